@@ -1,0 +1,59 @@
+//! Types shared by several parts of the API.
+
+use serde::{Deserialize, Serialize};
+
+/// A point in time, as an RFC 3339 string in UTC (`"2026-11-23T09:30:00Z"`).
+///
+/// Kept as text on the wire so `curl` output is readable and the portal can hand
+/// it straight to the browser's `Date` for formatting in the reader's language.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub String);
+
+/// An email address with an optional display name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mailbox {
+    /// The display name (`"Alice Example"`), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The address (`"alice@example.com"`).
+    pub address: String,
+}
+
+/// The protection a sender chose for a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protection {
+    /// Encrypted in transit and at rest; the recipient may save, print and forward.
+    EncryptOnly,
+    /// Encrypted, and the portal discourages copying, printing and forwarding.
+    DoNotForward,
+}
+
+/// An organisation's branding, shown on the portal and in notification mail
+/// (the fields of the modelled product's OME configuration).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branding {
+    /// The organisation's name, shown in the portal's header.
+    pub organisation: String,
+    /// Background colour of the header, as `#rrggbb`.
+    pub background_color: String,
+    /// URL of the logo image (served by Sealmail), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// Text shown above the message's details, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduction_text: Option<String>,
+    /// Text of the portal's main button, if the organisation set its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_button_text: Option<String>,
+    /// Text shown on the portal's pages, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_text: Option<String>,
+    /// Disclaimer shown at the foot of the portal and the mail, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclaimer_text: Option<String>,
+    /// Link to the organisation's privacy statement, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_statement_url: Option<String>,
+}

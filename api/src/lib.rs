@@ -1,0 +1,14 @@
+//! Sealmail's wire contract.
+//!
+//! Every type that crosses HTTP between the portal and the server lives here, and
+//! nowhere else: the server serialises these types, the portal deserialises them.
+//! The exact JSON of each type is pinned by the tests in `api/tests/`, so a rename
+//! that would silently break a client fails the build instead.
+
+pub mod error;
+pub mod common;
+pub mod recipient;
+pub mod routes;
+
+pub use common::{Mailbox, Protection, Timestamp};
+pub use error::{ErrorBody, ErrorCode};
