@@ -1,1 +1,47 @@
-fn main() {}
+//! `cargo xtask …`: the README's two commands and their helpers.
+//!
+//! Every command first installs what is missing (idempotently, at pinned
+//! versions, see `tools.rs`), so a fresh machine with only Rust can run them.
+
+mod run;
+mod shell;
+mod size;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run     set up what is missing, build the portal and the server, create demo
+          data on first run, and start Sealmail on http://127.0.0.1:8080
+  test    set up what is missing, then run every check: format, clippy (host and
+          wasm), host tests, browser tests in headless Chromium, end to end
+  size    build the release portal and print the gzip size of each file it loads
+  setup   only install what is missing (the wasm target, trunk, wasm-bindgen,
+          wasm-opt, Chromium and chromedriver)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run::run(&args[1..]),
+        Some("test") => test::test(&args[1..]),
+        Some("size") => size::size(),
+        Some("setup") => tools::Tools::setup(tools::Needs::Everything).map(|_| ()),
+        Some("help" | "-h" | "--help") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The portal's four languages: which one to use, and every string in each.
+//!
+//! Each language is one `Strings` value, so a string missing from one language is
+//! a compile error rather than an English word on a Japanese page.
+
+mod da;
+mod en;
+pub mod format;
+mod ja;
+mod nl;
+
+use leptos::prelude::*;
+
+/// The languages the portal speaks (the seeds' languages, and English).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Nl,
+    Da,
+    Ja,
+}
+
+impl Lang {
+    /// Every language, in the order the switch lists them.
+    pub const ALL: [Lang; 4] = [Lang::En, Lang::Nl, Lang::Da, Lang::Ja];
+
+    /// The BCP 47 tag, for `lang=` and for `Intl` formatting.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Nl => "nl",
+            Lang::Da => "da",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// The language named in itself, as the switch shows it.
+    pub const fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Nl => "Nederlands",
+            Lang::Da => "Dansk",
+            Lang::Ja => "日本語",
+        }
+    }
+
+    /// The language of a tag such as `"nl-BE"` or `"ja"`, if we speak it.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|lang| lang.code() == primary)
+    }
+
+    /// Every string of the portal in this language.
+    pub const fn strings(self) -> &'static Strings {
+        match self {
+            Lang::En => &en::EN,
+            Lang::Nl => &nl::NL,
+            Lang::Da => &da::DA,
+            Lang::Ja => &ja::JA,
+        }
+    }
+}
+
+/// Picks the language: the reader's own earlier choice, else the first of the
+/// browser's preferred languages we speak, else English.
+pub fn choose(stored: Option<&str>, preferred: &[String]) -> Lang {
+    stored
+        .and_then(Lang::from_tag)
+        .or_else(|| preferred.iter().find_map(|tag| Lang::from_tag(tag)))
+        .unwrap_or(Lang::En)
+}
+
+/// Where the reader's choice is remembered (`localStorage`).
+pub const STORAGE_KEY: &str = "sealmail.lang";
+
+/// The current language, shared by every component through context.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// The current language (tracked: a view reading it follows a switch).
+    pub fn lang(&self) -> Lang {
+        self.lang.get()
+    }
+
+    /// The current language's strings (tracked).
+    pub fn t(&self) -> &'static Strings {
+        self.lang.get().strings()
+    }
+
+    /// Switches language and remembers the choice for the next visit.
+    pub fn set(&self, lang: Lang) {
+        if let Some(storage) = local_storage() {
+            // Storage can be full or disabled (private mode): the switch still works.
+            let _ = storage.set_item(STORAGE_KEY, lang.code());
+        }
+        self.lang.set(lang);
+    }
+}
+
+/// Chooses the language, provides it as context, and keeps `<html lang>` in step.
+pub fn provide_i18n() -> I18n {
+    let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    let i18n = I18n {
+        lang: RwSignal::new(choose(stored.as_deref(), &browser_languages())),
+    };
+    provide_context(i18n);
+    Effect::new(move |_| {
+        let code = i18n.lang().code();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", code);
+        }
+    });
+    i18n
+}
+
+/// The current language, from context.
+pub fn use_i18n() -> I18n {
+    expect_context()
+}
+
+/// Fills the `{}` in a translated template with a value.
+pub fn fill(template: &str, value: &str) -> String {
+    template.replacen("{}", value, 1)
+}
+
+fn browser_languages() -> Vec<String> {
+    let navigator = window().navigator();
+    let mut tags: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|tag| tag.as_string())
+        .collect();
+    if let Some(tag) = navigator.language() {
+        tags.push(tag);
+    }
+    tags
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Every string the portal shows. `{}` marks where a value goes (see [`fill`]).
+pub struct Strings {
+    // Chrome shared by every page.
+    pub language: &'static str,
+    pub loading: &'static str,
+    pub protected_by: &'static str,
+    pub privacy_statement: &'static str,
+    pub home_status: &'static str,
+
+    // The link page.
+    pub protected_message: &'static str,
+    /// `{}`: the sender.
+    pub sent_you: &'static str,
+    pub protection: &'static str,
+    pub encrypt_only: &'static str,
+    pub encrypt_only_explained: &'static str,
+    pub do_not_forward: &'static str,
+    pub do_not_forward_explained: &'static str,
+    /// `{}`: a date.
+    pub expires: &'static str,
+    pub passcode_intro: &'static str,
+    pub send_passcode: &'static str,
+    pub sending: &'static str,
+    pub session_ended: &'static str,
+    /// `{}`: minutes.
+    pub rate_limited: &'static str,
+
+    // The passcode step.
+    pub passcode_title: &'static str,
+    /// `{}`: the masked address.
+    pub passcode_sent_to: &'static str,
+    /// `{}`: minutes.
+    pub passcode_valid_for: &'static str,
+    pub passcode_label: &'static str,
+    pub passcode_hint: &'static str,
+    pub read_message: &'static str,
+    pub checking: &'static str,
+    pub send_new_code: &'static str,
+    pub new_code_sent: &'static str,
+    pub passcode_missing: &'static str,
+    pub passcode_wrong: &'static str,
+    pub tries_left_one: &'static str,
+    /// `{}`: how many.
+    pub tries_left_other: &'static str,
+    pub passcode_used_up: &'static str,
+    pub passcode_expired: &'static str,
+    pub something_failed: &'static str,
+
+    // The message view.
+    pub from: &'static str,
+    pub to: &'static str,
+    pub cc: &'static str,
+    pub date: &'static str,
+    pub message_body: &'static str,
+    pub dnf_notice: &'static str,
+    pub dnf_print: &'static str,
+    pub attachments: &'static str,
+    /// `{}`: the file name.
+    pub download: &'static str,
+    pub size_units: [&'static str; 4],
+
+    // The reply form.
+    pub reply: &'static str,
+    pub reply_text: &'static str,
+    pub reply_files: &'static str,
+    pub reply_send: &'static str,
+    pub reply_missing: &'static str,
+    pub reply_too_large: &'static str,
+    /// `{}`: the sender.
+    pub reply_sent: &'static str,
+    pub reply_another: &'static str,
+
+    // Error pages.
+    pub revoked_title: &'static str,
+    pub revoked_body: &'static str,
+    pub expired_title: &'static str,
+    pub expired_body: &'static str,
+    pub unknown_title: &'static str,
+    pub unknown_body: &'static str,
+    pub locked_title: &'static str,
+    pub locked_body: &'static str,
+    /// `{}`: minutes.
+    pub locked_retry: &'static str,
+    pub unavailable_title: &'static str,
+    pub unavailable_body: &'static str,
+    pub retry: &'static str,
+}

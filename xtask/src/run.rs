@@ -1,0 +1,208 @@
+//! `cargo xtask run`: build everything and start Sealmail with demo data.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::shell::{self, Result, heading};
+use crate::tools::{Needs, Tools};
+
+const LISTEN: &str = "127.0.0.1:8080";
+const PUBLIC_URL: &str = "http://127.0.0.1:8080";
+const DEMO_SENDER: &str = "alice@sealmail.test";
+const DEMO_RECIPIENT: &str = "bob@example.net";
+
+pub fn run(args: &[String]) -> Result {
+    if let Some(arg) = args.first() {
+        return Err(format!(
+            "`cargo xtask run` takes no arguments (got `{arg}`)"
+        ));
+    }
+    // Fail before a long build if the port is taken (an earlier run still going?).
+    TcpListener::bind(LISTEN).map_err(|e| {
+        format!(
+            "cannot listen on {LISTEN}: {e}. Is Sealmail (or something else) already running there?"
+        )
+    })?;
+    let tools = Tools::setup(Needs::Build)?;
+    build_portal(&tools)?;
+    heading("Building the server (release)");
+    shell::run(tools.cargo().args(["build", "--release", "-p", "sealmail"]))?;
+
+    let data_dir = shell::root().join("sealmail-data");
+    let demo = Demo::load_or_create(&data_dir)?;
+    heading("Sealmail is starting");
+    println!("portal:          {PUBLIC_URL}/");
+    println!("demo message:    {}", demo.link);
+    println!("demo sender:     {DEMO_SENDER} / {}", demo.password);
+    println!("read a passcode: ./target/release/sealmail --data-dir sealmail-data outbox --last 1");
+    println!("data (SQLite, master key, outbox): {}", data_dir.display());
+    println!("stop with Ctrl-C\n");
+    shell::run(sealmail(&data_dir).args(["serve", "--listen", LISTEN, "--portal-dir", "dist"]))
+}
+
+/// Builds the release portal into `dist/` with Trunk (offline: dependencies are fetched first).
+pub fn build_portal(tools: &Tools) -> Result {
+    heading("Building the portal (release wasm, Trunk)");
+    shell::run(tools.cargo().args(["fetch"]))?;
+    shell::run(tools.command("trunk").args(["build", "--release"]))
+}
+
+fn sealmail(data_dir: &Path) -> Command {
+    let mut command = Command::new(shell::root().join("target/release/sealmail"));
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--public-url", PUBLIC_URL]);
+    command
+}
+
+/// The demo data made on the first run, and what is printed on every run.
+struct Demo {
+    password: String,
+    link: String,
+}
+
+impl Demo {
+    fn load_or_create(data_dir: &Path) -> Result<Demo> {
+        let saved = data_dir.join("demo.txt");
+        if let Ok(text) = std::fs::read_to_string(&saved) {
+            let mut lines = text.lines().map(str::to_owned);
+            if let (Some(password), Some(link)) = (lines.next(), lines.next()) {
+                return Ok(Demo { password, link });
+            }
+        }
+        heading("Creating demo data (first run)");
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        let password = random_password()?;
+        add_user(data_dir, DEMO_SENDER, "Alice Demo", &password)?;
+        let files = write_demo_files(data_dir)?;
+        shell::run(
+            sealmail(data_dir)
+                .args(["send", "--from", DEMO_SENDER, "--to", DEMO_RECIPIENT])
+                .args(["--subject", "Welcome to Sealmail: the quarterly figures"])
+                .arg("--body-file")
+                .arg(&files.body)
+                .arg("--attach")
+                .arg(&files.attachment)
+                .args(["--expires-in", "30d"]),
+        )?;
+        let outbox = shell::output(sealmail(data_dir).args(["outbox", "--last", "1"]))
+            .ok_or("`sealmail outbox --last 1` failed")?;
+        let link = find_link(&outbox).ok_or("the demo notification mail holds no /m/ link")?;
+        write_private(&saved, &format!("{password}\n{link}\n"))?;
+        Ok(Demo { password, link })
+    }
+}
+
+fn add_user(data_dir: &Path, email: &str, name: &str, password: &str) -> Result {
+    let mut child = sealmail(data_dir)
+        .args([
+            "user",
+            "add",
+            "--email",
+            email,
+            "--name",
+            name,
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start sealmail: {e}"))?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin
+        .write_all(format!("{password}\n").as_bytes())
+        .map_err(|e| format!("cannot pass the password: {e}"))?;
+    drop(stdin);
+    let status = child.wait().map_err(|e| e.to_string())?;
+    status
+        .success()
+        .then_some(())
+        .ok_or(format!("`sealmail user add --email {email}` failed"))
+}
+
+struct DemoFiles {
+    body: PathBuf,
+    attachment: PathBuf,
+}
+
+fn write_demo_files(data_dir: &Path) -> Result<DemoFiles> {
+    let dir = data_dir.join("demo");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let body = dir.join("body.txt");
+    let attachment = dir.join("quarterly-figures.csv");
+    std::fs::write(
+        &body,
+        "Hello Bob,\n\nAttached are the quarterly figures we discussed. They are confidential \
+         until the results are published, so this message is protected by Sealmail.\n\n\
+         Best regards,\nAlice\n",
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(
+        &attachment,
+        "quarter,revenue,costs\nQ1,1200000,800000\nQ2,1350000,820000\nQ3,1500000,870000\n",
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(DemoFiles { body, attachment })
+}
+
+/// The first `…/m/<token>` link in a mail, undoing quoted-printable soft line breaks.
+fn find_link(mail: &str) -> Option<String> {
+    let unfolded = mail.replace("=\r\n", "").replace("=\n", "");
+    let start = unfolded.find(&format!("{PUBLIC_URL}/m/"))?;
+    let link: String = unfolded[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || ":/._-~".contains(*c))
+        .collect();
+    Some(link)
+}
+
+fn random_password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("cannot read /dev/urandom: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// Writes a file only its owner can read (it holds the demo password).
+fn write_private(path: &Path, text: &str) -> Result {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(text.as_bytes()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_link_split_by_quoted_printable() {
+        let mail = "Open it:\r\nhttp://127.0.0.1:8080/m/abc=\r\nDEF_-9\r\nthanks";
+        assert_eq!(
+            find_link(mail).as_deref(),
+            Some("http://127.0.0.1:8080/m/abcDEF_-9")
+        );
+        assert_eq!(find_link("no link here"), None);
+    }
+
+    #[test]
+    fn passwords_are_random_and_unambiguous() {
+        let (a, b) = (random_password().unwrap(), random_password().unwrap());
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, b);
+        assert!(!a.contains(['0', 'O', 'l', '1', 'I']));
+    }
+}

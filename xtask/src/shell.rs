@@ -1,0 +1,56 @@
+//! Running commands: echoed before they run, failures turned into messages.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (the folder above `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Prints a step's heading, so the output of a long run can be scanned.
+pub fn heading(text: &str) {
+    println!("\n==> {text}");
+}
+
+/// Runs `command` in the workspace root with its output shown; fails if it fails.
+pub fn run(command: &mut Command) -> Result {
+    println!("$ {}", describe(command));
+    let status = command
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start `{}`: {e}", describe(command)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(command)))
+    }
+}
+
+/// Runs `command` quietly and returns its standard output, or `None` if it
+/// cannot be started or fails (used to ask a tool for its version).
+pub fn output(command: &mut Command) -> Option<String> {
+    let out = command.current_dir(root()).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `cargo`, as the one that runs this xtask (so the same toolchain is used).
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn describe(command: &Command) -> String {
+    let mut text = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}

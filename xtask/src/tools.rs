@@ -1,0 +1,223 @@
+//! The tools Sealmail builds and tests with, installed when missing.
+//!
+//! Versions are pinned and checked before anything is installed, so a second run
+//! installs nothing. Why these versions and sources: `shared/toolchain.md`
+//! (trunk 0.22 needs a newer rustc; Debian's binaryen 108 makes a wasm that fails
+//! at run time; wasm-bindgen must equal Cargo.lock's version exactly).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::shell::{self, Result, heading};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132.0.0";
+/// What `wasm-opt --version` prints for [`BINARYEN_VERSION`].
+const WASM_OPT_VERSION: &str = "version 132";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// What a command needs installed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Building the portal: the wasm target, trunk, wasm-bindgen, wasm-opt.
+    Build,
+    /// Building and testing: the above plus Chromium and chromedriver.
+    Everything,
+}
+
+/// The installed tools, and the `PATH` under which child processes find them.
+pub struct Tools {
+    path: OsString,
+}
+
+impl Tools {
+    /// Installs whatever `needs` asks for that is missing.
+    pub fn setup(needs: Needs) -> Result<Tools> {
+        heading("Checking tools (installing only what is missing)");
+        let tools = Tools {
+            path: search_path(),
+        };
+        tools.wasm_target()?;
+        tools.trunk()?;
+        tools.wasm_bindgen()?;
+        tools.wasm_opt()?;
+        if needs == Needs::Everything {
+            tools.chromium()?;
+        }
+        Ok(tools)
+    }
+
+    /// A command that finds our tools on its `PATH`.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.env("PATH", &self.path);
+        command
+    }
+
+    /// `cargo`, finding our tools on its `PATH` (trunk, the wasm test runner).
+    pub fn cargo(&self) -> Command {
+        let mut command = shell::cargo();
+        command.env("PATH", &self.path);
+        command
+    }
+
+    /// Where chromedriver is, for the wasm test runner and the end-to-end tests.
+    pub fn chromedriver(&self) -> &'static str {
+        CHROMEDRIVER
+    }
+
+    fn version_of(&self, program: &str, arg: &str) -> Option<String> {
+        shell::output(self.command(program).arg(arg))
+    }
+
+    fn wasm_target(&self) -> Result {
+        let installed =
+            shell::output(Command::new("rustup").args(["target", "list", "--installed"]));
+        if installed.is_some_and(|list| list.lines().any(|t| t.trim() == "wasm32-unknown-unknown"))
+        {
+            println!("ok  wasm32-unknown-unknown target");
+            return Ok(());
+        }
+        shell::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    }
+
+    fn trunk(&self) -> Result {
+        let want = format!("trunk {TRUNK_VERSION}");
+        if self
+            .version_of("trunk", "--version")
+            .is_some_and(|v| v.trim() == want)
+        {
+            println!("ok  {want}");
+            return Ok(());
+        }
+        println!("installing {want} (about 8 minutes the first time)");
+        shell::run(
+            self.cargo()
+                .args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]),
+        )
+    }
+
+    fn wasm_bindgen(&self) -> Result {
+        let version = wasm_bindgen_version_in_lockfile()?;
+        let want = format!("wasm-bindgen {version}");
+        let have = self.version_of("wasm-bindgen", "--version");
+        let runner = self.version_of("wasm-bindgen-test-runner", "--version");
+        if have.is_some_and(|v| v.trim() == want) && runner.is_some() {
+            println!("ok  {want}");
+            return Ok(());
+        }
+        println!("installing wasm-bindgen-cli {version} (about 2 minutes the first time)");
+        // Not --locked: a version of webpki-roots in its lock file is not on the registry here.
+        shell::run(self.cargo().args([
+            "install",
+            "wasm-bindgen-cli",
+            "--force",
+            "--version",
+            &version,
+        ]))
+    }
+
+    fn wasm_opt(&self) -> Result {
+        if self
+            .version_of("wasm-opt", "--version")
+            .is_some_and(|v| v.contains(WASM_OPT_VERSION))
+        {
+            println!("ok  wasm-opt {WASM_OPT_VERSION} (binaryen {BINARYEN_VERSION})");
+            return Ok(());
+        }
+        if shell::output(Command::new("npm").arg("--version")).is_none() {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        let tools_dir = tools_dir();
+        std::fs::create_dir_all(&tools_dir)
+            .map_err(|e| format!("cannot create {}: {e}", tools_dir.display()))?;
+        shell::run(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tools_dir)
+                .args(["--no-save", &format!("binaryen@{BINARYEN_VERSION}")]),
+        )
+    }
+
+    fn chromium(&self) -> Result {
+        if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+            println!("ok  Chromium and chromedriver");
+            return Ok(());
+        }
+        apt_install(&["chromium", "chromium-driver"])
+    }
+}
+
+/// `.tools/`: project-local tools from npm (wasm-opt).
+pub fn tools_dir() -> PathBuf {
+    shell::root().join(".tools")
+}
+
+/// `PATH` with cargo's bin folder and `.tools/node_modules/.bin` in front.
+fn search_path() -> OsString {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let mut dirs: Vec<PathBuf> = vec![tools_dir().join("node_modules/.bin")];
+    dirs.extend(cargo_home.map(|h| h.join("bin")));
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).expect("PATH entries contain no separator")
+}
+
+/// The exact wasm-bindgen version Cargo.lock pins (the CLI must equal it).
+fn wasm_bindgen_version_in_lockfile() -> Result<String> {
+    let lock = std::fs::read_to_string(shell::root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+        {
+            return Ok(version.trim_matches('"').to_owned());
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen version".into())
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    println!("installing {} from Debian's packages", packages.join(", "));
+    let sudo = !is_root();
+    let apt = |args: &[&str]| {
+        let mut command = if sudo {
+            Command::new("sudo")
+        } else {
+            Command::new("apt-get")
+        };
+        if sudo {
+            command.arg("apt-get");
+        }
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    shell::run(&mut apt(&["update", "-q"]))?;
+    let mut install = apt(&["install", "-y", "-q"]);
+    shell::run(install.args(packages))
+}
+
+fn is_root() -> bool {
+    shell::output(Command::new("id").arg("-u")).is_some_and(|id| id.trim() == "0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_locked_wasm_bindgen_version() {
+        let version = wasm_bindgen_version_in_lockfile().unwrap();
+        let parts: Vec<&str> = version.split('.').collect();
+        assert_eq!(parts.len(), 3, "{version}");
+        assert!(parts.iter().all(|p| p.parse::<u32>().is_ok()), "{version}");
+    }
+}
