@@ -1,28 +1,13 @@
-//! Sealmail's web portal: the pages recipients, senders and administrators see.
+//! Sealmail's web portal: the pages recipients see (senders' and
+//! administrators' pages come later).
+//!
+//! `main.rs` only mounts [`App`]; tests mount [`Portal`] or a page inside
+//! [`Providers`] with a fake [`api::RecipientApi`].
 
-use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
 
-/// The whole portal: the router and its pages.
-#[component]
-pub fn App() -> impl IntoView {
-    view! {
-        <Router>
-            <main id="main">
-                <Routes fallback=|| view! { <Home/> }>
-                    <Route path=path!("/") view=Home/>
-                </Routes>
-            </main>
-        </Router>
-    }
-}
-
-/// The landing page.
-#[component]
-fn Home() -> impl IntoView {
-    view! {
-        <h1 data-testid="home-title">"Sealmail"</h1>
-        <p data-testid="home-status">"Sealmail is running."</p>
-    }
-}
+pub use app::{App, Portal, Providers};

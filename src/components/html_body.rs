@@ -1,0 +1,59 @@
+//! The HTML body, shown so it can neither run script nor load anything.
+//!
+//! The server sanitises the HTML (ammonia); this is the second wall, for the
+//! day a sanitiser misses something. The body goes into an `<iframe srcdoc>`:
+//! - `sandbox` without `allow-scripts` or `allow-same-origin`: no script runs in
+//!   it and it gets an opaque origin, so it cannot reach the portal's DOM,
+//!   cookies or storage; forms and top-level navigation are blocked.
+//!   `allow-popups` (+ `-to-escape-sandbox`) only lets ordinary links open in a
+//!   new tab, as links in mail do; `<base target="_blank">` sends them there.
+//! - its own CSP (`default-src 'none'; img-src data:`) blocks every remote image,
+//!   font or stylesheet (tracking pixels) and `javascript:` URLs even where the
+//!   portal's page itself is served without a CSP; a srcdoc document also
+//!   inherits the portal's CSP, so the two together apply.
+//! - `referrerpolicy="no-referrer"` and a referrer meta: the link token in the
+//!   portal's URL never leaves in a Referer.
+
+use leptos::prelude::*;
+
+use crate::i18n::use_i18n;
+
+/// The sandbox tokens: no `allow-scripts`, no `allow-same-origin`.
+pub const SANDBOX: &str = "allow-popups allow-popups-to-escape-sandbox";
+
+/// The policy the body's document carries.
+pub const BODY_CSP: &str =
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'";
+
+/// The sanitised HTML body in a sandboxed frame.
+#[component]
+pub fn HtmlBody(html: String, do_not_forward: bool) -> impl IntoView {
+    let t = use_i18n();
+    let document = frame_document(&html, do_not_forward);
+    view! {
+        <iframe
+            class="body-html"
+            sandbox=SANDBOX
+            referrerpolicy="no-referrer"
+            title=move || t.t().message_body
+            srcdoc=document
+            data-testid="body-html"
+        ></iframe>
+    }
+}
+
+/// The document the frame shows: the policy first, then the body.
+pub fn frame_document(html: &str, do_not_forward: bool) -> String {
+    let no_select = if do_not_forward {
+        "<style>body{-webkit-user-select:none;user-select:none}@media print{body{display:none}}</style>"
+    } else {
+        ""
+    };
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{BODY_CSP}\">\
+         <meta name=\"referrer\" content=\"no-referrer\"><base target=\"_blank\">\
+         <style>body{{font-family:system-ui,sans-serif;margin:0;padding:0.5rem;overflow-wrap:anywhere}}img{{max-width:100%}}</style>\
+         {no_select}</head><body>{html}</body></html>"
+    )
+}

@@ -1,0 +1,40 @@
+//! Pieces shared by several pages.
+
+pub mod attachments;
+pub mod html_body;
+pub mod language_switch;
+pub mod reply_form;
+pub mod shell;
+
+use leptos::html::ElementType;
+use leptos::prelude::*;
+use sealmail_api::Mailbox;
+use wasm_bindgen::JsCast;
+
+/// Moves keyboard focus to `node` once it is in the page, so that after each
+/// step a screen reader starts reading at the new step and a keyboard user
+/// does not have to tab back from the top.
+pub fn focus_when_mounted<E>(node: NodeRef<E>)
+where
+    E: ElementType,
+    E::Output: JsCast + Clone + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
+        }
+    });
+}
+
+/// `Name <address>`, or the bare address.
+pub fn mailbox(mailbox: &Mailbox) -> String {
+    match &mailbox.name {
+        Some(name) if !name.is_empty() => format!("{name} <{}>", mailbox.address),
+        _ => mailbox.address.clone(),
+    }
+}
+
+/// Mailboxes as a comma-separated list.
+pub fn mailboxes(list: &[Mailbox]) -> String {
+    list.iter().map(mailbox).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,130 @@
+//! The encrypted reply: text, optional files, and a confirmation.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sealmail_api::ErrorCode;
+use sealmail_api::recipient::ReplyRequest;
+
+use crate::api::ApiError;
+use crate::i18n::{fill, use_i18n};
+use crate::pages::recipient::use_flow;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Problem {
+    Missing,
+    TooLarge,
+    Failed,
+}
+
+/// The reply form; `to` names the sender in the confirmation.
+#[component]
+pub fn ReplyForm(to: String) -> impl IntoView {
+    let t = use_i18n();
+    let flow = use_flow();
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<Problem>);
+    let sent = RwSignal::new(false);
+    let text = NodeRef::<leptos::html::Textarea>::new();
+    let files = NodeRef::<leptos::html::Input>::new();
+    let confirmation = NodeRef::<leptos::html::P>::new();
+
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let reply = text.get_untracked().map(|t| t.value()).unwrap_or_default();
+        if reply.trim().is_empty() {
+            problem.set(Some(Problem::Missing));
+            if let Some(text) = text.get_untracked() {
+                let _ = text.focus();
+            }
+            return;
+        }
+        let chosen = files.get_untracked().and_then(|input| input.files());
+        let chosen: Vec<web_sys::File> = chosen
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        busy.set(true);
+        problem.set(None);
+        let api = flow.api();
+        spawn_local(async move {
+            let result = api
+                .reply(&flow.token(), ReplyRequest { text: reply }, chosen)
+                .await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    sent.set(true);
+                    if let Some(p) = confirmation.get_untracked() {
+                        let _ = p.focus();
+                    }
+                }
+                Err(error) => match reply_problem(&error) {
+                    Some(p) => problem.set(Some(p)),
+                    None => flow.fail(&error),
+                },
+            }
+        });
+    };
+    let another = move |_| {
+        sent.set(false);
+        if let Some(text) = text.get_untracked() {
+            text.set_value("");
+            let _ = text.focus();
+        }
+        if let Some(files) = files.get_untracked() {
+            files.set_value("");
+        }
+    };
+
+    let to_confirm = to.clone();
+    view! {
+        <section class="reply" data-testid="reply">
+            <h2>{move || t.t().reply}</h2>
+            <div class="reply-sent" class:hidden=move || !sent.get()>
+                <p tabindex="-1" role="status" node_ref=confirmation data-testid="reply-sent">
+                    {move || sent.get().then(|| fill(t.t().reply_sent, &to_confirm))}
+                </p>
+                <button type="button" class="secondary" on:click=another data-testid="reply-another">
+                    {move || t.t().reply_another}
+                </button>
+            </div>
+            <form class="reply-form" class:hidden=move || sent.get() on:submit=submit novalidate>
+                <label for="reply-text">{move || t.t().reply_text}</label>
+                <textarea
+                    id="reply-text"
+                    name="text"
+                    rows="6"
+                    aria-describedby="reply-error"
+                    node_ref=text
+                    data-testid="reply-text"
+                ></textarea>
+                <label for="reply-files">{move || t.t().reply_files}</label>
+                <input id="reply-files" name="files" type="file" multiple node_ref=files data-testid="reply-files"/>
+                <p id="reply-error" class="error" role="alert" data-testid="reply-error">
+                    {move || problem.get().map(|p| match p {
+                        Problem::Missing => t.t().reply_missing,
+                        Problem::TooLarge => t.t().reply_too_large,
+                        Problem::Failed => t.t().something_failed,
+                    })}
+                </p>
+                <button type="submit" class="primary" disabled=move || busy.get() data-testid="reply-send">
+                    {move || if busy.get() { t.t().sending } else { t.t().reply_send }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// Errors the form shows itself; a revoked or expired message, or an ended
+/// session, end the reading on their own page.
+fn reply_problem(error: &ApiError) -> Option<Problem> {
+    match error.code() {
+        None | Some(ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::InvalidRequest) => {
+            Some(Problem::Failed)
+        }
+        Some(ErrorCode::PayloadTooLarge) => Some(Problem::TooLarge),
+        Some(_) => None,
+    }
+}

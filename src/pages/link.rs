@@ -1,0 +1,133 @@
+//! The link page: who sent what, how it is protected, and the button that
+//! mails the recipient a one-time passcode.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sealmail_api::{ErrorCode, Protection};
+
+use crate::api::ApiError;
+use crate::components::{focus_when_mounted, mailbox};
+use crate::i18n::format::{date_time, minutes};
+use crate::i18n::{fill, use_i18n};
+use crate::pages::recipient::use_flow;
+
+/// A problem the page shows itself rather than ending on an error page.
+#[derive(Clone, Copy, PartialEq)]
+enum Problem {
+    RateLimited(u64),
+    Failed,
+}
+
+/// The first step. `session_ended`: the recipient was reading and their session
+/// ran out, so they are asked for a new passcode with a word of explanation.
+#[component]
+pub fn LinkPage(session_ended: bool) -> impl IntoView {
+    let t = use_i18n();
+    let flow = use_flow();
+    let Some(info) = flow.info() else {
+        return ().into_any();
+    };
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<Problem>);
+    let heading = NodeRef::<leptos::html::H1>::new();
+    focus_when_mounted(heading);
+
+    let send = move |_| {
+        busy.set(true);
+        problem.set(None);
+        let api = flow.api();
+        spawn_local(async move {
+            match api.send_passcode(&flow.token()).await {
+                Ok(sent) => flow.passcode_sent(sent),
+                Err(error) => {
+                    busy.set(false);
+                    match inline_problem(&error) {
+                        Some(p) => problem.set(Some(p)),
+                        None => flow.fail(&error),
+                    }
+                }
+            }
+        });
+    };
+
+    let sender = mailbox(&info.sender);
+    let protection = info.protection;
+    let expires = info.expires_at.clone();
+    let branding = info.branding.clone();
+    let button_text = branding.read_button_text.clone();
+    view! {
+        <section class="card" data-testid="page-link">
+            {branding.introduction_text.map(|text| view! { <p class="intro" data-testid="brand-intro">{text}</p> })}
+            <h1 tabindex="-1" node_ref=heading data-testid="page-link-title">{move || t.t().protected_message}</h1>
+            <p data-testid="sender">{move || fill(t.t().sent_you, &sender)}</p>
+            <ProtectionFacts protection/>
+            {expires.map(|at| view! {
+                <p data-testid="expires">{move || fill(t.t().expires, &date_time(&at, t.lang()))}</p>
+            })}
+            {session_ended.then(|| view! {
+                <p class="notice" role="status" data-testid="session-ended">{move || t.t().session_ended}</p>
+            })}
+            <p>{move || t.t().passcode_intro}</p>
+            {branding.portal_text.map(|text| view! { <p class="portal-text">{text}</p> })}
+            <button
+                type="button"
+                class="primary"
+                data-testid="send-passcode"
+                disabled=move || busy.get()
+                on:click=send
+            >
+                {move || {
+                    if busy.get() {
+                        t.t().sending.to_owned()
+                    } else {
+                        button_text.clone().unwrap_or_else(|| t.t().send_passcode.to_owned())
+                    }
+                }}
+            </button>
+            <p class="error" role="alert" data-testid="link-error">
+                {move || problem.get().map(|p| match p {
+                    Problem::RateLimited(secs) => fill(t.t().rate_limited, &minutes(secs)),
+                    Problem::Failed => t.t().something_failed.to_owned(),
+                })}
+            </p>
+        </section>
+    }
+    .into_any()
+}
+
+/// Errors the link page keeps on the page; the rest end the journey.
+fn inline_problem(error: &ApiError) -> Option<Problem> {
+    match error {
+        ApiError::Unreachable => Some(Problem::Failed),
+        ApiError::Api(body) => match body.code {
+            ErrorCode::RateLimited => {
+                Some(Problem::RateLimited(body.retry_after_secs.unwrap_or(60)))
+            }
+            ErrorCode::Internal => Some(Problem::Failed),
+            _ => None,
+        },
+    }
+}
+
+/// The protection, named and explained.
+#[component]
+pub fn ProtectionFacts(protection: Protection) -> impl IntoView {
+    let t = use_i18n();
+    let (name, explained) = match protection {
+        Protection::EncryptOnly => (
+            Signal::derive(move || t.t().encrypt_only),
+            Signal::derive(move || t.t().encrypt_only_explained),
+        ),
+        Protection::DoNotForward => (
+            Signal::derive(move || t.t().do_not_forward),
+            Signal::derive(move || t.t().do_not_forward_explained),
+        ),
+    };
+    view! {
+        <p class="protection" data-testid="protection">
+            <strong>{move || t.t().protection} ": " {name}</strong>
+            " — "
+            {explained}
+        </p>
+    }
+}

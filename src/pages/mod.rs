@@ -1,0 +1,35 @@
+//! One page per file. The recipient's pages are shown by [`recipient`]'s flow.
+
+pub mod expired;
+pub mod home;
+pub mod link;
+pub mod locked;
+pub mod message;
+pub mod passcode;
+pub mod recipient;
+pub mod revoked;
+pub mod unavailable;
+pub mod unknown_link;
+
+use leptos::prelude::*;
+
+use crate::components::focus_when_mounted;
+
+/// The common shape of the pages where a journey ends: a heading (focused, so
+/// it is read out at once), an explanation, and what can still be done.
+#[component]
+fn EndPage(
+    /// The page's `data-testid`.
+    testid: &'static str,
+    #[prop(into)] title: Signal<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    let heading = NodeRef::<leptos::html::H1>::new();
+    focus_when_mounted(heading);
+    view! {
+        <section class="card end-page" data-testid=testid>
+            <h1 tabindex="-1" node_ref=heading data-testid="page-title">{title}</h1>
+            {children()}
+        </section>
+    }
+}
