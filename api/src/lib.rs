@@ -5,8 +5,9 @@
 //! The exact JSON of each type is pinned by the tests in `api/tests/`, so a rename
 //! that would silently break a client fails the build instead.
 
-pub mod error;
+pub mod admin;
 pub mod common;
+pub mod error;
 pub mod recipient;
 pub mod routes;
 

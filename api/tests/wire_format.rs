@@ -9,7 +9,11 @@ use serde_json::{Value, json};
 
 /// Serialises `value`, compares with `expected`, and parses `expected` back to `value`.
 fn pins<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T, expected: Value) {
-    assert_eq!(serde_json::to_value(value).unwrap(), expected, "serialised form changed");
+    assert_eq!(
+        serde_json::to_value(value).unwrap(),
+        expected,
+        "serialised form changed"
+    );
     let back: T = serde_json::from_value(expected).unwrap();
     assert_eq!(&back, value, "round trip changed the value");
 }
@@ -18,7 +22,11 @@ fn pins<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T
 fn every_error_code_is_snake_case_and_matches_as_str() {
     for code in ErrorCode::ALL {
         assert_eq!(serde_json::to_value(code).unwrap(), json!(code.as_str()));
-        assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        assert!(
+            code.as_str()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_')
+        );
     }
     let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(
@@ -65,7 +73,10 @@ fn unknown_error_code_is_rejected() {
 #[test]
 fn error_body_plain() {
     pins(
-        &ErrorBody::new(ErrorCode::MessageRevoked, "The message has been revoked by the sender"),
+        &ErrorBody::new(
+            ErrorCode::MessageRevoked,
+            "The message has been revoked by the sender",
+        ),
         json!({"code": "message_revoked", "message": "The message has been revoked by the sender"}),
     );
 }
@@ -74,7 +85,10 @@ fn error_body_plain() {
 fn error_body_with_details() {
     let mut wrong = ErrorBody::new(ErrorCode::PasscodeWrong, "wrong passcode");
     wrong.tries_left = Some(3);
-    pins(&wrong, json!({"code": "passcode_wrong", "message": "wrong passcode", "tries_left": 3}));
+    pins(
+        &wrong,
+        json!({"code": "passcode_wrong", "message": "wrong passcode", "tries_left": 3}),
+    );
     let mut locked = ErrorBody::new(ErrorCode::TooManyAttempts, "locked");
     locked.retry_after_secs = Some(900);
     pins(
@@ -97,7 +111,10 @@ fn branding() -> Branding {
 }
 
 fn alice() -> Mailbox {
-    Mailbox { name: Some("Alice".into()), address: "alice@contoso.example".into() }
+    Mailbox {
+        name: Some("Alice".into()),
+        address: "alice@contoso.example".into(),
+    }
 }
 
 #[test]
@@ -108,7 +125,13 @@ fn protection_names() {
 
 #[test]
 fn mailbox_without_name_omits_it() {
-    pins(&Mailbox { name: None, address: "b@example.net".into() }, json!({"address": "b@example.net"}));
+    pins(
+        &Mailbox {
+            name: None,
+            address: "b@example.net".into(),
+        },
+        json!({"address": "b@example.net"}),
+    );
 }
 
 #[test]
@@ -141,12 +164,22 @@ fn link_info() {
 #[test]
 fn passcode_sent_and_submit_and_session() {
     pins(
-        &PasscodeSent { sent_to_masked: "b•••@example.net".into(), valid_for_secs: 600 },
+        &PasscodeSent {
+            sent_to_masked: "b•••@example.net".into(),
+            valid_for_secs: 600,
+        },
         json!({"sent_to_masked": "b•••@example.net", "valid_for_secs": 600}),
     );
-    pins(&PasscodeSubmit { passcode: "12345678".into() }, json!({"passcode": "12345678"}));
     pins(
-        &SessionOpened { expires_at: Timestamp("2026-11-23T10:00:00Z".into()) },
+        &PasscodeSubmit {
+            passcode: "12345678".into(),
+        },
+        json!({"passcode": "12345678"}),
+    );
+    pins(
+        &SessionOpened {
+            expires_at: Timestamp("2026-11-23T10:00:00Z".into()),
+        },
         json!({"expires_at": "2026-11-23T10:00:00Z"}),
     );
 }
@@ -157,11 +190,17 @@ fn message_view() {
         &MessageView {
             message_id: "<abc@sealmail.test>".into(),
             from: alice(),
-            to: vec![Mailbox { name: None, address: "bob@example.net".into() }],
+            to: vec![Mailbox {
+                name: None,
+                address: "bob@example.net".into(),
+            }],
             cc: vec![],
             sent_at: Timestamp("2026-11-23T09:30:00Z".into()),
             subject: "Contract".into(),
-            body: Body { text: Some("Hello".into()), html: Some("<p>Hello</p>".into()) },
+            body: Body {
+                text: Some("Hello".into()),
+                html: Some("<p>Hello</p>".into()),
+            },
             attachments: vec![AttachmentInfo {
                 id: "a1".into(),
                 name: "contract.pdf".into(),
@@ -187,6 +226,114 @@ fn message_view() {
 
 #[test]
 fn reply() {
-    pins(&ReplyRequest { text: "Thanks".into() }, json!({"text": "Thanks"}));
-    pins(&ReplySent { message_id: "<r1@sealmail.test>".into() }, json!({"message_id": "<r1@sealmail.test>"}));
+    pins(
+        &ReplyRequest {
+            text: "Thanks".into(),
+        },
+        json!({"text": "Thanks"}),
+    );
+    pins(
+        &ReplySent {
+            message_id: "<r1@sealmail.test>".into(),
+        },
+        json!({"message_id": "<r1@sealmail.test>"}),
+    );
+}
+
+#[test]
+fn admin_states_are_snake_case() {
+    use sealmail_api::admin::{MessageState, RecipientKind, RecipientState};
+    assert_eq!(
+        serde_json::to_value(MessageState::Active).unwrap(),
+        json!("active")
+    );
+    assert_eq!(
+        serde_json::to_value(MessageState::Revoked).unwrap(),
+        json!("revoked")
+    );
+    assert_eq!(
+        serde_json::to_value(MessageState::Expired).unwrap(),
+        json!("expired")
+    );
+    assert_eq!(
+        serde_json::to_value(RecipientState::Sent).unwrap(),
+        json!("sent")
+    );
+    assert_eq!(
+        serde_json::to_value(RecipientState::Opened).unwrap(),
+        json!("opened")
+    );
+    assert_eq!(
+        serde_json::to_value(RecipientState::Revoked).unwrap(),
+        json!("revoked")
+    );
+    assert_eq!(
+        serde_json::to_value(RecipientState::Expired).unwrap(),
+        json!("expired")
+    );
+    assert_eq!(
+        serde_json::to_value(RecipientKind::To).unwrap(),
+        json!("to")
+    );
+    assert_eq!(
+        serde_json::to_value(RecipientKind::Cc).unwrap(),
+        json!("cc")
+    );
+}
+
+#[test]
+fn message_status() {
+    use sealmail_api::admin::{
+        MessageState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
+    };
+    pins(
+        &MessageStatus {
+            message_id: "<abc@sealmail.test>".into(),
+            subject: "Test message".into(),
+            sender: Mailbox {
+                name: Some("Alice".into()),
+                address: "alice@contoso.example".into(),
+            },
+            sent_at: Timestamp("2026-11-23T09:30:00Z".into()),
+            expires_at: Some(Timestamp("2026-11-30T09:30:00Z".into())),
+            state: MessageState::Revoked,
+            is_revocable: false,
+            revoked: true,
+            recipients: vec![
+                RecipientStatus {
+                    recipient: Mailbox {
+                        name: None,
+                        address: "bob@example.net".into(),
+                    },
+                    kind: RecipientKind::To,
+                    state: RecipientState::Revoked,
+                    opened_at: Some(Timestamp("2026-11-23T10:00:00Z".into())),
+                },
+                RecipientStatus {
+                    recipient: Mailbox {
+                        name: Some("Carol".into()),
+                        address: "carol@example.org".into(),
+                    },
+                    kind: RecipientKind::Cc,
+                    state: RecipientState::Revoked,
+                    opened_at: None,
+                },
+            ],
+        },
+        json!({
+            "message_id": "<abc@sealmail.test>",
+            "subject": "Test message",
+            "sender": {"name": "Alice", "address": "alice@contoso.example"},
+            "sent_at": "2026-11-23T09:30:00Z",
+            "expires_at": "2026-11-30T09:30:00Z",
+            "state": "revoked",
+            "is_revocable": false,
+            "revoked": true,
+            "recipients": [
+                {"recipient": {"address": "bob@example.net"}, "kind": "to", "state": "revoked",
+                 "opened_at": "2026-11-23T10:00:00Z"},
+                {"recipient": {"name": "Carol", "address": "carol@example.org"}, "kind": "cc", "state": "revoked"}
+            ]
+        }),
+    );
 }

@@ -1,0 +1,34 @@
+//! The `sealmail` commands. Each works on the data dir directly, whether or
+//! not a server runs on it (SQLite in WAL mode, with a busy timeout).
+
+mod outbox;
+mod revoke;
+mod send;
+mod serve;
+mod status;
+mod user;
+
+use crate::AppState;
+use crate::config::{Cli, Command, UserCommand};
+use crate::error::Result;
+
+/// Runs the command the command line asks for.
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = cli.config;
+    match cli.command {
+        Command::Serve => serve::run(&config).await,
+        Command::Outbox(args) => outbox::run(&config, &args),
+        command => {
+            let state = AppState::open_with_configured_mailer(&config).await?;
+            let result = match command {
+                Command::User(UserCommand::Add(args)) => user::add(&state, &args).await,
+                Command::Send(args) => send::run(&state, &args).await,
+                Command::Status(args) => status::run(&state, &args).await,
+                Command::Revoke(args) => revoke::run(&state, &args).await,
+                Command::Serve | Command::Outbox(_) => unreachable!("handled above"),
+            };
+            state.db.close().await;
+            result
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! `sealmail serve`
+
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::{AppState, app, messages};
+
+/// How often the background task purges expired messages (each access also
+/// checks the expiry, so this only bounds how long dead ciphertext lingers).
+const PURGE_EVERY: Duration = Duration::from_secs(60);
+
+/// Serves the API and the portal until Ctrl-C or SIGTERM.
+pub async fn run(config: &Config) -> Result<()> {
+    let state = AppState::open_with_configured_mailer(config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(
+        listen = %config.listen,
+        public_url = %state.settings.public_url,
+        portal_dir = %state.settings.portal_dir.display(),
+        mail = if config.smtp_url.is_some() { "smtp" } else { "outbox" },
+        "sealmail is serving"
+    );
+    let purge = tokio::spawn(messages::run_purge_task(state.clone(), PURGE_EVERY));
+    let served = axum::serve(listener, app(state.clone()))
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    purge.abort();
+    state.db.close().await;
+    served?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

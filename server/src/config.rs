@@ -1,0 +1,268 @@
+//! The command line: one struct for the configuration (every option a flag and
+//! an environment variable), one enum for the commands. `sealmail --help` and
+//! `sealmail <command> --help` are the manual.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::crypto::Secret;
+
+/// Sealmail: send encrypted email anyone can read in a browser, and revoke it later.
+#[derive(Debug, Parser)]
+#[command(name = "sealmail", version, about)]
+pub struct Cli {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings shared by every command (flags may come before or after the command).
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Where Sealmail keeps its data: the SQLite database, the master key,
+    /// the encrypted attachments and the local outbox.
+    #[arg(
+        long,
+        env = "SEALMAIL_DATA_DIR",
+        default_value = "./sealmail-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// The address and port the server listens on.
+    #[arg(
+        long,
+        env = "SEALMAIL_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// The URL recipients use to reach the portal; links in mail start with it
+    /// (default: http://LISTEN). With https, session cookies are marked Secure.
+    #[arg(long, env = "SEALMAIL_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Outgoing mail relay, e.g. `smtp://host:25` or `smtps://user:pass@host`.
+    /// When unset, every outgoing mail is written as an `.eml` file into DATA_DIR/outbox/.
+    #[arg(long, env = "SEALMAIL_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<SmtpUrl>,
+
+    /// The sender address of Sealmail's own mail (notifications, passcodes).
+    #[arg(
+        long,
+        env = "SEALMAIL_MAIL_FROM",
+        default_value = "Sealmail <no-reply@sealmail.localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// The organisation's name, shown on the portal and in notification mail.
+    #[arg(
+        long,
+        env = "SEALMAIL_ORGANISATION",
+        default_value = "Sealmail",
+        global = true
+    )]
+    pub organisation: String,
+
+    /// The directory of the built portal (Trunk's output), served at `/`.
+    #[arg(
+        long,
+        env = "SEALMAIL_PORTAL_DIR",
+        default_value = "dist",
+        global = true
+    )]
+    pub portal_dir: PathBuf,
+
+    /// The master key as base64 (32 bytes), instead of DATA_DIR/master.key.
+    /// Prefer the environment variable: a flag shows up in process listings.
+    #[arg(
+        long,
+        env = "SEALMAIL_MASTER_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub master_key: Option<SecretArg>,
+
+    /// What to log (to stderr), as a tracing filter (`info`, `sealmail=debug`, …).
+    /// Default: `info` for `serve`, `warn` for the other commands.
+    #[arg(long, env = "SEALMAIL_LOG", global = true)]
+    pub log: Option<String>,
+}
+
+impl Config {
+    /// The public URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+}
+
+/// An SMTP URL; it may hold a password, so `Debug` hides it.
+#[derive(Clone)]
+pub struct SmtpUrl(pub Secret<String>);
+
+impl FromStr for SmtpUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.starts_with("smtp://") || s.starts_with("smtps://") {
+            Ok(SmtpUrl(Secret::new(s.to_owned())))
+        } else {
+            Err("expected smtp://… or smtps://…".to_owned())
+        }
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SmtpUrl(***)")
+    }
+}
+
+/// A secret given on the command line or in the environment.
+#[derive(Clone, Debug)]
+pub struct SecretArg(pub Secret<String>);
+
+impl FromStr for SecretArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(SecretArg(Secret::new(s.to_owned())))
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: the recipient API and the portal.
+    Serve,
+    /// Manage sender accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Encrypt and store a message, and mail each recipient a link of their own.
+    /// Prints the message's Message-ID.
+    Send(SendArgs),
+    /// Show a message's state, like Get-OMEMessageStatus.
+    Status(StatusArgs),
+    /// Revoke a message (or one recipient's access), like Set-OMEMessageRevocation.
+    Revoke(RevokeArgs),
+    /// Print the newest mails of the local outbox (DATA_DIR/outbox/).
+    Outbox(OutboxArgs),
+}
+
+/// `sealmail user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a sender account.
+    Add(UserAddArgs),
+}
+
+/// `sealmail user add`
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// The sender's email address (their sign-in name).
+    #[arg(long)]
+    pub email: String,
+    /// The sender's display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Make the account an administrator.
+    #[arg(long)]
+    pub admin: bool,
+    /// Read the password from standard input (the only way: never as an argument).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+}
+
+/// `sealmail send`
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The sender: an account made with `sealmail user add`.
+    #[arg(long)]
+    pub from: String,
+    /// A recipient (repeat for more).
+    #[arg(long, required = true)]
+    pub to: Vec<String>,
+    /// A Cc recipient (repeat for more).
+    #[arg(long)]
+    pub cc: Vec<String>,
+    /// The subject line.
+    #[arg(long)]
+    pub subject: String,
+    /// A file holding the plain-text body.
+    #[arg(long)]
+    pub body_file: Option<PathBuf>,
+    /// A file holding an HTML body (sanitised when shown).
+    #[arg(long)]
+    pub html_file: Option<PathBuf>,
+    /// A file to attach (repeat for more).
+    #[arg(long)]
+    pub attach: Vec<PathBuf>,
+    /// Protect with Do-not-forward instead of Encrypt-only.
+    #[arg(long)]
+    pub do_not_forward: bool,
+    /// Let the message expire after this long: `90s`, `30m`, `12h`, `7d`.
+    #[arg(long, value_parser = parse_duration)]
+    pub expires_in: Option<std::time::Duration>,
+}
+
+/// `sealmail status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The message's Message-ID, with or without the angle brackets.
+    #[arg(long)]
+    pub message_id: String,
+    /// Print JSON (`sealmail_api::admin::MessageStatus`) instead of `Name : Value` lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sealmail revoke`
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The message's Message-ID, with or without the angle brackets.
+    #[arg(long)]
+    pub message_id: String,
+    /// Revoke only this recipient's access; the others keep theirs.
+    #[arg(long)]
+    pub recipient: Option<String>,
+}
+
+/// `sealmail outbox`
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// How many of the newest mails to print (oldest first).
+    #[arg(long, default_value_t = 1)]
+    pub last: usize,
+}
+
+/// Parses `90s`, `30m`, `12h`, `7d` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 90s, 30m, 12h or 7d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("`{text}`: the unit must be s, m, h or d")),
+    };
+    if secs == 0 {
+        return Err("the duration must be more than zero".to_owned());
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}

@@ -1,0 +1,145 @@
+//! The server's one error type. Each variant maps to a stable [`ErrorCode`] and
+//! its HTTP status; internal details go to the log, never into a response.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sealmail_api::{ErrorBody, ErrorCode};
+
+/// `Result` with the server's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, for the API and the command line alike.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 404 `link_unknown`.
+    #[error("this link is not known")]
+    LinkUnknown,
+    /// 410 `message_revoked`.
+    #[error("the message has been revoked by the sender")]
+    MessageRevoked,
+    /// 410 `message_expired`.
+    #[error("the message has expired")]
+    MessageExpired,
+    /// 401 `passcode_wrong`.
+    #[error("the passcode is wrong")]
+    PasscodeWrong {
+        /// Tries this passcode still allows.
+        tries_left: u32,
+    },
+    /// 401 `passcode_expired`.
+    #[error("the passcode has expired or was already used; ask for a new one")]
+    PasscodeExpired,
+    /// 429 `too_many_attempts`.
+    #[error("too many wrong passcodes; the link is locked for a while")]
+    TooManyAttempts {
+        /// Seconds until the lock ends.
+        retry_after_secs: u64,
+    },
+    /// 401 `session_expired`.
+    #[error("no valid session for this link; ask for a new passcode")]
+    SessionExpired,
+    /// 403 `forbidden`.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// 404 `not_found`.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409 `already_revoked`.
+    #[error("{0}")]
+    AlreadyRevoked(String),
+    /// 400 `invalid_request`.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// 413 `payload_too_large`.
+    #[error("the request is too large")]
+    PayloadTooLarge,
+    /// 429 `rate_limited`.
+    #[error("too many passcodes asked for this link; try again later")]
+    RateLimited {
+        /// Seconds until a new request can succeed.
+        retry_after_secs: u64,
+    },
+    /// 500: the database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// 500: a file could not be read or written.
+    #[error("file: {0}")]
+    Io(#[from] std::io::Error),
+    /// 500: stored ciphertext did not authenticate.
+    #[error("stored content failed to decrypt: {0}")]
+    Crypto(#[from] crate::crypto::OpenError),
+    /// 500: a mail could not be sent.
+    #[error("mail: {0}")]
+    Mail(#[from] crate::mail::MailError),
+    /// 500: anything else.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The stable code for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::LinkUnknown => ErrorCode::LinkUnknown,
+            Error::MessageRevoked => ErrorCode::MessageRevoked,
+            Error::MessageExpired => ErrorCode::MessageExpired,
+            Error::PasscodeWrong { .. } => ErrorCode::PasscodeWrong,
+            Error::PasscodeExpired => ErrorCode::PasscodeExpired,
+            Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Error::SessionExpired => ErrorCode::SessionExpired,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::AlreadyRevoked(_) => ErrorCode::AlreadyRevoked,
+            Error::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::Database(_)
+            | Error::Io(_)
+            | Error::Crypto(_)
+            | Error::Mail(_)
+            | Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The body sent to clients: internal details stay in the log.
+    pub fn body(&self) -> ErrorBody {
+        let code = self.code();
+        let message = if code == ErrorCode::Internal {
+            "internal error; details are in the server's log".to_owned()
+        } else {
+            self.to_string()
+        };
+        let mut body = ErrorBody::new(code, message);
+        match self {
+            Error::PasscodeWrong { tries_left } => body.tries_left = Some(*tries_left),
+            Error::TooManyAttempts { retry_after_secs }
+            | Error::RateLimited { retry_after_secs } => {
+                body.retry_after_secs = Some(*retry_after_secs)
+            }
+            _ => {}
+        }
+        body
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let code = self.code();
+        if code == ErrorCode::Internal {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::debug!(code = %code, "request refused");
+        }
+        let body = self.body();
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(body.clone())).into_response();
+        if let Some(secs) = body.retry_after_secs
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}

@@ -1,0 +1,152 @@
+//! Sealmail's server: the recipient API, the portal's files, the message
+//! store, and the `sealmail` commands. `main.rs` only parses the command line.
+
+pub mod commands;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod messages;
+pub mod recipient;
+pub mod sanitize;
+pub mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use sealmail_api::common::Branding;
+use sqlx::SqlitePool;
+
+use crate::config::Config;
+use crate::crypto::MasterKey;
+use crate::error::Result;
+use crate::mail::Mailer;
+
+pub use error::Error;
+
+/// Everything a request handler or a command needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: SqlitePool,
+    /// The master key (wraps data keys, keys the passcode MAC).
+    pub master_key: Arc<MasterKey>,
+    /// Outgoing mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// Settings derived from the configuration.
+    pub settings: Arc<Settings>,
+}
+
+/// The settings the running code needs, derived once from [`Config`].
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The public URL, without a trailing slash.
+    pub public_url: String,
+    /// Mark cookies `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+    /// Host name used in Message-IDs.
+    pub mail_domain: String,
+    /// The branding shown on the portal.
+    pub branding: Branding,
+    /// Where encrypted attachments live.
+    pub attachments_dir: PathBuf,
+    /// Where the local outbox lives.
+    pub outbox_dir: PathBuf,
+    /// The built portal.
+    pub portal_dir: PathBuf,
+}
+
+impl Settings {
+    /// Derives the settings from the configuration.
+    pub fn from_config(config: &Config) -> Self {
+        let public_url = config.public_url();
+        let host = public_url
+            .split_once("://")
+            .map_or(public_url.as_str(), |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let host = match host.rsplit_once(':') {
+            Some((h, port)) if !h.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => host,
+        };
+        let mail_domain = if host.is_empty() {
+            "sealmail.localhost"
+        } else {
+            host
+        };
+        Settings {
+            secure_cookies: public_url.starts_with("https://"),
+            mail_domain: mail_domain.trim_matches(['[', ']']).to_owned(),
+            public_url,
+            branding: Branding {
+                organisation: config.organisation.clone(),
+                background_color: "#1f4e79".to_owned(),
+                logo_url: None,
+                introduction_text: None,
+                read_button_text: None,
+                portal_text: None,
+                disclaimer_text: None,
+                privacy_statement_url: None,
+            },
+            attachments_dir: config.data_dir.join("attachments"),
+            outbox_dir: config.data_dir.join("outbox"),
+            portal_dir: config.portal_dir.clone(),
+        }
+    }
+}
+
+impl AppState {
+    /// Opens the data dir (creating it, the database and the master key on
+    /// first use) with the given mailer.
+    pub async fn open(config: &Config, mailer: Arc<dyn Mailer>) -> Result<Self> {
+        create_private_dir(&config.data_dir)?;
+        let master_key = MasterKey::load_or_create(
+            config.master_key.as_ref().map(|k| &k.0),
+            &config.data_dir.join("master.key"),
+        )?;
+        let db = store::open(&config.data_dir.join("sealmail.db")).await?;
+        let settings = Settings::from_config(config);
+        std::fs::create_dir_all(&settings.attachments_dir)?;
+        Ok(AppState {
+            db,
+            master_key: Arc::new(master_key),
+            mailer,
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// Opens the data dir with the mailer the configuration asks for: SMTP
+    /// with `--smtp-url`, else the local outbox.
+    pub async fn open_with_configured_mailer(config: &Config) -> Result<Self> {
+        let from = mail::parse_from(&config.mail_from)?;
+        let mailer: Arc<dyn Mailer> = match &config.smtp_url {
+            Some(url) => Arc::new(mail::SmtpMailer::new(url.0.expose(), from)?),
+            None => Arc::new(mail::OutboxMailer::new(
+                config.data_dir.join("outbox"),
+                from,
+            )?),
+        };
+        Self::open(config, mailer).await
+    }
+}
+
+/// Creates `dir` if missing; a new one is readable by its owner only (it
+/// holds the master key and the database).
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The whole HTTP application: the API, the portal, and the security headers.
+pub fn app(state: AppState) -> Router {
+    http::router(state)
+}

@@ -1,0 +1,60 @@
+//! The local outbox: each mail an RFC 5322 `.eml` file in DATA_DIR/outbox/,
+//! named so that names sort by time.
+
+use std::path::{Path, PathBuf};
+
+use lettre::message::Mailbox as LettreMailbox;
+
+use super::{MailError, MailFuture, Mailer, OutgoingMail, build_message};
+
+/// Writes every mail into a directory instead of sending it.
+pub struct OutboxMailer {
+    dir: PathBuf,
+    from: LettreMailbox,
+}
+
+impl OutboxMailer {
+    /// An outbox in `dir` (created if missing).
+    pub fn new(dir: PathBuf, from: LettreMailbox) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&dir)?;
+        Ok(OutboxMailer { dir, from })
+    }
+}
+
+impl Mailer for OutboxMailer {
+    fn send<'a>(&'a self, mail: &'a OutgoingMail) -> MailFuture<'a> {
+        Box::pin(async move {
+            let bytes = build_message(&self.from, mail)?.formatted();
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            let name = format!(
+                "{nanos:020}-{}",
+                crate::crypto::hex(&crate::crypto::random_bytes::<4>())
+            );
+            // Written under a temporary name and renamed, so a reader never sees half a mail.
+            let tmp = self.dir.join(format!(".{name}.tmp"));
+            let path = self.dir.join(format!("{name}.eml"));
+            let io = |e: std::io::Error| MailError(format!("writing to the outbox: {e}"));
+            tokio::fs::write(&tmp, bytes).await.map_err(io)?;
+            tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+            tracing::info!(file = %path.file_name().unwrap_or_default().to_string_lossy(), "mail written to the outbox");
+            Ok(())
+        })
+    }
+}
+
+/// The outbox's mails, oldest first.
+pub fn list_outbox(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect::<Vec<_>>(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,218 @@
+//! Sealing and storing a new message, then mailing each recipient a link.
+
+use std::path::PathBuf;
+
+use sealmail_api::{Mailbox, Protection};
+use tokio::io::AsyncWriteExt as _;
+
+use super::{StoredBody, attachment_dir};
+use crate::AppState;
+use crate::crypto::{self, ChunkSealer, DataKey};
+use crate::error::{Error, Result};
+use crate::mail::templates;
+use crate::store::{
+    self,
+    messages::{AttachmentRow, MessageRow, NewMessage, RecipientRow},
+};
+
+/// The content and addressing of a new message.
+pub struct Draft {
+    /// The sender.
+    pub from: Mailbox,
+    /// The sending account, if a local user sends it.
+    pub sender_user_id: Option<i64>,
+    /// To recipients.
+    pub to: Vec<Mailbox>,
+    /// Cc recipients.
+    pub cc: Vec<Mailbox>,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: Option<String>,
+    /// HTML body (stored as given, sanitised whenever it is shown).
+    pub html: Option<String>,
+    /// The protection.
+    pub protection: Protection,
+    /// Expiry (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// Internal id of the message this one answers.
+    pub in_reply_to: Option<String>,
+}
+
+/// A message being built: attachments are sealed to disk first, then
+/// [`Outgoing::send`] stores everything in one transaction and mails the links.
+/// Dropped without sending, it removes its attachment files.
+pub struct Outgoing {
+    state: AppState,
+    id: String,
+    key: DataKey,
+    attachments: Vec<AttachmentRow>,
+    dir: PathBuf,
+    committed: bool,
+}
+
+/// Seals one attachment into its file, chunk by chunk.
+pub struct AttachmentWriter {
+    file: tokio::fs::File,
+    sealer: ChunkSealer,
+    out: Vec<u8>,
+    row: AttachmentRow,
+}
+
+impl AttachmentWriter {
+    /// Adds the attachment's next bytes.
+    pub async fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.sealer.update(data, &mut self.out);
+        if !self.out.is_empty() {
+            self.file.write_all(&self.out).await?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+}
+
+impl Outgoing {
+    /// Starts a message with a fresh id and data key.
+    pub fn new(state: &AppState) -> Self {
+        let id = crypto::random_id();
+        Outgoing {
+            dir: attachment_dir(state, &id),
+            state: state.clone(),
+            id,
+            key: DataKey::generate(),
+            attachments: Vec::new(),
+            committed: false,
+        }
+    }
+
+    /// Starts sealing an attachment.
+    pub async fn attachment(&mut self, name: &str, content_type: &str) -> Result<AttachmentWriter> {
+        tokio::fs::create_dir_all(&self.dir).await?;
+        let position = self.attachments.len() as i64;
+        let id = crypto::hex(&crypto::random_bytes::<6>());
+        let file = tokio::fs::File::create(self.dir.join(&id)).await?;
+        let object = u32::try_from(position + 1)
+            .map_err(|_| Error::InvalidRequest("too many attachments".into()))?;
+        Ok(AttachmentWriter {
+            file,
+            sealer: ChunkSealer::new(&self.key, &self.id, object),
+            out: Vec::with_capacity(2 * (crypto::CHUNK_SIZE + crypto::TAG_LEN)),
+            row: AttachmentRow {
+                id,
+                position,
+                name: clean_name(name),
+                content_type: content_type.to_owned(),
+                size: 0,
+            },
+        })
+    }
+
+    /// Seals an attachment's last chunk and records it.
+    pub async fn finish_attachment(&mut self, mut writer: AttachmentWriter) -> Result<()> {
+        let size = writer.sealer.finish(&mut writer.out);
+        writer.file.write_all(&writer.out).await?;
+        writer.file.sync_all().await?;
+        writer.row.size = size as i64;
+        self.attachments.push(writer.row);
+        Ok(())
+    }
+
+    /// Seals the body, stores the message, and mails every recipient their
+    /// own link. Returns the Message-ID.
+    pub async fn send(mut self, draft: Draft) -> Result<String> {
+        if draft.to.is_empty() {
+            return Err(Error::InvalidRequest(
+                "a message needs at least one recipient".into(),
+            ));
+        }
+        let state = self.state.clone();
+        let now = store::now();
+        let message_id = format!("<{}@{}>", crypto::random_id(), state.settings.mail_domain);
+        let body = serde_json::to_vec(&StoredBody {
+            text: draft.text,
+            html: draft.html,
+        })
+        .map_err(|e| Error::Internal(format!("encoding the body: {e}")))?;
+        let sealed_body = self.key.seal_object(&self.id, 0, &body);
+        let wrapped = state.master_key.wrap(&self.id, &self.key);
+
+        let mut recipients = Vec::new();
+        let mut links = Vec::new();
+        for (kind, list) in [("to", &draft.to), ("cc", &draft.cc)] {
+            for mailbox in list {
+                let token = crypto::new_bearer_token();
+                recipients.push((
+                    RecipientRow {
+                        id: 0,
+                        kind: kind.to_owned(),
+                        address: mailbox.address.clone(),
+                        name: mailbox.name.clone(),
+                        revoked_at: None,
+                        opened_at: None,
+                    },
+                    crypto::sha256(token.expose().as_bytes()),
+                ));
+                links.push((mailbox.clone(), token));
+            }
+        }
+        let new = NewMessage {
+            row: MessageRow {
+                id: self.id.clone(),
+                message_id: message_id.clone(),
+                sender_address: draft.from.address.clone(),
+                sender_name: draft.from.name.clone(),
+                subject: draft.subject.clone(),
+                protection: store::protection_to_str(draft.protection).to_owned(),
+                state: "active".to_owned(),
+                created_at: now,
+                expires_at: draft.expires_at,
+            },
+            sender_user_id: draft.sender_user_id,
+            in_reply_to: draft.in_reply_to,
+            master_key_id: state.master_key.id().to_owned(),
+            wrapped_key: wrapped.0,
+            body: sealed_body,
+            attachments: std::mem::take(&mut self.attachments),
+            recipients,
+        };
+        store::messages::insert(&state.db, &new).await?;
+        self.committed = true;
+        tracing::info!(message = %self.id, recipients = links.len(), "message stored");
+
+        for (mailbox, token) in links {
+            let link = format!(
+                "{}{}",
+                state.settings.public_url,
+                sealmail_api::routes::portal_link_page(token.expose())
+            );
+            let mail = templates::notification(
+                &state.settings.branding.organisation,
+                &draft.from,
+                &mailbox,
+                &draft.subject,
+                &link,
+            );
+            state.mailer.send(&mail).await?;
+        }
+        Ok(message_id)
+    }
+}
+
+impl Drop for Outgoing {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// A file name without directories or control characters.
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if cleaned.trim().is_empty() {
+        "attachment".to_owned()
+    } else {
+        cleaned
+    }
+}

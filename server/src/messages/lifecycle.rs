@@ -1,0 +1,168 @@
+//! Ending messages (revoke, expiry) and reporting their status.
+
+use std::time::Duration;
+
+use sealmail_api::Mailbox;
+use sealmail_api::admin::{
+    MessageState as ApiState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
+};
+
+use super::{attachment_dir, normalize_message_id};
+use crate::AppState;
+use crate::error::{Error, Result};
+use crate::store::{self, MessageState, messages};
+
+async fn find(state: &AppState, message_id: &str) -> Result<messages::MessageRow> {
+    let message_id = normalize_message_id(message_id);
+    messages::by_message_id(&state.db, &message_id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no message with Message-ID {message_id}")))
+}
+
+/// Ends a message (revoked or expired): the state change and the destruction
+/// of its key and content are one transaction; its files go right after.
+/// Returns whether this call ended it.
+pub async fn end(state: &AppState, id: &str, to: MessageState) -> Result<bool> {
+    let changed = messages::end(&state.db, id, to, store::now()).await?;
+    if changed {
+        // Without the key the files are unreadable already; this frees the space.
+        match tokio::fs::remove_dir_all(attachment_dir(state, id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                tracing::warn!(message = %id, error = %e, "could not remove attachment files")
+            }
+            _ => {}
+        }
+        if let Err(e) = store::checkpoint(&state.db).await {
+            tracing::warn!(error = %e, "WAL checkpoint after ending a message failed");
+        }
+        tracing::info!(message = %id, state = to.as_str(), "message ended");
+    }
+    Ok(changed)
+}
+
+/// Revokes a whole message (Set-OMEMessageRevocation -Revoke $true).
+pub async fn revoke(state: &AppState, message_id: &str) -> Result<()> {
+    let message = find(state, message_id).await?;
+    match message.effective_state(store::now())? {
+        MessageState::Revoked => {
+            return Err(Error::AlreadyRevoked(format!(
+                "message {} is already revoked",
+                message.message_id
+            )));
+        }
+        MessageState::Expired => {
+            end(state, &message.id, MessageState::Expired).await?;
+            return Err(Error::MessageExpired);
+        }
+        MessageState::Active => {}
+    }
+    if end(state, &message.id, MessageState::Revoked).await? {
+        Ok(())
+    } else {
+        // Someone else ended it between our read and our update.
+        Err(Error::AlreadyRevoked(format!(
+            "message {} is already revoked",
+            message.message_id
+        )))
+    }
+}
+
+/// Revokes one recipient's access; the others keep theirs (so the message's
+/// key stays: it is destroyed only when the whole message is revoked).
+pub async fn revoke_recipient(state: &AppState, message_id: &str, address: &str) -> Result<()> {
+    let message = find(state, message_id).await?;
+    match message.effective_state(store::now())? {
+        MessageState::Revoked => {
+            return Err(Error::AlreadyRevoked(format!(
+                "message {} is already revoked",
+                message.message_id
+            )));
+        }
+        MessageState::Expired => return Err(Error::MessageExpired),
+        MessageState::Active => {}
+    }
+    match messages::revoke_recipient(&state.db, &message.id, address.trim(), store::now()).await? {
+        Some(true) => Ok(()),
+        Some(false) => Err(Error::AlreadyRevoked(format!(
+            "{address}'s access to {} is already revoked",
+            message.message_id
+        ))),
+        None => Err(Error::NotFound(format!(
+            "{address} is not a recipient of {}",
+            message.message_id
+        ))),
+    }
+}
+
+/// The status of a message (Get-OMEMessageStatus).
+pub async fn status(state: &AppState, message_id: &str) -> Result<MessageStatus> {
+    let message = find(state, message_id).await?;
+    let now = store::now();
+    let message_state = message.effective_state(now)?;
+    let recipients = messages::recipients(&state.db, &message.id).await?;
+    Ok(MessageStatus {
+        message_id: message.message_id.clone(),
+        subject: message.subject.clone(),
+        sender: Mailbox {
+            name: message.sender_name.clone(),
+            address: message.sender_address.clone(),
+        },
+        sent_at: store::timestamp(message.created_at),
+        expires_at: message.expires_at.map(store::timestamp),
+        state: match message_state {
+            MessageState::Active => ApiState::Active,
+            MessageState::Revoked => ApiState::Revoked,
+            MessageState::Expired => ApiState::Expired,
+        },
+        is_revocable: message_state == MessageState::Active,
+        revoked: message_state == MessageState::Revoked,
+        recipients: recipients
+            .into_iter()
+            .map(|r| RecipientStatus {
+                state: match message_state {
+                    MessageState::Revoked => RecipientState::Revoked,
+                    MessageState::Expired => RecipientState::Expired,
+                    MessageState::Active if r.revoked_at.is_some() => RecipientState::Revoked,
+                    MessageState::Active if r.opened_at.is_some() => RecipientState::Opened,
+                    MessageState::Active => RecipientState::Sent,
+                },
+                recipient: Mailbox {
+                    name: r.name,
+                    address: r.address,
+                },
+                kind: if r.kind == "cc" {
+                    RecipientKind::Cc
+                } else {
+                    RecipientKind::To
+                },
+                opened_at: r.opened_at.map(store::timestamp),
+            })
+            .collect(),
+    })
+}
+
+/// Ends every message whose expiry has passed; returns how many.
+pub async fn purge_expired(state: &AppState) -> Result<usize> {
+    let now = store::now();
+    let mut ended = 0;
+    for id in messages::due_for_expiry(&state.db, now).await? {
+        if end(state, &id, MessageState::Expired).await? {
+            ended += 1;
+        }
+    }
+    store::sessions::delete_expired(&state.db, now).await?;
+    Ok(ended)
+}
+
+/// Purges expired messages every `every`, for as long as the server runs.
+pub async fn run_purge_task(state: AppState, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        match purge_expired(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "expired messages purged"),
+            Err(e) => tracing::error!(error = %e, "purging expired messages failed"),
+        }
+    }
+}

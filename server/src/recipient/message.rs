@@ -1,0 +1,144 @@
+//! `GET /api/v1/links/{token}/message` and `.../attachments/{id}`: reading,
+//! with a session for that link.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use sealmail_api::Mailbox;
+use sealmail_api::recipient::{AttachmentInfo, MessageView};
+
+use super::{load_link, session};
+use crate::AppState;
+use crate::error::{Error, Result};
+use crate::http::{ApiJson, ApiPath};
+use crate::messages;
+use crate::store::{self, messages as rows};
+
+/// The decrypted message. The link's state is checked before the session, so
+/// a revoked message is `message_revoked` even for a valid session.
+pub async fn read(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    jar: CookieJar,
+) -> Result<ApiJson<MessageView>> {
+    let link = load_link(&state, &token).await?;
+    session::require(&state, &jar, &link).await?;
+    let m = &link.message;
+    let body = messages::open_body(&state, &m.id).await?;
+    let recipients = rows::recipients(&state.db, &m.id).await?;
+    let mailboxes = |kind: &str| {
+        recipients
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| Mailbox {
+                name: r.name.clone(),
+                address: r.address.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let attachments = rows::attachments(&state.db, &m.id)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentInfo {
+            id: a.id,
+            name: a.name,
+            content_type: a.content_type,
+            size: a.size as u64,
+        })
+        .collect();
+    Ok(ApiJson(MessageView {
+        message_id: m.message_id.clone(),
+        from: Mailbox {
+            name: m.sender_name.clone(),
+            address: m.sender_address.clone(),
+        },
+        to: mailboxes("to"),
+        cc: mailboxes("cc"),
+        sent_at: store::timestamp(m.created_at),
+        subject: m.subject.clone(),
+        body,
+        attachments,
+        protection: store::protection_from_str(&m.protection),
+        expires_at: m.expires_at.map(store::timestamp),
+    }))
+}
+
+/// An attachment, decrypted as it streams: Content-Length up front, always
+/// as a download (`Content-Disposition: attachment`), never sniffed.
+pub async fn attachment(
+    State(state): State<AppState>,
+    ApiPath((token, id)): ApiPath<(String, String)>,
+    jar: CookieJar,
+) -> Result<Response> {
+    let link = load_link(&state, &token).await?;
+    session::require(&state, &jar, &link).await?;
+    let attachment = rows::attachments(&state.db, &link.message.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| Error::NotFound("no such attachment".to_owned()))?;
+    let stream = messages::open_attachment(&state, &link.message.id, &attachment).await?;
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            download_type(&attachment.content_type),
+        ),
+        (header::CONTENT_LENGTH, HeaderValue::from(stream.size())),
+        (
+            header::CONTENT_DISPOSITION,
+            content_disposition(&attachment.name),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+    ];
+    Ok((headers, stream.into_body()).into_response())
+}
+
+/// The stored type, unless a browser could run it (HTML, SVG, XML, script):
+/// those are served as bytes.
+fn download_type(content_type: &str) -> HeaderValue {
+    let lower = content_type.to_ascii_lowercase();
+    let active = ["html", "svg", "xml", "javascript", "ecmascript"]
+        .iter()
+        .any(|k| lower.contains(k));
+    match HeaderValue::from_str(content_type) {
+        Ok(value) if !active && content_type.contains('/') => value,
+        _ => HeaderValue::from_static("application/octet-stream"),
+    }
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266):
+/// quotes, slashes and control characters can never break out of it.
+pub fn content_disposition(name: &str) -> HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " ._-()+,".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let ascii = ascii.trim_start_matches('.').trim();
+    let ascii = if ascii.is_empty() {
+        "attachment"
+    } else {
+        ascii
+    };
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}

@@ -1,0 +1,62 @@
+//! `POST /api/v1/links/{token}/passcode`: mail a one-time passcode.
+
+use axum::extract::State;
+use sealmail_api::Mailbox;
+use sealmail_api::recipient::PasscodeSent;
+
+use super::{PASSCODE_VALID_SECS, PASSCODES_PER_HOUR, check_not_locked, load_link};
+use crate::AppState;
+use crate::crypto::new_passcode;
+use crate::error::{Error, Result};
+use crate::http::{ApiJson, ApiPath};
+use crate::mail::templates;
+use crate::messages::mask_address;
+use crate::store::{self, passcodes};
+
+const HOUR: i64 = 3600;
+
+/// Mails a new passcode to the address bound to the link — never to one the
+/// request names (it names none). A newer passcode replaces older ones.
+pub async fn request(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Result<ApiJson<PasscodeSent>> {
+    let link = load_link(&state, &token).await?;
+    let now = store::now();
+    check_not_locked(&link, now)?;
+    let code = new_passcode();
+    let mac = state
+        .master_key
+        .passcode_mac(link.recipient_id, code.expose());
+    let stored = passcodes::insert_if_under_limit(
+        &state.db,
+        link.recipient_id,
+        &mac,
+        now,
+        PASSCODE_VALID_SECS,
+        HOUR,
+        PASSCODES_PER_HOUR,
+    )
+    .await?;
+    if !stored {
+        let retry_after_secs =
+            passcodes::rate_limit_retry_after(&state.db, link.recipient_id, now, HOUR).await?;
+        return Err(Error::RateLimited { retry_after_secs });
+    }
+    let to = Mailbox {
+        name: link.name.clone(),
+        address: link.address.clone(),
+    };
+    let mail = templates::passcode(
+        &state.settings.branding.organisation,
+        &to,
+        code.expose(),
+        (PASSCODE_VALID_SECS / 60) as u32,
+    );
+    state.mailer.send(&mail).await?;
+    tracing::info!(recipient = link.recipient_id, "passcode sent");
+    Ok(ApiJson(PasscodeSent {
+        sent_to_masked: mask_address(&link.address),
+        valid_for_secs: PASSCODE_VALID_SECS as u32,
+    }))
+}

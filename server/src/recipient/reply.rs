@@ -1,0 +1,119 @@
+//! `POST /api/v1/links/{token}/reply`: an encrypted reply to the sender,
+//! stored and delivered like any message (the sender gets a link of their own).
+
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::header;
+use axum_extra::extract::CookieJar;
+use sealmail_api::Mailbox;
+use sealmail_api::recipient::{ReplyRequest, ReplySent};
+use sealmail_api::routes::REPLY_PART;
+
+use super::{load_link, session};
+use crate::AppState;
+use crate::error::{Error, Result};
+use crate::http::{ApiJson, ApiPath};
+use crate::messages::{Draft, Outgoing};
+use crate::store;
+
+/// Longest reply text accepted.
+const MAX_TEXT: usize = 100_000;
+
+/// Takes JSON, or multipart with the JSON in the `reply` part and one part per file.
+pub async fn send(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    jar: CookieJar,
+    request: Request,
+) -> Result<ApiJson<ReplySent>> {
+    let link = load_link(&state, &token).await?;
+    session::require(&state, &jar, &link).await?;
+
+    let mut outgoing = Outgoing::new(&state);
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let reply = if is_multipart {
+        read_multipart(&state, request, &mut outgoing).await?
+    } else {
+        ApiJson::<ReplyRequest>::from_request(request, &state)
+            .await?
+            .0
+    };
+    let text = reply.text.trim();
+    if text.is_empty() {
+        return Err(Error::InvalidRequest("the reply is empty".to_owned()));
+    }
+    if text.len() > MAX_TEXT {
+        return Err(Error::PayloadTooLarge);
+    }
+
+    let original = &link.message;
+    let subject = if original.subject.to_ascii_lowercase().starts_with("re:") {
+        original.subject.clone()
+    } else {
+        format!("Re: {}", original.subject)
+    };
+    let message_id = outgoing
+        .send(Draft {
+            from: Mailbox {
+                name: link.name.clone(),
+                address: link.address.clone(),
+            },
+            sender_user_id: None,
+            to: vec![Mailbox {
+                name: original.sender_name.clone(),
+                address: original.sender_address.clone(),
+            }],
+            cc: Vec::new(),
+            subject,
+            text: Some(text.to_owned()),
+            html: None,
+            protection: store::protection_from_str(&original.protection),
+            expires_at: None,
+            in_reply_to: Some(original.id.clone()),
+        })
+        .await?;
+    tracing::info!(recipient = link.recipient_id, "reply sent");
+    Ok(ApiJson(ReplySent { message_id }))
+}
+
+async fn read_multipart(
+    state: &AppState,
+    request: Request,
+    outgoing: &mut Outgoing,
+) -> Result<ReplyRequest> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::InvalidRequest("the multipart body is malformed".to_owned())
+        }
+    };
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| Error::InvalidRequest("the multipart body is malformed".to_owned()))?;
+    let mut reply = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        if field.name() == Some(REPLY_PART) {
+            let bytes = field.bytes().await.map_err(bad)?;
+            let parsed: ReplyRequest = serde_json::from_slice(&bytes).map_err(|_| {
+                Error::InvalidRequest(format!("the `{REPLY_PART}` part is not a valid reply"))
+            })?;
+            reply = Some(parsed);
+            continue;
+        }
+        let name = field.file_name().unwrap_or("attachment").to_owned();
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let mut writer = outgoing.attachment(&name, &content_type).await?;
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            writer.write(&chunk).await?;
+        }
+        outgoing.finish_attachment(writer).await?;
+    }
+    reply.ok_or_else(|| Error::InvalidRequest(format!("the `{REPLY_PART}` part is missing")))
+}

@@ -1,0 +1,144 @@
+//! `POST /api/v1/links/{token}/session` (passcode → session cookie) and
+//! `DELETE` (sign out); session checks for the other routes.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use sealmail_api::recipient::{PasscodeSubmit, SessionOpened};
+use sealmail_api::routes::{self, RECIPIENT_SESSION_COOKIE};
+
+use super::{LOCK_SECS, MAX_ATTEMPTS, SESSION_SECS, check_not_locked, load_link};
+use crate::AppState;
+use crate::crypto::{constant_time_eq, new_bearer_token, sha256};
+use crate::error::{Error, Result};
+use crate::http::{ApiJson, ApiPath};
+use crate::store::{self, links::LinkRow, passcodes, sessions};
+
+/// Checks the passcode; on success opens a session (an HttpOnly, SameSite=Strict
+/// cookie scoped to this link's API path) and records the open.
+pub async fn open(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    jar: CookieJar,
+    ApiJson(submit): ApiJson<PasscodeSubmit>,
+) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
+    let link = load_link(&state, &token).await?;
+    let now = store::now();
+    check_not_locked(&link, now)?;
+    let (passcode, failed) = passcodes::current(&state.db, link.recipient_id, now)
+        .await?
+        .ok_or(Error::PasscodeExpired)?;
+    if failed >= MAX_ATTEMPTS {
+        return Err(lock(&state, &link, now).await?);
+    }
+    let typed: String = submit
+        .passcode
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
+    let mac = state.master_key.passcode_mac(link.recipient_id, &typed);
+
+    if constant_time_eq(&mac, &passcode.code_mac) {
+        // The UPDATE re-checks unused, unexpired and under the limit: of two
+        // concurrent correct submissions only one gets a session.
+        if !passcodes::consume(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
+            return Err(spent(&state, &link, passcode.id, now).await?);
+        }
+        let session = new_bearer_token();
+        let expires_at = now + SESSION_SECS;
+        sessions::create(
+            &state.db,
+            &sha256(session.expose().as_bytes()),
+            link.recipient_id,
+            now,
+            expires_at,
+        )
+        .await?;
+        store::links::mark_opened(&state.db, link.recipient_id, now).await?;
+        tracing::info!(recipient = link.recipient_id, "recipient session opened");
+        let cookie = Cookie::build((RECIPIENT_SESSION_COOKIE, session.expose().clone()))
+            .path(routes::link(&token))
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(state.settings.secure_cookies)
+            .max_age(time::Duration::seconds(SESSION_SECS))
+            .build();
+        return Ok((
+            jar.add(cookie),
+            ApiJson(SessionOpened {
+                expires_at: store::timestamp(expires_at),
+            }),
+        ));
+    }
+
+    match passcodes::record_failure(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
+        Some(failed) if failed >= MAX_ATTEMPTS => Err(lock(&state, &link, now).await?),
+        Some(failed) => Err(Error::PasscodeWrong {
+            tries_left: (MAX_ATTEMPTS - failed) as u32,
+        }),
+        None => Err(spent(&state, &link, passcode.id, now).await?),
+    }
+}
+
+/// The tries ran out: lock the link for a while.
+async fn lock(state: &AppState, link: &LinkRow, now: i64) -> Result<Error> {
+    store::links::lock(&state.db, link.recipient_id, now, now + LOCK_SECS).await?;
+    tracing::warn!(
+        recipient = link.recipient_id,
+        "link locked after too many wrong passcodes"
+    );
+    Ok(Error::TooManyAttempts {
+        retry_after_secs: LOCK_SECS as u64,
+    })
+}
+
+/// A concurrent request changed the passcode first: out of tries, or used.
+async fn spent(state: &AppState, link: &LinkRow, passcode_id: i64, now: i64) -> Result<Error> {
+    let failed = passcodes::failed_attempts(&state.db, passcode_id).await?;
+    if failed >= MAX_ATTEMPTS {
+        lock(state, link, now).await
+    } else {
+        Ok(Error::PasscodeExpired)
+    }
+}
+
+/// Ends this browser's session for the link (sign out). 204 either way.
+pub async fn close(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode)> {
+    let link = store::links::by_token_hash(&state.db, &sha256(token.as_bytes()))
+        .await?
+        .ok_or(Error::LinkUnknown)?;
+    if let Some(hash) = session_hash(&jar) {
+        sessions::delete(&state.db, &hash, link.recipient_id).await?;
+    }
+    let removal = Cookie::build((RECIPIENT_SESSION_COOKIE, ""))
+        .path(routes::link(&token))
+        .build();
+    Ok((jar.remove(removal), StatusCode::NO_CONTENT))
+}
+
+fn session_hash(jar: &CookieJar) -> Option<Vec<u8>> {
+    jar.get(RECIPIENT_SESSION_COOKIE)
+        .map(|c| sha256(c.value().as_bytes()))
+}
+
+/// Whether the request carries a live session for this link.
+pub async fn is_open(state: &AppState, jar: &CookieJar, link: &LinkRow) -> Result<bool> {
+    match session_hash(jar) {
+        Some(hash) => sessions::is_valid(&state.db, &hash, link.recipient_id, store::now()).await,
+        None => Ok(false),
+    }
+}
+
+/// `session_expired` unless the request carries a live session for this link.
+pub async fn require(state: &AppState, jar: &CookieJar, link: &LinkRow) -> Result<()> {
+    if is_open(state, jar, link).await? {
+        Ok(())
+    } else {
+        Err(Error::SessionExpired)
+    }
+}

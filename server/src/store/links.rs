@@ -1,0 +1,86 @@
+//! Recipient links: a recipient row found by the hash of its token.
+
+use sqlx::SqlitePool;
+
+use super::messages::MessageRow;
+use crate::error::Result;
+
+/// A recipient's link with its message.
+#[derive(Debug, Clone)]
+pub struct LinkRow {
+    /// The recipient's row id.
+    pub recipient_id: i64,
+    /// The address the link was sent to (passcodes go only here).
+    pub address: String,
+    /// The recipient's display name.
+    pub name: Option<String>,
+    /// When this recipient's access was revoked.
+    pub revoked_at: Option<i64>,
+    /// Until when the link is locked after too many wrong passcodes.
+    pub locked_until: Option<i64>,
+    /// The message.
+    pub message: MessageRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct Joined {
+    recipient_id: i64,
+    address: String,
+    name: Option<String>,
+    revoked_at: Option<i64>,
+    locked_until: Option<i64>,
+    #[sqlx(flatten)]
+    message: MessageRow,
+}
+
+/// Finds the link whose token hashes to `token_hash`.
+pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Option<LinkRow>> {
+    let row: Option<Joined> = sqlx::query_as(
+        "SELECT r.id AS recipient_id, r.address, r.name, r.revoked_at, r.locked_until,
+                m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection,
+                m.state, m.created_at, m.expires_at
+         FROM recipients r JOIN messages m ON m.id = r.message_id
+         WHERE r.token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|j| LinkRow {
+        recipient_id: j.recipient_id,
+        address: j.address,
+        name: j.name,
+        revoked_at: j.revoked_at,
+        locked_until: j.locked_until,
+        message: j.message,
+    }))
+}
+
+/// Records the first open (a correct passcode), keeping the earliest time.
+pub async fn mark_opened(pool: &SqlitePool, recipient_id: i64, now: i64) -> Result<()> {
+    sqlx::query("UPDATE recipients SET opened_at = COALESCE(opened_at, ?) WHERE id = ?")
+        .bind(now)
+        .bind(recipient_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Locks the link until `until` (after too many wrong passcodes) and voids
+/// its passcodes: after the lock, the recipient asks for a new one.
+pub async fn lock(pool: &SqlitePool, recipient_id: i64, now: i64, until: i64) -> Result<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "UPDATE recipients SET locked_until = MAX(COALESCE(locked_until, 0), ?) WHERE id = ?",
+    )
+    .bind(until)
+    .bind(recipient_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE passcodes SET expires_at = MIN(expires_at, ?) WHERE recipient_id = ? AND used_at IS NULL")
+        .bind(now)
+        .bind(recipient_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,303 @@
+//! Messages, their sealed content, attachments and recipients.
+
+use sqlx::SqlitePool;
+
+use super::MessageState;
+use crate::error::Result;
+
+/// A message as stored (metadata only; the content is in other tables).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    /// Internal id (associated data of every sealed chunk).
+    pub id: String,
+    /// RFC 5322 Message-ID.
+    pub message_id: String,
+    /// Sender's address.
+    pub sender_address: String,
+    /// Sender's display name.
+    pub sender_name: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// `encrypt_only` or `do_not_forward`.
+    pub protection: String,
+    /// `active`, `revoked` or `expired`.
+    pub state: String,
+    /// Sent at (Unix seconds).
+    pub created_at: i64,
+    /// Expires at (Unix seconds), if ever.
+    pub expires_at: Option<i64>,
+}
+
+impl MessageRow {
+    /// The state, counting an expiry that has passed but not been purged yet.
+    pub fn effective_state(&self, now: i64) -> Result<MessageState> {
+        let state: MessageState = self.state.parse()?;
+        Ok(match (state, self.expires_at) {
+            (MessageState::Active, Some(at)) if at <= now => MessageState::Expired,
+            (state, _) => state,
+        })
+    }
+}
+
+/// A recipient of a message.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecipientRow {
+    /// Row id.
+    pub id: i64,
+    /// `to` or `cc`.
+    pub kind: String,
+    /// Address the link was sent to.
+    pub address: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// When this recipient's access was revoked.
+    pub revoked_at: Option<i64>,
+    /// When the recipient first opened the message (with a passcode).
+    pub opened_at: Option<i64>,
+}
+
+/// An attachment's metadata.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttachmentRow {
+    /// Id, unique within the message.
+    pub id: String,
+    /// Position; the object index is `position + 1`.
+    pub position: i64,
+    /// File name.
+    pub name: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Plaintext size in bytes.
+    pub size: i64,
+}
+
+/// The sealed content of a message.
+#[derive(sqlx::FromRow)]
+pub struct ContentRow {
+    /// Id of the master key that wrapped the data key.
+    pub master_key_id: String,
+    /// The wrapped data key.
+    pub wrapped_key: Vec<u8>,
+    /// The sealed body.
+    pub ciphertext: Vec<u8>,
+}
+
+/// Everything stored for a new message, in one transaction.
+pub struct NewMessage {
+    /// Metadata.
+    pub row: MessageRow,
+    /// The sending account, if a local user sent it.
+    pub sender_user_id: Option<i64>,
+    /// The message this one answers.
+    pub in_reply_to: Option<String>,
+    /// Id of the wrapping master key.
+    pub master_key_id: String,
+    /// The wrapped data key.
+    pub wrapped_key: Vec<u8>,
+    /// The sealed body.
+    pub body: Vec<u8>,
+    /// Attachments (their sealed files are already on disk).
+    pub attachments: Vec<AttachmentRow>,
+    /// Recipients, with the hash of each one's link token.
+    pub recipients: Vec<(RecipientRow, Vec<u8>)>,
+}
+
+/// Stores a new message with its key, content, attachments and recipients.
+pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "INSERT INTO messages (id, message_id, sender_user_id, sender_address, sender_name, subject,
+                               protection, state, created_at, expires_at, in_reply_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+    )
+    .bind(&m.row.id)
+    .bind(&m.row.message_id)
+    .bind(m.sender_user_id)
+    .bind(&m.row.sender_address)
+    .bind(&m.row.sender_name)
+    .bind(&m.row.subject)
+    .bind(&m.row.protection)
+    .bind(m.row.created_at)
+    .bind(m.row.expires_at)
+    .bind(&m.in_reply_to)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO message_keys (message_id, master_key_id, wrapped_key) VALUES (?, ?, ?)",
+    )
+    .bind(&m.row.id)
+    .bind(&m.master_key_id)
+    .bind(&m.wrapped_key)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO message_bodies (message_id, ciphertext) VALUES (?, ?)")
+        .bind(&m.row.id)
+        .bind(&m.body)
+        .execute(&mut *tx)
+        .await?;
+    for a in &m.attachments {
+        sqlx::query(
+            "INSERT INTO attachments (id, message_id, position, name, content_type, size)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&a.id)
+        .bind(&m.row.id)
+        .bind(a.position)
+        .bind(&a.name)
+        .bind(&a.content_type)
+        .bind(a.size)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (position, (r, token_hash)) in m.recipients.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO recipients (message_id, kind, position, address, name, token_hash)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&m.row.id)
+        .bind(&r.kind)
+        .bind(position as i64)
+        .bind(&r.address)
+        .bind(&r.name)
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Finds a message by its Message-ID.
+pub async fn by_message_id(pool: &SqlitePool, message_id: &str) -> Result<Option<MessageRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, message_id, sender_address, sender_name, subject, protection, state, created_at, expires_at
+         FROM messages WHERE message_id = ?",
+    )
+    .bind(message_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// A message's recipients, To first, in the order the sender gave them.
+pub async fn recipients(pool: &SqlitePool, id: &str) -> Result<Vec<RecipientRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, kind, address, name, revoked_at, opened_at FROM recipients
+         WHERE message_id = ? ORDER BY kind DESC, position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A message's wrapped key and sealed body, unless it was revoked or expired.
+pub async fn content(pool: &SqlitePool, id: &str) -> Result<Option<ContentRow>> {
+    Ok(sqlx::query_as(
+        "SELECT k.master_key_id, k.wrapped_key, b.ciphertext
+         FROM message_keys k JOIN message_bodies b ON b.message_id = k.message_id
+         WHERE k.message_id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The wrapped data key alone (for attachment downloads).
+pub async fn wrapped_key(pool: &SqlitePool, id: &str) -> Result<Option<(String, Vec<u8>)>> {
+    Ok(
+        sqlx::query_as("SELECT master_key_id, wrapped_key FROM message_keys WHERE message_id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// A message's attachments, in order.
+pub async fn attachments(pool: &SqlitePool, id: &str) -> Result<Vec<AttachmentRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, position, name, content_type, size FROM attachments
+         WHERE message_id = ? ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Ends an active message — revoked or expired — and destroys its wrapped key,
+/// sealed body and attachment rows in the same transaction. The conditional
+/// UPDATE is the whole decision: of two concurrent calls exactly one wins.
+/// Returns whether this call changed it.
+pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Result<bool> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let changed = sqlx::query(
+        "UPDATE messages SET state = ?, ended_at = ? WHERE id = ? AND state = 'active' RETURNING id",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if changed {
+        for sql in [
+            "DELETE FROM message_keys WHERE message_id = ?",
+            "DELETE FROM message_bodies WHERE message_id = ?",
+            "DELETE FROM attachments WHERE message_id = ?",
+            "DELETE FROM recipient_sessions WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = ?)",
+            "DELETE FROM passcodes WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = ?)",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Ids of active messages whose expiry has passed.
+pub async fn due_for_expiry(pool: &SqlitePool, now: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM messages WHERE state = 'active' AND expires_at IS NOT NULL AND expires_at <= ?",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Revokes one recipient's access (and ends their sessions). Returns whether
+/// this call changed it; `None` if the message has no such recipient.
+pub async fn revoke_recipient(
+    pool: &SqlitePool,
+    id: &str,
+    address: &str,
+    now: i64,
+) -> Result<Option<bool>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let changed: Vec<i64> = sqlx::query_scalar(
+        "UPDATE recipients SET revoked_at = ?
+         WHERE message_id = ? AND address = ? COLLATE NOCASE AND revoked_at IS NULL RETURNING id",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(address)
+    .fetch_all(&mut *tx)
+    .await?;
+    let result = if changed.is_empty() {
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM recipients WHERE message_id = ? AND address = ? COLLATE NOCASE",
+        )
+        .bind(id)
+        .bind(address)
+        .fetch_optional(&mut *tx)
+        .await?;
+        exists.map(|_| false)
+    } else {
+        for rid in &changed {
+            sqlx::query("DELETE FROM recipient_sessions WHERE recipient_id = ?")
+                .bind(rid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Some(true)
+    };
+    tx.commit().await?;
+    Ok(result)
+}

@@ -1,0 +1,121 @@
+//! The database: SQLite in WAL mode, so the `sealmail` commands and a running
+//! server can share one data dir. All SQL lives in this module.
+
+pub mod links;
+pub mod messages;
+pub mod passcodes;
+pub mod sessions;
+pub mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sealmail_api::Timestamp;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::Result;
+
+/// Opens (creating if needed) the database file and brings its schema up to date.
+pub async fn open(path: &Path) -> Result<SqlitePool> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        // Another process (a command next to the server) may hold the write lock briefly.
+        .busy_timeout(Duration::from_secs(10))
+        // Deleted rows are overwritten with zeros, so a revoked message's
+        // ciphertext and wrapped key do not linger in free pages of the file.
+        .pragma("secure_delete", "ON");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!()
+        .run(&pool)
+        .await
+        .map_err(|e| crate::error::Error::Internal(format!("database migration: {e}")))?;
+    Ok(pool)
+}
+
+/// Copies the write-ahead log into the database file and empties it, so data
+/// deleted by a revoke is gone from the WAL file too (best effort: a reader
+/// holding an old snapshot can delay it until the next checkpoint).
+pub async fn checkpoint(pool: &SqlitePool) -> Result<()> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The current time as Unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Unix seconds as the API's RFC 3339 timestamp.
+pub fn timestamp(secs: i64) -> Timestamp {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    let text = time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default();
+    Timestamp(text)
+}
+
+/// A message's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageState {
+    /// Readable by its recipients.
+    Active,
+    /// Revoked: its key and content are gone.
+    Revoked,
+    /// Past its expiry: its key and content are gone.
+    Expired,
+}
+
+impl MessageState {
+    /// The value stored in `messages.state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageState::Active => "active",
+            MessageState::Revoked => "revoked",
+            MessageState::Expired => "expired",
+        }
+    }
+}
+
+impl FromStr for MessageState {
+    type Err = crate::error::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "active" => Ok(MessageState::Active),
+            "revoked" => Ok(MessageState::Revoked),
+            "expired" => Ok(MessageState::Expired),
+            other => Err(crate::error::Error::Internal(format!(
+                "unknown message state {other}"
+            ))),
+        }
+    }
+}
+
+/// The stored form of a [`sealmail_api::Protection`].
+pub fn protection_to_str(p: sealmail_api::Protection) -> &'static str {
+    match p {
+        sealmail_api::Protection::EncryptOnly => "encrypt_only",
+        sealmail_api::Protection::DoNotForward => "do_not_forward",
+    }
+}
+
+/// Parses the stored form of a [`sealmail_api::Protection`].
+pub fn protection_from_str(s: &str) -> sealmail_api::Protection {
+    match s {
+        "do_not_forward" => sealmail_api::Protection::DoNotForward,
+        _ => sealmail_api::Protection::EncryptOnly,
+    }
+}

@@ -1,0 +1,155 @@
+//! One-time passcodes, stored as MACs. Every state change is one conditional
+//! statement, so concurrent requests cannot get past a limit together.
+
+use sqlx::SqlitePool;
+
+use crate::error::Result;
+
+/// A passcode that can still be tried.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PasscodeRow {
+    /// Row id.
+    pub id: i64,
+    /// HMAC-SHA256 of the passcode.
+    pub code_mac: Vec<u8>,
+}
+
+/// Stores a new passcode unless `max_per_window` were already issued for this
+/// link in the last `window_secs`; older unused passcodes stop working (only
+/// the newest mail counts). Returns whether it was stored.
+pub async fn insert_if_under_limit(
+    pool: &SqlitePool,
+    recipient_id: i64,
+    code_mac: &[u8],
+    now: i64,
+    valid_secs: i64,
+    window_secs: i64,
+    max_per_window: i64,
+) -> Result<bool> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let inserted = sqlx::query(
+        "INSERT INTO passcodes (recipient_id, code_mac, created_at, expires_at)
+         SELECT ?1, ?2, ?3, ?4
+         WHERE (SELECT COUNT(*) FROM passcodes WHERE recipient_id = ?1 AND created_at > ?5) < ?6
+         RETURNING id",
+    )
+    .bind(recipient_id)
+    .bind(code_mac)
+    .bind(now)
+    .bind(now + valid_secs)
+    .bind(now - window_secs)
+    .bind(max_per_window)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = &inserted {
+        use sqlx::Row as _;
+        let id: i64 = row.try_get(0)?;
+        sqlx::query(
+            "UPDATE passcodes SET expires_at = MIN(expires_at, ?) WHERE recipient_id = ? AND id <> ? AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(recipient_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(inserted.is_some())
+}
+
+/// Seconds until the oldest passcode in the window leaves it.
+pub async fn rate_limit_retry_after(
+    pool: &SqlitePool,
+    recipient_id: i64,
+    now: i64,
+    window_secs: i64,
+) -> Result<u64> {
+    let oldest: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(created_at) FROM passcodes WHERE recipient_id = ? AND created_at > ?",
+    )
+    .bind(recipient_id)
+    .bind(now - window_secs)
+    .fetch_one(pool)
+    .await?;
+    Ok(oldest.map_or(1, |t| (t + window_secs - now).max(1) as u64))
+}
+
+/// The newest passcode of the link that is unused and unexpired (its tries may be spent).
+pub async fn current(
+    pool: &SqlitePool,
+    recipient_id: i64,
+    now: i64,
+) -> Result<Option<(PasscodeRow, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        code_mac: Vec<u8>,
+        failed_attempts: i64,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, code_mac, failed_attempts FROM passcodes
+         WHERE recipient_id = ? AND used_at IS NULL AND expires_at > ?
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(recipient_id)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            PasscodeRow {
+                id: r.id,
+                code_mac: r.code_mac,
+            },
+            r.failed_attempts,
+        )
+    }))
+}
+
+/// Uses the passcode: succeeds only if it is still unused, unexpired and
+/// under the attempt limit — all checked by the one UPDATE.
+pub async fn consume(pool: &SqlitePool, id: i64, now: i64, max_attempts: i64) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE passcodes SET used_at = ?1
+         WHERE id = ?2 AND used_at IS NULL AND expires_at > ?1 AND failed_attempts < ?3
+         RETURNING id",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(max_attempts)
+    .fetch_optional(pool)
+    .await?
+    .is_some())
+}
+
+/// Counts a wrong try, unless the limit is already reached. Returns the
+/// number of failed tries after this one, or `None` if nothing was counted
+/// (the passcode is used, expired, or out of tries).
+pub async fn record_failure(
+    pool: &SqlitePool,
+    id: i64,
+    now: i64,
+    max_attempts: i64,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE passcodes SET failed_attempts = failed_attempts + 1
+         WHERE id = ?1 AND used_at IS NULL AND expires_at > ?2 AND failed_attempts < ?3
+         RETURNING failed_attempts",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(max_attempts)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// How many wrong tries a passcode has had.
+pub async fn failed_attempts(pool: &SqlitePool, id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT failed_attempts FROM passcodes WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or(0),
+    )
+}

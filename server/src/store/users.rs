@@ -1,0 +1,56 @@
+//! Sender accounts.
+
+use sqlx::SqlitePool;
+
+use crate::error::{Error, Result};
+
+/// A sender account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    /// Row id.
+    pub id: i64,
+    /// Address (sign-in name).
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Whether the account is an administrator.
+    pub is_admin: bool,
+}
+
+/// Creates an account; the password must already be an argon2id PHC string.
+pub async fn insert(
+    pool: &SqlitePool,
+    email: &str,
+    name: Option<&str>,
+    is_admin: bool,
+    password_hash: &str,
+    now: i64,
+) -> Result<i64> {
+    let result = sqlx::query_scalar(
+        "INSERT INTO users (email, name, is_admin, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(is_admin)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(pool)
+    .await;
+    match result {
+        Ok(id) => Ok(id),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::InvalidRequest(
+            format!("an account for {email} already exists"),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Finds an account by address (case-insensitive).
+pub async fn by_email(pool: &SqlitePool, email: &str) -> Result<Option<UserRow>> {
+    Ok(
+        sqlx::query_as("SELECT id, email, name, is_admin FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
