@@ -1,0 +1,302 @@
+//! Shared test helpers: a real app over a real SQLite file in a temp dir,
+//! with a recording mailer, and small request helpers.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use clap::Parser as _;
+use http_body_util::BodyExt as _;
+use sealmail::config::Cli;
+use sealmail::mail::RecordingMailer;
+use sealmail::messages::{Draft, Outgoing};
+use sealmail::{AppState, app};
+use sealmail_api::routes::{self, CSRF_HEADER, CSRF_VALUE, RECIPIENT_SESSION_COOKIE};
+use sealmail_api::{ErrorBody, ErrorCode, Mailbox, Protection};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tempfile::TempDir;
+
+pub const ALICE: &str = "alice@sealmail.test";
+pub const BOB: &str = "bob@example.net";
+pub const CAROL: &str = "carol@example.org";
+pub const SECRET_BODY: &str = "The launch code is TANGERINE-42";
+
+/// A running app (no socket) on its own data dir.
+pub struct TestApp {
+    pub dir: TempDir,
+    pub state: AppState,
+    pub mailer: Arc<RecordingMailer>,
+    pub router: Router,
+}
+
+/// A response, fully read.
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {} {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// The error body, checking the status fits its code.
+    pub fn error(&self) -> ErrorBody {
+        let body: ErrorBody = self.json();
+        assert_eq!(
+            self.status.as_u16(),
+            body.code.http_status(),
+            "status for {:?}",
+            body.code
+        );
+        body
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.error().code
+    }
+
+    pub fn header(&self, name: header::HeaderName) -> String {
+        self.headers
+            .get(&name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The session cookie's `name=value`, if one was set.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with(RECIPIENT_SESSION_COOKIE))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_args(&[]).await
+    }
+
+    /// An app with extra command-line settings (e.g. `--public-url`).
+    pub async fn with_args(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let portal = dir.path().join("dist");
+        let mut args = vec![
+            "sealmail".to_owned(),
+            "--data-dir".to_owned(),
+            data.display().to_string(),
+            "--portal-dir".to_owned(),
+            portal.display().to_string(),
+        ];
+        if !extra.contains(&"--public-url") {
+            args.extend(["--public-url".to_owned(), "http://portal.test".to_owned()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.push("serve".to_owned());
+        let config = Cli::parse_from(args).config;
+        let mailer = Arc::new(RecordingMailer::default());
+        let state = AppState::open(&config, mailer.clone()).await.unwrap();
+        let router = app(state.clone());
+        TestApp {
+            dir,
+            state,
+            mailer,
+            router,
+        }
+    }
+
+    /// Rebuilds the router (e.g. after creating the portal dir).
+    pub fn rebuild_router(&mut self) {
+        self.router = app(self.state.clone());
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Sends a message from Alice with the given attachments; returns the Message-ID.
+    pub async fn send(
+        &self,
+        to: &[&str],
+        cc: &[&str],
+        attachments: &[(&str, &str, &[u8])],
+    ) -> String {
+        self.send_draft(self.draft(to, cc), attachments).await
+    }
+
+    pub fn draft(&self, to: &[&str], cc: &[&str]) -> Draft {
+        let mailbox = |a: &&str| Mailbox {
+            name: None,
+            address: a.to_string(),
+        };
+        Draft {
+            from: Mailbox {
+                name: Some("Alice Demo".into()),
+                address: ALICE.into(),
+            },
+            sender_user_id: None,
+            to: to.iter().map(mailbox).collect(),
+            cc: cc.iter().map(mailbox).collect(),
+            subject: "Quarterly numbers".into(),
+            text: Some(SECRET_BODY.into()),
+            html: None,
+            protection: Protection::EncryptOnly,
+            expires_at: None,
+            in_reply_to: None,
+        }
+    }
+
+    pub async fn send_draft(&self, draft: Draft, attachments: &[(&str, &str, &[u8])]) -> String {
+        let mut outgoing = Outgoing::new(&self.state);
+        for (name, content_type, bytes) in attachments {
+            let mut writer = outgoing.attachment(name, content_type).await.unwrap();
+            // Odd-sized writes, to cross chunk boundaries the hard way.
+            for piece in bytes.chunks(10_007) {
+                writer.write(piece).await.unwrap();
+            }
+            outgoing.finish_attachment(writer).await.unwrap();
+        }
+        outgoing.send(draft).await.unwrap()
+    }
+
+    /// The link token from the newest notification to `address`.
+    pub fn token_for(&self, address: &str) -> String {
+        let mail = self
+            .mailer
+            .last_to(address)
+            .expect("a mail to that address");
+        let start = mail.text.find("/m/").expect("a link in the notification") + 3;
+        mail.text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// The 8 digits from the newest passcode mail to `address`.
+    pub fn passcode_for(&self, address: &str) -> String {
+        let mail = self
+            .mailer
+            .last_to(address)
+            .expect("a mail to that address");
+        assert_eq!(mail.subject, "Your one-time passcode");
+        mail.text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
+            .expect("8 digits in the passcode mail")
+            .to_owned()
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        use tower::ServiceExt as _;
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> TestResponse {
+        let mut builder = Request::get(path);
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.request(builder.body(Body::empty()).unwrap()).await
+    }
+
+    /// A POST with the anti-forgery header and a JSON body (or none).
+    pub async fn post<T: Serialize>(
+        &self,
+        path: &str,
+        body: Option<&T>,
+        cookie: Option<&str>,
+    ) -> TestResponse {
+        let mut builder = Request::post(path).header(CSRF_HEADER, CSRF_VALUE);
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        let body = match body {
+            Some(value) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(value).unwrap())
+            }
+            None => Body::empty(),
+        };
+        self.request(builder.body(body).unwrap()).await
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.request(builder.body(body.into()).unwrap()).await
+    }
+
+    pub async fn request_passcode(&self, token: &str) -> TestResponse {
+        self.post::<()>(&routes::link_passcode(token), None, None)
+            .await
+    }
+
+    pub async fn submit_passcode(&self, token: &str, passcode: &str) -> TestResponse {
+        let body = sealmail_api::recipient::PasscodeSubmit {
+            passcode: passcode.to_owned(),
+        };
+        self.post(&routes::link_session(token), Some(&body), None)
+            .await
+    }
+
+    /// Asks for a passcode, reads it from the mail, opens a session: the cookie.
+    pub async fn sign_in(&self, token: &str, address: &str) -> String {
+        let sent = self.request_passcode(token).await;
+        assert_eq!(
+            sent.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&sent.body)
+        );
+        let passcode = self.passcode_for(address);
+        let opened = self.submit_passcode(token, &passcode).await;
+        assert_eq!(
+            opened.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&opened.body)
+        );
+        opened.session_cookie().expect("a session cookie")
+    }
+
+    /// Runs SQL against the app's database (to make time pass, or to tamper).
+    pub async fn sql(&self, sql: &'static str) {
+        sqlx::query(sql).execute(&self.state.db).await.unwrap();
+    }
+}

@@ -1,0 +1,494 @@
+//! Every error code the recipient API can return, each with a fitting status
+//! and our JSON body.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use sealmail::messages;
+use sealmail_api::ErrorCode;
+use sealmail_api::recipient::{PasscodeSubmit, ReplyRequest};
+use sealmail_api::routes;
+
+#[tokio::test]
+async fn unknown_link_is_link_unknown_on_every_route() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let bogus = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    assert_eq!(
+        app.get(&routes::link(bogus), None).await.code(),
+        ErrorCode::LinkUnknown
+    );
+    assert_eq!(
+        app.request_passcode(bogus).await.code(),
+        ErrorCode::LinkUnknown
+    );
+    assert_eq!(
+        app.submit_passcode(bogus, "12345678").await.code(),
+        ErrorCode::LinkUnknown
+    );
+    assert_eq!(
+        app.get(&routes::link_message(bogus), None).await.code(),
+        ErrorCode::LinkUnknown
+    );
+    assert_eq!(
+        app.get(&routes::link_attachment(bogus, "x"), None)
+            .await
+            .code(),
+        ErrorCode::LinkUnknown
+    );
+    assert!(app.mailer.last_to(BOB).unwrap().subject != "Your one-time passcode");
+}
+
+#[tokio::test]
+async fn state_changing_requests_without_the_header_are_forbidden() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    for (method, path) in [
+        (Method::POST, routes::link_passcode(&token)),
+        (Method::POST, routes::link_session(&token)),
+        (Method::DELETE, routes::link_session(&token)),
+        (Method::POST, routes::link_reply(&token)),
+    ] {
+        let response = app
+            .raw(
+                method.clone(),
+                &path,
+                &[("content-type", "application/json")],
+                "{}",
+            )
+            .await;
+        assert_eq!(response.code(), ErrorCode::Forbidden, "{method} {path}");
+    }
+    let wrong_value = app
+        .raw(
+            Method::POST,
+            &routes::link_passcode(&token),
+            &[("x-sealmail", "0")],
+            "",
+        )
+        .await;
+    assert_eq!(wrong_value.code(), ErrorCode::Forbidden);
+    // Refused before anything happened: no passcode was mailed.
+    assert_eq!(app.mailer.sent().len(), 1);
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_paths_get_our_json_error() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    let session = routes::link_session(&token);
+    let json = [("x-sealmail", "1"), ("content-type", "application/json")];
+    for body in ["{not json", "{}", "{\"passcode\": 12345678}", "[]"] {
+        let response = app.raw(Method::POST, &session, &json, body).await;
+        assert_eq!(response.code(), ErrorCode::InvalidRequest, "{body}");
+    }
+    let no_type = app
+        .raw(
+            Method::POST,
+            &session,
+            &[("x-sealmail", "1")],
+            "{\"passcode\":\"1\"}",
+        )
+        .await;
+    assert_eq!(no_type.code(), ErrorCode::InvalidRequest);
+    let huge = format!("{{\"passcode\":\"{}\"}}", "1".repeat(200_000));
+    assert_eq!(
+        app.raw(Method::POST, &session, &json, huge).await.code(),
+        ErrorCode::PayloadTooLarge
+    );
+    // A path segment that is not valid UTF-8 once decoded.
+    let bad_path = app.get("/api/v1/links/%FF%FE/message", None).await;
+    assert_eq!(bad_path.code(), ErrorCode::InvalidRequest);
+}
+
+#[tokio::test]
+async fn unknown_api_routes_and_methods_are_json_not_found() {
+    let app = TestApp::new().await;
+    for path in [
+        "/api/v1/nope",
+        "/api",
+        "/api/v2/links/x",
+        "/api/v1/links/x/y/z",
+    ] {
+        let response = app.get(path, None).await;
+        assert_eq!(response.code(), ErrorCode::NotFound, "{path}");
+    }
+    let wrong_method = app
+        .raw(Method::PUT, &routes::link("x"), &[("x-sealmail", "1")], "")
+        .await;
+    assert_eq!(wrong_method.code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn unknown_attachment_is_not_found() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[("a.txt", "text/plain", b"hello")])
+        .await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+    let response = app
+        .get(&routes::link_attachment(&token, "nope"), Some(&cookie))
+        .await;
+    assert_eq!(response.code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn wrong_passcodes_count_down_then_lock_the_link() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    app.request_passcode(&token).await;
+    let right = app.passcode_for(BOB);
+    let wrong = if right == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    for tries_left in (1..=4).rev() {
+        let response = app.submit_passcode(&token, wrong).await;
+        let error = response.error();
+        assert_eq!(error.code, ErrorCode::PasscodeWrong);
+        assert_eq!(error.tries_left, Some(tries_left));
+    }
+    let fifth = app.submit_passcode(&token, wrong).await.error();
+    assert_eq!(fifth.code, ErrorCode::TooManyAttempts);
+    assert!(fifth.retry_after_secs.unwrap() > 0);
+    // Locked: even the right passcode, and a new passcode request, are refused.
+    assert_eq!(
+        app.submit_passcode(&token, &right).await.code(),
+        ErrorCode::TooManyAttempts
+    );
+    let again = app.request_passcode(&token).await;
+    assert_eq!(again.code(), ErrorCode::TooManyAttempts);
+    assert!(!again.header(axum::http::header::RETRY_AFTER).is_empty());
+
+    // When the lock ends, the old passcode is void: a new one is needed, and works.
+    app.sql("UPDATE recipients SET locked_until = 0").await;
+    assert_eq!(
+        app.submit_passcode(&token, &right).await.code(),
+        ErrorCode::PasscodeExpired
+    );
+    let cookie = app.sign_in(&token, BOB).await;
+    assert_eq!(
+        app.get(&routes::link_message(&token), Some(&cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn passcode_expired_when_none_was_asked_used_old_or_replaced() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    // None asked for.
+    assert_eq!(
+        app.submit_passcode(&token, "12345678").await.code(),
+        ErrorCode::PasscodeExpired
+    );
+    // Used once: single use.
+    app.request_passcode(&token).await;
+    let first = app.passcode_for(BOB);
+    assert_eq!(
+        app.submit_passcode(&token, &first).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.submit_passcode(&token, &first).await.code(),
+        ErrorCode::PasscodeExpired
+    );
+    // Older than 10 minutes.
+    app.request_passcode(&token).await;
+    let second = app.passcode_for(BOB);
+    app.sql("UPDATE passcodes SET expires_at = created_at - 1")
+        .await;
+    assert_eq!(
+        app.submit_passcode(&token, &second).await.code(),
+        ErrorCode::PasscodeExpired
+    );
+    // Replaced by a newer one.
+    app.request_passcode(&token).await;
+    let third = app.passcode_for(BOB);
+    app.request_passcode(&token).await;
+    let fourth = app.passcode_for(BOB);
+    if third != fourth {
+        assert_eq!(
+            app.submit_passcode(&token, &third).await.code(),
+            ErrorCode::PasscodeWrong
+        );
+    }
+    assert_eq!(
+        app.submit_passcode(&token, &fourth).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn asking_for_too_many_passcodes_is_rate_limited() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    for _ in 0..5 {
+        assert_eq!(app.request_passcode(&token).await.status, StatusCode::OK);
+    }
+    let mails_before = app.mailer.sent().len();
+    let limited = app.request_passcode(&token).await.error();
+    assert_eq!(limited.code, ErrorCode::RateLimited);
+    let retry = limited.retry_after_secs.unwrap();
+    assert!(retry > 3500 && retry <= 3600, "{retry}");
+    assert_eq!(
+        app.mailer.sent().len(),
+        mails_before,
+        "no mail when limited"
+    );
+    // The limit is per link: another recipient is not affected.
+    let other = app.send(&[CAROL], &[], &[]).await;
+    assert!(!other.is_empty());
+    assert_eq!(
+        app.request_passcode(&app.token_for(CAROL)).await.status,
+        StatusCode::OK
+    );
+    // An hour later it works again.
+    app.sql("UPDATE passcodes SET created_at = created_at - 3601")
+        .await;
+    assert_eq!(app.request_passcode(&token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reading_without_a_live_session_for_this_link_is_session_expired() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[CAROL], &[("a.txt", "text/plain", b"hi")])
+        .await;
+    let bob = app.token_for(BOB);
+    let carol = app.token_for(CAROL);
+    // No cookie.
+    assert_eq!(
+        app.get(&routes::link_message(&bob), None).await.code(),
+        ErrorCode::SessionExpired
+    );
+    // A made-up cookie.
+    let fake = "sealmail_link=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    assert_eq!(
+        app.get(&routes::link_message(&bob), Some(fake))
+            .await
+            .code(),
+        ErrorCode::SessionExpired
+    );
+    // Carol's session does not open Bob's link: a session is bound to one link.
+    let carol_cookie = app.sign_in(&carol, CAROL).await;
+    assert_eq!(
+        app.get(&routes::link_message(&bob), Some(&carol_cookie))
+            .await
+            .code(),
+        ErrorCode::SessionExpired
+    );
+    assert_eq!(
+        app.get(&routes::link_attachment(&bob, "x"), Some(&carol_cookie))
+            .await
+            .code(),
+        ErrorCode::SessionExpired
+    );
+    let reply = ReplyRequest { text: "hi".into() };
+    assert_eq!(
+        app.post(&routes::link_reply(&bob), Some(&reply), Some(&carol_cookie))
+            .await
+            .code(),
+        ErrorCode::SessionExpired
+    );
+    // A session past its end.
+    assert_eq!(
+        app.get(&routes::link_message(&carol), Some(&carol_cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    app.sql("UPDATE recipient_sessions SET expires_at = created_at")
+        .await;
+    assert_eq!(
+        app.get(&routes::link_message(&carol), Some(&carol_cookie))
+            .await
+            .code(),
+        ErrorCode::SessionExpired
+    );
+}
+
+#[tokio::test]
+async fn revoked_message_cannot_be_read_even_with_a_valid_session() {
+    let app = TestApp::new().await;
+    let message_id = app
+        .send(&[BOB], &[], &[("a.txt", "text/plain", b"hello")])
+        .await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+    let view: sealmail_api::recipient::MessageView = app
+        .get(&routes::link_message(&token), Some(&cookie))
+        .await
+        .json();
+    let attachment = view.attachments[0].id.clone();
+
+    messages::revoke(&app.state, &message_id).await.unwrap();
+
+    let message = app
+        .get(&routes::link_message(&token), Some(&cookie))
+        .await
+        .error();
+    assert_eq!(message.code, ErrorCode::MessageRevoked);
+    assert_eq!(
+        message.message,
+        "the message has been revoked by the sender"
+    );
+    for response in [
+        app.get(&routes::link(&token), Some(&cookie)).await,
+        app.get(&routes::link_attachment(&token, &attachment), Some(&cookie))
+            .await,
+        app.request_passcode(&token).await,
+        app.submit_passcode(&token, "12345678").await,
+        app.post(
+            &routes::link_reply(&token),
+            Some(&ReplyRequest { text: "x".into() }),
+            Some(&cookie),
+        )
+        .await,
+    ] {
+        assert_eq!(response.code(), ErrorCode::MessageRevoked);
+    }
+}
+
+#[tokio::test]
+async fn revoking_one_recipient_leaves_the_others_their_access() {
+    let app = TestApp::new().await;
+    let message_id = app.send(&[BOB], &[CAROL], &[]).await;
+    let bob = app.token_for(BOB);
+    let carol = app.token_for(CAROL);
+    let bob_cookie = app.sign_in(&bob, BOB).await;
+    let carol_cookie = app.sign_in(&carol, CAROL).await;
+
+    messages::revoke_recipient(&app.state, &message_id, BOB)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&routes::link_message(&bob), Some(&bob_cookie))
+            .await
+            .code(),
+        ErrorCode::MessageRevoked
+    );
+    assert_eq!(
+        app.get(&routes::link_message(&carol), Some(&carol_cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let again = messages::revoke_recipient(&app.state, &message_id, BOB)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), ErrorCode::AlreadyRevoked);
+    let stranger = messages::revoke_recipient(&app.state, &message_id, "eve@example.com")
+        .await
+        .unwrap_err();
+    assert_eq!(stranger.code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn expired_message_is_refused_before_the_purge_runs_and_then_purged() {
+    let app = TestApp::new().await;
+    let mut draft = app.draft(&[BOB], &[]);
+    draft.expires_at = Some(sealmail::store::now() + 3600);
+    let message_id = app
+        .send_draft(draft, &[("a.txt", "text/plain", b"hello")])
+        .await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+    let info: sealmail_api::recipient::LinkInfo = app.get(&routes::link(&token), None).await.json();
+    assert!(info.expires_at.is_some());
+
+    // Time passes: the expiry is enforced on access, and the content destroyed.
+    app.sql("UPDATE messages SET expires_at = created_at - 1")
+        .await;
+    assert_eq!(
+        app.get(&routes::link_message(&token), Some(&cookie))
+            .await
+            .code(),
+        ErrorCode::MessageExpired
+    );
+    assert_eq!(
+        app.get(&routes::link(&token), None).await.code(),
+        ErrorCode::MessageExpired
+    );
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_keys")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(keys, 0, "the wrapped key is gone");
+    let status = messages::status(&app.state, &message_id).await.unwrap();
+    assert_eq!(status.state, sealmail_api::admin::MessageState::Expired);
+    assert!(!status.is_revocable);
+    assert_eq!(
+        messages::revoke(&app.state, &message_id)
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::MessageExpired
+    );
+}
+
+#[tokio::test]
+async fn the_purge_task_destroys_expired_messages_nobody_opened() {
+    let app = TestApp::new().await;
+    let mut draft = app.draft(&[BOB], &[]);
+    draft.expires_at = Some(sealmail::store::now() + 3600);
+    app.send_draft(draft, &[("a.txt", "text/plain", b"hello")])
+        .await;
+    let keep = app.send(&[CAROL], &[], &[]).await;
+    assert_eq!(messages::purge_expired(&app.state).await.unwrap(), 0);
+    app.sql("UPDATE messages SET expires_at = created_at - 1 WHERE expires_at IS NOT NULL")
+        .await;
+    assert_eq!(messages::purge_expired(&app.state).await.unwrap(), 1);
+    let counts: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM message_keys), (SELECT COUNT(*) FROM message_bodies), (SELECT COUNT(*) FROM attachments)",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        counts,
+        (1, 1, 0),
+        "only the unexpired message keeps its key and body"
+    );
+    let files = std::fs::read_dir(app.data_dir().join("attachments"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 0, "attachment files removed");
+    assert_eq!(
+        messages::status(&app.state, &keep).await.unwrap().state,
+        sealmail_api::admin::MessageState::Active
+    );
+}
+
+#[tokio::test]
+async fn passcode_submission_is_checked_against_the_link_not_the_request() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[CAROL], &[]).await;
+    let bob = app.token_for(BOB);
+    let carol = app.token_for(CAROL);
+    app.request_passcode(&bob).await;
+    let bobs = app.passcode_for(BOB);
+    // Bob's passcode does not open Carol's link.
+    app.request_passcode(&carol).await;
+    let response = app
+        .post(
+            &routes::link_session(&carol),
+            Some(&PasscodeSubmit {
+                passcode: bobs.clone(),
+            }),
+            None,
+        )
+        .await;
+    if bobs != app.passcode_for(CAROL) {
+        assert_eq!(response.code(), ErrorCode::PasscodeWrong);
+    }
+}

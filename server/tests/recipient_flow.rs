@@ -1,0 +1,381 @@
+//! The recipient's happy paths, over the real router and a real database.
+
+mod common;
+
+use axum::http::{Method, StatusCode, header};
+use common::*;
+use sealmail::messages;
+use sealmail_api::admin::RecipientState;
+use sealmail_api::recipient::*;
+use sealmail_api::routes;
+
+#[tokio::test]
+async fn a_recipient_opens_the_link_gets_a_passcode_and_reads_the_message() {
+    let app = TestApp::new().await;
+    let message_id = app.send(&[BOB], &[CAROL], &[]).await;
+
+    // The notification went to Bob, with a link to the portal page.
+    let notification = app.mailer.last_to(BOB).unwrap();
+    assert_eq!(notification.subject, "Quarterly numbers");
+    assert!(notification.text.contains("http://portal.test/m/"));
+    assert!(
+        !notification.text.contains(SECRET_BODY),
+        "the body never travels in mail"
+    );
+    let token = app.token_for(BOB);
+    assert!(token.len() >= 43, "a 256-bit token");
+    assert_ne!(
+        token,
+        app.token_for(CAROL),
+        "every recipient has a link of their own"
+    );
+
+    // Opening the link shows who sent it and to whom, masked; no session yet.
+    let info: LinkInfo = app.get(&routes::link(&token), None).await.json();
+    assert_eq!(info.sender.address, ALICE);
+    assert_eq!(info.sender.name.as_deref(), Some("Alice Demo"));
+    assert_eq!(info.recipient_masked, "b•••@example.net");
+    assert_eq!(info.protection, sealmail_api::Protection::EncryptOnly);
+    assert!(!info.session_open);
+    // ...and does not count as an open (mail scanners pre-open links).
+    let status = messages::status(&app.state, &message_id).await.unwrap();
+    assert_eq!(status.recipients[0].state, RecipientState::Sent);
+
+    // The passcode goes to the address bound to the link.
+    let sent = app.request_passcode(&token).await;
+    assert_eq!(sent.status, StatusCode::OK);
+    let sent: PasscodeSent = sent.json();
+    assert_eq!(sent.sent_to_masked, "b•••@example.net");
+    assert_eq!(sent.valid_for_secs, 600);
+    let passcode = app.passcode_for(BOB);
+    assert!(
+        app.mailer
+            .sent()
+            .iter()
+            .filter(|m| m.to.address == CAROL)
+            .count()
+            == 1,
+        "Carol got only her notification"
+    );
+
+    // Spaces and dashes in the typed passcode are ignored.
+    let typed = format!("{}-{} ", &passcode[..4], &passcode[4..]);
+    let opened = app.submit_passcode(&token, &typed).await;
+    assert_eq!(opened.status, StatusCode::OK);
+    let _: SessionOpened = opened.json();
+    let set_cookie = opened.header(header::SET_COOKIE);
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    assert!(
+        set_cookie.contains(&format!("Path={}", routes::link(&token))),
+        "{set_cookie}"
+    );
+    assert!(
+        !set_cookie.contains("Secure"),
+        "plain http: no Secure flag ({set_cookie})"
+    );
+    let cookie = opened.session_cookie().unwrap();
+
+    let info: LinkInfo = app.get(&routes::link(&token), Some(&cookie)).await.json();
+    assert!(info.session_open);
+
+    let view: MessageView = app
+        .get(&routes::link_message(&token), Some(&cookie))
+        .await
+        .json();
+    assert_eq!(view.message_id, message_id);
+    assert_eq!(view.subject, "Quarterly numbers");
+    assert_eq!(view.body.text.as_deref(), Some(SECRET_BODY));
+    assert_eq!(view.from.address, ALICE);
+    assert_eq!(
+        view.to
+            .iter()
+            .map(|m| m.address.as_str())
+            .collect::<Vec<_>>(),
+        [BOB]
+    );
+    assert_eq!(
+        view.cc
+            .iter()
+            .map(|m| m.address.as_str())
+            .collect::<Vec<_>>(),
+        [CAROL]
+    );
+
+    // Now it counts as opened, for Bob only.
+    let status = messages::status(&app.state, &message_id).await.unwrap();
+    assert_eq!(status.recipients[0].state, RecipientState::Opened);
+    assert!(status.recipients[0].opened_at.is_some());
+    assert_eq!(status.recipients[1].state, RecipientState::Sent);
+}
+
+#[tokio::test]
+async fn session_cookie_is_secure_when_the_public_url_is_https() {
+    let app = TestApp::with_args(&["--public-url", "https://mail.example.com"]).await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    assert!(
+        app.mailer
+            .last_to(BOB)
+            .unwrap()
+            .text
+            .contains("https://mail.example.com/m/")
+    );
+    app.request_passcode(&token).await;
+    let opened = app.submit_passcode(&token, &app.passcode_for(BOB)).await;
+    assert!(opened.header(header::SET_COOKIE).contains("Secure"));
+}
+
+#[tokio::test]
+async fn attachments_download_streamed_with_safe_headers_and_identical_bytes() {
+    let app = TestApp::new().await;
+    // Larger than several chunks and not a multiple of the chunk size.
+    let big: Vec<u8> = (0..(3 * 65_536 + 1234))
+        .map(|i| (i * 7 % 251) as u8)
+        .collect();
+    let exact: Vec<u8> = vec![42u8; 65_536];
+    app.send(
+        &[BOB],
+        &[],
+        &[
+            ("report \"Q3\".pdf", "application/pdf", &big),
+            ("empty.txt", "text/plain", b""),
+            ("page.html", "text/html", b"<script>alert(1)</script>"),
+            ("exact.bin", "application/octet-stream", &exact),
+        ],
+    )
+    .await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+    let view: MessageView = app
+        .get(&routes::link_message(&token), Some(&cookie))
+        .await
+        .json();
+    let names: Vec<&str> = view.attachments.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["report \"Q3\".pdf", "empty.txt", "page.html", "exact.bin"]
+    );
+    assert_eq!(view.attachments[0].size, big.len() as u64);
+
+    let pdf = app
+        .get(
+            &routes::link_attachment(&token, &view.attachments[0].id),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.body, big);
+    assert_eq!(pdf.header(header::CONTENT_TYPE), "application/pdf");
+    assert_eq!(pdf.header(header::CONTENT_LENGTH), big.len().to_string());
+    assert_eq!(pdf.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    let disposition = pdf.header(header::CONTENT_DISPOSITION);
+    assert!(
+        disposition.starts_with("attachment; filename=\"report _Q3_.pdf\""),
+        "{disposition}"
+    );
+    assert!(
+        disposition.contains("filename*=UTF-8''report%20%22Q3%22.pdf"),
+        "{disposition}"
+    );
+
+    let empty = app
+        .get(
+            &routes::link_attachment(&token, &view.attachments[1].id),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.is_empty());
+
+    // Something a browser could run is served as bytes, as a download.
+    let html = app
+        .get(
+            &routes::link_attachment(&token, &view.attachments[2].id),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        html.header(header::CONTENT_TYPE),
+        "application/octet-stream"
+    );
+    assert!(
+        html.header(header::CONTENT_DISPOSITION)
+            .starts_with("attachment;")
+    );
+
+    let exact_back = app
+        .get(
+            &routes::link_attachment(&token, &view.attachments[3].id),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(exact_back.body, exact);
+}
+
+#[tokio::test]
+async fn html_bodies_come_back_sanitised() {
+    let app = TestApp::new().await;
+    let mut draft = app.draft(&[BOB], &[]);
+    draft.html = Some(
+        "<p onclick=\"steal()\">Hi <b>Bob</b></p><script>alert(1)</script>\
+         <a href=\"javascript:alert(2)\">x</a><img src=\"https://tracker.example/p.gif\">\
+         <img src=\"data:image/png;base64,iVBORw0KGgo=\"><style>body{background:url(https://x.example)}</style>\
+         <a href=\"https://example.com/\">ok</a>"
+            .into(),
+    );
+    app.send_draft(draft, &[]).await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+    let view: MessageView = app
+        .get(&routes::link_message(&token), Some(&cookie))
+        .await
+        .json();
+    let html = view.body.html.unwrap();
+    assert!(html.contains("<b>Bob</b>"), "{html}");
+    for banned in [
+        "script",
+        "onclick",
+        "javascript:",
+        "tracker.example",
+        "<style",
+        "x.example",
+    ] {
+        assert!(!html.contains(banned), "{banned} survived: {html}");
+    }
+    assert!(
+        html.contains("data:image/png"),
+        "inline images stay: {html}"
+    );
+    assert!(
+        html.contains("https://example.com/"),
+        "ordinary links stay: {html}"
+    );
+    assert_eq!(view.body.text.as_deref(), Some(SECRET_BODY));
+}
+
+#[tokio::test]
+async fn a_reply_reaches_the_sender_as_a_protected_message_of_its_own() {
+    let app = TestApp::new().await;
+    let original = app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+
+    let reply = ReplyRequest {
+        text: "Thanks, Alice — numbers look fine.".into(),
+    };
+    let sent = app
+        .post(&routes::link_reply(&token), Some(&reply), Some(&cookie))
+        .await;
+    assert_eq!(
+        sent.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&sent.body)
+    );
+    let sent: ReplySent = sent.json();
+    assert_ne!(sent.message_id, original);
+
+    // Alice gets a notification with her own link, and reads the reply like any recipient.
+    let notification = app.mailer.last_to(ALICE).unwrap();
+    assert_eq!(notification.subject, "Re: Quarterly numbers");
+    assert!(!notification.text.contains("numbers look fine"));
+    let alice_token = app.token_for(ALICE);
+    let alice_cookie = app.sign_in(&alice_token, ALICE).await;
+    let view: MessageView = app
+        .get(&routes::link_message(&alice_token), Some(&alice_cookie))
+        .await
+        .json();
+    assert_eq!(view.message_id, sent.message_id);
+    assert_eq!(view.from.address, BOB);
+    assert_eq!(
+        view.body.text.as_deref(),
+        Some("Thanks, Alice — numbers look fine.")
+    );
+
+    let linked: Option<String> = sqlx::query_scalar(
+        "SELECT o.message_id FROM messages r JOIN messages o ON o.id = r.in_reply_to WHERE r.message_id = ?",
+    )
+    .bind(&sent.message_id)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        linked.as_deref(),
+        Some(original.as_str()),
+        "the reply is linked to the original"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_can_carry_files_as_multipart() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+    let boundary = "XyZboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"reply\"\r\nContent-Type: application/json\r\n\r\n\
+         {{\"text\":\"see attached\"}}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\nContent-Type: text/plain\r\n\r\n\
+         my notes\r\n--{boundary}--\r\n"
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let sent = app
+        .raw(
+            Method::POST,
+            &routes::link_reply(&token),
+            &[
+                ("x-sealmail", "1"),
+                ("content-type", &content_type),
+                ("cookie", &cookie),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!(
+        sent.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&sent.body)
+    );
+    let alice_token = app.token_for(ALICE);
+    let alice_cookie = app.sign_in(&alice_token, ALICE).await;
+    let view: MessageView = app
+        .get(&routes::link_message(&alice_token), Some(&alice_cookie))
+        .await
+        .json();
+    assert_eq!(view.body.text.as_deref(), Some("see attached"));
+    assert_eq!(view.attachments.len(), 1);
+    assert_eq!(view.attachments[0].name, "notes.txt");
+    let file = app
+        .get(
+            &routes::link_attachment(&alice_token, &view.attachments[0].id),
+            Some(&alice_cookie),
+        )
+        .await;
+    assert_eq!(file.body, b"my notes");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+    let out = app
+        .raw(
+            Method::DELETE,
+            &routes::link_session(&token),
+            &[("x-sealmail", "1"), ("cookie", &cookie)],
+            "",
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(
+        out.header(header::SET_COOKIE).contains("Max-Age=0"),
+        "the cookie is cleared"
+    );
+    let after = app.get(&routes::link_message(&token), Some(&cookie)).await;
+    assert_eq!(after.code(), sealmail_api::ErrorCode::SessionExpired);
+}
