@@ -26,9 +26,16 @@ pub async fn open(
     let link = load_link(&state, &token).await?;
     let now = store::now();
     check_not_locked(&link, now)?;
-    let (passcode, failed) = passcodes::current(&state.db, link.recipient_id, now)
-        .await?
-        .ok_or(Error::PasscodeExpired)?;
+    let Some((passcode, failed)) = passcodes::current(&state.db, link.recipient_id, now).await?
+    else {
+        // A concurrent request may have just locked the link (voiding its passcode).
+        return match store::links::locked_until(&state.db, link.recipient_id).await? {
+            Some(until) if until > now => Err(Error::TooManyAttempts {
+                retry_after_secs: (until - now) as u64,
+            }),
+            _ => Err(Error::PasscodeExpired),
+        };
+    };
     if failed >= MAX_ATTEMPTS {
         return Err(lock(&state, &link, now).await?);
     }

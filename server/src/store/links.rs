@@ -84,3 +84,14 @@ pub async fn lock(pool: &SqlitePool, recipient_id: i64, now: i64, until: i64) ->
     tx.commit().await?;
     Ok(())
 }
+
+/// Until when the link is locked, if it is.
+pub async fn locked_until(pool: &SqlitePool, recipient_id: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT locked_until FROM recipients WHERE id = ?")
+            .bind(recipient_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
+}
