@@ -1,0 +1,90 @@
+//! The portal's files, the SPA fallback, and the headers every response carries.
+
+mod common;
+
+use axum::http::{StatusCode, header};
+use common::*;
+use sealmail::http::CSP;
+
+fn assert_security_headers(response: &TestResponse, what: &str) {
+    assert_eq!(
+        response.header(header::CONTENT_SECURITY_POLICY),
+        CSP,
+        "{what}"
+    );
+    assert_eq!(
+        response.header(header::X_CONTENT_TYPE_OPTIONS),
+        "nosniff",
+        "{what}"
+    );
+    assert_eq!(
+        response.header(header::REFERRER_POLICY),
+        "no-referrer",
+        "{what}"
+    );
+    assert_eq!(response.header(header::X_FRAME_OPTIONS), "DENY", "{what}");
+}
+
+#[tokio::test]
+async fn the_portal_is_served_with_the_spa_fallback_and_security_headers() {
+    let mut app = TestApp::new().await;
+    let dist = app.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Sealmail portal</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("app.js"), "console.log(1)").unwrap();
+    app.rebuild_router();
+
+    let index = app.get("/", None).await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&index.body).contains("Sealmail portal"));
+    assert_security_headers(&index, "/");
+
+    // A portal route is not a file: index.html, and the portal's router takes over.
+    let page = app.get("/m/SomeLinkToken_-123", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&page.body).contains("Sealmail portal"));
+    assert_security_headers(&page, "/m/…");
+
+    let js = app.get("/app.js", None).await;
+    assert_eq!(js.body, b"console.log(1)");
+    assert!(js.header(header::CONTENT_TYPE).contains("javascript"));
+    assert_security_headers(&js, "/app.js");
+
+    // Unknown API routes never fall back to the portal.
+    let api = app.get("/api/v1/unknown", None).await;
+    assert_eq!(api.code(), sealmail_api::ErrorCode::NotFound);
+    assert_security_headers(&api, "/api/v1/unknown");
+}
+
+#[tokio::test]
+async fn without_a_built_portal_a_plain_page_says_so() {
+    let app = TestApp::new().await;
+    let page = app.get("/m/abc", None).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(String::from_utf8_lossy(&page.body).contains("portal is not built"));
+    assert_security_headers(&page, "placeholder");
+    // The API works regardless.
+    let health = app.get(sealmail_api::routes::HEALTH, None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.json::<String>(), "ok");
+    assert_security_headers(&health, "health");
+}
+
+#[tokio::test]
+async fn api_responses_are_never_cached_and_errors_carry_the_headers_too() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    let info = app.get(&sealmail_api::routes::link(&token), None).await;
+    assert_eq!(info.header(header::CACHE_CONTROL), "no-store");
+    let error = app
+        .get(&sealmail_api::routes::link_message(&token), None)
+        .await;
+    assert_eq!(error.code(), sealmail_api::ErrorCode::SessionExpired);
+    assert_eq!(error.header(header::CONTENT_TYPE), "application/json");
+    assert_security_headers(&error, "error");
+}
