@@ -12,7 +12,7 @@ use crate::crypto::Secret;
 
 /// Sealmail: send encrypted email anyone can read in a browser, and revoke it later.
 #[derive(Debug, Parser)]
-#[command(name = "sealmail", version, about)]
+#[command(name = "sealmail", version)]
 pub struct Cli {
     /// Settings shared by every command.
     #[command(flatten)]
@@ -24,6 +24,7 @@ pub struct Cli {
 
 /// Settings shared by every command (flags may come before or after the command).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Settings (every command; before or after it)")]
 pub struct Config {
     /// Where Sealmail keeps its data: the SQLite database, the master key,
     /// the encrypted attachments and the local outbox.

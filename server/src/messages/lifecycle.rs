@@ -81,7 +81,9 @@ pub async fn revoke_recipient(state: &AppState, message_id: &str, address: &str)
         MessageState::Expired => return Err(Error::MessageExpired),
         MessageState::Active => {}
     }
-    match messages::revoke_recipient(&state.db, &message.id, address.trim(), store::now()).await? {
+    match store::links::revoke_recipient(&state.db, &message.id, address.trim(), store::now())
+        .await?
+    {
         Some(true) => Ok(()),
         Some(false) => Err(Error::AlreadyRevoked(format!(
             "{address}'s access to {} is already revoked",

@@ -95,3 +95,43 @@ pub async fn locked_until(pool: &SqlitePool, recipient_id: i64) -> Result<Option
             .flatten(),
     )
 }
+
+/// Revokes one recipient's access (and ends their sessions). Returns whether
+/// this call changed it; `None` if the message has no such recipient.
+pub async fn revoke_recipient(
+    pool: &SqlitePool,
+    id: &str,
+    address: &str,
+    now: i64,
+) -> Result<Option<bool>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let changed: Vec<i64> = sqlx::query_scalar(
+        "UPDATE recipients SET revoked_at = ?
+         WHERE message_id = ? AND address = ? COLLATE NOCASE AND revoked_at IS NULL RETURNING id",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(address)
+    .fetch_all(&mut *tx)
+    .await?;
+    let result = if changed.is_empty() {
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM recipients WHERE message_id = ? AND address = ? COLLATE NOCASE",
+        )
+        .bind(id)
+        .bind(address)
+        .fetch_optional(&mut *tx)
+        .await?;
+        exists.map(|_| false)
+    } else {
+        for rid in &changed {
+            sqlx::query("DELETE FROM recipient_sessions WHERE recipient_id = ?")
+                .bind(rid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Some(true)
+    };
+    tx.commit().await?;
+    Ok(result)
+}
