@@ -88,3 +88,44 @@ async fn api_responses_are_never_cached_and_errors_carry_the_headers_too() {
     assert_eq!(error.header(header::CONTENT_TYPE), "application/json");
     assert_security_headers(&error, "error");
 }
+
+#[tokio::test]
+async fn an_inline_boot_script_in_index_html_is_allowed_by_its_hash_only() {
+    let mut app = TestApp::new().await;
+    let dist = app.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    // What Trunk's default output looks like: one inline module script.
+    let boot = "\nimport init from '/portal.js';\nconst wasm = await init({ module_or_path: '/portal_bg.wasm' });\n";
+    std::fs::write(
+        dist.join("index.html"),
+        format!("<!doctype html><html><head><script src=\"/x.js\"></script></head><body><script type=\"module\">{boot}</script></body></html>"),
+    )
+    .unwrap();
+    app.rebuild_router();
+    use base64::Engine as _;
+    let digest = ring::digest::digest(&ring::digest::SHA256, boot.as_bytes());
+    let expected = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    );
+    let csp = app
+        .get("/m/abc", None)
+        .await
+        .header(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {expected};")),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(
+        sealmail::http::inline_script_hashes("<script src=\"/a.js\"></script>").len(),
+        0
+    );
+    // The API carries the same policy.
+    assert_eq!(
+        app.get("/api/v1/health", None)
+            .await
+            .header(header::CONTENT_SECURITY_POLICY),
+        csp
+    );
+}

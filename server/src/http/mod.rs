@@ -6,6 +6,7 @@ mod layers;
 mod portal;
 
 pub use extract::{ApiJson, ApiPath};
+pub use portal::{content_security_policy, inline_script_hashes};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -29,6 +30,7 @@ frame-ancestors 'none'; form-action 'self'";
 
 /// The router: API under `/api`, the portal everywhere else.
 pub fn router(state: AppState) -> Router {
+    let csp = portal::content_security_policy(&state.settings.portal_dir);
     let api = Router::new()
         .route(sealmail_api::routes::HEALTH, get(health))
         .merge(crate::recipient::router())
@@ -45,7 +47,10 @@ pub fn router(state: AppState) -> Router {
 
     api.fallback_service(portal::service(&state.settings.portal_dir))
         .layer(axum::middleware::from_fn(layers::log_request))
-        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static(CSP)),
+        ))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
