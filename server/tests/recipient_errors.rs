@@ -99,6 +99,42 @@ async fn malformed_bodies_and_paths_get_our_json_error() {
         app.raw(Method::POST, &session, &json, huge).await.code(),
         ErrorCode::PayloadTooLarge
     );
+    // Replies: JSON has its own limit, and the type must be JSON or multipart.
+    let cookie = app.sign_in(&token, BOB).await;
+    let reply = routes::link_reply(&token);
+    let with_cookie = [
+        ("x-sealmail", "1"),
+        ("content-type", "application/json"),
+        ("cookie", cookie.as_str()),
+    ];
+    let huge_reply = format!("{{\"text\":\"{}\"}}", "a".repeat(500_000));
+    assert_eq!(
+        app.raw(Method::POST, &reply, &with_cookie, huge_reply)
+            .await
+            .code(),
+        ErrorCode::PayloadTooLarge
+    );
+    assert_eq!(
+        app.raw(Method::POST, &reply, &with_cookie, "{\"txt\":1}")
+            .await
+            .code(),
+        ErrorCode::InvalidRequest
+    );
+    assert_eq!(
+        app.raw(Method::POST, &reply, &with_cookie, "{\"text\":\"  \"}")
+            .await
+            .code(),
+        ErrorCode::InvalidRequest
+    );
+    let plain = [
+        ("x-sealmail", "1"),
+        ("content-type", "text/plain"),
+        ("cookie", cookie.as_str()),
+    ];
+    assert_eq!(
+        app.raw(Method::POST, &reply, &plain, "hello").await.code(),
+        ErrorCode::InvalidRequest
+    );
     // A path segment that is not valid UTF-8 once decoded.
     let bad_path = app.get("/api/v1/links/%FF%FE/message", None).await;
     assert_eq!(bad_path.code(), ErrorCode::InvalidRequest);

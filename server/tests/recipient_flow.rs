@@ -314,11 +314,15 @@ async fn a_reply_can_carry_files_as_multipart() {
     let token = app.token_for(BOB);
     let cookie = app.sign_in(&token, BOB).await;
     let boundary = "XyZboundary";
+    // Far above the JSON limit: files stream to disk under the reply's own limit.
+    let big = "x".repeat(300_000);
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"reply\"\r\nContent-Type: application/json\r\n\r\n\
          {{\"text\":\"see attached\"}}\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\nContent-Type: text/plain\r\n\r\n\
-         my notes\r\n--{boundary}--\r\n"
+         my notes\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\nContent-Type: text/plain\r\n\r\n\
+         {big}\r\n--{boundary}--\r\n"
     );
     let content_type = format!("multipart/form-data; boundary={boundary}");
     let sent = app
@@ -346,8 +350,9 @@ async fn a_reply_can_carry_files_as_multipart() {
         .await
         .json();
     assert_eq!(view.body.text.as_deref(), Some("see attached"));
-    assert_eq!(view.attachments.len(), 1);
+    assert_eq!(view.attachments.len(), 2);
     assert_eq!(view.attachments[0].name, "notes.txt");
+    assert_eq!(view.attachments[1].size, 300_000);
     let file = app
         .get(
             &routes::link_attachment(&alice_token, &view.attachments[0].id),

@@ -17,6 +17,9 @@ use crate::store;
 
 /// Longest reply text accepted.
 const MAX_TEXT: usize = 100_000;
+/// A JSON reply is buffered whole, so it gets a smaller limit than multipart
+/// (whose files stream to disk).
+const JSON_LIMIT: usize = 4 * MAX_TEXT;
 
 /// Takes JSON, or multipart with the JSON in the `reply` part and one part per file.
 pub async fn send(
@@ -37,9 +40,7 @@ pub async fn send(
     let reply = if is_multipart {
         read_multipart(&state, request, &mut outgoing).await?
     } else {
-        ApiJson::<ReplyRequest>::from_request(request, &state)
-            .await?
-            .0
+        read_json(request).await?
     };
     let text = reply.text.trim();
     if text.is_empty() {
@@ -77,6 +78,24 @@ pub async fn send(
         .await?;
     tracing::info!(recipient = link.recipient_id, "reply sent");
     Ok(ApiJson(ReplySent { message_id }))
+}
+
+async fn read_json(request: Request) -> Result<ReplyRequest> {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(Error::InvalidRequest(
+            "expected Content-Type: application/json or multipart/form-data".to_owned(),
+        ));
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), JSON_LIMIT)
+        .await
+        .map_err(|_| Error::PayloadTooLarge)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|_| Error::InvalidRequest("the body is not a valid reply".to_owned()))
 }
 
 async fn read_multipart(
