@@ -384,3 +384,52 @@ async fn signing_out_ends_the_session() {
     let after = app.get(&routes::link_message(&token), Some(&cookie)).await;
     assert_eq!(after.code(), sealmail_api::ErrorCode::SessionExpired);
 }
+
+#[tokio::test]
+async fn large_attachments_stream_in_chunk_sized_frames_not_one_buffer() {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let app = TestApp::new().await;
+    let size = 8 * 1024 * 1024 + 3;
+    let data: Vec<u8> = (0..size).map(|i| (i % 199) as u8).collect();
+    app.send(
+        &[BOB],
+        &[],
+        &[("big.bin", "application/octet-stream", &data)],
+    )
+    .await;
+    let token = app.token_for(BOB);
+    let cookie = app.sign_in(&token, BOB).await;
+    let view: MessageView = app
+        .get(&routes::link_message(&token), Some(&cookie))
+        .await
+        .json();
+    let request =
+        axum::http::Request::get(routes::link_attachment(&token, &view.attachments[0].id))
+            .header("cookie", &cookie)
+            .body(axum::body::Body::empty())
+            .unwrap();
+    let mut body = app
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .unwrap()
+        .into_body();
+    let (mut frames, mut largest, mut received) = (0, 0, Vec::with_capacity(size));
+    while let Some(frame) = body.frame().await {
+        let bytes = frame.unwrap().into_data().unwrap();
+        frames += 1;
+        largest = largest.max(bytes.len());
+        received.extend_from_slice(&bytes);
+    }
+    assert_eq!(received, data);
+    assert!(
+        largest <= sealmail::crypto::CHUNK_SIZE,
+        "a frame of {largest} bytes"
+    );
+    assert!(
+        frames >= size / sealmail::crypto::CHUNK_SIZE,
+        "{frames} frames"
+    );
+}
