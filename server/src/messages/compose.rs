@@ -179,7 +179,10 @@ impl Outgoing {
         self.committed = true;
         tracing::info!(message = %self.id, recipients = links.len(), "message stored");
 
-        for (mailbox, token) in links {
+        // Every recipient gets their mail even if one delivery fails; the
+        // message is stored either way, so the first failure is reported.
+        let mut failure = None;
+        for (index, (mailbox, token)) in links.into_iter().enumerate() {
             let link = format!(
                 "{}{}",
                 state.settings.public_url,
@@ -192,7 +195,13 @@ impl Outgoing {
                 &draft.subject,
                 &link,
             );
-            state.mailer.send(&mail).await?;
+            if let Err(e) = state.mailer.send(&mail).await {
+                tracing::error!(message = %self.id, recipient = index, error = %e, "notification not delivered");
+                failure.get_or_insert(e);
+            }
+        }
+        if let Some(e) = failure {
+            return Err(e.into());
         }
         Ok(message_id)
     }

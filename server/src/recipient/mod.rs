@@ -58,7 +58,10 @@ pub async fn load_link(state: &AppState, token: &str) -> Result<LinkRow> {
     match link.message.effective_state(store::now())? {
         MessageState::Revoked => Err(Error::MessageRevoked),
         MessageState::Expired => {
-            crate::messages::end(state, &link.message.id, MessageState::Expired).await?;
+            if link.message.state == MessageState::Active.as_str() {
+                // Past its expiry but not purged yet: destroy it now.
+                crate::messages::end(state, &link.message.id, MessageState::Expired).await?;
+            }
             Err(Error::MessageExpired)
         }
         MessageState::Active if link.revoked_at.is_some() => Err(Error::MessageRevoked),

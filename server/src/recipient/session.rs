@@ -52,31 +52,7 @@ pub async fn open(
         if !passcodes::consume(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
             return Err(spent(&state, &link, passcode.id, now).await?);
         }
-        let session = new_bearer_token();
-        let expires_at = now + SESSION_SECS;
-        sessions::create(
-            &state.db,
-            &sha256(session.expose().as_bytes()),
-            link.recipient_id,
-            now,
-            expires_at,
-        )
-        .await?;
-        store::links::mark_opened(&state.db, link.recipient_id, now).await?;
-        tracing::info!(recipient = link.recipient_id, "recipient session opened");
-        let cookie = Cookie::build((RECIPIENT_SESSION_COOKIE, session.expose().clone()))
-            .path(routes::link(&token))
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(state.settings.secure_cookies)
-            .max_age(time::Duration::seconds(SESSION_SECS))
-            .build();
-        return Ok((
-            jar.add(cookie),
-            ApiJson(SessionOpened {
-                expires_at: store::timestamp(expires_at),
-            }),
-        ));
+        return start_session(&state, &link, &token, jar, now).await;
     }
 
     match passcodes::record_failure(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
@@ -86,6 +62,41 @@ pub async fn open(
         }),
         None => Err(spent(&state, &link, passcode.id, now).await?),
     }
+}
+
+/// Stores a new session, records the open, and sets the cookie.
+async fn start_session(
+    state: &AppState,
+    link: &LinkRow,
+    token: &str,
+    jar: CookieJar,
+    now: i64,
+) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
+    let session = new_bearer_token();
+    let expires_at = now + SESSION_SECS;
+    sessions::create(
+        &state.db,
+        &sha256(session.expose().as_bytes()),
+        link.recipient_id,
+        now,
+        expires_at,
+    )
+    .await?;
+    store::links::mark_opened(&state.db, link.recipient_id, now).await?;
+    tracing::info!(recipient = link.recipient_id, "recipient session opened");
+    let cookie = Cookie::build((RECIPIENT_SESSION_COOKIE, session.expose().clone()))
+        .path(routes::link(token))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.secure_cookies)
+        .max_age(time::Duration::seconds(SESSION_SECS))
+        .build();
+    Ok((
+        jar.add(cookie),
+        ApiJson(SessionOpened {
+            expires_at: store::timestamp(expires_at),
+        }),
+    ))
 }
 
 /// The tries ran out: lock the link for a while.
