@@ -46,3 +46,25 @@ async fn the_recipient_page_is_served_at_m_slash_token() {
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+fn paths_choose_the_page_and_tokens_are_decoded() {
+    use sealmail_api::routes::portal_link_page;
+    use sealmail_portal::app::Route;
+    assert_eq!(Route::from_path("/"), Route::Home);
+    assert_eq!(Route::from_path("/m/"), Route::Home);
+    assert_eq!(Route::from_path("/m/a/b"), Route::Home);
+    assert_eq!(Route::from_path("/elsewhere"), Route::Home);
+    assert_eq!(
+        Route::from_path("/m/abc_-DEF"),
+        Route::Recipient("abc_-DEF".into())
+    );
+    assert_eq!(Route::from_path("/m/abc/"), Route::Recipient("abc".into()));
+    // Whatever the api crate encodes, the portal decodes back.
+    for token in ["x y", "ä/../admin", "%41"] {
+        assert_eq!(
+            Route::from_path(&portal_link_page(token)),
+            Route::Recipient(token.into())
+        );
+    }
+}

@@ -4,13 +4,12 @@ use leptos::prelude::*;
 use sealmail_api::recipient::AttachmentInfo;
 
 use crate::i18n::format::size;
-use crate::i18n::{fill, use_i18n};
+use crate::i18n::{fill, text, tr};
 use crate::pages::recipient::use_flow;
 
 /// The list of attachments with name, type and size; nothing when there are none.
 #[component]
 pub fn Attachments(attachments: Vec<AttachmentInfo>) -> impl IntoView {
-    let t = use_i18n();
     let flow = use_flow();
     if attachments.is_empty() {
         return ().into_any();
@@ -29,7 +28,7 @@ pub fn Attachments(attachments: Vec<AttachmentInfo>) -> impl IntoView {
                     <a
                         href=href
                         download=attachment.name
-                        aria-label=move || fill(t.t().download, &label)
+                        aria-label=text(move |s, _| fill(s.download, &label))
                         data-testid="attachment-link"
                     >
                         {name}
@@ -37,7 +36,7 @@ pub fn Attachments(attachments: Vec<AttachmentInfo>) -> impl IntoView {
                     <span class="meta">
                         {attachment.content_type}
                         " · "
-                        <span data-testid="attachment-size">{move || size(bytes, t.lang())}</span>
+                        <span data-testid="attachment-size">{text(move |_, lang| size(bytes, lang))}</span>
                     </span>
                 </li>
             }
@@ -45,7 +44,7 @@ pub fn Attachments(attachments: Vec<AttachmentInfo>) -> impl IntoView {
         .collect_view();
     view! {
         <section class="attachments" data-testid="attachments">
-            <h2>{move || t.t().attachments}</h2>
+            <h2>{tr(|s| s.attachments)}</h2>
             <ul>{items}</ul>
         </section>
     }

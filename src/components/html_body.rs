@@ -16,7 +16,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 
 /// The sandbox tokens: no `allow-scripts`, no `allow-same-origin`.
 pub const SANDBOX: &str = "allow-popups allow-popups-to-escape-sandbox";
@@ -28,14 +28,13 @@ pub const BODY_CSP: &str =
 /// The sanitised HTML body in a sandboxed frame.
 #[component]
 pub fn HtmlBody(html: String, do_not_forward: bool) -> impl IntoView {
-    let t = use_i18n();
     let document = frame_document(&html, do_not_forward);
     view! {
         <iframe
             class="body-html"
             sandbox=SANDBOX
             referrerpolicy="no-referrer"
-            title=move || t.t().message_body
+            title=tr(|s| s.message_body)
             srcdoc=document
             data-testid="body-html"
         ></iframe>

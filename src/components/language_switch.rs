@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{Lang, use_i18n};
+use crate::i18n::{Lang, tr, use_i18n};
 
 /// A labelled `<select>` of the four languages, each named in itself.
 #[component]
@@ -15,7 +15,7 @@ pub fn LanguageSwitch() -> impl IntoView {
     };
     view! {
         <div class="lang-switch">
-            <label for="language">{move || i18n.t().language}</label>
+            <label for="language">{tr(|s| s.language)}</label>
             <select id="language" data-testid="language" on:change=on_change>
                 {Lang::ALL
                     .into_iter()

@@ -6,7 +6,7 @@ use sealmail_api::ErrorCode;
 use sealmail_api::recipient::ReplyRequest;
 
 use crate::api::ApiError;
-use crate::i18n::{fill, use_i18n};
+use crate::i18n::{fill, text, tr};
 use crate::pages::recipient::use_flow;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -19,12 +19,11 @@ enum Problem {
 /// The reply form; `to` names the sender in the confirmation.
 #[component]
 pub fn ReplyForm(to: String) -> impl IntoView {
-    let t = use_i18n();
     let flow = use_flow();
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<Problem>);
     let sent = RwSignal::new(false);
-    let text = NodeRef::<leptos::html::Textarea>::new();
+    let text_box = NodeRef::<leptos::html::Textarea>::new();
     let files = NodeRef::<leptos::html::Input>::new();
     let confirmation = NodeRef::<leptos::html::P>::new();
 
@@ -38,7 +37,7 @@ pub fn ReplyForm(to: String) -> impl IntoView {
                 let _ = p.focus();
             }
         } else if was_sent == Some(true)
-            && let Some(text) = text.get()
+            && let Some(text) = text_box.get()
         {
             let _ = text.focus();
         }
@@ -50,10 +49,13 @@ pub fn ReplyForm(to: String) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let reply = text.get_untracked().map(|t| t.value()).unwrap_or_default();
+        let reply = text_box
+            .get_untracked()
+            .map(|t| t.value())
+            .unwrap_or_default();
         if reply.trim().is_empty() {
             problem.set(Some(Problem::Missing));
-            if let Some(text) = text.get_untracked() {
+            if let Some(text) = text_box.get_untracked() {
                 let _ = text.focus();
             }
             return;
@@ -81,7 +83,7 @@ pub fn ReplyForm(to: String) -> impl IntoView {
     };
     let another = move |_| {
         sent.set(false);
-        if let Some(text) = text.get_untracked() {
+        if let Some(text) = text_box.get_untracked() {
             text.set_value("");
         }
         if let Some(files) = files.get_untracked() {
@@ -92,36 +94,42 @@ pub fn ReplyForm(to: String) -> impl IntoView {
     let to_confirm = to.clone();
     view! {
         <section class="reply" data-testid="reply">
-            <h2>{move || t.t().reply}</h2>
+            <h2>{tr(|s| s.reply)}</h2>
             <div class="reply-sent" class:hidden=move || !sent.get()>
                 <p tabindex="-1" role="status" node_ref=confirmation data-testid="reply-sent">
-                    {move || sent.get().then(|| fill(t.t().reply_sent, &to_confirm))}
+                    {text(move |s, _| if sent.get() { fill(s.reply_sent, &to_confirm) } else { String::new() })}
                 </p>
                 <button type="button" class="secondary" on:click=another data-testid="reply-another">
-                    {move || t.t().reply_another}
+                    {tr(|s| s.reply_another)}
                 </button>
             </div>
             <form class="reply-form" class:hidden=move || sent.get() on:submit=submit novalidate>
-                <label for="reply-text">{move || t.t().reply_text}</label>
+                <label for="reply-text">{tr(|s| s.reply_text)}</label>
                 <textarea
                     id="reply-text"
                     name="text"
                     rows="6"
                     aria-describedby="reply-error"
-                    node_ref=text
+                    node_ref=text_box
                     data-testid="reply-text"
                 ></textarea>
-                <label for="reply-files">{move || t.t().reply_files}</label>
+                <label for="reply-files">{tr(|s| s.reply_files)}</label>
                 <input id="reply-files" name="files" type="file" multiple node_ref=files data-testid="reply-files"/>
                 <p id="reply-error" class="error" role="alert" data-testid="reply-error">
-                    {move || problem.get().map(|p| match p {
-                        Problem::Missing => t.t().reply_missing,
-                        Problem::TooLarge => t.t().reply_too_large,
-                        Problem::Failed => t.t().something_failed,
+                    {text(move |s, _| {
+                        problem
+                            .get()
+                            .map(|p| match p {
+                                Problem::Missing => s.reply_missing,
+                                Problem::TooLarge => s.reply_too_large,
+                                Problem::Failed => s.something_failed,
+                            })
+                            .unwrap_or_default()
+                            .to_owned()
                     })}
                 </p>
-                <button type="submit" class="primary" disabled=move || busy.get() data-testid="reply-send">
-                    {move || if busy.get() { t.t().sending } else { t.t().reply_send }}
+                <button type="submit" class="primary" disabled=busy data-testid="reply-send">
+                    {text(move |s, _| if busy.get() { s.sending } else { s.reply_send }.to_owned())}
                 </button>
             </form>
         </section>

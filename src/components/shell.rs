@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use sealmail_api::common::Branding;
 
 use crate::components::language_switch::LanguageSwitch;
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 
 /// Wraps a page in the branded header and footer. Without branding (before
 /// the link has loaded, or on the home page) it shows Sealmail's own.
@@ -14,7 +14,6 @@ pub fn Shell(
     #[prop(into)] branding: Signal<Option<Branding>>,
     children: Children,
 ) -> impl IntoView {
-    let t = use_i18n();
     // Set through the CSSOM (`style:` → `style.setProperty`), which the portal's
     // CSP allows; a `style="…"` attribute would need 'unsafe-inline'.
     let colors = Memo::new(move |_| {
@@ -34,11 +33,12 @@ pub fn Shell(
             })
     };
     let disclaimer = move || branding.with(|b| b.as_ref().and_then(|b| b.disclaimer_text.clone()));
-    let privacy = move || {
-        branding.with(|b| b.as_ref().and_then(|b| b.privacy_statement_url.clone())).map(|href| {
-            view! { <a href=href rel="noopener noreferrer">{move || t.t().privacy_statement}</a> }
+    let privacy =
+        move || {
+            branding.with(|b| b.as_ref().and_then(|b| b.privacy_statement_url.clone())).map(|href| {
+            view! { <a href=href rel="noopener noreferrer">{tr(|s| s.privacy_statement)}</a> }
         })
-    };
+        };
     view! {
         <header
             class="brand"
@@ -57,7 +57,7 @@ pub fn Shell(
         <main id="main">{children()}</main>
         <footer class="foot">
             {move || disclaimer().map(|text| view! { <p data-testid="brand-disclaimer">{text}</p> })}
-            <p>{privacy} " " <span>{move || t.t().protected_by}</span></p>
+            <p>{privacy} " " <span>{tr(|s| s.protected_by)}</span></p>
         </footer>
     }
 }

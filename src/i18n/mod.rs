@@ -121,6 +121,25 @@ pub fn use_i18n() -> I18n {
     expect_context()
 }
 
+/// A string of the current language, following every switch.
+///
+/// Every static string of every view goes through this one function, so the
+/// rendering code for "translated text" exists once in the wasm; a closure per
+/// string would get its own copy each (the first load is budgeted).
+pub fn tr(pick: fn(&'static Strings) -> &'static str) -> Signal<&'static str> {
+    let i18n = use_i18n();
+    Signal::derive(move || pick(i18n.t()))
+}
+
+/// Text computed from the current language and other values (dates, sizes,
+/// filled templates), as a `Signal<String>` for the same reason as [`tr`].
+pub fn text(
+    compute: impl Fn(&'static Strings, Lang) -> String + Send + Sync + 'static,
+) -> Signal<String> {
+    let i18n = use_i18n();
+    Signal::derive(move || compute(i18n.t(), i18n.lang()))
+}
+
 /// Fills the `{}` in a translated template with a value.
 pub fn fill(template: &str, value: &str) -> String {
     template.replacen("{}", value, 1)

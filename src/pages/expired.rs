@@ -2,16 +2,15 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 use crate::pages::EndPage;
 
 /// The message has expired.
 #[component]
 pub fn ExpiredPage() -> impl IntoView {
-    let t = use_i18n();
     view! {
-        <EndPage testid="page-expired" title=Signal::derive(move || t.t().expired_title)>
-            <p>{move || t.t().expired_body}</p>
+        <EndPage testid="page-expired" title=tr(|s| s.expired_title)>
+            <p>{tr(|s| s.expired_body)}</p>
         </EndPage>
     }
 }

@@ -8,7 +8,7 @@ use sealmail_api::{ErrorCode, Protection};
 use crate::api::ApiError;
 use crate::components::{focus_when_mounted, mailbox};
 use crate::i18n::format::{date_time, minutes};
-use crate::i18n::{fill, use_i18n};
+use crate::i18n::{fill, text, tr};
 use crate::pages::recipient::use_flow;
 
 /// A problem the page shows itself rather than ending on an error page.
@@ -22,7 +22,6 @@ enum Problem {
 /// ran out, so they are asked for a new passcode with a word of explanation.
 #[component]
 pub fn LinkPage(session_ended: bool) -> impl IntoView {
-    let t = use_i18n();
     let flow = use_flow();
     let Some(info) = flow.info() else {
         return ().into_any();
@@ -58,36 +57,37 @@ pub fn LinkPage(session_ended: bool) -> impl IntoView {
     view! {
         <section class="card" data-testid="page-link">
             {branding.introduction_text.map(|text| view! { <p class="intro" data-testid="brand-intro">{text}</p> })}
-            <h1 tabindex="-1" node_ref=heading data-testid="page-link-title">{move || t.t().protected_message}</h1>
-            <p data-testid="sender">{move || fill(t.t().sent_you, &sender)}</p>
+            <h1 tabindex="-1" node_ref=heading data-testid="page-link-title">{tr(|s| s.protected_message)}</h1>
+            <p data-testid="sender">{text(move |s, _| fill(s.sent_you, &sender))}</p>
             <ProtectionFacts protection/>
             {expires.map(|at| view! {
-                <p data-testid="expires">{move || fill(t.t().expires, &date_time(&at, t.lang()))}</p>
+                <p data-testid="expires">{text(move |s, lang| fill(s.expires, &date_time(&at, lang)))}</p>
             })}
             {session_ended.then(|| view! {
-                <p class="notice" role="status" data-testid="session-ended">{move || t.t().session_ended}</p>
+                <p class="notice" role="status" data-testid="session-ended">{tr(|s| s.session_ended)}</p>
             })}
-            <p>{move || t.t().passcode_intro}</p>
+            <p>{tr(|s| s.passcode_intro)}</p>
             {branding.portal_text.map(|text| view! { <p class="portal-text">{text}</p> })}
             <button
                 type="button"
                 class="primary"
                 data-testid="send-passcode"
-                disabled=move || busy.get()
+                disabled=busy
                 on:click=send
             >
-                {move || {
+                {text(move |s, _| {
                     if busy.get() {
-                        t.t().sending.to_owned()
+                        s.sending.to_owned()
                     } else {
-                        button_text.clone().unwrap_or_else(|| t.t().send_passcode.to_owned())
+                        button_text.clone().unwrap_or_else(|| s.send_passcode.to_owned())
                     }
-                }}
+                })}
             </button>
             <p class="error" role="alert" data-testid="link-error">
-                {move || problem.get().map(|p| match p {
-                    Problem::RateLimited(secs) => fill(t.t().rate_limited, &minutes(secs)),
-                    Problem::Failed => t.t().something_failed.to_owned(),
+                {text(move |s, _| match problem.get() {
+                    Some(Problem::RateLimited(secs)) => fill(s.rate_limited, &minutes(secs)),
+                    Some(Problem::Failed) => s.something_failed.to_owned(),
+                    None => String::new(),
                 })}
             </p>
         </section>
@@ -112,20 +112,13 @@ fn inline_problem(error: &ApiError) -> Option<Problem> {
 /// The protection, named and explained.
 #[component]
 pub fn ProtectionFacts(protection: Protection) -> impl IntoView {
-    let t = use_i18n();
     let (name, explained) = match protection {
-        Protection::EncryptOnly => (
-            Signal::derive(move || t.t().encrypt_only),
-            Signal::derive(move || t.t().encrypt_only_explained),
-        ),
-        Protection::DoNotForward => (
-            Signal::derive(move || t.t().do_not_forward),
-            Signal::derive(move || t.t().do_not_forward_explained),
-        ),
+        Protection::EncryptOnly => (tr(|s| s.encrypt_only), tr(|s| s.encrypt_only_explained)),
+        Protection::DoNotForward => (tr(|s| s.do_not_forward), tr(|s| s.do_not_forward_explained)),
     };
     view! {
         <p class="protection" data-testid="protection">
-            <strong>{move || t.t().protection} ": " {name}</strong>
+            <strong>{tr(|s| s.protection)} ": " {name}</strong>
             " — "
             {explained}
         </p>

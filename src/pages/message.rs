@@ -12,13 +12,12 @@ use crate::components::html_body::HtmlBody;
 use crate::components::reply_form::ReplyForm;
 use crate::components::{focus_when_mounted, mailbox, mailboxes};
 use crate::i18n::format::date_time;
-use crate::i18n::{fill, use_i18n};
+use crate::i18n::{fill, text, tr};
 use crate::pages::link::ProtectionFacts;
 
 /// Shows one decrypted message.
 #[component]
 pub fn MessagePage(message: Arc<MessageView>) -> impl IntoView {
-    let t = use_i18n();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_when_mounted(heading);
 
@@ -50,32 +49,32 @@ pub fn MessagePage(message: Arc<MessageView>) -> impl IntoView {
             on:cut=on_copy
         >
             {do_not_forward.then(|| view! {
-                <p class="notice dnf-notice" role="note" data-testid="dnf-notice">{move || t.t().dnf_notice}</p>
-                <p class="print-notice">{move || t.t().dnf_print}</p>
+                <p class="notice dnf-notice" role="note" data-testid="dnf-notice">{tr(|s| s.dnf_notice)}</p>
+                <p class="print-notice">{tr(|s| s.dnf_print)}</p>
             })}
             <div class="message-content">
                 <h1 tabindex="-1" node_ref=heading data-testid="subject">{message.subject.clone()}</h1>
                 <dl class="headers">
-                    <dt>{move || t.t().from}</dt>
+                    <dt>{tr(|s| s.from)}</dt>
                     <dd data-testid="from">{from}</dd>
-                    <dt>{move || t.t().to}</dt>
+                    <dt>{tr(|s| s.to)}</dt>
                     <dd data-testid="to">{to}</dd>
                     {cc.map(|cc| view! {
-                        <dt>{move || t.t().cc}</dt>
+                        <dt>{tr(|s| s.cc)}</dt>
                         <dd data-testid="cc">{cc}</dd>
                     })}
-                    <dt>{move || t.t().date}</dt>
+                    <dt>{tr(|s| s.date)}</dt>
                     <dd>
                         <time datetime=message.sent_at.0.clone() data-testid="sent-at">
-                            {move || date_time(&sent_at, t.lang())}
+                            {text(move |_, lang| date_time(&sent_at, lang))}
                         </time>
                     </dd>
                 </dl>
                 <ProtectionFacts protection=message.protection/>
                 {expires.map(|at| view! {
-                    <p data-testid="expires">{move || fill(t.t().expires, &date_time(&at, t.lang()))}</p>
+                    <p data-testid="expires">{text(move |s, lang| fill(s.expires, &date_time(&at, lang)))}</p>
                 })}
-                <h2 class="visually-hidden">{move || t.t().message_body}</h2>
+                <h2 class="visually-hidden">{tr(|s| s.message_body)}</h2>
                 {body}
                 <Attachments attachments=message.attachments.clone()/>
             </div>

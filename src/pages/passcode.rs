@@ -9,7 +9,7 @@ use sealmail_api::recipient::{PasscodeSent, PasscodeSubmit};
 use crate::api::ApiError;
 use crate::components::focus_when_mounted;
 use crate::i18n::format::minutes;
-use crate::i18n::{fill, use_i18n};
+use crate::i18n::{fill, text, tr};
 use crate::pages::recipient::use_flow;
 
 /// What went wrong, kept on the page (read out through `role="alert"`).
@@ -25,7 +25,6 @@ enum Problem {
 /// Asks for the passcode that was mailed to `sent.sent_to_masked`.
 #[component]
 pub fn PasscodePage(sent: PasscodeSent) -> impl IntoView {
-    let t = use_i18n();
     let flow = use_flow();
     let sent = RwSignal::new(sent);
     let busy = RwSignal::new(false);
@@ -111,39 +110,36 @@ pub fn PasscodePage(sent: PasscodeSent) -> impl IntoView {
         });
     };
 
-    let problem_text = move || {
-        problem.get().map(|p| {
-            let s = t.t();
-            match p {
-                Problem::Missing => s.passcode_missing.to_owned(),
-                Problem::Wrong(Some(0)) => format!("{} {}", s.passcode_wrong, s.passcode_used_up),
-                Problem::Wrong(Some(1)) => format!("{} {}", s.passcode_wrong, s.tries_left_one),
-                Problem::Wrong(Some(n)) => {
-                    format!(
-                        "{} {}",
-                        s.passcode_wrong,
-                        fill(s.tries_left_other, &n.to_string())
-                    )
-                }
-                Problem::Wrong(None) => s.passcode_wrong.to_owned(),
-                Problem::Expired => s.passcode_expired.to_owned(),
-                Problem::RateLimited(secs) => fill(s.rate_limited, &minutes(secs)),
-                Problem::Failed => s.something_failed.to_owned(),
+    let problem_text = text(move |s, _| {
+        problem.get().map_or_else(String::new, |p| match p {
+            Problem::Missing => s.passcode_missing.to_owned(),
+            Problem::Wrong(Some(0)) => format!("{} {}", s.passcode_wrong, s.passcode_used_up),
+            Problem::Wrong(Some(1)) => format!("{} {}", s.passcode_wrong, s.tries_left_one),
+            Problem::Wrong(Some(n)) => {
+                format!(
+                    "{} {}",
+                    s.passcode_wrong,
+                    fill(s.tries_left_other, &n.to_string())
+                )
             }
+            Problem::Wrong(None) => s.passcode_wrong.to_owned(),
+            Problem::Expired => s.passcode_expired.to_owned(),
+            Problem::RateLimited(secs) => fill(s.rate_limited, &minutes(secs)),
+            Problem::Failed => s.something_failed.to_owned(),
         })
-    };
+    });
 
     view! {
         <section class="card" data-testid="page-passcode">
-            <h1>{move || t.t().passcode_title}</h1>
+            <h1>{tr(|s| s.passcode_title)}</h1>
             <p id="passcode-sent-to" data-testid="sent-to">
-                {move || fill(t.t().passcode_sent_to, &sent.with(|s| s.sent_to_masked.clone()))}
+                {text(move |s, _| fill(s.passcode_sent_to, &sent.with(|sent| sent.sent_to_masked.clone())))}
             </p>
             <p class="hint">
-                {move || fill(t.t().passcode_valid_for, &minutes(u64::from(sent.with(|s| s.valid_for_secs))))}
+                {text(move |s, _| fill(s.passcode_valid_for, &minutes(u64::from(sent.with(|sent| sent.valid_for_secs)))))}
             </p>
             <form class="passcode-form" on:submit=submit novalidate>
-                <label for="passcode">{move || t.t().passcode_label}</label>
+                <label for="passcode">{tr(|s| s.passcode_label)}</label>
                 <input
                     id="passcode"
                     name="passcode"
@@ -152,23 +148,23 @@ pub fn PasscodePage(sent: PasscodeSent) -> impl IntoView {
                     autocomplete="one-time-code"
                     spellcheck="false"
                     aria-describedby="passcode-hint passcode-sent-to passcode-error"
-                    aria-invalid=move || if problem.get().is_some() { "true" } else { "false" }
+                    aria-invalid=move || problem.with(|p| if p.is_some() { "true" } else { "false" })
                     data-testid="passcode"
                     node_ref=input
                 />
-                <p id="passcode-hint" class="hint">{move || t.t().passcode_hint}</p>
+                <p id="passcode-hint" class="hint">{tr(|s| s.passcode_hint)}</p>
                 <p id="passcode-error" class="error" role="alert" data-testid="passcode-error">
                     {problem_text}
                 </p>
-                <button type="submit" class="primary" data-testid="submit-passcode" disabled=move || busy.get()>
-                    {move || if busy.get() { t.t().checking } else { t.t().read_message }}
+                <button type="submit" class="primary" data-testid="submit-passcode" disabled=busy>
+                    {text(move |s, _| if busy.get() { s.checking } else { s.read_message }.to_owned())}
                 </button>
             </form>
-            <button type="button" class="secondary" data-testid="new-code" on:click=new_code disabled=move || busy.get()>
-                {move || t.t().send_new_code}
+            <button type="button" class="secondary" data-testid="new-code" on:click=new_code disabled=busy>
+                {tr(|s| s.send_new_code)}
             </button>
             <p role="status" data-testid="passcode-status">
-                {move || resent.get().then(|| t.t().new_code_sent)}
+                {text(move |s, _| if resent.get() { s.new_code_sent } else { "" }.to_owned())}
             </p>
         </section>
     }

@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use sealmail_api::ErrorCode;
 use sealmail_api::recipient::{LinkInfo, MessageView, PasscodeSent};
 
 use crate::api::{Api, ApiError, use_api};
 use crate::components::shell::Shell;
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 use crate::pages::{
     expired::ExpiredPage, link::LinkPage, locked::LockedPage, message::MessagePage,
     passcode::PasscodePage, revoked::RevokedPage, unavailable::UnavailablePage,
@@ -158,14 +157,6 @@ impl Flow {
     }
 }
 
-/// The route: takes the token from the URL.
-#[component]
-pub fn RecipientRoute() -> impl IntoView {
-    let params = use_params_map();
-    let token = params.read_untracked().get("token").unwrap_or_default();
-    view! { <RecipientFlow token/> }
-}
-
 /// The recipient's journey for one link token (mounted directly by tests).
 #[component]
 pub fn RecipientFlow(#[prop(into)] token: String) -> impl IntoView {
@@ -177,15 +168,13 @@ pub fn RecipientFlow(#[prop(into)] token: String) -> impl IntoView {
     };
     provide_context(flow);
     flow.load();
-
-    let t = use_i18n();
     let branding =
         Signal::derive(move || flow.info.with(|i| i.as_ref().map(|i| i.branding.clone())));
     view! {
         <Shell branding>
             {move || match flow.step.get() {
                 Step::Loading => view! {
-                    <p class="loading" role="status" data-testid="loading">{move || t.t().loading}</p>
+                    <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p>
                 }.into_any(),
                 Step::Link { session_ended } => view! { <LinkPage session_ended/> }.into_any(),
                 Step::Passcode(sent) => view! { <PasscodePage sent/> }.into_any(),

@@ -2,20 +2,19 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::tr;
 use crate::pages::EndPage;
 use crate::pages::recipient::use_flow;
 
 /// Says nothing is lost and offers to try again from the top.
 #[component]
 pub fn UnavailablePage() -> impl IntoView {
-    let t = use_i18n();
     let flow = use_flow();
     view! {
-        <EndPage testid="page-unavailable" title=Signal::derive(move || t.t().unavailable_title)>
-            <p>{move || t.t().unavailable_body}</p>
+        <EndPage testid="page-unavailable" title=tr(|s| s.unavailable_title)>
+            <p>{tr(|s| s.unavailable_body)}</p>
             <button type="button" class="primary" data-testid="retry" on:click=move |_| flow.load()>
-                {move || t.t().retry}
+                {tr(|s| s.retry)}
             </button>
         </EndPage>
     }
