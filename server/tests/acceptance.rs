@@ -1,11 +1,15 @@
 //! The acceptance check, from outside: a real `sealmail serve` on a
 //! socket and the `sealmail` commands on the same data dir at the same time.
 
+mod common;
+
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
+
+use common::cli::run_sealmail;
 
 struct Server(Child);
 
@@ -17,24 +21,7 @@ impl Drop for Server {
 }
 
 fn sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sealmail"))
-        .env_remove("SEALMAIL_MASTER_KEY")
-        .env_remove("SEALMAIL_SMTP_URL")
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = run_sealmail(data, args, stdin);
     assert!(
         output.status.success(),
         "{args:?}: {}",

@@ -1,66 +1,10 @@
 //! The `sealmail` binary, run as a user would: user add → send → status →
 //! revoke → status, and its error cases (one line on stderr, non-zero exit).
 
-use std::io::Write as _;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use common::cli::{fails, ok, run_sealmail as sealmail};
 use sealmail_api::admin::{MessageState, MessageStatus, RecipientState};
-
-fn sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sealmail"));
-    for var in [
-        "SEALMAIL_DATA_DIR",
-        "SEALMAIL_PUBLIC_URL",
-        "SEALMAIL_SMTP_URL",
-        "SEALMAIL_MASTER_KEY",
-        "SEALMAIL_LOG",
-    ] {
-        command.env_remove(var);
-    }
-    let mut child = command
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-/// Fails with exactly one line on stderr; returns it.
-fn fails(output: Output) -> String {
-    assert!(
-        !output.status.success(),
-        "should have failed: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "one line on stderr: {stderr:?}"
-    );
-    stderr.trim_end().to_owned()
-}
 
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,11 @@
 //! With `--smtp-url`, mail goes to the SMTP relay instead of the outbox.
 
+mod common;
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
+
+use common::cli::run_sealmail as sealmail;
 
 /// A minimal SMTP server that accepts one session and returns what it received.
 fn fake_relay(listener: TcpListener) -> std::thread::JoinHandle<(Vec<String>, String)> {
@@ -45,26 +48,6 @@ fn fake_relay(listener: TcpListener) -> std::thread::JoinHandle<(Vec<String>, St
         }
         (commands, data)
     })
-}
-
-fn sealmail(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sealmail"))
-        .env_remove("SEALMAIL_SMTP_URL")
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! with a recording mailer, and small request helpers.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::sync::Arc;
 
 use axum::Router;
