@@ -9,13 +9,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use gloo_net::http::{Request, Response};
 use leptos::prelude::*;
 use sealmail_api::recipient::{
     LinkInfo, MessageView, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent, SessionOpened,
 };
 use sealmail_api::{ErrorBody, ErrorCode, routes};
 use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,33 +98,26 @@ pub fn use_api() -> Api {
 }
 
 /// The real client: same-origin `fetch`, so the session cookie (HttpOnly,
-/// SameSite=Strict) travels by itself.
+/// SameSite=Strict) travels by itself. It calls the browser's `fetch` directly:
+/// an HTTP crate would add to the wasm for nothing the portal needs.
 pub struct HttpApi;
 
 impl RecipientApi for HttpApi {
     fn link(&self, token: &str) -> ApiFuture<LinkInfo> {
-        let url = routes::link(token);
-        Box::pin(async move { decode(Request::get(&url).send().await).await })
+        Box::pin(call("GET", routes::link(token), None))
     }
 
     fn send_passcode(&self, token: &str) -> ApiFuture<PasscodeSent> {
-        let url = routes::link_passcode(token);
-        Box::pin(async move { decode(post(&url).send().await).await })
+        Box::pin(call("POST", routes::link_passcode(token), None))
     }
 
     fn open_session(&self, token: &str, submit: PasscodeSubmit) -> ApiFuture<SessionOpened> {
-        let url = routes::link_session(token);
-        Box::pin(async move {
-            let request = post(&url)
-                .json(&submit)
-                .map_err(|_| ApiError::Unreachable)?;
-            decode(request.send().await).await
-        })
+        let body = serde_json::to_string(&submit).map(Payload::Json);
+        Box::pin(call("POST", routes::link_session(token), Some(body)))
     }
 
     fn message(&self, token: &str) -> ApiFuture<MessageView> {
-        let url = routes::link_message(token);
-        Box::pin(async move { decode(Request::get(&url).send().await).await })
+        Box::pin(call("GET", routes::link_message(token), None))
     }
 
     fn reply(
@@ -132,26 +126,14 @@ impl RecipientApi for HttpApi {
         reply: ReplyRequest,
         files: Vec<web_sys::File>,
     ) -> ApiFuture<ReplySent> {
-        let url = routes::link_reply(token);
-        Box::pin(async move {
-            let request = if files.is_empty() {
-                post(&url).json(&reply)
+        let body = serde_json::to_string(&reply).map(|json| {
+            if files.is_empty() {
+                Payload::Json(json)
             } else {
-                // The JSON first, then one part per file (see `ReplyRequest`).
-                // The browser sets the multipart boundary itself.
-                let form = web_sys::FormData::new().map_err(|_| ApiError::Unreachable)?;
-                let json = serde_json::to_string(&reply).map_err(|_| ApiError::Unreachable)?;
-                form.append_with_str(routes::REPLY_PART, &json)
-                    .map_err(|_| ApiError::Unreachable)?;
-                for file in &files {
-                    form.append_with_blob_and_filename("file", file, &file.name())
-                        .map_err(|_| ApiError::Unreachable)?;
-                }
-                post(&url).body(form)
+                Payload::Multipart { json, files }
             }
-            .map_err(|_| ApiError::Unreachable)?;
-            decode(request.send().await).await
-        })
+        });
+        Box::pin(call("POST", routes::link_reply(token), Some(body)))
     }
 
     fn attachment_url(&self, token: &str, id: &str) -> String {
@@ -159,23 +141,69 @@ impl RecipientApi for HttpApi {
     }
 }
 
-/// A state-changing request, with the anti-forgery header the server requires.
-fn post(url: &str) -> gloo_net::http::RequestBuilder {
-    Request::post(url).header(routes::CSRF_HEADER, routes::CSRF_VALUE)
+/// A request body.
+enum Payload {
+    Json(String),
+    /// The reply's JSON in the part [`routes::REPLY_PART`], then one part per file.
+    Multipart {
+        json: String,
+        files: Vec<web_sys::File>,
+    },
 }
 
-/// The success type, or the server's error body, or `Unreachable` when the
-/// answer is neither (the status only says which of the two to expect).
-async fn decode<T: DeserializeOwned>(
-    response: Result<Response, gloo_net::Error>,
+/// One request: the success type, or the server's error body, or
+/// `Unreachable` when the answer is neither (the status only says which of the
+/// two bodies to expect; the page is chosen by the body's code).
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    url: String,
+    body: Option<Result<Payload, serde_json::Error>>,
 ) -> Result<T, ApiError> {
-    let response = response.map_err(|_| ApiError::Unreachable)?;
-    if response.ok() {
-        response.json().await.map_err(|_| ApiError::Unreachable)
-    } else {
-        match response.json::<ErrorBody>().await {
-            Ok(body) => Err(ApiError::Api(body)),
-            Err(_) => Err(ApiError::Unreachable),
+    let unreachable = |_| ApiError::Unreachable;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(unreachable)?;
+    if method != "GET" {
+        // Every state-changing request carries the anti-forgery header.
+        headers
+            .set(routes::CSRF_HEADER, routes::CSRF_VALUE)
+            .map_err(unreachable)?;
+    }
+    match body.transpose().map_err(|_| ApiError::Unreachable)? {
+        None => {}
+        Some(Payload::Json(json)) => {
+            headers
+                .set("content-type", "application/json")
+                .map_err(unreachable)?;
+            init.set_body(&JsValue::from_str(&json));
         }
+        Some(Payload::Multipart { json, files }) => {
+            // No content-type: the browser writes it, with the boundary.
+            let form = web_sys::FormData::new().map_err(unreachable)?;
+            form.append_with_str(routes::REPLY_PART, &json)
+                .map_err(unreachable)?;
+            for file in &files {
+                form.append_with_blob_and_filename("file", file, &file.name())
+                    .map_err(unreachable)?;
+            }
+            init.set_body(&form);
+        }
+    }
+    init.set_headers(&headers);
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(&url, &init))
+        .await
+        .and_then(|r| r.dyn_into())
+        .map_err(unreachable)?;
+    let text = JsFuture::from(response.text().map_err(unreachable)?)
+        .await
+        .map_err(unreachable)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|_| ApiError::Unreachable)
+    } else {
+        Err(serde_json::from_str::<ErrorBody>(&text)
+            .map(ApiError::Api)
+            .unwrap_or(ApiError::Unreachable))
     }
 }

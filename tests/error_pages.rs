@@ -30,6 +30,8 @@ async fn a_revoked_message_says_so_in_the_seeds_wording_in_every_language() {
         let _page =
             open_link_failing_with(error(ErrorCode::MessageRevoked), lang, "page-revoked").await;
         assert_eq!(text("page-title"), wording, "in {lang}");
+        let title = format!("{wording} — Sealmail");
+        until("the tab title", || document().title() == title).await;
         assert_eq!(html_lang(), lang);
         assert!(
             testid("language").is_some(),

@@ -57,6 +57,10 @@ async fn the_message_view_shows_headers_body_attachments_and_expiry() {
     assert!(text("attachment").contains("application/pdf"));
     assert_eq!(text("attachment-size"), "1.5 MB");
     wait_focus("subject").await;
+    until("the tab title", || {
+        document().title() == "Your mortgage offer — Sealmail"
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

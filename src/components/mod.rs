@@ -26,6 +26,12 @@ where
     });
 }
 
+/// Keeps the browser tab's title (what a screen reader announces first, and
+/// what the history shows) in step with the page: "Page — Sealmail".
+pub fn set_title(title: impl Fn() -> String + 'static) {
+    Effect::new(move |_| document().set_title(&format!("{} — Sealmail", title())));
+}
+
 /// `Name <address>`, or the bare address.
 pub fn mailbox(mailbox: &Mailbox) -> String {
     match &mailbox.name {

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use sealmail_api::{ErrorCode, Protection};
 
 use crate::api::ApiError;
-use crate::components::{focus_when_mounted, mailbox};
+use crate::components::{focus_when_mounted, mailbox, set_title};
 use crate::i18n::format::{date_time, minutes};
 use crate::i18n::{fill, text, tr};
 use crate::pages::recipient::use_flow;
@@ -30,6 +30,8 @@ pub fn LinkPage(session_ended: bool) -> impl IntoView {
     let problem = RwSignal::new(None::<Problem>);
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_when_mounted(heading);
+    let title = tr(|s| s.protected_message);
+    set_title(move || title.get().to_owned());
 
     let send = move |_| {
         busy.set(true);

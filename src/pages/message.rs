@@ -10,7 +10,7 @@ use sealmail_api::recipient::MessageView;
 use crate::components::attachments::Attachments;
 use crate::components::html_body::HtmlBody;
 use crate::components::reply_form::ReplyForm;
-use crate::components::{focus_when_mounted, mailbox, mailboxes};
+use crate::components::{focus_when_mounted, mailbox, mailboxes, set_title};
 use crate::i18n::format::date_time;
 use crate::i18n::{fill, text, tr};
 use crate::pages::link::ProtectionFacts;
@@ -20,6 +20,8 @@ use crate::pages::link::ProtectionFacts;
 pub fn MessagePage(message: Arc<MessageView>) -> impl IntoView {
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_when_mounted(heading);
+    let subject = message.subject.clone();
+    set_title(move || subject.clone());
 
     let do_not_forward = message.protection == Protection::DoNotForward;
     // Discouraged, not prevented: nothing on a screen can stop a photo of it.

@@ -13,7 +13,7 @@ pub mod unknown_link;
 
 use leptos::prelude::*;
 
-use crate::components::focus_when_mounted;
+use crate::components::{focus_when_mounted, set_title};
 
 /// The common shape of the pages where a journey ends: a heading (focused, so
 /// it is read out at once), an explanation, and what can still be done.
@@ -26,6 +26,7 @@ fn EndPage(
 ) -> impl IntoView {
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_when_mounted(heading);
+    set_title(move || title.get().to_owned());
     view! {
         <section class="card end-page" data-testid=testid>
             <h1 tabindex="-1" node_ref=heading data-testid="page-title">{title}</h1>

@@ -7,7 +7,7 @@ use sealmail_api::ErrorCode;
 use sealmail_api::recipient::{PasscodeSent, PasscodeSubmit};
 
 use crate::api::ApiError;
-use crate::components::focus_when_mounted;
+use crate::components::{focus_when_mounted, set_title};
 use crate::i18n::format::minutes;
 use crate::i18n::{fill, text, tr};
 use crate::pages::recipient::use_flow;
@@ -32,6 +32,8 @@ pub fn PasscodePage(sent: PasscodeSent) -> impl IntoView {
     let resent = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
     focus_when_mounted(input);
+    let title = tr(|s| s.passcode_title);
+    set_title(move || title.get().to_owned());
 
     let focus_input = move || {
         if let Some(input) = input.get_untracked() {
