@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route(sealmail_api::routes::HEALTH, get(health))
         .merge(crate::recipient::router())
         .route("/api", any(api_not_found))
+        .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(layers::require_csrf_header))
