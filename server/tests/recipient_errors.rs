@@ -528,3 +528,36 @@ async fn passcode_submission_is_checked_against_the_link_not_the_request() {
         assert_eq!(response.code(), ErrorCode::PasscodeWrong);
     }
 }
+
+#[tokio::test]
+async fn the_background_purge_task_ends_expired_messages_on_its_own() {
+    let app = TestApp::new().await;
+    let mut draft = app.draft(&[BOB], &[]);
+    draft.expires_at = Some(sealmail::store::now() + 3600);
+    let message_id = app.send_draft(draft, &[]).await;
+    app.sql("UPDATE messages SET expires_at = created_at - 1")
+        .await;
+    let task = tokio::spawn(messages::run_purge_task(
+        app.state.clone(),
+        std::time::Duration::from_millis(20),
+    ));
+    let mut state = String::new();
+    for _ in 0..100 {
+        state = sqlx::query_scalar("SELECT state FROM messages WHERE message_id = ?")
+            .bind(&message_id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        if state == "expired" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    task.abort();
+    assert_eq!(state, "expired", "nobody accessed it, yet it was purged");
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_keys")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(keys, 0);
+}
