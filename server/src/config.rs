@@ -92,6 +92,16 @@ pub struct Config {
     )]
     pub master_key: Option<SecretArg>,
 
+    /// Earlier master keys (base64, comma-separated) after a rotation: data
+    /// keys they wrapped stay readable; new messages use the current key.
+    #[arg(
+        long,
+        env = "SEALMAIL_PREVIOUS_MASTER_KEYS",
+        global = true,
+        hide_env_values = true
+    )]
+    pub previous_master_keys: Option<SecretArg>,
+
     /// What to log (to stderr), as a tracing filter (`info`, `sealmail=debug`, …).
     /// Default: `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "SEALMAIL_LOG", global = true)]

@@ -33,6 +33,8 @@ pub struct AppState {
     pub db: SqlitePool,
     /// The master key (wraps data keys, keys the passcode MAC).
     pub master_key: Arc<MasterKey>,
+    /// Earlier master keys, kept only to unwrap what they wrapped (rotation).
+    pub previous_master_keys: Arc<Vec<MasterKey>>,
     /// Outgoing mail.
     pub mailer: Arc<dyn Mailer>,
     /// Settings derived from the configuration.
@@ -107,15 +109,33 @@ impl AppState {
             config.master_key.as_ref().map(|k| &k.0),
             &config.data_dir.join("master.key"),
         )?;
+        let previous_master_keys = match &config.previous_master_keys {
+            Some(list) => list
+                .0
+                .expose()
+                .split(',')
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| crypto::master_key_from_base64(k).map_err(Error::InvalidRequest))
+                .collect::<Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
         let db = store::open(&config.data_dir.join("sealmail.db")).await?;
         let settings = Settings::from_config(config);
         std::fs::create_dir_all(&settings.attachments_dir)?;
         Ok(AppState {
             db,
             master_key: Arc::new(master_key),
+            previous_master_keys: Arc::new(previous_master_keys),
             mailer,
             settings: Arc::new(settings),
         })
+    }
+
+    /// The master key with this id: the current one or an earlier one.
+    pub fn master_key_by_id(&self, id: &str) -> Option<&MasterKey> {
+        std::iter::once(self.master_key.as_ref())
+            .chain(self.previous_master_keys.iter())
+            .find(|k| k.id() == id)
     }
 
     /// Opens the data dir with the mailer the configuration asks for: SMTP

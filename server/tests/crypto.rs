@@ -327,3 +327,57 @@ async fn after_revoke_the_ciphertext_and_wrapped_key_are_gone_from_the_database_
         ErrorCode::AlreadyRevoked
     );
 }
+
+#[tokio::test]
+async fn after_a_master_key_rotation_old_messages_stay_readable_with_the_previous_key() {
+    use base64::Engine as _;
+    let b64 = |byte: u8| base64::engine::general_purpose::STANDARD.encode([byte; 32]);
+    let (old_key, new_key) = (b64(1), b64(2));
+    let before = TestApp::with_args(&["--master-key", &old_key]).await;
+    before
+        .send(&[BOB], &[], &[("a.txt", "text/plain", b"old attachment")])
+        .await;
+    let old_token = before.token_for(BOB);
+
+    // Without the old key, the old message cannot be opened (an internal error, logged).
+    let forgot = before.reopen(&["--master-key", &new_key]).await;
+    let cookie = forgot.sign_in(&old_token, BOB).await;
+    let response = forgot
+        .get(&routes::link_message(&old_token), Some(&cookie))
+        .await;
+    assert_eq!(response.code(), ErrorCode::Internal);
+
+    // With it listed as a previous key, it can; new messages use the new key.
+    let after = before
+        .reopen(&[
+            "--master-key",
+            &new_key,
+            "--previous-master-keys",
+            &format!("{},{old_key}", b64(3)),
+        ])
+        .await;
+    let cookie = after.sign_in(&old_token, BOB).await;
+    let view: MessageView = after
+        .get(&routes::link_message(&old_token), Some(&cookie))
+        .await
+        .json();
+    assert_eq!(view.body.text.as_deref(), Some(SECRET_BODY));
+    let file = after
+        .get(
+            &routes::link_attachment(&old_token, &view.attachments[0].id),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(file.body, b"old attachment");
+    after.send(&[CAROL], &[], &[]).await;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT master_key_id FROM message_keys")
+        .fetch_all(&after.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids.len(),
+        2,
+        "old and new messages are wrapped by different keys"
+    );
+    assert!(ids.contains(&after.state.master_key.id().to_owned()));
+}

@@ -21,13 +21,13 @@ async fn data_key(state: &AppState, message: &str) -> Result<DataKey> {
 }
 
 fn unwrap(state: &AppState, message: &str, key_id: &str, wrapped: &[u8]) -> Result<DataKey> {
-    if key_id != state.master_key.id() {
-        return Err(Error::Internal(format!(
-            "message {message} is wrapped by master key {key_id}, not the current one"
-        )));
-    }
-    state
-        .master_key
+    let master = state.master_key_by_id(key_id).ok_or_else(|| {
+        Error::Internal(format!(
+            "message {message} is wrapped by master key {key_id}, which is neither the current \
+             one nor in --previous-master-keys"
+        ))
+    })?;
+    master
         .unwrap(message, wrapped)
         .ok_or(Error::Crypto(OpenError))
 }

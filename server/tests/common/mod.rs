@@ -28,7 +28,7 @@ pub const SECRET_BODY: &str = "The launch code is TANGERINE-42";
 
 /// A running app (no socket) on its own data dir.
 pub struct TestApp {
-    pub dir: TempDir,
+    pub dir: Arc<TempDir>,
     pub state: AppState,
     pub mailer: Arc<RecordingMailer>,
     pub router: Router,
@@ -93,7 +93,15 @@ impl TestApp {
 
     /// An app with extra command-line settings (e.g. `--public-url`).
     pub async fn with_args(extra: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        Self::open(Arc::new(tempfile::tempdir().unwrap()), extra).await
+    }
+
+    /// Another app on the same data dir (as after a restart), with other settings.
+    pub async fn reopen(&self, extra: &[&str]) -> Self {
+        Self::open(self.dir.clone(), extra).await
+    }
+
+    async fn open(dir: Arc<TempDir>, extra: &[&str]) -> Self {
         let data = dir.path().join("data");
         let portal = dir.path().join("dist");
         let mut args = vec![
