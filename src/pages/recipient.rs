@@ -94,9 +94,10 @@ impl Flow {
         self.token.get_value()
     }
 
-    /// What the server said about the link (once it did).
+    /// What the server said about the link (once it did). Untracked: a page
+    /// reads it once, when the flow shows it.
     pub fn info(&self) -> Option<LinkInfo> {
-        self.info.get()
+        self.info.get_untracked()
     }
 
     /// (Re)starts from the top: the link, then the message if this browser
