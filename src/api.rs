@@ -57,6 +57,8 @@ pub trait RecipientApi: Send + Sync {
     fn open_session(&self, token: &str, submit: PasscodeSubmit) -> ApiFuture<SessionOpened>;
     /// `GET` [`routes::link_message`].
     fn message(&self, token: &str) -> ApiFuture<MessageView>;
+    /// `DELETE` [`routes::link_session`]: signs this browser out of the link.
+    fn end_session(&self, token: &str) -> ApiFuture<()>;
     /// `POST` [`routes::link_reply`], with the files as multipart parts.
     fn reply(
         &self,
@@ -120,6 +122,12 @@ impl RecipientApi for HttpApi {
         Box::pin(call("GET", routes::link_message(token), None))
     }
 
+    fn end_session(&self, token: &str) -> ApiFuture<()> {
+        let url = routes::link_session(token);
+        // 204 No Content: nothing to parse.
+        Box::pin(async move { send("DELETE", url, None).await.map(drop) })
+    }
+
     fn reply(
         &self,
         token: &str,
@@ -151,14 +159,24 @@ enum Payload {
     },
 }
 
-/// One request: the success type, or the server's error body, or
-/// `Unreachable` when the answer is neither (the status only says which of the
-/// two bodies to expect; the page is chosen by the body's code).
+/// One request answered with JSON: the success type, or the server's error.
 async fn call<T: DeserializeOwned>(
     method: &str,
     url: String,
     body: Option<Result<Payload, serde_json::Error>>,
 ) -> Result<T, ApiError> {
+    let text = send(method, url, body).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Unreachable)
+}
+
+/// One request: the body of a success, or the server's error body, or
+/// `Unreachable` when the answer is neither (the status only says which of the
+/// two bodies to expect; the page is chosen by the body's code).
+async fn send(
+    method: &str,
+    url: String,
+    body: Option<Result<Payload, serde_json::Error>>,
+) -> Result<String, ApiError> {
     let unreachable = |_| ApiError::Unreachable;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -200,7 +218,7 @@ async fn call<T: DeserializeOwned>(
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiError::Unreachable)
+        Ok(text)
     } else {
         Err(serde_json::from_str::<ErrorBody>(&text)
             .map(ApiError::Api)

@@ -308,3 +308,21 @@ async fn a_message_revoked_while_reading_shows_the_revoked_page() {
         "Het bericht is ingetrokken door de afzender"
     );
 }
+
+#[wasm_bindgen_test]
+async fn signing_out_returns_to_the_link_page() {
+    let (api, _page) = reading(message_view(), "en");
+    find("sign-out").await;
+    assert_eq!(text("sign-out"), "Sign out");
+
+    click("sign-out");
+
+    find("signed-out").await;
+    assert_eq!(
+        text("signed-out"),
+        "You have signed out. To read the message again, send yourself a new one-time passcode."
+    );
+    assert!(testid("page-message").is_none());
+    assert_eq!(api.calls().last(), Some(&Call::EndSession));
+    wait_focus("page-link-title").await;
+}

@@ -19,6 +19,7 @@ pub const DA: Strings = Strings {
     send_passcode: "Send mig en engangsadgangskode",
     sending: "Sender…",
     session_ended: "Din session er udløbet. Send dig selv en ny engangsadgangskode for at læse videre.",
+    signed_out: "Du er logget af. Send dig selv en ny engangsadgangskode for at læse meddelelsen igen.",
     rate_limited: "Der er bedt om for mange adgangskoder. Prøv igen om {} minutter.",
 
     passcode_title: "Indtast din engangsadgangskode",
@@ -43,6 +44,7 @@ pub const DA: Strings = Strings {
     cc: "Cc",
     date: "Dato",
     message_body: "Meddelelse",
+    sign_out: "Log af",
     dnf_notice: "Videresend ikke: afsenderen beder dig om ikke at videresende, kopiere eller udskrive denne meddelelse.",
     dnf_print: "Denne meddelelse er markeret Videresend ikke og udskrives ikke.",
     attachments: "Vedhæftede filer",

@@ -19,6 +19,7 @@ pub const EN: Strings = Strings {
     send_passcode: "Send me a one-time passcode",
     sending: "Sending…",
     session_ended: "Your session has ended. Send yourself a new one-time passcode to continue reading.",
+    signed_out: "You have signed out. To read the message again, send yourself a new one-time passcode.",
     rate_limited: "Too many passcodes were requested. Try again in {} minutes.",
 
     passcode_title: "Enter your one-time passcode",
@@ -43,6 +44,7 @@ pub const EN: Strings = Strings {
     cc: "Cc",
     date: "Date",
     message_body: "Message",
+    sign_out: "Sign out",
     dnf_notice: "Do Not Forward: the sender asks you not to forward, copy or print this message.",
     dnf_print: "This message is marked Do Not Forward and is not printed.",
     attachments: "Attachments",

@@ -19,6 +19,7 @@ pub const JA: Strings = Strings {
     send_passcode: "ワンタイム パスコードを送信",
     sending: "送信しています…",
     session_ended: "セッションが終了しました。続けて読むには、新しいワンタイム パスコードを送信してください。",
+    signed_out: "サインアウトしました。もう一度メッセージを読むには、新しいワンタイム パスコードを送信してください。",
     rate_limited: "パスコードの要求が多すぎます。{} 分後にもう一度お試しください。",
 
     passcode_title: "ワンタイム パスコードを入力してください",
@@ -43,6 +44,7 @@ pub const JA: Strings = Strings {
     cc: "CC",
     date: "日時",
     message_body: "メッセージ",
+    sign_out: "サインアウト",
     dnf_notice: "転送不可: 送信者は、このメッセージを転送、コピー、印刷しないよう求めています。",
     dnf_print: "このメッセージは転送不可に設定されているため、印刷されません。",
     attachments: "添付ファイル",

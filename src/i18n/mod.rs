@@ -186,6 +186,7 @@ pub struct Strings {
     pub send_passcode: &'static str,
     pub sending: &'static str,
     pub session_ended: &'static str,
+    pub signed_out: &'static str,
     /// `{}`: minutes.
     pub rate_limited: &'static str,
 
@@ -216,6 +217,7 @@ pub struct Strings {
     pub cc: &'static str,
     pub date: &'static str,
     pub message_body: &'static str,
+    pub sign_out: &'static str,
     pub dnf_notice: &'static str,
     pub dnf_print: &'static str,
     pub attachments: &'static str,

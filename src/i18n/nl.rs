@@ -19,6 +19,7 @@ pub const NL: Strings = Strings {
     send_passcode: "Stuur me een eenmalige wachtwoordcode",
     sending: "Bezig met verzenden…",
     session_ended: "Uw sessie is beëindigd. Vraag een nieuwe eenmalige wachtwoordcode aan om verder te lezen.",
+    signed_out: "U bent afgemeld. Stuur uzelf een nieuwe eenmalige wachtwoordcode om het bericht opnieuw te lezen.",
     rate_limited: "Er zijn te veel wachtwoordcodes aangevraagd. Probeer het over {} minuten opnieuw.",
 
     passcode_title: "Voer uw eenmalige wachtwoordcode in",
@@ -43,6 +44,7 @@ pub const NL: Strings = Strings {
     cc: "Cc",
     date: "Datum",
     message_body: "Bericht",
+    sign_out: "Afmelden",
     dnf_notice: "Niet doorsturen: de afzender vraagt u dit bericht niet door te sturen, te kopiëren of af te drukken.",
     dnf_print: "Dit bericht is gemarkeerd als Niet doorsturen en wordt niet afgedrukt.",
     attachments: "Bijlagen",

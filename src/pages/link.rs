@@ -9,7 +9,7 @@ use crate::api::ApiError;
 use crate::components::{focus_when_mounted, mailbox, set_title};
 use crate::i18n::format::{date_time, minutes};
 use crate::i18n::{fill, text, tr};
-use crate::pages::recipient::use_flow;
+use crate::pages::recipient::{Back, use_flow};
 
 /// A problem the page shows itself rather than ending on an error page.
 #[derive(Clone, Copy, PartialEq)]
@@ -18,10 +18,11 @@ enum Problem {
     Failed,
 }
 
-/// The first step. `session_ended`: the recipient was reading and their session
-/// ran out, so they are asked for a new passcode with a word of explanation.
+/// The first step. `back`: the recipient was reading and their session ran
+/// out or they signed out, so they are asked for a new passcode with a word of
+/// explanation.
 #[component]
-pub fn LinkPage(session_ended: bool) -> impl IntoView {
+pub fn LinkPage(back: Option<Back>) -> impl IntoView {
     let flow = use_flow();
     let Some(info) = flow.info() else {
         return ().into_any();
@@ -65,8 +66,13 @@ pub fn LinkPage(session_ended: bool) -> impl IntoView {
             {expires.map(|at| view! {
                 <p data-testid="expires">{text(move |s, lang| fill(s.expires, &date_time(&at, lang)))}</p>
             })}
-            {session_ended.then(|| view! {
-                <p class="notice" role="status" data-testid="session-ended">{tr(|s| s.session_ended)}</p>
+            {back.map(|back| match back {
+                Back::SessionEnded => view! {
+                    <p class="notice" role="status" data-testid="session-ended">{tr(|s| s.session_ended)}</p>
+                },
+                Back::SignedOut => view! {
+                    <p class="notice" role="status" data-testid="signed-out">{tr(|s| s.signed_out)}</p>
+                },
             })}
             <p>{tr(|s| s.passcode_intro)}</p>
             {branding.portal_text.map(|text| view! { <p class="portal-text">{text}</p> })}

@@ -14,10 +14,12 @@ use crate::components::{focus_when_mounted, mailbox, mailboxes, set_title};
 use crate::i18n::format::date_time;
 use crate::i18n::{fill, text, tr};
 use crate::pages::link::ProtectionFacts;
+use crate::pages::recipient::use_flow;
 
 /// Shows one decrypted message.
 #[component]
 pub fn MessagePage(message: Arc<MessageView>) -> impl IntoView {
+    let flow = use_flow();
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_when_mounted(heading);
     let subject = message.subject.clone();
@@ -81,6 +83,9 @@ pub fn MessagePage(message: Arc<MessageView>) -> impl IntoView {
                 <Attachments attachments=message.attachments.clone()/>
             </div>
             <ReplyForm to=from_for_reply(&message)/>
+            <button type="button" class="secondary sign-out" data-testid="sign-out" on:click=move |_| flow.sign_out()>
+                {tr(|s| s.sign_out)}
+            </button>
         </article>
     }
 }

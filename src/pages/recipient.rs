@@ -23,14 +23,23 @@ use crate::pages::{
 pub enum Step {
     /// Waiting for the server.
     Loading,
-    /// The link page; `session_ended` when a session ran out on the way.
-    Link { session_ended: bool },
+    /// The link page, with a word on why the reader is back there, if they are.
+    Link(Option<Back>),
     /// A passcode was mailed; waiting for the recipient to type it.
     Passcode(PasscodeSent),
     /// Reading the message.
     Message(Arc<MessageView>),
     /// The journey ended on an error page.
     Failed(Failure),
+}
+
+/// Why a reader who was reading is back on the link page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Back {
+    /// The session ran out (`session_expired`).
+    SessionEnded,
+    /// They signed out.
+    SignedOut,
 }
 
 /// The error pages, each chosen by an [`ErrorCode`] alone.
@@ -114,9 +123,7 @@ impl Flow {
                     if session_open {
                         flow.open_message_with(api);
                     } else {
-                        flow.step.set(Step::Link {
-                            session_ended: false,
-                        });
+                        flow.step.set(Step::Link(None));
                     }
                 }
                 Err(error) => flow.fail(&error),
@@ -145,13 +152,23 @@ impl Flow {
         });
     }
 
+    /// Signs this browser out of the link and goes back to the link page.
+    pub fn sign_out(&self) {
+        let flow = *self;
+        let api = flow.api();
+        spawn_local(async move {
+            match api.end_session(&flow.token()).await {
+                Ok(()) => flow.step.set(Step::Link(Some(Back::SignedOut))),
+                Err(error) => flow.fail(&error),
+            }
+        });
+    }
+
     /// Ends on the page for `error` — or, for an ended session, goes back to
     /// asking for a passcode.
     pub fn fail(&self, error: &ApiError) {
         if error.code() == Some(ErrorCode::SessionExpired) {
-            self.step.set(Step::Link {
-                session_ended: true,
-            });
+            self.step.set(Step::Link(Some(Back::SessionEnded)));
         } else {
             self.step.set(Step::Failed(Failure::from_error(error)));
         }
@@ -177,7 +194,7 @@ pub fn RecipientFlow(#[prop(into)] token: String) -> impl IntoView {
                 Step::Loading => view! {
                     <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p>
                 }.into_any(),
-                Step::Link { session_ended } => view! { <LinkPage session_ended/> }.into_any(),
+                Step::Link(back) => view! { <LinkPage back/> }.into_any(),
                 Step::Passcode(sent) => view! { <PasscodePage sent/> }.into_any(),
                 Step::Message(message) => view! { <MessagePage message/> }.into_any(),
                 Step::Failed(Failure::Revoked) => view! { <RevokedPage/> }.into_any(),

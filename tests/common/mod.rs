@@ -117,6 +117,7 @@ pub enum Call {
     SendPasscode,
     OpenSession(String),
     Message,
+    EndSession,
     Reply { text: String, files: Vec<String> },
 }
 
@@ -141,6 +142,7 @@ struct State {
     passcode: Script<PasscodeSent>,
     session: Script<SessionOpened>,
     message: Script<MessageView>,
+    end_session: Script<()>,
     reply: Script<ReplySent>,
     calls: Vec<Call>,
 }
@@ -158,6 +160,7 @@ impl FakeApi {
                 expires_at: Timestamp("2026-11-23T10:30:00Z".into()),
             }),
             message: Script::ok(message_view()),
+            end_session: Script::ok(()),
             reply: Script::ok(ReplySent {
                 message_id: "<r1@contoso.example>".into(),
             }),
@@ -179,6 +182,10 @@ impl FakeApi {
     }
     pub fn message(self: &Arc<Self>, answers: Vec<Result<MessageView, ApiError>>) -> Arc<Self> {
         self.0.lock().unwrap().message = Script(answers.into());
+        self.clone()
+    }
+    pub fn end_session(self: &Arc<Self>, answers: Vec<Result<(), ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().end_session = Script(answers.into());
         self.clone()
     }
     pub fn reply(self: &Arc<Self>, answers: Vec<Result<ReplySent, ApiError>>) -> Arc<Self> {
@@ -219,6 +226,10 @@ impl RecipientApi for FakeApi {
     fn message(&self, token: &str) -> ApiFuture<MessageView> {
         assert_eq!(token, TOKEN);
         self.answer(Call::Message, |s| s.message.next())
+    }
+    fn end_session(&self, token: &str) -> ApiFuture<()> {
+        assert_eq!(token, TOKEN);
+        self.answer(Call::EndSession, |s| s.end_session.next())
     }
     fn reply(
         &self,
