@@ -1,0 +1,312 @@
+//! Mounting into a fresh container, and reading and driving the DOM.
+
+use std::sync::{Arc, Mutex};
+
+use leptos::prelude::*;
+use sealmail_portal::Providers;
+use sealmail_portal::api::Api;
+use sealmail_portal::pages::recipient::RecipientFlow;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Element, HtmlElement};
+
+use super::fake::FakeApi;
+use super::fixtures::TOKEN;
+
+/// A view mounted into its own container; unmounted and removed on drop, so
+/// tests in one page do not see each other's DOM.
+pub struct Mounted {
+    _handle: Box<dyn std::any::Any>,
+    container: HtmlElement,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.container.remove();
+    }
+}
+
+pub fn mount<F, N>(view: F) -> Mounted
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    // A failed test aborts without running destructors: clear what it left.
+    let leftovers = document().query_selector_all("[data-test-mount]").unwrap();
+    for i in 0..leftovers.length() {
+        if let Some(node) = leftovers.item(i) {
+            node.unchecked_into::<Element>().remove();
+        }
+    }
+    load_stylesheet();
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    container.set_attribute("data-test-mount", "").unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let handle = leptos::mount::mount_to(container.clone(), view);
+    Mounted {
+        _handle: Box::new(handle),
+        container,
+    }
+}
+
+/// Adds the portal's stylesheet to the test page (once), so tests see what
+/// readers see: hidden elements, `user-select`, the print rules.
+fn load_stylesheet() {
+    if document().get_element_by_id("portal-css").is_none() {
+        let style = document().create_element("style").unwrap();
+        style.set_id("portal-css");
+        style.set_text_content(Some(include_str!("../../style/main.css")));
+        document().head().unwrap().append_child(&style).unwrap();
+    }
+}
+
+/// The recipient's journey for [`TOKEN`] against `api`, in the language `lang`
+/// (as if the reader had chosen it before; `None`: the browser's).
+pub fn mount_flow(api: &Arc<FakeApi>, lang: Option<&str>) -> Mounted {
+    set_stored_language(lang);
+    let api = Api::new(api.clone());
+    mount(move || view! { <Providers api><RecipientFlow token=TOKEN/></Providers> })
+}
+
+/// Sets (or clears) the remembered language.
+pub fn set_stored_language(lang: Option<&str>) {
+    let storage = window().local_storage().unwrap().unwrap();
+    match lang {
+        Some(lang) => storage.set_item("sealmail.lang", lang).unwrap(),
+        None => storage.remove_item("sealmail.lang").unwrap(),
+    }
+}
+
+pub fn stored_language() -> Option<String> {
+    window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("sealmail.lang")
+        .unwrap()
+}
+
+/// Lets the browser run timers, promises and Leptos' effects.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+const PATIENCE_MS: i32 = 3000;
+
+/// Polls until `check` holds (every 10 ms, for up to 3 s); panics with `what`.
+pub async fn until(what: &str, mut check: impl FnMut() -> bool) {
+    let mut waited = 0;
+    while !check() {
+        if waited >= PATIENCE_MS {
+            panic!("timed out waiting for {what}");
+        }
+        sleep(10).await;
+        waited += 10;
+    }
+}
+
+pub fn query(selector: &str) -> Option<Element> {
+    document().query_selector(selector).unwrap()
+}
+
+pub fn testid(id: &str) -> Option<Element> {
+    query(&format!("[data-testid=\"{id}\"]"))
+}
+
+/// Waits for the element with this `data-testid`.
+pub async fn find(id: &str) -> Element {
+    until(&format!("[data-testid={id}]"), || testid(id).is_some()).await;
+    testid(id).unwrap()
+}
+
+pub fn text(id: &str) -> String {
+    testid(id)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+/// Waits until the element's text is exactly `expected`.
+pub async fn wait_text(id: &str, expected: &str) {
+    let mut waited = 0;
+    loop {
+        let last = text(id);
+        if last == expected {
+            return;
+        }
+        if waited >= PATIENCE_MS {
+            panic!("[data-testid={id}] says {last:?}, expected {expected:?}");
+        }
+        sleep(10).await;
+        waited += 10;
+    }
+}
+
+/// Waits until the element's text contains `part`.
+pub async fn wait_text_contains(id: &str, part: &str) {
+    until(
+        &format!(
+            "[data-testid={id}] to contain {part:?} (it says {:?})",
+            text(id)
+        ),
+        || text(id).contains(part),
+    )
+    .await;
+}
+
+pub fn click(id: &str) {
+    testid(id)
+        .unwrap_or_else(|| panic!("no [data-testid={id}] to click"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+/// Puts `value` in an input or textarea as typing or pasting would, with the
+/// `input` event the page listens for.
+pub fn fill_in(id: &str, value: &str) {
+    let element = testid(id).unwrap_or_else(|| panic!("no [data-testid={id}] to fill in"));
+    if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    } else {
+        element
+            .unchecked_ref::<web_sys::HtmlTextAreaElement>()
+            .set_value(value);
+    }
+    dispatch(&element, "input");
+}
+
+pub fn dispatch(element: &Element, event: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(event, &init).unwrap();
+    element.dispatch_event(&event).unwrap();
+}
+
+/// Picks a language in the switch, as a reader would.
+pub fn switch_language(code: &str) {
+    let select = testid("language").expect("a language switch");
+    select
+        .unchecked_ref::<web_sys::HtmlSelectElement>()
+        .set_value(code);
+    dispatch(&select, "change");
+}
+
+/// The `data-testid` of the focused element (or its tag if it has none).
+pub fn focused() -> String {
+    document()
+        .active_element()
+        .map(|e| {
+            e.get_attribute("data-testid")
+                .unwrap_or_else(|| e.tag_name().to_lowercase())
+        })
+        .unwrap_or_default()
+}
+
+/// Waits until the focused element is `id`.
+pub async fn wait_focus(id: &str) {
+    until(&format!("focus on {id} (it is on {:?})", focused()), || {
+        focused() == id
+    })
+    .await;
+}
+
+pub fn html_lang() -> String {
+    document()
+        .document_element()
+        .unwrap()
+        .get_attribute("lang")
+        .unwrap_or_default()
+}
+
+/// Collects every `window.postMessage` and `window.alert` the page receives,
+/// so a test can show no injected script ran.
+pub struct ScriptTrap {
+    pub messages: Arc<Mutex<Vec<String>>>,
+    pub alerts: Arc<Mutex<u32>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _alert: Closure<dyn FnMut()>,
+}
+
+impl ScriptTrap {
+    pub fn set() -> ScriptTrap {
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let alerts = Arc::new(Mutex::new(0));
+        let sink = messages.clone();
+        let on_message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                sink.lock()
+                    .unwrap()
+                    .push(e.data().as_string().unwrap_or_default());
+            });
+        window()
+            .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())
+            .unwrap();
+        let count = alerts.clone();
+        let alert = Closure::<dyn FnMut()>::new(move || *count.lock().unwrap() += 1);
+        js_sys::Reflect::set(&window(), &"alert".into(), alert.as_ref()).unwrap();
+        ScriptTrap {
+            messages,
+            alerts,
+            _on_message: on_message,
+            _alert: alert,
+        }
+    }
+}
+
+impl Drop for ScriptTrap {
+    fn drop(&mut self) {
+        let _ = window().remove_event_listener_with_callback(
+            "message",
+            self._on_message.as_ref().unchecked_ref(),
+        );
+    }
+}
+
+/// Counts iframes that finished loading in the page (the `load` event does
+/// not bubble, but a capturing listener on the document sees it).
+pub struct FrameLoads {
+    pub count: Arc<Mutex<u32>>,
+    listener: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl FrameLoads {
+    pub fn watch() -> FrameLoads {
+        let count = Arc::new(Mutex::new(0));
+        let sink = count.clone();
+        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            if e.target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlIFrameElement>().ok())
+                .is_some()
+            {
+                *sink.lock().unwrap() += 1;
+            }
+        });
+        document()
+            .add_event_listener_with_callback_and_bool(
+                "load",
+                listener.as_ref().unchecked_ref(),
+                true,
+            )
+            .unwrap();
+        FrameLoads { count, listener }
+    }
+
+    pub fn loaded(&self) -> u32 {
+        *self.count.lock().unwrap()
+    }
+}
+
+impl Drop for FrameLoads {
+    fn drop(&mut self) {
+        let _ = document().remove_event_listener_with_callback_and_bool(
+            "load",
+            self.listener.as_ref().unchecked_ref(),
+            true,
+        );
+    }
+}
