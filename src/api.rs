@@ -1,9 +1,11 @@
 //! The only place the portal talks HTTP.
 //!
 //! Pages reach the server through [`Api`], taken from context. The real client
-//! ([`HttpApi`]) speaks the `sealmail-api` contract with `gloo-net`; tests put a
-//! fake [`RecipientApi`] in its place, so every page can be driven without a
-//! server. Every type on the wire comes from `sealmail_api`.
+//! ([`HttpApi`]) speaks the `sealmail-api` contract over the browser's `fetch`;
+//! tests put a fake [`RecipientApi`] in its place (it lives in
+//! `tests/common/fake.rs`, so no test code ships in the portal), and every page
+//! can be driven without a server. Every type on the wire comes from
+//! `sealmail_api`.
 
 use std::future::Future;
 use std::pin::Pin;
