@@ -35,6 +35,11 @@ pub fn LinkPage(back: Option<Back>) -> impl IntoView {
     set_title(move || title.get().to_owned());
 
     let send = move |_| {
+        // A double click must not mail two passcodes (the second would
+        // replace the first).
+        if busy.get_untracked() {
+            return;
+        }
         busy.set(true);
         problem.set(None);
         let api = flow.api();
