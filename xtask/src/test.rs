@@ -9,6 +9,15 @@ use crate::tools::{Needs, Tools};
 const WASM: &str = "wasm32-unknown-unknown";
 /// Every crate but the portal, which is a wasm crate tested in Chromium.
 const HOST: [&str; 3] = ["--workspace", "--exclude", "sealmail-portal"];
+/// The host crates whose tests run on their own (the end-to-end suite needs
+/// the release portal built first).
+const HOST_TESTS: [&str; 5] = [
+    "--workspace",
+    "--exclude",
+    "sealmail-portal",
+    "--exclude",
+    "sealmail-e2e",
+];
 
 /// Runs every step, even after one fails (so one run shows every problem), then
 /// prints a summary and fails if any step failed.
@@ -36,6 +45,16 @@ pub fn test(args: &[String]) -> Result {
     browser_tests
         .args(["test", "-p", "sealmail-portal", "--target", WASM])
         .env("CHROMEDRIVER", tools.chromedriver());
+    // The debug server binary (built for the host tests) serves the release portal;
+    // one test at a time, as each starts its own server and browsers.
+    let mut end_to_end = tools.cargo();
+    end_to_end
+        .args(["test", "-p", "sealmail-e2e", "--", "--test-threads=1"])
+        .env("CHROMEDRIVER", tools.chromedriver())
+        .env("SEALMAIL_BIN", shell::root().join("target/debug/sealmail"))
+        .env("SEALMAIL_PORTAL_DIR", shell::root().join("dist"));
+    let mut release_portal = tools.command("trunk");
+    release_portal.args(["build", "--release"]);
     let steps: Vec<(&str, Command)> = vec![
         ("format", cargo(&tools, "fmt", &["--all", "--check"])),
         (
@@ -46,8 +65,13 @@ pub fn test(args: &[String]) -> Result {
             "clippy (portal, wasm32)",
             cargo(&tools, "clippy", &wasm_clippy),
         ),
-        ("host tests", cargo(&tools, "test", &HOST)),
+        ("host tests", cargo(&tools, "test", &HOST_TESTS)),
         ("browser tests (portal in headless Chromium)", browser_tests),
+        ("release portal build (Trunk)", release_portal),
+        (
+            "end to end (server + portal in Chromium, WebDriver)",
+            end_to_end,
+        ),
     ];
 
     let mut results = Vec::new();

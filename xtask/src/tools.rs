@@ -15,13 +15,15 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// What `wasm-opt --version` prints for [`BINARYEN_VERSION`].
 const WASM_OPT_VERSION: &str = "version 132";
+/// axe-core, which the end-to-end tests load into every page they check.
+const AXE_CORE_VERSION: &str = "4.14.1";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// What a command needs installed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
-    /// Building the portal: the wasm target, trunk, wasm-bindgen, wasm-opt.
+    /// Building the portal: the wasm target, trunk, wasm-bindgen, wasm-opt (and axe-core).
     Build,
     /// Building and testing: the above plus Chromium and chromedriver.
     Everything,
@@ -42,7 +44,7 @@ impl Tools {
         tools.wasm_target()?;
         tools.trunk()?;
         tools.wasm_bindgen()?;
-        tools.wasm_opt()?;
+        tools.npm_tools()?;
         if needs == Needs::Everything {
             tools.chromium()?;
         }
@@ -119,25 +121,33 @@ impl Tools {
         ]))
     }
 
-    fn wasm_opt(&self) -> Result {
-        if self
+    /// wasm-opt (binaryen) and axe-core, from npm into `.tools/`, at pinned versions.
+    fn npm_tools(&self) -> Result {
+        let wasm_opt_ok = self
             .version_of("wasm-opt", "--version")
-            .is_some_and(|v| v.contains(WASM_OPT_VERSION))
-        {
-            println!("ok  wasm-opt {WASM_OPT_VERSION} (binaryen {BINARYEN_VERSION})");
+            .is_some_and(|v| v.contains(WASM_OPT_VERSION));
+        let axe_ok = npm_package_version("axe-core").is_some_and(|v| v == AXE_CORE_VERSION);
+        if wasm_opt_ok && axe_ok {
+            println!(
+                "ok  wasm-opt {WASM_OPT_VERSION} (binaryen {BINARYEN_VERSION}), axe-core {AXE_CORE_VERSION}"
+            );
             return Ok(());
         }
         if shell::output(Command::new("npm").arg("--version")).is_none() {
             apt_install(&["nodejs", "npm"])?;
         }
-        let tools_dir = tools_dir();
-        std::fs::create_dir_all(&tools_dir)
-            .map_err(|e| format!("cannot create {}: {e}", tools_dir.display()))?;
+        let dir = tools_dir();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        // A manifest naming both, so installing one never prunes the other.
+        let manifest = format!(
+            "{{\"private\": true, \"dependencies\": {{\"binaryen\": \"{BINARYEN_VERSION}\", \"axe-core\": \"{AXE_CORE_VERSION}\"}}}}\n"
+        );
+        std::fs::write(dir.join("package.json"), manifest).map_err(|e| e.to_string())?;
         shell::run(
             Command::new("npm")
                 .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                .arg(&tools_dir)
-                .args(["--no-save", &format!("binaryen@{BINARYEN_VERSION}")]),
+                .arg(&dir),
         )
     }
 
@@ -153,6 +163,19 @@ impl Tools {
 /// `.tools/`: project-local tools from npm (wasm-opt).
 pub fn tools_dir() -> PathBuf {
     shell::root().join(".tools")
+}
+
+/// The version of an npm package installed under `.tools/`, if any.
+fn npm_package_version(package: &str) -> Option<String> {
+    let manifest = tools_dir()
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let start = text.find("\"version\"")?;
+    let rest = &text[start + "\"version\"".len()..];
+    let value = rest.split('"').nth(1)?;
+    Some(value.to_owned())
 }
 
 /// `PATH` with cargo's bin folder and `.tools/node_modules/.bin` in front.

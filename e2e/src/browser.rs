@@ -1,0 +1,322 @@
+//! A real headless Chromium, driven through Debian's chromedriver.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use thirtyfour::prelude::*;
+
+use crate::{artifacts_dir, free_port, root};
+
+/// The two widths every checked page is seen at.
+#[derive(Clone, Copy, Debug)]
+pub enum Width {
+    /// 1280 × 900.
+    Desktop,
+    /// 375 × 812, a phone.
+    Phone,
+}
+
+impl Width {
+    fn size(self) -> (u32, u32) {
+        match self {
+            Width::Desktop => (1280, 900),
+            Width::Phone => (375, 812),
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Width::Desktop => "desktop",
+            Width::Phone => "phone",
+        }
+    }
+}
+
+/// One browser with its own profile and chromedriver, preferring one language.
+pub struct Browser {
+    pub driver: WebDriver,
+    chromedriver: Child,
+    port: u16,
+    /// Chrome leaves `org.chromium.Chromium.*` folders in TMPDIR: keep them here.
+    _tmp: tempfile::TempDir,
+    /// Screenshots are named `<name>-<step>-<page>-<width>.png`.
+    name: String,
+    step: usize,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and a headless Chromium whose
+    /// preferred language (navigator.language and Accept-Language) is `language`.
+    pub async fn start(name: &str, language: &str) -> Browser {
+        let tmp = tempfile::Builder::new()
+            .prefix("sealmail-e2e-chrome-")
+            .tempdir()
+            .unwrap();
+        let port = free_port();
+        let chromedriver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .env("TMPDIR", tmp.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver()));
+        wait_for_chromedriver(port);
+
+        let mut caps = DesiredCapabilities::chrome();
+        let (w, h) = Width::Desktop.size();
+        caps.set_browser_option(
+            "args",
+            [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                &format!("--window-size={w},{h}"),
+            ],
+        )
+        .unwrap();
+        // The pref, not --lang, sets navigator.language and Accept-Language (toolchain.md).
+        caps.set_browser_option("prefs", json!({"intl.accept_languages": language}))
+            .unwrap();
+        caps.set("goog:loggingPrefs", json!({"browser": "ALL"}))
+            .unwrap();
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+            .await
+            .expect("chromedriver opens a Chromium session");
+        Browser {
+            driver,
+            chromedriver,
+            port,
+            _tmp: tmp,
+            name: name.to_owned(),
+            step: 0,
+        }
+    }
+
+    /// Navigates to `url`.
+    pub async fn open(&self, url: &str) {
+        self.driver
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    }
+
+    /// Reloads the page.
+    pub async fn reload(&self) {
+        self.driver.refresh().await.expect("reload");
+    }
+
+    /// Waits (up to 20 s) for the element with `data-testid=testid` to be shown.
+    pub async fn find(&self, testid: &str) -> WebElement {
+        self.driver
+            .query(By::Css(format!("[data-testid='{testid}']")))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .and_displayed()
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("[data-testid={testid}] never showed: {e}"))
+    }
+
+    /// Whether an element with `data-testid=testid` exists right now.
+    pub async fn has(&self, testid: &str) -> bool {
+        !self
+            .driver
+            .find_all(By::Css(format!("[data-testid='{testid}']")))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    }
+
+    /// The text of the element with `data-testid=testid`, once shown.
+    pub async fn text(&self, testid: &str) -> String {
+        self.find(testid).await.text().await.expect("element text")
+    }
+
+    /// Clicks the element with `data-testid=testid`.
+    pub async fn click(&self, testid: &str) {
+        self.find(testid)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {testid}: {e}"));
+    }
+
+    /// Types `text` into the input with `data-testid=testid`, replacing what is there.
+    pub async fn type_into(&self, testid: &str, text: &str) {
+        let input = self.find(testid).await;
+        input.clear().await.expect("clear input");
+        input
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {testid}: {e}"));
+    }
+
+    /// Waits until the text of `testid` contains `expected`; panics with what it was.
+    pub async fn wait_for_text(&self, testid: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if self.has(testid).await {
+                last = self.text(testid).await;
+                if last.contains(expected) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("[data-testid={testid}] never said {expected:?}; last it said {last:?}");
+    }
+
+    /// Runs a script in the page and returns its JSON result.
+    pub async fn script(&self, source: &str) -> Value {
+        self.driver
+            .execute(source, Vec::new())
+            .await
+            .expect("script runs")
+            .json()
+            .clone()
+    }
+
+    /// Runs an async script (its last argument is the callback) and returns its result.
+    pub async fn script_async(&self, source: &str) -> Value {
+        self.driver
+            .execute_async(source, Vec::new())
+            .await
+            .expect("script runs")
+            .json()
+            .clone()
+    }
+
+    /// Screenshots the page at desktop and phone width under `target/e2e/`, and
+    /// runs axe-core at each: no violation of impact serious or critical may remain.
+    pub async fn check_page(&mut self, page: &str) {
+        self.step += 1;
+        for width in [Width::Phone, Width::Desktop] {
+            let (w, h) = width.size();
+            self.driver
+                .set_window_rect(0, 0, w, h)
+                .await
+                .expect("resize window");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let file = artifacts_dir().join(format!(
+                "{}-{:02}-{page}-{}.png",
+                self.name,
+                self.step,
+                width.name()
+            ));
+            self.driver.screenshot(&file).await.expect("screenshot");
+            self.assert_accessible(&format!("{page} ({})", width.name()))
+                .await;
+        }
+    }
+
+    /// Runs axe-core in the page; panics naming each serious or critical
+    /// violation's rule and elements.
+    pub async fn assert_accessible(&self, page: &str) {
+        let axe = root().join(".tools/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe).unwrap_or_else(|e| {
+            panic!(
+                "cannot read {} ({e}): `cargo xtask test` installs axe-core",
+                axe.display()
+            )
+        });
+        self.driver
+            .execute(source, Vec::new())
+            .await
+            .expect("axe-core loads");
+        let violations = self
+            .script_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run().then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
+                   help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))),
+                   e => done('error: ' + e));",
+            )
+            .await;
+        let list = violations
+            .as_array()
+            .unwrap_or_else(|| panic!("axe failed on {page}: {violations}"));
+        let serious: Vec<&Value> = list
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(
+            serious.is_empty(),
+            "axe-core finds serious or critical violations on {page}:\n{}",
+            serious
+                .iter()
+                .map(|v| format!(
+                    "  {} ({}): {} — {}",
+                    v["id"], v["impact"], v["help"], v["nodes"]
+                ))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
+    /// The console's entries since the last call.
+    pub async fn console(&self) -> Vec<(String, String)> {
+        self.driver
+            .browser_log()
+            .await
+            .expect("browser log")
+            .into_iter()
+            .map(|e| (e.level, e.message))
+            .collect()
+    }
+
+    /// Ends the session (closes Chromium).
+    pub async fn quit(self) {
+        let _ = self.driver.clone().quit().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Whether or not the test got to `quit` (a failed assertion unwinds
+        // through here), end the session so chromedriver closes Chromium, then
+        // stop chromedriver. Plain blocking HTTP: Drop cannot await.
+        let session = self.driver.session_id().to_string();
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+            use std::io::{Read, Write};
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let _ = write!(
+                stream,
+                "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+            );
+            let _ = stream.read(&mut [0u8; 1024]);
+        }
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+    }
+}
+
+fn chromedriver() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
+
+fn wait_for_chromedriver(port: u16) {
+    use std::io::{Read, Write};
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            // chromedriver keeps the connection open whatever we ask: read what
+            // arrives within a moment instead of waiting for the end.
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+            let _ = write!(stream, "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            let mut buffer = [0u8; 4096];
+            let mut response = Vec::new();
+            while let Ok(n @ 1..) = stream.read(&mut buffer) {
+                response.extend_from_slice(&buffer[..n]);
+                if String::from_utf8_lossy(&response).contains("\"ready\":true") {
+                    return;
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("chromedriver did not become ready on port {port}");
+}

@@ -1,0 +1,270 @@
+//! A real Sealmail server and its `sealmail` command, on a fresh data dir.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use mail_parser::MessageParser;
+
+use crate::{free_port, root};
+
+/// A running `sealmail serve` with its own data dir (removed when dropped).
+pub struct Sealmail {
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    data_dir: tempfile::TempDir,
+    child: Child,
+}
+
+/// One mail from the local outbox, decoded.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+impl Sealmail {
+    /// Starts the server and waits until it answers its health check.
+    pub fn start() -> Sealmail {
+        let portal = portal_dir();
+        assert!(
+            portal.join("index.html").exists(),
+            "the release portal is not built in {} (cargo xtask test builds it)",
+            portal.display()
+        );
+        let port = free_port();
+        let url = format!("http://127.0.0.1:{port}");
+        let data_dir = tempfile::Builder::new()
+            .prefix("sealmail-e2e-")
+            .tempdir()
+            .unwrap();
+        let child = Command::new(binary())
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .args([
+                "--public-url",
+                &url,
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .arg("--portal-dir")
+            .arg(&portal)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary().display()));
+        let server = Sealmail {
+            url,
+            data_dir,
+            child,
+        };
+        server.wait_until_healthy();
+        server
+    }
+
+    fn wait_until_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let address = self.url.trim_start_matches("http://").to_owned();
+        while Instant::now() < deadline {
+            if let Ok(body) = http_get(&address, "/api/v1/health")
+                && body.starts_with("HTTP/1.1 200")
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("sealmail serve did not become healthy on {}", self.url);
+    }
+
+    /// The data dir (SQLite file, master key, outbox).
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Runs `sealmail <args>` on this server's data dir; panics if it fails.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let output = self.cli_output(args, None);
+        assert!(
+            output.status.success(),
+            "sealmail {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("sealmail prints UTF-8")
+    }
+
+    /// Runs `sealmail <args>` with `stdin`, returning its output whatever the exit code.
+    pub fn cli_output(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut command = Command::new(binary());
+        command
+            .arg("--data-dir")
+            .arg(self.data_dir())
+            .args(["--public-url", &self.url])
+            .args(args)
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("sealmail starts");
+        if let Some(input) = stdin {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+        }
+        child.wait_with_output().expect("sealmail runs")
+    }
+
+    /// Adds a sender account.
+    pub fn add_user(&self, email: &str, name: &str, password: &str) {
+        let output = self.cli_output(
+            &[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--name",
+                name,
+                "--password-stdin",
+            ],
+            Some(&format!("{password}\n")),
+        );
+        assert!(
+            output.status.success(),
+            "user add: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Every mail in the outbox, oldest first.
+    pub fn outbox(&self) -> Vec<Mail> {
+        let dir = self.data_dir().join("outbox");
+        let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(_) => return Vec::new(),
+        };
+        paths.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+        // The server names outbox files so they sort by time.
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| parse_mail(&std::fs::read(p).unwrap()))
+            .collect()
+    }
+
+    /// The newest mail to `address`; panics if there is none.
+    pub fn latest_mail_to(&self, address: &str) -> Mail {
+        self.outbox()
+            .into_iter()
+            .rev()
+            .find(|m| m.to.contains(address))
+            .unwrap_or_else(|| panic!("no mail to {address} in the outbox"))
+    }
+
+    /// The portal link in the newest notification to `address`.
+    pub fn link_for(&self, address: &str) -> String {
+        let needle = format!("{}/m/", self.url);
+        self.outbox()
+            .into_iter()
+            .rev()
+            .filter(|m| m.to.contains(address))
+            .find_map(|m| {
+                let start = m.text.find(&needle)?;
+                Some(
+                    m.text[start..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || ":/._-~".contains(*c))
+                        .collect(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no notification with a link to {address}"))
+    }
+
+    /// The 8-digit passcode in the newest mail to `address`.
+    pub fn passcode_for(&self, address: &str) -> String {
+        let mail = self.latest_mail_to(address);
+        let digits: Vec<char> = mail.text.chars().collect();
+        digits
+            .windows(8)
+            .enumerate()
+            .find(|(i, w)| {
+                w.iter().all(char::is_ascii_digit)
+                    && !digits.get(i + 8).is_some_and(char::is_ascii_digit)
+                    && (*i == 0 || !digits[i - 1].is_ascii_digit())
+            })
+            .map(|(_, w)| w.iter().collect())
+            .unwrap_or_else(|| {
+                panic!("no 8-digit passcode in the newest mail to {address}: {mail:?}")
+            })
+    }
+
+    /// A plain GET, as a mail scanner pre-opening a link would make.
+    pub fn plain_get(&self, path_or_url: &str) -> String {
+        let path = path_or_url.strip_prefix(&self.url).unwrap_or(path_or_url);
+        http_get(self.url.trim_start_matches("http://"), path).expect("GET succeeds")
+    }
+}
+
+impl Drop for Sealmail {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn parse_mail(bytes: &[u8]) -> Mail {
+    let message = MessageParser::default()
+        .parse(bytes)
+        .expect("the outbox holds RFC 5322 mail");
+    let to = message
+        .to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or_default()
+        .to_owned();
+    let text = message
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .or_else(|| message.body_html(0).map(|h| h.into_owned()))
+        .unwrap_or_default();
+    Mail {
+        to,
+        subject: message.subject().unwrap_or_default().to_owned(),
+        text,
+    }
+}
+
+/// The `sealmail` binary: `SEALMAIL_BIN`, or the debug build in `target/`.
+fn binary() -> PathBuf {
+    std::env::var_os("SEALMAIL_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/debug/sealmail"))
+}
+
+/// The built portal: `SEALMAIL_PORTAL_DIR`, or `dist/`.
+fn portal_dir() -> PathBuf {
+    std::env::var_os("SEALMAIL_PORTAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("dist"))
+}
+
+/// A minimal HTTP/1.1 GET over a plain socket: status line, headers and body.
+fn http_get(address: &str, path: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}

@@ -1,0 +1,237 @@
+//! A recipient's whole journey, in a real browser against the real server:
+//! link → passcode (a wrong one, then the right one from the outbox) → read →
+//! download → reply → revoked, in four languages; then an administrator
+//! revokes what is left. Every page is screenshotted and checked with axe-core.
+
+use sealmail_e2e::{Browser, Sealmail};
+use serde_json::Value;
+
+const ALICE: &str = "alice@sealmail.test";
+const BOB: &str = "bob@example.net";
+const CAROL: &str = "carol@example.org";
+const SUBJECT: &str = "Quarterly figures (confidential)";
+
+/// The status of a message as `sealmail status --json` reports it.
+fn status(server: &Sealmail, message_id: &str) -> Value {
+    serde_json::from_str(&server.cli(&["status", "--message-id", message_id, "--json"]))
+        .expect("status --json prints JSON")
+}
+
+fn recipient_state(status: &Value, address: &str) -> String {
+    status["recipients"]
+        .as_array()
+        .expect("recipients")
+        .iter()
+        .find(|r| r["recipient"]["address"] == address)
+        .unwrap_or_else(|| panic!("{address} is not a recipient: {status}"))["state"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// 200 KB of bytes that are not text, so the download spans several chunks.
+fn attachment_bytes() -> Vec<u8> {
+    let mut state: u32 = 0x9e37_79b9;
+    (0..200 * 1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recipient_reads_replies_and_then_sees_the_revoked_page_in_every_language() {
+    let server = Sealmail::start();
+    server.add_user(ALICE, "Alice Sender", "a long demo password");
+    let files = tempfile::tempdir().unwrap();
+    let body = files.path().join("body.txt");
+    std::fs::write(
+        &body,
+        "Hello both,\nthe quarterly figures are attached.\nAlice\n",
+    )
+    .unwrap();
+    let attachment = files.path().join("figures.bin");
+    let bytes = attachment_bytes();
+    std::fs::write(&attachment, &bytes).unwrap();
+    let message_id = server
+        .cli(&[
+            "send",
+            "--from",
+            ALICE,
+            "--to",
+            BOB,
+            "--to",
+            CAROL,
+            "--subject",
+            SUBJECT,
+            "--body-file",
+            body.to_str().unwrap(),
+            "--attach",
+            attachment.to_str().unwrap(),
+        ])
+        .trim()
+        .to_owned();
+    assert!(
+        message_id.starts_with('<') && message_id.ends_with('>'),
+        "{message_id}"
+    );
+
+    // A mail scanner fetches the link before the person does: not an open.
+    let bob_link = server.link_for(BOB);
+    let scanned = server.plain_get(&bob_link);
+    assert!(scanned.starts_with("HTTP/1.1 200"), "{scanned}");
+    assert_eq!(recipient_state(&status(&server, &message_id), BOB), "sent");
+
+    // Bob opens the link.
+    let mut bob = Browser::start("bob", "en").await;
+    bob.open(&bob_link).await;
+    bob.find("page-link").await;
+    assert!(bob.text("sender").await.contains("Alice Sender"));
+    bob.check_page("link").await;
+    assert_eq!(
+        recipient_state(&status(&server, &message_id), BOB),
+        "sent",
+        "showing the link page is not an open"
+    );
+
+    // He asks for a passcode; it goes to his address, shown masked.
+    bob.click("send-passcode").await;
+    bob.find("passcode").await;
+    let sent_to = bob.text("sent-to").await;
+    assert!(
+        sent_to.contains("@example.net") && !sent_to.contains("bob@"),
+        "{sent_to}"
+    );
+    bob.check_page("passcode").await;
+
+    // A wrong passcode says so, with the tries left.
+    let passcode = server.passcode_for(BOB);
+    let wrong = if passcode == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    bob.type_into("passcode", wrong).await;
+    bob.click("submit-passcode").await;
+    bob.wait_for_text("passcode-error", "4").await;
+    bob.check_page("passcode-wrong").await;
+
+    // The right one opens the message.
+    bob.type_into("passcode", &passcode).await;
+    bob.click("submit-passcode").await;
+    bob.find("page-message").await;
+    assert_eq!(bob.text("subject").await, SUBJECT);
+    assert!(
+        bob.text("body-text")
+            .await
+            .contains("quarterly figures are attached")
+    );
+    assert!(bob.text("from").await.contains(ALICE));
+    bob.check_page("message").await;
+    assert_eq!(
+        recipient_state(&status(&server, &message_id), BOB),
+        "opened"
+    );
+
+    // The attachment downloads, byte for byte.
+    let href = bob
+        .find("attachment-link")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("a download link");
+    let downloaded = bob
+        .script_async(&format!(
+            "const done = arguments[arguments.length - 1];
+             fetch({href:?}).then(r => r.arrayBuffer())
+               .then(b => done(Array.from(new Uint8Array(b))), e => done('error: ' + e));"
+        ))
+        .await;
+    let downloaded: Vec<u8> = serde_json::from_value(downloaded).expect("the download's bytes");
+    assert_eq!(downloaded.len(), bytes.len());
+    assert!(
+        downloaded == bytes,
+        "the downloaded attachment differs from what was sent"
+    );
+
+    // He replies; Alice is notified.
+    let mails_before = server.outbox().len();
+    bob.type_into("reply-text", "Thanks Alice, received.").await;
+    bob.click("reply-send").await;
+    bob.find("reply-sent").await;
+    bob.check_page("reply-sent").await;
+    let notification = server.latest_mail_to(ALICE);
+    assert!(
+        server.outbox().len() > mails_before && notification.text.contains("/m/"),
+        "{notification:?}"
+    );
+
+    // The sender removes Bob's access: his next load shows the revoked page.
+    server.cli(&["revoke", "--message-id", &message_id, "--recipient", BOB]);
+    bob.reload().await;
+    bob.find("page-revoked").await;
+    assert_eq!(
+        bob.text("page-title").await,
+        "The message has been revoked by the sender"
+    );
+    bob.check_page("revoked").await;
+    bob.quit().await;
+
+    // In the seeds' own words, in each of the portal's other languages.
+    for (language, sentence) in [
+        ("nl", "Het bericht is ingetrokken door de afzender"),
+        ("da", "Meddelelsen er blevet tilbagekaldt af afsenderen"),
+        ("ja", "メッセージは、送信者によって失効されています"),
+    ] {
+        let mut browser = Browser::start(&format!("bob-{language}"), language).await;
+        browser.open(&bob_link).await;
+        browser.find("page-revoked").await;
+        assert_eq!(browser.text("page-title").await, sentence);
+        let lang = browser.script("return document.documentElement.lang").await;
+        assert_eq!(lang, language, "the document's lang follows the language");
+        browser.check_page("revoked").await;
+        browser.quit().await;
+    }
+
+    // Carol still reads, and her happy path logs nothing wrong to the console.
+    let mut carol = Browser::start("carol", "en").await;
+    carol.open(&server.link_for(CAROL)).await;
+    carol.click("send-passcode").await;
+    carol.find("passcode").await;
+    carol
+        .type_into("passcode", &server.passcode_for(CAROL))
+        .await;
+    carol.click("submit-passcode").await;
+    carol.find("page-message").await;
+    assert_eq!(carol.text("subject").await, SUBJECT);
+    carol.check_page("message").await;
+    let problems: Vec<_> = carol
+        .console()
+        .await
+        .into_iter()
+        .filter(|(level, message)| level == "SEVERE" || message.contains("Content Security Policy"))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "the happy path logged errors to the console: {problems:#?}"
+    );
+
+    // An administrator revokes the whole message by its Message-ID.
+    server.cli(&["revoke", "--message-id", &message_id]);
+    carol.reload().await;
+    carol.find("page-revoked").await;
+    carol.check_page("revoked").await;
+    carol.quit().await;
+    let printed = server.cli(&["status", "--message-id", &message_id]);
+    assert!(printed.contains("Revoked : True"), "{printed}");
+    assert!(printed.contains("IsRevocable : False"), "{printed}");
+
+    // Revoking it again is an error, and says why.
+    let again = server.cli_output(&["revoke", "--message-id", &message_id], None);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already revoked"));
+}
