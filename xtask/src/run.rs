@@ -11,6 +11,7 @@ use crate::tools::{Needs, Tools};
 const LISTEN: &str = "127.0.0.1:8080";
 const PUBLIC_URL: &str = "http://127.0.0.1:8080";
 const DEMO_SENDER: &str = "alice@sealmail.test";
+const DEMO_ADMIN: &str = "admin@sealmail.test";
 const DEMO_RECIPIENT: &str = "bob@example.net";
 
 pub fn run(args: &[String]) -> Result {
@@ -35,7 +36,8 @@ pub fn run(args: &[String]) -> Result {
     heading("Sealmail is starting");
     println!("portal:          {PUBLIC_URL}/");
     println!("demo message:    {}", demo.link);
-    println!("demo sender:     {DEMO_SENDER} / {}", demo.password);
+    println!("demo sender:     {DEMO_SENDER} / {}", demo.sender_password);
+    println!("demo admin:      {DEMO_ADMIN} / {}", demo.admin_password);
     println!("read a passcode: ./target/release/sealmail --data-dir sealmail-data outbox --last 1");
     println!("data (SQLite, master key, outbox): {}", data_dir.display());
     println!("stop with Ctrl-C\n");
@@ -60,54 +62,90 @@ fn sealmail(data_dir: &Path) -> Command {
 
 /// The demo data made on the first run, and what is printed on every run.
 struct Demo {
-    password: String,
+    sender_password: String,
+    admin_password: String,
     link: String,
 }
 
 impl Demo {
+    /// Reads `demo.txt` (`key=value` lines), creating whatever it lacks: an older
+    /// data dir without an administrator gains one.
     fn load_or_create(data_dir: &Path) -> Result<Demo> {
         let saved = data_dir.join("demo.txt");
-        if let Ok(text) = std::fs::read_to_string(&saved) {
-            let mut lines = text.lines().map(str::to_owned);
-            if let (Some(password), Some(link)) = (lines.next(), lines.next()) {
-                return Ok(Demo { password, link });
-            }
+        let text = std::fs::read_to_string(&saved).unwrap_or_default();
+        let value = |key: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(&format!("{key}=")))
+                .map(str::to_owned)
+        };
+        let (mut sender_password, mut admin_password, mut link) = (
+            value("sender_password"),
+            value("admin_password"),
+            value("link"),
+        );
+        if sender_password.is_none() || link.is_none() {
+            heading("Creating demo data (first run)");
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+            let password = random_password()?;
+            add_user(data_dir, DEMO_SENDER, "Alice Demo", &password, false)?;
+            link = Some(send_demo_message(data_dir)?);
+            sender_password = Some(password);
         }
-        heading("Creating demo data (first run)");
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-        let password = random_password()?;
-        add_user(data_dir, DEMO_SENDER, "Alice Demo", &password)?;
-        let files = write_demo_files(data_dir)?;
-        shell::run(
-            sealmail(data_dir)
-                .args(["send", "--from", DEMO_SENDER, "--to", DEMO_RECIPIENT])
-                .args(["--subject", "Welcome to Sealmail: the quarterly figures"])
-                .arg("--body-file")
-                .arg(&files.body)
-                .arg("--attach")
-                .arg(&files.attachment)
-                .args(["--expires-in", "30d"]),
+        if admin_password.is_none() {
+            let password = random_password()?;
+            add_user(data_dir, DEMO_ADMIN, "Admin Demo", &password, true)?;
+            admin_password = Some(password);
+        }
+        let demo = Demo {
+            sender_password: sender_password.expect("set above"),
+            admin_password: admin_password.expect("set above"),
+            link: link.expect("set above"),
+        };
+        write_private(
+            &saved,
+            &format!(
+                "sender_password={}\nadmin_password={}\nlink={}\n",
+                demo.sender_password, demo.admin_password, demo.link
+            ),
         )?;
-        let outbox = shell::output(sealmail(data_dir).args(["outbox", "--last", "1"]))
-            .ok_or("`sealmail outbox --last 1` failed")?;
-        let link = find_link(&outbox).ok_or("the demo notification mail holds no /m/ link")?;
-        write_private(&saved, &format!("{password}\n{link}\n"))?;
-        Ok(Demo { password, link })
+        Ok(demo)
     }
 }
 
-fn add_user(data_dir: &Path, email: &str, name: &str, password: &str) -> Result {
-    let mut child = sealmail(data_dir)
-        .args([
-            "user",
-            "add",
-            "--email",
-            email,
-            "--name",
-            name,
-            "--password-stdin",
-        ])
+/// Sends the demo message to the demo recipient; returns the link in its notification.
+fn send_demo_message(data_dir: &Path) -> Result<String> {
+    let files = write_demo_files(data_dir)?;
+    shell::run(
+        sealmail(data_dir)
+            .args(["send", "--from", DEMO_SENDER, "--to", DEMO_RECIPIENT])
+            .args(["--subject", "Welcome to Sealmail: the quarterly figures"])
+            .arg("--body-file")
+            .arg(&files.body)
+            .arg("--attach")
+            .arg(&files.attachment)
+            .args(["--expires-in", "30d"]),
+    )?;
+    let outbox = shell::output(sealmail(data_dir).args(["outbox", "--last", "1"]))
+        .ok_or("`sealmail outbox --last 1` failed")?;
+    find_link(&outbox).ok_or_else(|| "the demo notification mail holds no /m/ link".into())
+}
+
+fn add_user(data_dir: &Path, email: &str, name: &str, password: &str, admin: bool) -> Result {
+    let mut command = sealmail(data_dir);
+    command.args([
+        "user",
+        "add",
+        "--email",
+        email,
+        "--name",
+        name,
+        "--password-stdin",
+    ]);
+    if admin {
+        command.arg("--admin");
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start sealmail: {e}"))?;
