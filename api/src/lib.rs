@@ -10,6 +10,7 @@ pub mod common;
 pub mod error;
 pub mod recipient;
 pub mod routes;
+pub mod sender;
 
 pub use common::{Mailbox, Protection, Timestamp};
 pub use error::{ErrorBody, ErrorCode};

@@ -34,6 +34,58 @@ pub const LINK_REPLY: &str = "/api/v1/links/{token}/reply";
 /// `GET` → `"ok"` when the server runs (for load balancers and scripts).
 pub const HEALTH: &str = "/api/v1/health";
 
+/// Name of the sender's session cookie (HttpOnly, SameSite=Strict, path `/`).
+pub const SENDER_SESSION_COOKIE: &str = "sealmail_session";
+
+/// Name of the multipart part that carries a new message's JSON
+/// ([`crate::sender::ComposeRequest`]); it comes before the file parts.
+pub const COMPOSE_PART: &str = "message";
+
+/// `POST` [`crate::sender::SignIn`] → [`crate::sender::Me`] (sets the session
+/// cookie); `DELETE` signs out (204).
+pub const SESSION: &str = "/api/v1/session";
+/// `GET` → [`crate::sender::Me`].
+pub const ME: &str = "/api/v1/me";
+/// `POST` multipart ([`COMPOSE_PART`] + files) → [`crate::sender::Composed`].
+pub const MESSAGES: &str = "/api/v1/messages";
+/// `GET` → [`crate::sender::SentMessage`]; `PATCH` [`crate::sender::ExpiryChange`]
+/// → [`crate::sender::SentMessage`]. `{id}` is [`crate::sender::Composed::id`].
+pub const MESSAGE: &str = "/api/v1/messages/{id}";
+/// `POST` [`crate::sender::RevokeRequest`] (or no body) → [`crate::sender::SentMessage`].
+pub const MESSAGE_REVOKE: &str = "/api/v1/messages/{id}/revoke";
+/// `GET` with [`crate::sender::SentQuery`] → [`crate::sender::SentPage`].
+pub const SENT: &str = "/api/v1/sent";
+/// `GET` → `Vec<`[`crate::admin::BrandingTemplate`]`>`: the templates a sender
+/// may choose from (any signed-in sender).
+pub const BRANDING_TEMPLATES: &str = "/api/v1/branding";
+/// `GET` → the template's logo image (public: the portal shows it to recipients).
+pub const BRANDING_LOGO: &str = "/api/v1/branding/{id}/logo";
+
+/// `GET` → [`crate::admin::MessageStatus`] (admins only; like `sealmail status`).
+/// `{message_id}` is the Message-ID, with or without `<>`.
+pub const ADMIN_MESSAGE: &str = "/api/v1/admin/messages/{message_id}";
+/// `POST` [`crate::sender::RevokeRequest`] (or no body) → [`crate::admin::MessageStatus`]
+/// (admins only; like `sealmail revoke`).
+pub const ADMIN_MESSAGE_REVOKE: &str = "/api/v1/admin/messages/{message_id}/revoke";
+/// `GET` with [`crate::admin::TraceQuery`] → [`crate::admin::TracePage`].
+pub const ADMIN_TRACE: &str = "/api/v1/admin/trace";
+/// `GET` with [`crate::admin::ReportQuery`] → [`crate::admin::Report`].
+pub const ADMIN_REPORT: &str = "/api/v1/admin/report";
+/// `GET` with [`crate::admin::AuditQuery`] → [`crate::admin::AuditPage`], or CSV
+/// with `format=csv` (columns [`crate::admin::AUDIT_CSV_HEADER`]).
+pub const ADMIN_AUDIT: &str = "/api/v1/admin/audit";
+/// `GET` → `Vec<`[`crate::admin::BrandingTemplate`]`>`; `POST`
+/// [`crate::admin::BrandingTemplateInput`] → [`crate::admin::BrandingTemplate`] (201).
+pub const ADMIN_BRANDING: &str = "/api/v1/admin/branding";
+/// `GET` → [`crate::admin::BrandingTemplate`]; `PUT`
+/// [`crate::admin::BrandingTemplateInput`] → [`crate::admin::BrandingTemplate`];
+/// `DELETE` (204; the default template can only be deleted when it is the last one).
+pub const ADMIN_BRANDING_ONE: &str = "/api/v1/admin/branding/{id}";
+/// `PUT` the image's bytes (`Content-Type` `image/png`, `image/jpeg`, `image/gif`
+/// or `image/webp`; at most 512 KiB) → [`crate::admin::BrandingTemplate`];
+/// `DELETE` removes the logo → [`crate::admin::BrandingTemplate`].
+pub const ADMIN_BRANDING_LOGO: &str = "/api/v1/admin/branding/{id}/logo";
+
 /// The portal page for a link token.
 pub fn portal_link_page(token: &str) -> String {
     fill(PORTAL_LINK_PAGE, &[("token", token)])
@@ -61,6 +113,68 @@ pub fn link_attachment(token: &str, id: &str) -> String {
 /// The path of [`LINK_REPLY`] for a token.
 pub fn link_reply(token: &str) -> String {
     fill(LINK_REPLY, &[("token", token)])
+}
+
+/// The path of [`MESSAGE`] for a message id.
+pub fn message(id: &str) -> String {
+    fill(MESSAGE, &[("id", id)])
+}
+/// The path of [`MESSAGE_REVOKE`] for a message id.
+pub fn message_revoke(id: &str) -> String {
+    fill(MESSAGE_REVOKE, &[("id", id)])
+}
+/// [`SENT`] with its query string.
+pub fn sent(query: &crate::sender::SentQuery) -> String {
+    format!("{SENT}{}", query.to_query_string())
+}
+/// The path of [`BRANDING_LOGO`] for a template id.
+pub fn branding_logo(id: &str) -> String {
+    fill(BRANDING_LOGO, &[("id", id)])
+}
+/// The path of [`ADMIN_MESSAGE`] for a Message-ID.
+pub fn admin_message(message_id: &str) -> String {
+    fill(ADMIN_MESSAGE, &[("message_id", message_id)])
+}
+/// The path of [`ADMIN_MESSAGE_REVOKE`] for a Message-ID.
+pub fn admin_message_revoke(message_id: &str) -> String {
+    fill(ADMIN_MESSAGE_REVOKE, &[("message_id", message_id)])
+}
+/// [`ADMIN_TRACE`] with its query string.
+pub fn admin_trace(query: &crate::admin::TraceQuery) -> String {
+    format!("{ADMIN_TRACE}{}", query.to_query_string())
+}
+/// [`ADMIN_REPORT`] with its query string.
+pub fn admin_report(query: &crate::admin::ReportQuery) -> String {
+    format!("{ADMIN_REPORT}{}", query.to_query_string())
+}
+/// [`ADMIN_AUDIT`] with its query string.
+pub fn admin_audit(query: &crate::admin::AuditQuery) -> String {
+    format!("{ADMIN_AUDIT}{}", query.to_query_string())
+}
+/// The path of [`ADMIN_BRANDING_ONE`] for a template id.
+pub fn admin_branding_one(id: &str) -> String {
+    fill(ADMIN_BRANDING_ONE, &[("id", id)])
+}
+/// The path of [`ADMIN_BRANDING_LOGO`] for a template id.
+pub fn admin_branding_logo(id: &str) -> String {
+    fill(ADMIN_BRANDING_LOGO, &[("id", id)])
+}
+
+/// `?name=value&…` of the parameters that are set (each percent-encoded), or `""`.
+pub(crate) fn query_string(params: &[(&str, Option<String>)]) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .filter_map(|(name, value)| {
+            value
+                .as_ref()
+                .map(|v| format!("{name}={}", encode_segment(v)))
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 /// Replaces each `{name}` in `template` with its value, percent-encoding
@@ -96,5 +210,32 @@ mod tests {
         assert_eq!(link_attachment("t", "a1"), "/api/v1/links/t/attachments/a1");
         assert_eq!(link("../admin"), "/api/v1/links/..%2Fadmin");
         assert_eq!(portal_link_page("x y"), "/m/x%20y");
+        assert_eq!(
+            admin_message("<abc@sealmail.test>"),
+            "/api/v1/admin/messages/%3Cabc%40sealmail.test%3E"
+        );
+        assert_eq!(message_revoke("m1"), "/api/v1/messages/m1/revoke");
+        assert_eq!(admin_branding_logo("7"), "/api/v1/admin/branding/7/logo");
+    }
+
+    #[test]
+    fn query_strings_hold_only_what_is_set_and_are_encoded() {
+        use crate::sender::SentQuery;
+        assert_eq!(sent(&SentQuery::default()), "/api/v1/sent");
+        let query = SentQuery {
+            q: Some("a&b c".into()),
+            cursor: None,
+            limit: Some(20),
+        };
+        assert_eq!(sent(&query), "/api/v1/sent?q=a%26b%20c&limit=20");
+        let audit = crate::admin::AuditQuery {
+            kind: Some(crate::admin::AuditKind::MessageOpened),
+            format: Some("csv".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            admin_audit(&audit),
+            "/api/v1/admin/audit?kind=message_opened&format=csv"
+        );
     }
 }

@@ -337,3 +337,449 @@ fn message_status() {
         }),
     );
 }
+
+// ---- The sender's API ----
+
+#[test]
+fn sign_in_and_me() {
+    use sealmail_api::sender::{Me, SignIn};
+    let sign_in = SignIn {
+        email: "alice@contoso.example".into(),
+        password: "correct horse".into(),
+    };
+    pins(
+        &sign_in,
+        json!({"email": "alice@contoso.example", "password": "correct horse"}),
+    );
+    assert!(
+        !format!("{sign_in:?}").contains("horse"),
+        "Debug hides the password"
+    );
+    pins(
+        &Me {
+            name: Some("Alice".into()),
+            address: "alice@contoso.example".into(),
+            is_admin: false,
+        },
+        json!({"name": "Alice", "address": "alice@contoso.example", "is_admin": false}),
+    );
+}
+
+#[test]
+fn compose_request_and_answer() {
+    use sealmail_api::sender::{ComposeRequest, Composed};
+    assert_eq!(sealmail_api::routes::COMPOSE_PART, "message");
+    pins(
+        &ComposeRequest {
+            to: vec![Mailbox {
+                name: None,
+                address: "bob@example.net".into(),
+            }],
+            cc: vec![],
+            subject: "Contract".into(),
+            body: Body {
+                text: Some("Hello".into()),
+                html: None,
+            },
+            protection: Protection::DoNotForward,
+            expires_at: Some(Timestamp("2026-12-01T00:00:00Z".into())),
+            branding_template: Some("3".into()),
+        },
+        json!({
+            "to": [{"address": "bob@example.net"}],
+            "cc": [],
+            "subject": "Contract",
+            "body": {"text": "Hello"},
+            "protection": "do_not_forward",
+            "expires_at": "2026-12-01T00:00:00Z",
+            "branding_template": "3"
+        }),
+    );
+    // cc, expiry and template may be left out.
+    let minimal: ComposeRequest = serde_json::from_value(json!({
+        "to": [{"address": "bob@example.net"}],
+        "subject": "Hi",
+        "body": {"html": "<p>Hi</p>"},
+        "protection": "encrypt_only"
+    }))
+    .unwrap();
+    assert!(minimal.cc.is_empty() && minimal.expires_at.is_none());
+    pins(
+        &Composed {
+            id: "m1".into(),
+            message_id: "<abc@sealmail.test>".into(),
+        },
+        json!({"id": "m1", "message_id": "<abc@sealmail.test>"}),
+    );
+}
+
+#[test]
+fn sent_page() {
+    use sealmail_api::admin::{MessageState, RecipientKind, RecipientState, RecipientStatus};
+    use sealmail_api::sender::{ReplySummary, SentMessage, SentPage, SentQuery};
+    pins(
+        &SentQuery {
+            q: Some("contract".into()),
+            cursor: Some("c1".into()),
+            limit: Some(20),
+        },
+        json!({"q": "contract", "cursor": "c1", "limit": 20}),
+    );
+    pins(&SentQuery::default(), json!({}));
+    pins(
+        &SentPage {
+            messages: vec![SentMessage {
+                id: "m1".into(),
+                message_id: "<abc@sealmail.test>".into(),
+                subject: "Contract".into(),
+                sent_at: Timestamp("2026-11-23T09:30:00Z".into()),
+                protection: Protection::EncryptOnly,
+                expires_at: None,
+                state: MessageState::Active,
+                is_revocable: true,
+                recipients: vec![
+                    RecipientStatus {
+                        recipient: Mailbox {
+                            name: None,
+                            address: "bob@example.net".into(),
+                        },
+                        kind: RecipientKind::To,
+                        state: RecipientState::Opened,
+                        opened_at: Some(Timestamp("2026-11-23T10:00:00Z".into())),
+                    },
+                    RecipientStatus {
+                        recipient: Mailbox {
+                            name: None,
+                            address: "carol@example.org".into(),
+                        },
+                        kind: RecipientKind::To,
+                        state: RecipientState::Revoked,
+                        opened_at: None,
+                    },
+                ],
+                replies: vec![ReplySummary {
+                    message_id: "<r1@sealmail.test>".into(),
+                    from: Mailbox {
+                        name: None,
+                        address: "bob@example.net".into(),
+                    },
+                    sent_at: Timestamp("2026-11-23T10:05:00Z".into()),
+                    subject: "Re: Contract".into(),
+                }],
+            }],
+            next_cursor: Some("c2".into()),
+        },
+        json!({
+            "messages": [{
+                "id": "m1",
+                "message_id": "<abc@sealmail.test>",
+                "subject": "Contract",
+                "sent_at": "2026-11-23T09:30:00Z",
+                "protection": "encrypt_only",
+                "state": "active",
+                "is_revocable": true,
+                "recipients": [
+                    {"recipient": {"address": "bob@example.net"}, "kind": "to", "state": "opened",
+                     "opened_at": "2026-11-23T10:00:00Z"},
+                    {"recipient": {"address": "carol@example.org"}, "kind": "to", "state": "revoked"}
+                ],
+                "replies": [{
+                    "message_id": "<r1@sealmail.test>",
+                    "from": {"address": "bob@example.net"},
+                    "sent_at": "2026-11-23T10:05:00Z",
+                    "subject": "Re: Contract"
+                }]
+            }],
+            "next_cursor": "c2"
+        }),
+    );
+    pins(
+        &SentPage {
+            messages: vec![],
+            next_cursor: None,
+        },
+        json!({"messages": []}),
+    );
+}
+
+#[test]
+fn revoke_and_expiry_change() {
+    use sealmail_api::sender::{ExpiryChange, RevokeRequest};
+    pins(&RevokeRequest::default(), json!({}));
+    pins(
+        &RevokeRequest {
+            recipient: Some("bob@example.net".into()),
+        },
+        json!({"recipient": "bob@example.net"}),
+    );
+    pins(
+        &ExpiryChange {
+            expires_at: Some(Timestamp("2026-12-01T00:00:00Z".into())),
+        },
+        json!({"expires_at": "2026-12-01T00:00:00Z"}),
+    );
+    pins(
+        &ExpiryChange { expires_at: None },
+        json!({"expires_at": null}),
+    );
+}
+
+// ---- The admin API ----
+
+#[test]
+fn trace_query_and_page() {
+    use sealmail_api::admin::{TracePage, TraceQuery};
+    pins(
+        &TraceQuery {
+            sender: Some("alice".into()),
+            recipient: Some("example.net".into()),
+            subject: Some("contract".into()),
+            from: Some(Timestamp("2026-11-01T00:00:00Z".into())),
+            until: Some(Timestamp("2026-12-01T00:00:00Z".into())),
+            cursor: Some("c1".into()),
+            limit: Some(10),
+        },
+        json!({
+            "sender": "alice", "recipient": "example.net", "subject": "contract",
+            "from": "2026-11-01T00:00:00Z", "until": "2026-12-01T00:00:00Z",
+            "cursor": "c1", "limit": 10
+        }),
+    );
+    pins(
+        &TracePage {
+            messages: vec![],
+            next_cursor: None,
+        },
+        json!({"messages": []}),
+    );
+}
+
+#[test]
+fn report() {
+    use sealmail_api::admin::{DomainCount, Report, ReportCounts, ReportDay, ReportQuery};
+    pins(&ReportQuery::default(), json!({}));
+    pins(
+        &ReportQuery {
+            from: Some(Timestamp("2026-11-16T00:00:00Z".into())),
+            until: Some(Timestamp("2026-11-23T00:00:00Z".into())),
+        },
+        json!({"from": "2026-11-16T00:00:00Z", "until": "2026-11-23T00:00:00Z"}),
+    );
+    let counts = ReportCounts {
+        sent: 5,
+        opened: 3,
+        revoked: 1,
+        expired: 0,
+    };
+    pins(
+        &Report {
+            from: Timestamp("2026-11-22T00:00:00Z".into()),
+            until: Timestamp("2026-11-23T00:00:00Z".into()),
+            totals: counts,
+            per_day: vec![ReportDay {
+                date: "2026-11-22".into(),
+                counts,
+            }],
+            top_recipient_domains: vec![DomainCount {
+                domain: "example.net".into(),
+                messages: 4,
+            }],
+        },
+        json!({
+            "from": "2026-11-22T00:00:00Z",
+            "until": "2026-11-23T00:00:00Z",
+            "totals": {"sent": 5, "opened": 3, "revoked": 1, "expired": 0},
+            "per_day": [{"date": "2026-11-22", "sent": 5, "opened": 3, "revoked": 1, "expired": 0}],
+            "top_recipient_domains": [{"domain": "example.net", "messages": 4}]
+        }),
+    );
+}
+
+#[test]
+fn audit_kinds_and_outcomes() {
+    use sealmail_api::admin::{AuditKind, AuditOutcome};
+    let names: Vec<&str> = AuditKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "passcode_requested",
+            "passcode_entered",
+            "message_opened",
+            "attachment_downloaded",
+            "reply_sent",
+            "revoked",
+            "expiry_changed",
+            "sign_in",
+        ]
+    );
+    for kind in AuditKind::ALL {
+        assert_eq!(serde_json::to_value(kind).unwrap(), json!(kind.as_str()));
+    }
+    pins(&AuditOutcome::Success, json!("success"));
+    pins(&AuditOutcome::Failure, json!("failure"));
+}
+
+#[test]
+fn audit_event_query_and_page() {
+    use sealmail_api::admin::{
+        AUDIT_CSV_HEADER, AuditEvent, AuditKind, AuditOutcome, AuditPage, AuditQuery,
+    };
+    let event = AuditEvent {
+        id: 17,
+        at: Timestamp("2026-11-23T10:00:00Z".into()),
+        kind: AuditKind::PasscodeEntered,
+        outcome: AuditOutcome::Failure,
+        message_id: Some("<abc@sealmail.test>".into()),
+        recipient: Some("bob@example.net".into()),
+        actor: None,
+        client_address: Some("192.0.2.7".into()),
+        detail: Some("passcode_wrong".into()),
+    };
+    pins(
+        &event,
+        json!({
+            "id": 17,
+            "at": "2026-11-23T10:00:00Z",
+            "kind": "passcode_entered",
+            "outcome": "failure",
+            "message_id": "<abc@sealmail.test>",
+            "recipient": "bob@example.net",
+            "client_address": "192.0.2.7",
+            "detail": "passcode_wrong"
+        }),
+    );
+    pins(
+        &AuditPage {
+            events: vec![event],
+            next_cursor: Some("16".into()),
+        },
+        json!({
+            "events": [{
+                "id": 17, "at": "2026-11-23T10:00:00Z", "kind": "passcode_entered",
+                "outcome": "failure", "message_id": "<abc@sealmail.test>",
+                "recipient": "bob@example.net", "client_address": "192.0.2.7",
+                "detail": "passcode_wrong"
+            }],
+            "next_cursor": "16"
+        }),
+    );
+    pins(
+        &AuditQuery {
+            since: Some(Timestamp("2026-11-01T00:00:00Z".into())),
+            until: None,
+            kind: Some(AuditKind::MessageOpened),
+            outcome: Some(AuditOutcome::Success),
+            message_id: Some("<abc@sealmail.test>".into()),
+            recipient: Some("bob".into()),
+            cursor: None,
+            limit: Some(50),
+            format: Some("csv".into()),
+        },
+        json!({
+            "since": "2026-11-01T00:00:00Z",
+            "kind": "message_opened",
+            "outcome": "success",
+            "message_id": "<abc@sealmail.test>",
+            "recipient": "bob",
+            "limit": 50,
+            "format": "csv"
+        }),
+    );
+    assert_eq!(
+        AUDIT_CSV_HEADER,
+        [
+            "id",
+            "at",
+            "kind",
+            "outcome",
+            "message_id",
+            "recipient",
+            "actor",
+            "client_address",
+            "detail"
+        ]
+    );
+}
+
+#[test]
+fn branding_template_and_input() {
+    use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInput};
+    let fields = BrandingFields {
+        background_color: "#0b5cab".into(),
+        introduction_text: Some("Contoso sent you a protected message.".into()),
+        read_button_text: Some("Read the message".into()),
+        email_text: Some("Questions? Call us.".into()),
+        disclaimer_text: Some("Confidential.".into()),
+        portal_text: Some("Contoso secure mail".into()),
+        privacy_statement_url: Some("https://contoso.example/privacy".into()),
+        passcode_enabled: true,
+        expiry_days: Some(30),
+    };
+    pins(
+        &BrandingTemplate {
+            id: "3".into(),
+            name: "Contoso legal".into(),
+            is_default: true,
+            fields: fields.clone(),
+            logo_url: Some("/api/v1/branding/3/logo".into()),
+        },
+        json!({
+            "id": "3",
+            "name": "Contoso legal",
+            "is_default": true,
+            "background_color": "#0b5cab",
+            "introduction_text": "Contoso sent you a protected message.",
+            "read_button_text": "Read the message",
+            "email_text": "Questions? Call us.",
+            "disclaimer_text": "Confidential.",
+            "portal_text": "Contoso secure mail",
+            "privacy_statement_url": "https://contoso.example/privacy",
+            "passcode_enabled": true,
+            "expiry_days": 30,
+            "logo_url": "/api/v1/branding/3/logo"
+        }),
+    );
+    pins(
+        &BrandingTemplateInput {
+            name: "Plain".into(),
+            is_default: false,
+            fields: BrandingFields {
+                background_color: "#ffffff".into(),
+                introduction_text: None,
+                read_button_text: None,
+                email_text: None,
+                disclaimer_text: None,
+                portal_text: None,
+                privacy_statement_url: None,
+                passcode_enabled: true,
+                expiry_days: None,
+            },
+        },
+        json!({"name": "Plain", "is_default": false, "background_color": "#ffffff", "passcode_enabled": true}),
+    );
+}
+
+#[test]
+fn sender_and_admin_routes() {
+    use sealmail_api::routes::*;
+    assert_eq!(SESSION, "/api/v1/session");
+    assert_eq!(ME, "/api/v1/me");
+    assert_eq!(MESSAGES, "/api/v1/messages");
+    assert_eq!(message("m1"), "/api/v1/messages/m1");
+    assert_eq!(message_revoke("m1"), "/api/v1/messages/m1/revoke");
+    assert_eq!(SENT, "/api/v1/sent");
+    assert_eq!(BRANDING_TEMPLATES, "/api/v1/branding");
+    assert_eq!(branding_logo("3"), "/api/v1/branding/3/logo");
+    assert_eq!(admin_message("abc@h"), "/api/v1/admin/messages/abc%40h");
+    assert_eq!(
+        admin_message_revoke("abc@h"),
+        "/api/v1/admin/messages/abc%40h/revoke"
+    );
+    assert_eq!(ADMIN_TRACE, "/api/v1/admin/trace");
+    assert_eq!(ADMIN_REPORT, "/api/v1/admin/report");
+    assert_eq!(ADMIN_AUDIT, "/api/v1/admin/audit");
+    assert_eq!(ADMIN_BRANDING, "/api/v1/admin/branding");
+    assert_eq!(admin_branding_one("3"), "/api/v1/admin/branding/3");
+    assert_eq!(admin_branding_logo("3"), "/api/v1/admin/branding/3/logo");
+    assert_eq!(SENDER_SESSION_COOKIE, "sealmail_session");
+}
