@@ -102,6 +102,22 @@ pub struct Config {
     )]
     pub previous_master_keys: Option<SecretArg>,
 
+    /// The largest message a sender may send through the API, attachments
+    /// included, in MiB; larger uploads are refused with `payload_too_large`.
+    #[arg(
+        long,
+        env = "SEALMAIL_MAX_MESSAGE_MIB",
+        default_value_t = 25,
+        global = true
+    )]
+    pub max_message_mib: u64,
+
+    /// Take the client address (audit log, sign-in rate limits) from the last
+    /// `X-Forwarded-For` entry. Set it only behind a reverse proxy that appends
+    /// that header; otherwise clients could claim any address.
+    #[arg(long, env = "SEALMAIL_TRUST_FORWARDED_FOR", global = true)]
+    pub trust_forwarded_for: bool,
+
     /// What to log (to stderr), as a tracing filter (`info`, `sealmail=debug`, …).
     /// Default: `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "SEALMAIL_LOG", global = true)]
@@ -167,6 +183,8 @@ pub enum Command {
     Revoke(RevokeArgs),
     /// Print the newest mails of the local outbox (DATA_DIR/outbox/).
     Outbox(OutboxArgs),
+    /// Print the access audit (passcodes, opens, downloads, replies, revokes, sign-ins).
+    Audit(AuditArgs),
 }
 
 /// `sealmail user …`
@@ -245,6 +263,41 @@ pub struct RevokeArgs {
     /// Revoke only this recipient's access; the others keep theirs.
     #[arg(long)]
     pub recipient: Option<String>,
+}
+
+/// `sealmail audit`
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only events at or after this: `24h` or `7d` (that long ago), `2026-11-23`,
+    /// or `2026-11-23T09:30:00Z`.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only events before this (same forms as --since).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only this kind of event (`message_opened`, `passcode_entered`, …).
+    #[arg(long, value_parser = parse_audit_kind)]
+    pub kind: Option<sealmail_api::admin::AuditKind>,
+    /// Only events of this message (its Message-ID).
+    #[arg(long)]
+    pub message_id: Option<String>,
+    /// Only events whose recipient address contains this.
+    #[arg(long)]
+    pub recipient: Option<String>,
+    /// Print CSV (the columns of the admin API's CSV export) instead of lines.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+fn parse_audit_kind(text: &str) -> Result<sealmail_api::admin::AuditKind, String> {
+    use sealmail_api::admin::AuditKind;
+    AuditKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == text)
+        .ok_or_else(|| {
+            let names: Vec<&str> = AuditKind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("one of {}", names.join(", "))
+        })
 }
 
 /// `sealmail outbox`

@@ -39,6 +39,18 @@ pub enum Error {
     /// 401 `session_expired`.
     #[error("no valid session for this link; ask for a new passcode")]
     SessionExpired,
+    /// 401 `not_signed_in`.
+    #[error("sign in first")]
+    NotSignedIn,
+    /// 401 `credentials_wrong` (the same for an unknown address and a wrong password).
+    #[error("the email address or the password is wrong")]
+    CredentialsWrong,
+    /// 429 `rate_limited`: too many failed sign-ins for this address or client.
+    #[error("too many failed sign-ins; try again later")]
+    TooManySignIns {
+        /// Seconds until a new attempt can succeed.
+        retry_after_secs: u64,
+    },
     /// 403 `forbidden`.
     #[error("{0}")]
     Forbidden(&'static str),
@@ -88,6 +100,9 @@ impl Error {
             Error::PasscodeExpired => ErrorCode::PasscodeExpired,
             Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
             Error::SessionExpired => ErrorCode::SessionExpired,
+            Error::NotSignedIn => ErrorCode::NotSignedIn,
+            Error::CredentialsWrong => ErrorCode::CredentialsWrong,
+            Error::TooManySignIns { .. } => ErrorCode::RateLimited,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::AlreadyRevoked(_) => ErrorCode::AlreadyRevoked,
@@ -114,7 +129,8 @@ impl Error {
         match self {
             Error::PasscodeWrong { tries_left } => body.tries_left = Some(*tries_left),
             Error::TooManyAttempts { retry_after_secs }
-            | Error::RateLimited { retry_after_secs } => {
+            | Error::RateLimited { retry_after_secs }
+            | Error::TooManySignIns { retry_after_secs } => {
                 body.retry_after_secs = Some(*retry_after_secs)
             }
             _ => {}
@@ -135,6 +151,8 @@ impl IntoResponse for Error {
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body.clone())).into_response();
+        // For the access audit, which records the outcome of recipient requests.
+        response.extensions_mut().insert(code);
         if let Some(secs) = body.retry_after_secs
             && let Ok(value) = HeaderValue::from_str(&secs.to_string())
         {

@@ -1,6 +1,7 @@
 //! Sealmail's server: the recipient API, the portal's files, the message
 //! store, and the `sealmail` commands. `main.rs` only parses the command line.
 
+pub mod admin;
 pub mod commands;
 pub mod config;
 pub mod crypto;
@@ -10,6 +11,7 @@ pub mod mail;
 pub mod messages;
 pub mod recipient;
 pub mod sanitize;
+pub mod sender;
 pub mod store;
 
 use std::path::PathBuf;
@@ -58,6 +60,10 @@ pub struct Settings {
     pub outbox_dir: PathBuf,
     /// The built portal.
     pub portal_dir: PathBuf,
+    /// The largest new message a sender may upload, attachments included (bytes).
+    pub max_message_bytes: u64,
+    /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
 }
 
 impl Settings {
@@ -96,6 +102,8 @@ impl Settings {
             attachments_dir: config.data_dir.join("attachments"),
             outbox_dir: config.data_dir.join("outbox"),
             portal_dir: config.portal_dir.clone(),
+            max_message_bytes: config.max_message_mib.saturating_mul(1024 * 1024),
+            trust_forwarded_for: config.trust_forwarded_for,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The `sealmail` commands. Each works on the data dir directly, whether or
 //! not a server runs on it (SQLite in WAL mode, with a busy timeout).
 
+mod audit;
 mod outbox;
 mod revoke;
 mod send;
@@ -25,6 +26,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Send(args) => send::run(&state, &args).await,
                 Command::Status(args) => status::run(&state, &args).await,
                 Command::Revoke(args) => revoke::run(&state, &args).await,
+                Command::Audit(args) => audit::run(&state, &args).await,
                 Command::Serve | Command::Outbox(_) => unreachable!("handled above"),
             };
             state.db.close().await;

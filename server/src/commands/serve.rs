@@ -22,7 +22,9 @@ pub async fn run(config: &Config) -> Result<()> {
         "sealmail is serving"
     );
     let purge = tokio::spawn(messages::run_purge_task(state.clone(), PURGE_EVERY));
-    let served = axum::serve(listener, app(state.clone()))
+    // The peer address reaches handlers as ConnectInfo (the access audit records it).
+    let service = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     purge.abort();

@@ -1,10 +1,12 @@
 //! The HTTP surface: the API routes, the portal's files, and what every
 //! response carries (security headers, JSON errors, no secrets in logs).
 
+mod client;
 mod extract;
 mod layers;
 mod portal;
 
+pub use client::ClientAddress;
 pub use extract::{ApiJson, ApiPath};
 pub use portal::{content_security_policy, inline_script_hashes};
 
@@ -33,7 +35,14 @@ pub fn router(state: AppState) -> Router {
     let csp = portal::content_security_policy(&state.settings.portal_dir);
     let api = Router::new()
         .route(sealmail_api::routes::HEALTH, get(health))
-        .merge(crate::recipient::router())
+        .merge(
+            crate::recipient::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::admin::audit::recipient_events,
+            )),
+        )
+        .merge(crate::sender::router())
+        .merge(crate::admin::router())
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))

@@ -36,6 +36,45 @@ pub fn notification(
     }
 }
 
+/// The notification with a branding template's texts: its introduction, its
+/// read-button text before the link, its extra mail text and disclaimer.
+pub fn branded_notification(
+    organisation: &str,
+    branding: &sealmail_api::admin::BrandingFields,
+    sender: &Mailbox,
+    to: &Mailbox,
+    subject: &str,
+    link: &str,
+) -> OutgoingMail {
+    let who = match &sender.name {
+        Some(name) => format!("{name} <{}>", sender.address),
+        None => sender.address.clone(),
+    };
+    let paragraph = |text: &Option<String>| match text.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => format!("{t}\n\n"),
+        _ => String::new(),
+    };
+    let button = branding
+        .read_button_text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or("Read the message");
+    OutgoingMail {
+        to: to.clone(),
+        subject: subject.to_owned(),
+        text: format!(
+            "{who} has sent you a protected message.\n\n{}{button}:\n{link}\n\n\
+             To open it you will need a one-time passcode,\n\
+             which will be mailed to this address.\n\n{}{}{}\n",
+            paragraph(&branding.introduction_text),
+            paragraph(&branding.email_text),
+            paragraph(&branding.disclaimer_text),
+            footer(organisation)
+        ),
+    }
+}
+
 /// The one-time passcode.
 pub fn passcode(organisation: &str, to: &Mailbox, code: &str, valid_minutes: u32) -> OutgoingMail {
     OutgoingMail {

@@ -49,6 +49,7 @@ pub struct Outgoing {
     attachments: Vec<AttachmentRow>,
     dir: PathBuf,
     committed: bool,
+    template: Option<store::branding::TemplateRow>,
 }
 
 /// Seals one attachment into its file, chunk by chunk.
@@ -82,7 +83,19 @@ impl Outgoing {
             key: DataKey::generate(),
             attachments: Vec::new(),
             committed: false,
+            template: None,
         }
+    }
+
+    /// Sends with this branding template (its texts in the notification; the
+    /// portal shows it). Without one, the default template applies, if any.
+    pub fn with_template(&mut self, template: store::branding::TemplateRow) {
+        self.template = Some(template);
+    }
+
+    /// The new message's internal id.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// Starts sealing an attachment.
@@ -177,6 +190,13 @@ impl Outgoing {
         };
         store::messages::insert(&state.db, &new).await?;
         self.committed = true;
+        let template = match self.template.take() {
+            Some(t) => Some(t),
+            None => store::branding::default(&state.db).await?,
+        };
+        if let Some(t) = &template {
+            store::branding::set_for_message(&state.db, &self.id, t.id).await?;
+        }
         tracing::info!(message = %self.id, recipients = links.len(), "message stored");
 
         // Every recipient gets their mail even if one delivery fails; the
@@ -188,13 +208,23 @@ impl Outgoing {
                 state.settings.public_url,
                 sealmail_api::routes::portal_link_page(token.expose())
             );
-            let mail = templates::notification(
-                &state.settings.branding.organisation,
-                &draft.from,
-                &mailbox,
-                &draft.subject,
-                &link,
-            );
+            let mail = match &template {
+                Some(t) => templates::branded_notification(
+                    &state.settings.branding.organisation,
+                    &t.fields(),
+                    &draft.from,
+                    &mailbox,
+                    &draft.subject,
+                    &link,
+                ),
+                None => templates::notification(
+                    &state.settings.branding.organisation,
+                    &draft.from,
+                    &mailbox,
+                    &draft.subject,
+                    &link,
+                ),
+            };
             if let Err(e) = state.mailer.send(&mail).await {
                 tracing::error!(message = %self.id, recipient = index, error = %e, "notification not delivered");
                 failure.get_or_insert(e);

@@ -28,7 +28,7 @@ pub async fn info(
         },
         recipient_masked: mask_address(&link.address),
         protection: store::protection_from_str(&link.message.protection),
-        branding: state.settings.branding.clone(),
+        branding: crate::admin::branding::for_message(&state, &link.message.id).await?,
         expires_at: link.message.expires_at.map(store::timestamp),
         session_open,
     }))

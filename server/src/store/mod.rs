@@ -1,9 +1,13 @@
 //! The database: SQLite in WAL mode, so the `sealmail` commands and a running
 //! server can share one data dir. All SQL lives in this module.
 
+pub mod accounts;
+pub mod audit;
+pub mod branding;
 pub mod links;
 pub mod messages;
 pub mod passcodes;
+pub mod sent;
 pub mod sessions;
 pub mod users;
 

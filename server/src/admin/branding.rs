@@ -1,0 +1,250 @@
+//! Branding templates (the OME configuration): list, create, edit, delete,
+//! one default, a logo each; and the branding a message's link page shows.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sealmail_api::admin::{BrandingTemplate, BrandingTemplateInput};
+use sealmail_api::common::Branding;
+use sealmail_api::routes;
+
+use super::AdminUser;
+use crate::AppState;
+use crate::error::{Error, Result};
+use crate::http::{ApiJson, ApiPath};
+use crate::sender::CurrentUser;
+use crate::store::{self, branding::TemplateRow};
+
+/// The largest logo accepted: a header logo, not a photo.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+/// Image types a logo may have. Not SVG: it can carry script.
+const LOGO_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+/// Longest text field of a template.
+const MAX_TEXT: usize = 4000;
+
+fn wire(t: &TemplateRow) -> BrandingTemplate {
+    let id = t.id.to_string();
+    BrandingTemplate {
+        logo_url: t.logo_type.as_ref().map(|_| routes::branding_logo(&id)),
+        id,
+        name: t.name.clone(),
+        is_default: t.is_default,
+        fields: t.fields(),
+    }
+}
+
+/// The branding the portal shows for a message: its template's, over the
+/// server's own (`--organisation`); the server's when it has none.
+pub async fn for_message(state: &AppState, message: &str) -> Result<Branding> {
+    let mut branding = state.settings.branding.clone();
+    if let Some(t) = store::branding::for_message(&state.db, message).await? {
+        branding.background_color = t.background_color.clone();
+        branding.logo_url = t.logo_type.as_ref().map(|_| {
+            format!(
+                "{}{}",
+                state.settings.public_url,
+                routes::branding_logo(&t.id.to_string())
+            )
+        });
+        branding.introduction_text = t.introduction_text;
+        branding.read_button_text = t.read_button_text;
+        branding.portal_text = t.portal_text;
+        branding.disclaimer_text = t.disclaimer_text;
+        branding.privacy_statement_url = t.privacy_statement_url;
+    }
+    Ok(branding)
+}
+
+fn template_id(text: &str) -> Result<i64> {
+    text.parse()
+        .map_err(|_| Error::NotFound("no such branding template".to_owned()))
+}
+
+fn not_found() -> Error {
+    Error::NotFound("no such branding template".to_owned())
+}
+
+/// `invalid_request` unless the input is usable.
+fn validate(input: &BrandingTemplateInput) -> Result<()> {
+    let f = &input.fields;
+    let invalid = |text: &str| Err(Error::InvalidRequest(text.to_owned()));
+    if input.name.trim().is_empty() || input.name.len() > 200 {
+        return invalid("the template needs a name (at most 200 characters)");
+    }
+    let colour = f.background_color.strip_prefix('#').unwrap_or_default();
+    if colour.len() != 6 || !colour.chars().all(|c| c.is_ascii_hexdigit()) {
+        return invalid("background_color must be #rrggbb");
+    }
+    let texts = [
+        &f.introduction_text,
+        &f.read_button_text,
+        &f.email_text,
+        &f.disclaimer_text,
+        &f.portal_text,
+        &f.privacy_statement_url,
+    ];
+    if texts
+        .iter()
+        .any(|t| t.as_ref().is_some_and(|t| t.len() > MAX_TEXT))
+    {
+        return invalid("a text is too long");
+    }
+    if let Some(url) = &f.privacy_statement_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return invalid("privacy_statement_url must be an http(s) URL");
+    }
+    if !f.passcode_enabled {
+        // Passcodes are the only way a recipient proves their address.
+        return invalid("passcode_enabled: Sealmail has no other recipient sign-in yet");
+    }
+    if f.expiry_days.is_some_and(|d| d == 0 || d > 3650) {
+        return invalid("expiry_days must be between 1 and 3650");
+    }
+    Ok(())
+}
+
+/// `GET /api/v1/admin/branding`.
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> Result<ApiJson<Vec<BrandingTemplate>>> {
+    let rows = store::branding::list(&state.db).await?;
+    Ok(ApiJson(rows.iter().map(wire).collect()))
+}
+
+/// `GET /api/v1/branding`: the same list, for any signed-in sender to choose from.
+pub async fn list_for_senders(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+) -> Result<ApiJson<Vec<BrandingTemplate>>> {
+    let rows = store::branding::list(&state.db).await?;
+    Ok(ApiJson(rows.iter().map(wire).collect()))
+}
+
+/// `GET /api/v1/admin/branding/{id}`.
+pub async fn one(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJson<BrandingTemplate>> {
+    let row = store::branding::get(&state.db, template_id(&id)?)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(ApiJson(wire(&row)))
+}
+
+/// `POST /api/v1/admin/branding`: 201 with the new template.
+pub async fn create(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    ApiJson(input): ApiJson<BrandingTemplateInput>,
+) -> Result<(StatusCode, ApiJson<BrandingTemplate>)> {
+    validate(&input)?;
+    let id = store::branding::save(&state.db, None, &input, store::now())
+        .await?
+        .ok_or_else(|| Error::Internal("a new template was not stored".to_owned()))?;
+    let row = store::branding::get(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((StatusCode::CREATED, ApiJson(wire(&row))))
+}
+
+/// `PUT /api/v1/admin/branding/{id}`.
+pub async fn replace(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<BrandingTemplateInput>,
+) -> Result<ApiJson<BrandingTemplate>> {
+    let id = template_id(&id)?;
+    validate(&input)?;
+    store::branding::save(&state.db, Some(id), &input, store::now())
+        .await?
+        .ok_or_else(not_found)?;
+    let row = store::branding::get(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(ApiJson(wire(&row)))
+}
+
+/// `DELETE /api/v1/admin/branding/{id}`: 204. Messages sent with it fall
+/// back to the server's branding.
+pub async fn delete(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode> {
+    match store::branding::delete(&state.db, template_id(&id)?).await? {
+        Ok(true) => Ok(StatusCode::NO_CONTENT),
+        Ok(false) => Err(not_found()),
+        Err(()) => Err(Error::InvalidRequest(
+            "this is the default template: make another one the default first".to_owned(),
+        )),
+    }
+}
+
+/// `PUT /api/v1/admin/branding/{id}/logo`: the image's bytes.
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<ApiJson<BrandingTemplate>> {
+    let id = template_id(&id)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    if !LOGO_TYPES.contains(&content_type.as_str()) {
+        return Err(Error::InvalidRequest(format!(
+            "the logo must be one of {}",
+            LOGO_TYPES.join(", ")
+        )));
+    }
+    if body.is_empty() {
+        return Err(Error::InvalidRequest("the logo is empty".to_owned()));
+    }
+    if !store::branding::set_logo(&state.db, id, Some((&content_type, &body))).await? {
+        return Err(not_found());
+    }
+    let row = store::branding::get(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(ApiJson(wire(&row)))
+}
+
+/// `DELETE /api/v1/admin/branding/{id}/logo`.
+pub async fn delete_logo(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJson<BrandingTemplate>> {
+    let id = template_id(&id)?;
+    if !store::branding::set_logo(&state.db, id, None).await? {
+        return Err(not_found());
+    }
+    let row = store::branding::get(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(ApiJson(wire(&row)))
+}
+
+/// `GET /api/v1/branding/{id}/logo`: public (recipients see it on the portal).
+pub async fn logo(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response> {
+    let (content_type, bytes) = store::branding::logo(&state.db, template_id(&id)?)
+        .await?
+        .ok_or_else(|| Error::NotFound("no logo".to_owned()))?;
+    let content_type = HeaderValue::from_str(&content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}

@@ -1,0 +1,210 @@
+//! The Sent list, one sent message, "Remove external access" (revoke) and
+//! the expiry change — over the same status and revoke code as the CLI.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use sealmail_api::Mailbox;
+use sealmail_api::admin::{AuditKind, AuditOutcome};
+use sealmail_api::sender::{
+    ExpiryChange, ReplySummary, RevokeRequest, SentMessage, SentPage, SentQuery,
+};
+
+use super::{CurrentUser, page_size};
+use crate::AppState;
+use crate::admin::audit;
+use crate::error::{Error, Result};
+use crate::http::{ApiJson, ApiPath, ClientAddress};
+use crate::messages;
+use crate::store::{self, audit::NewEvent, messages::MessageRow, sent};
+
+/// The Sent list entry of a stored message: its status (as `sealmail status`
+/// computes it) and its replies.
+pub async fn sent_message(state: &AppState, row: &MessageRow) -> Result<SentMessage> {
+    let status = messages::status(state, &row.message_id).await?;
+    let replies = sent::replies(&state.db, &row.id)
+        .await?
+        .into_iter()
+        .map(|r| ReplySummary {
+            message_id: r.message_id,
+            from: Mailbox {
+                name: r.sender_name,
+                address: r.sender_address,
+            },
+            sent_at: store::timestamp(r.created_at),
+            subject: r.subject,
+        })
+        .collect();
+    Ok(SentMessage {
+        id: row.id.clone(),
+        message_id: status.message_id,
+        subject: status.subject,
+        sent_at: status.sent_at,
+        protection: store::protection_from_str(&row.protection),
+        expires_at: status.expires_at,
+        state: status.state,
+        is_revocable: status.is_revocable,
+        recipients: status.recipients,
+        replies,
+    })
+}
+
+/// The message `id` if `user` sent it or is an administrator. Anyone else
+/// gets `not_found`, exactly as for an id that does not exist: another
+/// sender's message is not revealed.
+pub async fn owned_message(state: &AppState, user: &CurrentUser, id: &str) -> Result<MessageRow> {
+    match sent::by_id(&state.db, id).await? {
+        Some((row, owner)) if user.0.is_admin || owner == Some(user.0.id) => Ok(row),
+        _ => Err(Error::NotFound("no such message".to_owned())),
+    }
+}
+
+/// `GET /api/v1/sent`: the signed-in sender's messages, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<SentQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<ApiJson<SentPage>> {
+    let Query(query) =
+        query.map_err(|_| Error::InvalidRequest("the query string is malformed".to_owned()))?;
+    let limit = page_size(query.limit, 50, 200);
+    let after = match &query.cursor {
+        Some(c) => Some(
+            sent::Cursor::decode(c)
+                .ok_or_else(|| Error::InvalidRequest("the cursor is malformed".to_owned()))?,
+        ),
+        None => None,
+    };
+    let search = sent::Search {
+        sender_user_id: Some(user.0.id),
+        any_text: query.q.filter(|q| !q.trim().is_empty()),
+        after,
+        ..Default::default()
+    };
+    // One more than asked tells whether there is a next page.
+    let mut rows = sent::search(&state.db, &search, limit + 1).await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| sent::Cursor::after(r).encode())
+    } else {
+        None
+    };
+    let mut messages = Vec::with_capacity(rows.len());
+    for row in &rows {
+        messages.push(sent_message(&state, row).await?);
+    }
+    Ok(ApiJson(SentPage {
+        messages,
+        next_cursor,
+    }))
+}
+
+/// `GET /api/v1/messages/{id}`: one sent message.
+pub async fn one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJson<SentMessage>> {
+    let row = owned_message(&state, &user, &id).await?;
+    Ok(ApiJson(sent_message(&state, &row).await?))
+}
+
+/// Parses an optional JSON body: empty means the default.
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| Error::InvalidRequest(format!("the body is not valid: {e}")))
+}
+
+/// Revokes the message (or one recipient), as `sealmail revoke` does, and audits it.
+pub async fn revoke_and_audit(
+    state: &AppState,
+    row: &MessageRow,
+    request: &RevokeRequest,
+    actor: &str,
+    client: &ClientAddress,
+) -> Result<()> {
+    let recipient = request
+        .recipient
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let result = match recipient {
+        Some(address) => messages::revoke_recipient(state, &row.message_id, address).await,
+        None => messages::revoke(state, &row.message_id).await,
+    };
+    audit::record(
+        state,
+        NewEvent {
+            kind: AuditKind::Revoked,
+            outcome: if result.is_ok() {
+                AuditOutcome::Success
+            } else {
+                AuditOutcome::Failure
+            },
+            message_id: Some(row.message_id.clone()),
+            recipient: recipient.map(str::to_owned),
+            actor: Some(actor.to_owned()),
+            client_address: client.0.clone(),
+            detail: result.as_ref().err().map(|e| e.code().as_str().to_owned()),
+        },
+    )
+    .await;
+    result
+}
+
+/// `POST /api/v1/messages/{id}/revoke`: "Remove external access".
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: ClientAddress,
+    ApiPath(id): ApiPath<String>,
+    body: Bytes,
+) -> Result<ApiJson<SentMessage>> {
+    let row = owned_message(&state, &user, &id).await?;
+    let request: RevokeRequest = optional_json(&body)?;
+    revoke_and_audit(&state, &row, &request, &user.0.email, &client).await?;
+    Ok(ApiJson(sent_message(&state, &row).await?))
+}
+
+/// `PATCH /api/v1/messages/{id}`: a new expiry (or none) for an active message.
+pub async fn change_expiry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: ClientAddress,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(change): ApiJson<ExpiryChange>,
+) -> Result<ApiJson<SentMessage>> {
+    let row = owned_message(&state, &user, &id).await?;
+    let now = store::now();
+    let expires_at = match &change.expires_at {
+        Some(at) => Some(super::compose::future(at, now)?),
+        None => None,
+    };
+    if !sent::set_expiry(&state.db, &row.id, expires_at, now).await? {
+        // Not active any more: say why, as a recipient would hear it.
+        return Err(match row.effective_state(now)? {
+            store::MessageState::Expired => Error::MessageExpired,
+            _ => Error::MessageRevoked,
+        });
+    }
+    audit::record(
+        &state,
+        NewEvent {
+            kind: AuditKind::ExpiryChanged,
+            outcome: AuditOutcome::Success,
+            message_id: Some(row.message_id.clone()),
+            recipient: None,
+            actor: Some(user.0.email.clone()),
+            client_address: client.0.clone(),
+            detail: Some(
+                expires_at
+                    .map(|t| store::timestamp(t).0)
+                    .unwrap_or_else(|| "none".to_owned()),
+            ),
+        },
+    )
+    .await;
+    Ok(ApiJson(sent_message(&state, &row).await?))
+}

@@ -1,0 +1,183 @@
+//! `POST /api/v1/session` (sign in), `DELETE` (sign out), `GET /api/v1/me`,
+//! and the [`CurrentUser`] extractor every sender and admin route uses.
+
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use sealmail_api::admin::{AuditKind, AuditOutcome};
+use sealmail_api::routes::SENDER_SESSION_COOKIE;
+use sealmail_api::sender::{Me, SignIn};
+
+use super::{SESSION_SECS, SIGN_IN_WINDOW_SECS, SIGN_INS_PER_ADDRESS, SIGN_INS_PER_CLIENT};
+use crate::AppState;
+use crate::admin::audit;
+use crate::crypto::{Secret, new_bearer_token, sha256};
+use crate::error::{Error, Result};
+use crate::http::{ApiJson, ClientAddress};
+use crate::store::{self, accounts, audit::NewEvent, users::UserRow};
+
+/// The signed-in sender (or administrator); `not_signed_in` without a live session.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub UserRow);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let cookie = jar.get(SENDER_SESSION_COOKIE).ok_or(Error::NotSignedIn)?;
+        accounts::session_user(&state.db, &sha256(cookie.value().as_bytes()), store::now())
+            .await?
+            .map(CurrentUser)
+            .ok_or(Error::NotSignedIn)
+    }
+}
+
+impl CurrentUser {
+    /// What `GET /api/v1/me` says about this account.
+    pub fn me(&self) -> Me {
+        Me {
+            name: self.0.name.clone(),
+            address: self.0.email.clone(),
+            is_admin: self.0.is_admin,
+        }
+    }
+}
+
+/// Hashes a password with argon2id (the crate's defaults: RFC 9106's second
+/// recommended option, 19 MiB and 2 passes) and a random salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| Error::Internal(format!("hashing a password: {e}")))?
+        .to_string())
+}
+
+/// Whether `password` matches the PHC string `hash`.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A hash of a random password, verified against when the address has no
+/// account, so an unknown address takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(&crate::crypto::random_id()).unwrap_or_default())
+}
+
+/// Signs in: argon2id check, rate-limited per address and per client; the
+/// same `credentials_wrong` for an unknown address and a wrong password.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    jar: CookieJar,
+    ApiJson(request): ApiJson<SignIn>,
+) -> Result<(CookieJar, ApiJson<Me>)> {
+    let password = Secret::new(request.password.clone());
+    let email = request.email.trim().to_lowercase();
+    let now = store::now();
+    let event = |outcome, detail: Option<&str>| NewEvent {
+        kind: AuditKind::SignIn,
+        outcome,
+        message_id: None,
+        recipient: None,
+        actor: Some(email.clone()),
+        client_address: client.0.clone(),
+        detail: detail.map(str::to_owned),
+    };
+
+    // Count this attempt against the address and the client first (one
+    // conditional INSERT each); a success takes its own rows back out.
+    let mut keys = vec![(format!("email:{email}"), SIGN_INS_PER_ADDRESS)];
+    if let Some(ip) = &client.0 {
+        keys.push((format!("ip:{ip}"), SIGN_INS_PER_CLIENT));
+    }
+    let mut attempts = Vec::new();
+    for (key, max) in &keys {
+        match accounts::attempt_if_under_limit(&state.db, key, now, SIGN_IN_WINDOW_SECS, *max)
+            .await?
+        {
+            Some(id) => attempts.push(id),
+            None => {
+                let retry_after_secs =
+                    accounts::retry_after(&state.db, key, now, SIGN_IN_WINDOW_SECS).await?;
+                accounts::forget_attempts(&state.db, &attempts, now - SIGN_IN_WINDOW_SECS).await?;
+                audit::record(&state, event(AuditOutcome::Failure, Some("rate_limited"))).await;
+                return Err(Error::TooManySignIns { retry_after_secs });
+            }
+        }
+    }
+
+    let account = accounts::with_password_hash(&state.db, &email).await?;
+    let hash = account
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |(_, h)| h.clone());
+    // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let matches = tokio::task::spawn_blocking(move || verify_password(password.expose(), &hash))
+        .await
+        .map_err(|e| Error::Internal(format!("password check: {e}")))?;
+    let user = match account {
+        Some((user, _)) if matches => user,
+        _ => {
+            audit::record(
+                &state,
+                event(AuditOutcome::Failure, Some("credentials_wrong")),
+            )
+            .await;
+            return Err(Error::CredentialsWrong);
+        }
+    };
+    accounts::forget_attempts(&state.db, &attempts, now - SIGN_IN_WINDOW_SECS).await?;
+
+    let session = new_bearer_token();
+    accounts::create_session(
+        &state.db,
+        &sha256(session.expose().as_bytes()),
+        user.id,
+        now,
+        now + SESSION_SECS,
+    )
+    .await?;
+    audit::record(&state, event(AuditOutcome::Success, None)).await;
+    tracing::info!(user = user.id, "sender signed in");
+    let cookie = Cookie::build((SENDER_SESSION_COOKIE, session.expose().clone()))
+        .path("/api")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.secure_cookies)
+        .max_age(time::Duration::seconds(SESSION_SECS))
+        .build();
+    let me = CurrentUser(user).me();
+    Ok((jar.add(cookie), ApiJson(me)))
+}
+
+/// Signs out: ends the session and clears the cookie. 204 even without one.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode)> {
+    if let Some(cookie) = jar.get(SENDER_SESSION_COOKIE) {
+        accounts::delete_session(&state.db, &sha256(cookie.value().as_bytes()), store::now())
+            .await?;
+    }
+    let removal = Cookie::build((SENDER_SESSION_COOKIE, ""))
+        .path("/api")
+        .build();
+    Ok((jar.remove(removal), StatusCode::NO_CONTENT))
+}
+
+/// Who is signed in.
+pub async fn me(user: CurrentUser) -> ApiJson<Me> {
+    ApiJson(user.me())
+}

@@ -1,0 +1,134 @@
+//! The access audit: one row per recipient access, revoke, expiry change and
+//! sign-in. Rows hold no secret.
+
+use sealmail_api::admin::{AuditEvent, AuditKind, AuditOutcome};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use crate::error::Result;
+
+/// A new event (its id and time are set when it is stored).
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// What happened.
+    pub kind: AuditKind,
+    /// Whether it succeeded.
+    pub outcome: AuditOutcome,
+    /// The Message-ID concerned.
+    pub message_id: Option<String>,
+    /// The recipient's address.
+    pub recipient: Option<String>,
+    /// The sender/admin who acted (or the address tried at sign-in).
+    pub actor: Option<String>,
+    /// The client's IP address.
+    pub client_address: Option<String>,
+    /// The error code of a failure, an attachment's name, a new expiry.
+    pub detail: Option<String>,
+}
+
+/// Stores an event at `now`.
+pub async fn insert(pool: &SqlitePool, e: &NewEvent, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(now)
+    .bind(e.kind.as_str())
+    .bind(e.outcome.as_str())
+    .bind(&e.message_id)
+    .bind(&e.recipient)
+    .bind(&e.actor)
+    .bind(&e.client_address)
+    .bind(&e.detail)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Filters for [`list`]; times are Unix seconds.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// At or after.
+    pub since: Option<i64>,
+    /// Before.
+    pub until: Option<i64>,
+    /// Only this kind.
+    pub kind: Option<AuditKind>,
+    /// Only this outcome.
+    pub outcome: Option<AuditOutcome>,
+    /// Only this Message-ID.
+    pub message_id: Option<String>,
+    /// Recipient address contains this.
+    pub recipient: Option<String>,
+    /// Only events with an id below this (paging, newest first).
+    pub before_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    at: i64,
+    kind: String,
+    outcome: String,
+    message_id: Option<String>,
+    recipient: Option<String>,
+    actor: Option<String>,
+    client_address: Option<String>,
+    detail: Option<String>,
+}
+
+/// Matching events, newest first, at most `limit` (all with `None`).
+pub async fn list(pool: &SqlitePool, f: &Filter, limit: Option<i64>) -> Result<Vec<AuditEvent>> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT id, at, kind, outcome, message_id, recipient, actor, client_address, detail
+         FROM audit_events WHERE 1 = 1",
+    );
+    if let Some(since) = f.since {
+        q.push(" AND at >= ").push_bind(since);
+    }
+    if let Some(until) = f.until {
+        q.push(" AND at < ").push_bind(until);
+    }
+    if let Some(kind) = f.kind {
+        q.push(" AND kind = ").push_bind(kind.as_str());
+    }
+    if let Some(outcome) = f.outcome {
+        q.push(" AND outcome = ").push_bind(outcome.as_str());
+    }
+    if let Some(message_id) = &f.message_id {
+        q.push(" AND message_id = ").push_bind(message_id.clone());
+    }
+    if let Some(recipient) = &f.recipient {
+        q.push(" AND recipient LIKE ")
+            .push_bind(super::sent::like_pattern(recipient))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(before) = f.before_id {
+        q.push(" AND id < ").push_bind(before);
+    }
+    q.push(" ORDER BY id DESC");
+    if let Some(limit) = limit {
+        q.push(" LIMIT ").push_bind(limit);
+    }
+    let rows: Vec<Row> = q.build_query_as().fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEvent {
+            id: r.id as u64,
+            at: super::timestamp(r.at),
+            kind: AuditKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == r.kind)
+                .unwrap_or(AuditKind::Revoked),
+            outcome: if r.outcome == "success" {
+                AuditOutcome::Success
+            } else {
+                AuditOutcome::Failure
+            },
+            message_id: r.message_id,
+            recipient: r.recipient,
+            actor: r.actor,
+            client_address: r.client_address,
+            detail: r.detail,
+        })
+        .collect())
+}

@@ -1,0 +1,254 @@
+//! Finding messages: a sender's Sent list, the admin's message trace, the
+//! encryption report's counts, replies, and the expiry change.
+
+use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqlitePool};
+
+use super::messages::MessageRow;
+use crate::error::Result;
+
+const COLUMNS: &str = "m.id, m.message_id, m.sender_address, m.sender_name, m.subject, \
+m.protection, m.state, m.created_at, m.expires_at";
+
+/// A position in a newest-first list: the last row of the previous page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// Its `created_at`.
+    pub created_at: i64,
+    /// Its id (breaks ties between messages of the same second).
+    pub id: String,
+}
+
+impl Cursor {
+    /// The cursor after `row`.
+    pub fn after(row: &MessageRow) -> Self {
+        Cursor {
+            created_at: row.created_at,
+            id: row.id.clone(),
+        }
+    }
+
+    /// As sent to clients: `SECONDS.ID`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.created_at, self.id)
+    }
+
+    /// Parses [`Cursor::encode`]'s form.
+    pub fn decode(text: &str) -> Option<Self> {
+        let (secs, id) = text.split_once('.')?;
+        let valid_id = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
+        let created_at = secs.parse().ok()?;
+        valid_id.then(|| Cursor {
+            created_at,
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` escaped
+/// (use with `ESCAPE '\'`).
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.trim().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// What to find.
+#[derive(Debug, Default, Clone)]
+pub struct Search {
+    /// Only this account's messages.
+    pub sender_user_id: Option<i64>,
+    /// Subject or a recipient's address or name contains this.
+    pub any_text: Option<String>,
+    /// Sender address contains this.
+    pub sender: Option<String>,
+    /// A recipient address contains this.
+    pub recipient: Option<String>,
+    /// Subject contains this.
+    pub subject: Option<String>,
+    /// Sent at or after (Unix seconds).
+    pub from: Option<i64>,
+    /// Sent before (Unix seconds).
+    pub until: Option<i64>,
+    /// Continue after this row.
+    pub after: Option<Cursor>,
+}
+
+/// Matching messages, newest first, at most `limit`.
+pub async fn search(pool: &SqlitePool, s: &Search, limit: i64) -> Result<Vec<MessageRow>> {
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {COLUMNS} FROM messages m WHERE 1 = 1"));
+    if let Some(user) = s.sender_user_id {
+        q.push(" AND m.sender_user_id = ").push_bind(user);
+    }
+    if let Some(text) = &s.any_text {
+        let pattern = like_pattern(text);
+        q.push(" AND (m.subject LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND (r.address LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR r.name LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')))");
+    }
+    if let Some(sender) = &s.sender {
+        q.push(" AND m.sender_address LIKE ")
+            .push_bind(like_pattern(sender))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(recipient) = &s.recipient {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND r.address LIKE ",
+        )
+        .push_bind(like_pattern(recipient))
+        .push(" ESCAPE '\\')");
+    }
+    if let Some(subject) = &s.subject {
+        q.push(" AND m.subject LIKE ")
+            .push_bind(like_pattern(subject))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(from) = s.from {
+        q.push(" AND m.created_at >= ").push_bind(from);
+    }
+    if let Some(until) = s.until {
+        q.push(" AND m.created_at < ").push_bind(until);
+    }
+    if let Some(after) = &s.after {
+        q.push(" AND (m.created_at < ")
+            .push_bind(after.created_at)
+            .push(" OR (m.created_at = ")
+            .push_bind(after.created_at)
+            .push(" AND m.id < ")
+            .push_bind(after.id.clone())
+            .push("))");
+    }
+    q.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
+        .push_bind(limit);
+    Ok(q.build_query_as().fetch_all(pool).await?)
+}
+
+/// A message by its internal id, with the account that sent it.
+pub async fn by_id(pool: &SqlitePool, id: &str) -> Result<Option<(MessageRow, Option<i64>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        message: MessageRow,
+        sender_user_id: Option<i64>,
+    }
+    let row: Option<Row> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, m.sender_user_id FROM messages m WHERE m.id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.message, r.sender_user_id)))
+}
+
+/// The replies to a message, oldest first.
+pub async fn replies(pool: &SqlitePool, id: &str) -> Result<Vec<MessageRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM messages m WHERE m.in_reply_to = ? ORDER BY m.created_at, m.id"
+    )))
+    .bind(id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Sets the expiry of a message that is active and not past its expiry —
+/// one conditional UPDATE. Returns whether it changed.
+pub async fn set_expiry(
+    pool: &SqlitePool,
+    id: &str,
+    expires_at: Option<i64>,
+    now: i64,
+) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE messages SET expires_at = ?1
+         WHERE id = ?2 AND state = 'active' AND (expires_at IS NULL OR expires_at > ?3)
+         RETURNING id",
+    )
+    .bind(expires_at)
+    .bind(id)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?
+    .is_some())
+}
+
+/// Day numbers (Unix seconds / 86 400) of the events the report counts, in
+/// `[from, until)`: messages sent, first opened, revoked, expired (replies
+/// from recipients are not counted).
+#[derive(Debug, Default)]
+pub struct ReportDays {
+    /// One entry per message sent.
+    pub sent: Vec<i64>,
+    /// One entry per message, on the day of its first open.
+    pub opened: Vec<i64>,
+    /// One entry per message revoked.
+    pub revoked: Vec<i64>,
+    /// One entry per message expired.
+    pub expired: Vec<i64>,
+}
+
+/// The report's events in `[from, until)`.
+pub async fn report_days(pool: &SqlitePool, from: i64, until: i64) -> Result<ReportDays> {
+    let days = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .bind(from)
+            .bind(until)
+            .fetch_all(pool)
+            .await
+    };
+    Ok(ReportDays {
+        sent: days(
+            "SELECT created_at / 86400 FROM messages
+             WHERE in_reply_to IS NULL AND created_at >= ?1 AND created_at < ?2",
+        )
+        .await?,
+        opened: days(
+            "SELECT first / 86400 FROM (
+                 SELECT MIN(r.opened_at) AS first FROM recipients r JOIN messages m ON m.id = r.message_id
+                 WHERE m.in_reply_to IS NULL AND r.opened_at IS NOT NULL GROUP BY m.id)
+             WHERE first >= ?1 AND first < ?2",
+        )
+        .await?,
+        revoked: days(
+            "SELECT ended_at / 86400 FROM messages
+             WHERE in_reply_to IS NULL AND state = 'revoked' AND ended_at >= ?1 AND ended_at < ?2",
+        )
+        .await?,
+        expired: days(
+            "SELECT ended_at / 86400 FROM messages
+             WHERE in_reply_to IS NULL AND state = 'expired' AND ended_at >= ?1 AND ended_at < ?2",
+        )
+        .await?,
+    })
+}
+
+/// The recipient domains of messages sent in `[from, until)`, with how many
+/// messages went to each, most first.
+pub async fn top_domains(
+    pool: &SqlitePool,
+    from: i64,
+    until: i64,
+    limit: i64,
+) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT lower(substr(r.address, instr(r.address, '@') + 1)) AS domain,
+                COUNT(DISTINCT m.id) AS messages
+         FROM recipients r JOIN messages m ON m.id = r.message_id
+         WHERE m.in_reply_to IS NULL AND m.created_at >= ? AND m.created_at < ?
+         GROUP BY domain ORDER BY messages DESC, domain LIMIT ?",
+    )
+    .bind(from)
+    .bind(until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}

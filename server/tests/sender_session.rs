@@ -1,0 +1,170 @@
+//! Sender sign-in, sign-out, `me`, and the guessing limit.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::sender::{ADMIN, DAVE, PASSWORD, get_with};
+use common::{ALICE, TestApp};
+use sealmail_api::ErrorCode;
+use sealmail_api::routes::{self, SENDER_SESSION_COOKIE};
+use sealmail_api::sender::{Me, SignIn};
+
+#[tokio::test]
+async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+
+    let response = app.try_sign_in(ALICE, PASSWORD).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let me: Me = response.json();
+    assert_eq!(
+        me,
+        Me {
+            name: Some("Alice Demo".into()),
+            address: ALICE.into(),
+            is_admin: false
+        }
+    );
+    let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    assert!(set_cookie.contains("Path=/api"), "{set_cookie}");
+    assert!(!set_cookie.contains("Secure"), "plain http: {set_cookie}");
+    let cookie = response.cookie_named(SENDER_SESSION_COOKIE).unwrap();
+
+    let me: Me = get_with(&app, routes::ME, &cookie).await.json();
+    assert_eq!(me.address, ALICE);
+
+    // Only the hash of the session id is stored.
+    let value = cookie.split_once('=').unwrap().1.to_owned();
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT id_hash FROM user_sessions")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0]
+            .windows(value.len())
+            .any(|w| w == value.as_bytes())
+    );
+
+    let out = app
+        .call::<()>(Method::DELETE, routes::SESSION, None, &cookie)
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = get_with(&app, routes::ME, &cookie).await;
+    assert_eq!(after.code(), ErrorCode::NotSignedIn);
+}
+
+#[tokio::test]
+async fn an_administrator_is_told_so_and_addresses_match_in_any_case() {
+    let app = TestApp::new().await;
+    app.add_user(ADMIN, "Admin Demo", true).await;
+    let me: Me = app
+        .try_sign_in("Admin@SealMail.test", PASSWORD)
+        .await
+        .json();
+    assert!(me.is_admin);
+    assert_eq!(me.address, ADMIN);
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_public_url_is_https() {
+    let app = TestApp::with_args(&["--public-url", "https://mail.example"]).await;
+    app.add_user(ALICE, "Alice", false).await;
+    let response = app.try_sign_in(ALICE, PASSWORD).await;
+    let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();
+    assert!(set_cookie.contains("Secure"), "{set_cookie}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_address_get_the_same_answer() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice", false).await;
+    let wrong = app.try_sign_in(ALICE, "not the password").await;
+    let unknown = app.try_sign_in("nobody@sealmail.test", PASSWORD).await;
+    assert_eq!(wrong.code(), ErrorCode::CredentialsWrong);
+    assert_eq!(unknown.code(), ErrorCode::CredentialsWrong);
+    assert_eq!(wrong.body, unknown.body, "nothing tells them apart");
+    assert!(wrong.cookie_named(SENDER_SESSION_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn without_a_session_every_sender_route_says_not_signed_in() {
+    let app = TestApp::new().await;
+    for path in [routes::ME, routes::SENT, routes::BRANDING_TEMPLATES] {
+        assert_eq!(
+            app.get(path, None).await.code(),
+            ErrorCode::NotSignedIn,
+            "{path}"
+        );
+    }
+    let forged = get_with(&app, routes::ME, "sealmail_session=forged").await;
+    assert_eq!(forged.code(), ErrorCode::NotSignedIn);
+}
+
+#[tokio::test]
+async fn sign_in_without_the_anti_forgery_header_is_forbidden() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice", false).await;
+    let body = serde_json::to_vec(&SignIn {
+        email: ALICE.into(),
+        password: PASSWORD.into(),
+    })
+    .unwrap();
+    let response = app
+        .raw(
+            Method::POST,
+            routes::SESSION,
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await;
+    assert_eq!(response.code(), ErrorCode::Forbidden);
+}
+
+#[tokio::test]
+async fn malformed_sign_in_is_an_invalid_request() {
+    let app = TestApp::new().await;
+    let response = app
+        .raw(
+            Method::POST,
+            routes::SESSION,
+            &[("content-type", "application/json"), ("x-sealmail", "1")],
+            "{\"email\": 1}",
+        )
+        .await;
+    assert_eq!(response.code(), ErrorCode::InvalidRequest);
+}
+
+#[tokio::test]
+async fn guessing_a_password_is_rate_limited_per_address() {
+    let app = TestApp::new().await;
+    app.add_user(DAVE, "Dave", false).await;
+    app.add_user(ALICE, "Alice", false).await;
+    for _ in 0..10 {
+        let wrong = app.try_sign_in(DAVE, "guess").await;
+        assert_eq!(wrong.code(), ErrorCode::CredentialsWrong);
+    }
+    let limited = app.try_sign_in(DAVE, "guess").await;
+    assert_eq!(limited.code(), ErrorCode::RateLimited);
+    let body = limited.error();
+    assert!(body.retry_after_secs.unwrap() > 0);
+    assert!(!limited.header(axum::http::header::RETRY_AFTER).is_empty());
+    // Even the right password waits: the limit is what stops the guessing.
+    let right = app.try_sign_in(DAVE, PASSWORD).await;
+    assert_eq!(right.code(), ErrorCode::RateLimited);
+    // Another account is not locked out by it.
+    let other = app.try_sign_in(ALICE, PASSWORD).await;
+    assert_eq!(other.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn successful_sign_ins_do_not_count_towards_the_limit() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice", false).await;
+    for _ in 0..15 {
+        let ok = app.try_sign_in(ALICE, PASSWORD).await;
+        assert_eq!(ok.status, StatusCode::OK);
+    }
+}
