@@ -168,3 +168,38 @@ async fn successful_sign_ins_do_not_count_towards_the_limit() {
         assert_eq!(ok.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn guessing_from_one_client_is_rate_limited_across_addresses() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    app.add_user(ALICE, "Alice", false).await;
+    let sign_in = |email: String, ip: &'static str| {
+        let app = &app;
+        async move {
+            let body = serde_json::to_vec(&SignIn {
+                email,
+                password: "guess".into(),
+            })
+            .unwrap();
+            app.raw(
+                Method::POST,
+                routes::SESSION,
+                &[
+                    ("content-type", "application/json"),
+                    ("x-sealmail", "1"),
+                    ("x-forwarded-for", ip),
+                ],
+                body,
+            )
+            .await
+        }
+    };
+    for i in 0..50 {
+        let response = sign_in(format!("user{i}@example.com"), "192.0.2.1").await;
+        assert_eq!(response.code(), ErrorCode::CredentialsWrong);
+    }
+    let limited = sign_in("someone@example.com".into(), "192.0.2.1").await;
+    assert_eq!(limited.code(), ErrorCode::RateLimited);
+    let elsewhere = sign_in("someone@example.com".into(), "192.0.2.2").await;
+    assert_eq!(elsewhere.code(), ErrorCode::CredentialsWrong);
+}

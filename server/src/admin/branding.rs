@@ -40,13 +40,11 @@ pub async fn for_message(state: &AppState, message: &str) -> Result<Branding> {
     let mut branding = state.settings.branding.clone();
     if let Some(t) = store::branding::for_message(&state.db, message).await? {
         branding.background_color = t.background_color.clone();
-        branding.logo_url = t.logo_type.as_ref().map(|_| {
-            format!(
-                "{}{}",
-                state.settings.public_url,
-                routes::branding_logo(&t.id.to_string())
-            )
-        });
+        // A path on this server: the portal's CSP allows images from 'self' only.
+        branding.logo_url = t
+            .logo_type
+            .as_ref()
+            .map(|_| routes::branding_logo(&t.id.to_string()));
         branding.introduction_text = t.introduction_text;
         branding.read_button_text = t.read_button_text;
         branding.portal_text = t.portal_text;

@@ -33,7 +33,8 @@ pub async fn report(
         query.map_err(|_| Error::InvalidRequest("the query string is malformed".to_owned()))?;
     let until = match &query.until {
         Some(t) => parse_time(t)?,
-        None => store::now(),
+        // Exclusive, so one second on: what happened this very second counts.
+        None => store::now() + 1,
     };
     let from = match &query.from {
         Some(t) => parse_time(t)?,
