@@ -276,3 +276,24 @@ async fn without_templates_the_servers_own_branding_is_shown() {
     assert_eq!(info.branding.organisation, "Fabrikam");
     assert_eq!(info.branding.portal_text, None);
 }
+
+#[tokio::test]
+async fn a_logo_over_the_limit_is_payload_too_large() {
+    let app = TestApp::new().await;
+    let admin = app.sender(ADMIN, true).await;
+    let t = create(&app, &admin, &template("Contoso", false)).await;
+    let huge = vec![0u8; 512 * 1024 + 1];
+    let response = app
+        .raw(
+            Method::PUT,
+            &routes::admin_branding_logo(&t.id),
+            &[
+                (CSRF_HEADER, CSRF_VALUE),
+                ("cookie", &admin),
+                ("content-type", "image/png"),
+            ],
+            huge,
+        )
+        .await;
+    assert_eq!(response.code(), ErrorCode::PayloadTooLarge);
+}

@@ -2,7 +2,6 @@
 
 mod common;
 
-use axum::http::StatusCode;
 use common::sender::message_to;
 use common::{ALICE, BOB, CAROL, SECRET_BODY, TestApp};
 use sealmail_api::ErrorCode;
@@ -146,5 +145,4 @@ async fn an_expiry_chosen_at_compose_is_kept() {
             .json();
     assert_eq!(sent.expires_at.unwrap().0, "2099-01-01T00:00:00Z");
     assert_eq!(sent.recipients.len(), 1);
-    let _ = StatusCode::OK;
 }

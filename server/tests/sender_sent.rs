@@ -376,3 +376,24 @@ async fn a_thousand_message_sent_list_pages_newest_first_without_gaps_or_repeats
     let expected: Vec<String> = (1..=1000).rev().map(|i| format!("a{i:04}")).collect();
     assert_eq!(seen, expected);
 }
+
+#[tokio::test]
+async fn a_malformed_or_oversized_revoke_body_is_refused_as_json() {
+    let app = TestApp::new().await;
+    let alice = app.sender(ALICE, false).await;
+    let composed = app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
+    let path = routes::message_revoke(&composed.id);
+    let headers = [("x-sealmail", "1"), ("cookie", alice.as_str())];
+    let malformed = app
+        .raw(Method::POST, &path, &headers, "{\"recipient\": 5}")
+        .await;
+    assert_eq!(malformed.code(), ErrorCode::InvalidRequest);
+    let huge = app
+        .raw(Method::POST, &path, &headers, vec![b' '; 100 * 1024])
+        .await;
+    assert_eq!(huge.code(), ErrorCode::PayloadTooLarge);
+    let row: SentMessage = get_with(&app, &routes::message(&composed.id), &alice)
+        .await
+        .json();
+    assert!(row.is_revocable, "nothing changed");
+}

@@ -1,7 +1,6 @@
 //! Branding templates (the OME configuration): list, create, edit, delete,
 //! one default, a logo each; and the branding a message's link page shows.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +12,7 @@ use super::AdminUser;
 use crate::AppState;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
-use crate::sender::CurrentUser;
+use crate::sender::{CurrentUser, RawBody};
 use crate::store::{self, branding::TemplateRow};
 
 /// The largest logo accepted: a header logo, not a photo.
@@ -189,9 +188,10 @@ pub async fn upload_logo(
     _admin: AdminUser,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: RawBody,
 ) -> Result<ApiJson<BrandingTemplate>> {
     let id = template_id(&id)?;
+    let body = crate::sender::body_bytes(body)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

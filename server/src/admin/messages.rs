@@ -1,7 +1,6 @@
 //! Status and revoke by Message-ID (`sealmail status` / `sealmail revoke`
 //! over HTTP), and the message trace.
 
-use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use sealmail_api::admin::{MessageStatus, TracePage, TraceQuery};
@@ -12,7 +11,7 @@ use crate::AppState;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath, ClientAddress};
 use crate::messages::{self as lifecycle, normalize_message_id};
-use crate::sender::{page_size, parse_time};
+use crate::sender::{RawBody, page_size, parse_time};
 use crate::store::{self, sent};
 
 /// `GET /api/v1/admin/messages/{message_id}`: Get-OMEMessageStatus.
@@ -30,9 +29,9 @@ pub async fn revoke(
     admin: AdminUser,
     client: ClientAddress,
     ApiPath(message_id): ApiPath<String>,
-    body: Bytes,
+    body: RawBody,
 ) -> Result<ApiJson<MessageStatus>> {
-    let request: RevokeRequest = crate::sender::optional_json(&body)?;
+    let request: RevokeRequest = crate::sender::optional_json(body)?;
     let row = store::messages::by_message_id(&state.db, &normalize_message_id(&message_id))
         .await?
         .ok_or_else(|| Error::NotFound(format!("no message with Message-ID {message_id}")))?;

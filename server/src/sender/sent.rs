@@ -2,7 +2,9 @@
 //! the expiry change — over the same status and revoke code as the CLI.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use sealmail_api::Mailbox;
 use sealmail_api::admin::{AuditKind, AuditOutcome};
 use sealmail_api::sender::{
@@ -108,12 +110,27 @@ pub async fn one(
     Ok(ApiJson(sent_message(&state, &row).await?))
 }
 
+/// A raw body; too large is our `payload_too_large`, not axum's plain text.
+pub type RawBody = std::result::Result<Bytes, BytesRejection>;
+
+/// The bytes of a [`RawBody`].
+pub fn body_bytes(body: RawBody) -> Result<Bytes> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::InvalidRequest("the body could not be read".to_owned())
+        }
+    })
+}
+
 /// Parses an optional JSON body: empty means the default.
-pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T> {
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: RawBody) -> Result<T> {
+    let body = body_bytes(body)?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body)
+    serde_json::from_slice(&body)
         .map_err(|e| Error::InvalidRequest(format!("the body is not valid: {e}")))
 }
 
@@ -160,10 +177,10 @@ pub async fn revoke(
     user: CurrentUser,
     client: ClientAddress,
     ApiPath(id): ApiPath<String>,
-    body: Bytes,
+    body: RawBody,
 ) -> Result<ApiJson<SentMessage>> {
     let row = owned_message(&state, &user, &id).await?;
-    let request: RevokeRequest = optional_json(&body)?;
+    let request: RevokeRequest = optional_json(body)?;
     revoke_and_audit(&state, &row, &request, &user.0.email, &client).await?;
     Ok(ApiJson(sent_message(&state, &row).await?))
 }

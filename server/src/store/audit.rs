@@ -112,13 +112,16 @@ pub async fn list(pool: &SqlitePool, f: &Filter, limit: Option<i64>) -> Result<V
     let rows: Vec<Row> = q.build_query_as().fetch_all(pool).await?;
     Ok(rows
         .into_iter()
-        .map(|r| AuditEvent {
+        .filter_map(|r| {
+            // Only this code writes kinds; one it does not know (a newer
+            // version's, after a downgrade) is left out rather than mislabelled.
+            let kind = AuditKind::ALL.into_iter().find(|k| k.as_str() == r.kind)?;
+            Some((kind, r))
+        })
+        .map(|(kind, r)| AuditEvent {
             id: r.id as u64,
             at: super::timestamp(r.at),
-            kind: AuditKind::ALL
-                .into_iter()
-                .find(|k| k.as_str() == r.kind)
-                .unwrap_or(AuditKind::Revoked),
+            kind,
             outcome: if r.outcome == "success" {
                 AuditOutcome::Success
             } else {
