@@ -397,3 +397,22 @@ async fn a_malformed_or_oversized_revoke_body_is_refused_as_json() {
         .json();
     assert!(row.is_revocable, "nothing changed");
 }
+
+#[tokio::test]
+async fn two_revokes_at_once_one_wins_the_other_is_already_revoked() {
+    let app = TestApp::new().await;
+    let alice = app.sender(ALICE, false).await;
+    for body in [None, Some(revoke_one(BOB))] {
+        let composed = app
+            .compose_ok(&alice, &message_to(&[BOB, CAROL]), &[])
+            .await;
+        let path = routes::message_revoke(&composed.id);
+        let (a, b) = tokio::join!(
+            app.call(Method::POST, &path, body.as_ref(), &alice),
+            app.call(Method::POST, &path, body.as_ref(), &alice),
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{body:?}");
+    }
+}

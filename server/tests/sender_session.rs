@@ -203,3 +203,14 @@ async fn guessing_from_one_client_is_rate_limited_across_addresses() {
     let elsewhere = sign_in("someone@example.com".into(), "192.0.2.2").await;
     assert_eq!(elsewhere.code(), ErrorCode::CredentialsWrong);
 }
+
+#[tokio::test]
+async fn an_expired_session_is_not_signed_in() {
+    let app = TestApp::new().await;
+    let cookie = app.sender(ALICE, false).await;
+    app.sql("UPDATE user_sessions SET expires_at = 0").await;
+    assert_eq!(
+        get_with(&app, routes::ME, &cookie).await.code(),
+        ErrorCode::NotSignedIn
+    );
+}
