@@ -169,7 +169,7 @@ impl FromStr for SecretArg {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the server: the recipient API and the portal.
+    /// Run the server: the recipient, sender and admin API, and the portal.
     Serve,
     /// Manage sender accounts.
     #[command(subcommand)]

@@ -1,4 +1,4 @@
-//! Sealmail's server: the recipient API, the portal's files, the message
+//! Sealmail's server: the recipient, sender and admin API, the portal's files, the message
 //! store, and the `sealmail` commands. `main.rs` only parses the command line.
 
 pub mod admin;

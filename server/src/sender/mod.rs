@@ -28,6 +28,9 @@ pub const SIGN_INS_PER_CLIENT: i64 = 50;
 
 /// The sender routes.
 pub fn router() -> Router<AppState> {
+    // Computed now, so the first sign-in with an unknown address is not
+    // slower than later ones (which would tell that the address is unknown).
+    session::dummy_hash();
     Router::new()
         .route(
             routes::SESSION,

@@ -71,7 +71,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 /// A hash of a random password, verified against when the address has no
 /// account, so an unknown address takes as long as a wrong password.
-fn dummy_hash() -> &'static str {
+pub(super) fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| hash_password(&crate::crypto::random_id()).unwrap_or_default())
 }
