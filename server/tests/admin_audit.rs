@@ -300,3 +300,19 @@ async fn sealmail_audit_prints_the_csv_on_the_command_line() {
         "{revokes}"
     );
 }
+
+#[tokio::test]
+async fn a_password_typed_into_the_address_field_is_not_audited() {
+    let app = TestApp::new().await;
+    let admin = app.sender(ADMIN, true).await;
+    let typo = app.try_sign_in("hunter2-secret", "hunter2-secret").await;
+    assert_eq!(typo.code(), sealmail_api::ErrorCode::CredentialsWrong);
+    let csv = get_with(&app, &format!("{}?format=csv", routes::ADMIN_AUDIT), &admin).await;
+    assert!(csv.text().contains("sign_in,failure,,,,"), "{}", csv.text());
+    assert!(!csv.text().contains("hunter2"));
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM sign_in_attempts")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(keys.iter().all(|k| !k.contains("hunter2")));
+}

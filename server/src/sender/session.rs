@@ -92,16 +92,20 @@ pub async fn sign_in(
         outcome,
         message_id: None,
         recipient: None,
-        actor: Some(email.clone()),
+        // Only something shaped like an address: people type passwords into
+        // the wrong field, and the audit must never hold one.
+        actor: looks_like_address(&email).then(|| email.clone()),
         client_address: client.0.clone(),
         detail: detail.map(str::to_owned),
     };
 
     // Count this attempt against the address and the client first (one
     // conditional INSERT each); a success takes its own rows back out.
-    let mut keys = vec![(format!("email:{email}"), SIGN_INS_PER_ADDRESS)];
+    // Counter keys are hashed: what was typed is not kept, even for the window.
+    let key = |text: String| crate::crypto::hex(&sha256(text.as_bytes()));
+    let mut keys = vec![(key(format!("email:{email}")), SIGN_INS_PER_ADDRESS)];
     if let Some(ip) = &client.0 {
-        keys.push((format!("ip:{ip}"), SIGN_INS_PER_CLIENT));
+        keys.push((key(format!("ip:{ip}")), SIGN_INS_PER_CLIENT));
     }
     let mut attempts = Vec::new();
     for (key, max) in &keys {
@@ -160,6 +164,14 @@ pub async fn sign_in(
         .build();
     let me = CurrentUser(user).me();
     Ok((jar.add(cookie), ApiJson(me)))
+}
+
+/// One `@` with something on both sides, no spaces: an address, not a stray password.
+fn looks_like_address(text: &str) -> bool {
+    matches!(text.split_once('@'), Some((local, domain))
+        if !local.is_empty() && domain.contains('.') && !domain.contains('@'))
+        && !text.chars().any(char::is_whitespace)
+        && text.len() <= 254
 }
 
 /// Signs out: ends the session and clears the cookie. 204 even without one.
