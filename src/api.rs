@@ -12,8 +12,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use sealmail_api::admin::{
+    AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MessageStatus, Report,
+    ReportQuery, TracePage, TraceQuery,
+};
 use sealmail_api::recipient::{
     LinkInfo, MessageView, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent, SessionOpened,
+};
+use sealmail_api::sender::{
+    ComposeRequest, Composed, ExpiryChange, Me, RevokeRequest, SentMessage, SentPage, SentQuery,
+    SignIn,
 };
 use sealmail_api::{ErrorBody, ErrorCode, routes};
 use serde::de::DeserializeOwned;
@@ -73,26 +81,94 @@ pub trait RecipientApi: Send + Sync {
     fn attachment_url(&self, token: &str, id: &str) -> String;
 }
 
+/// Reports how much of an upload has gone: a fraction from 0 to 1.
+pub type Progress = Box<dyn Fn(f64)>;
+
+/// The signed-in side of the API: senders, and administrators (who are
+/// senders with `is_admin`), one method per route.
+pub trait SenderApi: Send + Sync {
+    /// `GET` [`routes::ME`]: who is signed in (`not_signed_in` if nobody).
+    fn me(&self) -> ApiFuture<Me>;
+    /// `POST` [`routes::SESSION`].
+    fn sign_in(&self, sign_in: SignIn) -> ApiFuture<Me>;
+    /// `DELETE` [`routes::SESSION`].
+    fn sign_out(&self) -> ApiFuture<()>;
+    /// `GET` [`routes::sent`].
+    fn sent(&self, query: SentQuery) -> ApiFuture<SentPage>;
+    /// `POST` [`routes::message_revoke`]: "Remove external access".
+    fn revoke(&self, id: &str, request: RevokeRequest) -> ApiFuture<SentMessage>;
+    /// `PATCH` [`routes::message`].
+    fn change_expiry(&self, id: &str, change: ExpiryChange) -> ApiFuture<SentMessage>;
+    /// `GET` [`routes::BRANDING_TEMPLATES`]: the templates a sender may choose.
+    fn templates(&self) -> ApiFuture<Vec<BrandingTemplate>>;
+    /// `POST` [`routes::MESSAGES`], multipart; `progress` follows the upload.
+    fn compose(
+        &self,
+        message: ComposeRequest,
+        files: Vec<web_sys::File>,
+        progress: Progress,
+    ) -> ApiFuture<Composed>;
+    /// `GET` [`routes::admin_message`].
+    fn admin_message(&self, message_id: &str) -> ApiFuture<MessageStatus>;
+    /// `POST` [`routes::admin_message_revoke`].
+    fn admin_revoke(&self, message_id: &str, request: RevokeRequest) -> ApiFuture<MessageStatus>;
+    /// `GET` [`routes::admin_trace`].
+    fn admin_trace(&self, query: TraceQuery) -> ApiFuture<TracePage>;
+    /// `GET` [`routes::admin_report`].
+    fn admin_report(&self, query: ReportQuery) -> ApiFuture<Report>;
+    /// `GET` [`routes::admin_audit`].
+    fn admin_audit(&self, query: AuditQuery) -> ApiFuture<AuditPage>;
+    /// Where the browser downloads the audit as CSV (a plain link).
+    fn admin_audit_csv_url(&self, query: AuditQuery) -> String {
+        routes::admin_audit(&AuditQuery {
+            format: Some("csv".into()),
+            cursor: None,
+            limit: None,
+            ..query
+        })
+    }
+    /// `GET` [`routes::ADMIN_BRANDING`].
+    fn admin_templates(&self) -> ApiFuture<Vec<BrandingTemplate>>;
+    /// `PUT` [`routes::admin_branding_one`] (or `POST` [`routes::ADMIN_BRANDING`]
+    /// without an id).
+    fn save_template(
+        &self,
+        id: Option<String>,
+        input: BrandingTemplateInput,
+    ) -> ApiFuture<BrandingTemplate>;
+}
+
 /// The API client the pages use, shared through context.
 #[derive(Clone)]
-pub struct Api(Arc<dyn RecipientApi>);
+pub struct Api {
+    recipient: Arc<dyn RecipientApi>,
+    sender: Arc<dyn SenderApi>,
+}
 
 impl Api {
     /// The real client, talking to the server that served the portal.
     pub fn http() -> Self {
-        Api(Arc::new(HttpApi))
+        Api::new(Arc::new(HttpApi))
     }
 
-    /// Any implementation (tests pass a fake).
-    pub fn new(client: Arc<dyn RecipientApi>) -> Self {
-        Api(client)
+    /// Any implementation of both sides (tests pass a fake).
+    pub fn new<C: RecipientApi + SenderApi + 'static>(client: Arc<C>) -> Self {
+        Api {
+            recipient: client.clone(),
+            sender: client,
+        }
+    }
+
+    /// The sender's and administrator's side.
+    pub fn sender(&self) -> &dyn SenderApi {
+        &*self.sender
     }
 }
 
 impl std::ops::Deref for Api {
     type Target = dyn RecipientApi;
     fn deref(&self) -> &Self::Target {
-        &*self.0
+        &*self.recipient
     }
 }
 
@@ -148,6 +224,147 @@ impl RecipientApi for HttpApi {
 
     fn attachment_url(&self, token: &str, id: &str) -> String {
         routes::link_attachment(token, id)
+    }
+}
+
+impl SenderApi for HttpApi {
+    fn me(&self) -> ApiFuture<Me> {
+        Box::pin(call("GET", routes::ME.to_owned(), None))
+    }
+
+    fn sign_in(&self, sign_in: SignIn) -> ApiFuture<Me> {
+        let body = serde_json::to_string(&sign_in).map(Payload::Json);
+        Box::pin(call("POST", routes::SESSION.to_owned(), Some(body)))
+    }
+
+    fn sign_out(&self) -> ApiFuture<()> {
+        Box::pin(async {
+            send("DELETE", routes::SESSION.to_owned(), None)
+                .await
+                .map(drop)
+        })
+    }
+
+    fn sent(&self, query: SentQuery) -> ApiFuture<SentPage> {
+        Box::pin(call("GET", routes::sent(&query), None))
+    }
+
+    fn revoke(&self, id: &str, request: RevokeRequest) -> ApiFuture<SentMessage> {
+        let body = serde_json::to_string(&request).map(Payload::Json);
+        Box::pin(call("POST", routes::message_revoke(id), Some(body)))
+    }
+
+    fn change_expiry(&self, id: &str, change: ExpiryChange) -> ApiFuture<SentMessage> {
+        let body = serde_json::to_string(&change).map(Payload::Json);
+        Box::pin(call("PATCH", routes::message(id), Some(body)))
+    }
+
+    fn templates(&self) -> ApiFuture<Vec<BrandingTemplate>> {
+        Box::pin(call("GET", routes::BRANDING_TEMPLATES.to_owned(), None))
+    }
+
+    fn compose(
+        &self,
+        message: ComposeRequest,
+        files: Vec<web_sys::File>,
+        progress: Progress,
+    ) -> ApiFuture<Composed> {
+        Box::pin(async move {
+            let json = serde_json::to_string(&message).map_err(|_| ApiError::Unreachable)?;
+            let text = upload(routes::MESSAGES, &json, &files, progress).await?;
+            serde_json::from_str(&text).map_err(|_| ApiError::Unreachable)
+        })
+    }
+
+    fn admin_message(&self, message_id: &str) -> ApiFuture<MessageStatus> {
+        Box::pin(call("GET", routes::admin_message(message_id), None))
+    }
+
+    fn admin_revoke(&self, message_id: &str, request: RevokeRequest) -> ApiFuture<MessageStatus> {
+        let body = serde_json::to_string(&request).map(Payload::Json);
+        Box::pin(call(
+            "POST",
+            routes::admin_message_revoke(message_id),
+            Some(body),
+        ))
+    }
+
+    fn admin_trace(&self, query: TraceQuery) -> ApiFuture<TracePage> {
+        Box::pin(call("GET", routes::admin_trace(&query), None))
+    }
+
+    fn admin_report(&self, query: ReportQuery) -> ApiFuture<Report> {
+        Box::pin(call("GET", routes::admin_report(&query), None))
+    }
+
+    fn admin_audit(&self, query: AuditQuery) -> ApiFuture<AuditPage> {
+        Box::pin(call("GET", routes::admin_audit(&query), None))
+    }
+
+    fn admin_templates(&self) -> ApiFuture<Vec<BrandingTemplate>> {
+        Box::pin(call("GET", routes::ADMIN_BRANDING.to_owned(), None))
+    }
+
+    fn save_template(
+        &self,
+        id: Option<String>,
+        input: BrandingTemplateInput,
+    ) -> ApiFuture<BrandingTemplate> {
+        let body = serde_json::to_string(&input).map(Payload::Json);
+        Box::pin(match id {
+            Some(id) => call("PUT", routes::admin_branding_one(&id), Some(body)),
+            None => call("POST", routes::ADMIN_BRANDING.to_owned(), Some(body)),
+        })
+    }
+}
+
+/// A multipart upload through `XMLHttpRequest`, the one browser API that
+/// reports upload progress (`fetch` has none): the JSON in [`routes::COMPOSE_PART`],
+/// then the files. Resolves to the body of a success, like [`send`].
+async fn upload(
+    url: &str,
+    json: &str,
+    files: &[web_sys::File],
+    progress: Progress,
+) -> Result<String, ApiError> {
+    use wasm_bindgen::closure::Closure;
+    let unreachable = |_| ApiError::Unreachable;
+    let form = web_sys::FormData::new().map_err(unreachable)?;
+    form.append_with_str(routes::COMPOSE_PART, json)
+        .map_err(unreachable)?;
+    for file in files {
+        form.append_with_blob_and_filename("file", file, &file.name())
+            .map_err(unreachable)?;
+    }
+    let xhr = web_sys::XmlHttpRequest::new().map_err(unreachable)?;
+    xhr.open("POST", url).map_err(unreachable)?;
+    xhr.set_request_header(routes::CSRF_HEADER, routes::CSRF_VALUE)
+        .map_err(unreachable)?;
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |event: web_sys::ProgressEvent| {
+            if event.length_computable() && event.total() > 0.0 {
+                progress(event.loaded() / event.total());
+            }
+        });
+    if let Ok(target) = xhr.upload() {
+        target.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    // Settles on `loadend`, which follows success, error and abort alike.
+    let done = js_sys::Promise::new(&mut |resolve, _reject| {
+        xhr.set_onloadend(Some(&resolve));
+    });
+    xhr.send_with_opt_form_data(Some(&form))
+        .map_err(unreachable)?;
+    JsFuture::from(done).await.map_err(unreachable)?;
+    drop(on_progress);
+    let status = xhr.status().unwrap_or(0);
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    if (200..300).contains(&status) {
+        Ok(text)
+    } else {
+        Err(serde_json::from_str::<ErrorBody>(&text)
+            .map(ApiError::Api)
+            .unwrap_or(ApiError::Unreachable))
     }
 }
 

@@ -1,15 +1,23 @@
-//! The portal's root: context (API client, language) and the router.
+//! The portal's root: context (API client, language, session, location) and
+//! the router.
 //!
-//! The recipient portal has two pages and no links between them, so the
-//! router is a match on the path read once at start: `leptos_router` would add
-//! about a tenth to the wasm for navigation the portal never does.
+//! The router is a match on the path. The recipient's journey never navigates,
+//! and the sender's pages navigate between a handful of paths, so a path signal
+//! moved by `history.pushState` (and the Back button's `popstate`) does what
+//! the portal needs; `leptos_router` would add about a tenth to the wasm.
 
 use leptos::prelude::*;
+use sealmail_api::sender::Me;
+use wasm_bindgen::JsValue;
 
 use crate::api::Api;
 use crate::i18n::provide_i18n;
+use crate::pages::admin_status::AdminStatusPage;
+use crate::pages::compose::ComposePage;
 use crate::pages::home::Home;
 use crate::pages::recipient::RecipientFlow;
+use crate::pages::sent::SentPage;
+use crate::pages::signin::SignInPage;
 
 /// The portal as served: the real API client.
 #[component]
@@ -20,22 +28,36 @@ pub fn App() -> impl IntoView {
 /// The portal with a given API client (tests pass a fake).
 #[component]
 pub fn Portal(api: Api) -> impl IntoView {
-    let path = window().location().pathname().unwrap_or_default();
     view! {
         <Providers api>
-            {match Route::from_path(&path) {
-                Route::Recipient(token) => view! { <RecipientFlow token/> }.into_any(),
-                Route::Home => view! { <Home/> }.into_any(),
-            }}
+            <Router/>
         </Providers>
     }
 }
 
-/// What every page expects in context: the API client and the language.
+/// Shows the page for the current path; a new page only when the route changes.
+#[component]
+fn Router() -> impl IntoView {
+    let location = use_location();
+    let route = Memo::new(move |_| Route::from_path(&location.path()));
+    move || match route.get() {
+        Route::Recipient(token) => view! { <RecipientFlow token/> }.into_any(),
+        Route::SignIn => view! { <SignInPage/> }.into_any(),
+        Route::Sent => view! { <SentPage/> }.into_any(),
+        Route::Compose => view! { <ComposePage/> }.into_any(),
+        Route::AdminStatus => view! { <AdminStatusPage/> }.into_any(),
+        Route::Home => view! { <Home/> }.into_any(),
+    }
+}
+
+/// What every page expects in context: the API client, the language, who is
+/// signed in, and where the browser is.
 #[component]
 pub fn Providers(api: Api, children: Children) -> impl IntoView {
     provide_context(api);
     provide_i18n();
+    provide_context(Session::default());
+    provide_context(Location::from_browser());
     children()
 }
 
@@ -44,8 +66,24 @@ pub fn Providers(api: Api, children: Children) -> impl IntoView {
 pub enum Route {
     /// `/m/{token}` ([`sealmail_api::routes::PORTAL_LINK_PAGE`]): a recipient's link.
     Recipient(String),
+    /// `/signin`: a sender signs in.
+    SignIn,
+    /// `/sent`: the sender's Sent list.
+    Sent,
+    /// `/compose`: a new message.
+    Compose,
+    /// `/admin`: an administrator looks a message up by Message-ID.
+    AdminStatus,
     /// Anything else.
     Home,
+}
+
+/// Paths of the sender's and administrator's pages.
+pub mod paths {
+    pub const SIGN_IN: &str = "/signin";
+    pub const SENT: &str = "/sent";
+    pub const COMPOSE: &str = "/compose";
+    pub const ADMIN: &str = "/admin";
 }
 
 impl Route {
@@ -53,16 +91,110 @@ impl Route {
     /// [`sealmail_api::routes::portal_link_page`] encodes.
     pub fn from_path(path: &str) -> Route {
         let prefix = sealmail_api::routes::PORTAL_LINK_PAGE.trim_end_matches("{token}");
-        match path.strip_prefix(prefix).map(|t| t.trim_end_matches('/')) {
-            Some(token) if !token.is_empty() && !token.contains('/') => {
+        if let Some(token) = path.strip_prefix(prefix).map(|t| t.trim_end_matches('/')) {
+            return if !token.is_empty() && !token.contains('/') {
                 Route::Recipient(percent_decode(token))
-            }
+            } else {
+                Route::Home
+            };
+        }
+        match path.trim_end_matches('/') {
+            paths::SIGN_IN => Route::SignIn,
+            paths::SENT => Route::Sent,
+            paths::COMPOSE => Route::Compose,
+            paths::ADMIN => Route::AdminStatus,
             _ => Route::Home,
         }
     }
 }
 
-fn percent_decode(segment: &str) -> String {
+/// Who is signed in, once the server has said (`None`: not known yet, or
+/// nobody).
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub me: RwSignal<Option<Me>>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            me: RwSignal::new(None),
+        }
+    }
+}
+
+/// The session from context.
+pub fn use_session() -> Session {
+    expect_context()
+}
+
+/// Where the browser is: the path and the query string (`"?next=/sent"` or `""`).
+#[derive(Clone, Copy)]
+pub struct Location {
+    url: RwSignal<(String, String)>,
+}
+
+impl Location {
+    fn from_browser() -> Location {
+        let location = Location {
+            url: RwSignal::new(current_url()),
+        };
+        // The Back and Forward buttons.
+        let handle = window_event_listener(leptos::ev::popstate, move |_| {
+            location.url.set(current_url());
+        });
+        on_cleanup(move || handle.remove());
+        location
+    }
+
+    /// The path (tracked).
+    pub fn path(&self) -> String {
+        self.url.with(|(path, _)| path.clone())
+    }
+
+    /// A query parameter's value, percent-decoded (untracked).
+    pub fn query(&self, name: &str) -> Option<String> {
+        self.url.with_untracked(|(_, search)| {
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| percent_decode(&value.replace('+', " ")))
+        })
+    }
+
+    /// The path and query string, to come back to after signing in.
+    pub fn here(&self) -> String {
+        self.url
+            .with_untracked(|(path, search)| format!("{path}{search}"))
+    }
+
+    /// Goes to `url` (a same-origin path) without reloading the portal.
+    pub fn navigate(&self, url: &str) {
+        if let Ok(history) = window().history() {
+            let _ = history.push_state_with_url(&JsValue::NULL, "", Some(url));
+        }
+        self.url.set(current_url());
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+/// The location from context.
+pub fn use_location() -> Location {
+    expect_context()
+}
+
+fn current_url() -> (String, String) {
+    let location = window().location();
+    (
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default(),
+    )
+}
+
+/// Percent-decodes a URL component.
+pub fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -80,4 +212,29 @@ fn percent_decode(segment: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a URL component (everything but unreserved characters).
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A `?next=` target that stays inside the portal (a path, not `//host` or a
+/// URL), so the sign-in page cannot be used to send someone elsewhere.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') => {
+            next
+        }
+        _ => paths::SENT.to_owned(),
+    }
 }

@@ -1,10 +1,13 @@
 //! Pieces shared by several pages.
 
 pub mod attachments;
+pub mod compose_text;
 pub mod html_body;
 pub mod language_switch;
 pub mod reply_form;
+pub mod sent_row;
 pub mod shell;
+pub mod staff;
 
 use leptos::html::ElementType;
 use leptos::prelude::*;

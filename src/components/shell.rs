@@ -1,5 +1,5 @@
 //! The frame of every page: the organisation's branded header with the
-//! language switch, the page itself, and a footer.
+//! language switch, the signed-in user's navigation, the page itself, and a footer.
 
 use leptos::prelude::*;
 use sealmail_api::common::Branding;
@@ -12,6 +12,9 @@ use crate::i18n::tr;
 #[component]
 pub fn Shell(
     #[prop(into)] branding: Signal<Option<Branding>>,
+    /// The signed-in user's navigation, under the header.
+    #[prop(optional)]
+    nav: Option<AnyView>,
     children: Children,
 ) -> impl IntoView {
     // Set through the CSSOM (`style:` → `style.setProperty`), which the portal's
@@ -54,6 +57,7 @@ pub fn Shell(
                 <LanguageSwitch/>
             </div>
         </header>
+        {nav}
         <main id="main">{children()}</main>
         <footer class="foot">
             {move || disclaimer().map(|text| view! { <p data-testid="brand-disclaimer">{text}</p> })}

@@ -44,3 +44,54 @@ pub fn size(bytes: u64, lang: Lang) -> String {
 pub fn minutes(secs: u64) -> String {
     secs.div_ceil(60).max(1).to_string()
 }
+
+/// A timestamp as the reader's local date (`"2026-12-01"`), the value an
+/// `<input type="date">` takes; `""` if the browser cannot parse it.
+pub fn date_input_value(timestamp: &Timestamp) -> String {
+    let date = Date::new(&JsValue::from_str(&timestamp.0));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
+}
+
+/// The end (23:59:59, the reader's time) of a date typed as `"2026-12-01"`, as
+/// a UTC timestamp; `None` if it is not such a date.
+pub fn end_of_day(value: &str) -> Option<Timestamp> {
+    let mut parts = value.split('-').map(|p| p.parse::<u32>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let date =
+        Date::new_with_year_month_day_hr_min_sec(year, month as i32 - 1, day as i32, 23, 59, 59);
+    if date.get_time().is_nan() {
+        return None;
+    }
+    // "2026-12-01T22:59:59.000Z" → without the milliseconds.
+    let iso: String = date.to_iso_string().into();
+    Some(Timestamp(format!("{}Z", iso.get(..19)?)))
+}
+
+/// Whether the timestamp is later than now.
+pub fn is_future(timestamp: &Timestamp) -> bool {
+    Date::new(&JsValue::from_str(&timestamp.0)).get_time() > Date::now()
+}
+
+/// A UTC day (`"2026-11-23"`) as a short date in the reader's language.
+pub fn short_day(day: &str, lang: Lang) -> String {
+    let date = Date::new(&JsValue::from_str(&format!("{day}T12:00:00Z")));
+    if date.get_time().is_nan() {
+        return day.to_owned();
+    }
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"month".into(), &"short".into());
+    let _ = Reflect::set(&options, &"day".into(), &"numeric".into());
+    let _ = Reflect::set(&options, &"timeZone".into(), &"UTC".into());
+    date.to_locale_date_string(lang.code(), &options).into()
+}

@@ -1,5 +1,9 @@
-//! One page per file. The recipient's pages are shown by [`recipient`]'s flow.
+//! One page per file. The recipient's pages are shown by [`recipient`]'s flow;
+//! the sender's and administrator's pages ([`signin`], [`sent`], [`compose`],
+//! [`admin_status`]) by the router.
 
+pub mod admin_status;
+pub mod compose;
 pub mod expired;
 pub mod home;
 pub mod link;
@@ -8,6 +12,8 @@ pub mod message;
 pub mod passcode;
 pub mod recipient;
 pub mod revoked;
+pub mod sent;
+pub mod signin;
 pub mod unavailable;
 pub mod unknown_link;
 

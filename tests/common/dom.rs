@@ -310,3 +310,74 @@ impl Drop for FrameLoads {
         );
     }
 }
+
+/// The whole portal (router included) at `path`, against `api`; the test
+/// page's own URL is put back on drop.
+pub struct PortalAt {
+    _mounted: Mounted,
+    before: String,
+}
+
+impl Drop for PortalAt {
+    fn drop(&mut self) {
+        let _ = window().history().unwrap().replace_state_with_url(
+            &JsValue::NULL,
+            "",
+            Some(&self.before),
+        );
+    }
+}
+
+pub fn mount_portal(api: &Arc<FakeApi>, path: &str, lang: Option<&str>) -> PortalAt {
+    let before = window().location().pathname().unwrap();
+    window()
+        .history()
+        .unwrap()
+        .push_state_with_url(&JsValue::NULL, "", Some(path))
+        .unwrap();
+    set_stored_language(lang);
+    let fake = sealmail_portal::api::Api::new(api.clone());
+    let mounted = mount(move || view! { <sealmail_portal::Portal api=fake/> });
+    PortalAt {
+        _mounted: mounted,
+        before,
+    }
+}
+
+/// The browser's path and query string.
+pub fn current_url() -> String {
+    let location = window().location();
+    format!(
+        "{}{}",
+        location.pathname().unwrap(),
+        location.search().unwrap()
+    )
+}
+
+/// Every element with this `data-testid`.
+pub fn all(id: &str) -> Vec<Element> {
+    let list = document()
+        .query_selector_all(&format!("[data-testid=\"{id}\"]"))
+        .unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|n| n.unchecked_into::<Element>())
+        .collect()
+}
+
+/// The element with this `data-testid` inside `within`.
+pub fn inside(within: &Element, id: &str) -> Option<Element> {
+    within
+        .query_selector(&format!("[data-testid=\"{id}\"]"))
+        .unwrap()
+}
+
+/// Clicks an element.
+pub fn click_element(element: &Element) {
+    element.unchecked_ref::<HtmlElement>().click();
+}
+
+/// Whether the `<dialog>` with this `data-testid` is open.
+pub fn dialog_open(id: &str) -> bool {
+    testid(id).map(|d| d.has_attribute("open")).unwrap_or(false)
+}

@@ -3,11 +3,19 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use sealmail_api::admin::{
+    AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MessageStatus, Report,
+    ReportQuery, TracePage, TraceQuery,
+};
 use sealmail_api::recipient::{
     LinkInfo, MessageView, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent, SessionOpened,
 };
-use sealmail_api::{Timestamp, routes};
-use sealmail_portal::api::{ApiError, ApiFuture, RecipientApi};
+use sealmail_api::sender::{
+    ComposeRequest, Composed, ExpiryChange, Me, RevokeRequest, SentMessage, SentPage, SentQuery,
+    SignIn,
+};
+use sealmail_api::{ErrorCode, Timestamp, routes};
+use sealmail_portal::api::{ApiError, ApiFuture, Progress, RecipientApi, SenderApi};
 
 use super::fixtures::*;
 
@@ -19,7 +27,40 @@ pub enum Call {
     OpenSession(String),
     Message,
     EndSession,
-    Reply { text: String, files: Vec<String> },
+    Reply {
+        text: String,
+        files: Vec<String>,
+    },
+    Me,
+    SignIn {
+        email: String,
+        password: String,
+    },
+    SignOut,
+    Sent(SentQuery),
+    Revoke {
+        id: String,
+        recipient: Option<String>,
+    },
+    ChangeExpiry {
+        id: String,
+        expires_at: Option<Timestamp>,
+    },
+    Templates,
+    Compose {
+        request: ComposeRequest,
+        files: Vec<String>,
+    },
+    AdminMessage(String),
+    AdminRevoke(String),
+    AdminTrace(TraceQuery),
+    AdminReport(ReportQuery),
+    AdminAudit(AuditQuery),
+    AdminTemplates,
+    SaveTemplate {
+        id: Option<String>,
+        input: BrandingTemplateInput,
+    },
 }
 
 /// Answers for one route, in order; the last one repeats.
@@ -45,6 +86,20 @@ struct State {
     message: Script<MessageView>,
     end_session: Script<()>,
     reply: Script<ReplySent>,
+    me: Script<Me>,
+    sign_in: Script<Me>,
+    sent: Script<SentPage>,
+    revoke: Script<SentMessage>,
+    change_expiry: Script<SentMessage>,
+    templates: Script<Vec<BrandingTemplate>>,
+    compose: Script<Composed>,
+    admin_message: Script<MessageStatus>,
+    admin_revoke: Script<MessageStatus>,
+    admin_trace: Script<TracePage>,
+    admin_report: Script<Report>,
+    admin_audit: Script<AuditPage>,
+    admin_templates: Script<Vec<BrandingTemplate>>,
+    save_template: Script<BrandingTemplate>,
     calls: Vec<Call>,
 }
 
@@ -65,6 +120,23 @@ impl FakeApi {
             reply: Script::ok(ReplySent {
                 message_id: "<r1@contoso.example>".into(),
             }),
+            me: Script::ok(sender_me()),
+            sign_in: Script::ok(sender_me()),
+            sent: Script::ok(sent_page()),
+            revoke: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
+            change_expiry: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
+            templates: Script::ok(Vec::new()),
+            compose: Script::ok(Composed {
+                id: "m3".into(),
+                message_id: "<m3@contoso.example>".into(),
+            }),
+            admin_message: Script::ok(message_status()),
+            admin_revoke: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
+            admin_trace: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            admin_report: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            admin_audit: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            admin_templates: Script::ok(Vec::new()),
+            save_template: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             calls: Vec::new(),
         })))
     }
@@ -91,6 +163,81 @@ impl FakeApi {
     }
     pub fn reply(self: &Arc<Self>, answers: Vec<Result<ReplySent, ApiError>>) -> Arc<Self> {
         self.0.lock().unwrap().reply = Script(answers.into());
+        self.clone()
+    }
+
+    pub fn me(self: &Arc<Self>, answers: Vec<Result<Me, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().me = Script(answers.into());
+        self.clone()
+    }
+    pub fn sign_in(self: &Arc<Self>, answers: Vec<Result<Me, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().sign_in = Script(answers.into());
+        self.clone()
+    }
+    pub fn sent(self: &Arc<Self>, answers: Vec<Result<SentPage, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().sent = Script(answers.into());
+        self.clone()
+    }
+    pub fn revoke(self: &Arc<Self>, answers: Vec<Result<SentMessage, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().revoke = Script(answers.into());
+        self.clone()
+    }
+    pub fn change_expiry(
+        self: &Arc<Self>,
+        answers: Vec<Result<SentMessage, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().change_expiry = Script(answers.into());
+        self.clone()
+    }
+    pub fn templates(
+        self: &Arc<Self>,
+        answers: Vec<Result<Vec<BrandingTemplate>, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().templates = Script(answers.into());
+        self.clone()
+    }
+    pub fn compose(self: &Arc<Self>, answers: Vec<Result<Composed, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().compose = Script(answers.into());
+        self.clone()
+    }
+    pub fn admin_message(
+        self: &Arc<Self>,
+        answers: Vec<Result<MessageStatus, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().admin_message = Script(answers.into());
+        self.clone()
+    }
+    pub fn admin_revoke(
+        self: &Arc<Self>,
+        answers: Vec<Result<MessageStatus, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().admin_revoke = Script(answers.into());
+        self.clone()
+    }
+    pub fn admin_report(self: &Arc<Self>, answers: Vec<Result<Report, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().admin_report = Script(answers.into());
+        self.clone()
+    }
+    pub fn admin_trace(self: &Arc<Self>, answers: Vec<Result<TracePage, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().admin_trace = Script(answers.into());
+        self.clone()
+    }
+    pub fn admin_audit(self: &Arc<Self>, answers: Vec<Result<AuditPage, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().admin_audit = Script(answers.into());
+        self.clone()
+    }
+    pub fn admin_templates(
+        self: &Arc<Self>,
+        answers: Vec<Result<Vec<BrandingTemplate>, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().admin_templates = Script(answers.into());
+        self.clone()
+    }
+    pub fn save_template(
+        self: &Arc<Self>,
+        answers: Vec<Result<BrandingTemplate, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().save_template = Script(answers.into());
         self.clone()
     }
 
@@ -150,5 +297,85 @@ impl RecipientApi for FakeApi {
     }
     fn attachment_url(&self, token: &str, id: &str) -> String {
         routes::link_attachment(token, id)
+    }
+}
+
+impl SenderApi for FakeApi {
+    fn me(&self) -> ApiFuture<Me> {
+        self.answer(Call::Me, |s| s.me.next())
+    }
+    fn sign_in(&self, sign_in: SignIn) -> ApiFuture<Me> {
+        let call = Call::SignIn {
+            email: sign_in.email,
+            password: sign_in.password,
+        };
+        self.answer(call, |s| s.sign_in.next())
+    }
+    fn sign_out(&self) -> ApiFuture<()> {
+        self.answer(Call::SignOut, |_| Ok(()))
+    }
+    fn sent(&self, query: SentQuery) -> ApiFuture<SentPage> {
+        self.answer(Call::Sent(query), |s| s.sent.next())
+    }
+    fn revoke(&self, id: &str, request: RevokeRequest) -> ApiFuture<SentMessage> {
+        let call = Call::Revoke {
+            id: id.into(),
+            recipient: request.recipient,
+        };
+        self.answer(call, |s| s.revoke.next())
+    }
+    fn change_expiry(&self, id: &str, change: ExpiryChange) -> ApiFuture<SentMessage> {
+        let call = Call::ChangeExpiry {
+            id: id.into(),
+            expires_at: change.expires_at,
+        };
+        self.answer(call, |s| s.change_expiry.next())
+    }
+    fn templates(&self) -> ApiFuture<Vec<BrandingTemplate>> {
+        self.answer(Call::Templates, |s| s.templates.next())
+    }
+    fn compose(
+        &self,
+        message: ComposeRequest,
+        files: Vec<web_sys::File>,
+        progress: Progress,
+    ) -> ApiFuture<Composed> {
+        // As the upload would: half, then all of it.
+        progress(0.5);
+        progress(1.0);
+        let call = Call::Compose {
+            request: message,
+            files: files.iter().map(|f| f.name()).collect(),
+        };
+        self.answer(call, |s| s.compose.next())
+    }
+    fn admin_message(&self, message_id: &str) -> ApiFuture<MessageStatus> {
+        self.answer(Call::AdminMessage(message_id.into()), |s| {
+            s.admin_message.next()
+        })
+    }
+    fn admin_revoke(&self, message_id: &str, _request: RevokeRequest) -> ApiFuture<MessageStatus> {
+        self.answer(Call::AdminRevoke(message_id.into()), |s| {
+            s.admin_revoke.next()
+        })
+    }
+    fn admin_trace(&self, query: TraceQuery) -> ApiFuture<TracePage> {
+        self.answer(Call::AdminTrace(query), |s| s.admin_trace.next())
+    }
+    fn admin_report(&self, query: ReportQuery) -> ApiFuture<Report> {
+        self.answer(Call::AdminReport(query), |s| s.admin_report.next())
+    }
+    fn admin_audit(&self, query: AuditQuery) -> ApiFuture<AuditPage> {
+        self.answer(Call::AdminAudit(query), |s| s.admin_audit.next())
+    }
+    fn admin_templates(&self) -> ApiFuture<Vec<BrandingTemplate>> {
+        self.answer(Call::AdminTemplates, |s| s.admin_templates.next())
+    }
+    fn save_template(
+        &self,
+        id: Option<String>,
+        input: BrandingTemplateInput,
+    ) -> ApiFuture<BrandingTemplate> {
+        self.answer(Call::SaveTemplate { id, input }, |s| s.save_template.next())
     }
 }

@@ -89,3 +89,101 @@ pub fn retry_after(code: ErrorCode, secs: u64) -> ApiError {
         ..ErrorBody::new(code, "later")
     })
 }
+
+// The sender's and administrator's side.
+
+use sealmail_api::admin::{
+    MessageState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
+};
+use sealmail_api::sender::{Me, SentMessage, SentPage};
+
+pub fn sender_me() -> Me {
+    Me {
+        name: Some("Alice Example".into()),
+        address: "alice@contoso.example".into(),
+        is_admin: false,
+    }
+}
+
+pub fn admin_me() -> Me {
+    Me {
+        name: Some("Ada Admin".into()),
+        address: "admin@contoso.example".into(),
+        is_admin: true,
+    }
+}
+
+pub fn recipient(address: &str, kind: RecipientKind, state: RecipientState) -> RecipientStatus {
+    RecipientStatus {
+        recipient: Mailbox {
+            name: None,
+            address: address.into(),
+        },
+        kind,
+        state,
+        opened_at: (state == RecipientState::Opened)
+            .then(|| Timestamp("2026-11-23T10:00:00Z".into())),
+    }
+}
+
+/// A message to bob (To, not yet opened) and carol (Cc, opened).
+pub fn sent_message(id: &str, subject: &str) -> SentMessage {
+    SentMessage {
+        id: id.into(),
+        message_id: format!("<{id}@contoso.example>"),
+        subject: subject.into(),
+        sent_at: Timestamp("2026-11-23T09:30:00Z".into()),
+        protection: Protection::EncryptOnly,
+        expires_at: None,
+        state: MessageState::Active,
+        is_revocable: true,
+        recipients: vec![
+            recipient("bob@example.net", RecipientKind::To, RecipientState::Sent),
+            recipient(
+                "carol@example.org",
+                RecipientKind::Cc,
+                RecipientState::Opened,
+            ),
+        ],
+        replies: Vec::new(),
+    }
+}
+
+pub fn sent_page() -> SentPage {
+    SentPage {
+        messages: vec![
+            sent_message("m2", "Your mortgage offer"),
+            sent_message("m1", "Welcome"),
+        ],
+        next_cursor: None,
+    }
+}
+
+/// `message` as the server answers after a revoke of `recipient` (or all).
+pub fn revoked(mut message: SentMessage, recipient: Option<&str>) -> SentMessage {
+    for status in &mut message.recipients {
+        if recipient.is_none_or(|a| status.recipient.address == a) {
+            status.state = RecipientState::Revoked;
+        }
+    }
+    if recipient.is_none() {
+        message.state = MessageState::Revoked;
+        message.is_revocable = false;
+    }
+    message
+}
+
+pub fn message_status() -> MessageStatus {
+    let message = sent_message("m2", "Your mortgage offer");
+    MessageStatus {
+        message_id: message.message_id,
+        subject: message.subject,
+        sender: alice(),
+        sent_at: message.sent_at,
+        expires_at: None,
+        state: MessageState::Active,
+        is_revocable: true,
+        revoked: false,
+        recipients: message.recipients,
+    }
+}

@@ -1,0 +1,224 @@
+//! `/admin`: an administrator looks a message up by its Message-ID — Subject,
+//! IsRevocable, Revoked and the recipients, as `sealmail status` prints them —
+//! and revokes it.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sealmail_api::ErrorCode;
+use sealmail_api::admin::MessageStatus;
+use sealmail_api::sender::RevokeRequest;
+
+use crate::api::{ApiError, use_api};
+use crate::app::use_location;
+use crate::components::sent_row::RecipientList;
+use crate::components::staff::{ConfirmDialog, Staff, error_text, redirect_if_signed_out};
+use crate::components::{focus_when_mounted, mailbox, set_title};
+use crate::i18n::format::date_time;
+use crate::i18n::{fill, text, tr};
+
+/// The status page (administrators only).
+#[component]
+pub fn AdminStatusPage() -> impl IntoView {
+    view! { <Staff admin=true><AdminStatus/></Staff> }
+}
+
+#[component]
+fn AdminStatus() -> impl IntoView {
+    let api = StoredValue::new(use_api());
+    let location = use_location();
+    let status = RwSignal::new(None::<MessageStatus>);
+    let problem = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let revoked_now = RwSignal::new(false);
+    let dialog_open = RwSignal::new(false);
+    let revoking = RwSignal::new(false);
+    let revoke_problem = RwSignal::new(None::<ApiError>);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let result_heading = NodeRef::<leptos::html::H2>::new();
+    focus_when_mounted(input);
+    let title = tr(|s| s.admin_status_title);
+    set_title(move || title.get().to_owned());
+
+    let lookup = move |message_id: String| {
+        busy.set(true);
+        problem.set(None);
+        revoked_now.set(false);
+        spawn_local(async move {
+            let result = api.get_value().sender().admin_message(&message_id).await;
+            busy.set(false);
+            match result {
+                Ok(found) => {
+                    status.set(Some(found));
+                    focus_soon(result_heading);
+                }
+                Err(error) => {
+                    status.set(None);
+                    if !redirect_if_signed_out(location, &error) {
+                        problem.set(Some(error));
+                    }
+                }
+            }
+        });
+    };
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let message_id = input
+            .get_untracked()
+            .map(|i| i.value().trim().to_owned())
+            .unwrap_or_default();
+        if message_id.is_empty() {
+            problem.set(Some(ApiError::Api(sealmail_api::ErrorBody::new(
+                ErrorCode::InvalidRequest,
+                "",
+            ))));
+            return;
+        }
+        lookup(message_id);
+    };
+    let confirm = move || {
+        let Some(message_id) = status.with_untracked(|s| s.as_ref().map(|s| s.message_id.clone()))
+        else {
+            return;
+        };
+        if revoking.get_untracked() {
+            return;
+        }
+        revoking.set(true);
+        revoke_problem.set(None);
+        spawn_local(async move {
+            let result = api
+                .get_value()
+                .sender()
+                .admin_revoke(&message_id, RevokeRequest::default())
+                .await;
+            revoking.set(false);
+            match result {
+                Ok(updated) => {
+                    status.set(Some(updated));
+                    dialog_open.set(false);
+                    revoked_now.set(true);
+                    focus_soon(result_heading);
+                }
+                Err(error) if error.code() == Some(ErrorCode::AlreadyRevoked) => {
+                    dialog_open.set(false);
+                    lookup(message_id);
+                }
+                Err(error) => {
+                    if !redirect_if_signed_out(location, &error) {
+                        revoke_problem.set(Some(error));
+                    }
+                }
+            }
+        });
+    };
+
+    let yes_no = |value: bool| text(move |s, _| if value { s.yes } else { s.no }.to_owned());
+
+    view! {
+        <section class="card" data-testid="page-admin-status">
+            <h1>{tr(|s| s.admin_status_title)}</h1>
+            <p class="hint">{tr(|s| s.admin_status_intro)}</p>
+            <form on:submit=on_submit novalidate>
+                <label for="admin-message-id">{tr(|s| s.message_id)}</label>
+                <div class="inline">
+                    <input
+                        id="admin-message-id"
+                        type="text"
+                        spellcheck="false"
+                        placeholder="<id@example.com>"
+                        aria-describedby="admin-error"
+                        node_ref=input
+                        data-testid="admin-message-id"
+                    />
+                    <button type="submit" class="primary" disabled=busy data-testid="admin-lookup">{tr(|s| s.look_up)}</button>
+                </div>
+                <p id="admin-error" class="error" role="alert" data-testid="admin-error">
+                    {text(move |s, _| problem.with(|p| match p {
+                        None => String::new(),
+                        Some(e) if e.code() == Some(ErrorCode::NotFound) => s.no_such_message.to_owned(),
+                        Some(e) if e.code() == Some(ErrorCode::InvalidRequest) => s.message_id_missing.to_owned(),
+                        Some(e) => error_text(s, e),
+                    }))}
+                </p>
+            </form>
+            <p role="status" data-testid="admin-status-notice">
+                {text(move |s, _| if revoked_now.get() { s.admin_revoked_done } else { "" }.to_owned())}
+            </p>
+            {move || status.get().map(|found| {
+                let sent_at = found.sent_at.clone();
+                let expires = found.expires_at.clone();
+                let revocable = found.is_revocable;
+                let state = found.state;
+                view! {
+                    <section class="status-result" data-testid="admin-result">
+                        <h2 tabindex="-1" node_ref=result_heading>{found.message_id.clone()}</h2>
+                        <dl class="headers">
+                            <dt>{tr(|s| s.subject)}</dt>
+                            <dd data-testid="admin-subject">{found.subject.clone()}</dd>
+                            <dt>"IsRevocable"</dt>
+                            <dd data-testid="admin-revocable">{yes_no(found.is_revocable)}</dd>
+                            <dt>"Revoked"</dt>
+                            <dd data-testid="admin-revoked">{yes_no(found.revoked)}</dd>
+                            <dt>{tr(|s| s.status)}</dt>
+                            <dd data-testid="admin-state">{text(move |s, _| match state {
+                                sealmail_api::admin::MessageState::Active => s.message_active,
+                                sealmail_api::admin::MessageState::Revoked => s.message_revoked,
+                                sealmail_api::admin::MessageState::Expired => s.message_expired,
+                            }.to_owned())}</dd>
+                            <dt>{tr(|s| s.from)}</dt>
+                            <dd data-testid="admin-sender">{mailbox(&found.sender)}</dd>
+                            <dt>{tr(|s| s.date)}</dt>
+                            <dd>{text(move |_, lang| date_time(&sent_at, lang))}</dd>
+                            <dt>{tr(|s| s.expiry)}</dt>
+                            <dd>{text(move |s, lang| match &expires {
+                                Some(at) => fill(s.expires, &date_time(at, lang)),
+                                None => s.no_expiry.to_owned(),
+                            })}</dd>
+                        </dl>
+                        <h3 class="small-heading">{tr(|s| s.recipients)}</h3>
+                        <ul class="recipients" data-testid="admin-recipients">
+                            <RecipientList recipients=found.recipients.clone() revoke=None/>
+                        </ul>
+                        {revocable.then(|| view! {
+                            <button type="button" class="danger" data-testid="admin-revoke" on:click=move |_| {
+                                revoke_problem.set(None);
+                                dialog_open.set(true);
+                            }>
+                                {tr(|s| s.revoke_message)}
+                            </button>
+                        })}
+                    </section>
+                }
+            })}
+            <ConfirmDialog
+                open=dialog_open
+                title=text(|s, _| s.revoke_message.to_owned())
+                body=text(move |s, _| fill(s.confirm_message_body, &status.with(|st| st.as_ref().map(|st| st.subject.clone()).unwrap_or_default())))
+                confirm=tr(|s| s.revoke_message)
+                busy=revoking
+                error=text(move |s, _| revoke_problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))
+                on_confirm=confirm
+            />
+        </section>
+    }
+}
+
+/// Focuses an element once the view has caught up.
+fn focus_soon<E>(node: NodeRef<E>)
+where
+    E: leptos::html::ElementType,
+    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+{
+    set_timeout(
+        move || {
+            use wasm_bindgen::JsCast;
+            if let Some(element) = node.get_untracked() {
+                let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
+            }
+        },
+        std::time::Duration::from_millis(0),
+    );
+}

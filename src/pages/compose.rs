@@ -1,0 +1,435 @@
+//! `/compose`: a new protected message — To and Cc (checked as they are
+//! typed), subject, body (plain, or a little Markdown), protection, expiry,
+//! branding template, attachments (picker or drag and drop, each removable)
+//! with an upload progress bar — confirmed with its Message-ID.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sealmail_api::admin::BrandingTemplate;
+use sealmail_api::recipient::Body;
+use sealmail_api::sender::{ComposeRequest, Composed};
+use sealmail_api::{Protection, Timestamp};
+
+use crate::api::{ApiError, use_api};
+use crate::app::{paths, use_location};
+use crate::components::compose_text::{invalid_while_typing, markdown_html, parse_addresses};
+use crate::components::staff::{Link, Staff, error_text, redirect_if_signed_out};
+use crate::components::{focus_when_mounted, set_title};
+use crate::i18n::format::{end_of_day, is_future, size};
+use crate::i18n::{fill, text, tr};
+
+/// The compose page (signed-in senders).
+#[component]
+pub fn ComposePage() -> impl IntoView {
+    view! { <Staff><Compose/></Staff> }
+}
+
+/// What stops the message from going, shown under the form (and the field's
+/// own line for address problems).
+#[derive(Clone, PartialEq)]
+enum Problem {
+    NoRecipient,
+    BadAddresses,
+    ExpiryNotFuture,
+    Failed(ApiError),
+}
+
+#[component]
+fn Compose() -> impl IntoView {
+    let api = StoredValue::new(use_api());
+    let location = use_location();
+    let to_text = RwSignal::new(String::new());
+    let cc_text = RwSignal::new(String::new());
+    let to_checked_all = RwSignal::new(false);
+    let cc_checked_all = RwSignal::new(false);
+    let subject = NodeRef::<leptos::html::Input>::new();
+    let body = NodeRef::<leptos::html::Textarea>::new();
+    let markdown = RwSignal::new(false);
+    let protection = RwSignal::new(Protection::EncryptOnly);
+    let expiry_choice = RwSignal::new(String::from("default"));
+    let expiry_date = NodeRef::<leptos::html::Input>::new();
+    let templates = RwSignal::new(Vec::<BrandingTemplate>::new());
+    let template = RwSignal::new(String::new());
+    let files = RwSignal::new_local(Vec::<web_sys::File>::new());
+    let dragging = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let progress = RwSignal::new(0.0_f64);
+    let problem = RwSignal::new(None::<Problem>);
+    let sent = RwSignal::new(None::<Composed>);
+    let to_input = NodeRef::<leptos::html::Input>::new();
+    let cc_input = NodeRef::<leptos::html::Input>::new();
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let sent_heading = NodeRef::<leptos::html::H2>::new();
+    focus_when_mounted(to_input);
+    let title = tr(|s| s.compose_title);
+    set_title(move || title.get().to_owned());
+
+    // The templates a sender may choose; the default one first chosen.
+    spawn_local(async move {
+        if let Ok(list) = api.get_value().sender().templates().await {
+            if let Some(default) = list.iter().find(|t| t.is_default) {
+                template.set(default.id.clone());
+            }
+            templates.set(list);
+        }
+    });
+    let template_days = Memo::new(move |_| {
+        let chosen = template.get();
+        templates.with(|list| {
+            list.iter()
+                .find(|t| t.id == chosen)
+                .and_then(|t| t.fields.expiry_days)
+        })
+    });
+
+    let bad = move |text: RwSignal<String>, all: RwSignal<bool>| {
+        move || {
+            let value = text.get();
+            if all.get() {
+                parse_addresses(&value).1
+            } else {
+                invalid_while_typing(&value)
+            }
+        }
+    };
+    let to_bad = Memo::new({
+        let f = bad(to_text, to_checked_all);
+        move |_| f()
+    });
+    let cc_bad = Memo::new({
+        let f = bad(cc_text, cc_checked_all);
+        move |_| f()
+    });
+
+    let add_files = move |list: Option<web_sys::FileList>| {
+        if let Some(list) = list {
+            files.update(|files| files.extend((0..list.length()).filter_map(|i| list.get(i))));
+        }
+    };
+    let on_pick = move |_| {
+        if let Some(input) = file_input.get_untracked() {
+            add_files(input.files());
+            // Cleared, so picking the same file again (after removing it) adds it.
+            input.set_value("");
+        }
+    };
+    let on_drop = move |event: leptos::ev::DragEvent| {
+        event.prevent_default();
+        dragging.set(false);
+        add_files(event.data_transfer().and_then(|d| d.files()));
+    };
+    let on_drag_over = move |event: leptos::ev::DragEvent| {
+        event.prevent_default();
+        dragging.set(true);
+    };
+
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        to_checked_all.set(true);
+        cc_checked_all.set(true);
+        let (to, to_invalid) = parse_addresses(&to_text.get_untracked());
+        let (cc, cc_invalid) = parse_addresses(&cc_text.get_untracked());
+        let focus = |node: Option<web_sys::HtmlElement>| {
+            if let Some(node) = node {
+                let _ = node.focus();
+            }
+        };
+        if !to_invalid.is_empty() || !cc_invalid.is_empty() {
+            problem.set(Some(Problem::BadAddresses));
+            focus(if to_invalid.is_empty() {
+                cc_input.get_untracked().map(Into::into)
+            } else {
+                to_input.get_untracked().map(Into::into)
+            });
+            return;
+        }
+        if to.is_empty() {
+            problem.set(Some(Problem::NoRecipient));
+            focus(to_input.get_untracked().map(Into::into));
+            return;
+        }
+        let expires_at: Option<Timestamp> = if expiry_choice.get_untracked() == "date" {
+            let value = expiry_date
+                .get_untracked()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            match end_of_day(&value) {
+                Some(at) if is_future(&at) => Some(at),
+                _ => {
+                    problem.set(Some(Problem::ExpiryNotFuture));
+                    focus(expiry_date.get_untracked().map(Into::into));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let text_body = body.get_untracked().map(|b| b.value()).unwrap_or_default();
+        let html = (markdown.get_untracked() && !text_body.trim().is_empty())
+            .then(|| markdown_html(&text_body));
+        let chosen_template = template.get_untracked();
+        let request = ComposeRequest {
+            to,
+            cc,
+            subject: subject
+                .get_untracked()
+                .map(|s| s.value())
+                .unwrap_or_default(),
+            body: Body {
+                text: Some(text_body),
+                html,
+            },
+            protection: protection.get_untracked(),
+            expires_at,
+            branding_template: (!chosen_template.is_empty()).then_some(chosen_template),
+        };
+        let attached = files.get_untracked();
+        busy.set(true);
+        progress.set(0.0);
+        problem.set(None);
+        spawn_local(async move {
+            let report = Box::new(move |fraction: f64| progress.set(fraction));
+            let result = api
+                .get_value()
+                .sender()
+                .compose(request, attached, report)
+                .await;
+            busy.set(false);
+            match result {
+                Ok(composed) => {
+                    sent.set(Some(composed));
+                    set_timeout(
+                        move || {
+                            if let Some(h) = sent_heading.get_untracked() {
+                                let _ = h.focus();
+                            }
+                        },
+                        std::time::Duration::from_millis(0),
+                    );
+                }
+                Err(error) => {
+                    if !redirect_if_signed_out(location, &error) {
+                        problem.set(Some(Problem::Failed(error)));
+                    }
+                }
+            }
+        });
+    };
+
+    let write_another = move |_| {
+        sent.set(None);
+        to_text.set(String::new());
+        cc_text.set(String::new());
+        to_checked_all.set(false);
+        cc_checked_all.set(false);
+        files.set(Vec::new());
+        for input in [to_input, cc_input, subject] {
+            if let Some(input) = input.get_untracked() {
+                input.set_value("");
+            }
+        }
+        if let Some(body) = body.get_untracked() {
+            body.set_value("");
+        }
+        set_timeout(
+            move || {
+                if let Some(input) = to_input.get_untracked() {
+                    let _ = input.focus();
+                }
+            },
+            std::time::Duration::from_millis(0),
+        );
+    };
+
+    let address_error = move |bad: Memo<Vec<String>>| {
+        text(move |s, _| {
+            bad.with(|list| {
+                if list.is_empty() {
+                    String::new()
+                } else {
+                    fill(s.not_addresses, &list.join(", "))
+                }
+            })
+        })
+    };
+
+    view! {
+        <section class="card" data-testid="page-compose">
+            <h1>{tr(|s| s.compose_title)}</h1>
+            <div class="compose-sent" class:hidden=move || sent.with(Option::is_none)>
+                <h2 tabindex="-1" node_ref=sent_heading role="status" data-testid="compose-sent">
+                    {tr(|s| s.compose_sent)}
+                </h2>
+                <p>{tr(|s| s.message_id)} ": " <code data-testid="compose-message-id">
+                    {move || sent.with(|s| s.as_ref().map(|s| s.message_id.clone()).unwrap_or_default())}
+                </code></p>
+                <p class="hint">{tr(|s| s.compose_sent_hint)}</p>
+                <button type="button" class="secondary" on:click=write_another data-testid="compose-another">
+                    {tr(|s| s.compose_another)}
+                </button>
+                " "
+                <Link href=paths::SENT testid="compose-to-sent">{tr(|s| s.nav_sent)}</Link>
+            </div>
+            <form class="compose" class:hidden=move || sent.with(Option::is_some) on:submit=submit novalidate>
+                <label for="compose-to">{tr(|s| s.to)}</label>
+                <input
+                    id="compose-to"
+                    type="text"
+                    inputmode="email"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="compose-to-hint compose-to-error"
+                    aria-invalid=move || if to_bad.with(Vec::is_empty) { "false" } else { "true" }
+                    node_ref=to_input
+                    data-testid="compose-to"
+                    on:input=move |e| to_text.set(event_target_value(&e))
+                    on:blur=move |_| to_checked_all.set(true)
+                />
+                <p id="compose-to-hint" class="hint">{tr(|s| s.addresses_hint)}</p>
+                <p id="compose-to-error" class="error" aria-live="polite" data-testid="compose-to-error">{address_error(to_bad)}</p>
+
+                <label for="compose-cc">{tr(|s| s.cc)}</label>
+                <input
+                    id="compose-cc"
+                    type="text"
+                    inputmode="email"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="compose-cc-error"
+                    aria-invalid=move || if cc_bad.with(Vec::is_empty) { "false" } else { "true" }
+                    node_ref=cc_input
+                    data-testid="compose-cc"
+                    on:input=move |e| cc_text.set(event_target_value(&e))
+                    on:blur=move |_| cc_checked_all.set(true)
+                />
+                <p id="compose-cc-error" class="error" aria-live="polite" data-testid="compose-cc-error">{address_error(cc_bad)}</p>
+
+                <label for="compose-subject">{tr(|s| s.subject)}</label>
+                <input id="compose-subject" type="text" node_ref=subject data-testid="compose-subject"/>
+
+                <label for="compose-body">{tr(|s| s.message_body)}</label>
+                <textarea id="compose-body" rows="10" node_ref=body data-testid="compose-body"></textarea>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="compose-markdown"
+                        on:change=move |e| markdown.set(event_target_checked(&e))
+                    />
+                    " " {tr(|s| s.markdown_option)}
+                </label>
+
+                <fieldset>
+                    <legend>{tr(|s| s.protection)}</legend>
+                    <label class="check">
+                        <input
+                            type="radio"
+                            name="protection"
+                            checked=move || protection.get() == Protection::EncryptOnly
+                            on:change=move |_| protection.set(Protection::EncryptOnly)
+                            data-testid="compose-encrypt-only"
+                        />
+                        " " <strong>{tr(|s| s.encrypt_only)}</strong> " — " {tr(|s| s.encrypt_only_explained)}
+                    </label>
+                    <label class="check">
+                        <input
+                            type="radio"
+                            name="protection"
+                            checked=move || protection.get() == Protection::DoNotForward
+                            on:change=move |_| protection.set(Protection::DoNotForward)
+                            data-testid="compose-do-not-forward"
+                        />
+                        " " <strong>{tr(|s| s.do_not_forward)}</strong> " — " {tr(|s| s.do_not_forward_sender)}
+                    </label>
+                </fieldset>
+
+                {move || (!templates.with(Vec::is_empty)).then(|| view! {
+                    <label for="compose-template">{tr(|s| s.branding_template)}</label>
+                    <select
+                        id="compose-template"
+                        data-testid="compose-template"
+                        on:change=move |e| template.set(event_target_value(&e))
+                    >
+                        {templates.get().into_iter().map(|t| {
+                            let id = t.id.clone();
+                            view! { <option value=t.id.clone() selected=move || template.get() == id>{t.name}</option> }
+                        }).collect_view()}
+                    </select>
+                })}
+
+                <label for="compose-expiry">{tr(|s| s.expiry)}</label>
+                <select id="compose-expiry" data-testid="compose-expiry" on:change=move |e| expiry_choice.set(event_target_value(&e))>
+                    <option value="default">
+                        {text(move |s, _| match template_days.get() {
+                            Some(days) => fill(s.expiry_template, &days.to_string()),
+                            None => s.no_expiry.to_owned(),
+                        })}
+                    </option>
+                    <option value="date">{tr(|s| s.expiry_on_date)}</option>
+                </select>
+                <div class:hidden=move || expiry_choice.get() != "date">
+                    <label for="compose-expiry-date">{tr(|s| s.expiry_date)}</label>
+                    <input id="compose-expiry-date" type="date" node_ref=expiry_date data-testid="compose-expiry-date"/>
+                </div>
+
+                <label for="compose-files">{tr(|s| s.attachments)}</label>
+                <div
+                    class="drop-zone"
+                    class:dragging=dragging
+                    data-testid="compose-drop"
+                    on:dragover=on_drag_over
+                    on:dragleave=move |_| dragging.set(false)
+                    on:drop=on_drop
+                >
+                    <input id="compose-files" type="file" multiple node_ref=file_input on:change=on_pick data-testid="compose-files"/>
+                    <p class="hint">{tr(|s| s.drop_hint)}</p>
+                </div>
+                <ul class="file-list" data-testid="compose-file-list">
+                    {move || files.get().into_iter().enumerate().map(|(index, file)| {
+                        let name = file.name();
+                        let bytes = file.size() as u64;
+                        let label = name.clone();
+                        view! {
+                            <li data-testid="compose-file">
+                                <span>{name}</span>
+                                <span class="meta">{text(move |_, lang| size(bytes, lang))}</span>
+                                <button
+                                    type="button"
+                                    class="link-button"
+                                    aria-label=text(move |s, _| fill(s.remove_file, &label))
+                                    data-testid="compose-remove-file"
+                                    on:click=move |_| {
+                                        files.update(|f| { if index < f.len() { f.remove(index); } });
+                                        if let Some(input) = file_input.get_untracked() { let _ = input.focus(); }
+                                    }
+                                >
+                                    {tr(|s| s.remove)}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+
+                <div class:hidden=move || !busy.get() || files.with(Vec::is_empty)>
+                    <label for="compose-progress">{tr(|s| s.uploading)}</label>
+                    <progress id="compose-progress" max="1" value=move || progress.get() data-testid="compose-progress"></progress>
+                </div>
+
+                <p class="error" role="alert" data-testid="compose-error">
+                    {text(move |s, _| problem.with(|p| match p {
+                        None => String::new(),
+                        Some(Problem::NoRecipient) => s.no_recipient.to_owned(),
+                        Some(Problem::BadAddresses) => s.fix_addresses.to_owned(),
+                        Some(Problem::ExpiryNotFuture) => s.expiry_not_future.to_owned(),
+                        Some(Problem::Failed(error)) => error_text(s, error),
+                    }))}
+                </p>
+                <button type="submit" class="primary" disabled=busy data-testid="compose-send">
+                    {text(move |s, _| if busy.get() { s.sending } else { s.send_protected }.to_owned())}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,114 @@
+//! The administrator's status page: look a message up by Message-ID, see
+//! Subject / IsRevocable / Revoked and the recipients, and revoke it.
+
+mod common;
+
+use common::*;
+use sealmail_api::ErrorCode;
+use sealmail_api::admin::{MessageState, RecipientState};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn recipient_states() -> Vec<String> {
+    all("recipient-state")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn an_admin_looks_a_message_up_and_revokes_it() {
+    let mut after = message_status();
+    after.state = MessageState::Revoked;
+    after.is_revocable = false;
+    after.revoked = true;
+    for r in &mut after.recipients {
+        r.state = RecipientState::Revoked;
+    }
+    let api = FakeApi::new()
+        .me(vec![Ok(admin_me())])
+        .admin_revoke(vec![Ok(after)]);
+    let _page = mount_portal(&api, "/admin", Some("en"));
+    find("page-admin-status").await;
+    wait_focus("admin-message-id").await;
+    fill_in("admin-message-id", " <m2@contoso.example> ");
+    click("admin-lookup");
+    find("admin-result").await;
+    assert!(
+        api.calls()
+            .contains(&Call::AdminMessage("<m2@contoso.example>".into()))
+    );
+    assert_eq!(text("admin-subject"), "Your mortgage offer");
+    assert_eq!(text("admin-revocable"), "Yes");
+    assert_eq!(text("admin-revoked"), "No");
+    assert_eq!(recipient_states()[0], "Sent");
+
+    click("admin-revoke");
+    until("the dialog to open", || dialog_open("confirm-dialog")).await;
+    assert!(text("confirm-body").starts_with("Every recipient of “Your mortgage offer”"));
+    click("confirm-revoke");
+    wait_text("admin-revoked", "Yes").await;
+    assert_eq!(text("admin-revocable"), "No");
+    assert_eq!(recipient_states(), vec!["Revoked", "Revoked"]);
+    assert!(testid("admin-revoke").is_none());
+    wait_text("admin-status-notice", "The message was revoked.").await;
+    assert!(
+        api.calls()
+            .contains(&Call::AdminRevoke("<m2@contoso.example>".into()))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_message_id_is_explained() {
+    let api = FakeApi::new()
+        .me(vec![Ok(admin_me())])
+        .admin_message(vec![Err(error(ErrorCode::NotFound))]);
+    let _page = mount_portal(&api, "/admin", Some("en"));
+    find("page-admin-status").await;
+    click("admin-lookup");
+    wait_text(
+        "admin-error",
+        "Enter a Message ID, such as <id@example.com>.",
+    )
+    .await;
+    fill_in("admin-message-id", "<nope@x>");
+    click("admin-lookup");
+    wait_text("admin-error", "No message has that Message ID.").await;
+    assert!(testid("admin-result").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_message_revoked_meanwhile_is_looked_up_again() {
+    let mut after = message_status();
+    after.is_revocable = false;
+    after.revoked = true;
+    after.state = MessageState::Revoked;
+    let api = FakeApi::new()
+        .me(vec![Ok(admin_me())])
+        .admin_message(vec![Ok(message_status()), Ok(after)])
+        .admin_revoke(vec![Err(error(ErrorCode::AlreadyRevoked))]);
+    let _page = mount_portal(&api, "/admin", Some("en"));
+    find("page-admin-status").await;
+    fill_in("admin-message-id", "<m2@contoso.example>");
+    click("admin-lookup");
+    find("admin-revoke").await;
+    click("admin-revoke");
+    until("the dialog to open", || dialog_open("confirm-dialog")).await;
+    click("confirm-revoke");
+    wait_text("admin-revoked", "Yes").await;
+    assert!(!dialog_open("confirm-dialog"));
+}
+
+#[wasm_bindgen_test]
+async fn the_status_page_speaks_danish() {
+    let api = FakeApi::new().me(vec![Ok(admin_me())]);
+    let _page = mount_portal(&api, "/admin", Some("da"));
+    find("page-admin-status").await;
+    wait_text("admin-lookup", "Slå op").await;
+    fill_in("admin-message-id", "<m2@contoso.example>");
+    click("admin-lookup");
+    find("admin-revoke").await;
+    assert_eq!(text("admin-revoke"), "Tilbagekald meddelelse");
+    assert_eq!(text("admin-revocable"), "Ja");
+}
