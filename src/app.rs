@@ -12,7 +12,11 @@ use wasm_bindgen::JsValue;
 
 use crate::api::Api;
 use crate::i18n::provide_i18n;
+use crate::pages::admin_audit::AdminAuditPage;
+use crate::pages::admin_branding::AdminBrandingPage;
+use crate::pages::admin_report::AdminReportPage;
 use crate::pages::admin_status::AdminStatusPage;
+use crate::pages::admin_trace::AdminTracePage;
 use crate::pages::compose::ComposePage;
 use crate::pages::home::Home;
 use crate::pages::recipient::RecipientFlow;
@@ -46,6 +50,10 @@ fn Router() -> impl IntoView {
         Route::Sent => view! { <SentPage/> }.into_any(),
         Route::Compose => view! { <ComposePage/> }.into_any(),
         Route::AdminStatus => view! { <AdminStatusPage/> }.into_any(),
+        Route::AdminTrace => view! { <AdminTracePage/> }.into_any(),
+        Route::AdminReport => view! { <AdminReportPage/> }.into_any(),
+        Route::AdminAudit => view! { <AdminAuditPage/> }.into_any(),
+        Route::AdminBranding => view! { <AdminBrandingPage/> }.into_any(),
         Route::Home => view! { <Home/> }.into_any(),
     }
 }
@@ -74,6 +82,14 @@ pub enum Route {
     Compose,
     /// `/admin`: an administrator looks a message up by Message-ID.
     AdminStatus,
+    /// `/admin/trace`: message trace.
+    AdminTrace,
+    /// `/admin/report`: the encryption report.
+    AdminReport,
+    /// `/admin/audit`: the access audit.
+    AdminAudit,
+    /// `/admin/branding`: the branding templates.
+    AdminBranding,
     /// Anything else.
     Home,
 }
@@ -84,6 +100,10 @@ pub mod paths {
     pub const SENT: &str = "/sent";
     pub const COMPOSE: &str = "/compose";
     pub const ADMIN: &str = "/admin";
+    pub const ADMIN_TRACE: &str = "/admin/trace";
+    pub const ADMIN_REPORT: &str = "/admin/report";
+    pub const ADMIN_AUDIT: &str = "/admin/audit";
+    pub const ADMIN_BRANDING: &str = "/admin/branding";
 }
 
 impl Route {
@@ -103,6 +123,10 @@ impl Route {
             paths::SENT => Route::Sent,
             paths::COMPOSE => Route::Compose,
             paths::ADMIN => Route::AdminStatus,
+            paths::ADMIN_TRACE => Route::AdminTrace,
+            paths::ADMIN_REPORT => Route::AdminReport,
+            paths::ADMIN_AUDIT => Route::AdminAudit,
+            paths::ADMIN_BRANDING => Route::AdminBranding,
             _ => Route::Home,
         }
     }

@@ -1,14 +1,17 @@
-//! Sealmail's web portal: the pages recipients see (senders' and
-//! administrators' pages come later).
+//! Sealmail's web portal: the pages recipients see, and the sender's and
+//! administrator's pages.
 //!
 //! `main.rs` only mounts [`App`]; tests mount [`Portal`] or a page inside
-//! [`Providers`] with a fake [`api::RecipientApi`].
+//! [`Providers`] with a fake of [`api::RecipientApi`] and [`api::SenderApi`].
 //!
-//! - [`app`]: context and the router (a match on the path).
+//! - [`app`]: context (API client, language, session, location) and the
+//!   router (a match on the path, moved by `history.pushState`).
 //! - [`pages`]: one page per file; [`pages::recipient`] is the recipient's
-//!   journey through a link, which chooses among the others.
+//!   journey through a link, which chooses among the others; sign-in, Sent,
+//!   compose and the `admin_*` pages are routed directly.
 //! - [`components`]: the branded frame, the language switch, the sandboxed
-//!   HTML body, attachments, the reply form.
+//!   HTML body, attachments, the reply form; the signed-in frame
+//!   ([`components::staff`]), a Sent row, address and Markdown handling.
 //! - [`api`]: the only code that does HTTP.
 //! - [`i18n`]: English, Dutch, Danish and Japanese; dates and sizes.
 

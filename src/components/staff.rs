@@ -243,3 +243,17 @@ pub fn ConfirmDialog(
         </dialog>
     }
 }
+
+/// The administrator's pages, one link each.
+#[component]
+pub fn AdminNav() -> impl IntoView {
+    view! {
+        <nav class="admin-nav" aria-label=tr(|s| s.nav_admin) data-testid="admin-nav">
+            <Link href=paths::ADMIN testid="admin-nav-status">{tr(|s| s.admin_status_title)}</Link>
+            <Link href=paths::ADMIN_TRACE testid="admin-nav-trace">{tr(|s| s.trace_title)}</Link>
+            <Link href=paths::ADMIN_REPORT testid="admin-nav-report">{tr(|s| s.report_title)}</Link>
+            <Link href=paths::ADMIN_AUDIT testid="admin-nav-audit">{tr(|s| s.audit_title)}</Link>
+            <Link href=paths::ADMIN_BRANDING testid="admin-nav-branding">{tr(|s| s.branding_title)}</Link>
+        </nav>
+    }
+}

@@ -60,16 +60,32 @@ pub fn date_input_value(timestamp: &Timestamp) -> String {
     )
 }
 
+/// The start (00:00, the reader's time) of a date typed as `"2026-12-01"`, as a
+/// UTC timestamp; `None` if it is not such a date.
+pub fn start_of_day(value: &str) -> Option<Timestamp> {
+    local_time(value, 0, 0, 0)
+}
+
 /// The end (23:59:59, the reader's time) of a date typed as `"2026-12-01"`, as
 /// a UTC timestamp; `None` if it is not such a date.
 pub fn end_of_day(value: &str) -> Option<Timestamp> {
+    local_time(value, 23, 59, 59)
+}
+
+fn local_time(value: &str, hours: i32, minutes: i32, seconds: i32) -> Option<Timestamp> {
     let mut parts = value.split('-').map(|p| p.parse::<u32>().ok());
     let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    let date =
-        Date::new_with_year_month_day_hr_min_sec(year, month as i32 - 1, day as i32, 23, 59, 59);
+    let date = Date::new_with_year_month_day_hr_min_sec(
+        year,
+        month as i32 - 1,
+        day as i32,
+        hours,
+        minutes,
+        seconds,
+    );
     if date.get_time().is_nan() {
         return None;
     }

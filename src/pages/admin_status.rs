@@ -11,7 +11,9 @@ use sealmail_api::sender::RevokeRequest;
 use crate::api::{ApiError, use_api};
 use crate::app::use_location;
 use crate::components::sent_row::RecipientList;
-use crate::components::staff::{ConfirmDialog, Staff, error_text, redirect_if_signed_out};
+use crate::components::staff::{
+    AdminNav, ConfirmDialog, Staff, error_text, redirect_if_signed_out,
+};
 use crate::components::{focus_when_mounted, mailbox, set_title};
 use crate::i18n::format::date_time;
 use crate::i18n::{fill, text, tr};
@@ -78,6 +80,16 @@ fn AdminStatus() -> impl IntoView {
         }
         lookup(message_id);
     };
+    // The trace links here with `?message_id=`.
+    if let Some(message_id) = location.query("message_id").filter(|m| !m.is_empty()) {
+        let shown = message_id.clone();
+        request_animation_frame(move || {
+            if let Some(input) = input.get_untracked() {
+                input.set_value(&shown);
+            }
+        });
+        lookup(message_id);
+    }
     let confirm = move || {
         let Some(message_id) = status.with_untracked(|s| s.as_ref().map(|s| s.message_id.clone()))
         else {
@@ -118,6 +130,7 @@ fn AdminStatus() -> impl IntoView {
     let yes_no = |value: bool| text(move |s, _| if value { s.yes } else { s.no }.to_owned());
 
     view! {
+        <AdminNav/>
         <section class="card" data-testid="page-admin-status">
             <h1>{tr(|s| s.admin_status_title)}</h1>
             <p class="hint">{tr(|s| s.admin_status_intro)}</p>

@@ -1,8 +1,12 @@
 //! One page per file. The recipient's pages are shown by [`recipient`]'s flow;
 //! the sender's and administrator's pages ([`signin`], [`sent`], [`compose`],
-//! [`admin_status`]) by the router.
+//! the `admin_*` pages) by the router.
 
+pub mod admin_audit;
+pub mod admin_branding;
+pub mod admin_report;
 pub mod admin_status;
+pub mod admin_trace;
 pub mod compose;
 pub mod expired;
 pub mod home;

@@ -1,0 +1,315 @@
+//! `/admin/branding`: the branding templates — each field editable, with a
+//! live preview of the portal page and the notification mail it gives.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInput};
+
+use crate::api::{ApiError, use_api};
+use crate::app::use_location;
+use crate::components::set_title;
+use crate::components::shell::header_colors;
+use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
+use crate::i18n::{Strings, fill, text, tr};
+
+/// The branding page (administrators only).
+#[component]
+pub fn AdminBrandingPage() -> impl IntoView {
+    view! { <Staff admin=true><AdminBranding/></Staff> }
+}
+
+fn blank() -> BrandingTemplateInput {
+    BrandingTemplateInput {
+        name: String::new(),
+        is_default: false,
+        fields: BrandingFields {
+            background_color: "#1e3a8a".into(),
+            introduction_text: None,
+            read_button_text: None,
+            email_text: None,
+            disclaimer_text: None,
+            portal_text: None,
+            privacy_statement_url: None,
+            passcode_enabled: true,
+            expiry_days: None,
+        },
+    }
+}
+
+fn input_of(template: &BrandingTemplate) -> BrandingTemplateInput {
+    BrandingTemplateInput {
+        name: template.name.clone(),
+        is_default: template.is_default,
+        fields: template.fields.clone(),
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Problem {
+    NameMissing,
+    BadColor,
+    Failed(ApiError),
+}
+
+/// One optional text setting of a template.
+struct TextField {
+    id: &'static str,
+    label: fn(&'static Strings) -> &'static str,
+    get: fn(&BrandingFields) -> &Option<String>,
+    set: fn(&mut BrandingFields, Option<String>),
+    multiline: bool,
+}
+
+const TEXT_FIELDS: [TextField; 6] = [
+    TextField {
+        id: "branding-intro",
+        label: |s| s.branding_intro,
+        get: |f| &f.introduction_text,
+        set: |f, v| f.introduction_text = v,
+        multiline: true,
+    },
+    TextField {
+        id: "branding-button",
+        label: |s| s.branding_button,
+        get: |f| &f.read_button_text,
+        set: |f, v| f.read_button_text = v,
+        multiline: false,
+    },
+    TextField {
+        id: "branding-email-text",
+        label: |s| s.branding_email_text,
+        get: |f| &f.email_text,
+        set: |f, v| f.email_text = v,
+        multiline: true,
+    },
+    TextField {
+        id: "branding-portal-text",
+        label: |s| s.branding_portal_text,
+        get: |f| &f.portal_text,
+        set: |f, v| f.portal_text = v,
+        multiline: true,
+    },
+    TextField {
+        id: "branding-disclaimer",
+        label: |s| s.branding_disclaimer,
+        get: |f| &f.disclaimer_text,
+        set: |f, v| f.disclaimer_text = v,
+        multiline: true,
+    },
+    TextField {
+        id: "branding-privacy",
+        label: |s| s.branding_privacy,
+        get: |f| &f.privacy_statement_url,
+        set: |f, v| f.privacy_statement_url = v,
+        multiline: false,
+    },
+];
+
+#[component]
+fn AdminBranding() -> impl IntoView {
+    let api = StoredValue::new(use_api());
+    let location = use_location();
+    let templates = RwSignal::new(Vec::<BrandingTemplate>::new());
+    let selected = RwSignal::new(None::<String>);
+    let draft = RwSignal::new(blank());
+    let problem = RwSignal::new(None::<Problem>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let title = tr(|s| s.branding_title);
+    set_title(move || title.get().to_owned());
+
+    spawn_local(async move {
+        match api.get_value().sender().admin_templates().await {
+            Ok(list) => {
+                if let Some(first) = list.iter().find(|t| t.is_default).or(list.first()) {
+                    selected.set(Some(first.id.clone()));
+                    draft.set(input_of(first));
+                }
+                templates.set(list);
+            }
+            Err(error) => {
+                if !redirect_if_signed_out(location, &error) {
+                    problem.set(Some(Problem::Failed(error)));
+                }
+            }
+        }
+    });
+
+    let choose = move |event: leptos::ev::Event| {
+        let id = event_target_value(&event);
+        saved.set(false);
+        problem.set(None);
+        if id.is_empty() {
+            selected.set(None);
+            draft.set(blank());
+        } else if let Some(t) = templates.with_untracked(|l| l.iter().find(|t| t.id == id).cloned())
+        {
+            selected.set(Some(id));
+            draft.set(input_of(&t));
+        }
+    };
+
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let input = draft.get_untracked();
+        saved.set(false);
+        if input.name.trim().is_empty() {
+            problem.set(Some(Problem::NameMissing));
+            return;
+        }
+        if header_colors(&input.fields.background_color).is_none() {
+            problem.set(Some(Problem::BadColor));
+            return;
+        }
+        problem.set(None);
+        busy.set(true);
+        let id = selected.get_untracked();
+        spawn_local(async move {
+            let result = api.get_value().sender().save_template(id, input).await;
+            busy.set(false);
+            match result {
+                Ok(template) => {
+                    templates.update(|list| {
+                        if template.is_default {
+                            list.iter_mut().for_each(|t| t.is_default = false);
+                        }
+                        match list.iter_mut().find(|t| t.id == template.id) {
+                            Some(t) => *t = template.clone(),
+                            None => list.push(template.clone()),
+                        }
+                    });
+                    selected.set(Some(template.id.clone()));
+                    draft.set(input_of(&template));
+                    saved.set(true);
+                }
+                Err(error) => {
+                    if !redirect_if_signed_out(location, &error) {
+                        problem.set(Some(Problem::Failed(error)));
+                    }
+                }
+            }
+        });
+    };
+
+    let text_fields = TEXT_FIELDS
+        .iter()
+        .map(|field| {
+            let (get, set) = (field.get, field.set);
+            let value = move || draft.with(|d| get(&d.fields).clone().unwrap_or_default());
+            let on_input = move |event: leptos::ev::Event| {
+                let v = event_target_value(&event);
+                draft.update(|d| set(&mut d.fields, (!v.trim().is_empty()).then_some(v)));
+            };
+            let label = field.label;
+            let control = if field.multiline {
+                view! { <textarea id=field.id rows="2" prop:value=value on:input=on_input data-testid=field.id></textarea> }.into_any()
+            } else {
+                view! { <input id=field.id type="text" prop:value=value on:input=on_input data-testid=field.id/> }.into_any()
+            };
+            view! {
+                <label for=field.id>{tr(label)}</label>
+                {control}
+            }
+        })
+        .collect_view();
+
+    let colors = Memo::new(move |_| draft.with(|d| header_colors(&d.fields.background_color)));
+    let field_text = move |get: fn(&BrandingFields) -> &Option<String>| {
+        move || draft.with(|d| get(&d.fields).clone())
+    };
+
+    view! {
+        <AdminNav/>
+        <section class="card" data-testid="page-admin-branding">
+            <h1>{tr(|s| s.branding_title)}</h1>
+            <label for="branding-template">{tr(|s| s.branding_template)}</label>
+            <select id="branding-template" data-testid="branding-template" on:change=choose>
+                {move || templates.get().into_iter().map(|t| {
+                    let id = t.id.clone();
+                    view! { <option value=t.id.clone() selected=move || selected.get().as_deref() == Some(id.as_str())>{t.name}{t.is_default.then_some(" ★")}</option> }
+                }).collect_view()}
+                <option value="" selected=move || selected.with(Option::is_none)>{tr(|s| s.branding_new)}</option>
+            </select>
+            <div class="branding-editor">
+                <form class="branding-form" on:submit=save novalidate>
+                    <label for="branding-name">{tr(|s| s.branding_name)}</label>
+                    <input id="branding-name" type="text" prop:value=move || draft.with(|d| d.name.clone())
+                        on:input=move |e| draft.update(|d| d.name = event_target_value(&e)) data-testid="branding-name"/>
+                    <label for="branding-color">{tr(|s| s.branding_color)}</label>
+                    <div class="inline">
+                        <input id="branding-color" type="color" class="color"
+                            prop:value=move || draft.with(|d| d.fields.background_color.clone())
+                            on:input=move |e| draft.update(|d| d.fields.background_color = event_target_value(&e))
+                            data-testid="branding-color"/>
+                        <input type="text" aria-label=tr(|s| s.branding_color)
+                            prop:value=move || draft.with(|d| d.fields.background_color.clone())
+                            on:input=move |e| draft.update(|d| d.fields.background_color = event_target_value(&e))
+                            data-testid="branding-color-text"/>
+                    </div>
+                    {text_fields}
+                    <label for="branding-expiry">{tr(|s| s.branding_expiry_days)}</label>
+                    <input id="branding-expiry" type="number" min="1" inputmode="numeric"
+                        prop:value=move || draft.with(|d| d.fields.expiry_days.map(|n| n.to_string()).unwrap_or_default())
+                        on:input=move |e| draft.update(|d| d.fields.expiry_days = event_target_value(&e).trim().parse().ok())
+                        data-testid="branding-expiry"/>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || draft.with(|d| d.is_default)
+                            on:change=move |e| draft.update(|d| d.is_default = event_target_checked(&e))
+                            data-testid="branding-default"/>
+                        " " {tr(|s| s.branding_default)}
+                    </label>
+                    <p class="error" role="alert" data-testid="branding-error">
+                        {text(move |s, _| problem.with(|p| match p {
+                            None => String::new(),
+                            Some(Problem::NameMissing) => s.branding_name_missing.to_owned(),
+                            Some(Problem::BadColor) => s.branding_bad_color.to_owned(),
+                            Some(Problem::Failed(e)) => error_text(s, e),
+                        }))}
+                    </p>
+                    <p role="status" data-testid="branding-saved">{text(move |s, _| if saved.get() { s.saved } else { "" }.to_owned())}</p>
+                    <button type="submit" class="primary" disabled=busy data-testid="branding-save">{tr(|s| s.save)}</button>
+                </form>
+                <div class="previews">
+                    <h2>{tr(|s| s.preview_portal)}</h2>
+                    <div class="preview" data-testid="preview-portal" aria-hidden="true">
+                        <div class="preview-banner"
+                            style:background-color=move || colors.get().map(|(bg, _)| bg)
+                            style:color=move || colors.get().map(|(_, fg)| fg)>
+                            {tr(|s| s.preview_organisation)}
+                        </div>
+                        <div class="preview-body">
+                            <p class="intro" data-testid="preview-intro">{field_text(|f| &f.introduction_text)}</p>
+                            <p><strong>{tr(|s| s.protected_message)}</strong></p>
+                            <p>{text(|s, _| fill(s.sent_you, "Alice Example"))}</p>
+                            <p class="portal-text">{field_text(|f| &f.portal_text)}</p>
+                            <span class="preview-button" data-testid="preview-portal-button">
+                                {text(move |s, _| draft.with(|d| d.fields.read_button_text.clone()).unwrap_or_else(|| s.send_passcode.to_owned()))}
+                            </span>
+                            <p class="meta" data-testid="preview-disclaimer">{field_text(|f| &f.disclaimer_text)}</p>
+                        </div>
+                    </div>
+                    <h2>{tr(|s| s.preview_mail)}</h2>
+                    <div class="preview" data-testid="preview-mail" aria-hidden="true">
+                        <div class="preview-banner"
+                            style:background-color=move || colors.get().map(|(bg, _)| bg)
+                            style:color=move || colors.get().map(|(_, fg)| fg)>
+                            {tr(|s| s.preview_organisation)}
+                        </div>
+                        <div class="preview-body">
+                            <p class="intro">{field_text(|f| &f.introduction_text)}</p>
+                            <p>{text(|s, _| fill(s.sent_you, "Alice Example"))}</p>
+                            <p data-testid="preview-email-text">{field_text(|f| &f.email_text)}</p>
+                            <span class="preview-button" data-testid="preview-mail-button">
+                                {text(move |s, _| draft.with(|d| d.fields.read_button_text.clone()).unwrap_or_else(|| s.read_message.to_owned()))}
+                            </span>
+                            <p class="meta">{field_text(|f| &f.disclaimer_text)}</p>
+                        </div>
+                    </div>
+                </div>
+            </div>
+        </section>
+    }
+}
