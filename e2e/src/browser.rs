@@ -121,6 +121,44 @@ impl Browser {
             .unwrap_or_else(|e| panic!("[data-testid={testid}] never showed: {e}"))
     }
 
+    /// Waits (up to 20 s) for an element matching the CSS `selector` to be shown.
+    pub async fn find_css(&self, selector: &str) -> WebElement {
+        self.driver
+            .query(By::Css(selector.to_owned()))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .and_displayed()
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("{selector} never showed: {e}"))
+    }
+
+    /// Waits (up to 20 s) for the element with `data-testid=testid` to exist,
+    /// shown or not (a file input hidden behind its drop zone, say).
+    pub async fn find_present(&self, testid: &str) -> WebElement {
+        self.driver
+            .query(By::Css(format!("[data-testid='{testid}']")))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("[data-testid={testid}] never existed: {e}"))
+    }
+
+    /// Waits until the text of the element matching `selector` contains `expected`.
+    pub async fn wait_for_css_text(&self, selector: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.driver.find(By::Css(selector.to_owned())).await {
+                last = element.text().await.unwrap_or_default();
+                if last.contains(expected) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{selector} never said {expected:?}; last it said {last:?}");
+    }
+
     /// Whether an element with `data-testid=testid` exists right now.
     pub async fn has(&self, testid: &str) -> bool {
         !self

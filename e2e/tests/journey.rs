@@ -1,7 +1,10 @@
-//! A recipient's whole journey, in a real browser against the real server:
-//! link → passcode (a wrong one, then the right one from the outbox) → read →
-//! download → reply → revoked, in four languages; then an administrator
-//! revokes what is left. Every page is screenshotted and checked with axe-core.
+//! The whole journey, in real browsers against the real server, as people do it:
+//! the sender signs in and sends to two recipients with an attachment; the first
+//! recipient opens the link from the outbox, gets past a wrong passcode with the
+//! right one, reads, downloads, replies; the sender sees that in the Sent view and
+//! removes that recipient's access; the revoked page shows in four languages; the
+//! second recipient still reads until an administrator revokes the rest by
+//! Message-ID. Every page is screenshotted and checked with axe-core.
 
 use sealmail_e2e::{Browser, Sealmail};
 use serde_json::Value;
@@ -10,6 +13,7 @@ const ALICE: &str = "alice@sealmail.test";
 const BOB: &str = "bob@example.net";
 const CAROL: &str = "carol@example.org";
 const SUBJECT: &str = "Quarterly figures (confidential)";
+const ALICE_PASSWORD: &str = "a long demo password";
 
 /// The status of a message as `sealmail status --json` reports it.
 fn status(server: &Sealmail, message_id: &str) -> Value {
@@ -42,42 +46,71 @@ fn attachment_bytes() -> Vec<u8> {
         .collect()
 }
 
+/// The selector of one recipient's element in a Sent row.
+fn recipient_in_sent(address: &str, inner: &str) -> String {
+    format!("[data-testid='recipient'][data-address='{address}'] [data-testid='{inner}']")
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_recipient_reads_replies_and_then_sees_the_revoked_page_in_every_language() {
+async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
     let server = Sealmail::start();
-    server.add_user(ALICE, "Alice Sender", "a long demo password");
+    server.add_user(ALICE, "Alice Sender", ALICE_PASSWORD);
     let files = tempfile::tempdir().unwrap();
-    let body = files.path().join("body.txt");
-    std::fs::write(
-        &body,
-        "Hello both,\nthe quarterly figures are attached.\nAlice\n",
-    )
-    .unwrap();
     let attachment = files.path().join("figures.bin");
     let bytes = attachment_bytes();
     std::fs::write(&attachment, &bytes).unwrap();
-    let message_id = server
-        .cli(&[
-            "send",
-            "--from",
-            ALICE,
-            "--to",
-            BOB,
-            "--to",
-            CAROL,
-            "--subject",
-            SUBJECT,
-            "--body-file",
-            body.to_str().unwrap(),
-            "--attach",
-            attachment.to_str().unwrap(),
-        ])
-        .trim()
-        .to_owned();
+
+    // The sender signs in; the compose page sends her back to it afterwards.
+    let mut alice = Browser::start("alice", "en").await;
+    alice.open(&format!("{}/compose", server.url)).await;
+    alice.find("page-signin").await;
+    alice.check_page("signin").await;
+    alice.type_into("signin-email", ALICE).await;
+    alice.type_into("signin-password", ALICE_PASSWORD).await;
+    alice.click("signin-submit").await;
+
+    // She writes to both recipients, attaches the file and sends.
+    alice.find("page-compose").await;
+    alice
+        .type_into("compose-to", &format!("{BOB}, {CAROL}"))
+        .await;
+    alice.type_into("compose-subject", SUBJECT).await;
+    alice
+        .type_into(
+            "compose-body",
+            "Hello both,\nthe quarterly figures are attached.\nAlice",
+        )
+        .await;
+    alice
+        .find_present("compose-files")
+        .await
+        .send_keys(attachment.to_str().unwrap())
+        .await
+        .expect("the file input takes the file");
+    alice
+        .wait_for_text("compose-file-list", "figures.bin")
+        .await;
+    alice.check_page("compose").await;
+    alice.click("compose-send").await;
+    alice.find("compose-sent").await;
+    let message_id = alice.text("compose-message-id").await.trim().to_owned();
     assert!(
         message_id.starts_with('<') && message_id.ends_with('>'),
         "{message_id}"
     );
+    alice.check_page("compose-sent").await;
+
+    // Both are listed as sent.
+    alice.open(&format!("{}/sent", server.url)).await;
+    alice.find("sent-row").await;
+    assert_eq!(alice.text("sent-subject").await, SUBJECT);
+    alice
+        .wait_for_css_text(&recipient_in_sent(BOB, "recipient-state"), "Sent")
+        .await;
+    alice
+        .wait_for_css_text(&recipient_in_sent(CAROL, "recipient-state"), "Sent")
+        .await;
+    alice.check_page("sent").await;
 
     // A mail scanner fetches the link before the person does: not an open.
     let bob_link = server.link_for(BOB);
@@ -170,8 +203,45 @@ async fn a_recipient_reads_replies_and_then_sees_the_revoked_page_in_every_langu
         "{notification:?}"
     );
 
-    // The sender removes Bob's access: his next load shows the revoked page.
-    server.cli(&["revoke", "--message-id", &message_id, "--recipient", BOB]);
+    // The sender's Sent view shows Bob's open and his reply.
+    alice.reload().await;
+    alice
+        .wait_for_css_text(&recipient_in_sent(BOB, "recipient-state"), "Opened")
+        .await;
+    alice
+        .wait_for_css_text(&recipient_in_sent(CAROL, "recipient-state"), "Sent")
+        .await;
+    // The reply is listed by who sent it; its text is read through its own link.
+    alice
+        .wait_for_text("replies", &format!("Re: {SUBJECT}"))
+        .await;
+    alice.wait_for_text("replies", BOB).await;
+    alice.check_page("sent-opened-replied").await;
+
+    // She removes Bob's access, after a confirmation that says what will happen.
+    alice
+        .find_css(&recipient_in_sent(BOB, "revoke-recipient"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    alice.find("confirm-dialog").await;
+    assert!(alice.text("confirm-body").await.contains(BOB));
+    alice.check_page("sent-confirm").await;
+    alice.click("confirm-revoke").await;
+    alice
+        .wait_for_css_text(&recipient_in_sent(BOB, "recipient-state"), "Revoked")
+        .await;
+    alice.reload().await;
+    alice
+        .wait_for_css_text(&recipient_in_sent(BOB, "recipient-state"), "Revoked")
+        .await;
+    alice
+        .wait_for_css_text(&recipient_in_sent(CAROL, "recipient-state"), "Sent")
+        .await;
+    alice.check_page("sent-revoked-one").await;
+
+    // Bob's next load shows the revoked page.
     bob.reload().await;
     bob.find("page-revoked").await;
     assert_eq!(
@@ -229,6 +299,18 @@ async fn a_recipient_reads_replies_and_then_sees_the_revoked_page_in_every_langu
     let printed = server.cli(&["status", "--message-id", &message_id]);
     assert!(printed.contains("Revoked : True"), "{printed}");
     assert!(printed.contains("IsRevocable : False"), "{printed}");
+
+    // The Sent view shows the whole message revoked, with nothing left to revoke.
+    alice.reload().await;
+    alice
+        .wait_for_css_text(&recipient_in_sent(CAROL, "recipient-state"), "Revoked")
+        .await;
+    assert!(
+        !alice.has("revoke-message").await,
+        "a revoked message offers no revoke"
+    );
+    alice.check_page("sent-all-revoked").await;
+    alice.quit().await;
 
     // Revoking it again is an error, and says why.
     let again = server.cli_output(&["revoke", "--message-id", &message_id], None);
