@@ -3,6 +3,7 @@
 //! Every command first installs what is missing (idempotently, at pinned
 //! versions, see `tools.rs`), so a fresh machine with only Rust can run them.
 
+mod bench;
 mod run;
 mod shell;
 mod size;
@@ -20,6 +21,9 @@ commands:
   test    set up what is missing, then run every check: format, clippy (host and
           wasm), host tests, browser tests in headless Chromium, end to end
   size    build the release portal and print the gzip size of each file it loads
+  bench   build in release mode and measure: crypto against openssl, the API
+          under load, memory, a million messages, the portal's size and time
+          to interactive; prints one table, writes target/bench/bench.json
   setup   only install what is missing (the wasm target, trunk, wasm-bindgen,
           wasm-opt, Chromium and chromedriver)
 ";
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
         Some("run") => run::run(&args[1..]),
         Some("test") => test::test(&args[1..]),
         Some("size") => size::size(),
+        Some("bench") => bench::bench(&args[1..]),
         Some("setup") => tools::Tools::setup(tools::Needs::Everything).map(|_| ()),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");

@@ -208,7 +208,7 @@ fn wasm_bindgen_version_in_lockfile() -> Result<String> {
     Err("Cargo.lock names no wasm-bindgen version".into())
 }
 
-fn apt_install(packages: &[&str]) -> Result {
+pub fn apt_install(packages: &[&str]) -> Result {
     println!("installing {} from Debian's packages", packages.join(", "));
     let sudo = !is_root();
     let apt = |args: &[&str]| {

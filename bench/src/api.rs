@@ -1,0 +1,239 @@
+//! The API under load: five recipient and sender requests at 1, 16 and 128
+//! clients against the release server in its own process, on loopback.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sealmail_api::recipient::PasscodeSubmit;
+use sealmail_api::routes::{self, CSRF_HEADER, CSRF_VALUE};
+use serde_json::json;
+
+use crate::http::{self, LoadRun, MakeRequest, full, get};
+use crate::report::{Figure, Goal, median};
+use crate::seed::{self, ApiFixture};
+use crate::server::{Server, free_addr, url};
+
+pub const LEVELS: [usize; 3] = [1, 16, 128];
+const REPEATS: usize = 3;
+/// Fresh passcodes: each correct submission uses one up.
+const VERIFY_LINKS: usize = 6_000;
+
+struct Endpoint {
+    name: &'static str,
+    max_time: Duration,
+    /// Per run, at most this many requests (also bounded by the passcodes left).
+    max_requests: u64,
+}
+
+const LIGHT: Duration = Duration::from_millis(1000);
+
+/// The server started for the load (kept for the portal figure) and the figures.
+pub struct Outcome {
+    pub figures: Vec<Figure>,
+    pub server: Server,
+    pub fixture: ApiFixture,
+    pub data_dir: tempfile::TempDir,
+}
+
+pub async fn run(binary: &Path, portal_dir: &Path) -> Result<Outcome, String> {
+    let data_dir = tempfile::Builder::new()
+        .prefix("sealmail-bench-api-")
+        .tempdir_in(seed::scratch_dir())
+        .map_err(|e| e.to_string())?;
+    let addr = free_addr();
+    println!(
+        "seeding {VERIFY_LINKS} links with passcodes, a 10 KB message with a 10 MB attachment, a Sent list"
+    );
+    let fixture = seed::api(data_dir.path(), &url(addr), VERIFY_LINKS).await?;
+    let server = Server::start(binary, data_dir.path(), addr, portal_dir, &[]).await?;
+    let (idle_rss, _) = server.memory()?;
+    let mut figures = vec![Figure::new(
+        "memory: idle RSS (API server, seeded, before load)",
+        idle_rss,
+        "MB",
+    )];
+
+    let f = Arc::new(fixture_requests(addr, &fixture));
+    let endpoints = [
+        Endpoint {
+            name: "link info",
+            max_time: LIGHT,
+            max_requests: 20_000,
+        },
+        Endpoint {
+            name: "passcode verify",
+            max_time: LIGHT,
+            max_requests: 20_000,
+        },
+        Endpoint {
+            name: "message view (10 KB)",
+            max_time: LIGHT,
+            max_requests: 20_000,
+        },
+        Endpoint {
+            name: "attachment download (10 MB)",
+            max_time: Duration::from_millis(1500),
+            max_requests: 150,
+        },
+        Endpoint {
+            name: "Sent list page (50)",
+            max_time: LIGHT,
+            max_requests: 20_000,
+        },
+    ];
+    // Warm the server (connections, caches, the allocator) before measuring.
+    http::load(addr, 16, 2_000, Duration::from_millis(500), f.make(2, 0)).await?;
+
+    let mut passcodes_used = 0u64;
+    for (which, endpoint) in endpoints.iter().enumerate() {
+        for clients in LEVELS {
+            let mut runs: Vec<LoadRun> = Vec::new();
+            for _ in 0..REPEATS {
+                let mut max_requests = endpoint.max_requests;
+                if which == 1 {
+                    let left = fixture.passcodes.len() as u64 - passcodes_used;
+                    max_requests = max_requests
+                        .min(left / (REPEATS * LEVELS.len()) as u64 + 1)
+                        .min(left);
+                }
+                let run = http::load(
+                    addr,
+                    clients,
+                    max_requests,
+                    endpoint.max_time,
+                    f.make(which, passcodes_used),
+                )
+                .await?;
+                if which == 1 {
+                    passcodes_used += run.requests + run.errors;
+                }
+                if run.errors > 0 {
+                    eprintln!(
+                        "warning: {} @{clients}: {} errors (first: {})",
+                        endpoint.name,
+                        run.errors,
+                        run.first_error.as_deref().unwrap_or("?")
+                    );
+                }
+                runs.push(run);
+            }
+            figures.extend(load_figures(endpoint.name, clients, &runs));
+        }
+    }
+    let (_, peak) = server.memory()?;
+    figures.push(Figure::new(
+        "memory: peak RSS during the API load",
+        peak,
+        "MB",
+    ));
+    Ok(Outcome {
+        figures,
+        server,
+        fixture,
+        data_dir,
+    })
+}
+
+fn load_figures(name: &str, clients: usize, runs: &[LoadRun]) -> Vec<Figure> {
+    let rps: Vec<f64> = runs.iter().map(LoadRun::per_second).collect();
+    let p50: Vec<f64> = runs.iter().map(|r| r.p50_ms).collect();
+    let p99: Vec<f64> = runs.iter().map(|r| r.p99_ms).collect();
+    let detail = json!({
+        "requests": runs.iter().map(|r| r.requests).collect::<Vec<_>>(),
+        "errors": runs.iter().map(|r| r.errors).collect::<Vec<_>>(),
+        "seconds": runs.iter().map(|r| r.seconds).collect::<Vec<_>>(),
+        "bytes": runs.iter().map(|r| r.bytes).collect::<Vec<_>>(),
+    });
+    let goal_view = name.starts_with("message view") && clients == 16;
+    let mut throughput =
+        Figure::median_of(format!("api: {name} @{clients}: throughput"), &rps, "req/s")
+            .detail(detail);
+    let mut p99_figure = Figure::median_of(format!("api: {name} @{clients}: p99"), &p99, "ms");
+    if goal_view {
+        throughput = throughput.goal(Goal::AtLeast(2_000.0));
+        p99_figure = p99_figure.goal(Goal::AtMost(10.0));
+    }
+    if name.starts_with("attachment") {
+        let mbs: Vec<f64> = runs
+            .iter()
+            .map(|r| r.bytes as f64 / 1e6 / r.seconds)
+            .collect();
+        throughput = throughput.detail(json!({ "MB_per_s": median(&mbs) }));
+    }
+    vec![
+        throughput,
+        Figure::median_of(format!("api: {name} @{clients}: p50"), &p50, "ms"),
+        p99_figure,
+    ]
+}
+
+/// The requests of each endpoint, built from the seeded data.
+struct Requests {
+    addr: SocketAddr,
+    tokens: Vec<String>,
+    passcodes: Vec<(String, String)>,
+    viewers: Vec<(String, String)>,
+    attachment_id: String,
+    sender_cookie: String,
+}
+
+fn fixture_requests(addr: SocketAddr, f: &ApiFixture) -> Requests {
+    Requests {
+        addr,
+        tokens: f.tokens.clone(),
+        passcodes: f.passcodes.clone(),
+        viewers: f.viewers.clone(),
+        attachment_id: f.attachment_id.clone(),
+        sender_cookie: f.sender_cookie.clone(),
+    }
+}
+
+impl Requests {
+    /// Endpoint `which` (in `run`'s order); passcodes start at `offset`.
+    fn make(self: &Arc<Self>, which: usize, offset: u64) -> MakeRequest {
+        let r = self.clone();
+        Arc::new(move |i| {
+            let addr = r.addr;
+            match which {
+                0 => get(
+                    addr,
+                    &routes::link(&r.tokens[i as usize % r.tokens.len()]),
+                    &[],
+                ),
+                1 => {
+                    let (token, code) =
+                        &r.passcodes[((offset + i) as usize).min(r.passcodes.len() - 1)];
+                    let body = serde_json::to_vec(&PasscodeSubmit {
+                        passcode: code.clone(),
+                    })
+                    .expect("serialisable");
+                    http::request(
+                        "POST",
+                        addr,
+                        &routes::link_session(token),
+                        &[
+                            (CSRF_HEADER, CSRF_VALUE),
+                            ("content-type", "application/json"),
+                        ],
+                        full(body),
+                    )
+                }
+                2 => {
+                    let (token, cookie) = &r.viewers[i as usize % r.viewers.len()];
+                    get(addr, &routes::link_message(token), &[("cookie", cookie)])
+                }
+                3 => {
+                    let (token, cookie) = &r.viewers[i as usize % r.viewers.len()];
+                    get(
+                        addr,
+                        &routes::link_attachment(token, &r.attachment_id),
+                        &[("cookie", cookie)],
+                    )
+                }
+                _ => get(addr, routes::SENT, &[("cookie", &r.sender_cookie)]),
+            }
+        })
+    }
+}

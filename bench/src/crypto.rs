@@ -1,0 +1,250 @@
+//! Sealing throughput of the attachment path against `openssl speed` on the same machine.
+//!
+//! In memory: the server's `ChunkSealer`/`ChunkOpener` (64 KiB chunks, AES-256-GCM
+//! through ring). To disk: the real compose path (`Outgoing::attachment` →
+//! `AttachmentWriter::write` → `finish_attachment`, which fsyncs) and the real read
+//! path (`open_attachment` → `next_chunk`), on a fresh data dir. The reference is
+//! `openssl speed -evp aes-256-gcm` on 16384-byte buffers, one core, like ours.
+
+use std::process::Command;
+use std::time::Instant;
+
+use sealmail::crypto::{CHUNK_SIZE, ChunkOpener, ChunkSealer, DataKey, TAG_LEN};
+use sealmail::messages::{Outgoing, open_attachment};
+
+use crate::report::{Figure, Goal, median};
+use crate::seed;
+
+const RUNS: usize = 3;
+/// Bytes per run: large enough to dwarf set-up, small enough for this machine.
+const IN_MEMORY_BYTES: usize = 256 << 20;
+const ON_DISK_BYTES: usize = 256 << 20;
+/// The size of the writes the upload handler passes on (multipart frames vary; 64 KiB is typical).
+const WRITE_SIZE: usize = 64 << 10;
+
+pub async fn run() -> Result<Vec<Figure>, String> {
+    let openssl_enc = openssl_runs(false)?;
+    let openssl_dec = openssl_runs(true)?;
+    let (mem_enc, mem_dec) = in_memory();
+    let (disk_enc, disk_dec) = on_disk().await?;
+    let disk_plain = plain_disk_writes().await?;
+
+    let mut figures = vec![
+        Figure::median_of(
+            "crypto: openssl speed aes-256-gcm encrypt (16 KB)",
+            &openssl_enc,
+            "MB/s",
+        ),
+        Figure::median_of(
+            "crypto: openssl speed aes-256-gcm decrypt (16 KB)",
+            &openssl_dec,
+            "MB/s",
+        ),
+    ];
+    let reference = |decrypt: bool| median(if decrypt { &openssl_dec } else { &openssl_enc });
+    for (label, runs, decrypt) in [
+        ("in memory, encrypt", &mem_enc, false),
+        ("in memory, decrypt", &mem_dec, true),
+        ("to disk, encrypt (seal + write + fsync)", &disk_enc, false),
+        ("from disk, decrypt (read + open)", &disk_dec, true),
+    ] {
+        figures.push(Figure::median_of(format!("crypto: {label}"), runs, "MB/s"));
+        let ratios: Vec<f64> = runs.iter().map(|r| r / reference(decrypt)).collect();
+        figures.push(
+            Figure::median_of(format!("crypto: {label} / openssl"), &ratios, "x")
+                .goal(Goal::AtLeast(0.8)),
+        );
+    }
+    // The device's own speed bounds the to-disk path: the same writes and fsync, no crypto.
+    figures.push(Figure::median_of(
+        "crypto: plain disk write + fsync, no crypto (reference)",
+        &disk_plain,
+        "MB/s",
+    ));
+    let ratios: Vec<f64> = disk_enc.iter().map(|r| r / median(&disk_plain)).collect();
+    figures.push(
+        Figure::median_of("crypto: to disk, encrypt / plain disk write", &ratios, "x")
+            .goal(Goal::AtLeast(0.8)),
+    );
+    Ok(figures)
+}
+
+async fn plain_disk_writes() -> Result<Vec<f64>, String> {
+    use tokio::io::AsyncWriteExt as _;
+    let dir = tempfile::tempdir_in(seed::scratch_dir()).map_err(|e| e.to_string())?;
+    let piece = seed::pattern(WRITE_SIZE);
+    let mut runs = Vec::new();
+    for run in 0..RUNS {
+        let path = dir.path().join(format!("plain{run}"));
+        let started = Instant::now();
+        let mut file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| e.to_string())?;
+        for _ in 0..ON_DISK_BYTES / WRITE_SIZE {
+            file.write_all(&piece).await.map_err(|e| e.to_string())?;
+        }
+        file.sync_all().await.map_err(|e| e.to_string())?;
+        runs.push(mb_per_s(ON_DISK_BYTES, started));
+        drop(file);
+        std::fs::remove_file(&path).map_err(|e| e.to_string())?;
+    }
+    Ok(runs)
+}
+
+fn mb_per_s(bytes: usize, started: Instant) -> f64 {
+    bytes as f64 / 1e6 / started.elapsed().as_secs_f64()
+}
+
+fn in_memory() -> (Vec<f64>, Vec<f64>) {
+    let plaintext = seed::pattern(IN_MEMORY_BYTES);
+    let key = DataKey::generate();
+    let message = "bench0000000000000000000000000000";
+    let mut sealed =
+        Vec::with_capacity(IN_MEMORY_BYTES + IN_MEMORY_BYTES / CHUNK_SIZE * TAG_LEN + 64);
+    let (mut enc, mut dec) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        sealed.clear();
+        let started = Instant::now();
+        let mut sealer = ChunkSealer::new(&key, message, 1);
+        for piece in plaintext.chunks(WRITE_SIZE) {
+            sealer.update(piece, &mut sealed);
+        }
+        sealer.finish(&mut sealed);
+        enc.push(mb_per_s(IN_MEMORY_BYTES, started));
+
+        // Opened in place, chunk by chunk, as the read path does (on a copy, made untimed).
+        let mut work = sealed.clone();
+        let started = Instant::now();
+        let size = IN_MEMORY_BYTES as u64;
+        let mut opener = ChunkOpener::new(&key, message, 1, size);
+        let mut at = 0;
+        while let Some(len) = opener.next_sealed_len(size) {
+            opener
+                .open_next(&mut work[at..at + len])
+                .expect("our own ciphertext opens");
+            at += len;
+        }
+        dec.push(mb_per_s(IN_MEMORY_BYTES, started));
+    }
+    (enc, dec)
+}
+
+async fn on_disk() -> Result<(Vec<f64>, Vec<f64>), String> {
+    let dir = tempfile::Builder::new()
+        .prefix("sealmail-bench-crypto-")
+        .tempdir_in(seed::scratch_dir())
+        .map_err(|e| e.to_string())?;
+    let (state, _mailer) = seed::open_state(dir.path(), "http://127.0.0.1:1").await?;
+    let plaintext = seed::pattern(WRITE_SIZE);
+    let (mut enc, mut dec) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let mut outgoing = Outgoing::new(&state);
+        let mut writer = outgoing
+            .attachment("big.bin", "application/octet-stream")
+            .await
+            .map_err(|e| e.to_string())?;
+        for _ in 0..ON_DISK_BYTES / WRITE_SIZE {
+            writer.write(&plaintext).await.map_err(|e| e.to_string())?;
+        }
+        outgoing
+            .finish_attachment(writer)
+            .await
+            .map_err(|e| e.to_string())?;
+        enc.push(mb_per_s(ON_DISK_BYTES, started));
+        let internal_id = outgoing.id().to_owned();
+        outgoing
+            .send(seed::draft(
+                "bob@example.net",
+                None,
+                "crypto bench",
+                "x".into(),
+            ))
+            .await
+            .map_err(|e| e.to_string())?;
+
+        let row = sealmail::store::messages::attachments(&state.db, &internal_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .remove(0);
+        let started = Instant::now();
+        let mut stream = open_attachment(&state, &internal_id, &row)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut total = 0;
+        while let Some(chunk) = stream.next_chunk().await.map_err(|e| e.to_string())? {
+            total += chunk.len();
+        }
+        assert_eq!(total, ON_DISK_BYTES);
+        dec.push(mb_per_s(ON_DISK_BYTES, started));
+        // Free the space before the next run.
+        sealmail::messages::revoke(&state, &internal_message_id(&state, &internal_id).await?)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok((enc, dec))
+}
+
+async fn internal_message_id(state: &sealmail::AppState, id: &str) -> Result<String, String> {
+    sqlx::query_scalar("SELECT message_id FROM messages WHERE id = ?")
+        .bind(id)
+        .fetch_one(&state.db)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn openssl_runs(decrypt: bool) -> Result<Vec<f64>, String> {
+    (0..RUNS)
+        .map(|_| {
+            let mut command = Command::new("openssl");
+            command.args(["speed", "-seconds", "2", "-bytes", "16384"]);
+            if decrypt {
+                command.arg("-decrypt");
+            }
+            let out = command
+                .args(["-evp", "aes-256-gcm"])
+                .output()
+                .map_err(|e| format!("cannot run openssl: {e}"))?;
+            parse_openssl_speed(&String::from_utf8_lossy(&out.stdout))
+                .ok_or_else(|| "no 16384-byte figure in `openssl speed`'s output".to_owned())
+        })
+        .collect()
+}
+
+/// MB/s (10^6 bytes) from `openssl speed`'s table: the `16384 bytes` column of
+/// the AES-256-GCM row, which openssl gives in 1000s of bytes per second.
+pub fn parse_openssl_speed(output: &str) -> Option<f64> {
+    let header = output.lines().find(|l| l.starts_with("type"))?;
+    let sizes: Vec<&str> = header
+        .trim_start_matches("type")
+        .split("bytes")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let column = sizes.iter().position(|s| *s == "16384")?;
+    let row = output
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("aes-256-gcm"))?;
+    let value = row.split_whitespace().nth(1 + column)?;
+    let thousands: f64 = value.trim_end_matches('k').parse().ok()?;
+    Some(thousands / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_16384_byte_column() {
+        let all_sizes = "The 'numbers' are in 1000s of bytes per second processed.\n\
+type             16 bytes     64 bytes    256 bytes   1024 bytes   8192 bytes  16384 bytes\n\
+AES-256-GCM     512345.00k  1234567.00k  2345678.00k  3000000.00k  3400000.00k  3532355.17k\n";
+        assert_eq!(parse_openssl_speed(all_sizes), Some(3532.35517));
+        let one_size = "type          16384 bytes\nAES-256-GCM    3448941.23k\n";
+        assert_eq!(parse_openssl_speed(one_size), Some(3448.94123));
+        assert_eq!(
+            parse_openssl_speed("type 16 bytes\nAES-256-GCM 1.0k\n"),
+            None
+        );
+    }
+}

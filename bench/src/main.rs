@@ -1,0 +1,187 @@
+//! `sealmail-bench`: Sealmail's figures, each beside its goal. Run by
+//! `cargo xtask bench`, which builds everything in release mode and passes
+//! the portal's gzip size in; see `xtask/src/bench.rs`.
+//!
+//! Figures, not timed tests: the machine is shared, so each is a median over
+//! repeated runs (with min and max) or a ratio to a reference measured in the
+//! same run. All traffic goes to loopback, bounded in count and time.
+
+mod api;
+mod crypto;
+mod http;
+mod memory;
+mod portal;
+mod report;
+mod scale;
+mod seed;
+mod server;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use report::{Figure, Goal};
+use serde_json::json;
+
+const USAGE: &str = "\
+usage: sealmail-bench --sealmail PATH [--portal-dir DIR] [--portal-gzip-bytes N --portal-budget-bytes N]
+                      [--out FILE] [--only crypto,api,portal,memory,scale]";
+
+struct Options {
+    sealmail: PathBuf,
+    portal_dir: PathBuf,
+    portal_gzip: Option<(u64, u64)>,
+    out: Option<PathBuf>,
+    only: Vec<String>,
+}
+
+fn options() -> Result<Options, String> {
+    let mut args = std::env::args().skip(1);
+    let (mut sealmail, mut portal_dir, mut out) = (None, PathBuf::from("dist"), None);
+    let (mut gzip, mut budget) = (None, None);
+    let mut only: Vec<String> = ["crypto", "api", "portal", "memory", "scale"]
+        .map(String::from)
+        .to_vec();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
+        match arg.as_str() {
+            "--sealmail" => sealmail = Some(PathBuf::from(value()?)),
+            "--portal-dir" => portal_dir = PathBuf::from(value()?),
+            "--portal-gzip-bytes" => gzip = Some(value()?.parse().map_err(|_| "not a number")?),
+            "--portal-budget-bytes" => budget = Some(value()?.parse().map_err(|_| "not a number")?),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--only" => only = value()?.split(',').map(String::from).collect(),
+            _ => return Err(USAGE.to_owned()),
+        }
+    }
+    Ok(Options {
+        sealmail: sealmail.ok_or(USAGE)?,
+        portal_dir,
+        portal_gzip: gzip.zip(budget),
+        out,
+        only,
+    })
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let options = match options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let started = Instant::now();
+    let mut figures: Vec<Figure> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    let wants = |phase: &str| options.only.iter().any(|p| p == phase);
+    let mut record = |phase: &str,
+                      result: Result<Vec<Figure>, String>,
+                      figures: &mut Vec<Figure>| {
+        match result {
+            Ok(more) => figures.extend(more),
+            Err(e) => {
+                eprintln!("bench: {phase} failed: {e}");
+                failures.push(format!("{phase}: {e}"));
+            }
+        }
+    };
+
+    if wants("crypto") {
+        println!("\n==> crypto: our attachment path against openssl speed");
+        record("crypto", crypto::run().await, &mut figures);
+    }
+    if wants("api") || wants("portal") {
+        println!("\n==> API under load (release server, loopback)");
+        match api::run(&options.sealmail, &options.portal_dir).await {
+            Ok(outcome) => {
+                if wants("api") {
+                    figures.extend(outcome.figures);
+                }
+                if let Some((bytes, budget)) = options.portal_gzip {
+                    figures.push(
+                        Figure::new(
+                            "portal: first load gzip (wasm + JS + CSS)",
+                            bytes as f64 / 1024.0,
+                            "KB",
+                        )
+                        .goal(Goal::AtMost(budget as f64 / 1024.0)),
+                    );
+                }
+                if wants("portal") {
+                    println!("\n==> portal: time to interactive in headless Chromium");
+                    let token = outcome.fixture.tokens.last().cloned().unwrap_or_default();
+                    let link = format!(
+                        "{}{}",
+                        server::url(outcome.server.addr),
+                        sealmail_api::routes::portal_link_page(&token)
+                    );
+                    let result = if options.portal_dir.join("index.html").exists() {
+                        portal::time_to_interactive(&link).await
+                    } else {
+                        Err(format!(
+                            "no built portal in {}",
+                            options.portal_dir.display()
+                        ))
+                    };
+                    record("portal", result, &mut figures);
+                }
+                drop(outcome.server);
+                drop(outcome.data_dir);
+            }
+            Err(e) => record("api", Err(e), &mut figures),
+        }
+    }
+    if wants("memory") {
+        println!("\n==> memory: 1 GB up and 1 GB down at once");
+        record(
+            "memory",
+            memory::run(&options.sealmail, &options.portal_dir).await,
+            &mut figures,
+        );
+    }
+    if wants("scale") {
+        println!("\n==> scale: {} messages", scale::MESSAGES);
+        record("scale", scale::run(&options.sealmail).await, &mut figures);
+    }
+
+    let table = report::table(&figures);
+    println!(
+        "\n==> Sealmail benchmarks ({} s)\n\n{table}",
+        started.elapsed().as_secs()
+    );
+    let missed = figures
+        .iter()
+        .filter(|f| f.goal.met(f.value) == Some(false))
+        .count();
+    println!(
+        "{missed} figure(s) missed their goal; {} phase(s) failed",
+        failures.len()
+    );
+    for f in &failures {
+        println!("FAILED: {f}");
+    }
+    if let Some(out) = &options.out {
+        let document = json!({
+            "seconds": started.elapsed().as_secs_f64(),
+            "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0) },
+            "figures": figures.iter().map(Figure::to_json).collect::<Vec<_>>(),
+            "failed_phases": failures,
+            "table": table,
+        });
+        if let Some(dir) = out.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let text = serde_json::to_string_pretty(&document).expect("json");
+        if let Err(e) = std::fs::write(out, text) {
+            eprintln!("cannot write {}: {e}", out.display());
+            return std::process::ExitCode::FAILURE;
+        }
+        println!("written to {}", out.display());
+    }
+    if failures.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
