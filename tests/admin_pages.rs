@@ -203,3 +203,28 @@ async fn branding_fields_show_at_once_in_both_previews_and_save() {
         Some("Questions? Call us.")
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_trace_result_opens_its_status_page_in_place() {
+    let api = FakeApi::new()
+        .me(vec![Ok(admin_me())])
+        .admin_trace(vec![Ok(TracePage {
+            messages: vec![message_status()],
+            next_cursor: None,
+        })]);
+    let _page = mount_portal(&api, "/admin/trace", Some("en"));
+    find("page-admin-trace").await;
+    click("trace-search");
+    find("trace-status-link").await;
+    click("trace-status-link");
+    find("admin-result").await;
+    assert_eq!(
+        current_url(),
+        "/admin?message_id=%3Cm2%40contoso.example%3E"
+    );
+    assert_eq!(text("admin-subject"), "Your mortgage offer");
+    assert!(
+        api.calls()
+            .contains(&Call::AdminMessage("<m2@contoso.example>".into()))
+    );
+}

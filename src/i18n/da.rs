@@ -205,4 +205,5 @@ pub const DA: Strings = Strings {
     preview_portal: "Eksempel: portalsiden",
     preview_mail: "Eksempel: notifikationsmailen",
     preview_organisation: "Din organisation",
+    home_sign_in: "Afsendere og administratorer: log på",
 };

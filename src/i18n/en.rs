@@ -205,4 +205,5 @@ pub const EN: Strings = Strings {
     preview_portal: "Preview: the portal page",
     preview_mail: "Preview: the notification email",
     preview_organisation: "Your organisation",
+    home_sign_in: "Senders and administrators: sign in",
 };

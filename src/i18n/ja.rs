@@ -205,4 +205,5 @@ pub const JA: Strings = Strings {
     preview_portal: "プレビュー: ポータル ページ",
     preview_mail: "プレビュー: 通知メール",
     preview_organisation: "あなたの組織",
+    home_sign_in: "送信者と管理者: サインイン",
 };

@@ -394,4 +394,5 @@ pub struct Strings {
     pub preview_portal: &'static str,
     pub preview_mail: &'static str,
     pub preview_organisation: &'static str,
+    pub home_sign_in: &'static str,
 }

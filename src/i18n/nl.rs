@@ -205,4 +205,5 @@ pub const NL: Strings = Strings {
     preview_portal: "Voorbeeld: de portalpagina",
     preview_mail: "Voorbeeld: de e-mailmelding",
     preview_organisation: "Uw organisatie",
+    home_sign_in: "Afzenders en beheerders: aanmelden",
 };

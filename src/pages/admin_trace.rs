@@ -129,7 +129,12 @@ fn AdminTrace() -> impl IntoView {
                                     view! { <li><span class="recipient-name">{address}</span> <span class="state">{text(move |s, lang| recipient_state(s, &r, lang))}</span></li> }
                                 }).collect_view()}
                             </ul>
-                            <p><a href=href data-testid="trace-status-link">{m.message_id.clone()}</a></p>
+                            <p><a href=href.clone() data-testid="trace-status-link" on:click=move |e: leptos::ev::MouseEvent| {
+                                if e.button() == 0 && !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key()) {
+                                    e.prevent_default();
+                                    location.navigate(&href);
+                                }
+                            }>{m.message_id.clone()}</a></p>
                         </li>
                     }
                 }).collect_view()}

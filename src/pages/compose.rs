@@ -259,20 +259,21 @@ fn Compose() -> impl IntoView {
     view! {
         <section class="card" data-testid="page-compose">
             <h1>{tr(|s| s.compose_title)}</h1>
-            <div class="compose-sent" class:hidden=move || sent.with(Option::is_none)>
-                <h2 tabindex="-1" node_ref=sent_heading role="status" data-testid="compose-sent">
-                    {tr(|s| s.compose_sent)}
-                </h2>
-                <p>{tr(|s| s.message_id)} ": " <code data-testid="compose-message-id">
-                    {move || sent.with(|s| s.as_ref().map(|s| s.message_id.clone()).unwrap_or_default())}
-                </code></p>
-                <p class="hint">{tr(|s| s.compose_sent_hint)}</p>
-                <button type="button" class="secondary" on:click=write_another data-testid="compose-another">
-                    {tr(|s| s.compose_another)}
-                </button>
-                " "
-                <Link href=paths::SENT testid="compose-to-sent">{tr(|s| s.nav_sent)}</Link>
-            </div>
+            // Rendered only once sent, so `compose-sent` existing means it went.
+            {move || sent.get().map(|composed| view! {
+                <div class="compose-sent">
+                    <h2 tabindex="-1" node_ref=sent_heading role="status" data-testid="compose-sent">
+                        {tr(|s| s.compose_sent)}
+                    </h2>
+                    <p>{tr(|s| s.message_id)} ": " <code data-testid="compose-message-id">{composed.message_id}</code></p>
+                    <p class="hint">{tr(|s| s.compose_sent_hint)}</p>
+                    <button type="button" class="secondary" on:click=write_another data-testid="compose-another">
+                        {tr(|s| s.compose_another)}
+                    </button>
+                    " "
+                    <Link href=paths::SENT testid="compose-to-sent">{tr(|s| s.nav_sent)}</Link>
+                </div>
+            })}
             <form class="compose" class:hidden=move || sent.with(Option::is_some) on:submit=submit novalidate>
                 <label for="compose-to">{tr(|s| s.to)}</label>
                 <input

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
+use crate::app::paths;
 use crate::components::shell::Shell;
+use crate::components::staff::Link;
 use crate::i18n::tr;
 
 /// The landing page.
@@ -13,6 +15,7 @@ pub fn Home() -> impl IntoView {
             <section class="card">
                 <h1 data-testid="home-title">"Sealmail"</h1>
                 <p data-testid="home-status">{tr(|s| s.home_status)}</p>
+                <p><Link href=paths::SIGN_IN testid="home-signin">{tr(|s| s.home_sign_in)}</Link></p>
             </section>
         </Shell>
     }
