@@ -42,6 +42,8 @@ pub struct Browser {
     /// Screenshots are named `<name>-<step>-<page>-<width>.png`.
     name: String,
     step: usize,
+    /// Everything the console said so far (reading the driver's log drains it).
+    console: Vec<(String, String)>,
 }
 
 impl Browser {
@@ -94,6 +96,7 @@ impl Browser {
             _tmp: tmp,
             name: name.to_owned(),
             step: 0,
+            console: Vec::new(),
         }
     }
 
@@ -229,8 +232,9 @@ impl Browser {
             .clone()
     }
 
-    /// Screenshots the page at desktop and phone width under `target/e2e/`, and
-    /// runs axe-core at each: no violation of impact serious or critical may remain.
+    /// Screenshots the page at desktop and phone width under `target/e2e/`, runs
+    /// axe-core at each (no violation of impact serious or critical may remain),
+    /// and checks the console holds no Content-Security-Policy violation.
     pub async fn check_page(&mut self, page: &str) {
         self.step += 1;
         for width in [Width::Phone, Width::Desktop] {
@@ -295,15 +299,26 @@ impl Browser {
         );
     }
 
-    /// The console's entries since the last call.
-    pub async fn console(&self) -> Vec<(String, String)> {
-        self.driver
-            .browser_log()
+    /// Everything the console has said in this session: `(level, message)`.
+    pub async fn console(&mut self) -> Vec<(String, String)> {
+        let new = self.driver.browser_log().await.expect("browser log");
+        self.console
+            .extend(new.into_iter().map(|e| (e.level, e.message)));
+        self.console.clone()
+    }
+
+    /// Fails if the page broke its Content-Security-Policy at any point so far.
+    pub async fn assert_no_csp_violation(&mut self, page: &str) {
+        let violations: Vec<_> = self
+            .console()
             .await
-            .expect("browser log")
             .into_iter()
-            .map(|e| (e.level, e.message))
-            .collect()
+            .filter(|(_, message)| message.contains("Content Security Policy"))
+            .collect();
+        assert!(
+            violations.is_empty(),
+            "CSP violated by {page}: {violations:#?}"
+        );
     }
 
     /// Ends the session (closes Chromium).
