@@ -35,6 +35,7 @@ pub fn run(args: &[String]) -> Result {
     let demo = Demo::load_or_create(&data_dir)?;
     heading("Sealmail is starting");
     println!("portal:          {PUBLIC_URL}/");
+    println!("sign in:         {PUBLIC_URL}/signin (Sent, Compose; Admin for the admin)");
     println!("demo message:    {}", demo.link);
     println!("demo sender:     {DEMO_SENDER} / {}", demo.sender_password);
     println!("demo admin:      {DEMO_ADMIN} / {}", demo.admin_password);
