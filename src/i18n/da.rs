@@ -206,4 +206,5 @@ pub const DA: Strings = Strings {
     preview_mail: "Eksempel: notifikationsmailen",
     preview_organisation: "Din organisation",
     home_sign_in: "Afsendere og administratorer: log på",
+    encrypt_only_sender: "Krypteret undervejs og under lagring; modtagerne må gemme, udskrive og videresende den.",
 };

@@ -206,4 +206,5 @@ pub const EN: Strings = Strings {
     preview_mail: "Preview: the notification email",
     preview_organisation: "Your organisation",
     home_sign_in: "Senders and administrators: sign in",
+    encrypt_only_sender: "Encrypted on its way and while stored; recipients may save, print and forward it.",
 };

@@ -206,4 +206,5 @@ pub const JA: Strings = Strings {
     preview_mail: "プレビュー: 通知メール",
     preview_organisation: "あなたの組織",
     home_sign_in: "送信者と管理者: サインイン",
+    encrypt_only_sender: "送信中も保存中も暗号化されます。受信者は保存、印刷、転送ができます。",
 };

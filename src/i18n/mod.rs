@@ -395,4 +395,5 @@ pub struct Strings {
     pub preview_mail: &'static str,
     pub preview_organisation: &'static str,
     pub home_sign_in: &'static str,
+    pub encrypt_only_sender: &'static str,
 }

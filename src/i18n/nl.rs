@@ -206,4 +206,5 @@ pub const NL: Strings = Strings {
     preview_mail: "Voorbeeld: de e-mailmelding",
     preview_organisation: "Uw organisatie",
     home_sign_in: "Afzenders en beheerders: aanmelden",
+    encrypt_only_sender: "Versleuteld onderweg en tijdens opslag; geadresseerden mogen het opslaan, afdrukken en doorsturen.",
 };

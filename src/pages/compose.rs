@@ -332,7 +332,7 @@ fn Compose() -> impl IntoView {
                             on:change=move |_| protection.set(Protection::EncryptOnly)
                             data-testid="compose-encrypt-only"
                         />
-                        " " <strong>{tr(|s| s.encrypt_only)}</strong> " — " {tr(|s| s.encrypt_only_explained)}
+                        " " <strong>{tr(|s| s.encrypt_only)}</strong> " — " {tr(|s| s.encrypt_only_sender)}
                     </label>
                     <label class="check">
                         <input
