@@ -37,7 +37,8 @@ pub struct Outcome {
     pub data_dir: tempfile::TempDir,
 }
 
-pub async fn run(binary: &Path, portal_dir: &Path) -> Result<Outcome, String> {
+/// Seeds and starts the server; measures the load only if `load` (the portal figure needs the server alone).
+pub async fn run(binary: &Path, portal_dir: &Path, load: bool) -> Result<Outcome, String> {
     let data_dir = tempfile::Builder::new()
         .prefix("sealmail-bench-api-")
         .tempdir_in(seed::scratch_dir())
@@ -87,7 +88,15 @@ pub async fn run(binary: &Path, portal_dir: &Path) -> Result<Outcome, String> {
     http::load(addr, 16, 2_000, Duration::from_millis(500), f.make(2, 0)).await?;
 
     let mut passcodes_used = 0u64;
+    let endpoints = if load { &endpoints[..] } else { &[] };
+    // SEALMAIL_BENCH_ENDPOINTS=2 (say) measures only the message view: for profiling.
+    let only: Option<Vec<usize>> = std::env::var("SEALMAIL_BENCH_ENDPOINTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect());
     for (which, endpoint) in endpoints.iter().enumerate() {
+        if only.as_ref().is_some_and(|o| !o.contains(&which)) {
+            continue;
+        }
         for clients in LEVELS {
             let mut runs: Vec<LoadRun> = Vec::new();
             for _ in 0..REPEATS {

@@ -93,7 +93,7 @@ async fn main() -> std::process::ExitCode {
     }
     if wants("api") || wants("portal") {
         println!("\n==> API under load (release server, loopback)");
-        match api::run(&options.sealmail, &options.portal_dir).await {
+        match api::run(&options.sealmail, &options.portal_dir, wants("api")).await {
             Ok(outcome) => {
                 if wants("api") {
                     figures.extend(outcome.figures);
