@@ -124,18 +124,26 @@ impl Sealmail {
 
     /// Adds a sender account.
     pub fn add_user(&self, email: &str, name: &str, password: &str) {
-        let output = self.cli_output(
-            &[
-                "user",
-                "add",
-                "--email",
-                email,
-                "--name",
-                name,
-                "--password-stdin",
-            ],
-            Some(&format!("{password}\n")),
-        );
+        self.add_account(email, name, password, &[]);
+    }
+
+    /// Adds an administrator account.
+    pub fn add_admin(&self, email: &str, name: &str, password: &str) {
+        self.add_account(email, name, password, &["--admin"]);
+    }
+
+    fn add_account(&self, email: &str, name: &str, password: &str, extra: &[&str]) {
+        let base = [
+            "user",
+            "add",
+            "--email",
+            email,
+            "--name",
+            name,
+            "--password-stdin",
+        ];
+        let args = [&base[..], extra].concat();
+        let output = self.cli_output(&args, Some(&format!("{password}\n")));
         assert!(
             output.status.success(),
             "user add: {}",

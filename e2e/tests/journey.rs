@@ -3,8 +3,8 @@
 //! recipient opens the link from the outbox, gets past a wrong passcode with the
 //! right one, reads, downloads, replies; the sender sees that in the Sent view and
 //! removes that recipient's access; the revoked page shows in four languages; the
-//! second recipient still reads until an administrator revokes the rest by
-//! Message-ID. Every page is screenshotted and checked with axe-core.
+//! second recipient still reads until an administrator, in the admin pages, looks
+//! the message up by Message-ID and revokes the rest. Every page is screenshotted and checked with axe-core.
 
 use sealmail_e2e::{Browser, Sealmail};
 use serde_json::Value;
@@ -14,6 +14,8 @@ const BOB: &str = "bob@example.net";
 const CAROL: &str = "carol@example.org";
 const SUBJECT: &str = "Quarterly figures (confidential)";
 const ALICE_PASSWORD: &str = "a long demo password";
+const ADMIN: &str = "admin@sealmail.test";
+const ADMIN_PASSWORD: &str = "another long password";
 
 /// The status of a message as `sealmail status --json` reports it.
 fn status(server: &Sealmail, message_id: &str) -> Value {
@@ -290,8 +292,30 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
         "the happy path logged errors to the console: {problems:#?}"
     );
 
-    // An administrator revokes the whole message by its Message-ID.
-    server.cli(&["revoke", "--message-id", &message_id]);
+    // An administrator looks the message up by its Message-ID and revokes the rest.
+    server.add_admin(ADMIN, "Admin Demo", ADMIN_PASSWORD);
+    let mut admin = Browser::start("admin", "en").await;
+    admin.open(&format!("{}/admin", server.url)).await;
+    admin.find("page-signin").await;
+    admin.type_into("signin-email", ADMIN).await;
+    admin.type_into("signin-password", ADMIN_PASSWORD).await;
+    admin.click("signin-submit").await;
+    admin.find("page-admin-status").await;
+    admin.type_into("admin-message-id", &message_id).await;
+    admin.click("admin-lookup").await;
+    admin.find("admin-result").await;
+    assert_eq!(admin.text("admin-subject").await, SUBJECT);
+    assert_eq!(admin.text("admin-revocable").await, "Yes");
+    assert_eq!(admin.text("admin-revoked").await, "No");
+    admin.check_page("admin-status").await;
+    admin.click("admin-revoke").await;
+    admin.find("confirm-dialog").await;
+    admin.check_page("admin-confirm").await;
+    admin.click("confirm-revoke").await;
+    admin.wait_for_text("admin-revoked", "Yes").await;
+    assert_eq!(admin.text("admin-revocable").await, "No");
+    admin.check_page("admin-revoked").await;
+    admin.quit().await;
     carol.reload().await;
     carol.find("page-revoked").await;
     carol.check_page("revoked").await;
