@@ -40,7 +40,27 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Chromium outlives a killed chromedriver: end the browsers that use
+        // our own profile folder (found by its unique path), one by one.
+        let marker = self._tmp.path().to_string_lossy().into_owned();
+        for pid in processes_mentioning(&marker) {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
     }
+}
+
+/// The ids of processes whose command line contains `text`.
+fn processes_mentioning(text: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(text))
+        })
+        .collect()
 }
 
 async fn call(addr: SocketAddr, method: &str, path: &str, body: Value) -> Result<Value, String> {
@@ -145,13 +165,16 @@ pub async fn time_to_interactive(link_url: &str) -> Result<Vec<Figure>, String> 
             warm.push(ms);
         }
     }
-    let _ = call(
+    if let Err(e) = call(
         driver.addr,
         "DELETE",
         &format!("/session/{}", driver.session),
-        Value::Null,
+        json!({}),
     )
-    .await;
+    .await
+    {
+        eprintln!("warning: closing the browser: {e}");
+    }
     Ok(vec![
         Figure::new(
             "portal: navigation → passcode button interactive (first load, cold cache)",
