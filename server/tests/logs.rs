@@ -3,37 +3,16 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use base64::Engine as _;
+use common::logs::LogCapture;
 use common::*;
 use sealmail::messages;
 use sealmail_api::recipient::{MessageView, ReplyRequest};
 use sealmail_api::routes;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_of_a_full_flow_contain_no_body_passcode_token_session_or_key() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
+    let capture = LogCapture::install();
 
     let app = TestApp::new().await;
     let message_id = app
@@ -74,7 +53,7 @@ async fn logs_of_a_full_flow_contain_no_body_passcode_token_session_or_key() {
     messages::revoke(&app.state, &message_id).await.unwrap();
     app.get(&routes::link_message(&token), Some(&cookie)).await;
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("request"),
         "the flow was logged at all:\n{logs}"

@@ -3,38 +3,17 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::Method;
+use common::logs::LogCapture;
 use common::sender::{ADMIN, PASSWORD, get_with, message_to};
 use common::{ALICE, BOB, SECRET_BODY, TestApp};
 use sealmail_api::admin::AuditQuery;
 use sealmail_api::routes;
 use sealmail_api::sender::RevokeRequest;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_of_sign_in_compose_read_revoke_and_audit_hold_no_secret() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
+    let capture = LogCapture::install();
 
     let app = TestApp::new().await;
     assert_eq!(
@@ -67,7 +46,7 @@ async fn logs_of_sign_in_compose_read_revoke_and_audit_hold_no_secret() {
     };
     get_with(&app, &routes::admin_audit(&csv), &admin).await;
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("sender signed in"), "the flow was logged");
     for (what, secret) in [
         ("password", PASSWORD),

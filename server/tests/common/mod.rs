@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod http;
+pub mod logs;
 pub mod sender;
 
 use std::sync::Arc;
