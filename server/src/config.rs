@@ -118,6 +118,20 @@ pub struct Config {
     #[arg(long, env = "SEALMAIL_TRUST_FORWARDED_FOR", global = true)]
     pub trust_forwarded_for: bool,
 
+    /// Let pages from this origin (`scheme://host[:port]`, exactly; repeat the
+    /// flag or separate with commas) call the API with the reader's cookies
+    /// (CORS with credentials). Only for a portal served from elsewhere, such
+    /// as the browser tests' page; `*` is refused. Default: none, and the API
+    /// sends no CORS headers at all.
+    #[arg(
+        long = "cors-allow-origin",
+        env = "SEALMAIL_CORS_ALLOW_ORIGIN",
+        value_delimiter = ',',
+        value_parser = parse_origin,
+        global = true
+    )]
+    pub cors_allow_origins: Vec<String>,
+
     /// What to log (to stderr), as a tracing filter (`info`, `sealmail=debug`, …).
     /// Default: `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "SEALMAIL_LOG", global = true)]
@@ -306,6 +320,24 @@ pub struct OutboxArgs {
     /// How many of the newest mails to print (oldest first).
     #[arg(long, default_value_t = 1)]
     pub last: usize,
+}
+
+/// An origin as browsers send it: `http://` or `https://`, a host, an optional
+/// port, nothing after (no path, no trailing slash, no wildcard).
+pub fn parse_origin(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let host = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{text}`: an origin starts with http:// or https://"))?;
+    let valid = |c: char| c.is_ascii_alphanumeric() || "-.:[]".contains(c);
+    if host.is_empty() || !host.chars().all(valid) {
+        return Err(format!(
+            "`{text}` is not an origin like https://portal.example or http://127.0.0.1:8000 \
+             (no path, no trailing slash, no wildcard)"
+        ));
+    }
+    Ok(text.to_ascii_lowercase())
 }
 
 /// Parses `90s`, `30m`, `12h`, `7d` (a bare number is seconds).

@@ -64,6 +64,8 @@ pub struct Settings {
     pub max_message_bytes: u64,
     /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Origins allowed to call the API cross-origin with cookies (none: no CORS).
+    pub cors_allow_origins: Vec<String>,
 }
 
 impl Settings {
@@ -104,6 +106,7 @@ impl Settings {
             portal_dir: config.portal_dir.clone(),
             max_message_bytes: config.max_message_mib.saturating_mul(1024 * 1024),
             trust_forwarded_for: config.trust_forwarded_for,
+            cors_allow_origins: config.cors_allow_origins.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! response carries (security headers, JSON errors, no secrets in logs).
 
 mod client;
+mod cors;
 mod extract;
 mod layers;
 mod portal;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .with_state(state.clone());
+    let api = cors::allow(api, &state.settings.cors_allow_origins);
 
     api.fallback_service(portal::service(&state.settings.portal_dir))
         .layer(axum::middleware::from_fn(layers::log_request))
