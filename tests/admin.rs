@@ -17,6 +17,10 @@ fn recipient_states() -> Vec<String> {
         .collect()
 }
 
+fn dialog_title() -> String {
+    query("#confirm-title").unwrap().text_content().unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn an_admin_looks_a_message_up_and_revokes_it() {
     let mut after = message_status();
@@ -53,10 +57,74 @@ async fn an_admin_looks_a_message_up_and_revokes_it() {
     assert_eq!(recipient_states(), vec!["Revoked", "Revoked"]);
     assert!(testid("admin-revoke").is_none());
     wait_text("admin-status-notice", "The message was revoked.").await;
-    assert!(
-        api.calls()
-            .contains(&Call::AdminRevoke("<m2@contoso.example>".into()))
+    assert!(api.calls().contains(&Call::AdminRevoke {
+        message_id: "<m2@contoso.example>".into(),
+        recipient: None,
+    }));
+}
+
+#[wasm_bindgen_test]
+async fn an_admin_removes_one_recipients_access_after_a_confirmation() {
+    let mut after = message_status();
+    after.recipients[0].state = RecipientState::Revoked;
+    let api = FakeApi::new()
+        .me(vec![Ok(admin_me())])
+        .admin_revoke(vec![Err(error(ErrorCode::Internal)), Ok(after)]);
+    let _page = mount_portal(
+        &api,
+        "/admin?message_id=%3Cm2%40contoso.example%3E",
+        Some("en"),
     );
+    find("admin-result").await;
+    let buttons = all("revoke-recipient");
+    assert_eq!(buttons.len(), 2, "both recipients still have access");
+    assert_eq!(
+        buttons[0].get_attribute("aria-label").as_deref(),
+        Some("Remove external access for bob@example.net")
+    );
+
+    click_element(&buttons[0]);
+    until("the dialog to open", || dialog_open("confirm-dialog")).await;
+    assert_eq!(dialog_title(), "Remove this recipient's access?");
+    assert!(
+        text("confirm-body").starts_with("bob@example.net loses access to “Your mortgage offer”")
+    );
+    assert_eq!(text("confirm-revoke"), "Remove external access");
+    // The first try fails: the dialog stays open and says why.
+    click("confirm-revoke");
+    until("the error", || !text("confirm-error").is_empty()).await;
+    assert!(dialog_open("confirm-dialog"));
+    click("confirm-revoke");
+    wait_text("admin-status-notice", "External access was removed.").await;
+    assert!(!dialog_open("confirm-dialog"));
+    let states = recipient_states();
+    assert_eq!(states[0], "Revoked");
+    assert!(states[1].starts_with("Opened"), "{states:?}");
+    assert_eq!(
+        text("admin-revoked"),
+        "No",
+        "the message itself stays active"
+    );
+    assert_eq!(
+        all("revoke-recipient").len(),
+        1,
+        "only carol's button is left"
+    );
+    assert_eq!(
+        api.calls()
+            .iter()
+            .rfind(|c| matches!(c, Call::AdminRevoke { .. })),
+        Some(&Call::AdminRevoke {
+            message_id: "<m2@contoso.example>".into(),
+            recipient: Some("bob@example.net".into()),
+        })
+    );
+
+    // The whole-message button still asks about the whole message.
+    click("admin-revoke");
+    until("the dialog to open", || dialog_open("confirm-dialog")).await;
+    assert_eq!(dialog_title(), "Revoke message");
+    assert!(text("confirm-body").starts_with("Every recipient of “Your mortgage offer”"));
 }
 
 #[wasm_bindgen_test]

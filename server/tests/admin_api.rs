@@ -88,6 +88,55 @@ async fn an_administrator_checks_and_revokes_a_message_by_its_message_id() {
     assert_eq!(unknown_revoke.code(), ErrorCode::NotFound);
 }
 
+/// The admin status page's per-recipient "Remove external access": every
+/// answer the portal has to tell apart.
+#[tokio::test]
+async fn an_administrator_removes_one_recipients_access_and_each_refusal_has_its_code() {
+    let app = TestApp::new().await;
+    let alice = app.sender(ALICE, false).await;
+    let admin = app.sender(ADMIN, true).await;
+    let composed = app
+        .compose_ok(&alice, &message_to(&[BOB, CAROL]), &[])
+        .await;
+    let revoke = |recipient: &str| {
+        let request = RevokeRequest {
+            recipient: Some(recipient.into()),
+        };
+        let app = &app;
+        let admin = admin.clone();
+        let path = routes::admin_message_revoke(&composed.message_id);
+        async move { app.call(Method::POST, &path, Some(&request), &admin).await }
+    };
+
+    let status: MessageStatus = revoke(&format!(" {BOB} ")).await.json();
+    assert_eq!(status.state, MessageState::Active);
+    assert_eq!(status.recipients[0].state, RecipientState::Revoked);
+    assert_eq!(status.recipients[1].state, RecipientState::Sent);
+    let bob_link = app.get(&routes::link(&app.token_for(BOB)), None).await;
+    assert_eq!(bob_link.code(), ErrorCode::MessageRevoked);
+    let carol_link = app.get(&routes::link(&app.token_for(CAROL)), None).await;
+    assert!(carol_link.status.is_success(), "carol keeps her access");
+
+    assert_eq!(revoke(BOB).await.code(), ErrorCode::AlreadyRevoked);
+    assert_eq!(
+        revoke("mallory@example.com").await.code(),
+        ErrorCode::NotFound
+    );
+    let malformed = app
+        .call(
+            Method::POST,
+            &routes::admin_message_revoke(&composed.message_id),
+            Some(&serde_json::json!({ "recipient": 7 })),
+            &admin,
+        )
+        .await;
+    assert_eq!(malformed.code(), ErrorCode::InvalidRequest);
+
+    app.sql("UPDATE messages SET expires_at = created_at - 1")
+        .await;
+    assert_eq!(revoke(CAROL).await.code(), ErrorCode::MessageExpired);
+}
+
 #[tokio::test]
 async fn the_admin_api_is_forbidden_to_senders_and_closed_to_strangers() {
     let app = TestApp::new().await;

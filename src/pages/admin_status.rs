@@ -1,6 +1,6 @@
 //! `/admin`: an administrator looks a message up by its Message-ID — Subject,
 //! IsRevocable, Revoked and the recipients, as `sealmail status` prints them —
-//! and revokes it.
+//! and revokes it, or removes one recipient's access.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,7 +16,7 @@ use crate::components::staff::{
 };
 use crate::components::{focus_when_mounted, mailbox, set_title};
 use crate::i18n::format::date_time;
-use crate::i18n::{fill, text, tr};
+use crate::i18n::{fill, text, tr, use_i18n};
 
 /// The status page (administrators only).
 #[component]
@@ -31,7 +31,9 @@ fn AdminStatus() -> impl IntoView {
     let status = RwSignal::new(None::<MessageStatus>);
     let problem = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
-    let revoked_now = RwSignal::new(false);
+    let revoked_now = RwSignal::new(None::<Revoked>);
+    // The recipient whose access the open dialog removes; `None`: the whole message.
+    let pending_recipient = RwSignal::new(None::<String>);
     let dialog_open = RwSignal::new(false);
     let revoking = RwSignal::new(false);
     let revoke_problem = RwSignal::new(None::<ApiError>);
@@ -44,7 +46,7 @@ fn AdminStatus() -> impl IntoView {
     let lookup = move |message_id: String| {
         busy.set(true);
         problem.set(None);
-        revoked_now.set(false);
+        revoked_now.set(None);
         spawn_local(async move {
             let result = api.get_value().sender().admin_message(&message_id).await;
             busy.set(false);
@@ -100,18 +102,24 @@ fn AdminStatus() -> impl IntoView {
         }
         revoking.set(true);
         revoke_problem.set(None);
+        let recipient = pending_recipient.get_untracked();
+        let done = if recipient.is_some() {
+            Revoked::Recipient
+        } else {
+            Revoked::Message
+        };
         spawn_local(async move {
             let result = api
                 .get_value()
                 .sender()
-                .admin_revoke(&message_id, RevokeRequest::default())
+                .admin_revoke(&message_id, RevokeRequest { recipient })
                 .await;
             revoking.set(false);
             match result {
                 Ok(updated) => {
                     status.set(Some(updated));
                     dialog_open.set(false);
-                    revoked_now.set(true);
+                    revoked_now.set(Some(done));
                     focus_soon(result_heading);
                 }
                 Err(error) if error.code() == Some(ErrorCode::AlreadyRevoked) => {
@@ -128,6 +136,35 @@ fn AdminStatus() -> impl IntoView {
     };
 
     let yes_no = |value: bool| text(move |s, _| if value { s.yes } else { s.no }.to_owned());
+    let revoke_one = Callback::new(move |address: String| {
+        revoke_problem.set(None);
+        pending_recipient.set(Some(address));
+        dialog_open.set(true);
+    });
+    let dialog_title = text(move |s, _| {
+        if pending_recipient.with(Option::is_some) {
+            s.confirm_recipient_title.to_owned()
+        } else {
+            s.revoke_message.to_owned()
+        }
+    });
+    let dialog_body = text(move |s, _| {
+        let subject =
+            status.with(|st| st.as_ref().map(|st| st.subject.clone()).unwrap_or_default());
+        match pending_recipient.get() {
+            Some(address) => fill(&fill(s.confirm_recipient_body, &address), &subject),
+            None => fill(s.confirm_message_body, &subject),
+        }
+    });
+    let i18n = use_i18n();
+    let confirm_label = Signal::derive(move || {
+        let s = i18n.t();
+        if pending_recipient.with(Option::is_some) {
+            s.remove_access
+        } else {
+            s.revoke_message
+        }
+    });
 
     view! {
         <AdminNav/>
@@ -158,7 +195,11 @@ fn AdminStatus() -> impl IntoView {
                 </p>
             </form>
             <p role="status" data-testid="admin-status-notice">
-                {text(move |s, _| if revoked_now.get() { s.admin_revoked_done } else { "" }.to_owned())}
+                {text(move |s, _| match revoked_now.get() {
+                    Some(Revoked::Message) => s.admin_revoked_done,
+                    Some(Revoked::Recipient) => s.revoked_done,
+                    None => "",
+                }.to_owned())}
             </p>
             {move || status.get().map(|found| {
                 let sent_at = found.sent_at.clone();
@@ -193,11 +234,12 @@ fn AdminStatus() -> impl IntoView {
                         </dl>
                         <h3 class="small-heading">{tr(|s| s.recipients)}</h3>
                         <ul class="recipients" data-testid="admin-recipients">
-                            <RecipientList recipients=found.recipients.clone() revoke=None/>
+                            <RecipientList recipients=found.recipients.clone() revoke=revocable.then_some(revoke_one)/>
                         </ul>
                         {revocable.then(|| view! {
                             <button type="button" class="danger" data-testid="admin-revoke" on:click=move |_| {
                                 revoke_problem.set(None);
+                                pending_recipient.set(None);
                                 dialog_open.set(true);
                             }>
                                 {tr(|s| s.revoke_message)}
@@ -208,15 +250,22 @@ fn AdminStatus() -> impl IntoView {
             })}
             <ConfirmDialog
                 open=dialog_open
-                title=text(|s, _| s.revoke_message.to_owned())
-                body=text(move |s, _| fill(s.confirm_message_body, &status.with(|st| st.as_ref().map(|st| st.subject.clone()).unwrap_or_default())))
-                confirm=tr(|s| s.revoke_message)
+                title=dialog_title
+                body=dialog_body
+                confirm=confirm_label
                 busy=revoking
                 error=text(move |s, _| revoke_problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))
                 on_confirm=confirm
             />
         </section>
     }
+}
+
+/// What the last revoke on this page did, announced in its status line.
+#[derive(Clone, Copy, PartialEq)]
+enum Revoked {
+    Message,
+    Recipient,
 }
 
 /// Focuses an element once the view has caught up.

@@ -52,7 +52,10 @@ pub enum Call {
         files: Vec<String>,
     },
     AdminMessage(String),
-    AdminRevoke(String),
+    AdminRevoke {
+        message_id: String,
+        recipient: Option<String>,
+    },
     AdminTrace(TraceQuery),
     AdminReport(ReportQuery),
     AdminAudit(AuditQuery),
@@ -354,10 +357,12 @@ impl SenderApi for FakeApi {
             s.admin_message.next()
         })
     }
-    fn admin_revoke(&self, message_id: &str, _request: RevokeRequest) -> ApiFuture<MessageStatus> {
-        self.answer(Call::AdminRevoke(message_id.into()), |s| {
-            s.admin_revoke.next()
-        })
+    fn admin_revoke(&self, message_id: &str, request: RevokeRequest) -> ApiFuture<MessageStatus> {
+        let call = Call::AdminRevoke {
+            message_id: message_id.into(),
+            recipient: request.recipient,
+        };
+        self.answer(call, |s| s.admin_revoke.next())
     }
     fn admin_trace(&self, query: TraceQuery) -> ApiFuture<TracePage> {
         self.answer(Call::AdminTrace(query), |s| s.admin_trace.next())
