@@ -142,26 +142,36 @@ pub trait SenderApi: Send + Sync {
 #[derive(Clone)]
 pub struct Api {
     recipient: Arc<dyn RecipientApi>,
-    sender: Arc<dyn SenderApi>,
+    /// `None` in the recipient bundle: it never makes a staff call, and
+    /// leaving this side out keeps its code out of the recipient's wasm.
+    sender: Option<Arc<dyn SenderApi>>,
 }
 
 impl Api {
-    /// The real client, talking to the server that served the portal.
-    pub fn http() -> Self {
-        Api::new(Arc::new(HttpApi))
-    }
-
-    /// Any implementation of both sides (tests pass a fake).
+    /// Both sides (the staff bundle; tests pass a fake).
     pub fn new<C: RecipientApi + SenderApi + 'static>(client: Arc<C>) -> Self {
         Api {
             recipient: client.clone(),
-            sender: client,
+            sender: Some(client),
+        }
+    }
+
+    /// The recipient's side only (the recipient bundle).
+    pub fn recipient<C: RecipientApi + 'static>(client: Arc<C>) -> Self {
+        Api {
+            recipient: client,
+            sender: None,
         }
     }
 
     /// The sender's and administrator's side.
+    ///
+    /// # Panics
+    /// In the recipient bundle, which has no staff pages to call it.
     pub fn sender(&self) -> &dyn SenderApi {
-        &*self.sender
+        self.sender
+            .as_deref()
+            .expect("a staff page in the recipient bundle")
     }
 }
 
@@ -181,6 +191,13 @@ pub fn use_api() -> Api {
 /// SameSite=Strict) travels by itself. It calls the browser's `fetch` directly:
 /// an HTTP crate would add to the wasm for nothing the portal needs.
 pub struct HttpApi;
+
+impl HttpApi {
+    /// The server that served the portal.
+    pub fn same_origin() -> Self {
+        HttpApi
+    }
+}
 
 impl RecipientApi for HttpApi {
     fn link(&self, token: &str) -> ApiFuture<LinkInfo> {

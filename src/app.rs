@@ -5,12 +5,20 @@
 //! and the sender's pages navigate between a handful of paths, so a path signal
 //! moved by `history.pushState` (and the Back button's `popstate`) does what
 //! the portal needs; `leptos_router` would add about a tenth to the wasm.
+//!
+//! The portal ships as two bundles, each a binary mounting its own app: the
+//! recipient's ([`RecipientApp`], `src/main.rs`) and the staff's
+//! ([`StaffApp`], `src/bin/staff.rs`). The recipient's first load is budgeted
+//! (issue 6: 100 KB gzip), and a recipient has no use for the sender's and
+//! administrator's pages.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use sealmail_api::sender::Me;
 use wasm_bindgen::JsValue;
 
-use crate::api::Api;
+use crate::api::{Api, HttpApi};
 use crate::i18n::provide_i18n;
 use crate::pages::admin_audit::AdminAuditPage;
 use crate::pages::admin_branding::AdminBrandingPage;
@@ -23,29 +31,52 @@ use crate::pages::recipient::RecipientFlow;
 use crate::pages::sent::SentPage;
 use crate::pages::signin::SignInPage;
 
-/// The portal as served: the real API client.
+/// The recipient bundle as served (`dist/`): a link's pages and the landing
+/// page. It never names a staff page, so none of their code (nor the staff
+/// side of the API client) is linked into the wasm a recipient downloads.
 #[component]
-pub fn App() -> impl IntoView {
-    view! { <Portal api=Api::http()/> }
-}
-
-/// The portal with a given API client (tests pass a fake).
-#[component]
-pub fn Portal(api: Api) -> impl IntoView {
+pub fn RecipientApp() -> impl IntoView {
     view! {
-        <Providers api>
-            <Router/>
+        <Providers api=Api::recipient(Arc::new(HttpApi::same_origin()))>
+            <Router pages=recipient_pages/>
         </Providers>
     }
 }
 
-/// Shows the page for the current path; a new page only when the route changes.
+/// The staff bundle as served (`dist/staff/`): sign-in, Sent, compose and the
+/// admin pages.
 #[component]
-fn Router() -> impl IntoView {
-    let location = use_location();
-    let route = Memo::new(move |_| Route::from_path(&location.path()));
-    move || match route.get() {
-        Route::Recipient(token) => view! { <RecipientFlow token/> }.into_any(),
+pub fn StaffApp() -> impl IntoView {
+    view! {
+        <Providers api=Api::new(Arc::new(HttpApi::same_origin()))>
+            <Router pages=staff_pages/>
+        </Providers>
+    }
+}
+
+/// Every page in one router, with a given API client (tests pass a fake).
+#[component]
+pub fn Portal(api: Api) -> impl IntoView {
+    view! {
+        <Providers api>
+            <Router pages=all_pages/>
+        </Providers>
+    }
+}
+
+/// Which pages a bundle draws: `None` for a page that lives in the other bundle.
+type Pages = fn(Route) -> Option<AnyView>;
+
+fn recipient_pages(route: Route) -> Option<AnyView> {
+    match route {
+        Route::Recipient(token) => Some(view! { <RecipientFlow token/> }.into_any()),
+        Route::Home => Some(view! { <Home/> }.into_any()),
+        _ => None,
+    }
+}
+
+fn staff_pages(route: Route) -> Option<AnyView> {
+    Some(match route {
         Route::SignIn => view! { <SignInPage/> }.into_any(),
         Route::Sent => view! { <SentPage/> }.into_any(),
         Route::Compose => view! { <ComposePage/> }.into_any(),
@@ -55,6 +86,34 @@ fn Router() -> impl IntoView {
         Route::AdminAudit => view! { <AdminAuditPage/> }.into_any(),
         Route::AdminBranding => view! { <AdminBrandingPage/> }.into_any(),
         Route::Home => view! { <Home/> }.into_any(),
+        Route::Recipient(_) => return None,
+    })
+}
+
+fn all_pages(route: Route) -> Option<AnyView> {
+    recipient_pages(route.clone()).or_else(|| staff_pages(route))
+}
+
+/// Shows the page for the current path; a new page only when the route changes.
+/// A link into the other bundle loads the page from the server, which serves
+/// that bundle for it. Only after a navigation: on the first page the server
+/// has already chosen the bundle, so a page it does not have is the landing
+/// page (and a reload can never loop).
+#[component]
+fn Router(pages: Pages) -> impl IntoView {
+    let location = use_location();
+    let route = Memo::new(move |_| Route::from_path(&location.path()));
+    let first = std::cell::Cell::new(true);
+    move || {
+        let page = pages(route.get());
+        match (page, first.replace(false)) {
+            (Some(page), _) => page,
+            (None, true) => view! { <Home/> }.into_any(),
+            (None, false) => {
+                let _ = window().location().reload();
+                ().into_any()
+            }
+        }
     }
 }
 
@@ -94,17 +153,9 @@ pub enum Route {
     Home,
 }
 
-/// Paths of the sender's and administrator's pages.
-pub mod paths {
-    pub const SIGN_IN: &str = "/signin";
-    pub const SENT: &str = "/sent";
-    pub const COMPOSE: &str = "/compose";
-    pub const ADMIN: &str = "/admin";
-    pub const ADMIN_TRACE: &str = "/admin/trace";
-    pub const ADMIN_REPORT: &str = "/admin/report";
-    pub const ADMIN_AUDIT: &str = "/admin/audit";
-    pub const ADMIN_BRANDING: &str = "/admin/branding";
-}
+/// Paths of the sender's and administrator's pages (shared with the server,
+/// which serves them the staff bundle).
+pub use sealmail_api::routes::pages as paths;
 
 impl Route {
     /// The page for a URL path. The token is percent-decoded, undoing what

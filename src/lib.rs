@@ -1,7 +1,10 @@
 //! Sealmail's web portal: the pages recipients see, and the sender's and
 //! administrator's pages.
 //!
-//! `main.rs` only mounts [`App`]; tests mount [`Portal`] or a page inside
+//! The portal is two bundles: `src/main.rs` mounts [`RecipientApp`] (a
+//! link's pages, `dist/`), `src/bin/staff.rs` mounts [`StaffApp`] (the sender's
+//! and administrator's pages, `dist/staff/`). Tests mount [`Portal`] (every
+//! page) or a page inside
 //! [`Providers`] with a fake of [`api::RecipientApi`] and [`api::SenderApi`].
 //!
 //! - [`app`]: context (API client, language, session, location) and the
@@ -21,4 +24,4 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 
-pub use app::{App, Portal, Providers};
+pub use app::{Portal, Providers, RecipientApp, StaffApp};

@@ -11,15 +11,50 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
-async fn the_root_component_mounts_and_says_sealmail_is_running() {
+async fn the_recipient_bundle_mounts_and_says_sealmail_is_running() {
     set_stored_language(Some("en"));
-    let _page = mount(sealmail_portal::App);
+    let _page = mount(sealmail_portal::RecipientApp);
     find("home-status").await;
     assert_eq!(text("home-status"), "Sealmail is running.");
     assert!(
         testid("language").is_some(),
         "the language switch is on the home page too"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_staff_bundle_shows_the_landing_page_for_a_path_it_does_not_serve() {
+    // The test page's own path is not a staff page: the staff bundle shows
+    // the landing page rather than reloading (which could loop).
+    set_stored_language(Some("en"));
+    let _page = mount(sealmail_portal::StaffApp);
+    find("home-status").await;
+    assert_eq!(text("home-signin"), "Senders and administrators: sign in");
+}
+
+#[wasm_bindgen_test]
+fn every_staff_path_is_a_staff_route_and_no_recipient_path_is() {
+    use sealmail_api::routes::pages;
+    use sealmail_portal::app::Route;
+    for path in [
+        pages::SIGN_IN,
+        pages::SENT,
+        pages::COMPOSE,
+        pages::ADMIN,
+        pages::ADMIN_TRACE,
+        pages::ADMIN_REPORT,
+        pages::ADMIN_AUDIT,
+        pages::ADMIN_BRANDING,
+    ] {
+        assert!(pages::is_staff(path), "{path}");
+        let route = Route::from_path(path);
+        assert!(
+            !matches!(route, Route::Home | Route::Recipient(_)),
+            "{path} is {route:?}"
+        );
+    }
+    assert!(!pages::is_staff("/m/abc"));
+    assert!(!pages::is_staff("/"));
 }
 
 #[wasm_bindgen_test]

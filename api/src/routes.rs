@@ -19,6 +19,39 @@ pub const REPLY_PART: &str = "reply";
 /// The portal's page for a recipient link; the notification mail links here.
 pub const PORTAL_LINK_PAGE: &str = "/m/{token}";
 
+/// The sender's and administrator's portal pages (not API routes). The portal
+/// is built as two bundles so a recipient never downloads these pages: the
+/// server answers these paths with the staff bundle's `index.html` and every
+/// other page path with the recipient bundle's.
+pub mod pages {
+    /// Sign in.
+    pub const SIGN_IN: &str = "/signin";
+    /// The Sent list.
+    pub const SENT: &str = "/sent";
+    /// A new message.
+    pub const COMPOSE: &str = "/compose";
+    /// Look a message up by Message-ID.
+    pub const ADMIN: &str = "/admin";
+    /// Message trace.
+    pub const ADMIN_TRACE: &str = "/admin/trace";
+    /// The encryption report.
+    pub const ADMIN_REPORT: &str = "/admin/report";
+    /// The access audit.
+    pub const ADMIN_AUDIT: &str = "/admin/audit";
+    /// The branding templates.
+    pub const ADMIN_BRANDING: &str = "/admin/branding";
+    /// Where the staff bundle's files are served from.
+    pub const STAFF_BUNDLE: &str = "/staff/";
+
+    /// Whether `path` is a staff page: one of the above, with or without a
+    /// trailing slash, or anything under `/admin/` (the staff bundle shows
+    /// its landing page for an admin path it does not know).
+    pub fn is_staff(path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        matches!(path, SIGN_IN | SENT | COMPOSE | ADMIN) || path.starts_with("/admin/")
+    }
+}
+
 /// `GET` → [`crate::recipient::LinkInfo`].
 pub const LINK: &str = "/api/v1/links/{token}";
 /// `POST` → [`crate::recipient::PasscodeSent`].
@@ -216,6 +249,32 @@ mod tests {
         );
         assert_eq!(message_revoke("m1"), "/api/v1/messages/m1/revoke");
         assert_eq!(admin_branding_logo("7"), "/api/v1/admin/branding/7/logo");
+    }
+
+    #[test]
+    fn staff_pages_are_told_apart_from_the_recipient_pages() {
+        for path in [
+            "/signin",
+            "/sent/",
+            "/compose",
+            "/admin",
+            "/admin/",
+            "/admin/trace",
+            "/admin/x",
+        ] {
+            assert!(pages::is_staff(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/m/abc",
+            "/m/signin",
+            "/administrator",
+            "/sentinel",
+            "/staff/x.js",
+            "",
+        ] {
+            assert!(!pages::is_staff(path), "{path}");
+        }
     }
 
     #[test]

@@ -61,6 +61,42 @@ async fn the_portal_is_served_with_the_spa_fallback_and_security_headers() {
 }
 
 #[tokio::test]
+async fn staff_pages_get_the_staff_bundle_and_every_other_page_the_recipient_bundle() {
+    let mut app = TestApp::new().await;
+    let dist = app.dir.path().join("dist");
+    std::fs::create_dir_all(dist.join("staff")).unwrap();
+    std::fs::write(dist.join("index.html"), "<title>recipient bundle</title>").unwrap();
+    std::fs::write(dist.join("staff/index.html"), "<title>staff bundle</title>").unwrap();
+    std::fs::write(dist.join("staff/staff.js"), "console.log(2)").unwrap();
+    app.rebuild_router();
+
+    let bundle = async |path: &str| {
+        let page = app.get(path, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_security_headers(&page, path);
+        String::from_utf8_lossy(&page.body).into_owned()
+    };
+    for path in [
+        "/signin",
+        "/sent",
+        "/compose/",
+        "/admin",
+        "/admin/trace",
+        "/admin/unknown",
+    ] {
+        assert!(bundle(path).await.contains("staff bundle"), "{path}");
+    }
+    for path in ["/", "/m/SomeLinkToken_-123", "/elsewhere", "/administrator"] {
+        assert!(bundle(path).await.contains("recipient bundle"), "{path}");
+    }
+    // The staff bundle's own files, under /staff/.
+    assert_eq!(
+        app.get("/staff/staff.js", None).await.body,
+        b"console.log(2)"
+    );
+}
+
+#[tokio::test]
 async fn without_a_built_portal_a_plain_page_says_so() {
     let app = TestApp::new().await;
     let page = app.get("/m/abc", None).await;
@@ -101,19 +137,32 @@ async fn an_inline_boot_script_in_index_html_is_allowed_by_its_hash_only() {
         format!("<!doctype html><html><head><script src=\"/x.js\"></script></head><body><script type=\"module\">{boot}</script></body></html>"),
     )
     .unwrap();
+    // The staff bundle boots with its own script.
+    let staff_boot = boot.replace("/portal", "/staff/staff");
+    std::fs::create_dir_all(dist.join("staff")).unwrap();
+    std::fs::write(
+        dist.join("staff/index.html"),
+        format!("<body><script type=\"module\">{staff_boot}</script></body>"),
+    )
+    .unwrap();
     app.rebuild_router();
     use base64::Engine as _;
-    let digest = ring::digest::digest(&ring::digest::SHA256, boot.as_bytes());
-    let expected = format!(
-        "'sha256-{}'",
-        base64::engine::general_purpose::STANDARD.encode(digest)
-    );
+    let hash = |script: &str| {
+        let digest = ring::digest::digest(&ring::digest::SHA256, script.as_bytes());
+        format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        )
+    };
+    let (expected, staff) = (hash(boot), hash(&staff_boot));
     let csp = app
         .get("/m/abc", None)
         .await
         .header(header::CONTENT_SECURITY_POLICY);
     assert!(
-        csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {expected};")),
+        csp.contains(&format!(
+            "script-src 'self' 'wasm-unsafe-eval' {expected} {staff};"
+        )),
         "{csp}"
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");

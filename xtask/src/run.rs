@@ -49,7 +49,30 @@ pub fn run(args: &[String]) -> Result {
 pub fn build_portal(tools: &Tools) -> Result {
     heading("Building the portal (release wasm, Trunk)");
     shell::run(tools.cargo().args(["fetch"]))?;
-    shell::run(tools.command("trunk").args(["build", "--release"]))
+    for mut build in portal_builds(tools) {
+        shell::run(&mut build)?;
+    }
+    Ok(())
+}
+
+/// The Trunk builds of the portal's two bundles, in order: the recipient's
+/// into `dist/` (Trunk replaces the folder), then the staff's into
+/// `dist/staff/`, served under `/staff/` (the server hands staff pages its
+/// index.html).
+pub fn portal_builds(tools: &Tools) -> [Command; 2] {
+    let mut recipient = tools.command("trunk");
+    recipient.args(["build", "index.html", "--release"]);
+    let mut staff = tools.command("trunk");
+    staff.args([
+        "build",
+        "staff.html",
+        "--release",
+        "--dist",
+        "dist/staff",
+        "--public-url",
+        "/staff/",
+    ]);
+    [recipient, staff]
 }
 
 fn sealmail(data_dir: &Path) -> Command {

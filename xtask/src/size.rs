@@ -15,13 +15,10 @@ pub const BUDGET_BYTES: u64 = 100 * 1024;
 pub fn size() -> Result {
     let tools = Tools::setup(Needs::Build)?;
     build_portal(&tools)?;
-    heading("Portal first load (dist/), gzip -9");
-    let measured = measure()?;
-    println!("{:>10} {:>10}  file", "raw", "gzip");
-    for file in &measured.files {
-        println!("{:>10} {:>10}  {}", file.raw, file.gzip, file.name);
-    }
-    let budgeted = measured.first_load_gzip;
+    heading("Portal first load: the recipient bundle (dist/), gzip -9");
+    let recipient = measure()?;
+    print_files(&recipient);
+    let budgeted = recipient.first_load_gzip;
     println!(
         "wasm + JS + CSS: {budgeted} bytes gzip ({:.1} KB), budget {} KB: {}",
         budgeted as f64 / 1024.0,
@@ -32,7 +29,22 @@ pub fn size() -> Result {
             "OVER"
         }
     );
+    heading("The staff bundle (dist/staff/), gzip -9: signed-in pages only, not budgeted");
+    let staff = measure_dir(&shell::root().join("dist/staff"))?;
+    print_files(&staff);
+    println!(
+        "wasm + JS + CSS: {} bytes gzip ({:.1} KB)",
+        staff.first_load_gzip,
+        staff.first_load_gzip as f64 / 1024.0
+    );
     Ok(())
+}
+
+fn print_files(measured: &PortalSize) {
+    println!("{:>10} {:>10}  file", "raw", "gzip");
+    for file in &measured.files {
+        println!("{:>10} {:>10}  {}", file.raw, file.gzip, file.name);
+    }
 }
 
 /// One file of the built portal.
@@ -42,17 +54,22 @@ pub struct PortalFile {
     pub gzip: u64,
 }
 
-/// What the built portal (`dist/`) weighs.
+/// What a built bundle weighs.
 pub struct PortalSize {
     pub files: Vec<PortalFile>,
     /// wasm + JS + CSS, gzipped: what the first load costs.
     pub first_load_gzip: u64,
 }
 
-/// Measures the portal already built in `dist/` (no build).
+/// Measures the recipient bundle already built in `dist/` (no build): what a
+/// recipient's browser loads first.
 pub fn measure() -> Result<PortalSize> {
-    let dist = shell::root().join("dist");
-    let mut paths: Vec<_> = std::fs::read_dir(&dist)
+    measure_dir(&shell::root().join("dist"))
+}
+
+/// Measures the files directly in `dist` (not its subfolders).
+fn measure_dir(dist: &std::path::Path) -> Result<PortalSize> {
+    let mut paths: Vec<_> = std::fs::read_dir(dist)
         .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.is_file())

@@ -3,6 +3,7 @@
 use std::process::Command;
 use std::time::Instant;
 
+use crate::run::portal_builds;
 use crate::shell::{self, Result, heading};
 use crate::tools::{Needs, Tools};
 
@@ -53,8 +54,7 @@ pub fn test(args: &[String]) -> Result {
         .env("CHROMEDRIVER", tools.chromedriver())
         .env("SEALMAIL_BIN", shell::root().join("target/debug/sealmail"))
         .env("SEALMAIL_PORTAL_DIR", shell::root().join("dist"));
-    let mut release_portal = tools.command("trunk");
-    release_portal.args(["build", "--release"]);
+    let [recipient_bundle, staff_bundle] = portal_builds(&tools);
     let steps: Vec<(&str, Command)> = vec![
         ("format", cargo(&tools, "fmt", &["--all", "--check"])),
         (
@@ -67,7 +67,11 @@ pub fn test(args: &[String]) -> Result {
         ),
         ("host tests", cargo(&tools, "test", &HOST_TESTS)),
         ("browser tests (portal in headless Chromium)", browser_tests),
-        ("release portal build (Trunk)", release_portal),
+        (
+            "release portal build: recipient bundle (Trunk)",
+            recipient_bundle,
+        ),
+        ("release portal build: staff bundle (Trunk)", staff_bundle),
         (
             "end to end (server + portal in Chromium, WebDriver)",
             end_to_end,
