@@ -136,6 +136,12 @@ pub trait SenderApi: Send + Sync {
         id: Option<String>,
         input: BrandingTemplateInput,
     ) -> ApiFuture<BrandingTemplate>;
+    /// `DELETE` [`routes::admin_branding_one`].
+    fn delete_template(&self, id: &str) -> ApiFuture<()>;
+    /// `PUT` [`routes::admin_branding_logo`]: the file's bytes, with its type.
+    fn upload_logo(&self, id: &str, file: web_sys::File) -> ApiFuture<BrandingTemplate>;
+    /// `DELETE` [`routes::admin_branding_logo`].
+    fn delete_logo(&self, id: &str) -> ApiFuture<BrandingTemplate>;
 }
 
 /// The API client the pages use, shared through context.
@@ -333,6 +339,21 @@ impl SenderApi for HttpApi {
             None => call("POST", routes::ADMIN_BRANDING.to_owned(), Some(body)),
         })
     }
+
+    fn delete_template(&self, id: &str) -> ApiFuture<()> {
+        let url = routes::admin_branding_one(id);
+        // 204 No Content: nothing to parse.
+        Box::pin(async move { send("DELETE", url, None).await.map(drop) })
+    }
+
+    fn upload_logo(&self, id: &str, file: web_sys::File) -> ApiFuture<BrandingTemplate> {
+        let body = Some(Ok(Payload::File(file)));
+        Box::pin(call("PUT", routes::admin_branding_logo(id), body))
+    }
+
+    fn delete_logo(&self, id: &str) -> ApiFuture<BrandingTemplate> {
+        Box::pin(call("DELETE", routes::admin_branding_logo(id), None))
+    }
 }
 
 /// A multipart upload through `XMLHttpRequest`, the one browser API that
@@ -388,6 +409,8 @@ async fn upload(
 /// A request body.
 enum Payload {
     Json(String),
+    /// A file's bytes, sent with its own type.
+    File(web_sys::File),
     /// The reply's JSON in the part [`routes::REPLY_PART`], then one part per file.
     Multipart {
         json: String,
@@ -430,6 +453,12 @@ async fn send(
                 .set("content-type", "application/json")
                 .map_err(unreachable)?;
             init.set_body(&JsValue::from_str(&json));
+        }
+        Some(Payload::File(file)) => {
+            headers
+                .set("content-type", &file.type_())
+                .map_err(unreachable)?;
+            init.set_body(&file);
         }
         Some(Payload::Multipart { json, files }) => {
             // No content-type: the browser writes it, with the boundary.

@@ -149,6 +149,7 @@ async fn branding_fields_show_at_once_in_both_previews_and_save() {
         name: "Contoso".into(),
         is_default: true,
         fields: BrandingFields {
+            organisation: None,
             background_color: "#0b5394".into(),
             introduction_text: Some("Contoso protects your mail.".into()),
             read_button_text: None,

@@ -195,6 +195,7 @@ async fn the_template_and_an_expiry_date_are_sent() {
         name: format!("Template {id}"),
         is_default: default,
         fields: BrandingFields {
+            organisation: None,
             background_color: "#0b5394".into(),
             introduction_text: None,
             read_button_text: None,

@@ -705,6 +705,7 @@ fn audit_event_query_and_page() {
 fn branding_template_and_input() {
     use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInput};
     let fields = BrandingFields {
+        organisation: Some("Contoso Legal".into()),
         background_color: "#0b5cab".into(),
         introduction_text: Some("Contoso sent you a protected message.".into()),
         read_button_text: Some("Read the message".into()),
@@ -727,6 +728,7 @@ fn branding_template_and_input() {
             "id": "3",
             "name": "Contoso legal",
             "is_default": true,
+            "organisation": "Contoso Legal",
             "background_color": "#0b5cab",
             "introduction_text": "Contoso sent you a protected message.",
             "read_button_text": "Read the message",
@@ -744,6 +746,7 @@ fn branding_template_and_input() {
             name: "Plain".into(),
             is_default: false,
             fields: BrandingFields {
+                organisation: None,
                 background_color: "#ffffff".into(),
                 introduction_text: None,
                 read_button_text: None,
@@ -756,6 +759,16 @@ fn branding_template_and_input() {
             },
         },
         json!({"name": "Plain", "is_default": false, "background_color": "#ffffff", "passcode_enabled": true}),
+    );
+}
+
+#[test]
+fn logo_limits_are_what_the_routes_document() {
+    use sealmail_api::admin::{LOGO_TYPES, MAX_LOGO_BYTES};
+    assert_eq!(MAX_LOGO_BYTES, 512 * 1024);
+    assert_eq!(
+        LOGO_TYPES,
+        ["image/png", "image/jpeg", "image/gif", "image/webp"]
     );
 }
 

@@ -17,6 +17,7 @@ fn template(name: &str, is_default: bool) -> BrandingTemplateInput {
         name: name.into(),
         is_default,
         fields: BrandingFields {
+            organisation: None,
             background_color: "#0b5cab".into(),
             introduction_text: Some(format!("{name} sent you a protected message.")),
             read_button_text: Some("Open securely".into()),
@@ -178,6 +179,7 @@ async fn a_logo_is_uploaded_served_publicly_and_removed() {
     let logo = app.get(&url, None).await;
     assert_eq!(logo.body, png);
     assert_eq!(logo.header(header::CONTENT_TYPE), "image/png");
+    assert_eq!(logo.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
 
     let svg = app
         .raw(
@@ -296,4 +298,164 @@ async fn a_logo_over_the_limit_is_payload_too_large() {
         )
         .await;
     assert_eq!(response.code(), ErrorCode::PayloadTooLarge);
+}
+
+/// `PUT` a logo with this content type and these bytes, as `cookie`.
+async fn put_logo(
+    app: &TestApp,
+    id: &str,
+    cookie: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> common::TestResponse {
+    app.raw(
+        Method::PUT,
+        &routes::admin_branding_logo(id),
+        &[
+            (CSRF_HEADER, CSRF_VALUE),
+            ("cookie", cookie),
+            ("content-type", content_type),
+        ],
+        bytes.to_vec(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_logo_must_be_the_image_its_type_says_and_only_an_admin_sets_it() {
+    let app = TestApp::new().await;
+    let admin = app.sender(ADMIN, true).await;
+    let dave = app.sender(DAVE, false).await;
+    let t = create(&app, &admin, &template("Contoso", false)).await;
+    let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
+
+    let ok: BrandingTemplate = put_logo(&app, &t.id, &admin, "image/jpeg", &jpeg)
+        .await
+        .json();
+    let logo = app.get(&ok.logo_url.unwrap(), None).await;
+    assert_eq!(logo.header(header::CONTENT_TYPE), "image/jpeg");
+
+    let html = b"<html><script>alert(1)</script></html>";
+    for (content_type, bytes) in [
+        ("image/png", &html[..]),
+        ("image/png", &jpeg[..]),
+        ("text/html", &html[..]),
+        ("image/png", &[][..]),
+    ] {
+        let response = put_logo(&app, &t.id, &admin, content_type, bytes).await;
+        assert_eq!(response.code(), ErrorCode::InvalidRequest, "{content_type}");
+    }
+    let still: BrandingTemplate = get_with(&app, &routes::admin_branding_one(&t.id), &admin)
+        .await
+        .json();
+    assert!(
+        still.logo_url.is_some(),
+        "a refused upload keeps the old logo"
+    );
+
+    let png = b"\x89PNG\r\n\x1a\nfake";
+    assert_eq!(
+        put_logo(&app, "999", &admin, "image/png", png).await.code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        put_logo(&app, &t.id, &dave, "image/png", png).await.code(),
+        ErrorCode::Forbidden
+    );
+    let stranger = app
+        .raw(
+            Method::PUT,
+            &routes::admin_branding_logo(&t.id),
+            &[(CSRF_HEADER, CSRF_VALUE), ("content-type", "image/png")],
+            png.to_vec(),
+        )
+        .await;
+    assert_eq!(stranger.code(), ErrorCode::NotSignedIn);
+    let unknown_delete = app
+        .call::<()>(
+            Method::DELETE,
+            &routes::admin_branding_logo("999"),
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(unknown_delete.code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn a_templates_organisation_name_shows_on_the_link_page_and_in_the_mail() {
+    let app = TestApp::with_args(&["--organisation", "Fabrikam"]).await;
+    let admin = app.sender(ADMIN, true).await;
+    let alice = app.sender(ALICE, false).await;
+    let mut input = template("Legal", true);
+    input.fields.organisation = Some("Fabrikam Legal".into());
+    let t = create(&app, &admin, &input).await;
+    assert_eq!(t.fields.organisation.as_deref(), Some("Fabrikam Legal"));
+
+    app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
+    let info: LinkInfo = app
+        .get(&routes::link(&app.token_for(BOB)), None)
+        .await
+        .json();
+    assert_eq!(info.branding.organisation, "Fabrikam Legal");
+    let mail = app.mailer.last_to(BOB).unwrap();
+    assert!(mail.text.contains("by Fabrikam Legal"), "{}", mail.text);
+
+    input.fields.organisation = Some("  ".into());
+    let blank = app
+        .call(
+            Method::PUT,
+            &routes::admin_branding_one(&t.id),
+            Some(&input),
+            &admin,
+        )
+        .await;
+    assert_eq!(blank.code(), ErrorCode::InvalidRequest);
+}
+
+/// Decision: deleting a template never breaks what was sent with it. The
+/// message keeps its expiry (fixed when it was sent) and its links; its
+/// pages fall back to the server's own branding.
+#[tokio::test]
+async fn messages_sent_with_a_deleted_template_keep_working_with_the_servers_branding() {
+    let app = TestApp::with_args(&["--organisation", "Fabrikam"]).await;
+    let admin = app.sender(ADMIN, true).await;
+    let alice = app.sender(ALICE, false).await;
+    create(&app, &admin, &template("Contoso", true)).await;
+    let mut legal = template("Legal", false);
+    legal.fields.organisation = Some("Fabrikam Legal".into());
+    legal.fields.expiry_days = Some(2);
+    let legal = create(&app, &admin, &legal).await;
+    let mut message = message_to(&[BOB]);
+    message.branding_template = Some(legal.id.clone());
+    let composed = app.compose_ok(&alice, &message, &[]).await;
+    let before: SentMessage = get_with(&app, &routes::message(&composed.id), &alice)
+        .await
+        .json();
+
+    let deleted = app
+        .call::<()>(
+            Method::DELETE,
+            &routes::admin_branding_one(&legal.id),
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+
+    let token = app.token_for(BOB);
+    let info: LinkInfo = app.get(&routes::link(&token), None).await.json();
+    assert_eq!(info.branding.organisation, "Fabrikam");
+    assert_eq!(info.branding.portal_text, None);
+    let cookie = app.sign_in(&token, BOB).await;
+    let read = app.get(&routes::link_message(&token), Some(&cookie)).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+    let after: SentMessage = get_with(&app, &routes::message(&composed.id), &alice)
+        .await
+        .json();
+    assert_eq!(after.expires_at, before.expires_at, "the expiry stays");
+
+    // A new message naming the deleted template is refused, not silently re-branded.
+    let refused = app.compose(&alice, &message, &[]).await;
+    assert_eq!(refused.code(), ErrorCode::InvalidRequest);
 }

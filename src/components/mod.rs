@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 
 pub mod attachments;
+pub mod branding_logo;
 pub mod compose_text;
 pub mod html_body;
 pub mod language_switch;

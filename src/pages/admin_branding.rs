@@ -1,5 +1,6 @@
 //! `/admin/branding`: the branding templates — each field editable, with a
-//! live preview of the portal page and the notification mail it gives.
+//! live preview of the portal page and the notification mail it gives; a
+//! logo each; delete (not the default while others exist).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,9 +8,12 @@ use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInpu
 
 use crate::api::{ApiError, use_api};
 use crate::app::use_location;
+use crate::components::branding_logo::BrandingLogo;
 use crate::components::set_title;
 use crate::components::shell::header_colors;
-use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
+use crate::components::staff::{
+    AdminNav, ConfirmDialog, Staff, error_text, redirect_if_signed_out,
+};
 use crate::i18n::{Strings, fill, text, tr};
 
 /// The branding page (administrators only).
@@ -23,6 +27,7 @@ fn blank() -> BrandingTemplateInput {
         name: String::new(),
         is_default: false,
         fields: BrandingFields {
+            organisation: None,
             background_color: "#1e3a8a".into(),
             introduction_text: None,
             read_button_text: None,
@@ -60,7 +65,14 @@ struct TextField {
     multiline: bool,
 }
 
-const TEXT_FIELDS: [TextField; 6] = [
+const TEXT_FIELDS: [TextField; 7] = [
+    TextField {
+        id: "branding-organisation",
+        label: |s| s.branding_organisation,
+        get: |f| &f.organisation,
+        set: |f, v| f.organisation = v,
+        multiline: false,
+    },
     TextField {
         id: "branding-intro",
         label: |s| s.branding_intro,
@@ -113,8 +125,11 @@ fn AdminBranding() -> impl IntoView {
     let selected = RwSignal::new(None::<String>);
     let draft = RwSignal::new(blank());
     let problem = RwSignal::new(None::<Problem>);
-    let saved = RwSignal::new(false);
+    let notice = RwSignal::new(None::<Notice>);
     let busy = RwSignal::new(false);
+    let delete_open = RwSignal::new(false);
+    let deleting = RwSignal::new(false);
+    let delete_problem = RwSignal::new(None::<ApiError>);
     let title = tr(|s| s.branding_title);
     set_title(move || title.get().to_owned());
 
@@ -137,7 +152,7 @@ fn AdminBranding() -> impl IntoView {
 
     let choose = move |event: leptos::ev::Event| {
         let id = event_target_value(&event);
-        saved.set(false);
+        notice.set(None);
         problem.set(None);
         if id.is_empty() {
             selected.set(None);
@@ -155,7 +170,7 @@ fn AdminBranding() -> impl IntoView {
             return;
         }
         let input = draft.get_untracked();
-        saved.set(false);
+        notice.set(None);
         if input.name.trim().is_empty() {
             problem.set(Some(Problem::NameMissing));
             return;
@@ -183,7 +198,7 @@ fn AdminBranding() -> impl IntoView {
                     });
                     selected.set(Some(template.id.clone()));
                     draft.set(input_of(&template));
-                    saved.set(true);
+                    notice.set(Some(Notice::Saved));
                 }
                 Err(error) => {
                     if !redirect_if_signed_out(location, &error) {
@@ -192,6 +207,65 @@ fn AdminBranding() -> impl IntoView {
                 }
             }
         });
+    };
+
+    let colors = Memo::new(move |_| draft.with(|d| header_colors(&d.fields.background_color)));
+    let confirm_delete = move || {
+        let Some(id) = selected.get_untracked() else {
+            return;
+        };
+        if deleting.get_untracked() {
+            return;
+        }
+        deleting.set(true);
+        delete_problem.set(None);
+        spawn_local(async move {
+            let result = api.get_value().sender().delete_template(&id).await;
+            deleting.set(false);
+            match result {
+                Ok(()) => {
+                    templates.update(|list| list.retain(|t| t.id != id));
+                    let next = templates.with_untracked(|list| {
+                        list.iter().find(|t| t.is_default).or(list.first()).cloned()
+                    });
+                    selected.set(next.as_ref().map(|t| t.id.clone()));
+                    draft.set(next.as_ref().map(input_of).unwrap_or_else(blank));
+                    problem.set(None);
+                    delete_open.set(false);
+                    notice.set(Some(Notice::Deleted));
+                }
+                Err(error) => {
+                    if !redirect_if_signed_out(location, &error) {
+                        delete_problem.set(Some(error));
+                    }
+                }
+            }
+        });
+    };
+    // The default goes only when it is the last one (the server's rule too):
+    // otherwise messages sent without a template would lose their branding.
+    let deletable = move || {
+        let id = selected.get()?;
+        templates.with(|list| {
+            let t = list.iter().find(|t| t.id == id)?;
+            Some(!t.is_default || list.len() == 1)
+        })
+    };
+    let logo_url = move || {
+        let id = selected.get()?;
+        templates.with(|l| l.iter().find(|t| t.id == id)?.logo_url.clone())
+    };
+    let banner = move || {
+        view! {
+            <div class="preview-banner"
+                style:background-color=move || colors.get().map(|(bg, _)| bg)
+                style:color=move || colors.get().map(|(_, fg)| fg)>
+                {move || logo_url().map(|src| view! { <img class="logo" src=src alt="" data-testid="preview-logo"/> " " })}
+                <span data-testid="preview-organisation">
+                    {text(move |s, _| draft.with(|d| d.fields.organisation.clone()).unwrap_or_else(|| s.preview_organisation.to_owned()))}
+                </span>
+            </div>
+        }
     };
 
     let text_fields = TEXT_FIELDS
@@ -216,7 +290,6 @@ fn AdminBranding() -> impl IntoView {
         })
         .collect_view();
 
-    let colors = Memo::new(move |_| draft.with(|d| header_colors(&d.fields.background_color)));
     let field_text = move |get: fn(&BrandingFields) -> &Option<String>| {
         move || draft.with(|d| get(&d.fields).clone())
     };
@@ -269,17 +342,31 @@ fn AdminBranding() -> impl IntoView {
                             Some(Problem::Failed(e)) => error_text(s, e),
                         }))}
                     </p>
-                    <p role="status" data-testid="branding-saved">{text(move |s, _| if saved.get() { s.saved } else { "" }.to_owned())}</p>
-                    <button type="submit" class="primary" disabled=busy data-testid="branding-save">{tr(|s| s.save)}</button>
+                    <p role="status" data-testid="branding-saved">{text(move |s, _| match notice.get() {
+                        Some(Notice::Saved) => s.saved,
+                        Some(Notice::Deleted) => s.branding_deleted,
+                        None => "",
+                    }.to_owned())}</p>
+                    <div class="inline">
+                        <button type="submit" class="primary" disabled=busy data-testid="branding-save">{tr(|s| s.save)}</button>
+                        {move || (deletable() == Some(true)).then(|| view! {
+                            <button type="button" class="danger" data-testid="branding-delete" on:click=move |_| {
+                                delete_problem.set(None);
+                                delete_open.set(true);
+                            }>
+                                {tr(|s| s.branding_delete)}
+                            </button>
+                        })}
+                    </div>
+                    {move || (deletable() == Some(false)).then(|| view! {
+                        <p class="hint" data-testid="branding-default-kept">{tr(|s| s.branding_default_kept)}</p>
+                    })}
+                    <BrandingLogo selected=selected templates=templates/>
                 </form>
                 <div class="previews">
                     <h2>{tr(|s| s.preview_portal)}</h2>
                     <div class="preview" data-testid="preview-portal" aria-hidden="true">
-                        <div class="preview-banner"
-                            style:background-color=move || colors.get().map(|(bg, _)| bg)
-                            style:color=move || colors.get().map(|(_, fg)| fg)>
-                            {tr(|s| s.preview_organisation)}
-                        </div>
+                        {banner()}
                         <div class="preview-body">
                             <p class="intro" data-testid="preview-intro">{field_text(|f| &f.introduction_text)}</p>
                             <p><strong>{tr(|s| s.protected_message)}</strong></p>
@@ -296,7 +383,7 @@ fn AdminBranding() -> impl IntoView {
                         <div class="preview-banner"
                             style:background-color=move || colors.get().map(|(bg, _)| bg)
                             style:color=move || colors.get().map(|(_, fg)| fg)>
-                            {tr(|s| s.preview_organisation)}
+                            {text(move |s, _| draft.with(|d| d.fields.organisation.clone()).unwrap_or_else(|| s.preview_organisation.to_owned()))}
                         </div>
                         <div class="preview-body">
                             <p class="intro">{field_text(|f| &f.introduction_text)}</p>
@@ -310,6 +397,22 @@ fn AdminBranding() -> impl IntoView {
                     </div>
                 </div>
             </div>
+            <ConfirmDialog
+                open=delete_open
+                title=text(|s, _| s.branding_delete.to_owned())
+                body=text(move |s, _| fill(s.branding_delete_body, &draft.with(|d| d.name.clone())))
+                confirm=tr(|s| s.branding_delete)
+                busy=deleting
+                error=text(move |s, _| delete_problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))
+                on_confirm=confirm_delete
+            />
         </section>
     }
+}
+
+/// What the page last did, announced in its status line.
+#[derive(Clone, Copy, PartialEq)]
+enum Notice {
+    Saved,
+    Deleted,
 }

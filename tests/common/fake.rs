@@ -64,6 +64,12 @@ pub enum Call {
         id: Option<String>,
         input: BrandingTemplateInput,
     },
+    DeleteTemplate(String),
+    UploadLogo {
+        id: String,
+        file: String,
+    },
+    DeleteLogo(String),
 }
 
 /// Answers for one route, in order; the last one repeats.
@@ -103,6 +109,8 @@ struct State {
     admin_audit: Script<AuditPage>,
     admin_templates: Script<Vec<BrandingTemplate>>,
     save_template: Script<BrandingTemplate>,
+    delete_template: Script<()>,
+    logo: Script<BrandingTemplate>,
     calls: Vec<Call>,
 }
 
@@ -140,6 +148,8 @@ impl FakeApi {
             admin_audit: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             admin_templates: Script::ok(Vec::new()),
             save_template: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            delete_template: Script::ok(()),
+            logo: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             calls: Vec::new(),
         })))
     }
@@ -241,6 +251,17 @@ impl FakeApi {
         answers: Vec<Result<BrandingTemplate, ApiError>>,
     ) -> Arc<Self> {
         self.0.lock().unwrap().save_template = Script(answers.into());
+        self.clone()
+    }
+
+    pub fn delete_template(self: &Arc<Self>, answers: Vec<Result<(), ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().delete_template = Script(answers.into());
+        self.clone()
+    }
+
+    /// Answers to both the logo upload and the logo removal.
+    pub fn logo(self: &Arc<Self>, answers: Vec<Result<BrandingTemplate, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().logo = Script(answers.into());
         self.clone()
     }
 
@@ -382,5 +403,20 @@ impl SenderApi for FakeApi {
         input: BrandingTemplateInput,
     ) -> ApiFuture<BrandingTemplate> {
         self.answer(Call::SaveTemplate { id, input }, |s| s.save_template.next())
+    }
+    fn delete_template(&self, id: &str) -> ApiFuture<()> {
+        self.answer(Call::DeleteTemplate(id.into()), |s| {
+            s.delete_template.next()
+        })
+    }
+    fn upload_logo(&self, id: &str, file: web_sys::File) -> ApiFuture<BrandingTemplate> {
+        let call = Call::UploadLogo {
+            id: id.into(),
+            file: file.name(),
+        };
+        self.answer(call, |s| s.logo.next())
+    }
+    fn delete_logo(&self, id: &str) -> ApiFuture<BrandingTemplate> {
+        self.answer(Call::DeleteLogo(id.into()), |s| s.logo.next())
     }
 }

@@ -2,6 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The largest logo accepted, in bytes: a header logo, not a photo. A bigger
+/// upload is `payload_too_large`.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+/// The types a logo may have (the bytes must match). Not SVG: it can carry script.
+pub const LOGO_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
 /// A branding template: the modelled product's OME configuration. Messages
 /// sent with it show its branding on the portal and in the notification mail,
 /// and get its expiry.
@@ -17,8 +23,10 @@ pub struct BrandingTemplate {
     /// The template's settings.
     #[serde(flatten)]
     pub fields: BrandingFields,
-    /// URL of the uploaded logo image (served by Sealmail), if any; set with
-    /// `PUT` [`crate::routes::ADMIN_BRANDING_LOGO`].
+    /// URL of the uploaded logo image (served by Sealmail, on the portal's
+    /// own origin, with its stored type and `nosniff`), if any; set with
+    /// `PUT` [`crate::routes::ADMIN_BRANDING_LOGO`]. The notification mail is
+    /// plain text, so it never shows the logo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 }
@@ -26,6 +34,10 @@ pub struct BrandingTemplate {
 /// The editable settings of a branding template (OME configuration fields).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrandingFields {
+    /// The organisation's name in the portal's header and the mail's footer;
+    /// absent: the server's own (`sealmail serve --organisation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
     /// Background colour of the portal's header and the mail's banner, `#rrggbb`.
     pub background_color: String,
     /// Text above the message's details on the portal and in the mail.

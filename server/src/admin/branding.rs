@@ -15,10 +15,7 @@ use crate::http::{ApiJson, ApiPath};
 use crate::sender::{CurrentUser, RawBody};
 use crate::store::{self, branding::TemplateRow};
 
-/// The largest logo accepted: a header logo, not a photo.
-pub const MAX_LOGO_BYTES: usize = 512 * 1024;
-/// Image types a logo may have. Not SVG: it can carry script.
-const LOGO_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+pub use sealmail_api::admin::{LOGO_TYPES, MAX_LOGO_BYTES};
 /// Longest text field of a template.
 const MAX_TEXT: usize = 4000;
 
@@ -38,6 +35,9 @@ fn wire(t: &TemplateRow) -> BrandingTemplate {
 pub async fn for_message(state: &AppState, message: &str) -> Result<Branding> {
     let mut branding = state.settings.branding.clone();
     if let Some(t) = store::branding::for_message(&state.db, message).await? {
+        if let Some(organisation) = &t.organisation {
+            branding.organisation = organisation.clone();
+        }
         branding.background_color = t.background_color.clone();
         // A path on this server: the portal's CSP allows images from 'self' only.
         branding.logo_url = t
@@ -72,6 +72,12 @@ fn validate(input: &BrandingTemplateInput) -> Result<()> {
     let colour = f.background_color.strip_prefix('#').unwrap_or_default();
     if colour.len() != 6 || !colour.chars().all(|c| c.is_ascii_hexdigit()) {
         return invalid("background_color must be #rrggbb");
+    }
+    if f.organisation
+        .as_ref()
+        .is_some_and(|o| o.trim().is_empty() || o.len() > 200)
+    {
+        return invalid("organisation: at most 200 characters, or absent");
     }
     let texts = [
         &f.introduction_text,
@@ -212,6 +218,13 @@ pub async fn upload_logo(
     if body.is_empty() {
         return Err(Error::InvalidRequest("the logo is empty".to_owned()));
     }
+    // The bytes must be what the type says: the logo is served with this
+    // type (and `nosniff`), so a page or script labelled `image/png` is refused.
+    if sniff_image(&body) != Some(content_type.as_str()) {
+        return Err(Error::InvalidRequest(format!(
+            "the logo's bytes are not a {content_type} image"
+        )));
+    }
     if !store::branding::set_logo(&state.db, id, Some((&content_type, &body))).await? {
         return Err(not_found());
     }
@@ -219,6 +232,21 @@ pub async fn upload_logo(
         .await?
         .ok_or_else(not_found)?;
     Ok(ApiJson(wire(&row)))
+}
+
+/// The image type the bytes start with (their magic number), if one of [`LOGO_TYPES`].
+fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
 }
 
 /// `DELETE /api/v1/admin/branding/{id}/logo`.

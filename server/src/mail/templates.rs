@@ -37,7 +37,8 @@ pub fn notification(
 }
 
 /// The notification with a branding template's texts: its introduction, its
-/// read-button text before the link, its extra mail text and disclaimer.
+/// read-button text before the link, its extra mail text and disclaimer, and
+/// its organisation's name (over the server's) in the footer.
 pub fn branded_notification(
     organisation: &str,
     branding: &sealmail_api::admin::BrandingFields,
@@ -70,7 +71,7 @@ pub fn branded_notification(
             paragraph(&branding.introduction_text),
             paragraph(&branding.email_text),
             paragraph(&branding.disclaimer_text),
-            footer(organisation)
+            footer(branding.organisation.as_deref().unwrap_or(organisation))
         ),
     }
 }

@@ -14,6 +14,8 @@ pub struct TemplateRow {
     pub name: String,
     /// Whether it is the default.
     pub is_default: bool,
+    /// The organisation's name, over the server's own.
+    pub organisation: Option<String>,
     /// `#rrggbb`.
     pub background_color: String,
     /// Introduction text.
@@ -40,6 +42,7 @@ impl TemplateRow {
     /// The editable fields, as on the wire.
     pub fn fields(&self) -> BrandingFields {
         BrandingFields {
+            organisation: self.organisation.clone(),
             background_color: self.background_color.clone(),
             introduction_text: self.introduction_text.clone(),
             read_button_text: self.read_button_text.clone(),
@@ -53,7 +56,7 @@ impl TemplateRow {
     }
 }
 
-const COLUMNS: &str = "id, name, is_default, background_color, introduction_text, read_button_text, \
+const COLUMNS: &str = "id, name, is_default, organisation, background_color, introduction_text, read_button_text, \
 email_text, disclaimer_text, portal_text, privacy_statement_url, passcode_enabled, expiry_days, logo_type";
 
 /// Every template, by name.
@@ -120,8 +123,8 @@ pub async fn save(
         None => {
             "INSERT INTO branding_templates (name, is_default, background_color, introduction_text,
                  read_button_text, email_text, disclaimer_text, portal_text, privacy_statement_url,
-                 passcode_enabled, expiry_days, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id"
+                 passcode_enabled, expiry_days, updated_at, organisation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14) RETURNING id"
         }
         // A template that is the default stays the default until another one is made it.
         Some(_) => {
@@ -129,7 +132,7 @@ pub async fn save(
                  background_color = ?3, introduction_text = ?4, read_button_text = ?5,
                  email_text = ?6, disclaimer_text = ?7, portal_text = ?8,
                  privacy_statement_url = ?9, passcode_enabled = ?10, expiry_days = ?11,
-                 updated_at = ?12
+                 updated_at = ?12, organisation = ?14
              WHERE id = ?13 RETURNING id"
         }
     };
@@ -147,6 +150,7 @@ pub async fn save(
         .bind(f.expiry_days.map(i64::from))
         .bind(now)
         .bind(id)
+        .bind(&f.organisation)
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| unique_name(e, &input.name))?;
