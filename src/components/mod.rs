@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod branding_logo;
 pub mod compose_text;
+pub mod filter_form;
 pub mod html_body;
 pub mod language_switch;
 pub mod reply_form;

@@ -7,6 +7,7 @@ use sealmail_api::admin::{AuditEvent, AuditKind, AuditOutcome, AuditQuery};
 
 use crate::api::{ApiError, use_api};
 use crate::app::use_location;
+use crate::components::filter_form::{Filter, FilterForm, FilterValues};
 use crate::components::set_title;
 use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
 use crate::i18n::format::{date_time, end_of_day, start_of_day};
@@ -32,6 +33,15 @@ pub fn kind_text(s: &Strings, kind: AuditKind) -> &'static str {
     }
 }
 
+const OUTCOMES: [AuditOutcome; 2] = [AuditOutcome::Success, AuditOutcome::Failure];
+
+fn outcome_text(s: &Strings, outcome: AuditOutcome) -> &'static str {
+    match outcome {
+        AuditOutcome::Success => s.outcome_success,
+        AuditOutcome::Failure => s.outcome_failure,
+    }
+}
+
 #[component]
 fn AdminAudit() -> impl IntoView {
     let api = StoredValue::new(use_api());
@@ -41,9 +51,6 @@ fn AdminAudit() -> impl IntoView {
     let query = RwSignal::new(AuditQuery::default());
     let problem = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
-    let inputs: [NodeRef<leptos::html::Input>; 4] = std::array::from_fn(|_| NodeRef::new());
-    let kind = NodeRef::<leptos::html::Select>::new();
-    let outcome = NodeRef::<leptos::html::Select>::new();
     let title = tr(|s| s.audit_title);
     set_title(move || title.get().to_owned());
 
@@ -73,74 +80,50 @@ fn AdminAudit() -> impl IntoView {
         });
     };
     load(false);
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let value = |i: usize| {
-            inputs[i]
-                .get_untracked()
-                .map(|i| i.value().trim().to_owned())
-                .unwrap_or_default()
-        };
-        let some = |v: String| (!v.is_empty()).then_some(v);
-        let chosen_kind = kind.get_untracked().map(|k| k.value()).unwrap_or_default();
-        let chosen_outcome = outcome
-            .get_untracked()
-            .map(|o| o.value())
-            .unwrap_or_default();
+    let on_search = move |values: FilterValues| {
+        let kind = values.text("audit-kind");
+        let outcome = values.text("audit-outcome");
         query.set(AuditQuery {
-            since: start_of_day(&value(0)),
-            until: end_of_day(&value(1)),
-            kind: AuditKind::ALL
-                .into_iter()
-                .find(|k| k.as_str() == chosen_kind),
-            outcome: [AuditOutcome::Success, AuditOutcome::Failure]
-                .into_iter()
-                .find(|o| o.as_str() == chosen_outcome),
-            message_id: some(value(2)),
-            recipient: some(value(3)),
+            since: start_of_day(&values.text("audit-since")),
+            until: end_of_day(&values.text("audit-until")),
+            kind: AuditKind::ALL.into_iter().find(|k| k.as_str() == kind),
+            outcome: OUTCOMES.into_iter().find(|o| o.as_str() == outcome),
+            message_id: values.get("audit-message-id"),
+            recipient: values.get("audit-recipient"),
             ..AuditQuery::default()
         });
         load(false);
     };
     let csv = move || api.get_value().sender().admin_audit_csv_url(query.get());
-
-    let field = |i: usize, id: &'static str, kind: &'static str, label: Signal<&'static str>| {
-        view! {
-            <div>
-                <label for=id>{label}</label>
-                <input id=id type=kind node_ref=inputs[i] data-testid=id/>
-            </div>
-        }
-    };
+    let input = |id, kind, label| Filter::Input { id, kind, label };
+    let filters = vec![
+        input("audit-since", "date", |s| s.period_from),
+        input("audit-until", "date", |s| s.period_until),
+        Filter::Choice {
+            id: "audit-kind",
+            label: |s| s.audit_kind,
+            options: AuditKind::ALL
+                .into_iter()
+                .map(|k| (k.as_str(), text(move |s, _| kind_text(s, k).to_owned())))
+                .collect(),
+        },
+        Filter::Choice {
+            id: "audit-outcome",
+            label: |s| s.audit_outcome,
+            options: OUTCOMES
+                .into_iter()
+                .map(|o| (o.as_str(), text(move |s, _| outcome_text(s, o).to_owned())))
+                .collect(),
+        },
+        input("audit-message-id", "text", |s| s.message_id),
+        input("audit-recipient", "text", |s| s.recipient),
+    ];
 
     view! {
         <AdminNav/>
         <section class="card" data-testid="page-admin-audit">
             <h1>{tr(|s| s.audit_title)}</h1>
-            <form class="filters" on:submit=on_submit>
-                {field(0, "audit-since", "date", tr(|s| s.period_from))}
-                {field(1, "audit-until", "date", tr(|s| s.period_until))}
-                <div>
-                    <label for="audit-kind">{tr(|s| s.audit_kind)}</label>
-                    <select id="audit-kind" node_ref=kind data-testid="audit-kind">
-                        <option value="">{tr(|s| s.any)}</option>
-                        {AuditKind::ALL.into_iter().map(|k| view! {
-                            <option value=k.as_str()>{text(move |s, _| kind_text(s, k).to_owned())}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div>
-                    <label for="audit-outcome">{tr(|s| s.audit_outcome)}</label>
-                    <select id="audit-outcome" node_ref=outcome data-testid="audit-outcome">
-                        <option value="">{tr(|s| s.any)}</option>
-                        <option value="success">{tr(|s| s.outcome_success)}</option>
-                        <option value="failure">{tr(|s| s.outcome_failure)}</option>
-                    </select>
-                </div>
-                {field(2, "audit-message-id", "text", tr(|s| s.message_id))}
-                {field(3, "audit-recipient", "text", tr(|s| s.recipient))}
-                <button type="submit" class="primary" disabled=busy data-testid="audit-search">{tr(|s| s.search)}</button>
-            </form>
+            <FilterForm filters=filters search_id="audit-search" busy=busy on_search=on_search/>
             <p><a href=csv download="sealmail-audit.csv" data-testid="audit-csv">{tr(|s| s.download_csv)}</a></p>
             <p class="error" role="alert" data-testid="audit-error">
                 {text(move |s, _| problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
@@ -165,7 +148,7 @@ fn AdminAudit() -> impl IntoView {
                             view! { <tr data-testid="audit-row">
                                 <td>{text(move |_, lang| date_time(&at, lang))}</td>
                                 <td>{text(move |s, _| kind_text(s, kind).to_owned())}</td>
-                                <td>{text(move |s, _| if outcome == AuditOutcome::Success { s.outcome_success } else { s.outcome_failure }.to_owned())}</td>
+                                <td>{text(move |s, _| outcome_text(s, outcome).to_owned())}</td>
                                 <td>{e.recipient.clone()}</td>
                                 <td>{e.actor.clone()}</td>
                                 <td><code>{e.message_id.clone()}</code></td>

@@ -7,6 +7,7 @@ use sealmail_api::admin::{MessageState, MessageStatus, TraceQuery};
 
 use crate::api::{ApiError, use_api};
 use crate::app::{paths, percent_encode, use_location};
+use crate::components::filter_form::{Filter, FilterForm, FilterValues};
 use crate::components::sent_row::recipient_state;
 use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
 use crate::components::{mailbox, set_title};
@@ -28,7 +29,6 @@ fn AdminTrace() -> impl IntoView {
     let query = RwSignal::new(TraceQuery::default());
     let problem = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
-    let inputs: [NodeRef<leptos::html::Input>; 5] = std::array::from_fn(|_| NodeRef::new());
     let title = tr(|s| s.trace_title);
     set_title(move || title.get().to_owned());
 
@@ -57,48 +57,32 @@ fn AdminTrace() -> impl IntoView {
             }
         });
     };
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let value = |i: usize| {
-            inputs[i]
-                .get_untracked()
-                .map(|i| i.value().trim().to_owned())
-                .unwrap_or_default()
-        };
-        let some = |v: String| (!v.is_empty()).then_some(v);
+    let on_search = move |values: FilterValues| {
         query.set(TraceQuery {
-            sender: some(value(0)),
-            recipient: some(value(1)),
-            subject: some(value(2)),
-            from: start_of_day(&value(3)),
-            until: end_of_day(&value(4)),
+            sender: values.get("trace-sender"),
+            recipient: values.get("trace-recipient"),
+            subject: values.get("trace-subject"),
+            from: start_of_day(&values.text("trace-from")),
+            until: end_of_day(&values.text("trace-until")),
             cursor: None,
             limit: None,
         });
         load(false);
     };
-
-    let field = |i: usize, id: &'static str, kind: &'static str, label: Signal<&'static str>| {
-        view! {
-            <div>
-                <label for=id>{label}</label>
-                <input id=id type=kind node_ref=inputs[i] data-testid=id/>
-            </div>
-        }
-    };
+    let input = |id, kind, label| Filter::Input { id, kind, label };
+    let filters = vec![
+        input("trace-sender", "text", |s| s.sender),
+        input("trace-recipient", "text", |s| s.recipient),
+        input("trace-subject", "text", |s| s.subject),
+        input("trace-from", "date", |s| s.period_from),
+        input("trace-until", "date", |s| s.period_until),
+    ];
 
     view! {
         <AdminNav/>
         <section class="card" data-testid="page-admin-trace">
             <h1>{tr(|s| s.trace_title)}</h1>
-            <form class="filters" on:submit=on_submit>
-                {field(0, "trace-sender", "text", tr(|s| s.sender))}
-                {field(1, "trace-recipient", "text", tr(|s| s.recipient))}
-                {field(2, "trace-subject", "text", tr(|s| s.subject))}
-                {field(3, "trace-from", "date", tr(|s| s.period_from))}
-                {field(4, "trace-until", "date", tr(|s| s.period_until))}
-                <button type="submit" class="primary" disabled=busy data-testid="trace-search">{tr(|s| s.search)}</button>
-            </form>
+            <FilterForm filters=filters search_id="trace-search" busy=busy on_search=on_search/>
             <p class="error" role="alert" data-testid="trace-error">
                 {text(move |s, _| problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
             </p>
