@@ -400,9 +400,7 @@ async fn upload(
     if (200..300).contains(&status) {
         Ok(text)
     } else {
-        Err(serde_json::from_str::<ErrorBody>(&text)
-            .map(ApiError::Api)
-            .unwrap_or(ApiError::Unreachable))
+        Err(failure(status, &text))
     }
 }
 
@@ -485,8 +483,17 @@ async fn send(
     if response.ok() {
         Ok(text)
     } else {
-        Err(serde_json::from_str::<ErrorBody>(&text)
-            .map(ApiError::Api)
-            .unwrap_or(ApiError::Unreachable))
+        Err(failure(response.status(), &text))
+    }
+}
+
+/// The error of a failed answer: the server's, from its body; a 413 without
+/// it (a proxy's page, or a cut-off upload) is still `payload_too_large`;
+/// anything else is `Unreachable`.
+fn failure(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) => ApiError::Api(body),
+        Err(_) if status == 413 => ApiError::Api(ErrorBody::new(ErrorCode::PayloadTooLarge, "")),
+        Err(_) => ApiError::Unreachable,
     }
 }

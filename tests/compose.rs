@@ -6,7 +6,8 @@ mod common;
 use common::*;
 use sealmail_api::ErrorCode;
 use sealmail_api::admin::{BrandingFields, BrandingTemplate};
-use sealmail_api::{Mailbox, Protection};
+use sealmail_api::sender::Expiry;
+use sealmail_api::{Mailbox, Protection, Timestamp};
 use sealmail_portal::components::compose_text::{markdown_html, parse_addresses};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -47,9 +48,11 @@ fn drop_files(files: &[web_sys::File]) {
         .unwrap();
 }
 
+/// The last message sent.
 fn sent_request(api: &FakeApi) -> (sealmail_api::sender::ComposeRequest, Vec<String>) {
     api.calls()
         .into_iter()
+        .rev()
         .find_map(|c| match c {
             Call::Compose { request, files } => Some((request, files)),
             _ => None,
@@ -182,15 +185,14 @@ async fn sending_with_attachments_confirms_with_the_message_id() {
         request.body.html.as_deref(),
         Some("<p>Dear <strong>Bob</strong></p>")
     );
-    assert_eq!(request.expires_at, None);
+    assert_eq!(request.expiry, Expiry::Never, "no template sets one");
     // The upload's progress reached the bar.
     let bar = testid("compose-progress").unwrap();
     assert_eq!(bar.get_attribute("value").as_deref(), Some("1"));
 }
 
-#[wasm_bindgen_test]
-async fn the_template_and_an_expiry_date_are_sent() {
-    let template = |id: &str, default: bool, days: Option<u32>| BrandingTemplate {
+fn template(id: &str, default: bool, days: Option<u32>) -> BrandingTemplate {
+    BrandingTemplate {
         id: id.into(),
         name: format!("Template {id}"),
         is_default: default,
@@ -207,7 +209,110 @@ async fn the_template_and_an_expiry_date_are_sent() {
             expiry_days: days,
         },
         logo_url: None,
-    };
+    }
+}
+
+fn choose_expiry(value: &str) {
+    let expiry = testid("compose-expiry").unwrap();
+    expiry
+        .unchecked_ref::<web_sys::HtmlSelectElement>()
+        .set_value(value);
+    dispatch(&expiry, "change");
+}
+
+fn selected_expiry() -> String {
+    testid("compose-expiry")
+        .unwrap()
+        .unchecked_ref::<web_sys::HtmlSelectElement>()
+        .value()
+}
+
+async fn send_and_get_expiry(api: &std::sync::Arc<FakeApi>) -> Expiry {
+    let before = api
+        .calls()
+        .iter()
+        .filter(|c| matches!(c, Call::Compose { .. }))
+        .count();
+    click("compose-send");
+    until("sent", || {
+        api.calls()
+            .iter()
+            .filter(|c| matches!(c, Call::Compose { .. }))
+            .count()
+            > before
+    })
+    .await;
+    sent_request(api).0.expiry
+}
+
+#[wasm_bindgen_test]
+async fn never_can_be_chosen_over_the_templates_expiry() {
+    let api = FakeApi::new().templates(vec![Ok(vec![
+        template("t1", false, None),
+        template("t2", true, Some(30)),
+    ])]);
+    let _page = mount_portal(&api, "/compose", Some("nl"));
+    find("compose-template").await;
+    until("the template's expiry chosen", || {
+        selected_expiry() == "template"
+    })
+    .await;
+    fill_in("compose-to", "bob@example.net");
+    choose_expiry("never");
+    assert_eq!(selected_expiry(), "never");
+    assert!(text("compose-expiry").contains("Nooit"));
+    assert_eq!(send_and_get_expiry(&api).await, Expiry::Never);
+
+    click("compose-another");
+    fill_in("compose-to", "bob@example.net");
+    choose_expiry("template");
+    assert_eq!(send_and_get_expiry(&api).await, Expiry::TemplateDefault);
+
+    // A template without an expiry offers none of its own: never is shown.
+    click("compose-another");
+    fill_in("compose-to", "bob@example.net");
+    let select = testid("compose-template").unwrap();
+    select
+        .unchecked_ref::<web_sys::HtmlSelectElement>()
+        .set_value("t1");
+    dispatch(&select, "change");
+    until("never shown", || selected_expiry() == "never").await;
+    assert!(!text("compose-expiry").contains("30"));
+    assert_eq!(send_and_get_expiry(&api).await, Expiry::Never);
+}
+
+#[wasm_bindgen_test]
+async fn attachments_over_the_announced_limit_are_stopped_before_the_upload() {
+    let mut me = sender_me();
+    me.max_message_bytes = Some(10);
+    let api = FakeApi::new().me(vec![Ok(me)]);
+    let _page = mount_portal(&api, "/compose", Some("en"));
+    find("page-compose").await;
+    fill_in("compose-to", "bob@example.net");
+    pick(&[file("a.bin", "123456"), file("b.bin", "789012")]);
+    until("two files", || all("compose-file").len() == 2).await;
+    click("compose-send");
+    wait_text_contains(
+        "compose-error",
+        "The attachments come to 12 bytes, more than the 10 bytes",
+    )
+    .await;
+    wait_focus("compose-files").await;
+    assert!(
+        !api.calls()
+            .iter()
+            .any(|c| matches!(c, Call::Compose { .. })),
+        "nothing was uploaded"
+    );
+    // One removed: it fits, and goes.
+    click_element(&all("compose-remove-file")[1]);
+    until("one file", || all("compose-file").len() == 1).await;
+    click("compose-send");
+    find("compose-message-id").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_template_and_an_expiry_date_are_sent() {
     let api = FakeApi::new().templates(vec![Ok(vec![
         template("t1", false, None),
         template("t2", true, Some(30)),
@@ -240,7 +345,9 @@ async fn the_template_and_an_expiry_date_are_sent() {
     .await;
     let (request, _) = sent_request(&api);
     assert_eq!(request.branding_template.as_deref(), Some("t2"));
-    let at = request.expires_at.expect("an expiry").0;
+    let Expiry::At(Timestamp(at)) = request.expiry else {
+        panic!("an expiry date: {:?}", request.expiry);
+    };
     assert!(
         at.starts_with("2099-06-30T") || at.starts_with("2099-07-01T"),
         "{at}"

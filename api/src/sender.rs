@@ -40,6 +40,12 @@ pub struct Me {
     pub address: String,
     /// Whether the account may use the admin API.
     pub is_admin: bool,
+    /// The most a new message may hold, in bytes (its JSON and every file
+    /// together): the server stops reading a bigger upload and answers
+    /// `payload_too_large`, which a browser may see only as a broken
+    /// connection, so the portal checks first. Absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_message_bytes: Option<u64>,
 }
 
 /// `POST /api/v1/messages`: a new message.
@@ -60,14 +66,29 @@ pub struct ComposeRequest {
     pub body: Body,
     /// Encrypt-only or Do-not-forward.
     pub protection: Protection,
-    /// When the message expires. If absent, the branding template's expiry
-    /// (in days) applies, if it has one; otherwise the message never expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Timestamp>,
+    /// When the message expires: as its branding template says (the
+    /// default, also when absent), never, or at a time.
+    #[serde(default)]
+    pub expiry: Expiry,
     /// The id of the branding template to use ([`crate::admin::BrandingTemplate::id`]);
     /// if absent, the default template (or the server's own branding).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding_template: Option<String>,
+}
+
+/// When a new message expires. On the wire: `"template_default"`,
+/// `"never"`, or `{"at": "2026-12-01T12:00:00Z"}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expiry {
+    /// As the branding template says (its `expiry_days` after sending);
+    /// never if it says nothing, or there is no template.
+    #[default]
+    TemplateDefault,
+    /// Never, even if the template sets an expiry.
+    Never,
+    /// At this time, which must be in the future (`invalid_request` otherwise).
+    At(Timestamp),
 }
 
 /// The answer to a successful compose: the message is stored and the

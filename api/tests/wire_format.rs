@@ -360,14 +360,22 @@ fn sign_in_and_me() {
             name: Some("Alice".into()),
             address: "alice@contoso.example".into(),
             is_admin: false,
+            max_message_bytes: Some(25 * 1024 * 1024),
         },
-        json!({"name": "Alice", "address": "alice@contoso.example", "is_admin": false}),
+        json!({"name": "Alice", "address": "alice@contoso.example", "is_admin": false,
+               "max_message_bytes": 26214400}),
     );
+    // A server that does not announce its limit.
+    let older: Me = serde_json::from_value(
+        json!({"address": "alice@contoso.example", "is_admin": false}),
+    )
+    .unwrap();
+    assert_eq!(older.max_message_bytes, None);
 }
 
 #[test]
 fn compose_request_and_answer() {
-    use sealmail_api::sender::{ComposeRequest, Composed};
+    use sealmail_api::sender::{ComposeRequest, Composed, Expiry};
     assert_eq!(sealmail_api::routes::COMPOSE_PART, "message");
     pins(
         &ComposeRequest {
@@ -382,7 +390,7 @@ fn compose_request_and_answer() {
                 html: None,
             },
             protection: Protection::DoNotForward,
-            expires_at: Some(Timestamp("2026-12-01T00:00:00Z".into())),
+            expiry: Expiry::At(Timestamp("2026-12-01T00:00:00Z".into())),
             branding_template: Some("3".into()),
         },
         json!({
@@ -391,7 +399,7 @@ fn compose_request_and_answer() {
             "subject": "Contract",
             "body": {"text": "Hello"},
             "protection": "do_not_forward",
-            "expires_at": "2026-12-01T00:00:00Z",
+            "expiry": {"at": "2026-12-01T00:00:00Z"},
             "branding_template": "3"
         }),
     );
@@ -403,7 +411,18 @@ fn compose_request_and_answer() {
         "protection": "encrypt_only"
     }))
     .unwrap();
-    assert!(minimal.cc.is_empty() && minimal.expires_at.is_none());
+    assert!(minimal.cc.is_empty());
+    assert_eq!(minimal.expiry, Expiry::TemplateDefault);
+    for (expiry, wire) in [
+        (Expiry::TemplateDefault, json!("template_default")),
+        (Expiry::Never, json!("never")),
+        (
+            Expiry::At(Timestamp("2026-12-01T00:00:00Z".into())),
+            json!({"at": "2026-12-01T00:00:00Z"}),
+        ),
+    ] {
+        pins(&expiry, wire);
+    }
     pins(
         &Composed {
             id: "m1".into(),

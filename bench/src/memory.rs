@@ -15,7 +15,7 @@ use sealmail::messages::Outgoing;
 use sealmail::store;
 use sealmail_api::recipient::Body as MessageBody;
 use sealmail_api::routes::{self, COMPOSE_PART, CSRF_HEADER, CSRF_VALUE, RECIPIENT_SESSION_COOKIE};
-use sealmail_api::sender::ComposeRequest;
+use sealmail_api::sender::{ComposeRequest, Expiry};
 use sealmail_api::{Mailbox, Protection};
 use serde_json::json;
 
@@ -167,7 +167,7 @@ async fn upload(addr: std::net::SocketAddr, sender_cookie: String) -> Result<f64
             html: None,
         },
         protection: Protection::EncryptOnly,
-        expires_at: None,
+        expiry: Expiry::TemplateDefault,
         branding_template: None,
     };
     let head = format!(

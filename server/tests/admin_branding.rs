@@ -10,7 +10,7 @@ use sealmail_api::ErrorCode;
 use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInput};
 use sealmail_api::recipient::LinkInfo;
 use sealmail_api::routes::{self, CSRF_HEADER, CSRF_VALUE};
-use sealmail_api::sender::SentMessage;
+use sealmail_api::sender::{Expiry, SentMessage};
 
 fn template(name: &str, is_default: bool) -> BrandingTemplateInput {
     BrandingTemplateInput {
@@ -458,4 +458,33 @@ async fn messages_sent_with_a_deleted_template_keep_working_with_the_servers_bra
     // A new message naming the deleted template is refused, not silently re-branded.
     let refused = app.compose(&alice, &message, &[]).await;
     assert_eq!(refused.code(), ErrorCode::InvalidRequest);
+}
+
+/// The sender's expiry choice against a template that sets one: the
+/// template's (the default), never, or a date of their own.
+#[tokio::test]
+async fn a_sender_may_choose_never_over_the_templates_expiry() {
+    let app = TestApp::new().await;
+    let admin = app.sender(ADMIN, true).await;
+    let alice = app.sender(ALICE, false).await;
+    create(&app, &admin, &template("Contoso", true)).await; // 30 days
+    let expiry_of = |expiry: Expiry| {
+        let mut message = message_to(&[BOB]);
+        message.expiry = expiry;
+        let (app, alice) = (&app, alice.clone());
+        async move {
+            let composed = app.compose_ok(&alice, &message, &[]).await;
+            let sent: SentMessage = get_with(app, &routes::message(&composed.id), &alice)
+                .await
+                .json();
+            sent.expires_at
+        }
+    };
+
+    let by_template = expiry_of(Expiry::TemplateDefault).await.unwrap();
+    let expires = sealmail::sender::parse_time(&by_template).unwrap();
+    assert!((expires - (sealmail::store::now() + 30 * 86_400)).abs() <= 5);
+    assert_eq!(expiry_of(Expiry::Never).await, None);
+    let at = sealmail_api::Timestamp("2099-01-01T00:00:00Z".into());
+    assert_eq!(expiry_of(Expiry::At(at.clone())).await, Some(at));
 }

@@ -7,6 +7,7 @@ use common::{ALICE, BOB, CAROL, SECRET_BODY, TestApp};
 use sealmail_api::ErrorCode;
 use sealmail_api::recipient::MessageView;
 use sealmail_api::routes;
+use sealmail_api::sender::{Expiry, Me};
 
 #[tokio::test]
 async fn a_sender_sends_to_two_recipients_with_two_files_and_both_read_them() {
@@ -58,6 +59,11 @@ async fn a_sender_sends_to_two_recipients_with_two_files_and_both_read_them() {
 async fn a_message_over_the_size_limit_is_payload_too_large_and_leaves_nothing() {
     let app = TestApp::with_args(&["--max-message-mib", "1"]).await;
     let alice = app.sender(ALICE, false).await;
+    // The limit is announced, so the portal can say so before uploading.
+    let me: Me = common::sender::get_with(&app, routes::ME, &alice)
+        .await
+        .json();
+    assert_eq!(me.max_message_bytes, Some(1024 * 1024));
     let big = vec![1u8; 1024 * 1024 + 1];
     let response = app
         .compose(
@@ -95,7 +101,7 @@ async fn compose_refuses_bad_input_with_invalid_request() {
         ErrorCode::InvalidRequest
     );
     let mut past = message_to(&[BOB]);
-    past.expires_at = Some(sealmail_api::Timestamp("2001-01-01T00:00:00Z".into()));
+    past.expiry = Expiry::At(sealmail_api::Timestamp("2001-01-01T00:00:00Z".into()));
     assert_eq!(
         app.compose(&alice, &past, &[]).await.code(),
         ErrorCode::InvalidRequest
@@ -108,6 +114,14 @@ async fn compose_refuses_bad_input_with_invalid_request() {
     );
     assert_eq!(
         app.compose_raw(&alice, b"{not json", &[]).await.code(),
+        ErrorCode::InvalidRequest
+    );
+    let mut unknown_expiry = serde_json::to_value(message_to(&[BOB])).unwrap();
+    unknown_expiry["expiry"] = "tomorrow".into();
+    assert_eq!(
+        app.compose_raw(&alice, unknown_expiry.to_string().as_bytes(), &[])
+            .await
+            .code(),
         ErrorCode::InvalidRequest
     );
     // JSON instead of multipart.
@@ -137,7 +151,7 @@ async fn an_expiry_chosen_at_compose_is_kept() {
     let app = TestApp::new().await;
     let alice = app.sender(ALICE, false).await;
     let mut message = message_to(&[BOB]);
-    message.expires_at = Some(sealmail_api::Timestamp("2099-01-01T00:00:00Z".into()));
+    message.expiry = Expiry::At(sealmail_api::Timestamp("2099-01-01T00:00:00Z".into()));
     let composed = app.compose_ok(&alice, &message, &[]).await;
     let sent: sealmail_api::sender::SentMessage =
         common::sender::get_with(&app, &routes::message(&composed.id), &alice)

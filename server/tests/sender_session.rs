@@ -22,7 +22,9 @@ async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
         Me {
             name: Some("Alice Demo".into()),
             address: ALICE.into(),
-            is_admin: false
+            is_admin: false,
+            // The default --max-message-mib.
+            max_message_bytes: Some(app.state.settings.max_message_bytes),
         }
     );
     let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod address_field;
 pub mod attachments;
 pub mod branding_logo;
 pub mod compose_text;

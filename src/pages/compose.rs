@@ -5,14 +5,15 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use sealmail_api::Protection;
 use sealmail_api::admin::BrandingTemplate;
 use sealmail_api::recipient::Body;
-use sealmail_api::sender::{ComposeRequest, Composed};
-use sealmail_api::{Protection, Timestamp};
+use sealmail_api::sender::{ComposeRequest, Composed, Expiry};
 
 use crate::api::{ApiError, use_api};
-use crate::app::{paths, use_location};
-use crate::components::compose_text::{invalid_while_typing, markdown_html, parse_addresses};
+use crate::app::{paths, use_location, use_session};
+use crate::components::address_field::AddressField;
+use crate::components::compose_text::{markdown_html, parse_addresses};
 use crate::components::staff::{Link, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, set_title};
 use crate::i18n::format::{end_of_day, is_future, size};
@@ -31,7 +32,36 @@ enum Problem {
     NoRecipient,
     BadAddresses,
     ExpiryNotFuture,
+    /// The attachments' total and the server's limit, in bytes.
+    TooLarge(u64, u64),
     Failed(ApiError),
+}
+
+/// The sender's expiry choice (the select's values).
+#[derive(Clone, Copy, PartialEq)]
+enum ExpiryChoice {
+    /// As the chosen template says; offered only when it sets an expiry.
+    Template,
+    Never,
+    Date,
+}
+
+impl ExpiryChoice {
+    fn value(self) -> &'static str {
+        match self {
+            ExpiryChoice::Template => "template",
+            ExpiryChoice::Never => "never",
+            ExpiryChoice::Date => "date",
+        }
+    }
+
+    fn from_value(value: &str) -> Self {
+        match value {
+            "never" => ExpiryChoice::Never,
+            "date" => ExpiryChoice::Date,
+            _ => ExpiryChoice::Template,
+        }
+    }
 }
 
 #[component]
@@ -46,7 +76,7 @@ fn Compose() -> impl IntoView {
     let body = NodeRef::<leptos::html::Textarea>::new();
     let markdown = RwSignal::new(false);
     let protection = RwSignal::new(Protection::EncryptOnly);
-    let expiry_choice = RwSignal::new(String::from("default"));
+    let expiry_choice = RwSignal::new(ExpiryChoice::Template);
     let expiry_date = NodeRef::<leptos::html::Input>::new();
     let templates = RwSignal::new(Vec::<BrandingTemplate>::new());
     let template = RwSignal::new(String::new());
@@ -82,24 +112,12 @@ fn Compose() -> impl IntoView {
         })
     });
 
-    let bad = move |text: RwSignal<String>, all: RwSignal<bool>| {
-        move || {
-            let value = text.get();
-            if all.get() {
-                parse_addresses(&value).1
-            } else {
-                invalid_while_typing(&value)
-            }
-        }
-    };
-    let to_bad = Memo::new({
-        let f = bad(to_text, to_checked_all);
-        move |_| f()
+    // What the select shows: the template's expiry only when it has one.
+    let shown_choice = Memo::new(move |_| match expiry_choice.get() {
+        ExpiryChoice::Template if template_days.get().is_none() => ExpiryChoice::Never,
+        choice => choice,
     });
-    let cc_bad = Memo::new({
-        let f = bad(cc_text, cc_checked_all);
-        move |_| f()
-    });
+    let session = use_session();
 
     let add_files = move |list: Option<web_sys::FileList>| {
         if let Some(list) = list {
@@ -151,22 +169,35 @@ fn Compose() -> impl IntoView {
             focus(to_input.get_untracked().map(Into::into));
             return;
         }
-        let expires_at: Option<Timestamp> = if expiry_choice.get_untracked() == "date" {
-            let value = expiry_date
-                .get_untracked()
-                .map(|i| i.value())
-                .unwrap_or_default();
-            match end_of_day(&value) {
-                Some(at) if is_future(&at) => Some(at),
-                _ => {
-                    problem.set(Some(Problem::ExpiryNotFuture));
-                    focus(expiry_date.get_untracked().map(Into::into));
-                    return;
+        let expiry = match shown_choice.get_untracked() {
+            ExpiryChoice::Template => Expiry::TemplateDefault,
+            ExpiryChoice::Never => Expiry::Never,
+            ExpiryChoice::Date => {
+                let value = expiry_date
+                    .get_untracked()
+                    .map(|i| i.value())
+                    .unwrap_or_default();
+                match end_of_day(&value) {
+                    Some(at) if is_future(&at) => Expiry::At(at),
+                    _ => {
+                        problem.set(Some(Problem::ExpiryNotFuture));
+                        focus(expiry_date.get_untracked().map(Into::into));
+                        return;
+                    }
                 }
             }
-        } else {
-            None
         };
+        // Checked here: the server stops reading an upload past its limit,
+        // which the browser may report only as a broken connection.
+        let total: u64 = files.with_untracked(|f| f.iter().map(|f| f.size() as u64).sum());
+        let limit = session
+            .me
+            .with_untracked(|me| me.as_ref().and_then(|me| me.max_message_bytes));
+        if let Some(limit) = limit.filter(|&limit| total > limit) {
+            problem.set(Some(Problem::TooLarge(total, limit)));
+            focus(file_input.get_untracked().map(Into::into));
+            return;
+        }
         let text_body = body.get_untracked().map(|b| b.value()).unwrap_or_default();
         let html = (markdown.get_untracked() && !text_body.trim().is_empty())
             .then(|| markdown_html(&text_body));
@@ -183,7 +214,7 @@ fn Compose() -> impl IntoView {
                 html,
             },
             protection: protection.get_untracked(),
-            expires_at,
+            expiry,
             branding_template: (!chosen_template.is_empty()).then_some(chosen_template),
         };
         let attached = files.get_untracked();
@@ -244,18 +275,6 @@ fn Compose() -> impl IntoView {
         );
     };
 
-    let address_error = move |bad: Memo<Vec<String>>| {
-        text(move |s, _| {
-            bad.with(|list| {
-                if list.is_empty() {
-                    String::new()
-                } else {
-                    fill(s.not_addresses, &list.join(", "))
-                }
-            })
-        })
-    };
-
     view! {
         <section class="card" data-testid="page-compose">
             <h1>{tr(|s| s.compose_title)}</h1>
@@ -275,38 +294,10 @@ fn Compose() -> impl IntoView {
                 </div>
             })}
             <form class="compose" class:hidden=move || sent.with(Option::is_some) on:submit=submit novalidate>
-                <label for="compose-to">{tr(|s| s.to)}</label>
-                <input
-                    id="compose-to"
-                    type="text"
-                    inputmode="email"
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby="compose-to-hint compose-to-error"
-                    aria-invalid=move || if to_bad.with(Vec::is_empty) { "false" } else { "true" }
-                    node_ref=to_input
-                    data-testid="compose-to"
-                    on:input=move |e| to_text.set(event_target_value(&e))
-                    on:blur=move |_| to_checked_all.set(true)
-                />
-                <p id="compose-to-hint" class="hint">{tr(|s| s.addresses_hint)}</p>
-                <p id="compose-to-error" class="error" aria-live="polite" data-testid="compose-to-error">{address_error(to_bad)}</p>
-
-                <label for="compose-cc">{tr(|s| s.cc)}</label>
-                <input
-                    id="compose-cc"
-                    type="text"
-                    inputmode="email"
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby="compose-cc-error"
-                    aria-invalid=move || if cc_bad.with(Vec::is_empty) { "false" } else { "true" }
-                    node_ref=cc_input
-                    data-testid="compose-cc"
-                    on:input=move |e| cc_text.set(event_target_value(&e))
-                    on:blur=move |_| cc_checked_all.set(true)
-                />
-                <p id="compose-cc-error" class="error" aria-live="polite" data-testid="compose-cc-error">{address_error(cc_bad)}</p>
+                <AddressField id="compose-to" label=tr(|s| s.to) hint=tr(|s| s.addresses_hint)
+                    text=to_text checked_all=to_checked_all node_ref=to_input/>
+                <AddressField id="compose-cc" label=tr(|s| s.cc)
+                    text=cc_text checked_all=cc_checked_all node_ref=cc_input/>
 
                 <label for="compose-subject">{tr(|s| s.subject)}</label>
                 <input id="compose-subject" type="text" node_ref=subject data-testid="compose-subject"/>
@@ -361,16 +352,21 @@ fn Compose() -> impl IntoView {
                 })}
 
                 <label for="compose-expiry">{tr(|s| s.expiry)}</label>
-                <select id="compose-expiry" data-testid="compose-expiry" on:change=move |e| expiry_choice.set(event_target_value(&e))>
-                    <option value="default">
-                        {text(move |s, _| match template_days.get() {
-                            Some(days) => fill(s.expiry_template, &days.to_string()),
-                            None => s.no_expiry.to_owned(),
-                        })}
-                    </option>
-                    <option value="date">{tr(|s| s.expiry_on_date)}</option>
+                <select
+                    id="compose-expiry"
+                    data-testid="compose-expiry"
+                    prop:value=move || shown_choice.get().value()
+                    on:change=move |e| expiry_choice.set(ExpiryChoice::from_value(&event_target_value(&e)))
+                >
+                    {move || template_days.get().map(|days| view! {
+                        <option value="template" selected=move || shown_choice.get() == ExpiryChoice::Template>
+                            {text(move |s, _| fill(s.expiry_template, &days.to_string()))}
+                        </option>
+                    })}
+                    <option value="never" selected=move || shown_choice.get() == ExpiryChoice::Never>{tr(|s| s.expiry_never)}</option>
+                    <option value="date" selected=move || shown_choice.get() == ExpiryChoice::Date>{tr(|s| s.expiry_on_date)}</option>
                 </select>
-                <div class:hidden=move || expiry_choice.get() != "date">
+                <div class:hidden=move || shown_choice.get() != ExpiryChoice::Date>
                     <label for="compose-expiry-date">{tr(|s| s.expiry_date)}</label>
                     <input id="compose-expiry-date" type="date" node_ref=expiry_date data-testid="compose-expiry-date"/>
                 </div>
@@ -419,11 +415,12 @@ fn Compose() -> impl IntoView {
                 </div>
 
                 <p class="error" role="alert" data-testid="compose-error">
-                    {text(move |s, _| problem.with(|p| match p {
+                    {text(move |s, lang| problem.with(|p| match p {
                         None => String::new(),
                         Some(Problem::NoRecipient) => s.no_recipient.to_owned(),
                         Some(Problem::BadAddresses) => s.fix_addresses.to_owned(),
                         Some(Problem::ExpiryNotFuture) => s.expiry_not_future.to_owned(),
+                        Some(Problem::TooLarge(total, limit)) => fill(&fill(s.compose_too_large, &size(*total, lang)), &size(*limit, lang)),
                         Some(Problem::Failed(error)) => error_text(s, error),
                     }))}
                 </p>

@@ -102,6 +102,7 @@ pub fn sender_me() -> Me {
         name: Some("Alice Example".into()),
         address: "alice@contoso.example".into(),
         is_admin: false,
+        max_message_bytes: Some(25 * 1024 * 1024),
     }
 }
 
@@ -110,6 +111,7 @@ pub fn admin_me() -> Me {
         name: Some("Ada Admin".into()),
         address: "admin@contoso.example".into(),
         is_admin: true,
+        max_message_bytes: Some(25 * 1024 * 1024),
     }
 }
 

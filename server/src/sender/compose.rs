@@ -6,7 +6,7 @@ use axum::extract::multipart::MultipartError;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
 use sealmail_api::routes::COMPOSE_PART;
-use sealmail_api::sender::{ComposeRequest, Composed};
+use sealmail_api::sender::{ComposeRequest, Composed, Expiry};
 use sealmail_api::{Mailbox, Timestamp};
 
 use super::{CurrentUser, parse_time};
@@ -145,9 +145,10 @@ async fn check(state: &AppState, m: &ComposeRequest) -> Result<Checked> {
         None => store::branding::default(&state.db).await?,
     };
     let now = store::now();
-    let expires_at = match &m.expires_at {
-        Some(at) => Some(future(at, now)?),
-        None => template
+    let expires_at = match &m.expiry {
+        Expiry::At(at) => Some(future(at, now)?),
+        Expiry::Never => None,
+        Expiry::TemplateDefault => template
             .as_ref()
             .and_then(|t| t.expiry_days)
             .map(|days| now + days * 86_400),

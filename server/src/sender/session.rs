@@ -41,12 +41,14 @@ impl FromRequestParts<AppState> for CurrentUser {
 }
 
 impl CurrentUser {
-    /// What `GET /api/v1/me` says about this account.
-    pub fn me(&self) -> Me {
+    /// What `GET /api/v1/me` says about this account, with this server's
+    /// message size limit.
+    pub fn me(&self, state: &AppState) -> Me {
         Me {
             name: self.0.name.clone(),
             address: self.0.email.clone(),
             is_admin: self.0.is_admin,
+            max_message_bytes: Some(state.settings.max_message_bytes),
         }
     }
 }
@@ -162,7 +164,7 @@ pub async fn sign_in(
         .secure(state.settings.secure_cookies)
         .max_age(time::Duration::seconds(SESSION_SECS))
         .build();
-    let me = CurrentUser(user).me();
+    let me = CurrentUser(user).me(&state);
     Ok((jar.add(cookie), ApiJson(me)))
 }
 
@@ -190,6 +192,6 @@ pub async fn sign_out(
 }
 
 /// Who is signed in.
-pub async fn me(user: CurrentUser) -> ApiJson<Me> {
-    ApiJson(user.me())
+pub async fn me(State(state): State<AppState>, user: CurrentUser) -> ApiJson<Me> {
+    ApiJson(user.me(&state))
 }

@@ -7,7 +7,7 @@ use sealmail::sender::hash_password;
 use sealmail::store;
 use sealmail_api::recipient::Body as MessageBody;
 use sealmail_api::routes::{self, COMPOSE_PART, CSRF_HEADER, CSRF_VALUE, SENDER_SESSION_COOKIE};
-use sealmail_api::sender::{ComposeRequest, Composed, SignIn};
+use sealmail_api::sender::{ComposeRequest, Composed, Expiry, SignIn};
 use sealmail_api::{Mailbox, Protection};
 use serde::Serialize;
 
@@ -182,7 +182,7 @@ pub fn message_to(to: &[&str]) -> ComposeRequest {
             html: None,
         },
         protection: Protection::DoNotForward,
-        expires_at: None,
+        expiry: Expiry::TemplateDefault,
         branding_template: None,
     }
 }
