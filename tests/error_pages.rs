@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use sealmail_api::{ErrorBody, ErrorCode};
+use sealmail_api::{ErrorBody, ErrorCode, Timestamp};
 use sealmail_portal::api::ApiError;
 use sealmail_portal::pages::recipient::Failure;
 use wasm_bindgen_test::*;
@@ -72,6 +72,25 @@ async fn a_locked_link_says_when_to_try_again_in_japanese() {
     .await;
     assert_eq!(text("page-title"), "試行回数が多すぎます");
     assert_eq!(text("locked-retry"), "10 分後にもう一度お試しください。");
+}
+
+#[wasm_bindgen_test]
+async fn a_link_opened_while_locked_says_until_when_in_japanese() {
+    let mut locked = link_info();
+    locked.locked_until = Some(Timestamp("2026-11-23T10:45:00Z".into()));
+    let api = FakeApi::new().link(vec![Ok(locked)]);
+    let _page = mount_flow(&api, Some("ja"));
+
+    find("page-locked").await;
+    assert_eq!(text("page-title"), "試行回数が多すぎます");
+    wait_text_contains("locked-until", "2026年11月23日").await;
+    assert!(text("locked-until").ends_with(" までロックされています。"));
+    assert!(
+        testid("locked-retry").is_none(),
+        "no minutes without the error"
+    );
+    assert!(testid("send-passcode").is_none());
+    assert_eq!(api.calls(), vec![Call::Link]);
 }
 
 #[wasm_bindgen_test]

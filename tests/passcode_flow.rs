@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use sealmail_api::ErrorCode;
+use sealmail_api::{ErrorCode, Timestamp};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -232,6 +232,29 @@ async fn too_many_wrong_passcodes_lock_the_link() {
     assert_eq!(text("page-title"), "Too many attempts");
     assert_eq!(text("locked-retry"), "Try again in 15 minutes.");
     wait_focus("page-title").await;
+}
+
+#[wasm_bindgen_test]
+async fn the_locked_page_says_until_when_the_link_is_locked() {
+    let mut locked = link_info();
+    locked.locked_until = Some(Timestamp("2026-11-23T10:45:00Z".into()));
+    // The server locks the link on the fifth wrong passcode; asked again,
+    // the link's info says until when.
+    let api = FakeApi::new()
+        .link(vec![Ok(link_info()), Ok(locked)])
+        .session(vec![Err(retry_after(ErrorCode::TooManyAttempts, 900))]);
+    let _page = mount_flow(&api, Some("en"));
+    find("send-passcode").await;
+    click("send-passcode");
+    find("passcode").await;
+    fill_in("passcode", "12345678");
+    click("submit-passcode");
+
+    find("page-locked").await;
+    wait_text_contains("locked-until", "November 23, 2026").await;
+    assert!(text("locked-until").starts_with("Locked until "));
+    assert_eq!(text("locked-retry"), "Try again in 15 minutes.");
+    assert_eq!(api.calls().last(), Some(&Call::Link));
 }
 
 #[wasm_bindgen_test]

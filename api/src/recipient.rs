@@ -22,6 +22,10 @@ pub struct LinkInfo {
     pub expires_at: Option<Timestamp>,
     /// Whether this browser already holds a valid session for this link.
     pub session_open: bool,
+    /// Until when the link is locked after too many wrong passcodes; absent
+    /// when it is not locked (now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<Timestamp>,
 }
 
 /// `POST /api/v1/links/{token}/passcode` (no body): the passcode was mailed.

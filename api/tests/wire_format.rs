@@ -144,6 +144,7 @@ fn link_info() {
             branding: branding(),
             expires_at: Some(Timestamp("2026-12-01T00:00:00Z".into())),
             session_open: false,
+            locked_until: None,
         },
         json!({
             "sender": {"name": "Alice", "address": "alice@contoso.example"},
@@ -157,6 +158,34 @@ fn link_info() {
             },
             "expires_at": "2026-12-01T00:00:00Z",
             "session_open": false
+        }),
+    );
+}
+
+#[test]
+fn link_info_of_a_locked_link() {
+    pins(
+        &LinkInfo {
+            sender: alice(),
+            recipient_masked: "b•••@example.net".into(),
+            protection: Protection::EncryptOnly,
+            branding: branding(),
+            expires_at: None,
+            session_open: false,
+            locked_until: Some(Timestamp("2026-11-23T10:45:00Z".into())),
+        },
+        json!({
+            "sender": {"name": "Alice", "address": "alice@contoso.example"},
+            "recipient_masked": "b•••@example.net",
+            "protection": "encrypt_only",
+            "branding": {
+                "organisation": "Contoso",
+                "background_color": "#0b5cab",
+                "introduction_text": "Contoso sent you a protected message.",
+                "privacy_statement_url": "https://contoso.example/privacy"
+            },
+            "session_open": false,
+            "locked_until": "2026-11-23T10:45:00Z"
         }),
     );
 }

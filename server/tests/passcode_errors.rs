@@ -6,7 +6,7 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 use sealmail_api::ErrorCode;
-use sealmail_api::recipient::PasscodeSubmit;
+use sealmail_api::recipient::{LinkInfo, PasscodeSubmit};
 use sealmail_api::routes;
 
 #[tokio::test]
@@ -51,6 +51,49 @@ async fn wrong_passcodes_count_down_then_lock_the_link() {
             .await
             .status,
         StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_locked_link_says_until_when_and_no_longer_once_the_lock_ends() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    let info = app
+        .get(&routes::link(&token), None)
+        .await
+        .json::<LinkInfo>();
+    assert_eq!(info.locked_until, None);
+    app.request_passcode(&token).await;
+    let wrong = if app.passcode_for(BOB) == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    let before = sealmail::store::now();
+    for _ in 0..5 {
+        app.submit_passcode(&token, wrong).await;
+    }
+
+    let info = app
+        .get(&routes::link(&token), None)
+        .await
+        .json::<LinkInfo>();
+    let until = info.locked_until.expect("locked_until while locked");
+    let lock = sealmail::recipient::LOCK_SECS;
+    let possible: Vec<_> = (before + lock..=sealmail::store::now() + lock)
+        .map(sealmail::store::timestamp)
+        .collect();
+    assert!(possible.contains(&until), "{until:?} not in {possible:?}");
+
+    app.sql("UPDATE recipients SET locked_until = 1").await;
+    let info = app
+        .get(&routes::link(&token), None)
+        .await
+        .json::<LinkInfo>();
+    assert_eq!(
+        info.locked_until, None,
+        "a lock that has run out is no lock"
     );
 }
 

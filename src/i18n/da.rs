@@ -69,6 +69,7 @@ pub const DA: Strings = Strings {
     locked_title: "For mange forsøg",
     locked_body: "Dette link er spærret et stykke tid, fordi adgangskoden er indtastet forkert for mange gange.",
     locked_retry: "Prøv igen om {} minutter.",
+    locked_until: "Spærret indtil {}.",
     unavailable_title: "Sealmail kan ikke nås",
     unavailable_body: "Forbindelsen eller serveren svigtede. Din meddelelse er i sikkerhed; prøv igen.",
     retry: "Prøv igen",

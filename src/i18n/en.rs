@@ -69,6 +69,7 @@ pub const EN: Strings = Strings {
     locked_title: "Too many attempts",
     locked_body: "This link is locked for a while because the passcode was entered wrongly too often.",
     locked_retry: "Try again in {} minutes.",
+    locked_until: "Locked until {}.",
     unavailable_title: "Sealmail cannot be reached",
     unavailable_body: "The connection or the server failed. Your message is safe; please try again.",
     retry: "Try again",

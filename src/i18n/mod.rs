@@ -247,6 +247,8 @@ pub struct Strings {
     pub locked_body: &'static str,
     /// `{}`: minutes.
     pub locked_retry: &'static str,
+    /// `{}`: the date and time the lock ends.
+    pub locked_until: &'static str,
     pub unavailable_title: &'static str,
     pub unavailable_body: &'static str,
     pub retry: &'static str,

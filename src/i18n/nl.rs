@@ -69,6 +69,7 @@ pub const NL: Strings = Strings {
     locked_title: "Te veel pogingen",
     locked_body: "Deze koppeling is een tijdje geblokkeerd omdat de wachtwoordcode te vaak onjuist is ingevoerd.",
     locked_retry: "Probeer het over {} minuten opnieuw.",
+    locked_until: "Geblokkeerd tot {}.",
     unavailable_title: "Sealmail is niet bereikbaar",
     unavailable_body: "De verbinding of de server is mislukt. Uw bericht is veilig; probeer het opnieuw.",
     retry: "Opnieuw proberen",

@@ -118,10 +118,13 @@ impl Flow {
         spawn_local(async move {
             match api.link(&flow.token()).await {
                 Ok(info) => {
-                    let session_open = info.session_open;
+                    let (session_open, locked) = (info.session_open, info.locked_until.is_some());
                     flow.info.set(Some(info));
                     if session_open {
                         flow.open_message_with(api);
+                    } else if locked {
+                        // Back while locked: no passcode could be sent or entered.
+                        flow.step.set(Step::Failed(Failure::Locked(None)));
                     } else {
                         flow.step.set(Step::Link(None));
                     }
@@ -172,6 +175,21 @@ impl Flow {
         } else {
             self.step.set(Step::Failed(Failure::from_error(error)));
         }
+        if error.code() == Some(ErrorCode::TooManyAttempts) {
+            self.refresh_info();
+        }
+    }
+
+    /// Asks the link's info again (the locked page shows until when the
+    /// lock lasts); a failure leaves the page as it is.
+    fn refresh_info(&self) {
+        let flow = *self;
+        let api = flow.api();
+        spawn_local(async move {
+            if let Ok(info) = api.link(&flow.token()).await {
+                flow.info.set(Some(info));
+            }
+        });
     }
 }
 
@@ -188,6 +206,10 @@ pub fn RecipientFlow(#[prop(into)] token: String) -> impl IntoView {
     flow.load();
     let branding =
         Signal::derive(move || flow.info.with(|i| i.as_ref().map(|i| i.branding.clone())));
+    let locked_until = Signal::derive(move || {
+        flow.info
+            .with(|i| i.as_ref().and_then(|i| i.locked_until.clone()))
+    });
     view! {
         <Shell branding>
             {move || match flow.step.get() {
@@ -201,7 +223,7 @@ pub fn RecipientFlow(#[prop(into)] token: String) -> impl IntoView {
                 Step::Failed(Failure::Expired) => view! { <ExpiredPage/> }.into_any(),
                 Step::Failed(Failure::UnknownLink) => view! { <UnknownLinkPage/> }.into_any(),
                 Step::Failed(Failure::Locked(retry_after_secs)) => {
-                    view! { <LockedPage retry_after_secs/> }.into_any()
+                    view! { <LockedPage retry_after_secs locked_until/> }.into_any()
                 }
                 Step::Failed(Failure::Unavailable) => view! { <UnavailablePage/> }.into_any(),
             }}

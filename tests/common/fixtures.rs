@@ -32,6 +32,7 @@ pub fn link_info() -> LinkInfo {
         },
         expires_at: Some(Timestamp("2026-12-01T12:00:00Z".into())),
         session_open: false,
+        locked_until: None,
     }
 }
 

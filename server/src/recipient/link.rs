@@ -31,5 +31,10 @@ pub async fn info(
         branding: crate::admin::branding::for_message(&state, &link.message.id).await?,
         expires_at: link.message.expires_at.map(store::timestamp),
         session_open,
+        // Only while it lasts: a lock that has run out is no lock.
+        locked_until: link
+            .locked_until
+            .filter(|&until| until > store::now())
+            .map(store::timestamp),
     }))
 }
