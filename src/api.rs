@@ -193,38 +193,69 @@ pub fn use_api() -> Api {
     expect_context()
 }
 
-/// The real client: same-origin `fetch`, so the session cookie (HttpOnly,
-/// SameSite=Strict) travels by itself. It calls the browser's `fetch` directly:
-/// an HTTP crate would add to the wasm for nothing the portal needs.
-pub struct HttpApi;
+/// The real client. It calls the browser's `fetch` directly: an HTTP crate
+/// would add to the wasm for nothing the portal needs.
+///
+/// Normally the server that served the page ([`HttpApi::same_origin`]); the
+/// session cookie (HttpOnly, SameSite=Strict) goes with every call, also to a
+/// server on another port of the same host ([`HttpApi::at`], the browser
+/// tests against the real server), which is still the same site.
+#[derive(Clone, Debug, Default)]
+pub struct HttpApi {
+    /// Put before every API path: `""` for the page's own origin.
+    base: String,
+}
 
 impl HttpApi {
     /// The server that served the portal.
     pub fn same_origin() -> Self {
-        HttpApi
+        HttpApi::default()
+    }
+
+    /// The server at `base` (`"http://127.0.0.1:8080"`), for a page served
+    /// from another origin; that server must allow it
+    /// (`sealmail serve --cors-allow-origin <the page's origin>`).
+    pub fn at(base: &str) -> Self {
+        HttpApi {
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    fn url(&self, path: String) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// [`call`] at this client's server.
+    fn call<T: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        path: String,
+        body: Option<Result<Payload, serde_json::Error>>,
+    ) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+        call(method, self.url(path), body)
     }
 }
 
 impl RecipientApi for HttpApi {
     fn link(&self, token: &str) -> ApiFuture<LinkInfo> {
-        Box::pin(call("GET", routes::link(token), None))
+        Box::pin(self.call("GET", routes::link(token), None))
     }
 
     fn send_passcode(&self, token: &str) -> ApiFuture<PasscodeSent> {
-        Box::pin(call("POST", routes::link_passcode(token), None))
+        Box::pin(self.call("POST", routes::link_passcode(token), None))
     }
 
     fn open_session(&self, token: &str, submit: PasscodeSubmit) -> ApiFuture<SessionOpened> {
         let body = serde_json::to_string(&submit).map(Payload::Json);
-        Box::pin(call("POST", routes::link_session(token), Some(body)))
+        Box::pin(self.call("POST", routes::link_session(token), Some(body)))
     }
 
     fn message(&self, token: &str) -> ApiFuture<MessageView> {
-        Box::pin(call("GET", routes::link_message(token), None))
+        Box::pin(self.call("GET", routes::link_message(token), None))
     }
 
     fn end_session(&self, token: &str) -> ApiFuture<()> {
-        let url = routes::link_session(token);
+        let url = self.url(routes::link_session(token));
         // 204 No Content: nothing to parse.
         Box::pin(async move { send("DELETE", url, None).await.map(drop) })
     }
@@ -242,48 +273,45 @@ impl RecipientApi for HttpApi {
                 Payload::Multipart { json, files }
             }
         });
-        Box::pin(call("POST", routes::link_reply(token), Some(body)))
+        Box::pin(self.call("POST", routes::link_reply(token), Some(body)))
     }
 
     fn attachment_url(&self, token: &str, id: &str) -> String {
-        routes::link_attachment(token, id)
+        self.url(routes::link_attachment(token, id))
     }
 }
 
 impl SenderApi for HttpApi {
     fn me(&self) -> ApiFuture<Me> {
-        Box::pin(call("GET", routes::ME.to_owned(), None))
+        Box::pin(self.call("GET", routes::ME.to_owned(), None))
     }
 
     fn sign_in(&self, sign_in: SignIn) -> ApiFuture<Me> {
         let body = serde_json::to_string(&sign_in).map(Payload::Json);
-        Box::pin(call("POST", routes::SESSION.to_owned(), Some(body)))
+        Box::pin(self.call("POST", routes::SESSION.to_owned(), Some(body)))
     }
 
     fn sign_out(&self) -> ApiFuture<()> {
-        Box::pin(async {
-            send("DELETE", routes::SESSION.to_owned(), None)
-                .await
-                .map(drop)
-        })
+        let url = self.url(routes::SESSION.to_owned());
+        Box::pin(async move { send("DELETE", url, None).await.map(drop) })
     }
 
     fn sent(&self, query: SentQuery) -> ApiFuture<SentPage> {
-        Box::pin(call("GET", routes::sent(&query), None))
+        Box::pin(self.call("GET", routes::sent(&query), None))
     }
 
     fn revoke(&self, id: &str, request: RevokeRequest) -> ApiFuture<SentMessage> {
         let body = serde_json::to_string(&request).map(Payload::Json);
-        Box::pin(call("POST", routes::message_revoke(id), Some(body)))
+        Box::pin(self.call("POST", routes::message_revoke(id), Some(body)))
     }
 
     fn change_expiry(&self, id: &str, change: ExpiryChange) -> ApiFuture<SentMessage> {
         let body = serde_json::to_string(&change).map(Payload::Json);
-        Box::pin(call("PATCH", routes::message(id), Some(body)))
+        Box::pin(self.call("PATCH", routes::message(id), Some(body)))
     }
 
     fn templates(&self) -> ApiFuture<Vec<BrandingTemplate>> {
-        Box::pin(call("GET", routes::BRANDING_TEMPLATES.to_owned(), None))
+        Box::pin(self.call("GET", routes::BRANDING_TEMPLATES.to_owned(), None))
     }
 
     fn compose(
@@ -292,40 +320,37 @@ impl SenderApi for HttpApi {
         files: Vec<web_sys::File>,
         progress: Progress,
     ) -> ApiFuture<Composed> {
+        let url = self.url(routes::MESSAGES.to_owned());
         Box::pin(async move {
             let json = serde_json::to_string(&message).map_err(|_| ApiError::Unreachable)?;
-            let text = upload(routes::MESSAGES, &json, &files, progress).await?;
+            let text = upload(&url, &json, &files, progress).await?;
             serde_json::from_str(&text).map_err(|_| ApiError::Unreachable)
         })
     }
 
     fn admin_message(&self, message_id: &str) -> ApiFuture<MessageStatus> {
-        Box::pin(call("GET", routes::admin_message(message_id), None))
+        Box::pin(self.call("GET", routes::admin_message(message_id), None))
     }
 
     fn admin_revoke(&self, message_id: &str, request: RevokeRequest) -> ApiFuture<MessageStatus> {
         let body = serde_json::to_string(&request).map(Payload::Json);
-        Box::pin(call(
-            "POST",
-            routes::admin_message_revoke(message_id),
-            Some(body),
-        ))
+        Box::pin(self.call("POST", routes::admin_message_revoke(message_id), Some(body)))
     }
 
     fn admin_trace(&self, query: TraceQuery) -> ApiFuture<TracePage> {
-        Box::pin(call("GET", routes::admin_trace(&query), None))
+        Box::pin(self.call("GET", routes::admin_trace(&query), None))
     }
 
     fn admin_report(&self, query: ReportQuery) -> ApiFuture<Report> {
-        Box::pin(call("GET", routes::admin_report(&query), None))
+        Box::pin(self.call("GET", routes::admin_report(&query), None))
     }
 
     fn admin_audit(&self, query: AuditQuery) -> ApiFuture<AuditPage> {
-        Box::pin(call("GET", routes::admin_audit(&query), None))
+        Box::pin(self.call("GET", routes::admin_audit(&query), None))
     }
 
     fn admin_templates(&self) -> ApiFuture<Vec<BrandingTemplate>> {
-        Box::pin(call("GET", routes::ADMIN_BRANDING.to_owned(), None))
+        Box::pin(self.call("GET", routes::ADMIN_BRANDING.to_owned(), None))
     }
 
     fn save_template(
@@ -335,24 +360,24 @@ impl SenderApi for HttpApi {
     ) -> ApiFuture<BrandingTemplate> {
         let body = serde_json::to_string(&input).map(Payload::Json);
         Box::pin(match id {
-            Some(id) => call("PUT", routes::admin_branding_one(&id), Some(body)),
-            None => call("POST", routes::ADMIN_BRANDING.to_owned(), Some(body)),
+            Some(id) => self.call("PUT", routes::admin_branding_one(&id), Some(body)),
+            None => self.call("POST", routes::ADMIN_BRANDING.to_owned(), Some(body)),
         })
     }
 
     fn delete_template(&self, id: &str) -> ApiFuture<()> {
-        let url = routes::admin_branding_one(id);
+        let url = self.url(routes::admin_branding_one(id));
         // 204 No Content: nothing to parse.
         Box::pin(async move { send("DELETE", url, None).await.map(drop) })
     }
 
     fn upload_logo(&self, id: &str, file: web_sys::File) -> ApiFuture<BrandingTemplate> {
         let body = Some(Ok(Payload::File(file)));
-        Box::pin(call("PUT", routes::admin_branding_logo(id), body))
+        Box::pin(self.call("PUT", routes::admin_branding_logo(id), body))
     }
 
     fn delete_logo(&self, id: &str) -> ApiFuture<BrandingTemplate> {
-        Box::pin(call("DELETE", routes::admin_branding_logo(id), None))
+        Box::pin(self.call("DELETE", routes::admin_branding_logo(id), None))
     }
 }
 
@@ -376,6 +401,8 @@ async fn upload(
     }
     let xhr = web_sys::XmlHttpRequest::new().map_err(unreachable)?;
     xhr.open("POST", url).map_err(unreachable)?;
+    // The cookie also to a server on another origin ([`HttpApi::at`]).
+    xhr.set_with_credentials(true);
     xhr.set_request_header(routes::CSRF_HEADER, routes::CSRF_VALUE)
         .map_err(unreachable)?;
     let on_progress =
@@ -437,6 +464,8 @@ async fn send(
     let unreachable = |_| ApiError::Unreachable;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    // The session cookie also to a server on another origin ([`HttpApi::at`]).
+    init.set_credentials(web_sys::RequestCredentials::Include);
     let headers = web_sys::Headers::new().map_err(unreachable)?;
     if method != "GET" {
         // Every state-changing request carries the anti-forgery header.

@@ -329,6 +329,11 @@ impl Drop for PortalAt {
 }
 
 pub fn mount_portal(api: &Arc<FakeApi>, path: &str, lang: Option<&str>) -> PortalAt {
+    mount_portal_with(Api::new(api.clone()), path, lang)
+}
+
+/// The whole portal at `path` with any client (the real one, in `real_server.rs`).
+pub fn mount_portal_with(api: Api, path: &str, lang: Option<&str>) -> PortalAt {
     let before = window().location().pathname().unwrap();
     window()
         .history()
@@ -336,8 +341,7 @@ pub fn mount_portal(api: &Arc<FakeApi>, path: &str, lang: Option<&str>) -> Porta
         .push_state_with_url(&JsValue::NULL, "", Some(path))
         .unwrap();
     set_stored_language(lang);
-    let fake = sealmail_portal::api::Api::new(api.clone());
-    let mounted = mount(move || view! { <sealmail_portal::Portal api=fake/> });
+    let mounted = mount(move || view! { <sealmail_portal::Portal api/> });
     PortalAt {
         _mounted: mounted,
         before,

@@ -6,9 +6,12 @@ pub mod dom;
 pub mod fake;
 pub mod fixtures;
 
+// Each test binary uses a different subset (real_server.rs: no fake at all).
 #[allow(unused_imports)]
 pub use dom::*;
+#[allow(unused_imports)]
 pub use fake::*;
+#[allow(unused_imports)]
 pub use fixtures::*;
 // Not every test binary touches the document or window directly.
 #[allow(unused_imports)]

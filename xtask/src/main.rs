@@ -4,6 +4,7 @@
 //! versions, see `tools.rs`), so a fresh machine with only Rust can run them.
 
 mod bench;
+mod real_server;
 mod run;
 mod shell;
 mod size;

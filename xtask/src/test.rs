@@ -3,11 +3,14 @@
 use std::process::Command;
 use std::time::Instant;
 
+use crate::real_server;
 use crate::run::portal_builds;
 use crate::shell::{self, Result, heading};
 use crate::tools::{Needs, Tools};
 
 const WASM: &str = "wasm32-unknown-unknown";
+const BROWSER_TESTS: &str =
+    "browser tests (portal in headless Chromium, one file against the real server)";
 /// Every crate but the portal, which is a wasm crate tested in Chromium.
 const HOST: [&str; 3] = ["--workspace", "--exclude", "sealmail-portal"];
 /// The host crates whose tests run on their own (the end-to-end suite needs
@@ -66,7 +69,7 @@ pub fn test(args: &[String]) -> Result {
             cargo(&tools, "clippy", &wasm_clippy),
         ),
         ("host tests", cargo(&tools, "test", &HOST_TESTS)),
-        ("browser tests (portal in headless Chromium)", browser_tests),
+        (BROWSER_TESTS, browser_tests),
         (
             "release portal build: recipient bundle (Trunk)",
             recipient_bundle,
@@ -82,6 +85,8 @@ pub fn test(args: &[String]) -> Result {
     for (name, mut command) in steps {
         heading(name);
         let step_started = Instant::now();
+        // tests/real_server.rs drives the portal against a real server, for this step only.
+        let _server = (name == BROWSER_TESTS).then(|| real_server::start_for(&mut command));
         let outcome = shell::run(&mut command);
         if let Err(e) = &outcome {
             eprintln!("FAILED: {e}");
