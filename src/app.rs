@@ -19,7 +19,7 @@ use sealmail_api::sender::Me;
 use wasm_bindgen::JsValue;
 
 use crate::api::{Api, HttpApi};
-use crate::i18n::provide_i18n;
+use crate::i18n::{Lang, Strings, provide_i18n};
 use crate::pages::admin_audit::AdminAuditPage;
 use crate::pages::admin_branding::AdminBrandingPage;
 use crate::pages::admin_report::AdminReportPage;
@@ -37,9 +37,9 @@ use crate::pages::signin::SignInPage;
 #[component]
 pub fn RecipientApp() -> impl IntoView {
     view! {
-        <Providers api=Api::recipient(Arc::new(HttpApi::same_origin()))>
+        <RecipientProviders api=Api::recipient(Arc::new(HttpApi::same_origin()))>
             <Router pages=recipient_pages/>
-        </Providers>
+        </RecipientProviders>
     }
 }
 
@@ -121,11 +121,24 @@ fn Router(pages: Pages) -> impl IntoView {
 /// signed in, and where the browser is.
 #[component]
 pub fn Providers(api: Api, children: Children) -> impl IntoView {
+    provide(api, Lang::strings);
+    children()
+}
+
+/// [`Providers`] with the recipient bundle's strings (the staff pages' left
+/// out): what [`RecipientApp`] runs with, and what the recipient page tests
+/// mount, so a string a recipient page needs cannot go missing unnoticed.
+#[component]
+pub fn RecipientProviders(api: Api, children: Children) -> impl IntoView {
+    provide(api, Lang::recipient_strings);
+    children()
+}
+
+fn provide(api: Api, strings: fn(Lang) -> &'static Strings) {
     provide_context(api);
-    provide_i18n();
+    provide_i18n(strings);
     provide_context(Session::default());
     provide_context(Location::from_browser());
-    children()
 }
 
 /// The portal's pages, by path.

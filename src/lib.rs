@@ -24,4 +24,4 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 
-pub use app::{Portal, Providers, RecipientApp, StaffApp};
+pub use app::{Portal, Providers, RecipientApp, RecipientProviders, StaffApp};

@@ -60,9 +60,9 @@ async fn switching_language_translates_the_page_sets_lang_and_is_remembered() {
     let page = mount(move || {
         let api = sealmail_portal::api::Api::new(FakeApi::new());
         leptos::view! {
-            <sealmail_portal::Providers api>
+            <sealmail_portal::RecipientProviders api>
                 <sealmail_portal::pages::recipient::RecipientFlow token=TOKEN/>
-            </sealmail_portal::Providers>
+            </sealmail_portal::RecipientProviders>
         }
     });
     wait_text("send-passcode", "Send mig en engangsadgangskode").await;

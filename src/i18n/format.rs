@@ -24,7 +24,8 @@ pub fn date_time(timestamp: &Timestamp, lang: Lang) -> String {
 /// A file size with one decimal at most and the language's unit and decimal
 /// separator (`"1.5 MB"`, `"1,5 MB"`). Units step by 1024, as file managers do.
 pub fn size(bytes: u64, lang: Lang) -> String {
-    let units = lang.strings().size_units;
+    // Both tables have the units (this runs in both bundles).
+    let units = lang.recipient_strings().size_units;
     let mut value = bytes as f64;
     let mut unit = 0;
     while value >= 1024.0 && unit < units.len() - 1 {

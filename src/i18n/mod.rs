@@ -8,6 +8,7 @@ mod en;
 pub mod format;
 mod ja;
 mod nl;
+mod recipient;
 
 use leptos::prelude::*;
 
@@ -50,6 +51,19 @@ impl Lang {
         Lang::ALL.into_iter().find(|lang| lang.code() == primary)
     }
 
+    /// The strings the recipient bundle needs: the staff pages' left out
+    /// (see [`recipient`]). Only the recipient bundle names this, and only the
+    /// staff bundle and the tests name [`Lang::strings`], so each wasm carries
+    /// the text it shows.
+    pub const fn recipient_strings(self) -> &'static Strings {
+        match self {
+            Lang::En => &recipient::EN,
+            Lang::Nl => &recipient::NL,
+            Lang::Da => &recipient::DA,
+            Lang::Ja => &recipient::JA,
+        }
+    }
+
     /// Every string of the portal in this language.
     pub const fn strings(self) -> &'static Strings {
         match self {
@@ -77,6 +91,9 @@ pub const STORAGE_KEY: &str = "sealmail.lang";
 #[derive(Clone, Copy)]
 pub struct I18n {
     lang: RwSignal<Lang>,
+    /// Every string ([`Lang::strings`]), or the recipient bundle's
+    /// ([`Lang::recipient_strings`]).
+    strings: fn(Lang) -> &'static Strings,
 }
 
 impl I18n {
@@ -87,7 +104,7 @@ impl I18n {
 
     /// The current language's strings (tracked).
     pub fn t(&self) -> &'static Strings {
-        self.lang.get().strings()
+        (self.strings)(self.lang.get())
     }
 
     /// Switches language and remembers the choice for the next visit.
@@ -100,11 +117,14 @@ impl I18n {
     }
 }
 
-/// Chooses the language, provides it as context, and keeps `<html lang>` in step.
-pub fn provide_i18n() -> I18n {
+/// Chooses the language, provides it as context, and keeps `<html lang>` in
+/// step. `strings` is [`Lang::strings`], or [`Lang::recipient_strings`] in the
+/// recipient bundle (so the staff pages' strings stay out of its wasm).
+pub fn provide_i18n(strings: fn(Lang) -> &'static Strings) -> I18n {
     let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
     let i18n = I18n {
         lang: RwSignal::new(choose(stored.as_deref(), &browser_languages())),
+        strings,
     };
     provide_context(i18n);
     Effect::new(move |_| {

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use leptos::prelude::*;
-use sealmail_portal::Providers;
+use sealmail_portal::RecipientProviders;
 use sealmail_portal::api::Api;
 use sealmail_portal::pages::recipient::RecipientFlow;
 use wasm_bindgen::JsCast;
@@ -66,7 +66,9 @@ fn load_stylesheet() {
 pub fn mount_flow(api: &Arc<FakeApi>, lang: Option<&str>) -> Mounted {
     set_stored_language(lang);
     let api = Api::new(api.clone());
-    mount(move || view! { <Providers api><RecipientFlow token=TOKEN/></Providers> })
+    mount(
+        move || view! { <RecipientProviders api><RecipientFlow token=TOKEN/></RecipientProviders> },
+    )
 }
 
 /// Sets (or clears) the remembered language.
