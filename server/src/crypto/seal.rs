@@ -82,6 +82,19 @@ impl DataKey {
         buf.truncate(len);
         Ok(buf)
     }
+
+    /// Opens an object sealed by [`DataKey::seal_object`] in its own buffer
+    /// (no copy: the plaintext is what is left of `sealed`).
+    pub fn open_object_in_place(
+        &self,
+        message: &str,
+        object: u32,
+        mut sealed: Vec<u8>,
+    ) -> Result<Vec<u8>, OpenError> {
+        let len = open_chunk(&self.aead(), message, object, 0, true, &mut sealed)?;
+        sealed.truncate(len);
+        Ok(sealed)
+    }
 }
 
 fn nonce(object: u32, chunk: u64) -> Nonce {
@@ -230,6 +243,18 @@ impl ChunkOpener {
         let start = self.next_chunk * CHUNK_SIZE as u64;
         let plain = (size - start.min(size)).min(CHUNK_SIZE as u64) as usize;
         Some(plain + TAG_LEN)
+    }
+
+    /// The sealed lengths of the next chunks to read, at most `max` of them
+    /// (none when all are read).
+    pub fn next_sealed_lens(&self, size: u64, max: usize) -> Vec<usize> {
+        let left = self.chunks.saturating_sub(self.next_chunk);
+        (0..left.min(max as u64))
+            .map(|i| {
+                let start = (self.next_chunk + i) * CHUNK_SIZE as u64;
+                (size - start.min(size)).min(CHUNK_SIZE as u64) as usize + TAG_LEN
+            })
+            .collect()
     }
 
     /// Opens the next chunk in place; returns its plaintext length.

@@ -10,7 +10,10 @@ use sealmail_api::admin::{
 use super::{attachment_dir, normalize_message_id};
 use crate::AppState;
 use crate::error::{Error, Result};
-use crate::store::{self, MessageState, messages};
+use crate::store::{
+    self, MessageState, messages,
+    messages::{MessageRow, RecipientRow},
+};
 
 async fn find(state: &AppState, message_id: &str) -> Result<messages::MessageRow> {
     let message_id = normalize_message_id(message_id);
@@ -99,9 +102,28 @@ pub async fn revoke_recipient(state: &AppState, message_id: &str, address: &str)
 /// The status of a message (Get-OMEMessageStatus).
 pub async fn status(state: &AppState, message_id: &str) -> Result<MessageStatus> {
     let message = find(state, message_id).await?;
-    let now = store::now();
-    let message_state = message.effective_state(now)?;
     let recipients = messages::recipients(&state.db, &message.id).await?;
+    status_of(&message, recipients, store::now())
+}
+
+/// The status of each of `rows` (a page of a list), with three statements
+/// whatever the page's length: the rows' recipients are read together.
+pub async fn statuses(state: &AppState, rows: &[MessageRow]) -> Result<Vec<MessageStatus>> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut recipients = messages::recipients_of(&state.db, &ids).await?;
+    let now = store::now();
+    rows.iter()
+        .map(|row| status_of(row, recipients.remove(&row.id).unwrap_or_default(), now))
+        .collect()
+}
+
+/// The status of `message`, whose recipients are `recipients` (To first, in order).
+fn status_of(
+    message: &MessageRow,
+    recipients: Vec<RecipientRow>,
+    now: i64,
+) -> Result<MessageStatus> {
+    let message_state = message.effective_state(now)?;
     Ok(MessageStatus {
         message_id: message.message_id.clone(),
         subject: message.subject.clone(),

@@ -6,7 +6,9 @@ mod lifecycle;
 mod read;
 
 pub use compose::{AttachmentWriter, Draft, Outgoing};
-pub use lifecycle::{end, purge_expired, revoke, revoke_recipient, run_purge_task, status};
+pub use lifecycle::{
+    end, purge_expired, revoke, revoke_recipient, run_purge_task, status, statuses,
+};
 pub use read::{AttachmentStream, open_attachment, open_body};
 
 use serde::{Deserialize, Serialize};

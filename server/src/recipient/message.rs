@@ -8,37 +8,50 @@ use axum_extra::extract::CookieJar;
 use sealmail_api::Mailbox;
 use sealmail_api::recipient::{AttachmentInfo, MessageView};
 
-use super::{load_link, session};
+use super::{check_readable, load_link, session};
 use crate::AppState;
+use crate::crypto::sha256;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
 use crate::messages;
 use crate::store::{self, messages as rows};
 
 /// The decrypted message. The link's state is checked before the session, so
-/// a revoked message is `message_revoked` even for a valid session.
+/// a revoked message is `message_revoked` even for a valid session. Link,
+/// session, content, recipients and attachments come from one statement.
 pub async fn read(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
     jar: CookieJar,
 ) -> Result<ApiJson<MessageView>> {
-    let link = load_link(&state, &token).await?;
-    session::require(&state, &jar, &link).await?;
-    let m = &link.message;
-    let body = messages::open_body(&state, &m.id).await?;
-    let recipients = rows::recipients(&state.db, &m.id).await?;
-    let mailboxes = |kind: &str| {
-        recipients
-            .iter()
-            .filter(|r| r.kind == kind)
-            .map(|r| Mailbox {
-                name: r.name.clone(),
-                address: r.address.clone(),
-            })
-            .collect::<Vec<_>>()
+    let Some(session) = session::session_hash(&jar) else {
+        load_link(&state, &token).await?;
+        return Err(Error::SessionExpired);
     };
-    let attachments = rows::attachments(&state.db, &m.id)
+    let view = store::view::message(&state.db, &sha256(token.as_bytes()), &session, store::now())
         .await?
+        .ok_or(Error::LinkUnknown)?;
+    check_readable(&state, &view.link).await?;
+    if !view.session_open {
+        return Err(Error::SessionExpired);
+    }
+    let m = view.link.message;
+    let content = view.content.ok_or(Error::MessageRevoked)?;
+    let body = messages::open_body(&state, &m.id, content)?;
+    let mut to = Vec::new();
+    let mut cc = Vec::new();
+    for r in view.recipients {
+        let mailbox = Mailbox {
+            name: r.name,
+            address: r.address,
+        };
+        match r.kind.as_str() {
+            "cc" => cc.push(mailbox),
+            _ => to.push(mailbox),
+        }
+    }
+    let attachments = view
+        .attachments
         .into_iter()
         .map(|a| AttachmentInfo {
             id: a.id,
@@ -48,15 +61,15 @@ pub async fn read(
         })
         .collect();
     Ok(ApiJson(MessageView {
-        message_id: m.message_id.clone(),
+        message_id: m.message_id,
         from: Mailbox {
-            name: m.sender_name.clone(),
-            address: m.sender_address.clone(),
+            name: m.sender_name,
+            address: m.sender_address,
         },
-        to: mailboxes("to"),
-        cc: mailboxes("cc"),
+        to,
+        cc,
         sent_at: store::timestamp(m.created_at),
-        subject: m.subject.clone(),
+        subject: m.subject,
         body,
         attachments,
         protection: store::protection_from_str(&m.protection),

@@ -55,6 +55,13 @@ pub async fn load_link(state: &AppState, token: &str) -> Result<LinkRow> {
     let link = store::links::by_token_hash(&state.db, &sha256(token.as_bytes()))
         .await?
         .ok_or(Error::LinkUnknown)?;
+    check_readable(state, &link).await?;
+    Ok(link)
+}
+
+/// `message_revoked` or `message_expired` unless the link's message can still
+/// be read. An expiry that has passed is enforced here, before the purge task runs.
+pub async fn check_readable(state: &AppState, link: &LinkRow) -> Result<()> {
     match link.message.effective_state(store::now())? {
         MessageState::Revoked => Err(Error::MessageRevoked),
         MessageState::Expired => {
@@ -65,7 +72,7 @@ pub async fn load_link(state: &AppState, token: &str) -> Result<LinkRow> {
             Err(Error::MessageExpired)
         }
         MessageState::Active if link.revoked_at.is_some() => Err(Error::MessageRevoked),
-        MessageState::Active => Ok(link),
+        MessageState::Active => Ok(()),
     }
 }
 

@@ -139,7 +139,7 @@ pub async fn close(
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
 }
 
-fn session_hash(jar: &CookieJar) -> Option<Vec<u8>> {
+pub(super) fn session_hash(jar: &CookieJar) -> Option<Vec<u8>> {
     jar.get(RECIPIENT_SESSION_COOKIE)
         .map(|c| sha256(c.value().as_bytes()))
 }

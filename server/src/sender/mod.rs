@@ -4,7 +4,10 @@ mod compose;
 mod sent;
 mod session;
 
-pub use sent::{RawBody, body_bytes, optional_json, owned_message, revoke_and_audit, sent_message};
+pub use sent::{
+    RawBody, body_bytes, optional_json, owned_message, revoke_and_audit, sent_message,
+    sent_messages,
+};
 pub use session::{CurrentUser, hash_password, verify_password};
 
 use axum::Router;

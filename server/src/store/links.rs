@@ -55,9 +55,10 @@ pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Optio
     }))
 }
 
-/// Records the first open (a correct passcode), keeping the earliest time.
+/// Records the first open (a correct passcode), keeping the earliest time:
+/// a later open matches no row, so it writes nothing.
 pub async fn mark_opened(pool: &SqlitePool, recipient_id: i64, now: i64) -> Result<()> {
-    sqlx::query("UPDATE recipients SET opened_at = COALESCE(opened_at, ?) WHERE id = ?")
+    sqlx::query("UPDATE recipients SET opened_at = ? WHERE id = ? AND opened_at IS NULL")
         .bind(now)
         .bind(recipient_id)
         .execute(pool)

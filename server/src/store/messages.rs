@@ -1,5 +1,7 @@
 //! Messages, their sealed content, attachments and recipients.
 
+use std::collections::HashMap;
+
 use sqlx::SqlitePool;
 
 use super::MessageState;
@@ -189,16 +191,40 @@ pub async fn recipients(pool: &SqlitePool, id: &str) -> Result<Vec<RecipientRow>
     .await?)
 }
 
-/// A message's wrapped key and sealed body, unless it was revoked or expired.
-pub async fn content(pool: &SqlitePool, id: &str) -> Result<Option<ContentRow>> {
-    Ok(sqlx::query_as(
-        "SELECT k.master_key_id, k.wrapped_key, b.ciphertext
-         FROM message_keys k JOIN message_bodies b ON b.message_id = k.message_id
-         WHERE k.message_id = ?",
+/// The recipients of each of the messages `ids` (each list To first, in the
+/// sender's order), in one statement: the ids go in as one JSON array, so the
+/// statement is the same, and prepared once, whatever their number.
+pub async fn recipients_of(
+    pool: &SqlitePool,
+    ids: &[&str],
+) -> Result<HashMap<String, Vec<RecipientRow>>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        message_id: String,
+        #[sqlx(flatten)]
+        recipient: RecipientRow,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT message_id, id, kind, address, name, revoked_at, opened_at FROM recipients
+         WHERE message_id IN (SELECT value FROM json_each(?))
+         ORDER BY message_id, kind DESC, position",
     )
-    .bind(id)
-    .fetch_optional(pool)
-    .await?)
+    .bind(json_list(ids))
+    .fetch_all(pool)
+    .await?;
+    let mut by_message: HashMap<String, Vec<RecipientRow>> = HashMap::new();
+    for row in rows {
+        by_message
+            .entry(row.message_id)
+            .or_default()
+            .push(row.recipient);
+    }
+    Ok(by_message)
+}
+
+/// `ids` as a JSON array, for `json_each`.
+pub(super) fn json_list(ids: &[&str]) -> String {
+    serde_json::to_string(ids).expect("a list of strings is JSON")
 }
 
 /// The wrapped data key alone (for attachment downloads).

@@ -10,6 +10,7 @@ pub mod passcodes;
 pub mod sent;
 pub mod sessions;
 pub mod users;
+pub mod view;
 
 use std::path::Path;
 use std::str::FromStr;

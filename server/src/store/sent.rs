@@ -1,6 +1,8 @@
 //! Finding messages: a sender's Sent list, the admin's message trace, the
 //! encryption report's counts, replies, and the expiry change.
 
+use std::collections::HashMap;
+
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqlitePool};
 
 use super::messages::MessageRow;
@@ -155,14 +157,33 @@ pub async fn by_id(pool: &SqlitePool, id: &str) -> Result<Option<(MessageRow, Op
     Ok(row.map(|r| (r.message, r.sender_user_id)))
 }
 
-/// The replies to a message, oldest first.
-pub async fn replies(pool: &SqlitePool, id: &str) -> Result<Vec<MessageRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM messages m WHERE m.in_reply_to = ? ORDER BY m.created_at, m.id"
+/// The replies to each of the messages `ids`, each list oldest first, in one statement.
+pub async fn replies_to(
+    pool: &SqlitePool,
+    ids: &[&str],
+) -> Result<HashMap<String, Vec<MessageRow>>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        in_reply_to: String,
+        #[sqlx(flatten)]
+        message: MessageRow,
+    }
+    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, m.in_reply_to FROM messages m
+         WHERE m.in_reply_to IN (SELECT value FROM json_each(?))
+         ORDER BY m.in_reply_to, m.created_at, m.id"
     )))
-    .bind(id)
+    .bind(super::messages::json_list(ids))
     .fetch_all(pool)
-    .await?)
+    .await?;
+    let mut by_message: HashMap<String, Vec<MessageRow>> = HashMap::new();
+    for row in rows {
+        by_message
+            .entry(row.in_reply_to)
+            .or_default()
+            .push(row.message);
+    }
+    Ok(by_message)
 }
 
 /// Sets the expiry of a message that is active and not past its expiry —
