@@ -4,7 +4,9 @@
 //! through ring). To disk: the real compose path (`Outgoing::attachment` →
 //! `AttachmentWriter::write` → `finish_attachment`, which fsyncs) and the real read
 //! path (`open_attachment` → `next_chunk`), on a fresh data dir. The reference is
-//! `openssl speed -evp aes-256-gcm` on 16384-byte buffers, one core, like ours.
+//! `openssl speed -evp aes-256-gcm` on 16384-byte buffers, one core, like ours;
+//! writing to disk is bound by the disk, so its goal is judged against a plain
+//! write + fsync of the same bytes, measured here too.
 
 use std::process::Command;
 use std::time::Instant;
@@ -21,12 +23,14 @@ const IN_MEMORY_BYTES: usize = 256 << 20;
 const ON_DISK_BYTES: usize = 256 << 20;
 /// The size of the writes the upload handler passes on (multipart frames vary; 64 KiB is typical).
 const WRITE_SIZE: usize = 64 << 10;
+/// The plain reference's writes: as large as the sealed path's batches.
+const PLAIN_WRITE_SIZE: usize = 1 << 20;
 
 pub async fn run() -> Result<Vec<Figure>, String> {
     let openssl_enc = openssl_runs(false)?;
     let openssl_dec = openssl_runs(true)?;
     let (mem_enc, mem_dec) = in_memory();
-    let [disk_enc, disk_dec, disk_reads, disk_batched] = on_disk().await?;
+    let [disk_enc, disk_dec, disk_reads] = on_disk().await?;
     let disk_plain = plain_disk_writes().await?;
 
     let mut figures = vec![
@@ -42,61 +46,79 @@ pub async fn run() -> Result<Vec<Figure>, String> {
         ),
     ];
     let reference = |decrypt: bool| median(if decrypt { &openssl_dec } else { &openssl_enc });
-    for (label, runs, decrypt) in [
-        ("in memory, encrypt", &mem_enc, false),
-        ("in memory, decrypt", &mem_dec, true),
-        ("to disk, encrypt (seal + write + fsync)", &disk_enc, false),
-        ("from disk, decrypt (read + open)", &disk_dec, true),
+    for (label, runs, decrypt, goal) in [
+        ("in memory, encrypt", &mem_enc, false, Goal::AtLeast(0.8)),
+        ("in memory, decrypt", &mem_dec, true, Goal::AtLeast(0.8)),
+        // Bound by the disk, not the cipher: judged against the plain write below.
+        (
+            "to disk, encrypt (seal + write + fsync)",
+            &disk_enc,
+            false,
+            Goal::None,
+        ),
+        (
+            "from disk, decrypt (read + open)",
+            &disk_dec,
+            true,
+            Goal::AtLeast(0.8),
+        ),
     ] {
         figures.push(Figure::median_of(format!("crypto: {label}"), runs, "MB/s"));
         let ratios: Vec<f64> = runs.iter().map(|r| r / reference(decrypt)).collect();
-        figures.push(
-            Figure::median_of(format!("crypto: {label} / openssl"), &ratios, "x")
-                .goal(Goal::AtLeast(0.8)),
-        );
+        let name = if goal == Goal::None {
+            format!("crypto: {label} / openssl (disk-bound: goal is vs plain disk)")
+        } else {
+            format!("crypto: {label} / openssl")
+        };
+        figures.push(Figure::median_of(name, &ratios, "x").goal(goal));
     }
-    // The device's own speed bounds the to-disk path: the same writes and fsync, no crypto.
+    // The device's own speed bounds the to-disk path: the same bytes written
+    // and fsynced the fastest plain way (1 MiB writes from a blocking thread,
+    // as the sealed path now does), no crypto. The to-disk goal is judged here.
     figures.push(Figure::median_of(
-        "crypto: plain disk write + fsync, no crypto (reference)",
+        "crypto: plain disk write + fsync, 1 MiB writes, no crypto (reference)",
         &disk_plain,
         "MB/s",
     ));
     let ratios: Vec<f64> = disk_enc.iter().map(|r| r / median(&disk_plain)).collect();
     figures.push(
-        Figure::median_of("crypto: to disk, encrypt / plain disk write", &ratios, "x")
-            .goal(Goal::AtLeast(0.8)),
+        Figure::median_of(
+            "crypto: to disk, encrypt / plain disk write (the to-disk goal)",
+            &ratios,
+            "x",
+        )
+        .goal(Goal::AtLeast(0.8)),
     );
     figures.push(Figure::median_of(
-        "crypto: from disk, the same reads without crypto (breakdown)",
+        "crypto: from disk, the same reads (16 chunks each) without crypto (breakdown)",
         &disk_reads,
-        "MB/s",
-    ));
-    figures.push(Figure::median_of(
-        "crypto: from disk, reads of 16 chunks at a time without crypto (breakdown)",
-        &disk_batched,
         "MB/s",
     ));
     Ok(figures)
 }
 
 async fn plain_disk_writes() -> Result<Vec<f64>, String> {
-    use tokio::io::AsyncWriteExt as _;
     let dir = tempfile::tempdir_in(seed::scratch_dir()).map_err(|e| e.to_string())?;
-    let piece = seed::pattern(WRITE_SIZE);
     let mut runs = Vec::new();
     for run in 0..RUNS {
         let path = dir.path().join(format!("plain{run}"));
+        let piece = seed::pattern(PLAIN_WRITE_SIZE);
         let started = Instant::now();
-        let mut file = tokio::fs::File::create(&path)
+        let write = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write as _;
+            let mut file = std::fs::File::create(&path)?;
+            for _ in 0..ON_DISK_BYTES / PLAIN_WRITE_SIZE {
+                file.write_all(&piece)?;
+            }
+            file.sync_all()?;
+            drop(file);
+            std::fs::remove_file(&path)
+        });
+        write
             .await
+            .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
-        for _ in 0..ON_DISK_BYTES / WRITE_SIZE {
-            file.write_all(&piece).await.map_err(|e| e.to_string())?;
-        }
-        file.sync_all().await.map_err(|e| e.to_string())?;
         runs.push(mb_per_s(ON_DISK_BYTES, started));
-        drop(file);
-        std::fs::remove_file(&path).map_err(|e| e.to_string())?;
     }
     Ok(runs)
 }
@@ -139,16 +161,14 @@ fn in_memory() -> (Vec<f64>, Vec<f64>) {
     (enc, dec)
 }
 
-async fn on_disk() -> Result<[Vec<f64>; 4], String> {
-    use tokio::io::AsyncReadExt as _;
+async fn on_disk() -> Result<[Vec<f64>; 3], String> {
     let dir = tempfile::Builder::new()
         .prefix("sealmail-bench-crypto-")
         .tempdir_in(seed::scratch_dir())
         .map_err(|e| e.to_string())?;
     let (state, _mailer) = seed::open_state(dir.path(), "http://127.0.0.1:1").await?;
     let plaintext = seed::pattern(WRITE_SIZE);
-    let (mut enc, mut dec, mut reads, mut batched) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut enc, mut dec, mut reads) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let started = Instant::now();
         let mut outgoing = Outgoing::new(&state);
@@ -190,30 +210,20 @@ async fn on_disk() -> Result<[Vec<f64>; 4], String> {
         assert_eq!(total, ON_DISK_BYTES);
         dec.push(mb_per_s(ON_DISK_BYTES, started));
 
-        // A breakdown: the same reads (tokio file, a fresh buffer per sealed chunk), no crypto.
         let path = dir
             .path()
             .join("attachments")
             .join(&internal_id)
             .join(&row.id);
-        let started = Instant::now();
-        let mut file = tokio::fs::File::open(&path)
-            .await
-            .map_err(|e| e.to_string())?;
-        let sealed_chunk = CHUNK_SIZE + TAG_LEN;
-        for _ in 0..ON_DISK_BYTES / CHUNK_SIZE {
-            let mut buf = vec![0u8; sealed_chunk];
-            file.read_exact(&mut buf).await.map_err(|e| e.to_string())?;
-        }
-        reads.push(mb_per_s(ON_DISK_BYTES, started));
-
-        // What batching would give: 16 sealed chunks (about 1 MiB) per blocking read.
+        // A breakdown: the same reads as the read path (16 sealed chunks, about
+        // 1 MiB, per blocking read, a fresh buffer each), no crypto.
         let started = Instant::now();
         let batches = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             use std::io::Read as _;
             let mut file = std::fs::File::open(&path)?;
-            let mut buf = vec![0u8; 16 * sealed_chunk];
+            let sealed_chunk = CHUNK_SIZE + TAG_LEN;
             for _ in 0..ON_DISK_BYTES / CHUNK_SIZE / 16 {
+                let mut buf = vec![0u8; 16 * sealed_chunk];
                 file.read_exact(&mut buf)?;
             }
             Ok(())
@@ -222,13 +232,13 @@ async fn on_disk() -> Result<[Vec<f64>; 4], String> {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
-        batched.push(mb_per_s(ON_DISK_BYTES, started));
+        reads.push(mb_per_s(ON_DISK_BYTES, started));
         // Free the space before the next run.
         sealmail::messages::revoke(&state, &internal_message_id(&state, &internal_id).await?)
             .await
             .map_err(|e| e.to_string())?;
     }
-    Ok([enc, dec, reads, batched])
+    Ok([enc, dec, reads])
 }
 
 async fn internal_message_id(state: &sealmail::AppState, id: &str) -> Result<String, String> {

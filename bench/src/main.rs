@@ -101,7 +101,7 @@ async fn main() -> std::process::ExitCode {
                 if let Some((bytes, budget)) = options.portal_gzip {
                     figures.push(
                         Figure::new(
-                            "portal: first load gzip (wasm + JS + CSS)",
+                            "portal: first load gzip, recipient bundle (what dist/index.html loads: wasm + JS + CSS)",
                             bytes as f64 / 1024.0,
                             "KB",
                         )

@@ -4,6 +4,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use thirtyfour::PageLoadStrategy;
 use thirtyfour::prelude::*;
 
 use crate::{artifacts_dir, free_port, root};
@@ -50,6 +51,13 @@ impl Browser {
     /// Starts chromedriver on a free port and a headless Chromium whose
     /// preferred language (navigator.language and Accept-Language) is `language`.
     pub async fn start(name: &str, language: &str) -> Browser {
+        Self::start_with(name, language, PageLoadStrategy::Normal).await
+    }
+
+    /// As [`Browser::start`], with navigation returning as `strategy` says:
+    /// `Eager` returns at DOMContentLoaded, before the wasm runs (the
+    /// benchmarks time what follows from inside the page).
+    pub async fn start_with(name: &str, language: &str, strategy: PageLoadStrategy) -> Browser {
         let tmp = tempfile::Builder::new()
             .prefix("sealmail-e2e-chrome-")
             .tempdir()
@@ -86,6 +94,7 @@ impl Browser {
             .unwrap();
         caps.set("goog:loggingPrefs", json!({"browser": "ALL"}))
             .unwrap();
+        caps.set_page_load_strategy(strategy).unwrap();
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
             .await
             .expect("chromedriver opens a Chromium session");
@@ -344,7 +353,27 @@ impl Drop for Browser {
         }
         let _ = self.chromedriver.kill();
         let _ = self.chromedriver.wait();
+        // A Chromium whose session could not be ended outlives chromedriver:
+        // end those using our own profile folder (a unique path), one by one.
+        let marker = self._tmp.path().to_string_lossy().into_owned();
+        for pid in processes_mentioning(&marker) {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
     }
+}
+
+/// The ids of processes whose command line contains `text`.
+fn processes_mentioning(text: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(text))
+        })
+        .collect()
 }
 
 fn chromedriver() -> String {

@@ -10,6 +10,7 @@ mod server;
 
 pub use browser::{Browser, Width};
 pub use server::{Mail, Sealmail};
+pub use thirtyfour::PageLoadStrategy;
 
 use std::path::PathBuf;
 
