@@ -395,10 +395,9 @@ fn sign_in_and_me() {
                "max_message_bytes": 26214400}),
     );
     // A server that does not announce its limit.
-    let older: Me = serde_json::from_value(
-        json!({"address": "alice@contoso.example", "is_admin": false}),
-    )
-    .unwrap();
+    let older: Me =
+        serde_json::from_value(json!({"address": "alice@contoso.example", "is_admin": false}))
+            .unwrap();
     assert_eq!(older.max_message_bytes, None);
 }
 
