@@ -62,8 +62,16 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
     let bytes = attachment_bytes();
     std::fs::write(&attachment, &bytes).unwrap();
 
-    // The sender signs in; the compose page sends her back to it afterwards.
+    // The landing page is the recipient bundle; its sign-in link loads the
+    // staff bundle (the server serves /signin from dist/staff/).
     let mut alice = Browser::start("alice", "en").await;
+    alice.open(&format!("{}/", server.url)).await;
+    alice.find("home-signin").await;
+    alice.check_page("home").await;
+    alice.click("home-signin").await;
+    alice.find("page-signin").await;
+
+    // The sender signs in; the compose page sends her back to it afterwards.
     alice.open(&format!("{}/compose", server.url)).await;
     alice.find("page-signin").await;
     alice.check_page("signin").await;
