@@ -6,31 +6,14 @@ mod common;
 
 use common::*;
 use sealmail_api::ErrorCode;
-use sealmail_api::admin::{BrandingFields, BrandingTemplate};
+use sealmail_api::admin::BrandingTemplate;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn template(id: &str, name: &str, is_default: bool) -> BrandingTemplate {
-    BrandingTemplate {
-        id: id.into(),
-        name: name.into(),
-        is_default,
-        fields: BrandingFields {
-            organisation: None,
-            background_color: "#0b5394".into(),
-            introduction_text: None,
-            read_button_text: None,
-            email_text: None,
-            disclaimer_text: None,
-            portal_text: None,
-            privacy_statement_url: None,
-            passcode_enabled: true,
-            expiry_days: None,
-        },
-        logo_url: None,
-    }
+    branding_template(id, name, is_default)
 }
 
 /// A file of `bytes` bytes with a MIME type, as the picker gives it.

@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use sealmail_api::Timestamp;
 use sealmail_api::admin::{
-    AuditEvent, AuditKind, AuditOutcome, AuditPage, AuditQuery, BrandingFields, BrandingTemplate,
-    DomainCount, Report, ReportCounts, ReportDay, TracePage, TraceQuery,
+    AuditEvent, AuditKind, AuditOutcome, AuditPage, AuditQuery, DomainCount, Report, ReportCounts,
+    ReportDay, TracePage, TraceQuery,
 };
 use wasm_bindgen_test::*;
 
@@ -144,24 +144,9 @@ async fn the_audit_filters_and_offers_the_same_filters_as_csv() {
 
 #[wasm_bindgen_test]
 async fn branding_fields_show_at_once_in_both_previews_and_save() {
-    let template = BrandingTemplate {
-        id: "t1".into(),
-        name: "Contoso".into(),
-        is_default: true,
-        fields: BrandingFields {
-            organisation: None,
-            background_color: "#0b5394".into(),
-            introduction_text: Some("Contoso protects your mail.".into()),
-            read_button_text: None,
-            email_text: None,
-            disclaimer_text: None,
-            portal_text: None,
-            privacy_statement_url: None,
-            passcode_enabled: true,
-            expiry_days: None,
-        },
-        logo_url: None,
-    };
+    let mut template = branding_template("t1", "Contoso", true);
+    template.fields.introduction_text = Some("Contoso protects your mail.".into());
+
     let mut saved = template.clone();
     saved.fields.read_button_text = Some("Open it".into());
     let api = FakeApi::new()

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use sealmail_api::ErrorCode;
-use sealmail_api::admin::{BrandingFields, BrandingTemplate};
+use sealmail_api::admin::BrandingTemplate;
 use sealmail_api::sender::Expiry;
 use sealmail_api::{Mailbox, Protection, Timestamp};
 use sealmail_portal::components::compose_text::{markdown_html, parse_addresses};
@@ -192,24 +192,9 @@ async fn sending_with_attachments_confirms_with_the_message_id() {
 }
 
 fn template(id: &str, default: bool, days: Option<u32>) -> BrandingTemplate {
-    BrandingTemplate {
-        id: id.into(),
-        name: format!("Template {id}"),
-        is_default: default,
-        fields: BrandingFields {
-            organisation: None,
-            background_color: "#0b5394".into(),
-            introduction_text: None,
-            read_button_text: None,
-            email_text: None,
-            disclaimer_text: None,
-            portal_text: None,
-            privacy_statement_url: None,
-            passcode_enabled: true,
-            expiry_days: days,
-        },
-        logo_url: None,
-    }
+    let mut template = branding_template(id, &format!("Template {id}"), default);
+    template.fields.expiry_days = days;
+    template
 }
 
 fn choose_expiry(value: &str) {

@@ -1,5 +1,6 @@
 //! Canned `sealmail-api` values and error bodies.
 
+use sealmail_api::admin::{BrandingFields, BrandingTemplate};
 use sealmail_api::common::Branding;
 use sealmail_api::recipient::{AttachmentInfo, Body, LinkInfo, MessageView, PasscodeSent};
 use sealmail_api::{ErrorBody, ErrorCode, Mailbox, Protection, Timestamp};
@@ -188,5 +189,28 @@ pub fn message_status() -> MessageStatus {
         is_revocable: true,
         revoked: false,
         recipients: message.recipients,
+    }
+}
+
+/// A branding template with the fields a fresh one has (no texts, no expiry,
+/// no logo, passcodes on).
+pub fn branding_template(id: &str, name: &str, is_default: bool) -> BrandingTemplate {
+    BrandingTemplate {
+        id: id.into(),
+        name: name.into(),
+        is_default,
+        fields: BrandingFields {
+            organisation: None,
+            background_color: "#0b5394".into(),
+            introduction_text: None,
+            read_button_text: None,
+            email_text: None,
+            disclaimer_text: None,
+            portal_text: None,
+            privacy_statement_url: None,
+            passcode_enabled: true,
+            expiry_days: None,
+        },
+        logo_url: None,
     }
 }
