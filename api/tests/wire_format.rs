@@ -226,9 +226,9 @@ fn message_view() {
             cc: vec![],
             sent_at: Timestamp("2026-11-23T09:30:00Z".into()),
             subject: "Contract".into(),
-            body: Body {
+            body: BodyView {
                 text: Some("Hello".into()),
-                html: Some("<p>Hello</p>".into()),
+                html: true,
             },
             attachments: vec![AttachmentInfo {
                 id: "a1".into(),
@@ -246,10 +246,29 @@ fn message_view() {
             "cc": [],
             "sent_at": "2026-11-23T09:30:00Z",
             "subject": "Contract",
-            "body": {"text": "Hello", "html": "<p>Hello</p>"},
+            "body": {"text": "Hello", "html": true},
             "attachments": [{"id": "a1", "name": "contract.pdf", "content_type": "application/pdf", "size": 1234}],
             "protection": "encrypt_only"
         }),
+    );
+}
+
+#[test]
+fn a_message_view_body_marks_html_without_carrying_it() {
+    // The HTML is its own document (routes::LINK_BODY), never in the JSON.
+    pins(
+        &BodyView {
+            text: Some("Hello".into()),
+            html: false,
+        },
+        json!({"text": "Hello", "html": false}),
+    );
+    pins(
+        &BodyView {
+            text: None,
+            html: true,
+        },
+        json!({"html": true}),
     );
 }
 

@@ -1,5 +1,6 @@
 //! A message whose HTML body carries script, event handlers, `javascript:` links
-//! and remote content is shown with none of it running or loading.
+//! and remote content is shown with none of it running or loading, while its
+//! harmless inline styles (a coloured table cell) survive into the frame.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -47,6 +48,7 @@ async fn a_hostile_html_body_is_shown_inert() {
 <img id="tracker" src="{beacon}/pixel.gif">
 <iframe src="{beacon}/frame"></iframe>
 <div style="background-image: url({beacon}/bg.png)">styled</div>
+<table style="border-collapse: collapse"><tr><td style="background-color: #ffcc00; color: #000080; padding: 6px">coloured cell</td></tr></table>
 <form action="{beacon}/steal"><input name="password"></form>"#
         ),
     )
@@ -71,13 +73,23 @@ async fn a_hostile_html_body_is_shown_inert() {
     bob.click("submit-passcode").await;
     bob.find("page-message").await;
 
-    // The body is there, and none of the payloads came with it.
+    // The body is its own document, from the body route, in a sandboxed frame.
     let frame = bob.find("body-html").await;
-    let document = frame
-        .attr("srcdoc")
+    let src = frame
+        .attr("src")
         .await
         .unwrap()
-        .expect("the body is shown in a srcdoc frame");
+        .expect("the frame has a src");
+    assert!(src.ends_with("/body"), "{src}");
+    assert!(src.contains("/api/v1/links/"), "{src}");
+    assert_eq!(frame.attr("srcdoc").await.unwrap(), None);
+    let sandbox = frame.attr("sandbox").await.unwrap().unwrap();
+    assert!(!sandbox.contains("allow-scripts"), "{sandbox}");
+    assert!(!sandbox.contains("allow-same-origin"), "{sandbox}");
+
+    // The body is there, and none of the payloads came with it.
+    frame.enter_frame().await.expect("into the body's frame");
+    let document = bob.driver.source().await.expect("the body's source");
     assert!(document.contains("the report is below"), "{document}");
     for payload in [
         "<script",
@@ -85,6 +97,7 @@ async fn a_hostile_html_body_is_shown_inert() {
         "onload",
         "javascript:",
         "<form",
+        "url(",
         &beacon,
     ] {
         assert!(
@@ -92,9 +105,19 @@ async fn a_hostile_html_body_is_shown_inert() {
             "{payload:?} reached the page: {document}"
         );
     }
+    // Its inline styles are kept, and applied (the frame's CSP allows them).
+    let cell = bob
+        .driver
+        .find(thirtyfour::By::Tag("td"))
+        .await
+        .expect("the coloured cell");
+    assert_eq!(
+        cell.css_value("background-color").await.unwrap(),
+        "rgba(255, 204, 0, 1)"
+    );
+    assert_eq!(cell.css_value("color").await.unwrap(), "rgba(0, 0, 128, 1)");
 
     // Clicking the link that was `javascript:` runs nothing.
-    frame.enter_frame().await.expect("into the body's frame");
     let link = bob
         .driver
         .find(thirtyfour::By::LinkText("open the report"))
@@ -114,6 +137,7 @@ async fn a_hostile_html_body_is_shown_inert() {
         0,
         "remote content was loaded"
     );
+    bob.assert_no_csp_violation("the hostile body").await;
     bob.check_page("hostile-html").await;
     bob.quit().await;
 }

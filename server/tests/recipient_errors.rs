@@ -33,6 +33,10 @@ async fn unknown_link_is_link_unknown_on_every_route() {
         ErrorCode::LinkUnknown
     );
     assert_eq!(
+        app.get(&routes::link_body(bogus), None).await.code(),
+        ErrorCode::LinkUnknown
+    );
+    assert_eq!(
         app.get(&routes::link_attachment(bogus, "x"), None)
             .await
             .code(),
@@ -184,12 +188,20 @@ async fn reading_without_a_live_session_for_this_link_is_session_expired() {
         app.get(&routes::link_message(&bob), None).await.code(),
         ErrorCode::SessionExpired
     );
+    assert_eq!(
+        app.get(&routes::link_body(&bob), None).await.code(),
+        ErrorCode::SessionExpired
+    );
     // A made-up cookie.
     let fake = "sealmail_link=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     assert_eq!(
         app.get(&routes::link_message(&bob), Some(fake))
             .await
             .code(),
+        ErrorCode::SessionExpired
+    );
+    assert_eq!(
+        app.get(&routes::link_body(&bob), Some(fake)).await.code(),
         ErrorCode::SessionExpired
     );
     // Carol's session does not open Bob's link: a session is bound to one link.
@@ -202,6 +214,12 @@ async fn reading_without_a_live_session_for_this_link_is_session_expired() {
     );
     assert_eq!(
         app.get(&routes::link_attachment(&bob, "x"), Some(&carol_cookie))
+            .await
+            .code(),
+        ErrorCode::SessionExpired
+    );
+    assert_eq!(
+        app.get(&routes::link_body(&bob), Some(&carol_cookie))
             .await
             .code(),
         ErrorCode::SessionExpired
@@ -224,6 +242,12 @@ async fn reading_without_a_live_session_for_this_link_is_session_expired() {
         .await;
     assert_eq!(
         app.get(&routes::link_message(&carol), Some(&carol_cookie))
+            .await
+            .code(),
+        ErrorCode::SessionExpired
+    );
+    assert_eq!(
+        app.get(&routes::link_body(&carol), Some(&carol_cookie))
             .await
             .code(),
         ErrorCode::SessionExpired
@@ -257,6 +281,7 @@ async fn revoked_message_cannot_be_read_even_with_a_valid_session() {
     );
     for response in [
         app.get(&routes::link(&token), Some(&cookie)).await,
+        app.get(&routes::link_body(&token), Some(&cookie)).await,
         app.get(&routes::link_attachment(&token, &attachment), Some(&cookie))
             .await,
         app.request_passcode(&token).await,
@@ -325,6 +350,12 @@ async fn expired_message_is_refused_before_the_purge_runs_and_then_purged() {
         .await;
     assert_eq!(
         app.get(&routes::link_message(&token), Some(&cookie))
+            .await
+            .code(),
+        ErrorCode::MessageExpired
+    );
+    assert_eq!(
+        app.get(&routes::link_body(&token), Some(&cookie))
             .await
             .code(),
         ErrorCode::MessageExpired

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use sealmail_api::Protection;
 use sealmail_api::recipient::MessageView;
 
+use crate::api::use_api;
 use crate::components::attachments::Attachments;
 use crate::components::html_body::HtmlBody;
 use crate::components::reply_form::ReplyForm;
@@ -37,8 +38,9 @@ pub fn MessagePage(message: Arc<MessageView>) -> impl IntoView {
     let cc = (!message.cc.is_empty()).then(|| mailboxes(&message.cc));
     let sent_at = message.sent_at.clone();
     let expires = message.expires_at.clone();
-    let body = if let Some(html) = message.body.html.clone() {
-        view! { <HtmlBody html do_not_forward/> }.into_any()
+    let body = if message.body.html {
+        let src = use_api().body_url(&flow.token());
+        view! { <HtmlBody src/> }.into_any()
     } else {
         let text = message.body.text.clone().unwrap_or_default();
         view! { <div class="body-text" data-testid="body-text">{text}</div> }.into_any()

@@ -111,6 +111,8 @@ struct State {
     save_template: Script<BrandingTemplate>,
     delete_template: Script<()>,
     logo: Script<BrandingTemplate>,
+    /// Where the HTML body's frame loads from, if not the route itself.
+    body_url: Option<String>,
     calls: Vec<Call>,
 }
 
@@ -150,8 +152,16 @@ impl FakeApi {
             save_template: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             delete_template: Script::ok(()),
             logo: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            body_url: None,
             calls: Vec::new(),
         })))
+    }
+
+    /// Serves the HTML body's frame from `url` (a `blob:` of a test document)
+    /// instead of the route, which the test runner's server does not know.
+    pub fn body_url(self: &Arc<Self>, url: &str) -> Arc<Self> {
+        self.0.lock().unwrap().body_url = Some(url.to_owned());
+        self.clone()
     }
 
     pub fn link(self: &Arc<Self>, answers: Vec<Result<LinkInfo, ApiError>>) -> Arc<Self> {
@@ -321,6 +331,11 @@ impl RecipientApi for FakeApi {
     }
     fn attachment_url(&self, token: &str, id: &str) -> String {
         routes::link_attachment(token, id)
+    }
+    fn body_url(&self, token: &str) -> String {
+        assert_eq!(token, TOKEN);
+        let custom = self.0.lock().unwrap().body_url.clone();
+        custom.unwrap_or_else(|| routes::link_body(token))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use sealmail_api::admin::{BrandingFields, BrandingTemplate};
 use sealmail_api::common::Branding;
-use sealmail_api::recipient::{AttachmentInfo, Body, LinkInfo, MessageView, PasscodeSent};
+use sealmail_api::recipient::{AttachmentInfo, BodyView, LinkInfo, MessageView, PasscodeSent};
 use sealmail_api::{ErrorBody, ErrorCode, Mailbox, Protection, Timestamp};
 use sealmail_portal::api::ApiError;
 
@@ -58,9 +58,9 @@ pub fn message_view() -> MessageView {
         }],
         sent_at: Timestamp("2026-11-23T09:30:00Z".into()),
         subject: "Your mortgage offer".into(),
-        body: Body {
+        body: BodyView {
             text: Some("Dear Bob,\n\nThe offer is attached.".into()),
-            html: None,
+            html: false,
         },
         attachments: vec![AttachmentInfo {
             id: "a1".into(),

@@ -59,13 +59,20 @@ pub fn router(state: AppState) -> Router {
 
     api.fallback_service(portal::service(&state.settings.portal_dir))
         .layer(axum::middleware::from_fn(layers::log_request))
-        .layer(SetResponseHeaderLayer::overriding(
+        // The policy and framing rule are set unless a response brings its
+        // own: only the message body's document does (recipient/body.rs: a
+        // sandboxed policy of its own, framed by the portal). Nothing else
+        // in the router sets either header.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static(CSP)),
         ))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

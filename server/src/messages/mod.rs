@@ -9,7 +9,7 @@ pub use compose::{AttachmentWriter, Draft, Outgoing};
 pub use lifecycle::{
     end, purge_expired, revoke, revoke_recipient, run_purge_task, status, statuses,
 };
-pub use read::{AttachmentStream, open_attachment, open_body};
+pub use read::{AttachmentStream, open_attachment, open_body, open_body_view};
 
 use serde::{Deserialize, Serialize};
 

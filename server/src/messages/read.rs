@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::io::Read as _;
 
 use axum::body::Bytes;
-use sealmail_api::recipient::Body;
+use sealmail_api::recipient::{Body, BodyView};
 
 use super::{StoredBody, attachment_dir};
 use crate::AppState;
@@ -37,14 +37,29 @@ fn unwrap(state: &AppState, message: &str, key_id: &str, wrapped: &[u8]) -> Resu
 /// Decrypts a message's body (read by the caller with its state and session,
 /// see `store::view`), in place; HTML comes back sanitised.
 pub fn open_body(state: &AppState, message: &str, content: ContentRow) -> Result<Body> {
-    let key = unwrap(state, message, &content.master_key_id, &content.wrapped_key)?;
-    let plain = key.open_object_in_place(message, 0, content.ciphertext)?;
-    let stored: StoredBody = serde_json::from_slice(&plain)
-        .map_err(|e| Error::Internal(format!("stored body of {message}: {e}")))?;
+    let stored = open_stored(state, message, content)?;
     Ok(Body {
         text: stored.text,
         html: stored.html.as_deref().map(sanitize_html),
     })
+}
+
+/// Decrypts a message's body as the message view describes it: the text, and
+/// whether there is HTML (not sanitised here: its document comes from the
+/// body route, so nobody would see it).
+pub fn open_body_view(state: &AppState, message: &str, content: ContentRow) -> Result<BodyView> {
+    let stored = open_stored(state, message, content)?;
+    Ok(BodyView {
+        text: stored.text,
+        html: stored.html.is_some(),
+    })
+}
+
+fn open_stored(state: &AppState, message: &str, content: ContentRow) -> Result<StoredBody> {
+    let key = unwrap(state, message, &content.master_key_id, &content.wrapped_key)?;
+    let plain = key.open_object_in_place(message, 0, content.ciphertext)?;
+    serde_json::from_slice(&plain)
+        .map_err(|e| Error::Internal(format!("stored body of {message}: {e}")))
 }
 
 /// Sealed chunks read and opened per trip to the blocking thread pool (about

@@ -14,30 +14,21 @@ use crate::crypto::sha256;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
 use crate::messages;
+use crate::store::messages::ContentRow;
 use crate::store::{self, messages as rows};
 
 /// The decrypted message. The link's state is checked before the session, so
 /// a revoked message is `message_revoked` even for a valid session. Link,
 /// session, content, recipients and attachments come from one statement.
+/// The HTML body is only marked: its document is [`super::body::html`].
 pub async fn read(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
     jar: CookieJar,
 ) -> Result<ApiJson<MessageView>> {
-    let Some(session) = session::session_hash(&jar) else {
-        load_link(&state, &token).await?;
-        return Err(Error::SessionExpired);
-    };
-    let view = store::view::message(&state.db, &sha256(token.as_bytes()), &session, store::now())
-        .await?
-        .ok_or(Error::LinkUnknown)?;
-    check_readable(&state, &view.link).await?;
-    if !view.session_open {
-        return Err(Error::SessionExpired);
-    }
+    let (view, content) = readable(&state, &token, &jar).await?;
     let m = view.link.message;
-    let content = view.content.ok_or(Error::MessageRevoked)?;
-    let body = messages::open_body(&state, &m.id, content)?;
+    let body = messages::open_body_view(&state, &m.id, content)?;
     let mut to = Vec::new();
     let mut cc = Vec::new();
     for r in view.recipients {
@@ -75,6 +66,30 @@ pub async fn read(
         protection: store::protection_from_str(&m.protection),
         expires_at: m.expires_at.map(store::timestamp),
     }))
+}
+
+/// The link's message and its sealed content, for a recipient with a live
+/// session: the link's state is checked first, so a revoked message is
+/// `message_revoked` even for a valid session.
+pub(super) async fn readable(
+    state: &AppState,
+    token: &str,
+    jar: &CookieJar,
+) -> Result<(store::view::MessageView, ContentRow)> {
+    let Some(session) = session::session_hash(jar) else {
+        load_link(state, token).await?;
+        return Err(Error::SessionExpired);
+    };
+    let mut view =
+        store::view::message(&state.db, &sha256(token.as_bytes()), &session, store::now())
+            .await?
+            .ok_or(Error::LinkUnknown)?;
+    check_readable(state, &view.link).await?;
+    if !view.session_open {
+        return Err(Error::SessionExpired);
+    }
+    let content = view.content.take().ok_or(Error::MessageRevoked)?;
+    Ok((view, content))
 }
 
 /// An attachment, decrypted as it streams: Content-Length up front, always

@@ -1,6 +1,7 @@
 //! The recipient's API: open a link, get a passcode, open a session, read
 //! the message and its attachments, reply, sign out.
 
+mod body;
 mod link;
 mod message;
 mod passcode;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
             post(session::open).delete(session::close),
         )
         .route(routes::LINK_MESSAGE, get(message::read))
+        .route(routes::LINK_BODY, get(body::html))
         .route(routes::LINK_ATTACHMENT, get(message::attachment))
         .route(
             routes::LINK_REPLY,
