@@ -41,6 +41,8 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     /// Settings derived from the configuration.
     pub settings: Arc<Settings>,
+    /// The access audit's writer (group commit).
+    pub audit: admin::AuditLog,
 }
 
 /// The settings the running code needs, derived once from [`Config`].
@@ -134,6 +136,7 @@ impl AppState {
         let settings = Settings::from_config(config);
         std::fs::create_dir_all(&settings.attachments_dir)?;
         Ok(AppState {
+            audit: admin::AuditLog::start(db.clone()),
             db,
             master_key: Arc::new(master_key),
             previous_master_keys: Arc::new(previous_master_keys),

@@ -23,9 +23,7 @@ use crate::store::{self, audit::NewEvent};
 /// Stores an event. A failure to audit is logged, never turned into a failed
 /// request: the reader's access already happened (or was refused).
 pub async fn record(state: &AppState, event: NewEvent) {
-    if let Err(e) = store::audit::insert(&state.db, &event, store::now()).await {
-        tracing::error!(error = %e, kind = event.kind.as_str(), "could not record an audit event");
-    }
+    state.audit.record(event).await;
 }
 
 /// Which recipient requests are audited, by route and method.

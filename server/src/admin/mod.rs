@@ -3,6 +3,7 @@
 //! branding templates.
 
 pub mod audit;
+mod audit_log;
 pub mod branding;
 mod messages;
 mod report;
@@ -16,6 +17,8 @@ use sealmail_api::routes;
 use crate::AppState;
 use crate::error::Error;
 use crate::sender::CurrentUser;
+
+pub use audit_log::AuditLog;
 
 /// A signed-in administrator: `not_signed_in` without a session, `forbidden`
 /// for a sender who is not an administrator.

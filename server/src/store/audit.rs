@@ -25,22 +25,26 @@ pub struct NewEvent {
     pub detail: Option<String>,
 }
 
-/// Stores an event at `now`.
-pub async fn insert(pool: &SqlitePool, e: &NewEvent, now: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(now)
-    .bind(e.kind.as_str())
-    .bind(e.outcome.as_str())
-    .bind(&e.message_id)
-    .bind(&e.recipient)
-    .bind(&e.actor)
-    .bind(&e.client_address)
-    .bind(&e.detail)
-    .execute(pool)
-    .await?;
+/// Stores events, each with its time, in one transaction: all or none.
+pub async fn insert_all(pool: &SqlitePool, events: &[(NewEvent, i64)]) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    for (e, at) in events {
+        sqlx::query(
+            "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(at)
+        .bind(e.kind.as_str())
+        .bind(e.outcome.as_str())
+        .bind(&e.message_id)
+        .bind(&e.recipient)
+        .bind(&e.actor)
+        .bind(&e.client_address)
+        .bind(&e.detail)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
