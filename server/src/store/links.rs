@@ -5,8 +5,9 @@ use sqlx::SqlitePool;
 use super::messages::MessageRow;
 use crate::error::Result;
 
-/// A recipient's link with its message.
-#[derive(Debug, Clone)]
+/// A recipient's link with its message (read straight from a row of
+/// `recipients r JOIN messages m`, the columns named as in [`by_token_hash`]).
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkRow {
     /// The recipient's row id.
     pub recipient_id: i64,
@@ -19,23 +20,13 @@ pub struct LinkRow {
     /// Until when the link is locked after too many wrong passcodes.
     pub locked_until: Option<i64>,
     /// The message.
-    pub message: MessageRow,
-}
-
-#[derive(sqlx::FromRow)]
-struct Joined {
-    recipient_id: i64,
-    address: String,
-    name: Option<String>,
-    revoked_at: Option<i64>,
-    locked_until: Option<i64>,
     #[sqlx(flatten)]
-    message: MessageRow,
+    pub message: MessageRow,
 }
 
 /// Finds the link whose token hashes to `token_hash`.
 pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Option<LinkRow>> {
-    let row: Option<Joined> = sqlx::query_as(
+    let row: Option<LinkRow> = sqlx::query_as(
         "SELECT r.id AS recipient_id, r.address, r.name, r.revoked_at, r.locked_until,
                 m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection,
                 m.state, m.created_at, m.expires_at
@@ -45,14 +36,7 @@ pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Optio
     .bind(token_hash)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|j| LinkRow {
-        recipient_id: j.recipient_id,
-        address: j.address,
-        name: j.name,
-        revoked_at: j.revoked_at,
-        locked_until: j.locked_until,
-        message: j.message,
-    }))
+    Ok(row)
 }
 
 /// Records the first open (a correct passcode), keeping the earliest time:

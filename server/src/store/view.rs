@@ -10,7 +10,7 @@
 use sqlx::SqlitePool;
 
 use super::links::LinkRow;
-use super::messages::{AttachmentRow, ContentRow, MessageRow, RecipientRow};
+use super::messages::{AttachmentRow, ContentRow, RecipientRow};
 use crate::error::{Error, Result};
 
 /// A link with everything its message view shows.
@@ -29,13 +29,8 @@ pub struct MessageView {
 
 #[derive(sqlx::FromRow)]
 struct Joined {
-    recipient_id: i64,
-    address: String,
-    name: Option<String>,
-    revoked_at: Option<i64>,
-    locked_until: Option<i64>,
     #[sqlx(flatten)]
-    message: MessageRow,
+    link: LinkRow,
     session_open: bool,
     master_key_id: Option<String>,
     wrapped_key: Option<Vec<u8>>,
@@ -104,14 +99,7 @@ pub async fn message(
         _ => None,
     };
     Ok(Some(MessageView {
-        link: LinkRow {
-            recipient_id: j.recipient_id,
-            address: j.address,
-            name: j.name,
-            revoked_at: j.revoked_at,
-            locked_until: j.locked_until,
-            message: j.message,
-        },
+        link: j.link,
         session_open: j.session_open,
         content,
         recipients: recipients
