@@ -6,11 +6,13 @@
 //! moved by `history.pushState` (and the Back button's `popstate`) does what
 //! the portal needs; `leptos_router` would add about a tenth to the wasm.
 //!
-//! The portal ships as two bundles, each a binary mounting its own app: the
-//! recipient's ([`RecipientApp`], `src/main.rs`) and the staff's
-//! ([`StaffApp`], `src/bin/staff.rs`). The recipient's first load is budgeted
-//! (issue 6: 100 KB gzip), and a recipient has no use for the sender's and
-//! administrator's pages.
+//! The portal ships as three bundles, each a binary mounting its own app: the
+//! recipient's (`src/main.rs`: a link's first page), the reader's
+//! ([`ReaderApp`], `src/bin/reader.rs`: reading a message once the passcode
+//! has opened a session, at [`sealmail_api::routes::PORTAL_READ_PAGE`]) and
+//! the staff's ([`StaffApp`], `src/bin/staff.rs`). The recipient's first load
+//! is budgeted (issue 6: 100 KB gzip), so what only a reader or a sender needs
+//! lives in the other two.
 
 use std::sync::Arc;
 
@@ -43,6 +45,19 @@ pub fn RecipientApp() -> impl IntoView {
     }
 }
 
+/// The reader bundle as served (`dist/reader/`): a link's reading page, where
+/// the link page sends a recipient once the passcode has opened a session.
+/// [`RecipientFlow`] shows the message, and its own link, passcode and error
+/// pages if the session ends while the recipient reads.
+#[component]
+pub fn ReaderApp() -> impl IntoView {
+    view! {
+        <RecipientProviders api=Api::recipient(Arc::new(HttpApi::same_origin()))>
+            <Router pages=reader_pages/>
+        </RecipientProviders>
+    }
+}
+
 /// The staff bundle as served (`dist/staff/`): sign-in, Sent, compose and the
 /// admin pages.
 #[component]
@@ -67,9 +82,21 @@ pub fn Portal(api: Api) -> impl IntoView {
 /// Which pages a bundle draws: `None` for a page that lives in the other bundle.
 type Pages = fn(Route) -> Option<AnyView>;
 
+/// [`RecipientApp`]'s pages. It draws the reading page too, with the same
+/// flow: the server hands it that page when the reader bundle is not built.
 fn recipient_pages(route: Route) -> Option<AnyView> {
     match route {
-        Route::Recipient(token) => Some(view! { <RecipientFlow token/> }.into_any()),
+        Route::Recipient(token) | Route::Reading(token) => {
+            Some(view! { <RecipientFlow token/> }.into_any())
+        }
+        Route::Home => Some(view! { <Home/> }.into_any()),
+        _ => None,
+    }
+}
+
+fn reader_pages(route: Route) -> Option<AnyView> {
+    match route {
+        Route::Reading(token) => Some(view! { <RecipientFlow token/> }.into_any()),
         Route::Home => Some(view! { <Home/> }.into_any()),
         _ => None,
     }
@@ -86,16 +113,19 @@ fn staff_pages(route: Route) -> Option<AnyView> {
         Route::AdminAudit => view! { <AdminAuditPage/> }.into_any(),
         Route::AdminBranding => view! { <AdminBrandingPage/> }.into_any(),
         Route::Home => view! { <Home/> }.into_any(),
-        Route::Recipient(_) => return None,
+        Route::Recipient(_) | Route::Reading(_) => return None,
     })
 }
 
+/// What every bundle draws, together.
 fn all_pages(route: Route) -> Option<AnyView> {
-    recipient_pages(route.clone()).or_else(|| staff_pages(route))
+    recipient_pages(route.clone())
+        .or_else(|| reader_pages(route.clone()))
+        .or_else(|| staff_pages(route))
 }
 
 /// Shows the page for the current path; a new page only when the route changes.
-/// A link into the other bundle loads the page from the server, which serves
+/// A link into another bundle loads the page from the server, which serves
 /// that bundle for it. Only after a navigation: on the first page the server
 /// has already chosen the bundle, so a page it does not have is the landing
 /// page (and a reload can never loop).
@@ -146,6 +176,9 @@ fn provide(api: Api, strings: fn(Lang) -> &'static Strings) {
 pub enum Route {
     /// `/m/{token}` ([`sealmail_api::routes::PORTAL_LINK_PAGE`]): a recipient's link.
     Recipient(String),
+    /// `/m/{token}/read` ([`sealmail_api::routes::PORTAL_READ_PAGE`]): reading
+    /// a link's message once the passcode has opened a session.
+    Reading(String),
     /// `/signin`: a sender signs in.
     SignIn,
     /// `/sent`: the sender's Sent list.
@@ -172,12 +205,19 @@ pub use sealmail_api::routes::pages as paths;
 
 impl Route {
     /// The page for a URL path. The token is percent-decoded, undoing what
-    /// [`sealmail_api::routes::portal_link_page`] encodes.
+    /// [`sealmail_api::routes::portal_link_page`] and
+    /// [`sealmail_api::routes::portal_read_page`] encode.
     pub fn from_path(path: &str) -> Route {
         let prefix = sealmail_api::routes::PORTAL_LINK_PAGE.trim_end_matches("{token}");
-        if let Some(token) = path.strip_prefix(prefix).map(|t| t.trim_end_matches('/')) {
-            return if !token.is_empty() && !token.contains('/') {
-                Route::Recipient(percent_decode(token))
+        if let Some(rest) = path.strip_prefix(prefix).map(|t| t.trim_end_matches('/')) {
+            // The same test the server uses to hand this path the reader bundle.
+            if paths::is_reader(path)
+                && let Some(token) = rest.strip_suffix("/read")
+            {
+                return Route::Reading(percent_decode(token));
+            }
+            return if !rest.is_empty() && !rest.contains('/') {
+                Route::Recipient(percent_decode(rest))
             } else {
                 Route::Home
             };

@@ -1,10 +1,11 @@
 //! Sealmail's web portal: the pages recipients see, and the sender's and
 //! administrator's pages.
 //!
-//! The portal is two bundles: `src/main.rs` mounts [`RecipientApp`] (a
-//! link's pages, `dist/`), `src/bin/staff.rs` mounts [`StaffApp`] (the sender's
-//! and administrator's pages, `dist/staff/`). Tests mount [`Portal`] (every
-//! page) or a page inside
+//! The portal is three bundles: `src/main.rs` mounts a link's first page
+//! (`dist/`), `src/bin/reader.rs` mounts [`ReaderApp`] (reading the message
+//! once the passcode has opened a session, `dist/reader/`), `src/bin/staff.rs`
+//! mounts [`StaffApp`] (the sender's and administrator's pages, `dist/staff/`).
+//! Tests mount [`Portal`] (every page) or a page inside
 //! [`Providers`] with a fake of [`api::RecipientApi`] and [`api::SenderApi`].
 //!
 //! - [`app`]: context (API client, language, session, location) and the
@@ -24,4 +25,4 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 
-pub use app::{Portal, Providers, RecipientApp, RecipientProviders, StaffApp};
+pub use app::{Portal, Providers, ReaderApp, RecipientApp, RecipientProviders, StaffApp};

@@ -33,6 +33,14 @@ async fn the_staff_bundle_shows_the_landing_page_for_a_path_it_does_not_serve() 
 }
 
 #[wasm_bindgen_test]
+async fn the_reader_bundle_shows_the_landing_page_for_a_path_it_does_not_serve() {
+    set_stored_language(Some("en"));
+    let _page = mount(sealmail_portal::ReaderApp);
+    find("home-status").await;
+    assert_eq!(text("home-status"), "Sealmail is running.");
+}
+
+#[wasm_bindgen_test]
 fn every_staff_path_is_a_staff_route_and_no_recipient_path_is() {
     use sealmail_api::routes::pages;
     use sealmail_portal::app::Route;
@@ -49,7 +57,7 @@ fn every_staff_path_is_a_staff_route_and_no_recipient_path_is() {
         assert!(pages::is_staff(path), "{path}");
         let route = Route::from_path(path);
         assert!(
-            !matches!(route, Route::Home | Route::Recipient(_)),
+            !matches!(route, Route::Home | Route::Recipient(_) | Route::Reading(_)),
             "{path} is {route:?}"
         );
     }
@@ -83,8 +91,34 @@ async fn the_recipient_page_is_served_at_m_slash_token() {
 }
 
 #[wasm_bindgen_test]
+async fn the_reading_page_is_served_at_m_slash_token_slash_read() {
+    let history = window().history().unwrap();
+    let before = window().location().pathname().unwrap();
+    history
+        .push_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&sealmail_api::routes::portal_read_page(TOKEN)),
+        )
+        .unwrap();
+    set_stored_language(Some("en"));
+    let api = FakeApi::new();
+    let fake = Api::new(api.clone());
+    let page = mount(move || view! { <Portal api=fake/> });
+
+    // The recipient's flow, which loads the link first.
+    find("page-link").await;
+    assert_eq!(api.calls(), vec![Call::Link]);
+
+    drop(page);
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
 fn paths_choose_the_page_and_tokens_are_decoded() {
-    use sealmail_api::routes::portal_link_page;
+    use sealmail_api::routes::{pages, portal_link_page, portal_read_page};
     use sealmail_portal::app::Route;
     assert_eq!(Route::from_path("/"), Route::Home);
     assert_eq!(Route::from_path("/m/"), Route::Home);
@@ -96,10 +130,39 @@ fn paths_choose_the_page_and_tokens_are_decoded() {
     );
     assert_eq!(Route::from_path("/m/abc/"), Route::Recipient("abc".into()));
     // Whatever the api crate encodes, the portal decodes back.
-    for token in ["x y", "ä/../admin", "%41"] {
+    for token in ["x y", "ä/../admin", "%41", "read"] {
         assert_eq!(
             Route::from_path(&portal_link_page(token)),
             Route::Recipient(token.into())
+        );
+        assert_eq!(
+            Route::from_path(&portal_read_page(token)),
+            Route::Reading(token.into())
+        );
+    }
+    assert_eq!(
+        Route::from_path("/m/abc/read"),
+        Route::Reading("abc".into())
+    );
+    assert_eq!(
+        Route::from_path("/m/abc/read/"),
+        Route::Reading("abc".into())
+    );
+    assert_eq!(Route::from_path("/m/read"), Route::Recipient("read".into()));
+    assert_eq!(Route::from_path("/m//read"), Route::Home);
+    assert_eq!(Route::from_path("/m/a/b/read"), Route::Home);
+    // The portal draws a reading page exactly where the server serves the reader bundle.
+    for path in [
+        "/m/abc/read",
+        "/m/abc/read/",
+        "/m/a/b/read",
+        "/m/read",
+        "/m//read",
+    ] {
+        assert_eq!(
+            matches!(Route::from_path(path), Route::Reading(_)),
+            pages::is_reader(path),
+            "{path}"
         );
     }
 }

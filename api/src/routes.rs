@@ -19,10 +19,17 @@ pub const REPLY_PART: &str = "reply";
 /// The portal's page for a recipient link; the notification mail links here.
 pub const PORTAL_LINK_PAGE: &str = "/m/{token}";
 
-/// The sender's and administrator's portal pages (not API routes). The portal
-/// is built as two bundles so a recipient never downloads these pages: the
-/// server answers these paths with the staff bundle's `index.html` and every
-/// other page path with the recipient bundle's.
+/// The portal's page for reading a link's message, where the link page goes
+/// once the passcode has opened a session. It is served the reader bundle
+/// ([`pages::READER_BUNDLE`]), so the link page's first load stays small.
+pub const PORTAL_READ_PAGE: &str = "/m/{token}/read";
+
+/// The portal's pages (not API routes) and the bundles that draw them. The
+/// portal is built as three bundles so a recipient's first load carries only
+/// what the link page needs: the server answers the staff pages below with the
+/// staff bundle's `index.html`, a reading page ([`super::PORTAL_READ_PAGE`])
+/// with the reader bundle's, and every other page path with the recipient
+/// bundle's.
 pub mod pages {
     /// Sign in.
     pub const SIGN_IN: &str = "/signin";
@@ -42,6 +49,8 @@ pub mod pages {
     pub const ADMIN_BRANDING: &str = "/admin/branding";
     /// Where the staff bundle's files are served from.
     pub const STAFF_BUNDLE: &str = "/staff/";
+    /// Where the reader bundle's files are served from.
+    pub const READER_BUNDLE: &str = "/reader/";
 
     /// Whether `path` is a staff page: one of the above, with or without a
     /// trailing slash, or anything under `/admin/` (the staff bundle shows
@@ -49,6 +58,16 @@ pub mod pages {
     pub fn is_staff(path: &str) -> bool {
         let path = path.trim_end_matches('/');
         matches!(path, SIGN_IN | SENT | COMPOSE | ADMIN) || path.starts_with("/admin/")
+    }
+
+    /// Whether `path` is a reading page ([`super::PORTAL_READ_PAGE`]), with or
+    /// without a trailing slash: `/m/{token}/read` with a non-empty token that
+    /// holds no `/` (as [`super::portal_read_page`] encodes it).
+    pub fn is_reader(path: &str) -> bool {
+        path.trim_end_matches('/')
+            .strip_prefix("/m/")
+            .and_then(|rest| rest.strip_suffix("/read"))
+            .is_some_and(|token| !token.is_empty() && !token.contains('/'))
     }
 }
 
@@ -125,6 +144,10 @@ pub const ADMIN_BRANDING_LOGO: &str = "/api/v1/admin/branding/{id}/logo";
 /// The portal page for a link token.
 pub fn portal_link_page(token: &str) -> String {
     fill(PORTAL_LINK_PAGE, &[("token", token)])
+}
+/// The portal's reading page ([`PORTAL_READ_PAGE`]) for a link token.
+pub fn portal_read_page(token: &str) -> String {
+    fill(PORTAL_READ_PAGE, &[("token", token)])
 }
 /// The path of [`LINK`] for a token.
 pub fn link(token: &str) -> String {
@@ -251,6 +274,8 @@ mod tests {
         assert_eq!(link_attachment("t", "a1"), "/api/v1/links/t/attachments/a1");
         assert_eq!(link("../admin"), "/api/v1/links/..%2Fadmin");
         assert_eq!(portal_link_page("x y"), "/m/x%20y");
+        assert_eq!(portal_read_page("x y"), "/m/x%20y/read");
+        assert_eq!(portal_read_page("../admin"), "/m/..%2Fadmin/read");
         assert_eq!(
             admin_message("<abc@sealmail.test>"),
             "/api/v1/admin/messages/%3Cabc%40sealmail.test%3E"
@@ -282,6 +307,31 @@ mod tests {
             "",
         ] {
             assert!(!pages::is_staff(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn reading_pages_are_told_apart_from_the_link_pages() {
+        for token in ["abc_-DEF", "x y", "a/b", "read"] {
+            let path = portal_read_page(token);
+            assert!(pages::is_reader(&path), "{path}");
+            assert!(pages::is_reader(&format!("{path}/")), "{path}/");
+            assert!(!pages::is_staff(&path), "{path}");
+        }
+        for path in [
+            "/m/abc",
+            "/m/read",
+            "/m/read/",
+            "/m//read",
+            "/m/a/b/read",
+            "/m/abc/read/more",
+            "/m/abc/reader",
+            "/reader/x.js",
+            "/signin",
+            "/",
+            "",
+        ] {
+            assert!(!pages::is_reader(path), "{path}");
         }
     }
 

@@ -862,3 +862,25 @@ fn sender_and_admin_routes() {
     assert_eq!(admin_branding_logo("3"), "/api/v1/admin/branding/3/logo");
     assert_eq!(SENDER_SESSION_COOKIE, "sealmail_session");
 }
+
+#[test]
+fn portal_pages_and_bundles() {
+    use sealmail_api::routes::*;
+    // The notification mail links to the link page; the link page sends the
+    // recipient on to the reading page once the passcode opens a session.
+    assert_eq!(PORTAL_LINK_PAGE, "/m/{token}");
+    assert_eq!(portal_link_page("abc_-DEF"), "/m/abc_-DEF");
+    assert_eq!(PORTAL_READ_PAGE, "/m/{token}/read");
+    assert_eq!(portal_read_page("abc_-DEF"), "/m/abc_-DEF/read");
+    assert_eq!(portal_read_page("a/b c"), "/m/a%2Fb%20c/read");
+    // Where each bundle's files are served from (the recipient's at `/`).
+    assert_eq!(pages::STAFF_BUNDLE, "/staff/");
+    assert_eq!(pages::READER_BUNDLE, "/reader/");
+    // Which bundle the server hands each page path.
+    assert!(pages::is_reader("/m/abc_-DEF/read"));
+    assert!(pages::is_reader("/m/abc_-DEF/read/"));
+    assert!(!pages::is_reader("/m/abc_-DEF"));
+    assert!(!pages::is_staff("/m/abc_-DEF/read"));
+    assert!(pages::is_staff(pages::SIGN_IN));
+    assert!(!pages::is_reader(pages::SIGN_IN));
+}

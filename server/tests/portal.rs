@@ -5,6 +5,8 @@ mod common;
 use axum::http::{StatusCode, header};
 use common::*;
 use sealmail::http::CSP;
+use sealmail_api::routes::pages::{READER_BUNDLE, STAFF_BUNDLE};
+use sealmail_api::routes::portal_read_page;
 
 fn assert_security_headers(response: &TestResponse, what: &str) {
     assert_eq!(
@@ -61,13 +63,20 @@ async fn the_portal_is_served_with_the_spa_fallback_and_security_headers() {
 }
 
 #[tokio::test]
-async fn staff_pages_get_the_staff_bundle_and_every_other_page_the_recipient_bundle() {
+async fn staff_and_reading_pages_get_their_bundles_and_every_other_page_the_recipient_bundle() {
     let mut app = TestApp::new().await;
     let dist = app.dir.path().join("dist");
     std::fs::create_dir_all(dist.join("staff")).unwrap();
+    std::fs::create_dir_all(dist.join("reader")).unwrap();
     std::fs::write(dist.join("index.html"), "<title>recipient bundle</title>").unwrap();
     std::fs::write(dist.join("staff/index.html"), "<title>staff bundle</title>").unwrap();
     std::fs::write(dist.join("staff/staff.js"), "console.log(2)").unwrap();
+    std::fs::write(
+        dist.join("reader/index.html"),
+        "<title>reader bundle</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("reader/reader.js"), "console.log(3)").unwrap();
     app.rebuild_router();
 
     let bundle = async |path: &str| {
@@ -86,14 +95,53 @@ async fn staff_pages_get_the_staff_bundle_and_every_other_page_the_recipient_bun
     ] {
         assert!(bundle(path).await.contains("staff bundle"), "{path}");
     }
-    for path in ["/", "/m/SomeLinkToken_-123", "/elsewhere", "/administrator"] {
+    for path in [
+        portal_read_page("SomeLinkToken_-123").as_str(),
+        "/m/SomeLinkToken_-123/read/",
+        portal_read_page("a/b c").as_str(),
+    ] {
+        assert!(bundle(path).await.contains("reader bundle"), "{path}");
+    }
+    for path in [
+        "/",
+        "/m/SomeLinkToken_-123",
+        "/m/read",
+        "/m/a/b/read",
+        "/elsewhere",
+        "/administrator",
+    ] {
         assert!(bundle(path).await.contains("recipient bundle"), "{path}");
     }
-    // The staff bundle's own files, under /staff/.
+    // Each bundle's own files, under its folder.
     assert_eq!(
-        app.get("/staff/staff.js", None).await.body,
+        app.get(&format!("{STAFF_BUNDLE}staff.js"), None).await.body,
         b"console.log(2)"
     );
+    assert_eq!(
+        app.get(&format!("{READER_BUNDLE}reader.js"), None)
+            .await
+            .body,
+        b"console.log(3)"
+    );
+}
+
+#[tokio::test]
+async fn without_the_staff_and_reader_bundles_their_pages_get_the_recipient_bundle() {
+    let mut app = TestApp::new().await;
+    let dist = app.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<title>recipient bundle</title>").unwrap();
+    app.rebuild_router();
+
+    let read_page = portal_read_page("SomeLinkToken_-123");
+    for path in [read_page.as_str(), "/signin", "/admin/trace"] {
+        let page = app.get(path, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            String::from_utf8_lossy(&page.body).contains("recipient bundle"),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -145,6 +193,16 @@ async fn an_inline_boot_script_in_index_html_is_allowed_by_its_hash_only() {
         format!("<body><script type=\"module\">{staff_boot}</script></body>"),
     )
     .unwrap();
+    // So does the reader bundle; a script two bundles share is listed once.
+    let reader_boot = boot.replace("/portal", "/reader/reader");
+    std::fs::create_dir_all(dist.join("reader")).unwrap();
+    std::fs::write(
+        dist.join("reader/index.html"),
+        format!(
+            "<body><script type=\"module\">{reader_boot}</script><script type=\"module\">{boot}</script></body>"
+        ),
+    )
+    .unwrap();
     app.rebuild_router();
     use base64::Engine as _;
     let hash = |script: &str| {
@@ -154,16 +212,23 @@ async fn an_inline_boot_script_in_index_html_is_allowed_by_its_hash_only() {
             base64::engine::general_purpose::STANDARD.encode(digest)
         )
     };
-    let (expected, staff) = (hash(boot), hash(&staff_boot));
+    let (expected, staff, reader) = (hash(boot), hash(&staff_boot), hash(&reader_boot));
     let csp = app
         .get("/m/abc", None)
         .await
         .header(header::CONTENT_SECURITY_POLICY);
     assert!(
         csp.contains(&format!(
-            "script-src 'self' 'wasm-unsafe-eval' {expected} {staff};"
+            "script-src 'self' 'wasm-unsafe-eval' {expected} {staff} {reader};"
         )),
         "{csp}"
+    );
+    assert_eq!(
+        app.get(&portal_read_page("abc"), None)
+            .await
+            .header(header::CONTENT_SECURITY_POLICY),
+        csp,
+        "the reading page carries the same policy"
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(

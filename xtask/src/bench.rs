@@ -6,11 +6,10 @@
 //! `target/bench/bench.json`. Scratch data dirs go under `target/bench/scratch/`
 //! and are removed afterwards.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use crate::run::build_portal;
-use crate::shell::{self, Result, heading};
+use crate::shell::{self, Result, heading, target_dir};
 use crate::size;
 use crate::tools::{Needs, Tools, apt_install};
 
@@ -59,18 +58,4 @@ pub fn bench(args: &[String]) -> Result {
     // A benchmark that failed half-way may leave a gigabyte behind.
     let _ = std::fs::remove_dir_all(&scratch);
     outcome
-}
-
-/// Where cargo puts its builds (`CARGO_TARGET_DIR`, else `target/`).
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| {
-            if dir.is_absolute() {
-                dir
-            } else {
-                shell::root().join(dir)
-            }
-        })
-        .unwrap_or_else(|| shell::root().join("target"))
 }

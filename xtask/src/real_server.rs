@@ -10,11 +10,11 @@
 
 use std::io::Write as _;
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::shell::{self, Result};
+use crate::shell::{self, Result, target_dir};
 
 const ORGANISATION: &str = "Fabrikam Real Server";
 const SENDER: &str = "rita@sealmail.test";
@@ -193,15 +193,6 @@ fn link_token(mail: &str) -> Option<String> {
         .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
         .collect();
     (!token.is_empty()).then_some(token)
-}
-
-/// Where cargo puts what it builds (`CARGO_TARGET_DIR`, or `target/`).
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
-        Some(dir) => shell::root().join(dir),
-        None => shell::root().join("target"),
-    }
 }
 
 /// A loopback port free now (another process could take it before we do:

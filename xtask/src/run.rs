@@ -39,7 +39,10 @@ pub fn run(args: &[String]) -> Result {
     println!("demo message:    {}", demo.link);
     println!("demo sender:     {DEMO_SENDER} / {}", demo.sender_password);
     println!("demo admin:      {DEMO_ADMIN} / {}", demo.admin_password);
-    println!("read a passcode: ./target/release/sealmail --data-dir sealmail-data outbox --last 1");
+    println!(
+        "read a passcode: {} --data-dir sealmail-data outbox --last 1",
+        sealmail_bin().display()
+    );
     println!("data (SQLite, master key, outbox): {}", data_dir.display());
     println!("stop with Ctrl-C\n");
     shell::run(sealmail(&data_dir).args(["serve", "--listen", LISTEN, "--portal-dir", "dist"]))
@@ -55,11 +58,12 @@ pub fn build_portal(tools: &Tools) -> Result {
     Ok(())
 }
 
-/// The Trunk builds of the portal's two bundles, in order: the recipient's
-/// into `dist/` (Trunk replaces the folder), then the staff's into
-/// `dist/staff/`, served under `/staff/` (the server hands staff pages its
-/// index.html).
-pub fn portal_builds(tools: &Tools) -> [Command; 2] {
+/// The Trunk builds of the portal's three bundles, in order: the recipient's
+/// into `dist/` (Trunk replaces the folder, so it comes first), then the
+/// staff's into `dist/staff/`, served under `/staff/`, and the reader's into
+/// `dist/reader/`, served under `/reader/` (the server hands staff pages and
+/// reading pages their bundle's index.html).
+pub fn portal_builds(tools: &Tools) -> [Command; 3] {
     let trunk = || {
         let mut command = tools.command("trunk");
         // Leptos then type-erases component views instead of monomorphising
@@ -80,11 +84,26 @@ pub fn portal_builds(tools: &Tools) -> [Command; 2] {
         "--public-url",
         "/staff/",
     ]);
-    [recipient, staff]
+    let mut reader = trunk();
+    reader.args([
+        "build",
+        "reader.html",
+        "--release",
+        "--dist",
+        "dist/reader",
+        "--public-url",
+        "/reader/",
+    ]);
+    [recipient, staff, reader]
+}
+
+/// The release server just built (under `CARGO_TARGET_DIR` when that is set).
+fn sealmail_bin() -> PathBuf {
+    shell::target_dir().join("release/sealmail")
 }
 
 fn sealmail(data_dir: &Path) -> Command {
-    let mut command = Command::new(shell::root().join("target/release/sealmail"));
+    let mut command = Command::new(sealmail_bin());
     command
         .arg("--data-dir")
         .arg(data_dir)

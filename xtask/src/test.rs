@@ -55,9 +55,9 @@ pub fn test(args: &[String]) -> Result {
     end_to_end
         .args(["test", "-p", "sealmail-e2e", "--", "--test-threads=1"])
         .env("CHROMEDRIVER", tools.chromedriver())
-        .env("SEALMAIL_BIN", shell::root().join("target/debug/sealmail"))
+        .env("SEALMAIL_BIN", shell::target_dir().join("debug/sealmail"))
         .env("SEALMAIL_PORTAL_DIR", shell::root().join("dist"));
-    let [recipient_bundle, staff_bundle] = portal_builds(&tools);
+    let [recipient_bundle, staff_bundle, reader_bundle] = portal_builds(&tools);
     let steps: Vec<(&str, Command)> = vec![
         ("format", cargo(&tools, "fmt", &["--all", "--check"])),
         (
@@ -75,6 +75,7 @@ pub fn test(args: &[String]) -> Result {
             recipient_bundle,
         ),
         ("release portal build: staff bundle (Trunk)", staff_bundle),
+        ("release portal build: reader bundle (Trunk)", reader_bundle),
         (
             "end to end (server + portal in Chromium, WebDriver)",
             end_to_end,

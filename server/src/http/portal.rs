@@ -1,11 +1,14 @@
 //! The built portal, with the single-page-app fallback: any path that is not
 //! a file gets an index.html, and the portal's router takes it from there.
 //!
-//! The portal is two bundles (see the portal's `src/app.rs`): the recipient's
-//! in the portal folder itself and the staff's in its `staff/` folder. A staff
-//! page's path ([`sealmail_api::routes::pages::is_staff`]) gets the staff
-//! bundle's index.html, every other page the recipient bundle's, so a
-//! recipient never downloads the sender's and administrator's pages.
+//! The portal is three bundles (see the portal's `src/app.rs`): the
+//! recipient's in the portal folder itself, the staff's in its `staff/` folder
+//! and the reader's in its `reader/` folder. A staff page's path
+//! ([`sealmail_api::routes::pages::is_staff`]) gets the staff bundle's
+//! index.html, a reading page's ([`sealmail_api::routes::pages::is_reader`])
+//! the reader bundle's, every other page the recipient bundle's: a recipient
+//! never downloads the sender's and administrator's pages, and the link page
+//! a recipient lands on first loads only what it needs.
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -22,6 +25,9 @@ use tower_http::services::{ServeDir, ServeFile};
 /// The staff bundle's folder, inside the portal folder (served at
 /// [`pages::STAFF_BUNDLE`]).
 const STAFF_DIR: &str = "staff";
+/// The reader bundle's folder, inside the portal folder (served at
+/// [`pages::READER_BUNDLE`]).
+const READER_DIR: &str = "reader";
 
 /// Serves `dir`, or a page saying the portal is not built if it has no index.html.
 pub fn service(dir: &Path) -> MethodRouter {
@@ -34,22 +40,37 @@ pub fn service(dir: &Path) -> MethodRouter {
     if !staff_index.is_file() {
         tracing::warn!(dir = %dir.display(), "the staff bundle is not built; staff pages get the recipient bundle");
     }
-    let pages = tower::service_fn(move |request: Request| {
-        page_index(index.clone(), staff_index.clone(), request)
-    });
+    let reader_index = dir.join(READER_DIR).join("index.html");
+    if !reader_index.is_file() {
+        tracing::warn!(dir = %dir.display(), "the reader bundle is not built; reading pages get the recipient bundle");
+    }
+    let indexes = Indexes {
+        recipient: index,
+        staff: staff_index,
+        reader: reader_index,
+    };
+    let pages = tower::service_fn(move |request: Request| page_index(indexes.clone(), request));
     any_service(ServeDir::new(dir).fallback(pages))
 }
 
-/// The index.html of the bundle that draws the page at this request's path.
-async fn page_index(
-    index: PathBuf,
-    staff_index: PathBuf,
-    request: Request,
-) -> Result<Response, Infallible> {
-    let file = if pages::is_staff(request.uri().path()) && staff_index.is_file() {
-        staff_index
+/// Each bundle's index.html.
+#[derive(Clone)]
+struct Indexes {
+    recipient: PathBuf,
+    staff: PathBuf,
+    reader: PathBuf,
+}
+
+/// The index.html of the bundle that draws the page at this request's path
+/// (the recipient bundle's when that bundle is not built).
+async fn page_index(indexes: Indexes, request: Request) -> Result<Response, Infallible> {
+    let path = request.uri().path();
+    let file = if pages::is_staff(path) && indexes.staff.is_file() {
+        indexes.staff
+    } else if pages::is_reader(path) && indexes.reader.is_file() {
+        indexes.reader
     } else {
-        index
+        indexes.recipient
     };
     let response = ServeFile::new(file).oneshot(request).await?;
     Ok(response.map(Body::new))
@@ -71,15 +92,21 @@ async fn not_built() -> impl IntoResponse {
 /// injected script has another hash). Without inline scripts the policy is
 /// [`super::CSP`] as is.
 pub fn content_security_policy(dir: &Path) -> String {
-    let mut hashes: Vec<String> = [
+    let mut hashes: Vec<String> = Vec::new();
+    for html in [
         dir.join("index.html"),
         dir.join(STAFF_DIR).join("index.html"),
+        dir.join(READER_DIR).join("index.html"),
     ]
     .iter()
     .filter_map(|index| std::fs::read_to_string(index).ok())
-    .flat_map(|html| inline_script_hashes(&html))
-    .collect();
-    hashes.dedup();
+    {
+        for hash in inline_script_hashes(&html) {
+            if !hashes.contains(&hash) {
+                hashes.push(hash);
+            }
+        }
+    }
     if hashes.is_empty() {
         return super::CSP.to_owned();
     }

@@ -1,0 +1,9 @@
+//! Mounts the reader bundle: a link's reading page, served from
+//! `dist/reader/` (`reader.html`), where the link page sends a recipient once
+//! the passcode has opened a session. The link page is `src/main.rs`.
+
+fn main() {
+    #[cfg(debug_assertions)]
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(sealmail_portal::ReaderApp);
+}
