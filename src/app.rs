@@ -33,22 +33,10 @@ use crate::pages::recipient::RecipientFlow;
 use crate::pages::sent::SentPage;
 use crate::pages::signin::SignInPage;
 
-/// The recipient bundle as served (`dist/`): a link's pages and the landing
-/// page. It never names a staff page, so none of their code (nor the staff
-/// side of the API client) is linked into the wasm a recipient downloads.
-#[component]
-pub fn RecipientApp() -> impl IntoView {
-    view! {
-        <RecipientProviders api=Api::recipient(Arc::new(HttpApi::same_origin()))>
-            <Router pages=recipient_pages/>
-        </RecipientProviders>
-    }
-}
-
 /// The reader bundle as served (`dist/reader/`): a link's reading page, where
-/// the link page sends a recipient once the passcode has opened a session.
-/// [`RecipientFlow`] shows the message, and its own link, passcode and error
-/// pages if the session ends while the recipient reads.
+/// the gate ([`crate::gate`], the recipient's first bundle) sends a recipient
+/// once the passcode has opened a session. [`RecipientFlow`] shows the
+/// message, and sends the recipient back to the gate when it cannot.
 #[component]
 pub fn ReaderApp() -> impl IntoView {
     view! {
@@ -82,18 +70,6 @@ pub fn Portal(api: Api) -> impl IntoView {
 /// Which pages a bundle draws: `None` for a page that lives in the other bundle.
 type Pages = fn(Route) -> Option<AnyView>;
 
-/// [`RecipientApp`]'s pages. It draws the reading page too, with the same
-/// flow: the server hands it that page when the reader bundle is not built.
-fn recipient_pages(route: Route) -> Option<AnyView> {
-    match route {
-        Route::Recipient(token) | Route::Reading(token) => {
-            Some(view! { <RecipientFlow token/> }.into_any())
-        }
-        Route::Home => Some(view! { <Home/> }.into_any()),
-        _ => None,
-    }
-}
-
 fn reader_pages(route: Route) -> Option<AnyView> {
     match route {
         Route::Reading(token) => Some(view! { <RecipientFlow token/> }.into_any()),
@@ -119,9 +95,7 @@ fn staff_pages(route: Route) -> Option<AnyView> {
 
 /// What every bundle draws, together.
 fn all_pages(route: Route) -> Option<AnyView> {
-    recipient_pages(route.clone())
-        .or_else(|| reader_pages(route.clone()))
-        .or_else(|| staff_pages(route))
+    reader_pages(route.clone()).or_else(|| staff_pages(route))
 }
 
 /// Shows the page for the current path; a new page only when the route changes.
@@ -155,9 +129,10 @@ pub fn Providers(api: Api, children: Children) -> impl IntoView {
     children()
 }
 
-/// [`Providers`] with the recipient bundle's strings (the staff pages' left
-/// out): what [`RecipientApp`] runs with, and what the recipient page tests
-/// mount, so a string a recipient page needs cannot go missing unnoticed.
+/// [`Providers`] with the recipient's strings (the staff pages' left out):
+/// what [`ReaderApp`] runs with (the gate uses the same table), and what the
+/// reader's page tests mount, so a string a recipient page needs cannot go
+/// missing unnoticed.
 #[component]
 pub fn RecipientProviders(api: Api, children: Children) -> impl IntoView {
     provide(api, Lang::recipient_strings);

@@ -12,8 +12,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn the_recipient_bundle_mounts_and_says_sealmail_is_running() {
-    set_stored_language(Some("en"));
-    let _page = mount(sealmail_portal::RecipientApp);
+    // The gate at the test page's own path, which is not a link.
+    let _page = mount_gate(&FakeApi::new(), None, None, Some("en"));
     find("home-status").await;
     assert_eq!(text("home-status"), "Sealmail is running.");
     assert!(
@@ -76,10 +76,8 @@ async fn the_recipient_page_is_served_at_m_slash_token() {
             Some(&format!("/m/{TOKEN}")),
         )
         .unwrap();
-    set_stored_language(Some("en"));
     let api = FakeApi::new();
-    let fake = Api::new(api.clone());
-    let page = mount(move || view! { <Portal api=fake/> });
+    let page = mount_gate_here(&api, Some("en"));
 
     find("page-link").await;
     assert_eq!(api.calls(), vec![Call::Link]);
@@ -102,13 +100,17 @@ async fn the_reading_page_is_served_at_m_slash_token_slash_read() {
         )
         .unwrap();
     set_stored_language(Some("en"));
-    let api = FakeApi::new();
+    let mut info = link_info();
+    info.session_open = true;
+    let api = FakeApi::new()
+        .link(vec![Ok(info)])
+        .message(vec![Ok(message_view())]);
     let fake = Api::new(api.clone());
     let page = mount(move || view! { <Portal api=fake/> });
 
-    // The recipient's flow, which loads the link first.
-    find("page-link").await;
-    assert_eq!(api.calls(), vec![Call::Link]);
+    // The reader's page: the link (for its branding), then the message.
+    find("page-message").await;
+    assert_eq!(api.calls(), vec![Call::Link, Call::Message]);
 
     drop(page);
     history

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use sealmail_api::{ErrorBody, ErrorCode, Timestamp};
 use sealmail_portal::api::ApiError;
-use sealmail_portal::pages::recipient::Failure;
+use sealmail_portal::gate::{Back, Failure};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -115,13 +115,11 @@ async fn a_server_failure_shows_the_unavailable_page_in_japanese() {
 }
 
 #[wasm_bindgen_test]
-async fn an_ended_session_goes_back_to_asking_for_a_passcode() {
-    let mut info = link_info();
-    info.session_open = true;
-    let api = FakeApi::new()
-        .link(vec![Ok(info)])
-        .message(vec![Err(error(ErrorCode::SessionExpired))]);
-    let _page = mount_flow(&api, Some("ja"));
+async fn a_reader_sent_back_after_an_ended_session_is_asked_for_a_passcode() {
+    // The reader bundle sends the reader back with `?back=session-ended`
+    // (tests/message_view.rs); the gate says why and asks for a new passcode.
+    let api = FakeApi::new();
+    let _page = mount_gate(&api, Some(TOKEN), Some(Back::SessionEnded), Some("ja"));
 
     find("session-ended").await;
     assert_eq!(

@@ -78,7 +78,7 @@ async fn asking_for_a_passcode_shows_the_masked_address_and_a_one_time_code_fiel
 }
 
 #[wasm_bindgen_test]
-async fn a_pasted_passcode_with_spaces_opens_the_message() {
+async fn a_pasted_passcode_with_spaces_opens_the_reader() {
     let api = FakeApi::new();
     let _page = mount_flow(&api, Some("en"));
     find("send-passcode").await;
@@ -88,14 +88,14 @@ async fn a_pasted_passcode_with_spaces_opens_the_message() {
     fill_in("passcode", " 1234 5678 ");
     click("submit-passcode");
 
-    find("page-message").await;
+    // The session is open: over to the reader bundle, which shows the message.
+    wait_left_to("/m/tok-123/read").await;
     assert_eq!(
         api.calls(),
         vec![
             Call::Link,
             Call::SendPasscode,
             Call::OpenSession("12345678".into()),
-            Call::Message
         ]
     );
 }
@@ -208,7 +208,7 @@ async fn an_expired_passcode_asks_for_a_new_one_and_a_new_code_can_be_sent() {
     wait_focus("passcode").await;
     fill_in("passcode", "87654321");
     click("submit-passcode");
-    find("page-message").await;
+    wait_left_to("/m/tok-123/read").await;
     assert_eq!(
         api.calls()
             .iter()
@@ -274,14 +274,15 @@ async fn asking_for_too_many_passcodes_is_explained_on_the_link_page() {
 }
 
 #[wasm_bindgen_test]
-async fn a_browser_with_an_open_session_goes_straight_to_the_message() {
+async fn a_browser_with_an_open_session_goes_straight_to_the_reader() {
     let mut info = link_info();
     info.session_open = true;
     let api = FakeApi::new().link(vec![Ok(info)]);
     let _page = mount_flow(&api, Some("en"));
 
-    find("page-message").await;
-    assert_eq!(api.calls(), vec![Call::Link, Call::Message]);
+    wait_left_to("/m/tok-123/read").await;
+    assert_eq!(api.calls(), vec![Call::Link]);
+    assert!(testid("page-link").is_none());
 }
 
 fn session() -> sealmail_api::recipient::SessionOpened {

@@ -1,4 +1,4 @@
-//! The recipient's pages against the real server: the portal with the real
+//! The recipient's first pages (the gate) against the real server, with the real
 //! client ([`HttpApi::at`]) talking to a `sealmail serve` that `cargo xtask
 //! test` starts and seeds for this test (see `xtask/src/real_server.rs`, which
 //! also sends the data asserted here).
@@ -14,8 +14,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use sealmail_api::routes;
-use sealmail_portal::api::{Api, HttpApi};
+use sealmail_portal::api::HttpApi;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -83,10 +82,14 @@ fn say(line: &str) {
     }
 }
 
-/// The whole portal at the link page of `token`, talking to the real server.
-fn open_link(server: &RealServer, token: &str, lang: &str) -> PortalAt {
-    let api = Api::new(Arc::new(HttpApi::at(server.url)));
-    mount_portal_with(api, &routes::portal_link_page(token), Some(lang))
+/// The gate at the link page of `token`, talking to the real server.
+fn open_link(server: &RealServer, token: &str, lang: &str) -> Mounted {
+    mount_gate(
+        &Arc::new(HttpApi::at(server.url)),
+        Some(token),
+        None,
+        Some(lang),
+    )
 }
 
 #[wasm_bindgen_test]

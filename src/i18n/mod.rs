@@ -109,10 +109,7 @@ impl I18n {
 
     /// Switches language and remembers the choice for the next visit.
     pub fn set(&self, lang: Lang) {
-        if let Some(storage) = local_storage() {
-            // Storage can be full or disabled (private mode): the switch still works.
-            let _ = storage.set_item(STORAGE_KEY, lang.code());
-        }
+        remember(lang);
         self.lang.set(lang);
     }
 }
@@ -121,9 +118,8 @@ impl I18n {
 /// step. `strings` is [`Lang::strings`], or [`Lang::recipient_strings`] in the
 /// recipient bundle (so the staff pages' strings stay out of its wasm).
 pub fn provide_i18n(strings: fn(Lang) -> &'static Strings) -> I18n {
-    let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
     let i18n = I18n {
-        lang: RwSignal::new(choose(stored.as_deref(), &browser_languages())),
+        lang: RwSignal::new(preferred()),
         strings,
     };
     provide_context(i18n);
@@ -165,8 +161,26 @@ pub fn fill(template: &str, value: &str) -> String {
     template.replacen("{}", value, 1)
 }
 
+/// The language to start in: the reader's earlier choice (remembered in this
+/// browser), else the browser's preferred languages, else English.
+pub fn preferred() -> Lang {
+    let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    choose(stored.as_deref(), &browser_languages())
+}
+
+/// Remembers the reader's choice for their next visit.
+pub fn remember(lang: Lang) {
+    if let Some(storage) = local_storage() {
+        // Storage can be full or disabled (private mode): the switch still works.
+        let _ = storage.set_item(STORAGE_KEY, lang.code());
+    }
+}
+
 fn browser_languages() -> Vec<String> {
-    let navigator = window().navigator();
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let navigator = window.navigator();
     let mut tags: Vec<String> = navigator
         .languages()
         .iter()
@@ -179,7 +193,7 @@ fn browser_languages() -> Vec<String> {
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// Every string the portal shows. `{}` marks where a value goes (see [`fill`]).

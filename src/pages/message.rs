@@ -14,7 +14,6 @@ use crate::components::reply_form::ReplyForm;
 use crate::components::{focus_when_mounted, mailbox, mailboxes, set_title};
 use crate::i18n::format::date_time;
 use crate::i18n::{fill, text, tr};
-use crate::pages::link::ProtectionFacts;
 use crate::pages::recipient::use_flow;
 
 /// Shows one decrypted message.
@@ -98,4 +97,20 @@ fn from_for_reply(message: &MessageView) -> String {
         .name
         .clone()
         .unwrap_or_else(|| message.from.address.clone())
+}
+
+/// The protection, named and explained (the gate's link page says it alike).
+#[component]
+fn ProtectionFacts(protection: Protection) -> impl IntoView {
+    let (name, explained) = match protection {
+        Protection::EncryptOnly => (tr(|s| s.encrypt_only), tr(|s| s.encrypt_only_explained)),
+        Protection::DoNotForward => (tr(|s| s.do_not_forward), tr(|s| s.do_not_forward_explained)),
+    };
+    view! {
+        <p class="protection" data-testid="protection">
+            <strong>{tr(|s| s.protection)} ": " {name}</strong>
+            " — "
+            {explained}
+        </p>
+    }
 }

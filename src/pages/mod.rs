@@ -1,6 +1,8 @@
-//! One page per file. The recipient's pages are shown by [`recipient`]'s flow;
-//! the sender's and administrator's pages ([`signin`], [`sent`], [`compose`],
-//! the `admin_*` pages) by the router.
+//! One page per file, drawn with Leptos. The recipient's message is shown by
+//! [`recipient`]'s flow in the reader bundle (the link page, the passcode step
+//! and the end pages before it are the gate's, [`crate::gate`]); the sender's
+//! and administrator's pages ([`signin`], [`sent`], [`compose`], the `admin_*`
+//! pages) by the router.
 
 pub mod admin_audit;
 pub mod admin_branding;
@@ -8,18 +10,12 @@ pub mod admin_report;
 pub mod admin_status;
 pub mod admin_trace;
 pub mod compose;
-pub mod expired;
 pub mod home;
-pub mod link;
-pub mod locked;
 pub mod message;
-pub mod passcode;
 pub mod recipient;
-pub mod revoked;
 pub mod sent;
 pub mod signin;
 pub mod unavailable;
-pub mod unknown_link;
 
 use leptos::prelude::*;
 

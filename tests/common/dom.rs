@@ -4,7 +4,8 @@ use std::sync::{Arc, Mutex};
 
 use leptos::prelude::*;
 use sealmail_portal::RecipientProviders;
-use sealmail_portal::api::Api;
+use sealmail_portal::api::{Api, RecipientApi};
+use sealmail_portal::gate::{self, Back};
 use sealmail_portal::pages::recipient::RecipientFlow;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -32,22 +33,30 @@ where
     F: FnOnce() -> N + 'static,
     N: IntoView + 'static,
 {
-    // A failed test aborts without running destructors: clear what it left.
+    let container = fresh_container();
+    let handle = leptos::mount::mount_to(container.clone(), view);
+    Mounted {
+        _handle: Box::new(handle),
+        container,
+    }
+}
+
+/// An empty container in the test page, with the stylesheet loaded; what an
+/// earlier test left (a failed test aborts without running destructors) and
+/// where it sent the browser are cleared.
+fn fresh_container() -> HtmlElement {
     let leftovers = document().query_selector_all("[data-test-mount]").unwrap();
     for i in 0..leftovers.length() {
         if let Some(node) = leftovers.item(i) {
             node.unchecked_into::<Element>().remove();
         }
     }
+    LEFT_TO.with(|left| left.borrow_mut().take());
     load_stylesheet();
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     container.set_attribute("data-test-mount", "").unwrap();
     document().body().unwrap().append_child(&container).unwrap();
-    let handle = leptos::mount::mount_to(container.clone(), view);
-    Mounted {
-        _handle: Box::new(handle),
-        container,
-    }
+    container
 }
 
 /// Adds the portal's stylesheet to the test page (once), so tests see what
@@ -61,14 +70,83 @@ fn load_stylesheet() {
     }
 }
 
-/// The recipient's journey for [`TOKEN`] against `api`, in the language `lang`
-/// (as if the reader had chosen it before; `None`: the browser's).
-pub fn mount_flow(api: &Arc<FakeApi>, lang: Option<&str>) -> Mounted {
+/// The gate (a link's first pages) for [`TOKEN`] against `api`, in the
+/// language `lang` (as if the reader had chosen it before; `None`: the
+/// browser's). Where it sends the reader is in [`left_to`].
+pub fn mount_flow<A: RecipientApi + ?Sized + 'static>(api: &Arc<A>, lang: Option<&str>) -> Mounted {
+    mount_gate(api, Some(TOKEN), None, lang)
+}
+
+/// The gate at a link `token` (`None`: the landing page), `back` as the
+/// reader bundle sends readers back.
+pub fn mount_gate<A: RecipientApi + ?Sized + 'static>(
+    api: &Arc<A>,
+    token: Option<&str>,
+    back: Option<Back>,
+    lang: Option<&str>,
+) -> Mounted {
+    set_stored_language(lang);
+    let container = fresh_container();
+    let gate = gate::mount(
+        container.clone().into(),
+        api.clone(),
+        token.map(str::to_owned),
+        back,
+        record_leave,
+    );
+    Mounted {
+        _handle: Box::new(gate),
+        container,
+    }
+}
+
+/// The gate for the test page's location, as `src/main.rs` starts it.
+pub fn mount_gate_here<A: RecipientApi + ?Sized + 'static>(
+    api: &Arc<A>,
+    lang: Option<&str>,
+) -> Mounted {
+    set_stored_language(lang);
+    let container = fresh_container();
+    let gate = gate::mount_here(container.clone().into(), api.clone(), record_leave);
+    Mounted {
+        _handle: Box::new(gate),
+        container,
+    }
+}
+
+/// The reader bundle's page (the message of [`TOKEN`]) against `api`.
+pub fn mount_reader(api: &Arc<FakeApi>, lang: Option<&str>) -> Mounted {
     set_stored_language(lang);
     let api = Api::new(api.clone());
-    mount(
-        move || view! { <RecipientProviders api><RecipientFlow token=TOKEN/></RecipientProviders> },
-    )
+    mount(move || {
+        view! {
+            <RecipientProviders api>
+                <RecipientFlow token=TOKEN leave=record_leave/>
+            </RecipientProviders>
+        }
+    })
+}
+
+thread_local! {
+    static LEFT_TO: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Stands in for `location.replace` in the gate and the reader.
+fn record_leave(url: &str) {
+    LEFT_TO.with(|left| *left.borrow_mut() = Some(url.to_owned()));
+}
+
+/// Where the page last sent the browser (since the last mount).
+pub fn left_to() -> Option<String> {
+    LEFT_TO.with(|left| left.borrow().clone())
+}
+
+/// Waits until the page sends the browser to `url`.
+pub async fn wait_left_to(url: &str) {
+    until(&format!("leaving for {url}"), || {
+        left_to().as_deref() == Some(url)
+    })
+    .await;
 }
 
 /// Sets (or clears) the remembered language.
@@ -192,6 +270,8 @@ pub fn dispatch(element: &Element, event: &str) {
 /// Picks a language in the switch, as a reader would.
 pub fn switch_language(code: &str) {
     let select = testid("language").expect("a language switch");
+    // As a reader does: focus it, then choose.
+    let _ = select.unchecked_ref::<HtmlElement>().focus();
     select
         .unchecked_ref::<web_sys::HtmlSelectElement>()
         .set_value(code);
