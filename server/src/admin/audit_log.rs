@@ -4,8 +4,8 @@
 //! also a write, and SQLite has one writer at a time: one transaction per
 //! event made the views queue for the write lock (the message view's p99 at
 //! 16 clients, issue 9). Events go to one writer task instead, which stores
-//! whatever has arrived while its previous transaction committed as one
-//! transaction. Nothing waits for a timer, and a request still returns only
+//! whatever has arrived while its previous commit ran as one `INSERT`
+//! (one statement: all or none). Nothing waits for a timer, and a request still returns only
 //! after its event is stored ("logged before served" as before), so a crash
 //! loses no event a client saw the effect of.
 
@@ -16,7 +16,8 @@ use crate::store::{self, audit::NewEvent};
 /// How many events may wait for the writer before callers wait to hand theirs
 /// over (back-pressure instead of unbounded memory).
 const QUEUE: usize = 4096;
-/// The most events in one transaction.
+/// The most events in one commit (8 values each, well under SQLite's
+/// 32,766 bound parameters).
 const MOST_PER_COMMIT: usize = 512;
 
 type Pending = (NewEvent, i64, oneshot::Sender<()>);

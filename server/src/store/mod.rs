@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod branding;
+mod checkpoints;
 pub mod links;
 pub mod messages;
 pub mod passcodes;
@@ -37,9 +38,10 @@ pub async fn open(path: &Path) -> Result<SqlitePool> {
         // Deleted rows are overwritten with zeros, so a revoked message's
         // ciphertext and wrapped key do not linger in free pages of the file.
         .pragma("secure_delete", "ON");
+    let wal_grew = checkpoints::wal_grew();
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
-        .after_connect(|conn, _| {
+        .after_connect(move |conn, _| {
             Box::pin(async move {
                 let mut handle = conn.lock_handle().await?;
                 // SAFETY: the handle is locked, so no statement runs on this
@@ -51,11 +53,13 @@ pub async fn open(path: &Path) -> Result<SqlitePool> {
                         std::ptr::null_mut(),
                     );
                 }
+                checkpoints::hook(&mut handle, wal_grew);
                 Ok(())
             })
         })
-        .connect_with(options)
+        .connect_with(options.clone())
         .await?;
+    checkpoints::start(&pool, options, wal_grew);
     sqlx::migrate!()
         .run(&pool)
         .await
