@@ -162,6 +162,69 @@ async fn the_audit_csv_holds_every_event_of_a_full_flow_and_no_secrets() {
 }
 
 #[tokio::test]
+async fn a_refused_message_view_is_audited_with_its_error_code() {
+    let app = TestApp::new().await;
+    let admin = app.sender(ADMIN, true).await;
+    let alice = app.sender(ALICE, false).await;
+    let composed = app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
+    let token = app.token_for(BOB);
+    app.request_passcode(&token).await;
+    let passcode = app.passcode_for(BOB);
+    let cookie = app
+        .submit_passcode(&token, &passcode)
+        .await
+        .session_cookie()
+        .unwrap();
+    let read = |cookie: Option<String>| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.get(&routes::link_message(token), cookie.as_deref())
+                .await
+                .status
+        }
+    };
+    assert_eq!(read(Some(cookie.clone())).await, StatusCode::OK);
+    assert!(!read(None).await.is_success());
+    app.call(
+        Method::POST,
+        &routes::message_revoke(&composed.id),
+        Some(&RevokeRequest { recipient: None }),
+        &alice,
+    )
+    .await;
+    assert!(!read(Some(cookie)).await.is_success());
+
+    let opens = AuditQuery {
+        kind: Some(AuditKind::MessageOpened),
+        ..Default::default()
+    };
+    let page: AuditPage = get_with(&app, &routes::admin_audit(&opens), &admin)
+        .await
+        .json();
+    let events: Vec<_> = page
+        .events
+        .iter()
+        .map(|e| (e.outcome, e.detail.as_deref()))
+        .collect();
+    // Newest first.
+    assert_eq!(
+        events,
+        [
+            (AuditOutcome::Failure, Some("message_revoked")),
+            (AuditOutcome::Failure, Some("session_expired")),
+            (AuditOutcome::Success, None),
+        ]
+    );
+    for event in &page.events {
+        assert_eq!(event.recipient.as_deref(), Some(BOB));
+        assert_eq!(
+            event.message_id.as_deref(),
+            Some(composed.message_id.as_str())
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_audit_is_filtered_and_paged_as_json() {
     let app = TestApp::new().await;
     let admin = app.sender(ADMIN, true).await;

@@ -38,6 +38,27 @@ fn recipient_kind(method: &Method, route: &str) -> Option<AuditKind> {
     }
 }
 
+/// Whom an audited recipient request concerned. A handler that reads the
+/// link anyway puts it in its response's extensions (`axum::Extension`), which
+/// spares [`recipient_events`] a lookup of its own.
+#[derive(Debug, Clone)]
+pub struct AuditSubject {
+    /// The message's Message-ID.
+    pub message_id: String,
+    /// The link's recipient address.
+    pub recipient: String,
+}
+
+impl AuditSubject {
+    /// The subject of a request for `link`.
+    pub fn of(link: &store::links::LinkRow) -> AuditSubject {
+        AuditSubject {
+            message_id: link.message.message_id.clone(),
+            recipient: link.address.clone(),
+        }
+    }
+}
+
 /// Middleware on the recipient routes: after each audited request, records
 /// what it was, for which message and recipient, its outcome (the error
 /// code on failure) and the client address. Requests for unknown links are
@@ -56,30 +77,44 @@ pub async fn recipient_events(
     };
     // /api/v1/links/{token}[/attachments/{id}]
     let segments: Vec<&str> = request.uri().path().split('/').collect();
-    let token = segments.get(4).copied().unwrap_or_default().to_owned();
+    let token_hash = sha256(segments.get(4).copied().unwrap_or_default().as_bytes());
     let attachment = segments.get(6).map(|s| (*s).to_owned());
     let client = ClientAddress::from_request(
         request.headers(),
         request.extensions(),
         state.settings.trust_forwarded_for,
     );
-    let link = match store::links::by_token_hash(&state.db, &sha256(token.as_bytes())).await {
-        Ok(Some(link)) => link,
-        _ => return next.run(request).await,
-    };
-    // Looked up first: a revoke deletes the attachment rows.
-    let detail = match (kind, attachment) {
-        (AuditKind::AttachmentDownloaded, Some(id)) => {
-            store::messages::attachments(&state.db, &link.message.id)
-                .await
-                .ok()
-                .and_then(|list| list.into_iter().find(|a| a.id == id))
-                .map(|a| a.name)
-        }
-        _ => None,
+    let (response, subject, detail) = if kind == AuditKind::MessageOpened {
+        // A message shown hands over the link it read (one statement fewer
+        // per view, issue 9); a refusal is looked up here, after it.
+        let response = next.run(request).await;
+        let subject = match response.extensions().get::<AuditSubject>() {
+            Some(subject) => subject.clone(),
+            None => match store::links::by_token_hash(&state.db, &token_hash).await {
+                Ok(Some(link)) => AuditSubject::of(&link),
+                _ => return response,
+            },
+        };
+        (response, subject, None)
+    } else {
+        let link = match store::links::by_token_hash(&state.db, &token_hash).await {
+            Ok(Some(link)) => link,
+            _ => return next.run(request).await,
+        };
+        // Looked up first: a revoke deletes the attachment rows.
+        let detail = match (kind, attachment) {
+            (AuditKind::AttachmentDownloaded, Some(id)) => {
+                store::messages::attachments(&state.db, &link.message.id)
+                    .await
+                    .ok()
+                    .and_then(|list| list.into_iter().find(|a| a.id == id))
+                    .map(|a| a.name)
+            }
+            _ => None,
+        };
+        (next.run(request).await, AuditSubject::of(&link), detail)
     };
 
-    let response = next.run(request).await;
     let succeeded = response.status().is_success();
     let code = response.extensions().get::<ErrorCode>().copied();
     record(
@@ -91,8 +126,8 @@ pub async fn recipient_events(
             } else {
                 AuditOutcome::Failure
             },
-            message_id: Some(link.message.message_id.clone()),
-            recipient: Some(link.address.clone()),
+            message_id: Some(subject.message_id),
+            recipient: Some(subject.recipient),
             actor: None,
             client_address: client.0,
             detail: if succeeded {

@@ -1,6 +1,7 @@
 //! `GET /api/v1/links/{token}/message` and `.../attachments/{id}`: reading,
 //! with a session for that link.
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -10,6 +11,7 @@ use sealmail_api::recipient::{AttachmentInfo, MessageView};
 
 use super::{check_readable, load_link, session};
 use crate::AppState;
+use crate::admin::audit::AuditSubject;
 use crate::crypto::sha256;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
@@ -21,12 +23,14 @@ use crate::store::{self, messages as rows};
 /// a revoked message is `message_revoked` even for a valid session. Link,
 /// session, content, recipients and attachments come from one statement.
 /// The HTML body is only marked: its document is [`super::body::html`].
+/// The link read is handed to the access audit with the response.
 pub async fn read(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
     jar: CookieJar,
-) -> Result<ApiJson<MessageView>> {
+) -> Result<(Extension<AuditSubject>, ApiJson<MessageView>)> {
     let (view, content) = readable(&state, &token, &jar).await?;
+    let subject = AuditSubject::of(&view.link);
     let m = view.link.message;
     let body = messages::open_body_view(&state, &m.id, content)?;
     let mut to = Vec::new();
@@ -51,7 +55,7 @@ pub async fn read(
             size: a.size as u64,
         })
         .collect();
-    Ok(ApiJson(MessageView {
+    let view = MessageView {
         message_id: m.message_id,
         from: Mailbox {
             name: m.sender_name,
@@ -65,7 +69,8 @@ pub async fn read(
         attachments,
         protection: store::protection_from_str(&m.protection),
         expires_at: m.expires_at.map(store::timestamp),
-    }))
+    };
+    Ok((Extension(subject), ApiJson(view)))
 }
 
 /// The link's message and its sealed content, for a recipient with a live
