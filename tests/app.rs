@@ -168,3 +168,35 @@ fn paths_choose_the_page_and_tokens_are_decoded() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+fn the_gate_prefetches_exactly_the_files_the_reading_page_preloads() {
+    use sealmail_portal::gate::prefetch::bundle_files;
+    // As Trunk writes the reader bundle's index.html.
+    let html = r#"<!DOCTYPE html><html lang="en"><head>
+<link rel="stylesheet" href="/reader/main-828acdf6841d9cb5.css" integrity="sha384-x"/>
+<link rel="modulepreload" href="/reader/sealmail-reader-0123456789abcdef.js" crossorigin="anonymous" integrity="sha384-y">
+<link rel="preload" href="/reader/sealmail-reader-0123456789abcdef_bg.wasm" crossorigin="anonymous" integrity="sha384-z" as="fetch" type="application/wasm">
+<link rel="preload" href="/elsewhere/x.js">
+<link rel="icon" href="/reader/favicon-697f80b26a6b95a6.svg"/>
+<script type="module">import init from '/reader/sealmail-reader-0123456789abcdef.js';</script>
+</head><body></body></html>"#;
+    assert_eq!(
+        bundle_files(html),
+        vec![
+            "/reader/sealmail-reader-0123456789abcdef.js",
+            "/reader/sealmail-reader-0123456789abcdef_bg.wasm",
+        ]
+    );
+    assert!(bundle_files("<p>not found</p>").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn the_reason_for_coming_back_travels_in_the_query() {
+    use sealmail_portal::gate::Back;
+    for back in [Back::SessionEnded, Back::SignedOut] {
+        assert_eq!(Back::from_query(back.query()), Some(back));
+    }
+    assert_eq!(Back::from_query(""), None);
+    assert_eq!(Back::from_query("?back=elsewhere"), None);
+}

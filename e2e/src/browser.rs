@@ -221,6 +221,18 @@ impl Browser {
         panic!("[data-testid={testid}] never said {expected:?}; last it said {last:?}");
     }
 
+    /// Waits until `condition` (a script returning a boolean) holds; panics with `what`.
+    pub async fn wait_until(&self, condition: &str, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.script(condition).await == Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for {what}");
+    }
+
     /// Runs a script in the page and returns its JSON result.
     pub async fn script(&self, source: &str) -> Value {
         self.driver

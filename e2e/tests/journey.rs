@@ -162,10 +162,23 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
     bob.wait_for_text("passcode-error", "4").await;
     bob.check_page("passcode-wrong").await;
 
-    // The right one opens the message.
+    // Meanwhile the gate has had the browser fetch the reader bundle
+    // (src/gate/prefetch.rs) ...
+    bob.wait_until(READER_WASM_FETCHED, "the reader bundle's prefetch")
+        .await;
+
+    // The right one opens the message, in the reader bundle.
     bob.type_into("passcode", &passcode).await;
     bob.click("submit-passcode").await;
     bob.find("page-message").await;
+    let url = bob.script("return location.href").await;
+    assert_eq!(url, Value::String(format!("{bob_link}/read")));
+    // ... so the reader's wasm came from the browser's cache, not the network.
+    assert_eq!(
+        bob.script(READER_WASM_FROM_CACHE).await,
+        Value::Bool(true),
+        "the reader's wasm was downloaded again"
+    );
     assert_eq!(bob.text("subject").await, SUBJECT);
     assert!(
         bob.text("body-text")
@@ -349,3 +362,12 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already revoked"));
 }
+
+/// The reader bundle's wasm has been fetched into this page's cache.
+const READER_WASM_FETCHED: &str = "return performance.getEntriesByType('resource')
+    .some(e => e.name.includes('/reader/') && e.name.endsWith('_bg.wasm') && e.responseEnd > 0)";
+
+/// Every fetch of the reader's wasm on this page came from the cache.
+const READER_WASM_FROM_CACHE: &str = "const wasm = performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('/reader/') && e.name.endsWith('_bg.wasm'));
+    return wasm.length > 0 && wasm.every(e => e.transferSize === 0);";

@@ -243,3 +243,36 @@ async fn an_inline_boot_script_in_index_html_is_allowed_by_its_hash_only() {
         csp
     );
 }
+
+#[tokio::test]
+async fn content_hashed_files_are_kept_for_a_year_and_pages_are_asked_for_again() {
+    let mut app = TestApp::new().await;
+    let dist = app.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>p</title>").unwrap();
+    let wasm = "sealmail-portal-c845190a02912e60_bg.wasm";
+    std::fs::write(dist.join(wasm), b"\0asm").unwrap();
+    std::fs::write(dist.join("main-828acdf6841d9cb5.css"), "body{}").unwrap();
+    std::fs::write(dist.join("plain.js"), "1").unwrap();
+    app.rebuild_router();
+
+    for hashed in [format!("/{wasm}"), "/main-828acdf6841d9cb5.css".to_owned()] {
+        let file = app.get(&hashed, None).await;
+        assert_eq!(file.status, StatusCode::OK, "{hashed}");
+        assert_eq!(
+            file.header(header::CACHE_CONTROL),
+            "public, max-age=31536000, immutable",
+            "{hashed}"
+        );
+    }
+    // Pages, and a file without a hash, are asked for again every time.
+    for path in ["/", "/m/SomeToken", "/plain.js"] {
+        let response = app.get(path, None).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        assert_eq!(response.header(header::CACHE_CONTROL), "no-cache", "{path}");
+    }
+    // A missing file that looks hashed gets the page (the SPA fallback),
+    // which must not be kept under that name.
+    let missing = app.get("/app-0123456789abcdef.js", None).await;
+    assert_eq!(missing.header(header::CACHE_CONTROL), "no-cache");
+}

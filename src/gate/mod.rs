@@ -15,6 +15,7 @@
 
 mod dom;
 mod pages;
+pub mod prefetch;
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -328,6 +329,10 @@ impl<A: RecipientApi + ?Sized + 'static> Gate<A> {
             let Some(gate) = gate.upgrade() else { return };
             match result {
                 Ok(sent) => {
+                    if !again {
+                        // The reader bundle, while the passcode is on its way.
+                        prefetch::reader(&token);
+                    }
                     gate.update(Focus::Page, |s| {
                         s.busy = false;
                         s.typed.clear();

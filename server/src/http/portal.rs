@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any_service, get};
 use sealmail_api::routes::pages;
@@ -50,7 +51,45 @@ pub fn service(dir: &Path) -> MethodRouter {
         reader: reader_index,
     };
     let pages = tower::service_fn(move |request: Request| page_index(indexes.clone(), request));
-    any_service(ServeDir::new(dir).fallback(pages))
+    any_service(ServeDir::new(dir).fallback(pages)).layer(middleware::from_fn(cache_control))
+}
+
+/// How long a browser may keep what it got. A file whose name carries
+/// Trunk's content hash never changes, so for a year, without asking again
+/// (a returning reader's first load is then the page alone, and the gate's
+/// download of the reader bundle while the passcode is on its way is not
+/// wasted); a page (an index.html) is asked for again every time, so a new
+/// build reaches readers at once.
+async fn cache_control(request: Request, next: Next) -> Response {
+    let hashed = is_content_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        let policy = if hashed { IMMUTABLE } else { NO_CACHE };
+        // A page (the fallback above) has said already.
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(policy));
+    }
+    response
+}
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const NO_CACHE: &str = "no-cache";
+
+/// Whether a file's name carries Trunk's content hash: 16 lowercase hex
+/// digits after a dash, then the extension or `_bg` (`main-828acdf6841d9cb5.css`,
+/// `sealmail-portal-c845190a02912e60_bg.wasm`).
+pub fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.match_indices('-').any(|(dash, _)| {
+        let rest = &name.as_bytes()[dash + 1..];
+        rest.len() > 16
+            && rest[..16]
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            && matches!(rest[16], b'.' | b'_')
+    })
 }
 
 /// Each bundle's index.html.
@@ -72,7 +111,11 @@ async fn page_index(indexes: Indexes, request: Request) -> Result<Response, Infa
     } else {
         indexes.recipient
     };
-    let response = ServeFile::new(file).oneshot(request).await?;
+    let mut response = ServeFile::new(file).oneshot(request).await?;
+    // Whatever the path looks like, a page is asked for again every time.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
     Ok(response.map(Body::new))
 }
 
