@@ -15,7 +15,10 @@ const BROWSER_TESTS: &str =
 const HOST: [&str; 3] = ["--workspace", "--exclude", "sealmail-portal"];
 /// The host crates whose tests run on their own (the end-to-end suite needs
 /// the release portal built first).
-const HOST_TESTS: [&str; 5] = [
+// `--no-fail-fast` everywhere: a failing test binary must not hide the
+// results of the ones after it.
+const HOST_TESTS: [&str; 6] = [
+    "--no-fail-fast",
     "--workspace",
     "--exclude",
     "sealmail-portal",
@@ -47,13 +50,27 @@ pub fn test(args: &[String]) -> Result {
     ];
     let mut browser_tests = tools.cargo();
     browser_tests
-        .args(["test", "-p", "sealmail-portal", "--target", WASM])
+        .args([
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "sealmail-portal",
+            "--target",
+            WASM,
+        ])
         .env("CHROMEDRIVER", tools.chromedriver());
     // The debug server binary (built for the host tests) serves the release portal;
     // one test at a time, as each starts its own server and browsers.
     let mut end_to_end = tools.cargo();
     end_to_end
-        .args(["test", "-p", "sealmail-e2e", "--", "--test-threads=1"])
+        .args([
+            "test",
+            "--no-fail-fast",
+            "-p",
+            "sealmail-e2e",
+            "--",
+            "--test-threads=1",
+        ])
         .env("CHROMEDRIVER", tools.chromedriver())
         .env("SEALMAIL_BIN", shell::target_dir().join("debug/sealmail"))
         .env("SEALMAIL_PORTAL_DIR", shell::root().join("dist"));
