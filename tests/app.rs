@@ -1,11 +1,9 @@
-//! Mounts the whole portal (router included) into a real Chromium page.
+//! Each bundle's root (the gate, the reader, the staff's) and the whole portal
+//! mounted in a real Chromium page; which path draws which page.
 
 mod common;
 
 use common::*;
-use leptos::prelude::*;
-use sealmail_portal::Portal;
-use sealmail_portal::api::Api;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -67,55 +65,29 @@ fn every_staff_path_is_a_staff_route_and_no_recipient_path_is() {
 
 #[wasm_bindgen_test]
 async fn the_recipient_page_is_served_at_m_slash_token() {
-    let history = window().history().unwrap();
-    let before = window().location().pathname().unwrap();
-    history
-        .push_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&format!("/m/{TOKEN}")),
-        )
-        .unwrap();
     let api = FakeApi::new();
-    let page = mount_gate_here(&api, Some("en"));
+    let _page = mount_gate_at(&api, &format!("/m/{TOKEN}"), Some("en"));
 
     find("page-link").await;
     assert_eq!(api.calls(), vec![Call::Link]);
-
-    drop(page);
-    history
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
-        .unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn the_reading_page_is_served_at_m_slash_token_slash_read() {
-    let history = window().history().unwrap();
-    let before = window().location().pathname().unwrap();
-    history
-        .push_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&sealmail_api::routes::portal_read_page(TOKEN)),
-        )
-        .unwrap();
-    set_stored_language(Some("en"));
     let mut info = link_info();
     info.session_open = true;
     let api = FakeApi::new()
         .link(vec![Ok(info)])
         .message(vec![Ok(message_view())]);
-    let fake = Api::new(api.clone());
-    let page = mount(move || view! { <Portal api=fake/> });
+    let _page = mount_portal(
+        &api,
+        &sealmail_api::routes::portal_read_page(TOKEN),
+        Some("en"),
+    );
 
     // The reader's page: the link (for its branding), then the message.
     find("page-message").await;
     assert_eq!(api.calls(), vec![Call::Link, Call::Message]);
-
-    drop(page);
-    history
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
-        .unwrap();
 }
 
 #[wasm_bindgen_test]

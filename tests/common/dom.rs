@@ -100,18 +100,23 @@ pub fn mount_gate<A: RecipientApi + ?Sized + 'static>(
     }
 }
 
-/// The gate for the test page's location, as `src/main.rs` starts it.
-pub fn mount_gate_here<A: RecipientApi + ?Sized + 'static>(
+/// The gate at `path`, as `src/main.rs` starts it (reading the location); the
+/// test page's own URL is put back on drop.
+pub fn mount_gate_at<A: RecipientApi + ?Sized + 'static>(
     api: &Arc<A>,
+    path: &str,
     lang: Option<&str>,
-) -> Mounted {
-    set_stored_language(lang);
-    let container = fresh_container();
-    let gate = gate::mount_here(container.clone().into(), api.clone(), record_leave);
-    Mounted {
-        _handle: Box::new(gate),
-        container,
-    }
+) -> PortalAt {
+    let api = api.clone();
+    at(path, move || {
+        set_stored_language(lang);
+        let container = fresh_container();
+        let gate = gate::mount_here(container.clone().into(), api, record_leave);
+        Mounted {
+            _handle: Box::new(gate),
+            container,
+        }
+    })
 }
 
 /// The reader bundle's page (the message of [`TOKEN`]) against `api`.
@@ -393,7 +398,7 @@ impl Drop for FrameLoads {
     }
 }
 
-/// The whole portal (router included) at `path`, against `api`; the test
+/// The whole portal (router included), or the gate, at a path; the test
 /// page's own URL is put back on drop.
 pub struct PortalAt {
     _mounted: Mounted,
@@ -414,18 +419,24 @@ pub fn mount_portal(api: &Arc<FakeApi>, path: &str, lang: Option<&str>) -> Porta
     mount_portal_with(Api::new(api.clone()), path, lang)
 }
 
-/// The whole portal at `path` with any client (the real one, in `real_server.rs`).
+/// The whole portal at `path` with any client.
 pub fn mount_portal_with(api: Api, path: &str, lang: Option<&str>) -> PortalAt {
+    at(path, move || {
+        set_stored_language(lang);
+        mount(move || view! { <sealmail_portal::Portal api/> })
+    })
+}
+
+/// What `mount` mounts, with the browser at `path` until it is dropped.
+fn at(path: &str, mount: impl FnOnce() -> Mounted) -> PortalAt {
     let before = window().location().pathname().unwrap();
     window()
         .history()
         .unwrap()
         .push_state_with_url(&JsValue::NULL, "", Some(path))
         .unwrap();
-    set_stored_language(lang);
-    let mounted = mount(move || view! { <sealmail_portal::Portal api/> });
     PortalAt {
-        _mounted: mounted,
+        _mounted: mount(),
         before,
     }
 }
