@@ -36,6 +36,26 @@ pub fn size() -> Result {
     Ok(())
 }
 
+/// `cargo xtask test`'s budget step: the recipient bundle already built in
+/// `dist/` must stay within [`BUDGET_BYTES`], so the first load cannot creep
+/// back over unnoticed.
+pub fn check_budget() -> Result {
+    let first_load = measure()?.first_load_gzip;
+    println!(
+        "recipient first load (wasm + JS + CSS): {first_load} bytes gzip ({:.1} KB), budget {} KB",
+        first_load as f64 / 1024.0,
+        BUDGET_BYTES / 1024
+    );
+    if first_load <= BUDGET_BYTES {
+        Ok(())
+    } else {
+        Err(format!(
+            "the recipient's first load is over budget by {} bytes (`cargo xtask size` lists the files)",
+            first_load - BUDGET_BYTES
+        ))
+    }
+}
+
 /// A bundle's files and its wasm + JS + CSS total, with no budget beside it.
 fn print_unbudgeted(measured: &PortalSize) {
     print_files(measured);

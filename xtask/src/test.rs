@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::real_server;
 use crate::run::portal_builds;
 use crate::shell::{self, Result, heading};
+use crate::size;
 use crate::tools::{Needs, Tools};
 
 const WASM: &str = "wasm32-unknown-unknown";
@@ -75,37 +76,55 @@ pub fn test(args: &[String]) -> Result {
         .env("SEALMAIL_BIN", shell::target_dir().join("debug/sealmail"))
         .env("SEALMAIL_PORTAL_DIR", shell::root().join("dist"));
     let [recipient_bundle, staff_bundle, reader_bundle] = portal_builds(&tools);
-    let steps: Vec<(&str, Command)> = vec![
-        ("format", cargo(&tools, "fmt", &["--all", "--check"])),
+    let steps: Vec<(&str, Step)> = vec![
+        (
+            "format",
+            Step::Run(cargo(&tools, "fmt", &["--all", "--check"])),
+        ),
         (
             "clippy (host: api, server, xtask)",
-            cargo(&tools, "clippy", &host_clippy),
+            Step::Run(cargo(&tools, "clippy", &host_clippy)),
         ),
         (
             "clippy (portal, wasm32)",
-            cargo(&tools, "clippy", &wasm_clippy),
+            Step::Run(cargo(&tools, "clippy", &wasm_clippy)),
         ),
-        ("host tests", cargo(&tools, "test", &HOST_TESTS)),
-        (BROWSER_TESTS, browser_tests),
+        ("host tests", Step::Run(cargo(&tools, "test", &HOST_TESTS))),
+        (BROWSER_TESTS, Step::Run(browser_tests)),
         (
             "release portal build: recipient bundle (Trunk)",
-            recipient_bundle,
+            Step::Run(recipient_bundle),
         ),
-        ("release portal build: staff bundle (Trunk)", staff_bundle),
-        ("release portal build: reader bundle (Trunk)", reader_bundle),
+        (
+            "recipient first load within budget (gzip)",
+            Step::Check(size::check_budget),
+        ),
+        (
+            "release portal build: staff bundle (Trunk)",
+            Step::Run(staff_bundle),
+        ),
+        (
+            "release portal build: reader bundle (Trunk)",
+            Step::Run(reader_bundle),
+        ),
         (
             "end to end (server + portal in Chromium, WebDriver)",
-            end_to_end,
+            Step::Run(end_to_end),
         ),
     ];
 
     let mut results = Vec::new();
-    for (name, mut command) in steps {
+    for (name, step) in steps {
         heading(name);
         let step_started = Instant::now();
-        // tests/real_server.rs drives the portal against a real server, for this step only.
-        let _server = (name == BROWSER_TESTS).then(|| real_server::start_for(&mut command));
-        let outcome = shell::run(&mut command);
+        let outcome = match step {
+            Step::Run(mut command) => {
+                // tests/real_server.rs drives the portal against a real server, for this step only.
+                let _server = (name == BROWSER_TESTS).then(|| real_server::start_for(&mut command));
+                shell::run(&mut command)
+            }
+            Step::Check(check) => check(),
+        };
         if let Err(e) = &outcome {
             eprintln!("FAILED: {e}");
         }
@@ -124,6 +143,12 @@ pub fn test(args: &[String]) -> Result {
     } else {
         Err(format!("{failed} of {} steps failed", results.len()))
     }
+}
+
+/// A step: a command to run, or a check made here.
+enum Step {
+    Run(Command),
+    Check(fn() -> Result),
 }
 
 /// `cargo <subcommand> <args…>` with our tools on its PATH.
