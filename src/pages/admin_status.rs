@@ -86,7 +86,8 @@ fn AdminStatus() -> impl IntoView {
     if let Some(message_id) = location.query("message_id").filter(|m| !m.is_empty()) {
         let shown = message_id.clone();
         request_animation_frame(move || {
-            if let Some(input) = input.get_untracked() {
+            // `try_`: the page may be gone by the next frame (a quick navigation).
+            if let Some(input) = input.try_get_untracked().flatten() {
                 input.set_value(&shown);
             }
         });
@@ -277,7 +278,8 @@ where
     set_timeout(
         move || {
             use wasm_bindgen::JsCast;
-            if let Some(element) = node.get_untracked() {
+            // `try_`: the page may be gone when the timer fires.
+            if let Some(element) = node.try_get_untracked().flatten() {
                 let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
             }
         },
