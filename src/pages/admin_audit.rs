@@ -2,14 +2,13 @@
 //! downloaded, replied, revoked — filtered, a page at a time, and as CSV.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use sealmail_api::admin::{AuditEvent, AuditKind, AuditOutcome, AuditQuery};
+use sealmail_api::admin::{AuditKind, AuditOutcome, AuditQuery};
 
-use crate::api::{ApiError, use_api};
-use crate::app::use_location;
+use crate::api::use_api;
 use crate::components::filter_form::{Filter, FilterForm, FilterValues};
+use crate::components::paged_list::use_paged_list;
 use crate::components::set_title;
-use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
+use crate::components::staff::{AdminNav, Staff, error_text};
 use crate::i18n::format::{date_time, end_of_day, start_of_day};
 use crate::i18n::{Strings, text, tr};
 
@@ -45,45 +44,16 @@ fn outcome_text(s: &Strings, outcome: AuditOutcome) -> &'static str {
 #[component]
 fn AdminAudit() -> impl IntoView {
     let api = StoredValue::new(use_api());
-    let location = use_location();
-    let events = RwSignal::new(None::<Vec<AuditEvent>>);
-    let cursor = RwSignal::new(None::<String>);
-    let query = RwSignal::new(AuditQuery::default());
-    let problem = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let list = use_paged_list(AuditQuery::default(), |api, query, cursor| {
+        api.admin_audit(AuditQuery { cursor, ..query })
+    });
     let title = tr(|s| s.audit_title);
     set_title(move || title.get().to_owned());
-
-    let load = move |more: bool| {
-        let mut q = query.get_untracked();
-        q.cursor = if more { cursor.get_untracked() } else { None };
-        busy.set(true);
-        problem.set(None);
-        spawn_local(async move {
-            let result = api.get_value().sender().admin_audit(q).await;
-            busy.set(false);
-            match result {
-                Ok(page) => {
-                    if more {
-                        events.update(|e| e.get_or_insert_with(Vec::new).extend(page.events));
-                    } else {
-                        events.set(Some(page.events));
-                    }
-                    cursor.set(page.next_cursor);
-                }
-                Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
-                        problem.set(Some(error));
-                    }
-                }
-            }
-        });
-    };
-    load(false);
+    list.load(false);
     let on_search = move |values: FilterValues| {
         let kind = values.text("audit-kind");
         let outcome = values.text("audit-outcome");
-        query.set(AuditQuery {
+        list.query.set(AuditQuery {
             since: start_of_day(&values.text("audit-since")),
             until: end_of_day(&values.text("audit-until")),
             kind: AuditKind::ALL.into_iter().find(|k| k.as_str() == kind),
@@ -92,9 +62,13 @@ fn AdminAudit() -> impl IntoView {
             recipient: values.get("audit-recipient"),
             ..AuditQuery::default()
         });
-        load(false);
+        list.load(false);
     };
-    let csv = move || api.get_value().sender().admin_audit_csv_url(query.get());
+    let csv = move || {
+        api.get_value()
+            .sender()
+            .admin_audit_csv_url(list.query.get())
+    };
     let input = |id, kind, label| Filter::Input { id, kind, label };
     let filters = vec![
         input("audit-since", "date", |s| s.period_from),
@@ -123,10 +97,10 @@ fn AdminAudit() -> impl IntoView {
         <AdminNav/>
         <section class="card" data-testid="page-admin-audit">
             <h1>{tr(|s| s.audit_title)}</h1>
-            <FilterForm filters=filters search_id="audit-search" busy=busy on_search=on_search/>
+            <FilterForm filters=filters search_id="audit-search" busy=list.busy on_search=on_search/>
             <p><a href=csv download="sealmail-audit.csv" data-testid="audit-csv">{tr(|s| s.download_csv)}</a></p>
             <p class="error" role="alert" data-testid="audit-error">
-                {text(move |s, _| problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
+                {text(move |s, _| list.problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
             </p>
             <div class="table-scroll">
                 <table class="data" data-testid="audit-table">
@@ -141,7 +115,7 @@ fn AdminAudit() -> impl IntoView {
                         <th scope="col">{tr(|s| s.audit_detail)}</th>
                     </tr></thead>
                     <tbody>
-                        {move || events.get().unwrap_or_default().into_iter().map(|e| {
+                        {move || list.rows.get().unwrap_or_default().into_iter().map(|e| {
                             let at = e.at.clone();
                             let kind = e.kind;
                             let outcome = e.outcome;
@@ -158,9 +132,9 @@ fn AdminAudit() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            {move || events.with(|e| e.as_ref().is_some_and(Vec::is_empty)).then(|| view! { <p role="status">{tr(|s| s.nothing_found)}</p> })}
-            {move || (cursor.with(Option::is_some) && !busy.get()).then(|| view! {
-                <button type="button" class="secondary" data-testid="audit-more" on:click=move |_| load(true)>{tr(|s| s.load_more)}</button>
+            {move || list.rows.with(|e| e.as_ref().is_some_and(Vec::is_empty)).then(|| view! { <p role="status">{tr(|s| s.nothing_found)}</p> })}
+            {move || list.can_load_more().then(|| view! {
+                <button type="button" class="secondary" data-testid="audit-more" on:click=move |_| list.load(true)>{tr(|s| s.load_more)}</button>
             })}
         </section>
     }

@@ -2,14 +2,13 @@
 //! subject and dates; each result links to its status page.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use sealmail_api::admin::{MessageState, MessageStatus, TraceQuery};
+use sealmail_api::admin::{MessageState, TraceQuery};
 
-use crate::api::{ApiError, use_api};
 use crate::app::{paths, percent_encode, use_location};
 use crate::components::filter_form::{Filter, FilterForm, FilterValues};
+use crate::components::paged_list::use_paged_list;
 use crate::components::sent_row::recipient_state;
-use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
+use crate::components::staff::{AdminNav, Staff, error_text};
 use crate::components::{mailbox, set_title};
 use crate::i18n::format::{date_time, end_of_day, start_of_day};
 use crate::i18n::{text, tr};
@@ -22,43 +21,15 @@ pub fn AdminTracePage() -> impl IntoView {
 
 #[component]
 fn AdminTrace() -> impl IntoView {
-    let api = StoredValue::new(use_api());
     let location = use_location();
-    let results = RwSignal::new(None::<Vec<MessageStatus>>);
-    let cursor = RwSignal::new(None::<String>);
-    let query = RwSignal::new(TraceQuery::default());
-    let problem = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let list = use_paged_list(TraceQuery::default(), |api, query, cursor| {
+        api.admin_trace(TraceQuery { cursor, ..query })
+    });
     let title = tr(|s| s.trace_title);
     set_title(move || title.get().to_owned());
 
-    let load = move |more: bool| {
-        let mut q = query.get_untracked();
-        q.cursor = if more { cursor.get_untracked() } else { None };
-        busy.set(true);
-        problem.set(None);
-        spawn_local(async move {
-            let result = api.get_value().sender().admin_trace(q).await;
-            busy.set(false);
-            match result {
-                Ok(page) => {
-                    if more {
-                        results.update(|r| r.get_or_insert_with(Vec::new).extend(page.messages));
-                    } else {
-                        results.set(Some(page.messages));
-                    }
-                    cursor.set(page.next_cursor);
-                }
-                Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
-                        problem.set(Some(error));
-                    }
-                }
-            }
-        });
-    };
     let on_search = move |values: FilterValues| {
-        query.set(TraceQuery {
+        list.query.set(TraceQuery {
             sender: values.get("trace-sender"),
             recipient: values.get("trace-recipient"),
             subject: values.get("trace-subject"),
@@ -67,7 +38,7 @@ fn AdminTrace() -> impl IntoView {
             cursor: None,
             limit: None,
         });
-        load(false);
+        list.load(false);
     };
     let input = |id, kind, label| Filter::Input { id, kind, label };
     let filters = vec![
@@ -82,18 +53,18 @@ fn AdminTrace() -> impl IntoView {
         <AdminNav/>
         <section class="card" data-testid="page-admin-trace">
             <h1>{tr(|s| s.trace_title)}</h1>
-            <FilterForm filters=filters search_id="trace-search" busy=busy on_search=on_search/>
+            <FilterForm filters=filters search_id="trace-search" busy=list.busy on_search=on_search/>
             <p class="error" role="alert" data-testid="trace-error">
-                {text(move |s, _| problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
+                {text(move |s, _| list.problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
             </p>
             <div role="status" class="status" data-testid="trace-count">
-                {text(move |s, _| results.with(|r| match r {
-                    Some(list) if list.is_empty() => s.nothing_found.to_owned(),
+                {text(move |s, _| list.rows.with(|r| match r {
+                    Some(rows) if rows.is_empty() => s.nothing_found.to_owned(),
                     _ => String::new(),
                 }))}
             </div>
             <ul class="sent-list" data-testid="trace-results">
-                {move || results.get().unwrap_or_default().into_iter().map(|m| {
+                {move || list.rows.get().unwrap_or_default().into_iter().map(|m| {
                     let sent_at = m.sent_at.clone();
                     let href = format!("{}?message_id={}", paths::ADMIN, percent_encode(&m.message_id));
                     let state = m.state;
@@ -123,8 +94,8 @@ fn AdminTrace() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            {move || (cursor.with(Option::is_some) && !busy.get()).then(|| view! {
-                <button type="button" class="secondary" data-testid="trace-more" on:click=move |_| load(true)>{tr(|s| s.load_more)}</button>
+            {move || list.can_load_more().then(|| view! {
+                <button type="button" class="secondary" data-testid="trace-more" on:click=move |_| list.load(true)>{tr(|s| s.load_more)}</button>
             })}
         </section>
     }

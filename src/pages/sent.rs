@@ -8,10 +8,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sealmail_api::ErrorCode;
 use sealmail_api::admin::{MessageState, RecipientState};
-use sealmail_api::sender::{ExpiryChange, RevokeRequest, SentMessage, SentQuery};
+use sealmail_api::sender::{ExpiryChange, RevokeRequest, SentMessage, SentPage, SentQuery};
 
 use crate::api::{Api, ApiError, use_api};
 use crate::app::{Location, use_location};
+use crate::components::paged_list::{PagedList, use_paged_list};
 use crate::components::sent_row::SentRow;
 use crate::components::staff::{ConfirmDialog, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, set_title};
@@ -45,11 +46,7 @@ enum Notice {
 pub struct SentState {
     api: StoredValue<Api>,
     location: Location,
-    pub messages: RwSignal<Vec<SentMessage>>,
-    cursor: RwSignal<Option<String>>,
-    query: RwSignal<String>,
-    loading: RwSignal<bool>,
-    list_problem: RwSignal<Option<ApiError>>,
+    list: PagedList<String, SentPage>,
     notice: RwSignal<Option<Notice>>,
     pending: RwSignal<Option<Pending>>,
     dialog_open: RwSignal<bool>,
@@ -67,52 +64,6 @@ pub enum RowProblem {
 }
 
 impl SentState {
-    /// Loads the first page (`more`: the next page, appended).
-    fn load(self, more: bool) {
-        let cursor = if more {
-            self.cursor.get_untracked()
-        } else {
-            None
-        };
-        let q = self.query.get_untracked();
-        let query = SentQuery {
-            q: (!q.trim().is_empty()).then(|| q.trim().to_owned()),
-            cursor,
-            limit: None,
-        };
-        let first_new = self.messages.with_untracked(Vec::len);
-        self.loading.set(true);
-        self.list_problem.set(None);
-        let api = self.api.get_value();
-        spawn_local(async move {
-            let result = api.sender().sent(query).await;
-            self.loading.set(false);
-            match result {
-                Ok(page) => {
-                    let added = page.messages.first().map(|m| m.id.clone());
-                    if more {
-                        self.messages.update(|list| list.extend(page.messages));
-                    } else {
-                        self.messages.set(page.messages);
-                    }
-                    self.cursor.set(page.next_cursor);
-                    // After "load more", keyboard users continue at the first new message.
-                    if more
-                        && first_new > 0
-                        && let Some(id) = added
-                    {
-                        focus_row(id);
-                    }
-                }
-                Err(error) => {
-                    if !redirect_if_signed_out(self.location, &error) {
-                        self.list_problem.set(Some(error));
-                    }
-                }
-            }
-        });
-    }
-
     /// Asks for a confirmation before revoking.
     pub fn ask_revoke(self, pending: Pending) {
         self.revoke_problem.set(None);
@@ -143,8 +94,10 @@ impl SentState {
                 }
                 Err(error) if error.code() == Some(ErrorCode::AlreadyRevoked) => {
                     // Someone (an administrator, another tab) was first: show it as revoked.
-                    self.messages.update(|list| {
-                        if let Some(message) = list.iter_mut().find(|m| m.id == pending.id) {
+                    self.list.rows.update(|rows| {
+                        if let Some(list) = rows
+                            && let Some(message) = list.iter_mut().find(|m| m.id == pending.id)
+                        {
                             mark_revoked(message, pending.recipient.as_deref());
                         }
                     });
@@ -201,8 +154,10 @@ impl SentState {
     }
 
     fn replace(self, updated: SentMessage) {
-        self.messages.update(|list| {
-            if let Some(message) = list.iter_mut().find(|m| m.id == updated.id) {
+        self.list.rows.update(|rows| {
+            if let Some(list) = rows
+                && let Some(message) = list.iter_mut().find(|m| m.id == updated.id)
+            {
                 *message = updated;
             }
         });
@@ -243,14 +198,19 @@ pub fn row_heading_id(id: &str) -> String {
 
 #[component]
 fn SentList() -> impl IntoView {
+    let list = use_paged_list(String::new(), |api, q, cursor| {
+        api.sent(SentQuery {
+            q: (!q.trim().is_empty()).then(|| q.trim().to_owned()),
+            cursor,
+            limit: None,
+        })
+    })
+    // After "load more", keyboard users continue at the first new message.
+    .on_more(|first: &SentMessage| focus_row(first.id.clone()));
     let state = SentState {
         api: StoredValue::new(use_api()),
         location: use_location(),
-        messages: RwSignal::new(Vec::new()),
-        cursor: RwSignal::new(None),
-        query: RwSignal::new(String::new()),
-        loading: RwSignal::new(true),
-        list_problem: RwSignal::new(None),
+        list,
         notice: RwSignal::new(None),
         pending: RwSignal::new(None),
         dialog_open: RwSignal::new(false),
@@ -258,7 +218,7 @@ fn SentList() -> impl IntoView {
         revoke_problem: RwSignal::new(None),
         row_problem: RwSignal::new(None),
     };
-    state.load(false);
+    state.list.load(false);
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_when_mounted(heading);
     let title = tr(|s| s.sent_title);
@@ -266,14 +226,14 @@ fn SentList() -> impl IntoView {
     let search = NodeRef::<leptos::html::Input>::new();
     let on_search = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        state.query.set(
+        state.list.query.set(
             search
                 .get_untracked()
                 .map(|i| i.value())
                 .unwrap_or_default(),
         );
         state.notice.set(None);
-        state.load(false);
+        state.list.load(false);
     };
 
     let dialog_title = text(move |s, _| {
@@ -319,19 +279,19 @@ fn SentList() -> impl IntoView {
                 })}
             </p>
             <p class="error" role="alert" data-testid="sent-error">
-                {text(move |s, _| state.list_problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
+                {text(move |s, _| state.list.problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
             </p>
             <ul class="sent-list" data-testid="sent-list">
-                {move || state.messages.get().into_iter().map(|message| view! { <SentRow message state/> }).collect_view()}
+                {move || state.list.rows.get().unwrap_or_default().into_iter().map(|message| view! { <SentRow message state/> }).collect_view()}
             </ul>
-            {move || (!state.loading.get() && state.messages.with(Vec::is_empty) && state.list_problem.with(Option::is_none)).then(|| view! {
+            {move || (!state.list.busy.get() && state.list.rows.with(|r| r.as_ref().is_none_or(Vec::is_empty)) && state.list.problem.with(Option::is_none)).then(|| view! {
                 <p data-testid="sent-empty">{tr(|s| s.sent_empty)}</p>
             })}
-            {move || state.loading.get().then(|| view! {
+            {move || state.list.busy.get().then(|| view! {
                 <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p>
             })}
-            {move || (state.cursor.with(Option::is_some) && !state.loading.get()).then(|| view! {
-                <button type="button" class="secondary" data-testid="sent-more" on:click=move |_| state.load(true)>
+            {move || state.list.can_load_more().then(|| view! {
+                <button type="button" class="secondary" data-testid="sent-more" on:click=move |_| state.list.load(true)>
                     {tr(|s| s.load_more)}
                 </button>
             })}
