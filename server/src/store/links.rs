@@ -5,8 +5,20 @@ use sqlx::SqlitePool;
 use super::messages::MessageRow;
 use crate::error::Result;
 
+/// The columns a [`LinkRow`] is read from, `r` being `recipients` and `m`
+/// `messages`: one list for every statement that reads a link (a literal, for
+/// `concat!`).
+macro_rules! link_row_columns {
+    () => {
+        "r.id AS recipient_id, r.address, r.name, r.revoked_at, r.locked_until,
+         m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection,
+         m.state, m.created_at, m.expires_at"
+    };
+}
+pub(crate) use link_row_columns;
+
 /// A recipient's link with its message (read straight from a row of
-/// `recipients r JOIN messages m`, the columns named as in [`by_token_hash`]).
+/// `recipients r JOIN messages m`, the columns of [`link_row_columns`]).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkRow {
     /// The recipient's row id.
@@ -26,13 +38,12 @@ pub struct LinkRow {
 
 /// Finds the link whose token hashes to `token_hash`.
 pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Option<LinkRow>> {
-    let row: Option<LinkRow> = sqlx::query_as(
-        "SELECT r.id AS recipient_id, r.address, r.name, r.revoked_at, r.locked_until,
-                m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection,
-                m.state, m.created_at, m.expires_at
-         FROM recipients r JOIN messages m ON m.id = r.message_id
-         WHERE r.token_hash = ?",
-    )
+    let row: Option<LinkRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        link_row_columns!(),
+        " FROM recipients r JOIN messages m ON m.id = r.message_id
+              WHERE r.token_hash = ?"
+    ))
     .bind(token_hash)
     .fetch_optional(pool)
     .await?;

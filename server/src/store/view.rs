@@ -9,7 +9,7 @@
 
 use sqlx::SqlitePool;
 
-use super::links::LinkRow;
+use super::links::{LinkRow, link_row_columns};
 use super::messages::{AttachmentRow, ContentRow, RecipientRow};
 use crate::error::{Error, Result};
 
@@ -59,10 +59,10 @@ pub async fn message(
     session_hash: &[u8],
     now: i64,
 ) -> Result<Option<MessageView>> {
-    let row: Option<Joined> = sqlx::query_as(
-        "SELECT r.id AS recipient_id, r.address, r.name, r.revoked_at, r.locked_until,
-                m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection,
-                m.state, m.created_at, m.expires_at,
+    let row: Option<Joined> = sqlx::query_as(concat!(
+        "SELECT ",
+        link_row_columns!(),
+        ",
                 EXISTS (SELECT 1 FROM recipient_sessions s
                         WHERE s.id_hash = ?2 AND s.recipient_id = r.id AND s.expires_at > ?3)
                     AS session_open,
@@ -78,8 +78,8 @@ pub async fn message(
          FROM recipients r JOIN messages m ON m.id = r.message_id
               LEFT JOIN message_keys k ON k.message_id = m.id
               LEFT JOIN message_bodies b ON b.message_id = m.id
-         WHERE r.token_hash = ?1",
-    )
+         WHERE r.token_hash = ?1"
+    ))
     .bind(token_hash)
     .bind(session_hash)
     .bind(now)
