@@ -18,7 +18,7 @@ mod pages;
 pub mod prefetch;
 
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use sealmail_api::recipient::{LinkInfo, PasscodeSent, PasscodeSubmit};
@@ -27,7 +27,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlInputElement};
 
-use crate::api::{ApiError, RecipientApi};
+use crate::api::{ApiError, ApiFuture, RecipientApi};
 use crate::i18n::{self, Lang};
 use dom::Listeners;
 
@@ -272,12 +272,20 @@ impl<A: RecipientApi + ?Sized + 'static> Gate<A> {
         }
     }
 
-    /// Runs `task` with the gate, if it is still mounted when `task` resumes.
-    fn spawn<F>(self: &Rc<Self>, task: impl FnOnce(Weak<Self>) -> F)
-    where
-        F: std::future::Future<Output = ()> + 'static,
-    {
-        spawn_local(task(Rc::downgrade(self)));
+    /// Awaits `request`, then calls `then` with its result, if the gate is
+    /// still mounted by then.
+    fn then<T: 'static>(
+        self: &Rc<Self>,
+        request: ApiFuture<T>,
+        then: impl FnOnce(&Rc<Self>, Result<T, ApiError>) + 'static,
+    ) {
+        let gate = Rc::downgrade(self);
+        spawn_local(async move {
+            let result = request.await;
+            if let Some(gate) = gate.upgrade() {
+                then(&gate, result);
+            }
+        });
     }
 
     /// Asks for the link's info, then shows the link page — or goes straight
@@ -287,11 +295,7 @@ impl<A: RecipientApi + ?Sized + 'static> Gate<A> {
             s.step = Step::Loading;
             s.problem = None;
         });
-        let api = self.api.clone();
-        let token = self.token.clone();
-        self.spawn(move |gate| async move {
-            let result = api.link(&token).await;
-            let Some(gate) = gate.upgrade() else { return };
+        self.then(self.api.link(&self.token), move |gate, result| {
             match result {
                 Ok(info) if info.session_open => gate.open_reader(),
                 Ok(info) => {
@@ -322,16 +326,12 @@ impl<A: RecipientApi + ?Sized + 'static> Gate<A> {
             return;
         }
         let again = matches!(self.state.borrow().step, Step::Passcode { .. });
-        let api = self.api.clone();
-        let token = self.token.clone();
-        self.spawn(move |gate| async move {
-            let result = api.send_passcode(&token).await;
-            let Some(gate) = gate.upgrade() else { return };
+        self.then(self.api.send_passcode(&self.token), move |gate, result| {
             match result {
                 Ok(sent) => {
                     if !again {
                         // The reader bundle, while the passcode is on its way.
-                        prefetch::reader(&token);
+                        prefetch::reader(&gate.token);
                     }
                     gate.update(Focus::Page, |s| {
                         s.busy = false;
@@ -357,30 +357,26 @@ impl<A: RecipientApi + ?Sized + 'static> Gate<A> {
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect();
+        self.state.borrow_mut().typed = typed;
         if passcode.is_empty() {
-            self.state.borrow_mut().typed = typed;
             self.show(Problem::Missing);
             return;
         }
-        self.state.borrow_mut().typed = typed;
         if self.begin() {
             return;
         }
-        let api = self.api.clone();
-        let token = self.token.clone();
-        self.spawn(move |gate| async move {
-            let result = api.open_session(&token, PasscodeSubmit { passcode }).await;
-            let Some(gate) = gate.upgrade() else { return };
-            match result {
-                Ok(_) => gate.open_reader(),
-                Err(error) => match inline_problem(&error, true) {
-                    Some(problem) => {
-                        gate.state.borrow_mut().typed.clear();
-                        gate.show(problem);
-                    }
-                    None => gate.fail(&error),
-                },
-            }
+        let request = self
+            .api
+            .open_session(&self.token, PasscodeSubmit { passcode });
+        self.then(request, |gate, result| match result {
+            Ok(_) => gate.open_reader(),
+            Err(error) => match inline_problem(&error, true) {
+                Some(problem) => {
+                    gate.state.borrow_mut().typed.clear();
+                    gate.show(problem);
+                }
+                None => gate.fail(&error),
+            },
         });
     }
 
@@ -418,11 +414,8 @@ impl<A: RecipientApi + ?Sized + 'static> Gate<A> {
             s.step = Step::Failed(failure);
         });
         if error.code() == Some(ErrorCode::TooManyAttempts) {
-            let api = self.api.clone();
-            let token = self.token.clone();
-            self.spawn(move |gate| async move {
-                let result = api.link(&token).await;
-                if let (Ok(info), Some(gate)) = (result, gate.upgrade()) {
+            self.then(self.api.link(&self.token), |gate, result| {
+                if let Ok(info) = result {
                     gate.update(Focus::Keep, |s| s.info = Some(info));
                 }
             });

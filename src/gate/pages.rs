@@ -241,10 +241,7 @@ fn link_page<A: RecipientApi + ?Sized + 'static>(
 
 /// The protection, named and explained.
 fn protection_facts(s: &Strings, protection: Protection) -> El {
-    let (name, explained) = match protection {
-        Protection::EncryptOnly => (s.encrypt_only, s.encrypt_only_explained),
-        Protection::DoNotForward => (s.do_not_forward, s.do_not_forward_explained),
-    };
+    let (name, explained) = s.protection_named(protection);
     el("p")
         .class("protection")
         .testid("protection")

@@ -11,6 +11,7 @@ mod nl;
 mod recipient;
 
 use leptos::prelude::*;
+use sealmail_api::Protection;
 
 /// The languages the portal speaks (the seeds' languages, and English).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -194,6 +195,17 @@ fn browser_languages() -> Vec<String> {
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+impl Strings {
+    /// A protection's name and what it means for the reader (the link page
+    /// and the message view say it alike).
+    pub fn protection_named(&self, protection: Protection) -> (&'static str, &'static str) {
+        match protection {
+            Protection::EncryptOnly => (self.encrypt_only, self.encrypt_only_explained),
+            Protection::DoNotForward => (self.do_not_forward, self.do_not_forward_explained),
+        }
+    }
 }
 
 /// Every string the portal shows. `{}` marks where a value goes (see [`fill`]).

@@ -99,13 +99,11 @@ fn from_for_reply(message: &MessageView) -> String {
         .unwrap_or_else(|| message.from.address.clone())
 }
 
-/// The protection, named and explained (the gate's link page says it alike).
+/// The protection, named and explained ([`crate::i18n::Strings::protection_named`]).
 #[component]
 fn ProtectionFacts(protection: Protection) -> impl IntoView {
-    let (name, explained) = match protection {
-        Protection::EncryptOnly => (tr(|s| s.encrypt_only), tr(|s| s.encrypt_only_explained)),
-        Protection::DoNotForward => (tr(|s| s.do_not_forward), tr(|s| s.do_not_forward_explained)),
-    };
+    let name = text(move |s, _| s.protection_named(protection).0.to_owned());
+    let explained = text(move |s, _| s.protection_named(protection).1.to_owned());
     view! {
         <p class="protection" data-testid="protection">
             <strong>{tr(|s| s.protection)} ": " {name}</strong>
