@@ -152,9 +152,7 @@ fn chunked_objects_round_trip_and_detect_truncation_and_reordering() {
 #[tokio::test]
 async fn tampered_ciphertext_in_the_database_is_an_internal_error_not_garbage() {
     let app = TestApp::new().await;
-    app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
+    let (token, cookie) = app.bob_reading().await;
     // Flip one byte in the middle of the sealed body.
     app.sql(
         "UPDATE message_bodies SET ciphertext = substr(ciphertext, 1, 10) || \

@@ -146,9 +146,7 @@ async fn the_body_document_is_sanitised_and_keeps_only_harmless_styles() {
 #[tokio::test]
 async fn a_message_without_html_has_no_body_document() {
     let app = TestApp::new().await;
-    app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
+    let (token, cookie) = app.bob_reading().await;
     let view: MessageView = app
         .get(&routes::link_message(&token), Some(&cookie))
         .await

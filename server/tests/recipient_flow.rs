@@ -269,9 +269,7 @@ async fn a_reply_reaches_the_sender_as_a_protected_message_of_its_own() {
 #[tokio::test]
 async fn a_reply_can_carry_files_as_multipart() {
     let app = TestApp::new().await;
-    app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
+    let (token, cookie) = app.bob_reading().await;
     let boundary = "XyZboundary";
     // Far above the JSON limit: files stream to disk under the reply's own limit.
     let big = "x".repeat(300_000);
@@ -324,9 +322,7 @@ async fn a_reply_can_carry_files_as_multipart() {
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = TestApp::new().await;
-    app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
+    let (token, cookie) = app.bob_reading().await;
     let out = app
         .raw(
             Method::DELETE,

@@ -288,6 +288,15 @@ impl TestApp {
             .await
     }
 
+    /// Sends a plain message to [`BOB`] and opens his session: his link's
+    /// token and the session cookie.
+    pub async fn bob_reading(&self) -> (String, String) {
+        self.send(&[BOB], &[], &[]).await;
+        let token = self.token_for(BOB);
+        let cookie = self.sign_in(&token, BOB).await;
+        (token, cookie)
+    }
+
     /// Asks for a passcode, reads it from the mail, opens a session: the cookie.
     pub async fn sign_in(&self, token: &str, address: &str) -> String {
         let sent = self.request_passcode(token).await;
