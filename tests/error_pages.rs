@@ -134,11 +134,7 @@ async fn a_reader_sent_back_after_an_ended_session_is_asked_for_a_passcode() {
 async fn a_revoked_message_found_after_the_passcode_shows_the_revoked_page() {
     let api = FakeApi::new().session(vec![Err(error(ErrorCode::MessageRevoked))]);
     let _page = mount_flow(&api, Some("da"));
-    find("send-passcode").await;
-    click("send-passcode");
-    find("passcode").await;
-    fill_in("passcode", "12345678");
-    click("submit-passcode");
+    ask_and_submit_passcode("12345678").await;
 
     find("page-revoked").await;
     assert_eq!(

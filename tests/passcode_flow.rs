@@ -81,12 +81,7 @@ async fn asking_for_a_passcode_shows_the_masked_address_and_a_one_time_code_fiel
 async fn a_pasted_passcode_with_spaces_opens_the_reader() {
     let api = FakeApi::new();
     let _page = mount_flow(&api, Some("en"));
-    find("send-passcode").await;
-    click("send-passcode");
-    find("passcode").await;
-
-    fill_in("passcode", " 1234 5678 ");
-    click("submit-passcode");
+    ask_and_submit_passcode(" 1234 5678 ").await;
 
     // The session is open: over to the reader bundle, which shows the message.
     wait_left_to("/m/tok-123/read").await;
@@ -108,12 +103,7 @@ async fn a_wrong_passcode_says_how_many_tries_are_left() {
         Err(wrong_passcode(0)),
     ]);
     let _page = mount_flow(&api, Some("en"));
-    find("send-passcode").await;
-    click("send-passcode");
-    find("passcode").await;
-
-    fill_in("passcode", "11111111");
-    click("submit-passcode");
+    ask_and_submit_passcode("11111111").await;
     wait_text("passcode-error", "The passcode is wrong. 2 tries left.").await;
     let field = testid("passcode").unwrap();
     assert_eq!(field.get_attribute("aria-invalid").as_deref(), Some("true"));
@@ -189,11 +179,7 @@ async fn an_expired_passcode_asks_for_a_new_one_and_a_new_code_can_be_sent() {
             }),
         ]);
     let _page = mount_flow(&api, Some("en"));
-    find("send-passcode").await;
-    click("send-passcode");
-    find("passcode").await;
-    fill_in("passcode", "12345678");
-    click("submit-passcode");
+    ask_and_submit_passcode("12345678").await;
     wait_text(
         "passcode-error",
         "The passcode has expired. Send a new code.",
@@ -222,11 +208,7 @@ async fn an_expired_passcode_asks_for_a_new_one_and_a_new_code_can_be_sent() {
 async fn too_many_wrong_passcodes_lock_the_link() {
     let api = FakeApi::new().session(vec![Err(retry_after(ErrorCode::TooManyAttempts, 900))]);
     let _page = mount_flow(&api, Some("en"));
-    find("send-passcode").await;
-    click("send-passcode");
-    find("passcode").await;
-    fill_in("passcode", "12345678");
-    click("submit-passcode");
+    ask_and_submit_passcode("12345678").await;
 
     find("page-locked").await;
     assert_eq!(text("page-title"), "Too many attempts");
@@ -244,11 +226,7 @@ async fn the_locked_page_says_until_when_the_link_is_locked() {
         .link(vec![Ok(link_info()), Ok(locked)])
         .session(vec![Err(retry_after(ErrorCode::TooManyAttempts, 900))]);
     let _page = mount_flow(&api, Some("en"));
-    find("send-passcode").await;
-    click("send-passcode");
-    find("passcode").await;
-    fill_in("passcode", "12345678");
-    click("submit-passcode");
+    ask_and_submit_passcode("12345678").await;
 
     find("page-locked").await;
     wait_text_contains("locked-until", "November 23, 2026").await;

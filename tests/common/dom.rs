@@ -154,6 +154,15 @@ pub async fn wait_left_to(url: &str) {
     .await;
 }
 
+/// On the gate's link page: asks for a passcode, then submits `passcode`.
+pub async fn ask_and_submit_passcode(passcode: &str) {
+    find("send-passcode").await;
+    click("send-passcode");
+    find("passcode").await;
+    fill_in("passcode", passcode);
+    click("submit-passcode");
+}
+
 /// Sets (or clears) the remembered language.
 pub fn set_stored_language(lang: Option<&str>) {
     let storage = window().local_storage().unwrap().unwrap();
