@@ -227,7 +227,15 @@ pub fn ConfirmDialog(
             aria-labelledby="confirm-title"
             aria-describedby="confirm-body"
             data-testid="confirm-dialog"
-            on:close=move |_| open.set(false)
+            on:close=move |_| {
+                // The `close` event comes a task after `close()`: if the
+                // dialog was opened again meanwhile (the next confirmation),
+                // this one is stale and must not shut it.
+                let still_open = dialog.try_get_untracked().flatten().is_some_and(|d| d.open());
+                if !still_open {
+                    open.set(false);
+                }
+            }
         >
             <h2 id="confirm-title">{title}</h2>
             <p id="confirm-body" data-testid="confirm-body">{body}</p>
