@@ -40,7 +40,12 @@ pub fn size() -> Result {
 /// `dist/` must stay within [`BUDGET_BYTES`], so the first load cannot creep
 /// back over unnoticed.
 pub fn check_budget() -> Result {
-    let first_load = measure()?.first_load_gzip;
+    let measured = measure()?;
+    // A failed build leaves nothing to weigh: that must not pass as "within".
+    if !measured.files.iter().any(|f| f.name.ends_with(".wasm")) {
+        return Err("no recipient bundle in dist/ to measure (did its build fail?)".into());
+    }
+    let first_load = measured.first_load_gzip;
     println!(
         "recipient first load (wasm + JS + CSS): {first_load} bytes gzip ({:.1} KB), budget {} KB",
         first_load as f64 / 1024.0,
