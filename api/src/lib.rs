@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod common;
 pub mod error;
+mod query;
 pub mod recipient;
 pub mod routes;
 pub mod sender;

@@ -3,6 +3,8 @@
 //! The constants use axum's `{param}` syntax and are what the server mounts; the
 //! functions fill the parameters in and are what clients call.
 
+use crate::query::encode_segment;
+
 /// Every state-changing request must carry this header with the value [`CSRF_VALUE`].
 /// A cross-site HTML form cannot set a custom header, so this blocks forged posts
 /// even where `SameSite` cookies are not honoured.
@@ -223,23 +225,6 @@ pub fn admin_branding_logo(id: &str) -> String {
     fill(ADMIN_BRANDING_LOGO, &[("id", id)])
 }
 
-/// `?name=value&…` of the parameters that are set (each percent-encoded), or `""`.
-pub(crate) fn query_string(params: &[(&str, Option<String>)]) -> String {
-    let parts: Vec<String> = params
-        .iter()
-        .filter_map(|(name, value)| {
-            value
-                .as_ref()
-                .map(|v| format!("{name}={}", encode_segment(v)))
-        })
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
-}
-
 /// Replaces each `{name}` in `template` with its value, percent-encoding
 /// anything that is not URL-safe so a value cannot change the path's shape.
 fn fill(template: &str, params: &[(&str, &str)]) -> String {
@@ -248,19 +233,6 @@ fn fill(template: &str, params: &[(&str, &str)]) -> String {
         path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
     }
     path
-}
-
-fn encode_segment(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -3,8 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::admin::{MessageState, RecipientStatus};
-use crate::common::{Mailbox, Protection, Timestamp};
+use crate::common::{Mailbox, MessageState, Protection, RecipientStatus, Timestamp};
 use crate::recipient::Body;
 
 /// `POST /api/v1/session`: a sender signs in.
@@ -120,7 +119,7 @@ pub struct SentQuery {
 impl SentQuery {
     /// The query string (`"?q=…&cursor=…"`, or `""`), percent-encoded.
     pub fn to_query_string(&self) -> String {
-        crate::routes::query_string(&[
+        crate::query::query_string(&[
             ("q", self.q.clone()),
             ("cursor", self.cursor.clone()),
             ("limit", self.limit.map(|l| l.to_string())),

@@ -141,7 +141,7 @@ pub struct AuditQuery {
 impl AuditQuery {
     /// The query string (`"?kind=message_opened"`, or `""`), percent-encoded.
     pub fn to_query_string(&self) -> String {
-        crate::routes::query_string(&[
+        crate::query::query_string(&[
             ("since", self.since.as_ref().map(|t| t.0.clone())),
             ("until", self.until.as_ref().map(|t| t.0.clone())),
             ("kind", self.kind.map(|k| k.as_str().to_owned())),

@@ -18,7 +18,7 @@ pub struct ReportQuery {
 impl ReportQuery {
     /// The query string (`"?from=…&until=…"`, or `""`), percent-encoded.
     pub fn to_query_string(&self) -> String {
-        crate::routes::query_string(&[
+        crate::query::query_string(&[
             ("from", self.from.as_ref().map(|t| t.0.clone())),
             ("until", self.until.as_ref().map(|t| t.0.clone())),
         ])
