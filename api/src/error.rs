@@ -36,6 +36,8 @@ pub enum ErrorCode {
     AlreadyRevoked,
     /// The request is malformed: bad JSON, a missing or invalid field, a bad path. HTTP 400.
     InvalidRequest,
+    /// The API route exists but does not take this method (`GET` on a revoke, say). HTTP 405.
+    MethodNotAllowed,
     /// The request body or an upload is larger than the server accepts. HTTP 413.
     PayloadTooLarge,
     /// Too many requests of this kind; try again after `retry_after_secs`. HTTP 429.
@@ -46,7 +48,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order (for exhaustive tests and translations).
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::LinkUnknown,
         ErrorCode::MessageRevoked,
         ErrorCode::MessageExpired,
@@ -60,6 +62,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::AlreadyRevoked,
         ErrorCode::InvalidRequest,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::PayloadTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::LinkUnknown | ErrorCode::NotFound => 404,
             ErrorCode::AlreadyRevoked => 409,
             ErrorCode::MessageRevoked | ErrorCode::MessageExpired => 410,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::TooManyAttempts | ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
@@ -100,6 +104,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::AlreadyRevoked => "already_revoked",
             ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",

@@ -45,6 +45,7 @@ fn every_error_code_is_snake_case_and_matches_as_str() {
             "not_found",
             "already_revoked",
             "invalid_request",
+            "method_not_allowed",
             "payload_too_large",
             "rate_limited",
             "internal",

@@ -63,6 +63,9 @@ pub enum Error {
     /// 400 `invalid_request`.
     #[error("{0}")]
     InvalidRequest(String),
+    /// 405 `method_not_allowed`: the API route exists, the method does not.
+    #[error("this API route does not take this method")]
+    MethodNotAllowed,
     /// 413 `payload_too_large`.
     #[error("the request is too large")]
     PayloadTooLarge,
@@ -107,6 +110,7 @@ impl Error {
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::AlreadyRevoked(_) => ErrorCode::AlreadyRevoked,
             Error::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            Error::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::Database(_)

@@ -248,7 +248,7 @@ async fn a_message_sent_with_a_template_carries_its_branding_and_expiry() {
     let sent: SentMessage = get_with(&app, &routes::message(&composed.id), &alice)
         .await
         .json();
-    let expires = sealmail::sender::parse_time(&sent.expires_at.unwrap()).unwrap();
+    let expires = sealmail::store::parse_timestamp(&sent.expires_at.unwrap()).unwrap();
     let in_two_days = sealmail::store::now() + 2 * 86_400;
     assert!((expires - in_two_days).abs() <= 5, "two days from now");
 
@@ -482,7 +482,7 @@ async fn a_sender_may_choose_never_over_the_templates_expiry() {
     };
 
     let by_template = expiry_of(Expiry::TemplateDefault).await.unwrap();
-    let expires = sealmail::sender::parse_time(&by_template).unwrap();
+    let expires = sealmail::store::parse_timestamp(&by_template).unwrap();
     assert!((expires - (sealmail::store::now() + 30 * 86_400)).abs() <= 5);
     assert_eq!(expiry_of(Expiry::Never).await, None);
     let at = sealmail_api::Timestamp("2099-01-01T00:00:00Z".into());

@@ -5,7 +5,6 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use sealmail::messages;
 use sealmail_api::ErrorCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -134,13 +133,13 @@ async fn concurrent_revokes_succeed_exactly_once() {
     let tasks: Vec<_> = (0..6)
         .map(|_| {
             let (app, id) = (app.clone(), message_id.clone());
-            tokio::spawn(async move { messages::revoke(&app.state, &id).await })
+            tokio::spawn(async move { revoke(&app.state, &id).await })
         })
         .collect();
     let mut ok = 0;
     for task in tasks {
         match task.await.unwrap() {
-            Ok(()) => ok += 1,
+            Ok(_) => ok += 1,
             Err(e) => assert_eq!(e.code(), ErrorCode::AlreadyRevoked),
         }
     }

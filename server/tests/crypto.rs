@@ -8,7 +8,6 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use http_body_util::BodyExt as _;
 use sealmail::crypto::{CHUNK_SIZE, ChunkOpener, ChunkSealer, DataKey, MasterKey, TAG_LEN};
-use sealmail::messages;
 use sealmail_api::ErrorCode;
 use sealmail_api::recipient::MessageView;
 use sealmail_api::routes;
@@ -281,7 +280,7 @@ async fn after_revoke_the_ciphertext_and_wrapped_key_are_gone_from_the_database_
         "the check can see a stored wrapped key"
     );
 
-    messages::revoke(&app.state, &message_id).await.unwrap();
+    revoke(&app.state, &message_id).await.unwrap();
 
     let bytes = raw();
     assert!(
@@ -318,10 +317,7 @@ async fn after_revoke_the_ciphertext_and_wrapped_key_are_gone_from_the_database_
         .json();
     assert_eq!(view.message_id, keep);
     assert_eq!(
-        messages::revoke(&app.state, &message_id)
-            .await
-            .unwrap_err()
-            .code(),
+        revoke(&app.state, &message_id).await.unwrap_err().code(),
         ErrorCode::AlreadyRevoked
     );
 }

@@ -6,7 +6,6 @@ mod common;
 use base64::Engine as _;
 use common::logs::LogCapture;
 use common::*;
-use sealmail::messages;
 use sealmail_api::recipient::{MessageView, ReplyRequest};
 use sealmail_api::routes;
 
@@ -50,7 +49,7 @@ async fn logs_of_a_full_flow_contain_no_body_passcode_token_session_or_key() {
         .await;
     app.get("/api/v1/links/not-a-real-token-ABC/message", None)
         .await;
-    messages::revoke(&app.state, &message_id).await.unwrap();
+    revoke(&app.state, &message_id).await.unwrap();
     app.get(&routes::link_message(&token), Some(&cookie)).await;
 
     let logs = capture.text();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use common::*;
 use sealmail::messages;
 use sealmail_api::ErrorCode;
@@ -146,7 +146,7 @@ async fn malformed_bodies_and_paths_get_our_json_error() {
 }
 
 #[tokio::test]
-async fn unknown_api_routes_and_methods_are_json_not_found() {
+async fn unknown_api_routes_are_json_not_found_and_wrong_methods_json_405() {
     let app = TestApp::new().await;
     for path in [
         "/api/v1/nope",
@@ -160,7 +160,9 @@ async fn unknown_api_routes_and_methods_are_json_not_found() {
     let wrong_method = app
         .raw(Method::PUT, &routes::link("x"), &[("x-sealmail", "1")], "")
         .await;
-    assert_eq!(wrong_method.code(), ErrorCode::NotFound);
+    assert_eq!(wrong_method.code(), ErrorCode::MethodNotAllowed);
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.header(header::ALLOW), "GET,HEAD");
 }
 
 #[tokio::test]
@@ -268,7 +270,7 @@ async fn revoked_message_cannot_be_read_even_with_a_valid_session() {
         .json();
     let attachment = view.attachments[0].id.clone();
 
-    messages::revoke(&app.state, &message_id).await.unwrap();
+    revoke(&app.state, &message_id).await.unwrap();
 
     let message = app
         .get(&routes::link_message(&token), Some(&cookie))
@@ -306,7 +308,7 @@ async fn revoking_one_recipient_leaves_the_others_their_access() {
     let bob_cookie = app.sign_in(&bob, BOB).await;
     let carol_cookie = app.sign_in(&carol, CAROL).await;
 
-    messages::revoke_recipient(&app.state, &message_id, BOB)
+    revoke_recipient(&app.state, &message_id, BOB)
         .await
         .unwrap();
     assert_eq!(
@@ -322,11 +324,11 @@ async fn revoking_one_recipient_leaves_the_others_their_access() {
         StatusCode::OK
     );
 
-    let again = messages::revoke_recipient(&app.state, &message_id, BOB)
+    let again = revoke_recipient(&app.state, &message_id, BOB)
         .await
         .unwrap_err();
     assert_eq!(again.code(), ErrorCode::AlreadyRevoked);
-    let stranger = messages::revoke_recipient(&app.state, &message_id, "eve@example.com")
+    let stranger = revoke_recipient(&app.state, &message_id, "eve@example.com")
         .await
         .unwrap_err();
     assert_eq!(stranger.code(), ErrorCode::NotFound);
@@ -373,10 +375,7 @@ async fn expired_message_is_refused_before_the_purge_runs_and_then_purged() {
     assert_eq!(status.state, sealmail_api::admin::MessageState::Expired);
     assert!(!status.is_revocable);
     assert_eq!(
-        messages::revoke(&app.state, &message_id)
-            .await
-            .unwrap_err()
-            .code(),
+        revoke(&app.state, &message_id).await.unwrap_err().code(),
         ErrorCode::MessageExpired
     );
 }

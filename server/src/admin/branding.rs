@@ -2,65 +2,19 @@
 //! one default, a logo each; and the branding a message's link page shows.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
 use sealmail_api::admin::{BrandingTemplate, BrandingTemplateInput};
-use sealmail_api::common::Branding;
-use sealmail_api::routes;
 
-use super::AdminUser;
-use crate::AppState;
+use crate::auth::AdminUser;
+use crate::branding::{not_found, template_id, wire};
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiPath};
-use crate::sender::{CurrentUser, RawBody};
-use crate::store::{self, branding::TemplateRow};
+use crate::http::{ApiJson, ApiPath, RawBody};
+use crate::state::AppState;
+use crate::store;
 
 pub use sealmail_api::admin::{LOGO_TYPES, MAX_LOGO_BYTES};
 /// Longest text field of a template.
 const MAX_TEXT: usize = 4000;
-
-fn wire(t: &TemplateRow) -> BrandingTemplate {
-    let id = t.id.to_string();
-    BrandingTemplate {
-        logo_url: t.logo_type.as_ref().map(|_| routes::branding_logo(&id)),
-        id,
-        name: t.name.clone(),
-        is_default: t.is_default,
-        fields: t.fields(),
-    }
-}
-
-/// The branding the portal shows for a message: its template's, over the
-/// server's own (`--organisation`); the server's when it has none.
-pub async fn for_message(state: &AppState, message: &str) -> Result<Branding> {
-    let mut branding = state.settings.branding.clone();
-    if let Some(t) = store::branding::for_message(&state.db, message).await? {
-        if let Some(organisation) = &t.organisation {
-            branding.organisation = organisation.clone();
-        }
-        branding.background_color = t.background_color.clone();
-        // A path on this server: the portal's CSP allows images from 'self' only.
-        branding.logo_url = t
-            .logo_type
-            .as_ref()
-            .map(|_| routes::branding_logo(&t.id.to_string()));
-        branding.introduction_text = t.introduction_text;
-        branding.read_button_text = t.read_button_text;
-        branding.portal_text = t.portal_text;
-        branding.disclaimer_text = t.disclaimer_text;
-        branding.privacy_statement_url = t.privacy_statement_url;
-    }
-    Ok(branding)
-}
-
-fn template_id(text: &str) -> Result<i64> {
-    text.parse()
-        .map_err(|_| Error::NotFound("no such branding template".to_owned()))
-}
-
-fn not_found() -> Error {
-    Error::NotFound("no such branding template".to_owned())
-}
 
 /// `invalid_request` unless the input is usable.
 fn validate(input: &BrandingTemplateInput) -> Result<()> {
@@ -112,15 +66,6 @@ fn validate(input: &BrandingTemplateInput) -> Result<()> {
 pub async fn list(
     State(state): State<AppState>,
     _admin: AdminUser,
-) -> Result<ApiJson<Vec<BrandingTemplate>>> {
-    let rows = store::branding::list(&state.db).await?;
-    Ok(ApiJson(rows.iter().map(wire).collect()))
-}
-
-/// `GET /api/v1/branding`: the same list, for any signed-in sender to choose from.
-pub async fn list_for_senders(
-    State(state): State<AppState>,
-    _user: CurrentUser,
 ) -> Result<ApiJson<Vec<BrandingTemplate>>> {
     let rows = store::branding::list(&state.db).await?;
     Ok(ApiJson(rows.iter().map(wire).collect()))
@@ -197,7 +142,7 @@ pub async fn upload_logo(
     body: RawBody,
 ) -> Result<ApiJson<BrandingTemplate>> {
     let id = template_id(&id)?;
-    let body = crate::sender::body_bytes(body)?;
+    let body = crate::http::body_bytes(body)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -263,14 +208,4 @@ pub async fn delete_logo(
         .await?
         .ok_or_else(not_found)?;
     Ok(ApiJson(wire(&row)))
-}
-
-/// `GET /api/v1/branding/{id}/logo`: public (recipients see it on the portal).
-pub async fn logo(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response> {
-    let (content_type, bytes) = store::branding::logo(&state.db, template_id(&id)?)
-        .await?
-        .ok_or_else(|| Error::NotFound("no logo".to_owned()))?;
-    let content_type = HeaderValue::from_str(&content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
 }

@@ -2,16 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use sealmail_api::Timestamp;
 use sealmail_api::admin::{DomainCount, Report, ReportCounts, ReportDay, ReportQuery};
 
-use super::AdminUser;
-use crate::AppState;
+use crate::auth::AdminUser;
 use crate::error::{Error, Result};
-use crate::http::ApiJson;
-use crate::sender::parse_time;
+use crate::http::{ApiJson, ApiQuery};
+use crate::state::AppState;
 use crate::store::{self, sent};
 
 const DAY: i64 = 86_400;
@@ -27,17 +25,15 @@ const TOP_DOMAINS: i64 = 10;
 pub async fn report(
     State(state): State<AppState>,
     _admin: AdminUser,
-    query: Result<Query<ReportQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<ApiJson<Report>> {
-    let Query(query) =
-        query.map_err(|_| Error::InvalidRequest("the query string is malformed".to_owned()))?;
     let until = match &query.until {
-        Some(t) => parse_time(t)?,
+        Some(t) => store::parse_timestamp(t)?,
         // Exclusive, so one second on: what happened this very second counts.
         None => store::now() + 1,
     };
     let from = match &query.from {
-        Some(t) => parse_time(t)?,
+        Some(t) => store::parse_timestamp(t)?,
         None => until - DEFAULT_DAYS * DAY,
     };
     if from >= until {

@@ -3,10 +3,10 @@
 use sealmail_api::Timestamp;
 use sealmail_api::admin::AuditQuery;
 
-use crate::AppState;
-use crate::admin::audit::{filter, to_csv};
+use crate::audit::export::{filter, to_csv};
 use crate::config::{AuditArgs, parse_duration};
 use crate::error::Result;
+use crate::state::AppState;
 use crate::store;
 
 /// Prints the matching events, oldest first.

@@ -9,9 +9,9 @@ mod serve;
 mod status;
 mod user;
 
-use crate::AppState;
 use crate::config::{Cli, Command, UserCommand};
 use crate::error::Result;
+use crate::state::AppState;
 
 /// Runs the command the command line asks for.
 pub async fn run(cli: Cli) -> Result<()> {

@@ -5,11 +5,11 @@ use std::io::Read as _;
 use sealmail_api::{Mailbox, Protection};
 use tokio::io::AsyncReadExt as _;
 
-use crate::AppState;
 use crate::config::SendArgs;
 use crate::crypto::CHUNK_SIZE;
 use crate::error::{Error, Result};
 use crate::messages::{Draft, Outgoing};
+use crate::state::AppState;
 use crate::store;
 
 /// Encrypts, stores and announces a message; prints its Message-ID.

@@ -2,10 +2,10 @@
 
 use sealmail_api::admin::{MessageState, MessageStatus, RecipientKind, RecipientState};
 
-use crate::AppState;
 use crate::config::StatusArgs;
 use crate::error::{Error, Result};
 use crate::messages;
+use crate::state::AppState;
 
 /// Prints a message's status as `Name : Value` lines (or JSON).
 pub async fn run(state: &AppState, args: &StatusArgs) -> Result<()> {

@@ -5,10 +5,10 @@ use std::io::BufRead as _;
 use argon2::Argon2;
 use argon2::password_hash::PasswordHasher as _;
 
-use crate::AppState;
 use crate::config::UserAddArgs;
 use crate::crypto::Secret;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 use crate::store;
 
 /// Shortest password accepted (NIST SP 800-63B's minimum for chosen passwords).

@@ -6,7 +6,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The client's IP address: the peer of the TCP connection or, with
 /// `--trust-forwarded-for` (behind a reverse proxy), the last address in

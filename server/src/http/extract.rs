@@ -1,6 +1,8 @@
-//! Extractors whose rejections are our JSON errors, never axum's plain text.
+//! Extractors and body helpers whose rejections are our JSON errors, never
+//! axum's plain text.
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -65,4 +67,46 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
 fn path_rejection(_rejection: PathRejection) -> Error {
     // The rejection's text can quote the path, which holds a link token.
     Error::InvalidRequest("the request path is malformed".to_owned())
+}
+
+/// A query string; a malformed one becomes `invalid_request`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            // serde's message names the parameter and what was wrong.
+            Err(rejection) => Err(Error::InvalidRequest(format!(
+                "the query string is malformed: {}",
+                rejection.body_text()
+            ))),
+        }
+    }
+}
+
+/// A raw body; too large is our `payload_too_large`, not axum's plain text.
+pub type RawBody = std::result::Result<Bytes, BytesRejection>;
+
+/// The bytes of a [`RawBody`].
+pub fn body_bytes(body: RawBody) -> crate::error::Result<Bytes> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::InvalidRequest("the body could not be read".to_owned())
+        }
+    })
+}
+
+/// Parses an optional JSON body: empty means the default.
+pub fn optional_json<T: DeserializeOwned + Default>(body: RawBody) -> crate::error::Result<T> {
+    let body = body_bytes(body)?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(&body)
+        .map_err(|e| Error::InvalidRequest(format!("the body is not valid: {e}")))
 }

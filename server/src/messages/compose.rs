@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use sealmail_api::{Mailbox, Protection};
 
 use super::{StoredBody, attachment_dir};
-use crate::AppState;
 use crate::crypto::{self, ChunkSealer, DataKey};
 use crate::error::{Error, Result};
 use crate::mail::templates;
+use crate::state::AppState;
 use crate::store::{
     self,
     messages::{AttachmentRow, MessageRow, NewMessage, RecipientRow},

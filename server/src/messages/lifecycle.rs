@@ -7,15 +7,20 @@ use sealmail_api::admin::{
     MessageState as ApiState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
 };
 
+use sealmail_api::admin::{AuditKind, AuditOutcome};
+
 use super::{attachment_dir, normalize_message_id};
-use crate::AppState;
+use crate::audit::Actor;
 use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store::audit::NewEvent;
 use crate::store::{
     self, MessageState, messages,
     messages::{MessageRow, RecipientRow},
 };
 
-async fn find(state: &AppState, message_id: &str) -> Result<messages::MessageRow> {
+/// The message with this Message-ID (brackets optional), or `not_found`.
+pub async fn find(state: &AppState, message_id: &str) -> Result<MessageRow> {
     let message_id = normalize_message_id(message_id);
     messages::by_message_id(&state.db, &message_id)
         .await?
@@ -43,16 +48,49 @@ pub async fn end(state: &AppState, id: &str, to: MessageState) -> Result<bool> {
     Ok(changed)
 }
 
-/// Revokes a whole message (Set-OMEMessageRevocation -Revoke $true).
-pub async fn revoke(state: &AppState, message_id: &str) -> Result<()> {
-    let message = find(state, message_id).await?;
+/// Revokes the whole message (Set-OMEMessageRevocation -Revoke $true), or
+/// with `recipient` only that recipient's access, and records it in the
+/// access audit as done by `actor`. The API and `sealmail revoke` both come
+/// here with the message they have loaded; returns it as it stands after.
+pub async fn revoke_and_audit(
+    state: &AppState,
+    message: &MessageRow,
+    recipient: Option<&str>,
+    actor: &Actor,
+) -> Result<MessageRow> {
+    let recipient = recipient.map(str::trim).filter(|r| !r.is_empty());
+    let result = match recipient {
+        Some(address) => revoke_recipient(state, message, address)
+            .await
+            .map(|()| message.clone()),
+        None => revoke(state, message).await,
+    };
+    state
+        .audit
+        .record(NewEvent {
+            kind: AuditKind::Revoked,
+            outcome: if result.is_ok() {
+                AuditOutcome::Success
+            } else {
+                AuditOutcome::Failure
+            },
+            message_id: Some(message.message_id.clone()),
+            recipient: recipient.map(str::to_owned),
+            actor: Some(actor.name.clone()),
+            client_address: actor.client_address.clone(),
+            detail: result.as_ref().err().map(|e| e.code().as_str().to_owned()),
+        })
+        .await;
+    result
+}
+
+/// Revokes the whole message: its key and content are destroyed. Returns the
+/// message as revoked.
+async fn revoke(state: &AppState, message: &MessageRow) -> Result<MessageRow> {
+    let already =
+        || Error::AlreadyRevoked(format!("message {} is already revoked", message.message_id));
     match message.effective_state(store::now())? {
-        MessageState::Revoked => {
-            return Err(Error::AlreadyRevoked(format!(
-                "message {} is already revoked",
-                message.message_id
-            )));
-        }
+        MessageState::Revoked => return Err(already()),
         MessageState::Expired => {
             end(state, &message.id, MessageState::Expired).await?;
             return Err(Error::MessageExpired);
@@ -60,20 +98,19 @@ pub async fn revoke(state: &AppState, message_id: &str) -> Result<()> {
         MessageState::Active => {}
     }
     if end(state, &message.id, MessageState::Revoked).await? {
-        Ok(())
+        Ok(MessageRow {
+            state: MessageState::Revoked.as_str().to_owned(),
+            ..message.clone()
+        })
     } else {
         // Someone else ended it between our read and our update.
-        Err(Error::AlreadyRevoked(format!(
-            "message {} is already revoked",
-            message.message_id
-        )))
+        Err(already())
     }
 }
 
 /// Revokes one recipient's access; the others keep theirs (so the message's
 /// key stays: it is destroyed only when the whole message is revoked).
-pub async fn revoke_recipient(state: &AppState, message_id: &str, address: &str) -> Result<()> {
-    let message = find(state, message_id).await?;
+async fn revoke_recipient(state: &AppState, message: &MessageRow, address: &str) -> Result<()> {
     match message.effective_state(store::now())? {
         MessageState::Revoked => {
             return Err(Error::AlreadyRevoked(format!(
@@ -84,9 +121,7 @@ pub async fn revoke_recipient(state: &AppState, message_id: &str, address: &str)
         MessageState::Expired => return Err(Error::MessageExpired),
         MessageState::Active => {}
     }
-    match store::links::revoke_recipient(&state.db, &message.id, address.trim(), store::now())
-        .await?
-    {
+    match store::links::revoke_recipient(&state.db, &message.id, address, store::now()).await? {
         Some(true) => Ok(()),
         Some(false) => Err(Error::AlreadyRevoked(format!(
             "{address}'s access to {} is already revoked",
@@ -102,8 +137,13 @@ pub async fn revoke_recipient(state: &AppState, message_id: &str, address: &str)
 /// The status of a message (Get-OMEMessageStatus).
 pub async fn status(state: &AppState, message_id: &str) -> Result<MessageStatus> {
     let message = find(state, message_id).await?;
+    status_of_row(state, &message).await
+}
+
+/// The status of a message already loaded: its recipients are read.
+pub async fn status_of_row(state: &AppState, message: &MessageRow) -> Result<MessageStatus> {
     let recipients = messages::recipients(&state.db, &message.id).await?;
-    status_of(&message, recipients, store::now())
+    status_of(message, recipients, store::now())
 }
 
 /// The status of each of `rows` (a page of a list), with three statements

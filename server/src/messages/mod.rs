@@ -5,9 +5,10 @@ mod compose;
 mod lifecycle;
 mod read;
 
+pub use crate::store::messages::normalize_message_id;
 pub use compose::{AttachmentWriter, Draft, Outgoing};
 pub use lifecycle::{
-    end, purge_expired, revoke, revoke_recipient, run_purge_task, status, statuses,
+    end, find, purge_expired, revoke_and_audit, run_purge_task, status, status_of_row, statuses,
 };
 pub use read::{AttachmentStream, open_attachment, open_body, open_body_view};
 
@@ -18,16 +19,6 @@ use serde::{Deserialize, Serialize};
 struct StoredBody {
     text: Option<String>,
     html: Option<String>,
-}
-
-/// A Message-ID in its canonical form, with angle brackets.
-pub fn normalize_message_id(id: &str) -> String {
-    let id = id.trim();
-    if id.starts_with('<') && id.ends_with('>') {
-        id.to_owned()
-    } else {
-        format!("<{}>", id.trim_matches(['<', '>']))
-    }
 }
 
 /// Masks an address for display: `bob@example.net` → `b•••@example.net`.
@@ -42,6 +33,6 @@ pub fn mask_address(address: &str) -> String {
 }
 
 /// Where a message's attachment files live.
-fn attachment_dir(state: &crate::AppState, message: &str) -> std::path::PathBuf {
+fn attachment_dir(state: &crate::state::AppState, message: &str) -> std::path::PathBuf {
     state.settings.attachments_dir.join(message)
 }

@@ -7,10 +7,10 @@ use axum::body::Bytes;
 use sealmail_api::recipient::{Body, BodyView};
 
 use super::{StoredBody, attachment_dir};
-use crate::AppState;
 use crate::crypto::{ChunkOpener, DataKey, OpenError};
 use crate::error::{Error, Result};
 use crate::sanitize::sanitize_html;
+use crate::state::AppState;
 use crate::store::messages::{self, AttachmentRow, ContentRow};
 
 /// The message's data key, unwrapped; `MessageRevoked` if it is gone (the

@@ -14,9 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use sealmail_api::Protection;
 
-use crate::AppState;
 use crate::error::{Error, Result};
 use crate::http::ApiPath;
+use crate::state::AppState;
 use crate::{messages, store};
 
 /// The body document's policy. `sandbox`: no script and an opaque origin, as

@@ -6,10 +6,10 @@ use sealmail_api::Mailbox;
 use sealmail_api::recipient::LinkInfo;
 
 use super::{load_link, session};
-use crate::AppState;
 use crate::error::Result;
 use crate::http::{ApiJson, ApiPath};
 use crate::messages::mask_address;
+use crate::state::AppState;
 use crate::store;
 
 /// Who sent it, to which (masked) address, with what protection — and
@@ -28,7 +28,7 @@ pub async fn info(
         },
         recipient_masked: mask_address(&link.address),
         protection: store::protection_from_str(&link.message.protection),
-        branding: crate::admin::branding::for_message(&state, &link.message.id).await?,
+        branding: crate::branding::for_message(&state, &link.message.id).await?,
         expires_at: link.message.expires_at.map(store::timestamp),
         session_open,
         // Only while it lasts: a lock that has run out is no lock.

@@ -9,13 +9,13 @@ use axum_extra::extract::CookieJar;
 use sealmail_api::Mailbox;
 use sealmail_api::recipient::{AttachmentInfo, MessageView};
 
+use super::AuditSubject;
 use super::{check_readable, load_link, session};
-use crate::AppState;
-use crate::admin::audit::AuditSubject;
 use crate::crypto::sha256;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
 use crate::messages;
+use crate::state::AppState;
 use crate::store::messages::ContentRow;
 use crate::store::{self, messages as rows};
 

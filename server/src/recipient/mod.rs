@@ -1,6 +1,7 @@
 //! The recipient's API: open a link, get a passcode, open a session, read
 //! the message and its attachments, reply, sign out.
 
+mod audit;
 mod body;
 mod link;
 mod message;
@@ -13,9 +14,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use sealmail_api::routes;
 
-use crate::AppState;
 use crate::crypto::sha256;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 use crate::store::{self, MessageState, links::LinkRow};
 
 /// A passcode is valid this long (design: 10 minutes).
@@ -32,8 +33,10 @@ pub const SESSION_SECS: i64 = 30 * 60;
 /// The largest reply, files included.
 pub const REPLY_BODY_LIMIT: usize = 25 * 1024 * 1024;
 
-/// The recipient routes.
-pub fn router() -> Router<AppState> {
+pub use audit::AuditSubject;
+
+/// The recipient routes, each behind the access audit.
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route(routes::LINK, get(link::info))
         .route(routes::LINK_PASSCODE, post(passcode::request))
@@ -48,6 +51,10 @@ pub fn router() -> Router<AppState> {
             routes::LINK_REPLY,
             post(reply::send).layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            audit::recipient_events,
+        ))
 }
 
 /// Finds the link for `token` and checks the message can still be read:

@@ -5,12 +5,12 @@ use sealmail_api::Mailbox;
 use sealmail_api::recipient::PasscodeSent;
 
 use super::{PASSCODE_VALID_SECS, PASSCODES_PER_HOUR, check_not_locked, load_link};
-use crate::AppState;
 use crate::crypto::new_passcode;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
 use crate::mail::templates;
 use crate::messages::mask_address;
+use crate::state::AppState;
 use crate::store::{self, passcodes};
 
 const HOUR: i64 = 3600;

@@ -9,10 +9,10 @@ use sealmail_api::recipient::{ReplyRequest, ReplySent};
 use sealmail_api::routes::REPLY_PART;
 
 use super::{load_link, session};
-use crate::AppState;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
 use crate::messages::{Draft, Outgoing};
+use crate::state::AppState;
 use crate::store;
 
 /// Longest reply text accepted.

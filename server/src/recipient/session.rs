@@ -9,10 +9,10 @@ use sealmail_api::recipient::{PasscodeSubmit, SessionOpened};
 use sealmail_api::routes::{self, RECIPIENT_SESSION_COOKIE};
 
 use super::{LOCK_SECS, MAX_ATTEMPTS, SESSION_SECS, check_not_locked, load_link};
-use crate::AppState;
 use crate::crypto::{constant_time_eq, new_bearer_token, sha256};
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
+use crate::state::AppState;
 use crate::store::{self, links::LinkRow, passcodes, sessions};
 
 /// Checks the passcode; on success opens a session (an HttpOnly, SameSite=Strict

@@ -9,11 +9,11 @@ use sealmail_api::routes::COMPOSE_PART;
 use sealmail_api::sender::{ComposeRequest, Composed, Expiry};
 use sealmail_api::{Mailbox, Timestamp};
 
-use super::{CurrentUser, parse_time};
-use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::error::{Error, Result};
 use crate::http::ApiJson;
 use crate::messages::{Draft, Outgoing};
+use crate::state::AppState;
 use crate::store::{self, branding::TemplateRow};
 
 /// Longest subject accepted (RFC 5322 allows longer, no reader wants it).
@@ -163,7 +163,7 @@ async fn check(state: &AppState, m: &ComposeRequest) -> Result<Checked> {
 
 /// A time that must lie in the future, as Unix seconds.
 pub fn future(at: &Timestamp, now: i64) -> Result<i64> {
-    let secs = parse_time(at)?;
+    let secs = store::parse_timestamp(at)?;
     if secs <= now {
         return Err(Error::InvalidRequest(
             "the expiry must be in the future".to_owned(),

@@ -4,19 +4,14 @@ mod compose;
 mod sent;
 mod session;
 
-pub use sent::{
-    RawBody, body_bytes, optional_json, owned_message, revoke_and_audit, sent_message,
-    sent_messages,
-};
-pub use session::{CurrentUser, hash_password, verify_password};
+pub use sent::{owned_message, sent_message, sent_messages};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use sealmail_api::{Timestamp, routes};
+use sealmail_api::routes;
 
-use crate::AppState;
-use crate::error::{Error, Result};
+use crate::state::AppState;
 
 /// A sender session lasts a working day; after that, sign in again.
 pub const SESSION_SECS: i64 = 8 * 3600;
@@ -33,7 +28,7 @@ pub const SIGN_INS_PER_CLIENT: i64 = 50;
 pub fn router() -> Router<AppState> {
     // Computed now, so the first sign-in with an unknown address is not
     // slower than later ones (which would tell that the address is unknown).
-    session::dummy_hash();
+    crate::auth::dummy_hash();
     Router::new()
         .route(
             routes::SESSION,
@@ -49,32 +44,4 @@ pub fn router() -> Router<AppState> {
         .route(routes::MESSAGE, get(sent::one).patch(sent::change_expiry))
         .route(routes::MESSAGE_REVOKE, post(sent::revoke))
         .route(routes::SENT, get(sent::list))
-        .route(
-            routes::BRANDING_TEMPLATES,
-            get(crate::admin::branding::list_for_senders),
-        )
-        .route(routes::BRANDING_LOGO, get(crate::admin::branding::logo))
-}
-
-/// Parses an RFC 3339 timestamp (or a bare `YYYY-MM-DD`, meaning its start
-/// in UTC) to Unix seconds; `invalid_request` otherwise.
-pub fn parse_time(value: &Timestamp) -> Result<i64> {
-    let text = value.0.trim();
-    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-    {
-        return Ok(t.unix_timestamp());
-    }
-    let date_format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, date_format)
-        .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .map_err(|_| {
-            Error::InvalidRequest(format!(
-                "`{text}` is not a time like 2026-11-23T09:30:00Z or a date like 2026-11-23"
-            ))
-        })
-}
-
-/// A page size: `default` when unset, at most `max`, at least 1.
-pub fn page_size(limit: Option<u32>, default: u32, max: u32) -> i64 {
-    i64::from(limit.unwrap_or(default).clamp(1, max))
 }

@@ -1,22 +1,19 @@
 //! The Sent list, one sent message, "Remove external access" (revoke) and
 //! the expiry change — over the same status and revoke code as the CLI.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use sealmail_api::Mailbox;
 use sealmail_api::admin::{AuditKind, AuditOutcome};
 use sealmail_api::sender::{
     ExpiryChange, ReplySummary, RevokeRequest, SentMessage, SentPage, SentQuery,
 };
 
-use super::{CurrentUser, page_size};
-use crate::AppState;
-use crate::admin::audit;
+use crate::auth::CurrentUser;
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiPath, ClientAddress};
+use crate::http::paging::{next_cursor, page_size};
+use crate::http::{ApiJson, ApiPath, ApiQuery, ClientAddress, RawBody, optional_json};
 use crate::messages;
+use crate::state::AppState;
 use crate::store::{self, audit::NewEvent, messages::MessageRow, sent};
 
 /// The Sent list entry of a stored message: its status (as `sealmail status`
@@ -32,7 +29,7 @@ pub async fn sent_message(state: &AppState, row: &MessageRow) -> Result<SentMess
 }
 
 /// The Sent list entries of `rows`, in order, with a fixed number of
-/// statements whatever the page's length (issue 9: it used to be three per row).
+/// statements whatever the page's length.
 pub async fn sent_messages(state: &AppState, rows: &[MessageRow]) -> Result<Vec<SentMessage>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let statuses = messages::statuses(state, rows).await?;
@@ -82,10 +79,8 @@ pub async fn owned_message(state: &AppState, user: &CurrentUser, id: &str) -> Re
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Result<Query<SentQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<SentQuery>,
 ) -> Result<ApiJson<SentPage>> {
-    let Query(query) =
-        query.map_err(|_| Error::InvalidRequest("the query string is malformed".to_owned()))?;
     let limit = page_size(query.limit, 50, 200);
     let after = match &query.cursor {
         Some(c) => Some(
@@ -102,12 +97,7 @@ pub async fn list(
     };
     // One more than asked tells whether there is a next page.
     let mut rows = sent::search(&state.db, &search, limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| sent::Cursor::after(r).encode())
-    } else {
-        None
-    };
+    let next_cursor = next_cursor(&mut rows, limit, |r| sent::Cursor::after(r).encode());
     let messages = sent_messages(&state, &rows).await?;
     Ok(ApiJson(SentPage {
         messages,
@@ -125,67 +115,6 @@ pub async fn one(
     Ok(ApiJson(sent_message(&state, &row).await?))
 }
 
-/// A raw body; too large is our `payload_too_large`, not axum's plain text.
-pub type RawBody = std::result::Result<Bytes, BytesRejection>;
-
-/// The bytes of a [`RawBody`].
-pub fn body_bytes(body: RawBody) -> Result<Bytes> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge
-        } else {
-            Error::InvalidRequest("the body could not be read".to_owned())
-        }
-    })
-}
-
-/// Parses an optional JSON body: empty means the default.
-pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: RawBody) -> Result<T> {
-    let body = body_bytes(body)?;
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(&body)
-        .map_err(|e| Error::InvalidRequest(format!("the body is not valid: {e}")))
-}
-
-/// Revokes the message (or one recipient), as `sealmail revoke` does, and audits it.
-pub async fn revoke_and_audit(
-    state: &AppState,
-    row: &MessageRow,
-    request: &RevokeRequest,
-    actor: &str,
-    client: &ClientAddress,
-) -> Result<()> {
-    let recipient = request
-        .recipient
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty());
-    let result = match recipient {
-        Some(address) => messages::revoke_recipient(state, &row.message_id, address).await,
-        None => messages::revoke(state, &row.message_id).await,
-    };
-    audit::record(
-        state,
-        NewEvent {
-            kind: AuditKind::Revoked,
-            outcome: if result.is_ok() {
-                AuditOutcome::Success
-            } else {
-                AuditOutcome::Failure
-            },
-            message_id: Some(row.message_id.clone()),
-            recipient: recipient.map(str::to_owned),
-            actor: Some(actor.to_owned()),
-            client_address: client.0.clone(),
-            detail: result.as_ref().err().map(|e| e.code().as_str().to_owned()),
-        },
-    )
-    .await;
-    result
-}
-
 /// `POST /api/v1/messages/{id}/revoke`: "Remove external access".
 pub async fn revoke(
     State(state): State<AppState>,
@@ -196,8 +125,14 @@ pub async fn revoke(
 ) -> Result<ApiJson<SentMessage>> {
     let row = owned_message(&state, &user, &id).await?;
     let request: RevokeRequest = optional_json(body)?;
-    revoke_and_audit(&state, &row, &request, &user.0.email, &client).await?;
-    Ok(ApiJson(sent_message(&state, &row).await?))
+    let actor = user.actor(&client);
+    let row =
+        messages::revoke_and_audit(&state, &row, request.recipient.as_deref(), &actor).await?;
+    let mut entry = sent_messages(&state, std::slice::from_ref(&row)).await?;
+    entry
+        .pop()
+        .map(ApiJson)
+        .ok_or_else(|| Error::Internal("no Sent list entry for a message".to_owned()))
 }
 
 /// `PATCH /api/v1/messages/{id}`: a new expiry (or none) for an active message.
@@ -221,9 +156,9 @@ pub async fn change_expiry(
             _ => Error::MessageRevoked,
         });
     }
-    audit::record(
-        &state,
-        NewEvent {
+    state
+        .audit
+        .record(NewEvent {
             kind: AuditKind::ExpiryChanged,
             outcome: AuditOutcome::Success,
             message_id: Some(row.message_id.clone()),
@@ -235,8 +170,7 @@ pub async fn change_expiry(
                     .map(|t| store::timestamp(t).0)
                     .unwrap_or_else(|| "none".to_owned()),
             ),
-        },
-    )
-    .await;
+        })
+        .await;
     Ok(ApiJson(sent_message(&state, &row).await?))
 }

@@ -1,14 +1,7 @@
-//! `POST /api/v1/session` (sign in), `DELETE` (sign out), `GET /api/v1/me`,
-//! and the [`CurrentUser`] extractor every sender and admin route uses.
+//! `POST /api/v1/session` (sign in), `DELETE` (sign out), `GET /api/v1/me`.
 
-use std::sync::OnceLock;
-
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use sealmail_api::admin::{AuditKind, AuditOutcome};
@@ -16,67 +9,12 @@ use sealmail_api::routes::SENDER_SESSION_COOKIE;
 use sealmail_api::sender::{Me, SignIn};
 
 use super::{SESSION_SECS, SIGN_IN_WINDOW_SECS, SIGN_INS_PER_ADDRESS, SIGN_INS_PER_CLIENT};
-use crate::AppState;
-use crate::admin::audit;
+use crate::auth::{CurrentUser, dummy_hash, verify_password};
 use crate::crypto::{Secret, new_bearer_token, sha256};
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ClientAddress};
-use crate::store::{self, accounts, audit::NewEvent, users::UserRow};
-
-/// The signed-in sender (or administrator); `not_signed_in` without a live session.
-#[derive(Debug, Clone)]
-pub struct CurrentUser(pub UserRow);
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let cookie = jar.get(SENDER_SESSION_COOKIE).ok_or(Error::NotSignedIn)?;
-        accounts::session_user(&state.db, &sha256(cookie.value().as_bytes()), store::now())
-            .await?
-            .map(CurrentUser)
-            .ok_or(Error::NotSignedIn)
-    }
-}
-
-impl CurrentUser {
-    /// What `GET /api/v1/me` says about this account, with this server's
-    /// message size limit.
-    pub fn me(&self, state: &AppState) -> Me {
-        Me {
-            name: self.0.name.clone(),
-            address: self.0.email.clone(),
-            is_admin: self.0.is_admin,
-            max_message_bytes: Some(state.settings.max_message_bytes),
-        }
-    }
-}
-
-/// Hashes a password with argon2id (the crate's defaults: RFC 9106's second
-/// recommended option, 19 MiB and 2 passes) and a random salt.
-pub fn hash_password(password: &str) -> Result<String> {
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| Error::Internal(format!("hashing a password: {e}")))?
-        .to_string())
-}
-
-/// Whether `password` matches the PHC string `hash`.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
-/// A hash of a random password, verified against when the address has no
-/// account, so an unknown address takes as long as a wrong password.
-pub(super) fn dummy_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| hash_password(&crate::crypto::random_id()).unwrap_or_default())
-}
+use crate::state::AppState;
+use crate::store::{self, accounts, audit::NewEvent};
 
 /// Signs in: argon2id check, rate-limited per address and per client; the
 /// same `credentials_wrong` for an unknown address and a wrong password.
@@ -119,7 +57,10 @@ pub async fn sign_in(
                 let retry_after_secs =
                     accounts::retry_after(&state.db, key, now, SIGN_IN_WINDOW_SECS).await?;
                 accounts::forget_attempts(&state.db, &attempts, now - SIGN_IN_WINDOW_SECS).await?;
-                audit::record(&state, event(AuditOutcome::Failure, Some("rate_limited"))).await;
+                state
+                    .audit
+                    .record(event(AuditOutcome::Failure, Some("rate_limited")))
+                    .await;
                 return Err(Error::TooManySignIns { retry_after_secs });
             }
         }
@@ -136,11 +77,10 @@ pub async fn sign_in(
     let user = match account {
         Some((user, _)) if matches => user,
         _ => {
-            audit::record(
-                &state,
-                event(AuditOutcome::Failure, Some("credentials_wrong")),
-            )
-            .await;
+            state
+                .audit
+                .record(event(AuditOutcome::Failure, Some("credentials_wrong")))
+                .await;
             return Err(Error::CredentialsWrong);
         }
     };
@@ -155,7 +95,7 @@ pub async fn sign_in(
         now + SESSION_SECS,
     )
     .await?;
-    audit::record(&state, event(AuditOutcome::Success, None)).await;
+    state.audit.record(event(AuditOutcome::Success, None)).await;
     tracing::info!(user = user.id, "sender signed in");
     let cookie = Cookie::build((SENDER_SESSION_COOKIE, session.expose().clone()))
         .path("/api")
@@ -164,7 +104,7 @@ pub async fn sign_in(
         .secure(state.settings.secure_cookies)
         .max_age(time::Duration::seconds(SESSION_SECS))
         .build();
-    let me = CurrentUser(user).me(&state);
+    let me = me_of(&CurrentUser(user), &state);
     Ok((jar.add(cookie), ApiJson(me)))
 }
 
@@ -193,5 +133,15 @@ pub async fn sign_out(
 
 /// Who is signed in.
 pub async fn me(State(state): State<AppState>, user: CurrentUser) -> ApiJson<Me> {
-    ApiJson(user.me(&state))
+    ApiJson(me_of(&user, &state))
+}
+
+/// What `GET /api/v1/me` says about `user`, with this server's message size limit.
+pub fn me_of(user: &CurrentUser, state: &AppState) -> Me {
+    Me {
+        name: user.0.name.clone(),
+        address: user.0.email.clone(),
+        is_admin: user.0.is_admin,
+        max_message_bytes: Some(state.settings.max_message_bytes),
+    }
 }

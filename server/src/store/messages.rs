@@ -41,6 +41,16 @@ impl MessageRow {
     }
 }
 
+/// A Message-ID in its canonical form, with angle brackets.
+pub fn normalize_message_id(id: &str) -> String {
+    let id = id.trim();
+    if id.starts_with('<') && id.ends_with('>') {
+        id.to_owned()
+    } else {
+        format!("<{}>", id.trim_matches(['<', '>']))
+    }
+}
+
 /// A recipient of a message.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RecipientRow {

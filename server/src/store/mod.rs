@@ -122,6 +122,24 @@ pub fn timestamp(secs: i64) -> Timestamp {
     Timestamp(text)
 }
 
+/// Parses an RFC 3339 timestamp (or a bare `YYYY-MM-DD`, meaning its start
+/// in UTC) to Unix seconds; `invalid_request` otherwise.
+pub fn parse_timestamp(value: &Timestamp) -> crate::error::Result<i64> {
+    let text = value.0.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return Ok(t.unix_timestamp());
+    }
+    let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, date_format)
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| {
+            crate::error::Error::InvalidRequest(format!(
+                "`{text}` is not a time like 2026-11-23T09:30:00Z or a date like 2026-11-23"
+            ))
+        })
+}
+
 /// A message's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageState {

@@ -89,6 +89,34 @@ impl TestResponse {
     }
 }
 
+/// Revokes a message straight through the code the API and `sealmail revoke`
+/// use (no HTTP), as the command line would.
+pub async fn revoke(
+    state: &AppState,
+    message_id: &str,
+) -> sealmail::error::Result<sealmail::store::messages::MessageRow> {
+    revoke_as_command(state, message_id, None).await
+}
+
+/// Revokes one recipient's access, as [`revoke`] does the whole message.
+pub async fn revoke_recipient(
+    state: &AppState,
+    message_id: &str,
+    address: &str,
+) -> sealmail::error::Result<sealmail::store::messages::MessageRow> {
+    revoke_as_command(state, message_id, Some(address)).await
+}
+
+async fn revoke_as_command(
+    state: &AppState,
+    message_id: &str,
+    address: Option<&str>,
+) -> sealmail::error::Result<sealmail::store::messages::MessageRow> {
+    let message = sealmail::messages::find(state, message_id).await?;
+    let actor = sealmail::audit::Actor::command_line("sealmail revoke");
+    sealmail::messages::revoke_and_audit(state, &message, address, &actor).await
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::with_args(&[]).await

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use sealmail::sender::hash_password;
+use sealmail::auth::hash_password;
 use sealmail::store;
 use sealmail_api::recipient::Body as MessageBody;
 use sealmail_api::routes::{self, COMPOSE_PART, CSRF_HEADER, CSRF_VALUE, SENDER_SESSION_COOKIE};

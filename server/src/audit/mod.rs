@@ -1,0 +1,28 @@
+//! The access audit: who did what to which message, from where. Events are
+//! written by one writer task with group commit ([`AuditLog`]); [`export`]
+//! reads them out.
+
+pub mod export;
+mod writer;
+
+pub use writer::AuditLog;
+
+/// Who acted, for the audit: a signed-in account's address (or a command's
+/// name) and the client's IP address when it came over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The account's address, or which command acted.
+    pub name: String,
+    /// The client's IP address, if it came over HTTP.
+    pub client_address: Option<String>,
+}
+
+impl Actor {
+    /// The command line: no client address.
+    pub fn command_line(command: &str) -> Actor {
+        Actor {
+            name: format!("{command} (command line)"),
+            client_address: None,
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! What every request handler and command shares: the database, the keys,
+//! the mailer, the audit writer and the settings derived from the configuration.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sealmail_api::common::Branding;
+use sqlx::SqlitePool;
+
+use crate::audit::AuditLog;
+use crate::config::Config;
+use crate::crypto::MasterKey;
+use crate::error::{Error, Result};
+use crate::mail::Mailer;
+
+/// Everything a request handler or a command needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: SqlitePool,
+    /// The master key (wraps data keys, keys the passcode MAC).
+    pub master_key: Arc<MasterKey>,
+    /// Earlier master keys, kept only to unwrap what they wrapped (rotation).
+    pub previous_master_keys: Arc<Vec<MasterKey>>,
+    /// Outgoing mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// Settings derived from the configuration.
+    pub settings: Arc<Settings>,
+    /// The access audit's writer (group commit).
+    pub audit: AuditLog,
+}
+
+/// The settings the running code needs, derived once from [`Config`].
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The public URL, without a trailing slash.
+    pub public_url: String,
+    /// Mark cookies `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+    /// Host name used in Message-IDs.
+    pub mail_domain: String,
+    /// The branding shown on the portal.
+    pub branding: Branding,
+    /// Where encrypted attachments live.
+    pub attachments_dir: PathBuf,
+    /// Where the local outbox lives.
+    pub outbox_dir: PathBuf,
+    /// The built portal.
+    pub portal_dir: PathBuf,
+    /// The largest new message a sender may upload, attachments included (bytes).
+    pub max_message_bytes: u64,
+    /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
+    /// Origins allowed to call the API cross-origin with cookies (none: no CORS).
+    pub cors_allow_origins: Vec<String>,
+}
+
+impl Settings {
+    /// Derives the settings from the configuration.
+    pub fn from_config(config: &Config) -> Self {
+        let public_url = config.public_url();
+        let host = public_url
+            .split_once("://")
+            .map_or(public_url.as_str(), |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let host = match host.rsplit_once(':') {
+            Some((h, port)) if !h.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => host,
+        };
+        let mail_domain = if host.is_empty() {
+            "sealmail.localhost"
+        } else {
+            host
+        };
+        Settings {
+            secure_cookies: public_url.starts_with("https://"),
+            mail_domain: mail_domain.trim_matches(['[', ']']).to_owned(),
+            public_url,
+            branding: Branding {
+                organisation: config.organisation.clone(),
+                background_color: "#1f4e79".to_owned(),
+                logo_url: None,
+                introduction_text: None,
+                read_button_text: None,
+                portal_text: None,
+                disclaimer_text: None,
+                privacy_statement_url: None,
+            },
+            attachments_dir: config.data_dir.join("attachments"),
+            outbox_dir: config.data_dir.join("outbox"),
+            portal_dir: config.portal_dir.clone(),
+            max_message_bytes: config.max_message_mib.saturating_mul(1024 * 1024),
+            trust_forwarded_for: config.trust_forwarded_for,
+            cors_allow_origins: config.cors_allow_origins.clone(),
+        }
+    }
+}
+
+impl AppState {
+    /// Opens the data dir (creating it, the database and the master key on
+    /// first use) with the given mailer.
+    pub async fn open(config: &Config, mailer: Arc<dyn Mailer>) -> Result<Self> {
+        create_private_dir(&config.data_dir)?;
+        let master_key = MasterKey::load_or_create(
+            config.master_key.as_ref().map(|k| &k.0),
+            &config.data_dir.join("master.key"),
+        )?;
+        let previous_master_keys = match &config.previous_master_keys {
+            Some(list) => list
+                .0
+                .expose()
+                .split(',')
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| crate::crypto::master_key_from_base64(k).map_err(Error::InvalidRequest))
+                .collect::<Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
+        let db = crate::store::open(&config.data_dir.join("sealmail.db")).await?;
+        let settings = Settings::from_config(config);
+        std::fs::create_dir_all(&settings.attachments_dir)?;
+        Ok(AppState {
+            audit: AuditLog::start(db.clone()),
+            db,
+            master_key: Arc::new(master_key),
+            previous_master_keys: Arc::new(previous_master_keys),
+            mailer,
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// The master key with this id: the current one or an earlier one.
+    pub fn master_key_by_id(&self, id: &str) -> Option<&MasterKey> {
+        std::iter::once(self.master_key.as_ref())
+            .chain(self.previous_master_keys.iter())
+            .find(|k| k.id() == id)
+    }
+
+    /// Opens the data dir with the mailer the configuration asks for: SMTP
+    /// with `--smtp-url`, else the local outbox.
+    pub async fn open_with_configured_mailer(config: &Config) -> Result<Self> {
+        let from = crate::mail::parse_from(&config.mail_from)?;
+        let mailer: Arc<dyn Mailer> = match &config.smtp_url {
+            Some(url) => Arc::new(crate::mail::SmtpMailer::new(url.0.expose(), from)?),
+            None => Arc::new(crate::mail::OutboxMailer::new(
+                config.data_dir.join("outbox"),
+                from,
+            )?),
+        };
+        Self::open(config, mailer).await
+    }
+}
+
+/// Creates `dir` if missing; a new one is readable by its owner only (it
+/// holds the master key and the database).
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
