@@ -100,6 +100,7 @@ impl Failure {
                 | ErrorCode::CredentialsWrong
                 | ErrorCode::Forbidden
                 | ErrorCode::InvalidRequest
+                | ErrorCode::MethodNotAllowed
                 | ErrorCode::PayloadTooLarge
                 | ErrorCode::RateLimited
                 | ErrorCode::Internal,
