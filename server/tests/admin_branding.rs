@@ -229,19 +229,14 @@ async fn a_logo_must_be_the_image_its_type_says_and_only_an_admin_sets_it() {
 
     let png = b"\x89PNG\r\n\x1a\nfake";
     assert_eq!(
-        admin
-            .upload_logo("999", "image/png", png)
-            .response()
-            .await
-            .code(),
+        admin.upload_logo("999", "image/png", png).code().await,
         ErrorCode::NotFound
     );
     assert_eq!(
         dave.as_admin()
             .upload_logo(&t.id, "image/png", png)
-            .response()
-            .await
-            .code(),
+            .code()
+            .await,
         ErrorCode::Forbidden
     );
     let stranger = app

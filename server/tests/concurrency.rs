@@ -90,7 +90,7 @@ async fn concurrent_wrong_guesses_cannot_get_past_the_attempt_limit() {
     assert_eq!(failed, 5, "the counter stops at the limit");
     // And the right passcode no longer works.
     assert_eq!(
-        bob.submit_passcode(&right).response().await.code(),
+        bob.submit_passcode(&right).code().await,
         ErrorCode::TooManyAttempts
     );
 }
@@ -106,7 +106,7 @@ async fn a_last_try_raced_by_the_right_and_a_wrong_passcode_cannot_both_succeed(
         let wrong = bob.wrong_passcode();
         for _ in 0..4 {
             assert_eq!(
-                bob.submit_passcode(&wrong).response().await.code(),
+                bob.submit_passcode(&wrong).code().await,
                 ErrorCode::PasscodeWrong
             );
         }

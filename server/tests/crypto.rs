@@ -192,13 +192,9 @@ async fn a_different_master_key_cannot_read_stored_messages() {
 async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
     let app = TestApp::new().await;
     let data: Vec<u8> = (0..(2 * CHUNK_SIZE + 10)).map(|i| (i % 13) as u8).collect();
-    app.send(
-        &[BOB],
-        &[],
-        &[("big.bin", "application/octet-stream", &data)],
-    )
-    .await;
-    let bob = app.recipient(BOB).signed_in().await;
+    let bob = app
+        .bob_reading_with(&[("big.bin", "application/octet-stream", &data)])
+        .await;
     let view = bob.read().await;
     let dir = std::fs::read_dir(app.data_dir().join("attachments"))
         .unwrap()
@@ -321,7 +317,7 @@ async fn after_a_master_key_rotation_old_messages_stay_readable_with_the_previou
         .recipient_with_link(BOB, &old_token)
         .signed_in()
         .await;
-    assert_eq!(bob.read().response().await.code(), ErrorCode::Internal);
+    assert_eq!(bob.read().code().await, ErrorCode::Internal);
 
     // With it listed as a previous key, it can; new messages use the new key.
     let after = before

@@ -26,7 +26,7 @@ async fn wrong_passcodes_count_down_then_lock_the_link() {
     assert!(fifth.retry_after_secs.unwrap() > 0);
     // Locked: even the right passcode, and a new passcode request, are refused.
     assert_eq!(
-        bob.submit_passcode(&right).response().await.code(),
+        bob.submit_passcode(&right).code().await,
         ErrorCode::TooManyAttempts
     );
     let again = bob.request_passcode().response().await;
@@ -36,7 +36,7 @@ async fn wrong_passcodes_count_down_then_lock_the_link() {
     // When the lock ends, the old passcode is void: a new one is needed, and works.
     app.sql("UPDATE recipients SET locked_until = 0").await;
     assert_eq!(
-        bob.submit_passcode(&right).response().await.code(),
+        bob.submit_passcode(&right).code().await,
         ErrorCode::PasscodeExpired
     );
     let bob = bob.signed_in().await;

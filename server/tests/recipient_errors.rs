@@ -149,11 +149,10 @@ async fn unknown_api_routes_and_methods_are_json_not_found() {
 #[tokio::test]
 async fn unknown_attachment_is_not_found() {
     let app = TestApp::new().await;
-    app.send(&[BOB], &[], &[("a.txt", "text/plain", b"hello")])
+    let bob = app
+        .bob_reading_with(&[("a.txt", "text/plain", b"hello")])
         .await;
-    let bob = app.recipient(BOB).signed_in().await;
-    let response = bob.download("nope").response().await;
-    assert_eq!(response.code(), ErrorCode::NotFound);
+    assert_eq!(bob.download("nope").code().await, ErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -164,26 +163,14 @@ async fn reading_without_a_live_session_for_this_link_is_session_expired() {
     let bob = app.recipient(BOB);
     let carol = app.recipient(CAROL);
     // No cookie.
-    assert_eq!(
-        bob.read().response().await.code(),
-        ErrorCode::SessionExpired
-    );
-    assert_eq!(
-        bob.body_document().response().await.code(),
-        ErrorCode::SessionExpired
-    );
+    assert_eq!(bob.read().code().await, ErrorCode::SessionExpired);
+    assert_eq!(bob.body_document().code().await, ErrorCode::SessionExpired);
     // A made-up cookie.
     let fake = bob
         .clone()
         .with_session("sealmail_link=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    assert_eq!(
-        fake.read().response().await.code(),
-        ErrorCode::SessionExpired
-    );
-    assert_eq!(
-        fake.body_document().response().await.code(),
-        ErrorCode::SessionExpired
-    );
+    assert_eq!(fake.read().code().await, ErrorCode::SessionExpired);
+    assert_eq!(fake.body_document().code().await, ErrorCode::SessionExpired);
     // Carol's session does not open Bob's link: a session is bound to one link.
     let carol = carol.signed_in().await;
     let bob_with_carols = bob.with_session(carol.cookie());
@@ -199,12 +186,9 @@ async fn reading_without_a_live_session_for_this_link_is_session_expired() {
     assert_eq!(carol.read().response().await.status, StatusCode::OK);
     app.sql("UPDATE recipient_sessions SET expires_at = created_at")
         .await;
+    assert_eq!(carol.read().code().await, ErrorCode::SessionExpired);
     assert_eq!(
-        carol.read().response().await.code(),
-        ErrorCode::SessionExpired
-    );
-    assert_eq!(
-        carol.body_document().response().await.code(),
+        carol.body_document().code().await,
         ErrorCode::SessionExpired
     );
 }
@@ -249,10 +233,7 @@ async fn revoking_one_recipient_leaves_the_others_their_access() {
     messages::revoke_recipient(&app.state, &message_id, BOB)
         .await
         .unwrap();
-    assert_eq!(
-        bob.read().response().await.code(),
-        ErrorCode::MessageRevoked
-    );
+    assert_eq!(bob.read().code().await, ErrorCode::MessageRevoked);
     assert_eq!(carol.read().response().await.status, StatusCode::OK);
 
     let again = messages::revoke_recipient(&app.state, &message_id, BOB)
@@ -281,18 +262,9 @@ async fn expired_message_is_refused_before_the_purge_runs_and_then_purged() {
     // Time passes: the expiry is enforced on access, and the content destroyed.
     app.sql("UPDATE messages SET expires_at = created_at - 1")
         .await;
-    assert_eq!(
-        bob.read().response().await.code(),
-        ErrorCode::MessageExpired
-    );
-    assert_eq!(
-        bob.body_document().response().await.code(),
-        ErrorCode::MessageExpired
-    );
-    assert_eq!(
-        stranger.open_link().response().await.code(),
-        ErrorCode::MessageExpired
-    );
+    assert_eq!(bob.read().code().await, ErrorCode::MessageExpired);
+    assert_eq!(bob.body_document().code().await, ErrorCode::MessageExpired);
+    assert_eq!(stranger.open_link().code().await, ErrorCode::MessageExpired);
     let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_keys")
         .fetch_one(&app.state.db)
         .await

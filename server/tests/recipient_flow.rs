@@ -257,13 +257,9 @@ async fn large_attachments_stream_in_chunk_sized_frames_not_one_buffer() {
     let app = TestApp::new().await;
     let size = 8 * 1024 * 1024 + 3;
     let data: Vec<u8> = (0..size).map(|i| (i % 199) as u8).collect();
-    app.send(
-        &[BOB],
-        &[],
-        &[("big.bin", "application/octet-stream", &data)],
-    )
-    .await;
-    let bob = app.recipient(BOB).signed_in().await;
+    let bob = app
+        .bob_reading_with(&[("big.bin", "application/octet-stream", &data)])
+        .await;
     let view = bob.read().await;
     let mut body = bob
         .download(&view.attachments[0].id)

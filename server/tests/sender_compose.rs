@@ -79,13 +79,13 @@ async fn compose_refuses_bad_input_with_invalid_request() {
         ("an unknown template", unknown_template),
     ] {
         assert_eq!(
-            alice.send(&bad).response().await.code(),
+            alice.send(&bad).code().await,
             ErrorCode::InvalidRequest,
             "{what}"
         );
     }
     assert_eq!(
-        alice.send_part(b"{not json").response().await.code(),
+        alice.send_part(b"{not json").code().await,
         ErrorCode::InvalidRequest
     );
     let mut unknown_expiry = serde_json::to_value(message_to(&[BOB])).unwrap();
@@ -93,9 +93,8 @@ async fn compose_refuses_bad_input_with_invalid_request() {
     assert_eq!(
         alice
             .send_part(unknown_expiry.to_string().as_bytes())
-            .response()
-            .await
-            .code(),
+            .code()
+            .await,
         ErrorCode::InvalidRequest
     );
     // JSON instead of multipart.

@@ -191,5 +191,5 @@ async fn an_expired_session_is_not_signed_in() {
     let app = TestApp::new().await;
     let alice = app.sender(ALICE).await;
     app.sql("UPDATE user_sessions SET expires_at = 0").await;
-    assert_eq!(alice.me().response().await.code(), ErrorCode::NotSignedIn);
+    assert_eq!(alice.me().code().await, ErrorCode::NotSignedIn);
 }

@@ -79,12 +79,8 @@ impl<'a> Admin<'a> {
             format: Some("csv".into()),
             ..query.clone()
         };
-        Call::text_back(
-            self.app,
-            Method::GET,
-            routes::admin_audit(&query),
-            Some(self.cookie()),
-        )
+        self.request(Method::GET, routes::admin_audit(&query))
+            .answer(|r| r.text())
     }
 
     /// The branding templates.
@@ -116,12 +112,8 @@ impl<'a> Admin<'a> {
 
     /// Deletes a branding template.
     pub fn delete_template(&self, id: &str) -> Call<'a, ()> {
-        Call::no_content(
-            self.app,
-            Method::DELETE,
-            routes::admin_branding_one(id),
-            Some(self.cookie()),
-        )
+        self.request(Method::DELETE, routes::admin_branding_one(id))
+            .no_content()
     }
 
     /// Uploads a template's logo: these bytes, sent as `content_type`.

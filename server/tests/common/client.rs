@@ -10,6 +10,7 @@ use std::pin::Pin;
 
 use axum::body::Body;
 use axum::http::{Method, Request, Response, StatusCode, header};
+use sealmail_api::ErrorCode;
 use sealmail_api::routes::{CSRF_HEADER, CSRF_VALUE};
 use sealmail_api::sender::RevokeRequest;
 use serde::Serialize;
@@ -48,13 +49,14 @@ pub struct Call<'a, T> {
     parse: fn(TestResponse) -> T,
 }
 
-impl<'a, T> Call<'a, T> {
-    fn with_parser(
+impl<'a> Call<'a, TestResponse> {
+    /// A request of `method` to `path` with this cookie (or none); its
+    /// answer is the whole response until [`Call::answer`] says otherwise.
+    pub(crate) fn new(
         app: &'a TestApp,
         method: Method,
         path: impl Into<String>,
         cookie: Option<&str>,
-        parse: fn(TestResponse) -> T,
     ) -> Self {
         Call {
             app,
@@ -64,6 +66,32 @@ impl<'a, T> Call<'a, T> {
             headers: Vec::new(),
             payload: Payload::Empty,
             expect: StatusCode::OK,
+            parse: |r| r,
+        }
+    }
+
+    /// Whose success is JSON.
+    pub(crate) fn json_answer<T: DeserializeOwned>(self) -> Call<'a, T> {
+        self.answer(|r| r.json())
+    }
+
+    /// Whose success is `204 No Content`.
+    pub(crate) fn no_content(self) -> Call<'a, ()> {
+        self.answer(|_| ()).expect(StatusCode::NO_CONTENT)
+    }
+}
+
+impl<'a, T> Call<'a, T> {
+    /// What a success gives, read from the response.
+    pub(crate) fn answer<U>(self, parse: fn(TestResponse) -> U) -> Call<'a, U> {
+        Call {
+            app: self.app,
+            method: self.method,
+            path: self.path,
+            cookie: self.cookie,
+            headers: self.headers,
+            payload: self.payload,
+            expect: self.expect,
             parse,
         }
     }
@@ -158,6 +186,11 @@ impl<'a, T> Call<'a, T> {
         app.request(self.into_request()).await
     }
 
+    /// Sends it: the error code it was refused with.
+    pub async fn code(self) -> ErrorCode {
+        self.response().await.code()
+    }
+
     /// Sends it: the response with its body not yet read (to watch it stream).
     pub async fn stream(self) -> Response<Body> {
         use tower::ServiceExt as _;
@@ -202,66 +235,6 @@ impl<'a, T> Call<'a, T> {
     }
 }
 
-impl<'a, T: DeserializeOwned> Call<'a, T> {
-    /// A call whose success is JSON.
-    pub(crate) fn new(
-        app: &'a TestApp,
-        method: Method,
-        path: impl Into<String>,
-        cookie: Option<&str>,
-    ) -> Self {
-        Call::with_parser(app, method, path, cookie, |r| r.json())
-    }
-}
-
-impl<'a> Call<'a, ()> {
-    /// A call whose success has no body (204).
-    pub(crate) fn no_content(
-        app: &'a TestApp,
-        method: Method,
-        path: impl Into<String>,
-        cookie: Option<&str>,
-    ) -> Self {
-        Call::with_parser(app, method, path, cookie, |_| ()).expect(StatusCode::NO_CONTENT)
-    }
-}
-
-impl<'a> Call<'a, TestResponse> {
-    /// A call whose success is the whole response.
-    pub(crate) fn raw(
-        app: &'a TestApp,
-        method: Method,
-        path: impl Into<String>,
-        cookie: Option<&str>,
-    ) -> Self {
-        Call::with_parser(app, method, path, cookie, |r| r)
-    }
-}
-
-impl<'a> Call<'a, Vec<u8>> {
-    /// A call whose success is bytes (an attachment, a document).
-    pub(crate) fn bytes_back(
-        app: &'a TestApp,
-        method: Method,
-        path: impl Into<String>,
-        cookie: Option<&str>,
-    ) -> Self {
-        Call::with_parser(app, method, path, cookie, |r| r.body)
-    }
-}
-
-impl<'a> Call<'a, String> {
-    /// A call whose success is text (a CSV, an HTML document).
-    pub(crate) fn text_back(
-        app: &'a TestApp,
-        method: Method,
-        path: impl Into<String>,
-        cookie: Option<&str>,
-    ) -> Self {
-        Call::with_parser(app, method, path, cookie, |r| r.text())
-    }
-}
-
 impl<'a, T: Send + 'a> IntoFuture for Call<'a, T> {
     type Output = T;
     type IntoFuture = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -300,6 +273,11 @@ impl<'a, T> Revoke<'a, T> {
     /// Sends it: the whole response.
     pub async fn response(self) -> TestResponse {
         self.0.response().await
+    }
+
+    /// Sends it: the error code it was refused with.
+    pub async fn code(self) -> ErrorCode {
+        self.0.code().await
     }
 }
 

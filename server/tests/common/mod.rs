@@ -255,7 +255,7 @@ impl TestApp {
         body: Option<&T>,
         cookie: Option<&str>,
     ) -> TestResponse {
-        let call = client::Call::raw(self, method, path, cookie);
+        let call = client::Call::new(self, method, path, cookie);
         match body {
             Some(body) => call.json(body).response().await,
             None => call.response().await,

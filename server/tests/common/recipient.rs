@@ -6,8 +6,8 @@ use sealmail_api::recipient::{
 };
 use sealmail_api::routes::{self, REPLY_PART};
 
-use super::TestApp;
 use super::client::Call;
+use super::{TestApp, TestResponse};
 
 /// Someone holding a link (and, once signed in, its session cookie).
 #[derive(Clone)]
@@ -36,7 +36,12 @@ impl TestApp {
 
     /// Sends a plain message to [`super::BOB`] and opens his session.
     pub async fn bob_reading(&self) -> Recipient<'_> {
-        self.send(&[super::BOB], &[], &[]).await;
+        self.bob_reading_with(&[]).await
+    }
+
+    /// Sends [`super::BOB`] a message with these attachments and opens his session.
+    pub async fn bob_reading_with(&self, attachments: &[(&str, &str, &[u8])]) -> Recipient<'_> {
+        self.send(&[super::BOB], &[], attachments).await;
         self.recipient(super::BOB).signed_in().await
     }
 }
@@ -63,8 +68,13 @@ impl<'a> Recipient<'a> {
         self
     }
 
-    fn call<T: serde::de::DeserializeOwned>(&self, method: Method, path: String) -> Call<'a, T> {
+    /// A request with this recipient's session (if any), answered by the whole response.
+    fn request(&self, method: Method, path: String) -> Call<'a, TestResponse> {
         Call::new(self.app, method, path, self.cookie.as_deref())
+    }
+
+    fn call<T: serde::de::DeserializeOwned>(&self, method: Method, path: String) -> Call<'a, T> {
+        self.request(method, path).json_answer()
     }
 
     /// Opens the link page: who sent it, to whom, whether a session is open.
@@ -121,22 +131,17 @@ impl<'a> Recipient<'a> {
 
     /// The HTML body's own document.
     pub fn body_document(&self) -> Call<'a, String> {
-        Call::text_back(
-            self.app,
-            Method::GET,
-            routes::link_body(&self.token),
-            self.cookie.as_deref(),
-        )
+        self.request(Method::GET, routes::link_body(&self.token))
+            .answer(|r| r.text())
     }
 
     /// Downloads an attachment.
     pub fn download(&self, attachment_id: &str) -> Call<'a, Vec<u8>> {
-        Call::bytes_back(
-            self.app,
+        self.request(
             Method::GET,
             routes::link_attachment(&self.token, attachment_id),
-            self.cookie.as_deref(),
         )
+        .answer(|r| r.body)
     }
 
     /// Replies with this text (add `.file(…)` to attach files).
@@ -152,11 +157,7 @@ impl<'a> Recipient<'a> {
 
     /// Ends the session.
     pub fn sign_out(&self) -> Call<'a, ()> {
-        Call::no_content(
-            self.app,
-            Method::DELETE,
-            routes::link_session(&self.token),
-            self.cookie.as_deref(),
-        )
+        self.request(Method::DELETE, routes::link_session(&self.token))
+            .no_content()
     }
 }

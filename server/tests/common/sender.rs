@@ -66,10 +66,12 @@ impl TestApp {
 
     /// Someone signing in with this address and password.
     pub fn signing_in(&self, email: &str, password: &str) -> Call<'_, Me> {
-        Call::new(self, Method::POST, routes::SESSION, None).json(&SignIn {
-            email: email.to_owned(),
-            password: password.to_owned(),
-        })
+        Call::new(self, Method::POST, routes::SESSION, None)
+            .json_answer()
+            .json(&SignIn {
+                email: email.to_owned(),
+                password: password.to_owned(),
+            })
     }
 
     /// Signs in with this address and password, whatever the answer.
@@ -120,17 +122,26 @@ impl<'a> Sender<'a> {
         self.cookie.split_once('=').unwrap().1
     }
 
+    /// A request with this session, answered by the whole response.
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        path: impl Into<String>,
+    ) -> Call<'a, TestResponse> {
+        Call::new(self.app, method, path, Some(&self.cookie))
+    }
+
     pub(crate) fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: impl Into<String>,
     ) -> Call<'a, T> {
-        Call::new(self.app, method, path, Some(&self.cookie))
+        self.request(method, path).json_answer()
     }
 
     /// A `GET` of any path with this session (for a route's refusals).
     pub fn get(&self, path: &str) -> Call<'a, TestResponse> {
-        Call::raw(self.app, Method::GET, path, Some(&self.cookie))
+        self.request(Method::GET, path)
     }
 
     /// Who is signed in.
@@ -140,12 +151,7 @@ impl<'a> Sender<'a> {
 
     /// Signs out.
     pub fn sign_out(&self) -> Call<'a, ()> {
-        Call::no_content(
-            self.app,
-            Method::DELETE,
-            routes::SESSION,
-            Some(&self.cookie),
-        )
+        self.request(Method::DELETE, routes::SESSION).no_content()
     }
 
     /// Sends `message` (add `.file(…)` / `.files(…)` for attachments).
