@@ -213,10 +213,7 @@ async fn the_audit_is_filtered_and_paged_as_json() {
             None => break,
         }
     }
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let total = app.rows_in("audit_events").await;
     assert_eq!(ids.len() as i64, total);
     assert!(ids.windows(2).all(|w| w[0] > w[1]));
 

@@ -45,10 +45,7 @@ async fn concurrent_correct_submissions_open_exactly_one_session() {
         }
     }
     assert_eq!(opened, 1, "a passcode is single use");
-    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recipient_sessions")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let sessions = app.rows_in("recipient_sessions").await;
     assert_eq!(sessions, 1);
 }
 

@@ -265,10 +265,7 @@ async fn expired_message_is_refused_before_the_purge_runs_and_then_purged() {
     assert_eq!(bob.read().code().await, ErrorCode::MessageExpired);
     assert_eq!(bob.body_document().code().await, ErrorCode::MessageExpired);
     assert_eq!(stranger.open_link().code().await, ErrorCode::MessageExpired);
-    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_keys")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let keys = app.rows_in("message_keys").await;
     assert_eq!(keys, 0, "the wrapped key is gone");
     let status = messages::status(&app.state, &message_id).await.unwrap();
     assert_eq!(status.state, sealmail_api::admin::MessageState::Expired);
@@ -341,9 +338,6 @@ async fn the_background_purge_task_ends_expired_messages_on_its_own() {
     }
     task.abort();
     assert_eq!(state, "expired", "nobody accessed it, yet it was purged");
-    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_keys")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let keys = app.rows_in("message_keys").await;
     assert_eq!(keys, 0);
 }

@@ -49,10 +49,7 @@ async fn a_message_over_the_size_limit_is_payload_too_large_and_leaves_nothing()
         .response()
         .await;
     assert_eq!(response.code(), ErrorCode::PayloadTooLarge);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let count = app.rows_in("messages").await;
     assert_eq!(count, 0);
     assert!(app.mails().is_empty(), "no notification went out");
     let leftovers = std::fs::read_dir(&app.state.settings.attachments_dir)

@@ -80,10 +80,7 @@ async fn revoking_the_whole_message_ends_it_for_everyone_once() {
     assert!(!row.is_revocable);
     assert_eq!(row.recipients[0].state, RecipientState::Revoked);
     assert_eq!(bob.open_link().code().await, ErrorCode::MessageRevoked);
-    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_keys")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let keys = app.rows_in("message_keys").await;
     assert_eq!(keys, 0, "the key is destroyed");
 
     let again = alice

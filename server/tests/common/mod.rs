@@ -276,6 +276,14 @@ impl TestApp {
         self.request(builder.body(body.into()).unwrap()).await
     }
 
+    /// How many rows `table` holds.
+    pub async fn rows_in(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
+
     /// Runs SQL against the app's database (to make time pass, or to tamper).
     pub async fn sql(&self, sql: &'static str) {
         sqlx::query(sql).execute(&self.state.db).await.unwrap();
