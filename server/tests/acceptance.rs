@@ -6,8 +6,9 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::cli::run_sealmail;
+use common::cli::{ok, run_sealmail, user_add};
 use common::http::Server;
+use common::mail::{passcode_in_outbox, token_in_outbox};
 
 fn sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
     let output = run_sealmail(data, args, stdin);
@@ -24,17 +25,7 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
 
-    sealmail(
-        &data,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@sealmail.test",
-            "--password-stdin",
-        ],
-        "demo-password\n",
-    );
+    ok(user_add(&data, "alice@sealmail.test", &[], "demo-password"));
     // The message is sent on the command line while the server runs.
     let server = Server::start(&data, &[]);
     let public = format!("http://127.0.0.1:{}", server.port);
@@ -65,15 +56,11 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
     .to_owned();
 
     let outbox = String::from_utf8(sealmail(&data, &["outbox", "--last", "1"], "").stdout).unwrap();
-    let link_at = outbox
-        .find(&format!("{public}/m/"))
-        .expect("the notification has a link")
-        + public.len()
-        + 3;
-    let token: String = outbox[link_at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
-        .collect();
+    assert!(
+        outbox.contains(&format!("{public}/m/")),
+        "the notification links to the server: {outbox}"
+    );
+    let token = token_in_outbox(&data, "bob@example.net");
 
     let info = server.request("GET", &format!("/api/v1/links/{token}"), &[], b"");
     assert_eq!(info.status, 200, "{}", info.body);
@@ -88,12 +75,7 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
             .status,
         200
     );
-    let outbox = String::from_utf8(sealmail(&data, &["outbox", "--last", "1"], "").stdout).unwrap();
-    let passcode = outbox
-        .lines()
-        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
-        .expect("the passcode mail is in the outbox")
-        .to_owned();
+    let passcode = passcode_in_outbox(&data);
 
     let session = server.request(
         "POST",

@@ -1,8 +1,11 @@
 //! Every way a test reads the mail the server sent: the notification, its
-//! link, the passcode. Where mail goes (today the app's recording mailer) is
-//! known here only.
+//! link, the passcode. Where mail goes (the app's recording mailer in
+//! process; `sealmail outbox` for a real server) is known here only.
+
+use std::path::Path;
 
 use super::TestApp;
+use super::cli::{ok, run_sealmail};
 
 /// A mail the server sent.
 #[derive(Clone)]
@@ -44,22 +47,47 @@ impl TestApp {
             .rev()
             .find(|m| m.to.eq_ignore_ascii_case(address) && m.text.contains("/m/"))
             .expect("a notification to that address");
-        let start = mail.text.find("/m/").unwrap() + 3;
-        mail.text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect()
+        link_token_in(&mail.text)
     }
 
     /// The 8 digits from the newest passcode mail to `address`.
     pub fn passcode_for(&self, address: &str) -> String {
         let mail = self.last_mail_to(address).expect("a mail to that address");
         assert_eq!(mail.subject, "Your one-time passcode");
-        mail.text
-            .lines()
-            .map(str::trim)
-            .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
-            .expect("8 digits in the passcode mail")
-            .to_owned()
+        passcode_in(&mail.text)
     }
+}
+
+/// The link token from the newest notification to `address` in the outbox
+/// of the data dir `data` (what a real `sealmail serve` or `send` wrote).
+pub fn token_in_outbox(data: &Path, address: &str) -> String {
+    let outbox = ok(run_sealmail(data, &["outbox", "--last", "10"], ""));
+    // Mails are printed oldest first; take the last notification to `address`.
+    let start = outbox
+        .rfind(&format!("To: {address}"))
+        .expect("a mail to the address");
+    link_token_in(&outbox[start..])
+}
+
+/// The passcode in the newest mail of the outbox of the data dir `data`.
+pub fn passcode_in_outbox(data: &Path) -> String {
+    passcode_in(&ok(run_sealmail(data, &["outbox", "--last", "1"], "")))
+}
+
+/// The token of the first link to a portal link page in `text`.
+fn link_token_in(text: &str) -> String {
+    let start = text.find("/m/").expect("a link in the notification") + 3;
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// The 8-digit passcode on a line of its own in `text`.
+fn passcode_in(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
+        .expect("8 digits in the passcode mail")
+        .to_owned()
 }
