@@ -84,14 +84,9 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
         format!("{{\"passcode\":\"{passcode}\"}}").as_bytes(),
     );
     assert_eq!(session.status, 200, "{}", session.body);
-    let cookie_header = format!("Cookie: {}", session.cookie());
+    let cookie = session.cookie();
 
-    let message = server.request(
-        "GET",
-        &format!("/api/v1/links/{token}/message"),
-        &[&cookie_header],
-        b"",
-    );
+    let message = server.read_message(&token, &cookie);
     assert_eq!(message.status, 200);
     assert!(
         message.body.contains("The body for Bob"),
@@ -101,12 +96,7 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
 
     // Revoked from the command line while the server runs.
     sealmail(&data, &["revoke", "--message-id", &message_id], "");
-    let revoked = server.request(
-        "GET",
-        &format!("/api/v1/links/{token}/message"),
-        &[&cookie_header],
-        b"",
-    );
+    let revoked = server.read_message(&token, &cookie);
     assert_eq!(revoked.status, 410);
     assert!(
         revoked.body.contains("\"code\":\"message_revoked\""),

@@ -34,12 +34,7 @@ fn read(server: &Server, data: &std::path::Path, token: &str) -> (String, Reply)
     );
     assert_eq!(session.status, 200, "{}", session.body);
     let cookie = session.cookie();
-    let message = server.request(
-        "GET",
-        &routes::link_message(token),
-        &[&format!("Cookie: {cookie}")],
-        b"",
-    );
+    let message = server.read_message(token, &cookie);
     (cookie, message)
 }
 
@@ -115,20 +110,10 @@ fn sign_in_send_read_revoke_one_recipient_then_sent_list_status_and_audit_agree(
         format!("{{\"recipient\":\"{CAROL}\"}}").as_bytes(),
     );
     assert_eq!(revoked.status, 200, "{}", revoked.body);
-    let carol_again = server.request(
-        "GET",
-        &routes::link_message(&carol_token),
-        &[&format!("Cookie: {carol}")],
-        b"",
-    );
+    let carol_again = server.read_message(&carol_token, &carol);
     assert_eq!(carol_again.status, 410);
     assert!(carol_again.body.contains("\"code\":\"message_revoked\""));
-    let bob_again = server.request(
-        "GET",
-        &routes::link_message(&bob_token),
-        &[&format!("Cookie: {bob}")],
-        b"",
-    );
+    let bob_again = server.read_message(&bob_token, &bob);
     assert_eq!(bob_again.status, 200);
 
     let page: SentPage = server.request("GET", routes::SENT, &[&alice], b"").json();
