@@ -75,7 +75,7 @@ async fn an_administrator_removes_one_recipients_access_and_each_refusal_has_its
         .call(
             axum::http::Method::POST,
             &routes::admin_message_revoke(&composed.message_id),
-            Some(&serde_json::json!({ "recipient": 7 })),
+            &serde_json::json!({ "recipient": 7 }),
             admin.cookie(),
         )
         .await;

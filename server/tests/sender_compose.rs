@@ -99,7 +99,7 @@ async fn compose_refuses_bad_input_with_invalid_request() {
         .call(
             axum::http::Method::POST,
             routes::MESSAGES,
-            Some(&message_to(&[BOB])),
+            &message_to(&[BOB]),
             alice.cookie(),
         )
         .await;

@@ -226,40 +226,19 @@ impl TestApp {
         self.request(builder.body(Body::empty()).unwrap()).await
     }
 
-    /// A POST with the anti-forgery header and a JSON body (or none).
-    pub async fn post<T: Serialize>(
-        &self,
-        path: &str,
-        body: Option<&T>,
-        cookie: Option<&str>,
-    ) -> TestResponse {
-        self.send_json(Method::POST, path, body, cookie).await
-    }
-
-    /// Any method with the anti-forgery header, a cookie, and a JSON body (or
-    /// none): for requests no actor would make (a body of the wrong shape).
-    pub async fn call<T: Serialize>(
+    /// Any method with the anti-forgery header, a cookie and this JSON body:
+    /// for requests no actor would make (a body of the wrong shape).
+    pub async fn call(
         &self,
         method: Method,
         path: &str,
-        body: Option<&T>,
+        body: &impl Serialize,
         cookie: &str,
     ) -> TestResponse {
-        self.send_json(method, path, body, Some(cookie)).await
-    }
-
-    async fn send_json<T: Serialize>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&T>,
-        cookie: Option<&str>,
-    ) -> TestResponse {
-        let call = client::Call::new(self, method, path, cookie);
-        match body {
-            Some(body) => call.json(body).response().await,
-            None => call.response().await,
-        }
+        client::Call::new(self, method, path, Some(cookie))
+            .json(body)
+            .response()
+            .await
     }
 
     pub async fn raw(
