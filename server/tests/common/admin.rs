@@ -16,7 +16,9 @@ use super::sender::{ADMIN, Sender};
 
 /// A sender session used on the admin API. Through [`TestApp::admin`] it is
 /// an administrator's; through [`Sender::as_admin`] anyone's, to be refused.
-/// As a sender (the Sent list, a sender's revoke) it is its [`Sender`].
+/// It derefs to its [`Sender`] (the cookie, the Sent list), except that
+/// [`Admin::revoke`] is the admin API's, by Message-ID: a sender's revoke by
+/// message id is `admin.as_sender().revoke(id)`.
 #[derive(Clone)]
 pub struct Admin<'a>(Sender<'a>);
 
