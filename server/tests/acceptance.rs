@@ -3,22 +3,12 @@
 
 mod common;
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::process::Output;
 
-use common::cli::run_sealmail;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::cli::{ok, run_sealmail, user_add};
+use common::http::Server;
+use common::mail::{passcode_in_outbox, token_in_outbox};
 
 fn sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
     let output = run_sealmail(data, args, stdin);
@@ -30,55 +20,18 @@ fn sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
     output
 }
 
-struct Reply {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-/// One HTTP/1.1 request over a fresh connection (the server sets Content-Length).
-fn http(port: u16, method: &str, path: &str, headers: &[&str], body: &str) -> Reply {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-    for h in headers {
-        request.push_str(h);
-        request.push_str("\r\n");
-    }
-    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    Reply {
-        status,
-        head: head.to_owned(),
-        body: body.to_owned(),
-    }
-}
-
 #[test]
 fn acceptance_send_passcode_read_revoke_with_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let public = format!("http://127.0.0.1:{port}");
 
-    sealmail(
-        &data,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@sealmail.test",
-            "--password-stdin",
-        ],
-        "demo-password\n",
+    ok(user_add(&data, "alice@sealmail.test", &[], "demo-password"));
+    // The message is sent on the command line while the server runs.
+    let server = Server::start(&data, &[]);
+    let public = format!("http://127.0.0.1:{}", server.port);
+    assert_eq!(
+        server.request("GET", "/api/v1/health", &[], b"").status,
+        200
     );
     let message_id = String::from_utf8(
         sealmail(
@@ -102,89 +55,38 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
     .trim()
     .to_owned();
 
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_sealmail"))
-            .env_remove("SEALMAIL_MASTER_KEY")
-            .arg("--data-dir")
-            .arg(&data)
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--portal-dir",
-            ])
-            .arg(dir.path().join("no-portal"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut up = false;
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            up = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(up, "the server did not start");
-    assert_eq!(http(port, "GET", "/api/v1/health", &[], "").status, 200);
-
     let outbox = String::from_utf8(sealmail(&data, &["outbox", "--last", "1"], "").stdout).unwrap();
-    let link_at = outbox
-        .find(&format!("{public}/m/"))
-        .expect("the notification has a link")
-        + public.len()
-        + 3;
-    let token: String = outbox[link_at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
-        .collect();
+    assert!(
+        outbox.contains(&format!("{public}/m/")),
+        "the notification links to the server: {outbox}"
+    );
+    let token = token_in_outbox(&data, "bob@example.net");
 
-    let info = http(port, "GET", &format!("/api/v1/links/{token}"), &[], "");
+    let info = server.request("GET", &format!("/api/v1/links/{token}"), &[], b"");
     assert_eq!(info.status, 200, "{}", info.body);
     assert_eq!(
-        http(
-            port,
-            "POST",
-            &format!("/api/v1/links/{token}/passcode"),
-            &["X-Sealmail: 1"],
-            ""
-        )
-        .status,
+        server
+            .request(
+                "POST",
+                &format!("/api/v1/links/{token}/passcode"),
+                &["X-Sealmail: 1"],
+                b""
+            )
+            .status,
         200
     );
-    let outbox = String::from_utf8(sealmail(&data, &["outbox", "--last", "1"], "").stdout).unwrap();
-    let passcode = outbox
-        .lines()
-        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
-        .expect("the passcode mail is in the outbox")
-        .to_owned();
+    let passcode = passcode_in_outbox(&data);
 
-    let session = http(
-        port,
+    let session = server.request(
         "POST",
         &format!("/api/v1/links/{token}/session"),
         &["X-Sealmail: 1", "Content-Type: application/json"],
-        &format!("{{\"passcode\":\"{passcode}\"}}"),
+        format!("{{\"passcode\":\"{passcode}\"}}").as_bytes(),
     );
     assert_eq!(session.status, 200, "{}", session.body);
-    let cookie = session
-        .head
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_owned();
-    let cookie_header = format!("Cookie: {cookie}");
+    let cookie = session.cookie();
 
-    let message = http(
-        port,
-        "GET",
-        &format!("/api/v1/links/{token}/message"),
-        &[&cookie_header],
-        "",
-    );
+    let message = server.read_message(&token, &cookie);
     assert_eq!(message.status, 200);
     assert!(
         message.body.contains("The body for Bob"),
@@ -194,13 +96,7 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
 
     // Revoked from the command line while the server runs.
     sealmail(&data, &["revoke", "--message-id", &message_id], "");
-    let revoked = http(
-        port,
-        "GET",
-        &format!("/api/v1/links/{token}/message"),
-        &[&cookie_header],
-        "",
-    );
+    let revoked = server.read_message(&token, &cookie);
     assert_eq!(revoked.status, 410);
     assert!(
         revoked.body.contains("\"code\":\"message_revoked\""),

@@ -3,49 +3,30 @@
 
 mod common;
 
-use axum::http::Method;
-use common::sender::{ADMIN, DAVE, get_with, message_to};
+use common::sender::{DAVE, message_to};
 use common::{ALICE, BOB, CAROL, TestApp};
-use sealmail_api::admin::{
-    MessageState, MessageStatus, RecipientState, Report, ReportQuery, TracePage, TraceQuery,
-};
+use sealmail_api::admin::{MessageState, RecipientState, ReportQuery, TraceQuery};
 use sealmail_api::routes;
-use sealmail_api::sender::RevokeRequest;
 use sealmail_api::{ErrorCode, Timestamp};
 
 #[tokio::test]
 async fn an_administrator_checks_and_revokes_a_message_by_its_message_id() {
     let app = TestApp::new().await;
-    let alice = app.sender(ALICE, false).await;
-    let admin = app.sender(ADMIN, true).await;
-    let composed = app
-        .compose_ok(&alice, &message_to(&[BOB, CAROL]), &[])
-        .await;
+    let alice = app.sender(ALICE).await;
+    let admin = app.admin().await;
+    let composed = alice.send(&message_to(&[BOB, CAROL])).await;
 
     // With or without the angle brackets.
     let bare = composed.message_id.trim_matches(['<', '>']).to_owned();
     for id in [composed.message_id.clone(), bare] {
-        let status: MessageStatus = get_with(&app, &routes::admin_message(&id), &admin)
-            .await
-            .json();
+        let status = admin.status(&id).await;
         assert_eq!(status.message_id, composed.message_id);
         assert!(status.is_revocable);
         assert!(!status.revoked);
         assert_eq!(status.subject, "Contract draft");
     }
 
-    let one = RevokeRequest {
-        recipient: Some(BOB.into()),
-    };
-    let status: MessageStatus = app
-        .call(
-            Method::POST,
-            &routes::admin_message_revoke(&composed.message_id),
-            Some(&one),
-            &admin,
-        )
-        .await
-        .json();
+    let status = admin.revoke(&composed.message_id).only(BOB).await;
     assert!(
         status.is_revocable,
         "one recipient revoked; the message is still active"
@@ -53,38 +34,16 @@ async fn an_administrator_checks_and_revokes_a_message_by_its_message_id() {
     assert_eq!(status.recipients[0].state, RecipientState::Revoked);
     assert_eq!(status.recipients[1].state, RecipientState::Sent);
 
-    let status: MessageStatus = app
-        .call::<()>(
-            Method::POST,
-            &routes::admin_message_revoke(&composed.message_id),
-            None,
-            &admin,
-        )
-        .await
-        .json();
+    let status = admin.revoke(&composed.message_id).await;
     assert_eq!(status.state, MessageState::Revoked);
     assert!(!status.is_revocable);
     assert!(status.revoked);
 
-    let again = app
-        .call::<()>(
-            Method::POST,
-            &routes::admin_message_revoke(&composed.message_id),
-            None,
-            &admin,
-        )
-        .await;
+    let again = admin.revoke(&composed.message_id).response().await;
     assert_eq!(again.code(), ErrorCode::AlreadyRevoked);
-    let unknown = get_with(&app, &routes::admin_message("<nope@sealmail.test>"), &admin).await;
+    let unknown = admin.status("<nope@sealmail.test>").response().await;
     assert_eq!(unknown.code(), ErrorCode::NotFound);
-    let unknown_revoke = app
-        .call::<()>(
-            Method::POST,
-            &routes::admin_message_revoke("<nope@sealmail.test>"),
-            None,
-            &admin,
-        )
-        .await;
+    let unknown_revoke = admin.revoke("<nope@sealmail.test>").response().await;
     assert_eq!(unknown_revoke.code(), ErrorCode::NotFound);
 }
 
@@ -93,54 +52,44 @@ async fn an_administrator_checks_and_revokes_a_message_by_its_message_id() {
 #[tokio::test]
 async fn an_administrator_removes_one_recipients_access_and_each_refusal_has_its_code() {
     let app = TestApp::new().await;
-    let alice = app.sender(ALICE, false).await;
-    let admin = app.sender(ADMIN, true).await;
-    let composed = app
-        .compose_ok(&alice, &message_to(&[BOB, CAROL]), &[])
-        .await;
-    let revoke = |recipient: &str| {
-        let request = RevokeRequest {
-            recipient: Some(recipient.into()),
-        };
-        let app = &app;
-        let admin = admin.clone();
-        let path = routes::admin_message_revoke(&composed.message_id);
-        async move { app.call(Method::POST, &path, Some(&request), &admin).await }
-    };
+    let alice = app.sender(ALICE).await;
+    let admin = app.admin().await;
+    let composed = alice.send(&message_to(&[BOB, CAROL])).await;
+    let revoke = |recipient: &str| admin.revoke(&composed.message_id).only(recipient);
 
-    let status: MessageStatus = revoke(&format!(" {BOB} ")).await.json();
+    let status = revoke(&format!(" {BOB} ")).await;
     assert_eq!(status.state, MessageState::Active);
     assert_eq!(status.recipients[0].state, RecipientState::Revoked);
     assert_eq!(status.recipients[1].state, RecipientState::Sent);
-    let bob_link = app.get(&routes::link(&app.token_for(BOB)), None).await;
+    let bob_link = app.recipient(BOB).open_link().response().await;
     assert_eq!(bob_link.code(), ErrorCode::MessageRevoked);
-    let carol_link = app.get(&routes::link(&app.token_for(CAROL)), None).await;
+    let carol_link = app.recipient(CAROL).open_link().response().await;
     assert!(carol_link.status.is_success(), "carol keeps her access");
 
-    assert_eq!(revoke(BOB).await.code(), ErrorCode::AlreadyRevoked);
+    assert_eq!(revoke(BOB).code().await, ErrorCode::AlreadyRevoked);
     assert_eq!(
-        revoke("mallory@example.com").await.code(),
+        revoke("mallory@example.com").code().await,
         ErrorCode::NotFound
     );
     let malformed = app
         .call(
-            Method::POST,
+            axum::http::Method::POST,
             &routes::admin_message_revoke(&composed.message_id),
-            Some(&serde_json::json!({ "recipient": 7 })),
-            &admin,
+            &serde_json::json!({ "recipient": 7 }),
+            admin.cookie(),
         )
         .await;
     assert_eq!(malformed.code(), ErrorCode::InvalidRequest);
 
     app.sql("UPDATE messages SET expires_at = created_at - 1")
         .await;
-    assert_eq!(revoke(CAROL).await.code(), ErrorCode::MessageExpired);
+    assert_eq!(revoke(CAROL).code().await, ErrorCode::MessageExpired);
 }
 
 #[tokio::test]
 async fn the_admin_api_is_forbidden_to_senders_and_closed_to_strangers() {
     let app = TestApp::new().await;
-    let dave = app.sender(DAVE, false).await;
+    let dave = app.sender(DAVE).await;
     let paths = [
         routes::admin_message("<x@y>"),
         routes::ADMIN_TRACE.to_owned(),
@@ -149,40 +98,29 @@ async fn the_admin_api_is_forbidden_to_senders_and_closed_to_strangers() {
         routes::ADMIN_BRANDING.to_owned(),
     ];
     for path in &paths {
-        assert_eq!(
-            get_with(&app, path, &dave).await.code(),
-            ErrorCode::Forbidden,
-            "{path}"
-        );
+        assert_eq!(dave.get(path).code().await, ErrorCode::Forbidden, "{path}");
         assert_eq!(
             app.get(path, None).await.code(),
             ErrorCode::NotSignedIn,
             "{path}"
         );
     }
-    let revoke = app
-        .call::<()>(
-            Method::POST,
-            &routes::admin_message_revoke("<x@y>"),
-            None,
-            &dave,
-        )
-        .await;
+    let revoke = dave.as_admin().revoke("<x@y>").response().await;
     assert_eq!(revoke.code(), ErrorCode::Forbidden);
 }
 
 #[tokio::test]
 async fn message_trace_finds_messages_by_sender_recipient_subject_and_date() {
     let app = TestApp::new().await;
-    let alice = app.sender(ALICE, false).await;
-    let dave = app.sender(DAVE, false).await;
-    let admin = app.sender(ADMIN, true).await;
+    let alice = app.sender(ALICE).await;
+    let dave = app.sender(DAVE).await;
+    let admin = app.admin().await;
     let mut contract = message_to(&[BOB]);
     contract.subject = "Contract".into();
-    let a = app.compose_ok(&alice, &contract, &[]).await;
+    let a = alice.send(&contract).await;
     let mut lunch = message_to(&[CAROL]);
     lunch.subject = "Lunch".into();
-    let d = app.compose_ok(&dave, &lunch, &[]).await;
+    let d = dave.send(&lunch).await;
     // Alice's a minute earlier, so the newest-first order is certain.
     sqlx::query("UPDATE messages SET created_at = created_at - 60 WHERE message_id = ?")
         .bind(&a.message_id)
@@ -190,16 +128,12 @@ async fn message_trace_finds_messages_by_sender_recipient_subject_and_date() {
         .await
         .unwrap();
 
-    let trace = |q: TraceQuery| {
-        let app = &app;
-        let admin = admin.clone();
-        async move {
-            let page: TracePage = get_with(app, &routes::admin_trace(&q), &admin).await.json();
-            page.messages
-                .into_iter()
-                .map(|m| m.message_id)
-                .collect::<Vec<_>>()
-        }
+    let trace = async |q: TraceQuery| {
+        let page = admin.trace(&q).await;
+        page.messages
+            .into_iter()
+            .map(|m| m.message_id)
+            .collect::<Vec<_>>()
     };
     assert_eq!(
         trace(TraceQuery::default()).await,
@@ -230,9 +164,7 @@ async fn message_trace_finds_messages_by_sender_recipient_subject_and_date() {
         limit: Some(1),
         ..Default::default()
     };
-    let page: TracePage = get_with(&app, &routes::admin_trace(&paged), &admin)
-        .await
-        .json();
+    let page = admin.trace(&paged).await;
     assert_eq!(page.messages.len(), 1);
     let rest = TraceQuery {
         cursor: page.next_cursor,
@@ -244,31 +176,21 @@ async fn message_trace_finds_messages_by_sender_recipient_subject_and_date() {
         from: Some(Timestamp("yesterday".into())),
         ..Default::default()
     };
-    let response = get_with(&app, &routes::admin_trace(&bad), &admin).await;
+    let response = admin.trace(&bad).response().await;
     assert_eq!(response.code(), ErrorCode::InvalidRequest);
 }
 
 #[tokio::test]
 async fn the_report_counts_sent_opened_revoked_per_day_and_top_domains() {
     let app = TestApp::new().await;
-    let alice = app.sender(ALICE, false).await;
-    let admin = app.sender(ADMIN, true).await;
-    let first = app
-        .compose_ok(&alice, &message_to(&[BOB, CAROL]), &[])
-        .await;
-    app.compose_ok(&alice, &message_to(&["erin@example.net"]), &[])
-        .await;
-    let bob_token = app.token_for(BOB);
-    app.sign_in(&bob_token, BOB).await;
-    app.call::<()>(
-        Method::POST,
-        &routes::message_revoke(&first.id),
-        None,
-        &alice,
-    )
-    .await;
+    let alice = app.sender(ALICE).await;
+    let admin = app.admin().await;
+    let first = alice.send(&message_to(&[BOB, CAROL])).await;
+    alice.send(&message_to(&["erin@example.net"])).await;
+    app.recipient(BOB).signed_in().await;
+    alice.revoke(&first.id).await;
 
-    let report: Report = get_with(&app, routes::ADMIN_REPORT, &admin).await.json();
+    let report = admin.report(&ReportQuery::default()).await;
     assert_eq!(report.totals.sent, 2);
     assert_eq!(report.totals.opened, 1);
     assert_eq!(report.totals.revoked, 1);
@@ -289,9 +211,7 @@ async fn the_report_counts_sent_opened_revoked_per_day_and_top_domains() {
         from: Some(Timestamp("2001-01-01".into())),
         until: Some(Timestamp("2001-01-03".into())),
     };
-    let old: Report = get_with(&app, &routes::admin_report(&empty), &admin)
-        .await
-        .json();
+    let old = admin.report(&empty).await;
     assert_eq!(old.totals.sent, 0);
     assert_eq!(old.per_day.len(), 2);
     assert_eq!(old.per_day[0].date, "2001-01-01");
@@ -300,6 +220,6 @@ async fn the_report_counts_sent_opened_revoked_per_day_and_top_domains() {
         from: Some(Timestamp("2001-01-03".into())),
         until: Some(Timestamp("2001-01-01".into())),
     };
-    let response = get_with(&app, &routes::admin_report(&backwards), &admin).await;
+    let response = admin.report(&backwards).response().await;
     assert_eq!(response.code(), ErrorCode::InvalidRequest);
 }

@@ -4,73 +4,42 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use common::cli::{ok, run_sealmail};
-use common::sender::{ADMIN, PASSWORD, get_with, message_to};
+use common::sender::{PASSWORD, message_to};
 use common::{ALICE, BOB, CAROL, SECRET_BODY, TestApp};
-use sealmail_api::admin::{AuditKind, AuditOutcome, AuditPage, AuditQuery};
-use sealmail_api::recipient::{MessageView, ReplyRequest};
+use sealmail_api::admin::{AuditKind, AuditOutcome, AuditQuery};
 use sealmail_api::routes;
 use sealmail_api::sender::RevokeRequest;
 
 /// A whole recipient flow; returns the secrets it involved.
 async fn full_flow(app: &TestApp) -> (String, Vec<String>) {
-    let alice = app.sender(ALICE, false).await;
-    let composed = app
-        .compose_ok(
-            &alice,
-            &message_to(&[BOB, CAROL]),
-            &[("plan.pdf", "application/pdf", b"%PDF secret plan")],
-        )
+    let alice = app.sender(ALICE).await;
+    let composed = alice
+        .send(&message_to(&[BOB, CAROL]))
+        .file("plan.pdf", "application/pdf", b"%PDF secret plan")
         .await;
-    let token = app.token_for(BOB);
-    app.request_passcode(&token).await;
-    let passcode = app.passcode_for(BOB);
-    let wrong = if passcode == "00000000" {
-        "11111111"
-    } else {
-        "00000000"
-    };
+    let bob = app.recipient(BOB);
+    bob.request_passcode().await;
+    let passcode = bob.passcode_from_mail();
     assert_eq!(
-        app.submit_passcode(&token, wrong).await.status,
+        bob.submit_passcode(&bob.wrong_passcode())
+            .response()
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
-    let opened = app.submit_passcode(&token, &passcode).await;
-    let cookie = opened.session_cookie().unwrap();
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
-    let file = app
-        .get(
-            &routes::link_attachment(&token, &view.attachments[0].id),
-            Some(&cookie),
-        )
-        .await;
-    assert_eq!(file.status, StatusCode::OK);
-    app.post(
-        &routes::link_reply(&token),
-        Some(&ReplyRequest {
-            text: "Thanks, received".into(),
-        }),
-        Some(&cookie),
-    )
-    .await;
-    let revoke = RevokeRequest {
-        recipient: Some(CAROL.into()),
-    };
-    app.call(
-        Method::POST,
-        &routes::message_revoke(&composed.id),
-        Some(&revoke),
-        &alice,
-    )
-    .await;
+    let opened = bob.submit_passcode(&passcode).response().await;
+    let bob = bob.with_session(&opened.session_cookie().unwrap());
+    let view = bob.read().await;
+    bob.download(&view.attachments[0].id).await;
+    bob.reply("Thanks, received").await;
+    alice.revoke(&composed.id).only(CAROL).await;
     let secrets = vec![
-        token,
+        bob.token().to_owned(),
         passcode,
-        cookie.split_once('=').unwrap().1.to_owned(),
-        alice.split_once('=').unwrap().1.to_owned(),
+        bob.session_id().to_owned(),
+        alice.session_id().to_owned(),
         PASSWORD.to_owned(),
         SECRET_BODY.to_owned(),
         "secret plan".to_owned(),
@@ -82,14 +51,10 @@ async fn full_flow(app: &TestApp) -> (String, Vec<String>) {
 #[tokio::test]
 async fn the_audit_csv_holds_every_event_of_a_full_flow_and_no_secrets() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
+    let admin = app.admin().await;
     let (message_id, secrets) = full_flow(&app).await;
 
-    let query = AuditQuery {
-        format: Some("csv".into()),
-        ..Default::default()
-    };
-    let response = get_with(&app, &routes::admin_audit(&query), &admin).await;
+    let response = admin.audit_csv(&AuditQuery::default()).response().await;
     assert_eq!(response.status, StatusCode::OK);
     assert!(
         response
@@ -164,43 +129,24 @@ async fn the_audit_csv_holds_every_event_of_a_full_flow_and_no_secrets() {
 #[tokio::test]
 async fn a_refused_message_view_is_audited_with_its_error_code() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
-    let alice = app.sender(ALICE, false).await;
-    let composed = app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
-    let token = app.token_for(BOB);
-    app.request_passcode(&token).await;
-    let passcode = app.passcode_for(BOB);
-    let cookie = app
-        .submit_passcode(&token, &passcode)
-        .await
-        .session_cookie()
-        .unwrap();
-    let read = |cookie: Option<String>| {
-        let (app, token) = (&app, &token);
-        async move {
-            app.get(&routes::link_message(token), cookie.as_deref())
-                .await
-                .status
-        }
-    };
-    assert_eq!(read(Some(cookie.clone())).await, StatusCode::OK);
-    assert!(!read(None).await.is_success());
-    app.call(
-        Method::POST,
-        &routes::message_revoke(&composed.id),
-        Some(&RevokeRequest { recipient: None }),
-        &alice,
-    )
-    .await;
-    assert!(!read(Some(cookie)).await.is_success());
+    let admin = app.admin().await;
+    let alice = app.sender(ALICE).await;
+    let composed = alice.send(&message_to(&[BOB])).await;
+    let stranger = app.recipient(BOB);
+    let bob = stranger.clone().signed_in().await;
+    assert_eq!(bob.read().response().await.status, StatusCode::OK);
+    assert!(!stranger.read().response().await.status.is_success());
+    alice
+        .revoke(&composed.id)
+        .with(&RevokeRequest { recipient: None })
+        .await;
+    assert!(!bob.read().response().await.status.is_success());
 
     let opens = AuditQuery {
         kind: Some(AuditKind::MessageOpened),
         ..Default::default()
     };
-    let page: AuditPage = get_with(&app, &routes::admin_audit(&opens), &admin)
-        .await
-        .json();
+    let page = admin.audit(&opens).await;
     let events: Vec<_> = page
         .events
         .iter()
@@ -227,16 +173,14 @@ async fn a_refused_message_view_is_audited_with_its_error_code() {
 #[tokio::test]
 async fn the_audit_is_filtered_and_paged_as_json() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
+    let admin = app.admin().await;
     let (message_id, _) = full_flow(&app).await;
 
     let opens = AuditQuery {
         kind: Some(AuditKind::MessageOpened),
         ..Default::default()
     };
-    let page: AuditPage = get_with(&app, &routes::admin_audit(&opens), &admin)
-        .await
-        .json();
+    let page = admin.audit(&opens).await;
     assert_eq!(page.events.len(), 1);
     assert_eq!(page.events[0].recipient.as_deref(), Some(BOB));
     assert_eq!(
@@ -249,9 +193,7 @@ async fn the_audit_is_filtered_and_paged_as_json() {
         message_id: Some(message_id.trim_matches(['<', '>']).to_owned()),
         ..Default::default()
     };
-    let page: AuditPage = get_with(&app, &routes::admin_audit(&failures), &admin)
-        .await
-        .json();
+    let page = admin.audit(&failures).await;
     assert_eq!(page.events.len(), 1);
     assert_eq!(page.events[0].detail.as_deref(), Some("passcode_wrong"));
 
@@ -264,47 +206,34 @@ async fn the_audit_is_filtered_and_paged_as_json() {
             cursor: cursor.clone(),
             ..Default::default()
         };
-        let page: AuditPage = get_with(&app, &routes::admin_audit(&q), &admin)
-            .await
-            .json();
+        let page = admin.audit(&q).await;
         ids.extend(page.events.iter().map(|e| e.id));
         match page.next_cursor {
             Some(next) => cursor = Some(next),
             None => break,
         }
     }
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let total = app.rows_in("audit_events").await;
     assert_eq!(ids.len() as i64, total);
     assert!(ids.windows(2).all(|w| w[0] > w[1]));
 
-    let bad = get_with(
-        &app,
-        &format!("{}?kind=teleported", routes::ADMIN_AUDIT),
-        &admin,
-    )
-    .await;
+    let bad = admin
+        .get(&format!("{}?kind=teleported", routes::ADMIN_AUDIT))
+        .response()
+        .await;
     assert_eq!(bad.code(), sealmail_api::ErrorCode::InvalidRequest);
 }
 
 #[tokio::test]
 async fn the_client_address_is_recorded_from_a_trusted_proxy_header() {
     let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
-    let alice = app.sender(ALICE, false).await;
-    app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
-    let token = app.token_for(BOB);
+    let alice = app.sender(ALICE).await;
+    alice.send(&message_to(&[BOB])).await;
     let response = app
-        .raw(
-            Method::POST,
-            &routes::link_passcode(&token),
-            &[
-                ("x-sealmail", "1"),
-                ("x-forwarded-for", "203.0.113.9, 198.51.100.4"),
-            ],
-            "",
-        )
+        .recipient(BOB)
+        .request_passcode()
+        .header("x-forwarded-for", "203.0.113.9, 198.51.100.4")
+        .response()
         .await;
     assert_eq!(response.status, StatusCode::OK);
     let address: Option<String> = sqlx::query_scalar(
@@ -367,12 +296,12 @@ async fn sealmail_audit_prints_the_csv_on_the_command_line() {
 #[tokio::test]
 async fn a_password_typed_into_the_address_field_is_not_audited() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
+    let admin = app.admin().await;
     let typo = app.try_sign_in("hunter2-secret", "hunter2-secret").await;
     assert_eq!(typo.code(), sealmail_api::ErrorCode::CredentialsWrong);
-    let csv = get_with(&app, &format!("{}?format=csv", routes::ADMIN_AUDIT), &admin).await;
-    assert!(csv.text().contains("sign_in,failure,,,,"), "{}", csv.text());
-    assert!(!csv.text().contains("hunter2"));
+    let csv = admin.audit_csv(&AuditQuery::default()).await;
+    assert!(csv.contains("sign_in,failure,,,,"), "{csv}");
+    assert!(!csv.contains("hunter2"));
     let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM sign_in_attempts")
         .fetch_all(&app.state.db)
         .await

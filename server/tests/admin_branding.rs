@@ -4,13 +4,12 @@
 mod common;
 
 use axum::http::{Method, StatusCode, header};
-use common::sender::{ADMIN, DAVE, get_with, message_to};
+use common::sender::{DAVE, message_to};
 use common::{ALICE, BOB, TestApp};
 use sealmail_api::ErrorCode;
-use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInput};
-use sealmail_api::recipient::LinkInfo;
+use sealmail_api::admin::{BrandingFields, BrandingTemplateInput};
 use sealmail_api::routes::{self, CSRF_HEADER, CSRF_VALUE};
-use sealmail_api::sender::{Expiry, SentMessage};
+use sealmail_api::sender::Expiry;
 
 fn template(name: &str, is_default: bool) -> BrandingTemplateInput {
     BrandingTemplateInput {
@@ -31,98 +30,48 @@ fn template(name: &str, is_default: bool) -> BrandingTemplateInput {
     }
 }
 
-async fn create(app: &TestApp, admin: &str, input: &BrandingTemplateInput) -> BrandingTemplate {
-    let response = app
-        .call(Method::POST, routes::ADMIN_BRANDING, Some(input), admin)
-        .await;
-    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
-    response.json()
-}
-
 #[tokio::test]
 async fn templates_are_listed_created_edited_and_deleted_with_exactly_one_default() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
+    let admin = app.admin().await;
 
-    let first = create(&app, &admin, &template("Contoso", false)).await;
+    let first = admin.create_template(&template("Contoso", false)).await;
     assert!(first.is_default, "the first template is the default");
-    let second = create(&app, &admin, &template("Legal", true)).await;
+    let second = admin.create_template(&template("Legal", true)).await;
     assert!(second.is_default);
-    let list: Vec<BrandingTemplate> = get_with(&app, routes::ADMIN_BRANDING, &admin).await.json();
+    let list = admin.templates().await;
     assert_eq!(list.iter().filter(|t| t.is_default).count(), 1);
     assert_eq!(list.iter().find(|t| t.is_default).unwrap().id, second.id);
 
     let mut edit = template("Contoso", false);
     edit.fields.background_color = "#112233".into();
-    let edited: BrandingTemplate = app
-        .call(
-            Method::PUT,
-            &routes::admin_branding_one(&first.id),
-            Some(&edit),
-            &admin,
-        )
-        .await
-        .json();
+    let edited = admin.edit_template(&first.id, &edit).await;
     assert_eq!(edited.fields.background_color, "#112233");
     assert!(!edited.is_default);
-    let one: BrandingTemplate = get_with(&app, &routes::admin_branding_one(&first.id), &admin)
-        .await
-        .json();
+    let one = admin.template(&first.id).await;
     assert_eq!(one, edited);
 
     // The default cannot go while another exists; an ordinary one can.
-    let refused = app
-        .call::<()>(
-            Method::DELETE,
-            &routes::admin_branding_one(&second.id),
-            None,
-            &admin,
-        )
-        .await;
+    let refused = admin.delete_template(&second.id).response().await;
     assert_eq!(refused.code(), ErrorCode::InvalidRequest);
-    let deleted = app
-        .call::<()>(
-            Method::DELETE,
-            &routes::admin_branding_one(&first.id),
-            None,
-            &admin,
-        )
-        .await;
+    let deleted = admin.delete_template(&first.id).response().await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    let gone = get_with(&app, &routes::admin_branding_one(&first.id), &admin).await;
+    let gone = admin.template(&first.id).response().await;
     assert_eq!(gone.code(), ErrorCode::NotFound);
-    let again = app
-        .call::<()>(
-            Method::DELETE,
-            &routes::admin_branding_one(&first.id),
-            None,
-            &admin,
-        )
-        .await;
+    let again = admin.delete_template(&first.id).response().await;
     assert_eq!(again.code(), ErrorCode::NotFound);
-    let unknown_edit = app
-        .call(
-            Method::PUT,
-            &routes::admin_branding_one("999"),
-            Some(&edit),
-            &admin,
-        )
-        .await;
+    let unknown_edit = admin.edit_template("999", &edit).response().await;
     assert_eq!(unknown_edit.code(), ErrorCode::NotFound);
 }
 
 #[tokio::test]
 async fn bad_templates_are_refused() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
-    create(&app, &admin, &template("Contoso", false)).await;
-    let duplicate = app
-        .call(
-            Method::POST,
-            routes::ADMIN_BRANDING,
-            Some(&template("contoso", false)),
-            &admin,
-        )
+    let admin = app.admin().await;
+    admin.create_template(&template("Contoso", false)).await;
+    let duplicate = admin
+        .create_template(&template("contoso", false))
+        .response()
         .await;
     assert_eq!(duplicate.code(), ErrorCode::InvalidRequest);
     let mut colour = template("Colour", false);
@@ -132,48 +81,28 @@ async fn bad_templates_are_refused() {
     let mut no_passcode = template("Nopass", false);
     no_passcode.fields.passcode_enabled = false;
     for bad in [colour, script_url, no_passcode] {
-        let response = app
-            .call(Method::POST, routes::ADMIN_BRANDING, Some(&bad), &admin)
-            .await;
+        let response = admin.create_template(&bad).response().await;
         assert_eq!(response.code(), ErrorCode::InvalidRequest, "{}", bad.name);
     }
-    let dave = app.sender(DAVE, false).await;
-    let forbidden = app
-        .call(
-            Method::POST,
-            routes::ADMIN_BRANDING,
-            Some(&template("X", false)),
-            &dave,
-        )
+    let dave = app.sender(DAVE).await;
+    let forbidden = dave
+        .as_admin()
+        .create_template(&template("X", false))
+        .response()
         .await;
     assert_eq!(forbidden.code(), ErrorCode::Forbidden);
     // Senders may list them to choose one.
-    let list: Vec<BrandingTemplate> = get_with(&app, routes::BRANDING_TEMPLATES, &dave)
-        .await
-        .json();
+    let list = dave.branding_templates().await;
     assert_eq!(list.len(), 1);
 }
 
 #[tokio::test]
 async fn a_logo_is_uploaded_served_publicly_and_removed() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
-    let t = create(&app, &admin, &template("Contoso", false)).await;
+    let admin = app.admin().await;
+    let t = admin.create_template(&template("Contoso", false)).await;
     let png = b"\x89PNG\r\n\x1a\nfake".to_vec();
-    let upload = app
-        .raw(
-            Method::PUT,
-            &routes::admin_branding_logo(&t.id),
-            &[
-                (CSRF_HEADER, CSRF_VALUE),
-                ("cookie", &admin),
-                ("content-type", "image/png"),
-            ],
-            png.clone(),
-        )
-        .await;
-    assert_eq!(upload.status, StatusCode::OK, "{}", upload.text());
-    let with_logo: BrandingTemplate = upload.json();
+    let with_logo = admin.upload_logo(&t.id, "image/png", &png).await;
     let url = with_logo.logo_url.unwrap();
     assert_eq!(url, routes::branding_logo(&t.id));
     let logo = app.get(&url, None).await;
@@ -181,29 +110,13 @@ async fn a_logo_is_uploaded_served_publicly_and_removed() {
     assert_eq!(logo.header(header::CONTENT_TYPE), "image/png");
     assert_eq!(logo.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
 
-    let svg = app
-        .raw(
-            Method::PUT,
-            &routes::admin_branding_logo(&t.id),
-            &[
-                (CSRF_HEADER, CSRF_VALUE),
-                ("cookie", &admin),
-                ("content-type", "image/svg+xml"),
-            ],
-            "<svg onload=alert(1)/>",
-        )
+    let svg = admin
+        .upload_logo(&t.id, "image/svg+xml", b"<svg onload=alert(1)/>")
+        .response()
         .await;
     assert_eq!(svg.code(), ErrorCode::InvalidRequest);
 
-    let removed: BrandingTemplate = app
-        .call::<()>(
-            Method::DELETE,
-            &routes::admin_branding_logo(&t.id),
-            None,
-            &admin,
-        )
-        .await
-        .json();
+    let removed = admin.remove_logo(&t.id).await;
     assert_eq!(removed.logo_url, None);
     assert_eq!(app.get(&url, None).await.code(), ErrorCode::NotFound);
 }
@@ -211,19 +124,19 @@ async fn a_logo_is_uploaded_served_publicly_and_removed() {
 #[tokio::test]
 async fn a_message_sent_with_a_template_carries_its_branding_and_expiry() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
-    let alice = app.sender(ALICE, false).await;
-    create(&app, &admin, &template("Contoso", true)).await;
+    let admin = app.admin().await;
+    let alice = app.sender(ALICE).await;
+    admin.create_template(&template("Contoso", true)).await;
     let mut legal = template("Legal", false);
     legal.fields.background_color = "#800000".into();
     legal.fields.expiry_days = Some(2);
-    let legal = create(&app, &admin, &legal).await;
+    let legal = admin.create_template(&legal).await;
 
     let mut message = message_to(&[BOB]);
     message.branding_template = Some(legal.id.clone());
-    let composed = app.compose_ok(&alice, &message, &[]).await;
+    let composed = alice.send(&message).await;
 
-    let mail = app.mailer.last_to(BOB).unwrap();
+    let mail = app.last_mail_to(BOB).unwrap();
     assert!(
         mail.text.contains("Legal sent you a protected message."),
         "{}",
@@ -233,8 +146,7 @@ async fn a_message_sent_with_a_template_carries_its_branding_and_expiry() {
     assert!(mail.text.contains("Questions? Call +31 20 555 0100."));
     assert!(mail.text.contains("Confidential."));
 
-    let token = app.token_for(BOB);
-    let info: LinkInfo = app.get(&routes::link(&token), None).await.json();
+    let info = app.recipient(BOB).open_link().await;
     assert_eq!(info.branding.background_color, "#800000");
     assert_eq!(
         info.branding.portal_text.as_deref(),
@@ -245,36 +157,28 @@ async fn a_message_sent_with_a_template_carries_its_branding_and_expiry() {
         Some("https://contoso.example/privacy")
     );
 
-    let sent: SentMessage = get_with(&app, &routes::message(&composed.id), &alice)
-        .await
-        .json();
-    let expires = sealmail::store::parse_timestamp(&sent.expires_at.unwrap()).unwrap();
+    let sent = alice.message(&composed.id).await;
+    let expires = common::unix_time(&sent.expires_at.unwrap());
     let in_two_days = sealmail::store::now() + 2 * 86_400;
     assert!((expires - in_two_days).abs() <= 5, "two days from now");
 
     // Without a template: the default one's branding.
-    let plain = app
-        .compose_ok(&alice, &message_to(&[common::CAROL]), &[])
-        .await;
-    let token = app.token_for(common::CAROL);
-    let info: LinkInfo = app.get(&routes::link(&token), None).await.json();
+    let plain = alice.send(&message_to(&[common::CAROL])).await;
+    let info = app.recipient(common::CAROL).open_link().await;
     assert_eq!(
         info.branding.portal_text.as_deref(),
         Some("Contoso secure mail")
     );
-    let sent: SentMessage = get_with(&app, &routes::message(&plain.id), &alice)
-        .await
-        .json();
+    let sent = alice.message(&plain.id).await;
     assert!(sent.expires_at.is_some(), "the default template's 30 days");
 }
 
 #[tokio::test]
 async fn without_templates_the_servers_own_branding_is_shown() {
     let app = TestApp::with_args(&["--organisation", "Fabrikam"]).await;
-    let alice = app.sender(ALICE, false).await;
-    app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
-    let token = app.token_for(BOB);
-    let info: LinkInfo = app.get(&routes::link(&token), None).await.json();
+    let alice = app.sender(ALICE).await;
+    alice.send(&message_to(&[BOB])).await;
+    let info = app.recipient(BOB).open_link().await;
     assert_eq!(info.branding.organisation, "Fabrikam");
     assert_eq!(info.branding.portal_text, None);
 }
@@ -282,56 +186,25 @@ async fn without_templates_the_servers_own_branding_is_shown() {
 #[tokio::test]
 async fn a_logo_over_the_limit_is_payload_too_large() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
-    let t = create(&app, &admin, &template("Contoso", false)).await;
+    let admin = app.admin().await;
+    let t = admin.create_template(&template("Contoso", false)).await;
     let huge = vec![0u8; 512 * 1024 + 1];
-    let response = app
-        .raw(
-            Method::PUT,
-            &routes::admin_branding_logo(&t.id),
-            &[
-                (CSRF_HEADER, CSRF_VALUE),
-                ("cookie", &admin),
-                ("content-type", "image/png"),
-            ],
-            huge,
-        )
+    let response = admin
+        .upload_logo(&t.id, "image/png", &huge)
+        .response()
         .await;
     assert_eq!(response.code(), ErrorCode::PayloadTooLarge);
-}
-
-/// `PUT` a logo with this content type and these bytes, as `cookie`.
-async fn put_logo(
-    app: &TestApp,
-    id: &str,
-    cookie: &str,
-    content_type: &str,
-    bytes: &[u8],
-) -> common::TestResponse {
-    app.raw(
-        Method::PUT,
-        &routes::admin_branding_logo(id),
-        &[
-            (CSRF_HEADER, CSRF_VALUE),
-            ("cookie", cookie),
-            ("content-type", content_type),
-        ],
-        bytes.to_vec(),
-    )
-    .await
 }
 
 #[tokio::test]
 async fn a_logo_must_be_the_image_its_type_says_and_only_an_admin_sets_it() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
-    let dave = app.sender(DAVE, false).await;
-    let t = create(&app, &admin, &template("Contoso", false)).await;
+    let admin = app.admin().await;
+    let dave = app.sender(DAVE).await;
+    let t = admin.create_template(&template("Contoso", false)).await;
     let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
 
-    let ok: BrandingTemplate = put_logo(&app, &t.id, &admin, "image/jpeg", &jpeg)
-        .await
-        .json();
+    let ok = admin.upload_logo(&t.id, "image/jpeg", &jpeg).await;
     let logo = app.get(&ok.logo_url.unwrap(), None).await;
     assert_eq!(logo.header(header::CONTENT_TYPE), "image/jpeg");
 
@@ -342,12 +215,13 @@ async fn a_logo_must_be_the_image_its_type_says_and_only_an_admin_sets_it() {
         ("text/html", &html[..]),
         ("image/png", &[][..]),
     ] {
-        let response = put_logo(&app, &t.id, &admin, content_type, bytes).await;
+        let response = admin
+            .upload_logo(&t.id, content_type, bytes)
+            .response()
+            .await;
         assert_eq!(response.code(), ErrorCode::InvalidRequest, "{content_type}");
     }
-    let still: BrandingTemplate = get_with(&app, &routes::admin_branding_one(&t.id), &admin)
-        .await
-        .json();
+    let still = admin.template(&t.id).await;
     assert!(
         still.logo_url.is_some(),
         "a refused upload keeps the old logo"
@@ -355,11 +229,14 @@ async fn a_logo_must_be_the_image_its_type_says_and_only_an_admin_sets_it() {
 
     let png = b"\x89PNG\r\n\x1a\nfake";
     assert_eq!(
-        put_logo(&app, "999", &admin, "image/png", png).await.code(),
+        admin.upload_logo("999", "image/png", png).code().await,
         ErrorCode::NotFound
     );
     assert_eq!(
-        put_logo(&app, &t.id, &dave, "image/png", png).await.code(),
+        dave.as_admin()
+            .upload_logo(&t.id, "image/png", png)
+            .code()
+            .await,
         ErrorCode::Forbidden
     );
     let stranger = app
@@ -371,45 +248,28 @@ async fn a_logo_must_be_the_image_its_type_says_and_only_an_admin_sets_it() {
         )
         .await;
     assert_eq!(stranger.code(), ErrorCode::NotSignedIn);
-    let unknown_delete = app
-        .call::<()>(
-            Method::DELETE,
-            &routes::admin_branding_logo("999"),
-            None,
-            &admin,
-        )
-        .await;
+    let unknown_delete = admin.remove_logo("999").response().await;
     assert_eq!(unknown_delete.code(), ErrorCode::NotFound);
 }
 
 #[tokio::test]
 async fn a_templates_organisation_name_shows_on_the_link_page_and_in_the_mail() {
     let app = TestApp::with_args(&["--organisation", "Fabrikam"]).await;
-    let admin = app.sender(ADMIN, true).await;
-    let alice = app.sender(ALICE, false).await;
+    let admin = app.admin().await;
+    let alice = app.sender(ALICE).await;
     let mut input = template("Legal", true);
     input.fields.organisation = Some("Fabrikam Legal".into());
-    let t = create(&app, &admin, &input).await;
+    let t = admin.create_template(&input).await;
     assert_eq!(t.fields.organisation.as_deref(), Some("Fabrikam Legal"));
 
-    app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
-    let info: LinkInfo = app
-        .get(&routes::link(&app.token_for(BOB)), None)
-        .await
-        .json();
+    alice.send(&message_to(&[BOB])).await;
+    let info = app.recipient(BOB).open_link().await;
     assert_eq!(info.branding.organisation, "Fabrikam Legal");
-    let mail = app.mailer.last_to(BOB).unwrap();
+    let mail = app.last_mail_to(BOB).unwrap();
     assert!(mail.text.contains("by Fabrikam Legal"), "{}", mail.text);
 
     input.fields.organisation = Some("  ".into());
-    let blank = app
-        .call(
-            Method::PUT,
-            &routes::admin_branding_one(&t.id),
-            Some(&input),
-            &admin,
-        )
-        .await;
+    let blank = admin.edit_template(&t.id, &input).response().await;
     assert_eq!(blank.code(), ErrorCode::InvalidRequest);
 }
 
@@ -419,44 +279,32 @@ async fn a_templates_organisation_name_shows_on_the_link_page_and_in_the_mail() 
 #[tokio::test]
 async fn messages_sent_with_a_deleted_template_keep_working_with_the_servers_branding() {
     let app = TestApp::with_args(&["--organisation", "Fabrikam"]).await;
-    let admin = app.sender(ADMIN, true).await;
-    let alice = app.sender(ALICE, false).await;
-    create(&app, &admin, &template("Contoso", true)).await;
+    let admin = app.admin().await;
+    let alice = app.sender(ALICE).await;
+    admin.create_template(&template("Contoso", true)).await;
     let mut legal = template("Legal", false);
     legal.fields.organisation = Some("Fabrikam Legal".into());
     legal.fields.expiry_days = Some(2);
-    let legal = create(&app, &admin, &legal).await;
+    let legal = admin.create_template(&legal).await;
     let mut message = message_to(&[BOB]);
     message.branding_template = Some(legal.id.clone());
-    let composed = app.compose_ok(&alice, &message, &[]).await;
-    let before: SentMessage = get_with(&app, &routes::message(&composed.id), &alice)
-        .await
-        .json();
+    let composed = alice.send(&message).await;
+    let before = alice.message(&composed.id).await;
 
-    let deleted = app
-        .call::<()>(
-            Method::DELETE,
-            &routes::admin_branding_one(&legal.id),
-            None,
-            &admin,
-        )
-        .await;
+    let deleted = admin.delete_template(&legal.id).response().await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
 
-    let token = app.token_for(BOB);
-    let info: LinkInfo = app.get(&routes::link(&token), None).await.json();
+    let bob = app.recipient(BOB);
+    let info = bob.open_link().await;
     assert_eq!(info.branding.organisation, "Fabrikam");
     assert_eq!(info.branding.portal_text, None);
-    let cookie = app.sign_in(&token, BOB).await;
-    let read = app.get(&routes::link_message(&token), Some(&cookie)).await;
+    let read = bob.signed_in().await.read().response().await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text());
-    let after: SentMessage = get_with(&app, &routes::message(&composed.id), &alice)
-        .await
-        .json();
+    let after = alice.message(&composed.id).await;
     assert_eq!(after.expires_at, before.expires_at, "the expiry stays");
 
     // A new message naming the deleted template is refused, not silently re-branded.
-    let refused = app.compose(&alice, &message, &[]).await;
+    let refused = alice.send(&message).response().await;
     assert_eq!(refused.code(), ErrorCode::InvalidRequest);
 }
 
@@ -465,24 +313,21 @@ async fn messages_sent_with_a_deleted_template_keep_working_with_the_servers_bra
 #[tokio::test]
 async fn a_sender_may_choose_never_over_the_templates_expiry() {
     let app = TestApp::new().await;
-    let admin = app.sender(ADMIN, true).await;
-    let alice = app.sender(ALICE, false).await;
-    create(&app, &admin, &template("Contoso", true)).await; // 30 days
+    let admin = app.admin().await;
+    let alice = app.sender(ALICE).await;
+    admin.create_template(&template("Contoso", true)).await; // 30 days
     let expiry_of = |expiry: Expiry| {
         let mut message = message_to(&[BOB]);
         message.expiry = expiry;
-        let (app, alice) = (&app, alice.clone());
+        let alice = &alice;
         async move {
-            let composed = app.compose_ok(&alice, &message, &[]).await;
-            let sent: SentMessage = get_with(app, &routes::message(&composed.id), &alice)
-                .await
-                .json();
-            sent.expires_at
+            let composed = alice.send(&message).await;
+            alice.message(&composed.id).await.expires_at
         }
     };
 
     let by_template = expiry_of(Expiry::TemplateDefault).await.unwrap();
-    let expires = sealmail::store::parse_timestamp(&by_template).unwrap();
+    let expires = common::unix_time(&by_template);
     assert!((expires - (sealmail::store::now() + 30 * 86_400)).abs() <= 5);
     assert_eq!(expiry_of(Expiry::Never).await, None);
     let at = sealmail_api::Timestamp("2099-01-01T00:00:00Z".into());

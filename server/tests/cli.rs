@@ -3,24 +3,17 @@
 
 mod common;
 
-use common::cli::{fails, ok, run_sealmail as sealmail};
+use common::cli::{fails, ok, run_sealmail as sealmail, user_add};
 use sealmail_api::admin::{MessageState, MessageStatus, RecipientState};
 
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(sealmail(
+    ok(user_add(
         &data,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@sealmail.test",
-            "--name",
-            "Alice Demo",
-            "--password-stdin",
-        ],
-        "correct horse battery\n",
+        "alice@sealmail.test",
+        &["--name", "Alice Demo"],
+        "correct horse battery",
     ));
     (dir, data)
 }
@@ -254,29 +247,14 @@ fn bad_input_is_refused_with_a_clear_error() {
         "body",
     ));
     assert!(missing_file.contains("/no/such/file"), "{missing_file}");
-    let duplicate = fails(sealmail(
+    let duplicate = fails(user_add(
         &data,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@sealmail.test",
-            "--password-stdin",
-        ],
-        "another password\n",
+        "alice@sealmail.test",
+        &[],
+        "another password",
     ));
     assert!(duplicate.contains("already exists"), "{duplicate}");
-    let short = fails(sealmail(
-        &data,
-        &[
-            "user",
-            "add",
-            "--email",
-            "x@sealmail.test",
-            "--password-stdin",
-        ],
-        "short\n",
-    ));
+    let short = fails(user_add(&data, "x@sealmail.test", &[], "short"));
     assert!(short.contains("at least 8"), "{short}");
     // clap's own errors for bad arguments: non-zero exit.
     let bad_duration = sealmail(

@@ -3,24 +3,33 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use axum::http::StatusCode;
 use common::*;
 use sealmail_api::ErrorCode;
+use tokio::task::JoinHandle;
+
+/// Bob types `passcode` into his link on a task of its own, to race others.
+fn submit_on_a_task(app: &Arc<TestApp>, passcode: &str) -> JoinHandle<TestResponse> {
+    let (app, passcode) = (app.clone(), passcode.to_owned());
+    tokio::spawn(async move {
+        app.recipient(BOB)
+            .submit_passcode(&passcode)
+            .response()
+            .await
+    })
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_correct_submissions_open_exactly_one_session() {
-    let app = std::sync::Arc::new(TestApp::new().await);
+    let app = Arc::new(TestApp::new().await);
     app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
-    app.request_passcode(&token).await;
-    let passcode = app.passcode_for(BOB);
+    let bob = app.recipient(BOB);
+    bob.request_passcode().await;
+    let passcode = bob.passcode_from_mail();
 
-    let tasks: Vec<_> = (0..8)
-        .map(|_| {
-            let (app, token, passcode) = (app.clone(), token.clone(), passcode.clone());
-            tokio::spawn(async move { app.submit_passcode(&token, &passcode).await })
-        })
-        .collect();
+    let tasks: Vec<_> = (0..8).map(|_| submit_on_a_task(&app, &passcode)).collect();
     let mut opened = 0;
     for task in tasks {
         let response = task.await.unwrap();
@@ -35,30 +44,26 @@ async fn concurrent_correct_submissions_open_exactly_one_session() {
         }
     }
     assert_eq!(opened, 1, "a passcode is single use");
-    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recipient_sessions")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let sessions = app.rows_in("recipient_sessions").await;
     assert_eq!(sessions, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_wrong_guesses_cannot_get_past_the_attempt_limit() {
-    let app = std::sync::Arc::new(TestApp::new().await);
+    let app = Arc::new(TestApp::new().await);
     app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
-    app.request_passcode(&token).await;
-    let right = app.passcode_for(BOB);
+    let bob = app.recipient(BOB);
+    bob.request_passcode().await;
+    let right = bob.passcode_from_mail();
 
     // 30 different wrong guesses at once: at most 5 may be judged.
     let tasks: Vec<_> = (0..30u32)
         .map(|i| {
-            let (app, token) = (app.clone(), token.clone());
             let mut guess = format!("{:08}", 10_000_000 + i);
             if guess == right {
                 guess = format!("{:08}", 20_000_000 + i);
             }
-            tokio::spawn(async move { app.submit_passcode(&token, &guess).await })
+            submit_on_a_task(&app, &guess)
         })
         .collect();
     let mut judged_wrong = 0;
@@ -81,7 +86,7 @@ async fn concurrent_wrong_guesses_cannot_get_past_the_attempt_limit() {
     assert_eq!(failed, 5, "the counter stops at the limit");
     // And the right passcode no longer works.
     assert_eq!(
-        app.submit_passcode(&token, &right).await.code(),
+        bob.submit_passcode(&right).code().await,
         ErrorCode::TooManyAttempts
     );
 }
@@ -89,30 +94,20 @@ async fn concurrent_wrong_guesses_cannot_get_past_the_attempt_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_last_try_raced_by_the_right_and_a_wrong_passcode_cannot_both_succeed() {
     for _ in 0..5 {
-        let app = std::sync::Arc::new(TestApp::new().await);
+        let app = Arc::new(TestApp::new().await);
         app.send(&[BOB], &[], &[]).await;
-        let token = app.token_for(BOB);
-        app.request_passcode(&token).await;
-        let right = app.passcode_for(BOB);
-        let wrong = if right == "00000000" {
-            "11111111".to_owned()
-        } else {
-            "00000000".to_owned()
-        };
+        let bob = app.recipient(BOB);
+        bob.request_passcode().await;
+        let right = bob.passcode_from_mail();
+        let wrong = bob.wrong_passcode();
         for _ in 0..4 {
             assert_eq!(
-                app.submit_passcode(&token, &wrong).await.code(),
+                bob.submit_passcode(&wrong).code().await,
                 ErrorCode::PasscodeWrong
             );
         }
-        let a = {
-            let (app, token, right) = (app.clone(), token.clone(), right.clone());
-            tokio::spawn(async move { app.submit_passcode(&token, &right).await })
-        };
-        let b = {
-            let (app, token, wrong) = (app.clone(), token.clone(), wrong.clone());
-            tokio::spawn(async move { app.submit_passcode(&token, &wrong).await })
-        };
+        let a = submit_on_a_task(&app, &right);
+        let b = submit_on_a_task(&app, &wrong);
         let (a, b) = (a.await.unwrap(), b.await.unwrap());
         let wrong_code = b.code();
         if a.status == StatusCode::OK {
@@ -128,7 +123,7 @@ async fn a_last_try_raced_by_the_right_and_a_wrong_passcode_cannot_both_succeed(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_revokes_succeed_exactly_once() {
-    let app = std::sync::Arc::new(TestApp::new().await);
+    let app = Arc::new(TestApp::new().await);
     let message_id = app.send(&[BOB], &[], &[]).await;
     let tasks: Vec<_> = (0..6)
         .map(|_| {

@@ -54,15 +54,12 @@ async fn an_allowed_origin_reads_the_answer_of_a_real_call() {
     let app =
         TestApp::with_args(&["--cors-allow-origin", "https://a.example,https://b.example"]).await;
     app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
 
     let response = app
-        .raw(
-            Method::GET,
-            &routes::link(&token),
-            &[("origin", "https://b.example")],
-            "",
-        )
+        .recipient(BOB)
+        .open_link()
+        .header("origin", "https://b.example")
+        .response()
         .await;
 
     assert_eq!(response.status, StatusCode::OK);
@@ -95,16 +92,13 @@ async fn another_origin_gets_no_cors_headers() {
 async fn without_the_option_there_are_no_cors_headers_at_all() {
     let app = TestApp::new().await;
     app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
 
     let preflight = preflight(&app, RUNNER).await;
     let call = app
-        .raw(
-            Method::GET,
-            &routes::link(&token),
-            &[("origin", RUNNER)],
-            "",
-        )
+        .recipient(BOB)
+        .open_link()
+        .header("origin", RUNNER)
+        .response()
         .await;
 
     assert_eq!(call.status, StatusCode::OK);

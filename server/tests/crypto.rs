@@ -3,15 +3,11 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use http_body_util::BodyExt as _;
 use sealmail::crypto::{CHUNK_SIZE, ChunkOpener, ChunkSealer, DataKey, MasterKey, TAG_LEN};
 use sealmail_api::ErrorCode;
-use sealmail_api::recipient::MessageView;
-use sealmail_api::routes;
-use tower::ServiceExt as _;
 
 const MSG: &str = "0123456789abcdef0123456789abcdef";
 
@@ -151,14 +147,14 @@ fn chunked_objects_round_trip_and_detect_truncation_and_reordering() {
 #[tokio::test]
 async fn tampered_ciphertext_in_the_database_is_an_internal_error_not_garbage() {
     let app = TestApp::new().await;
-    let (token, cookie) = app.bob_reading().await;
+    let bob = app.bob_reading().await;
     // Flip one byte in the middle of the sealed body.
     app.sql(
         "UPDATE message_bodies SET ciphertext = substr(ciphertext, 1, 10) || \
          (CASE WHEN substr(ciphertext, 11, 1) = X'00' THEN X'01' ELSE X'00' END) || substr(ciphertext, 12)",
     )
     .await;
-    let response = app.get(&routes::link_message(&token), Some(&cookie)).await;
+    let response = bob.read().response().await;
     assert_eq!(response.code(), ErrorCode::Internal);
     assert!(!String::from_utf8_lossy(&response.body).contains("TANGERINE"));
 }
@@ -195,18 +191,10 @@ async fn a_different_master_key_cannot_read_stored_messages() {
 async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
     let app = TestApp::new().await;
     let data: Vec<u8> = (0..(2 * CHUNK_SIZE + 10)).map(|i| (i % 13) as u8).collect();
-    app.send(
-        &[BOB],
-        &[],
-        &[("big.bin", "application/octet-stream", &data)],
-    )
-    .await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
+    let bob = app
+        .bob_reading_with(&[("big.bin", "application/octet-stream", &data)])
+        .await;
+    let view = bob.read().await;
     let dir = std::fs::read_dir(app.data_dir().join("attachments"))
         .unwrap()
         .next()
@@ -217,11 +205,7 @@ async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
     let sealed = std::fs::read(&file).unwrap();
     // Drop the last chunk.
     std::fs::write(&file, &sealed[..2 * (CHUNK_SIZE + TAG_LEN)]).unwrap();
-    let request = Request::get(routes::link_attachment(&token, &view.attachments[0].id))
-        .header("cookie", &cookie)
-        .body(Body::empty())
-        .unwrap();
-    let response = app.router.clone().oneshot(request).await.unwrap();
+    let response = bob.download(&view.attachments[0].id).stream().await;
     // The first chunk is fine, so the download starts; it must then break,
     // not end as a shorter "complete" file.
     assert_eq!(response.status(), StatusCode::OK);
@@ -234,12 +218,7 @@ async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
     let mut damaged = sealed.clone();
     damaged[5] ^= 0xff;
     std::fs::write(&file, &damaged).unwrap();
-    let response = app
-        .get(
-            &routes::link_attachment(&token, &view.attachments[0].id),
-            Some(&cookie),
-        )
-        .await;
+    let response = bob.download(&view.attachments[0].id).response().await;
     assert_eq!(response.code(), ErrorCode::Internal);
 }
 
@@ -309,12 +288,7 @@ async fn after_revoke_the_ciphertext_and_wrapped_key_are_gone_from_the_database_
         0
     );
     // The other message is untouched and readable.
-    let token = app.token_for(CAROL);
-    let cookie = app.sign_in(&token, CAROL).await;
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
+    let view = app.recipient(CAROL).signed_in().await.read().await;
     assert_eq!(view.message_id, keep);
     assert_eq!(
         revoke(&app.state, &message_id).await.unwrap_err().code(),
@@ -335,11 +309,11 @@ async fn after_a_master_key_rotation_old_messages_stay_readable_with_the_previou
 
     // Without the old key, the old message cannot be opened (an internal error, logged).
     let forgot = before.reopen(&["--master-key", &new_key]).await;
-    let cookie = forgot.sign_in(&old_token, BOB).await;
-    let response = forgot
-        .get(&routes::link_message(&old_token), Some(&cookie))
+    let bob = forgot
+        .recipient_with_link(BOB, &old_token)
+        .signed_in()
         .await;
-    assert_eq!(response.code(), ErrorCode::Internal);
+    assert_eq!(bob.read().code().await, ErrorCode::Internal);
 
     // With it listed as a previous key, it can; new messages use the new key.
     let after = before
@@ -350,19 +324,11 @@ async fn after_a_master_key_rotation_old_messages_stay_readable_with_the_previou
             &format!("{},{old_key}", b64(3)),
         ])
         .await;
-    let cookie = after.sign_in(&old_token, BOB).await;
-    let view: MessageView = after
-        .get(&routes::link_message(&old_token), Some(&cookie))
-        .await
-        .json();
+    let bob = after.recipient_with_link(BOB, &old_token).signed_in().await;
+    let view = bob.read().await;
     assert_eq!(view.body.text.as_deref(), Some(SECRET_BODY));
-    let file = after
-        .get(
-            &routes::link_attachment(&old_token, &view.attachments[0].id),
-            Some(&cookie),
-        )
-        .await;
-    assert_eq!(file.body, b"old attachment");
+    let file = bob.download(&view.attachments[0].id).await;
+    assert_eq!(file, b"old attachment");
     after.send(&[CAROL], &[], &[]).await;
     let ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT master_key_id FROM message_keys")
         .fetch_all(&after.state.db)

@@ -6,8 +6,6 @@ mod common;
 use base64::Engine as _;
 use common::logs::LogCapture;
 use common::*;
-use sealmail_api::recipient::{MessageView, ReplyRequest};
-use sealmail_api::routes;
 
 #[tokio::test]
 async fn logs_of_a_full_flow_contain_no_body_passcode_token_session_or_key() {
@@ -21,36 +19,20 @@ async fn logs_of_a_full_flow_contain_no_body_passcode_token_session_or_key() {
             &[("secret.txt", "text/plain", b"ATTACHED-PLAINTEXT-XYZ")],
         )
         .await;
-    let token = app.token_for(BOB);
-    app.request_passcode(&token).await;
-    let passcode = app.passcode_for(BOB);
-    let wrong = if passcode == "00000000" {
-        "11111111"
-    } else {
-        "00000000"
-    };
-    app.submit_passcode(&token, wrong).await;
-    let opened = app.submit_passcode(&token, &passcode).await;
-    let cookie = opened.session_cookie().unwrap();
-    let session_id = cookie.split_once('=').unwrap().1.to_owned();
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
-    app.get(
-        &routes::link_attachment(&token, &view.attachments[0].id),
-        Some(&cookie),
-    )
-    .await;
-    let reply = ReplyRequest {
-        text: "REPLY-PLAINTEXT-QRS".into(),
-    };
-    app.post(&routes::link_reply(&token), Some(&reply), Some(&cookie))
-        .await;
+    let bob = app.recipient(BOB);
+    bob.request_passcode().await;
+    let passcode = bob.passcode_from_mail();
+    let wrong = bob.wrong_passcode();
+    bob.submit_passcode(&wrong).response().await;
+    let opened = bob.submit_passcode(&passcode).response().await;
+    let bob = bob.with_session(&opened.session_cookie().unwrap());
+    let view = bob.read().await;
+    bob.download(&view.attachments[0].id).await;
+    bob.reply("REPLY-PLAINTEXT-QRS").await;
     app.get("/api/v1/links/not-a-real-token-ABC/message", None)
         .await;
     revoke(&app.state, &message_id).await.unwrap();
-    app.get(&routes::link_message(&token), Some(&cookie)).await;
+    bob.read().response().await;
 
     let logs = capture.text();
     assert!(
@@ -66,10 +48,10 @@ async fn logs_of_a_full_flow_contain_no_body_passcode_token_session_or_key() {
         .decode(master_key.trim())
         .unwrap();
     for (what, secret) in [
-        ("link token", token.as_str()),
+        ("link token", bob.token()),
         ("passcode", passcode.as_str()),
-        ("wrong passcode", wrong),
-        ("session id", session_id.as_str()),
+        ("wrong passcode", wrong.as_str()),
+        ("session id", bob.session_id()),
         ("body", SECRET_BODY),
         ("attachment", "ATTACHED-PLAINTEXT-XYZ"),
         ("reply", "REPLY-PLAINTEXT-QRS"),

@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::{StatusCode, header};
+use common::recipient::Recipient;
 use common::*;
 use sealmail::http::CSP;
 use sealmail_api::recipient::*;
@@ -13,25 +14,19 @@ use sealmail_api::{ErrorCode, Protection, routes};
 const BODY_CSP: &str = "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; \
 img-src data:; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'self'; base-uri 'none'";
 
-/// Sends Bob a message with this HTML body; returns his token and session cookie.
-async fn html_message(app: &TestApp, html: &str, protection: Protection) -> (String, String) {
+/// Sends Bob a message with this HTML body; returns Bob, signed in.
+async fn html_message<'a>(app: &'a TestApp, html: &str, protection: Protection) -> Recipient<'a> {
     let mut draft = app.draft(&[BOB], &[]);
     draft.html = Some(html.into());
     draft.protection = protection;
     app.send_draft(draft, &[]).await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
-    (token, cookie)
-}
-
-fn text(response: &TestResponse) -> String {
-    String::from_utf8(response.body.clone()).unwrap()
+    app.recipient(BOB).signed_in().await
 }
 
 #[tokio::test]
 async fn the_body_is_a_document_of_its_own_with_a_sandboxed_policy() {
     let app = TestApp::new().await;
-    let (token, cookie) = html_message(
+    let bob = html_message(
         &app,
         r#"<table style="border-collapse: collapse"><tr><td style="background-color: #ffcc00; color: #000080; padding: 4px">Hi <b>Bob</b></td></tr></table>"#,
         Protection::EncryptOnly,
@@ -39,10 +34,7 @@ async fn the_body_is_a_document_of_its_own_with_a_sandboxed_policy() {
     .await;
 
     // The message view only marks the HTML; its text comes inline.
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
+    let view = bob.read().await;
     assert_eq!(
         view.body,
         BodyView {
@@ -51,7 +43,7 @@ async fn the_body_is_a_document_of_its_own_with_a_sandboxed_policy() {
         }
     );
 
-    let body = app.get(&routes::link_body(&token), Some(&cookie)).await;
+    let body = bob.body_document().response().await;
     assert_eq!(body.status, StatusCode::OK);
     for (name, value) in [
         (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -64,7 +56,7 @@ async fn the_body_is_a_document_of_its_own_with_a_sandboxed_policy() {
         assert_eq!(body.header(name.clone()), value, "{name}");
         assert_eq!(body.headers.get_all(&name).iter().count(), 1, "one {name}");
     }
-    let document = text(&body);
+    let document = String::from_utf8(body.body.clone()).unwrap();
     assert!(
         document.starts_with("<!doctype html><html><head><meta charset=\"utf-8\">"),
         "{document}"
@@ -88,8 +80,8 @@ async fn the_body_is_a_document_of_its_own_with_a_sandboxed_policy() {
 #[tokio::test]
 async fn a_do_not_forward_body_is_marked_for_its_styles() {
     let app = TestApp::new().await;
-    let (token, cookie) = html_message(&app, "<p>Private</p>", Protection::DoNotForward).await;
-    let document = text(&app.get(&routes::link_body(&token), Some(&cookie)).await);
+    let bob = html_message(&app, "<p>Private</p>", Protection::DoNotForward).await;
+    let document = bob.body_document().await;
     assert!(
         document.contains("<body class=\"dnf\"><p>Private</p></body>"),
         "{document}"
@@ -99,7 +91,7 @@ async fn a_do_not_forward_body_is_marked_for_its_styles() {
 #[tokio::test]
 async fn the_body_document_is_sanitised_and_keeps_only_harmless_styles() {
     let app = TestApp::new().await;
-    let (token, cookie) = html_message(
+    let bob = html_message(
         &app,
         "<p onclick=\"steal()\">Hi <b>Bob</b></p><script>alert(1)</script>\
          <a href=\"javascript:alert(2)\">x</a><img src=\"https://tracker.example/p.gif\">\
@@ -113,7 +105,7 @@ async fn the_body_document_is_sanitised_and_keeps_only_harmless_styles() {
         Protection::EncryptOnly,
     )
     .await;
-    let document = text(&app.get(&routes::link_body(&token), Some(&cookie)).await);
+    let document = bob.body_document().await;
     let html = &document[document.find("<body>").unwrap()..];
     assert!(html.contains("<b>Bob</b>"), "{html}");
     for banned in [
@@ -146,30 +138,25 @@ async fn the_body_document_is_sanitised_and_keeps_only_harmless_styles() {
 #[tokio::test]
 async fn a_message_without_html_has_no_body_document() {
     let app = TestApp::new().await;
-    let (token, cookie) = app.bob_reading().await;
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
+    let bob = app.bob_reading().await;
+    let view = bob.read().await;
     assert!(!view.body.html);
-    let body = app.get(&routes::link_body(&token), Some(&cookie)).await;
+    let body = bob.body_document().response().await;
     assert_eq!(body.code(), ErrorCode::NotFound);
 }
 
 #[tokio::test]
 async fn every_other_response_keeps_the_strict_policy_and_deny() {
     let app = TestApp::new().await;
-    let (token, cookie) = html_message(&app, "<p>Hi</p>", Protection::EncryptOnly).await;
+    let bob = html_message(&app, "<p>Hi</p>", Protection::EncryptOnly).await;
+    let stranger = app.recipient(BOB);
     for (what, response) in [
-        ("link", app.get(&routes::link(&token), None).await),
-        (
-            "message",
-            app.get(&routes::link_message(&token), Some(&cookie)).await,
-        ),
+        ("link", stranger.open_link().response().await),
+        ("message", bob.read().response().await),
         // The body route's own errors are JSON under the portal's policy.
         (
             "body without session",
-            app.get(&routes::link_body(&token), None).await,
+            stranger.body_document().response().await,
         ),
         ("health", app.get(routes::HEALTH, None).await),
         ("unknown API route", app.get("/api/v1/unknown", None).await),

@@ -8,41 +8,24 @@ use axum::http::{Method, StatusCode, header};
 use common::*;
 use sealmail::messages;
 use sealmail_api::ErrorCode;
-use sealmail_api::recipient::ReplyRequest;
 use sealmail_api::routes;
 
 #[tokio::test]
 async fn unknown_link_is_link_unknown_on_every_route() {
     let app = TestApp::new().await;
     app.send(&[BOB], &[], &[]).await;
-    let bogus = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    assert_eq!(
-        app.get(&routes::link(bogus), None).await.code(),
-        ErrorCode::LinkUnknown
-    );
-    assert_eq!(
-        app.request_passcode(bogus).await.code(),
-        ErrorCode::LinkUnknown
-    );
-    assert_eq!(
-        app.submit_passcode(bogus, "12345678").await.code(),
-        ErrorCode::LinkUnknown
-    );
-    assert_eq!(
-        app.get(&routes::link_message(bogus), None).await.code(),
-        ErrorCode::LinkUnknown
-    );
-    assert_eq!(
-        app.get(&routes::link_body(bogus), None).await.code(),
-        ErrorCode::LinkUnknown
-    );
-    assert_eq!(
-        app.get(&routes::link_attachment(bogus, "x"), None)
-            .await
-            .code(),
-        ErrorCode::LinkUnknown
-    );
-    assert!(app.mailer.last_to(BOB).unwrap().subject != "Your one-time passcode");
+    let bogus = app.recipient_with_link(BOB, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    for response in [
+        bogus.open_link().response().await,
+        bogus.request_passcode().response().await,
+        bogus.submit_passcode("12345678").response().await,
+        bogus.read().response().await,
+        bogus.body_document().response().await,
+        bogus.download("x").response().await,
+    ] {
+        assert_eq!(response.code(), ErrorCode::LinkUnknown);
+    }
+    assert!(app.last_mail_to(BOB).unwrap().subject != "Your one-time passcode");
 }
 
 #[tokio::test]
@@ -76,7 +59,7 @@ async fn state_changing_requests_without_the_header_are_forbidden() {
         .await;
     assert_eq!(wrong_value.code(), ErrorCode::Forbidden);
     // Refused before anything happened: no passcode was mailed.
-    assert_eq!(app.mailer.sent().len(), 1);
+    assert_eq!(app.mails().len(), 1);
 }
 
 #[tokio::test]
@@ -105,12 +88,12 @@ async fn malformed_bodies_and_paths_get_our_json_error() {
         ErrorCode::PayloadTooLarge
     );
     // Replies: JSON has its own limit, and the type must be JSON or multipart.
-    let cookie = app.sign_in(&token, BOB).await;
+    let bob = app.recipient(BOB).signed_in().await;
     let reply = routes::link_reply(&token);
     let with_cookie = [
         ("x-sealmail", "1"),
         ("content-type", "application/json"),
-        ("cookie", cookie.as_str()),
+        ("cookie", bob.cookie()),
     ];
     let huge_reply = format!("{{\"text\":\"{}\"}}", "a".repeat(500_000));
     assert_eq!(
@@ -134,7 +117,7 @@ async fn malformed_bodies_and_paths_get_our_json_error() {
     let plain = [
         ("x-sealmail", "1"),
         ("content-type", "text/plain"),
-        ("cookie", cookie.as_str()),
+        ("cookie", bob.cookie()),
     ];
     assert_eq!(
         app.raw(Method::POST, &reply, &plain, "hello").await.code(),
@@ -168,14 +151,10 @@ async fn unknown_api_routes_are_json_not_found_and_wrong_methods_json_405() {
 #[tokio::test]
 async fn unknown_attachment_is_not_found() {
     let app = TestApp::new().await;
-    app.send(&[BOB], &[], &[("a.txt", "text/plain", b"hello")])
+    let bob = app
+        .bob_reading_with(&[("a.txt", "text/plain", b"hello")])
         .await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
-    let response = app
-        .get(&routes::link_attachment(&token, "nope"), Some(&cookie))
-        .await;
-    assert_eq!(response.code(), ErrorCode::NotFound);
+    assert_eq!(bob.download("nope").code().await, ErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -183,75 +162,35 @@ async fn reading_without_a_live_session_for_this_link_is_session_expired() {
     let app = TestApp::new().await;
     app.send(&[BOB], &[CAROL], &[("a.txt", "text/plain", b"hi")])
         .await;
-    let bob = app.token_for(BOB);
-    let carol = app.token_for(CAROL);
+    let bob = app.recipient(BOB);
+    let carol = app.recipient(CAROL);
     // No cookie.
-    assert_eq!(
-        app.get(&routes::link_message(&bob), None).await.code(),
-        ErrorCode::SessionExpired
-    );
-    assert_eq!(
-        app.get(&routes::link_body(&bob), None).await.code(),
-        ErrorCode::SessionExpired
-    );
+    assert_eq!(bob.read().code().await, ErrorCode::SessionExpired);
+    assert_eq!(bob.body_document().code().await, ErrorCode::SessionExpired);
     // A made-up cookie.
-    let fake = "sealmail_link=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    assert_eq!(
-        app.get(&routes::link_message(&bob), Some(fake))
-            .await
-            .code(),
-        ErrorCode::SessionExpired
-    );
-    assert_eq!(
-        app.get(&routes::link_body(&bob), Some(fake)).await.code(),
-        ErrorCode::SessionExpired
-    );
+    let fake = bob
+        .clone()
+        .with_session("sealmail_link=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    assert_eq!(fake.read().code().await, ErrorCode::SessionExpired);
+    assert_eq!(fake.body_document().code().await, ErrorCode::SessionExpired);
     // Carol's session does not open Bob's link: a session is bound to one link.
-    let carol_cookie = app.sign_in(&carol, CAROL).await;
-    assert_eq!(
-        app.get(&routes::link_message(&bob), Some(&carol_cookie))
-            .await
-            .code(),
-        ErrorCode::SessionExpired
-    );
-    assert_eq!(
-        app.get(&routes::link_attachment(&bob, "x"), Some(&carol_cookie))
-            .await
-            .code(),
-        ErrorCode::SessionExpired
-    );
-    assert_eq!(
-        app.get(&routes::link_body(&bob), Some(&carol_cookie))
-            .await
-            .code(),
-        ErrorCode::SessionExpired
-    );
-    let reply = ReplyRequest { text: "hi".into() };
-    assert_eq!(
-        app.post(&routes::link_reply(&bob), Some(&reply), Some(&carol_cookie))
-            .await
-            .code(),
-        ErrorCode::SessionExpired
-    );
+    let carol = carol.signed_in().await;
+    let bob_with_carols = bob.with_session(carol.cookie());
+    for response in [
+        bob_with_carols.read().response().await,
+        bob_with_carols.download("x").response().await,
+        bob_with_carols.body_document().response().await,
+        bob_with_carols.reply("hi").response().await,
+    ] {
+        assert_eq!(response.code(), ErrorCode::SessionExpired);
+    }
     // A session past its end.
-    assert_eq!(
-        app.get(&routes::link_message(&carol), Some(&carol_cookie))
-            .await
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(carol.read().response().await.status, StatusCode::OK);
     app.sql("UPDATE recipient_sessions SET expires_at = created_at")
         .await;
+    assert_eq!(carol.read().code().await, ErrorCode::SessionExpired);
     assert_eq!(
-        app.get(&routes::link_message(&carol), Some(&carol_cookie))
-            .await
-            .code(),
-        ErrorCode::SessionExpired
-    );
-    assert_eq!(
-        app.get(&routes::link_body(&carol), Some(&carol_cookie))
-            .await
-            .code(),
+        carol.body_document().code().await,
         ErrorCode::SessionExpired
     );
 }
@@ -262,38 +201,25 @@ async fn revoked_message_cannot_be_read_even_with_a_valid_session() {
     let message_id = app
         .send(&[BOB], &[], &[("a.txt", "text/plain", b"hello")])
         .await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
-    let view: sealmail_api::recipient::MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
+    let bob = app.recipient(BOB).signed_in().await;
+    let view = bob.read().await;
     let attachment = view.attachments[0].id.clone();
 
     revoke(&app.state, &message_id).await.unwrap();
 
-    let message = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .error();
+    let message = bob.read().response().await.error();
     assert_eq!(message.code, ErrorCode::MessageRevoked);
     assert_eq!(
         message.message,
         "the message has been revoked by the sender"
     );
     for response in [
-        app.get(&routes::link(&token), Some(&cookie)).await,
-        app.get(&routes::link_body(&token), Some(&cookie)).await,
-        app.get(&routes::link_attachment(&token, &attachment), Some(&cookie))
-            .await,
-        app.request_passcode(&token).await,
-        app.submit_passcode(&token, "12345678").await,
-        app.post(
-            &routes::link_reply(&token),
-            Some(&ReplyRequest { text: "x".into() }),
-            Some(&cookie),
-        )
-        .await,
+        bob.open_link().response().await,
+        bob.body_document().response().await,
+        bob.download(&attachment).response().await,
+        bob.request_passcode().response().await,
+        bob.submit_passcode("12345678").response().await,
+        bob.reply("x").response().await,
     ] {
         assert_eq!(response.code(), ErrorCode::MessageRevoked);
     }
@@ -303,26 +229,14 @@ async fn revoked_message_cannot_be_read_even_with_a_valid_session() {
 async fn revoking_one_recipient_leaves_the_others_their_access() {
     let app = TestApp::new().await;
     let message_id = app.send(&[BOB], &[CAROL], &[]).await;
-    let bob = app.token_for(BOB);
-    let carol = app.token_for(CAROL);
-    let bob_cookie = app.sign_in(&bob, BOB).await;
-    let carol_cookie = app.sign_in(&carol, CAROL).await;
+    let bob = app.recipient(BOB).signed_in().await;
+    let carol = app.recipient(CAROL).signed_in().await;
 
     revoke_recipient(&app.state, &message_id, BOB)
         .await
         .unwrap();
-    assert_eq!(
-        app.get(&routes::link_message(&bob), Some(&bob_cookie))
-            .await
-            .code(),
-        ErrorCode::MessageRevoked
-    );
-    assert_eq!(
-        app.get(&routes::link_message(&carol), Some(&carol_cookie))
-            .await
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(bob.read().code().await, ErrorCode::MessageRevoked);
+    assert_eq!(carol.read().response().await.status, StatusCode::OK);
 
     let again = revoke_recipient(&app.state, &message_id, BOB)
         .await
@@ -342,34 +256,18 @@ async fn expired_message_is_refused_before_the_purge_runs_and_then_purged() {
     let message_id = app
         .send_draft(draft, &[("a.txt", "text/plain", b"hello")])
         .await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
-    let info: sealmail_api::recipient::LinkInfo = app.get(&routes::link(&token), None).await.json();
+    let stranger = app.recipient(BOB);
+    let bob = stranger.clone().signed_in().await;
+    let info = stranger.open_link().await;
     assert!(info.expires_at.is_some());
 
     // Time passes: the expiry is enforced on access, and the content destroyed.
     app.sql("UPDATE messages SET expires_at = created_at - 1")
         .await;
-    assert_eq!(
-        app.get(&routes::link_message(&token), Some(&cookie))
-            .await
-            .code(),
-        ErrorCode::MessageExpired
-    );
-    assert_eq!(
-        app.get(&routes::link_body(&token), Some(&cookie))
-            .await
-            .code(),
-        ErrorCode::MessageExpired
-    );
-    assert_eq!(
-        app.get(&routes::link(&token), None).await.code(),
-        ErrorCode::MessageExpired
-    );
-    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_keys")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    assert_eq!(bob.read().code().await, ErrorCode::MessageExpired);
+    assert_eq!(bob.body_document().code().await, ErrorCode::MessageExpired);
+    assert_eq!(stranger.open_link().code().await, ErrorCode::MessageExpired);
+    let keys = app.rows_in("message_keys").await;
     assert_eq!(keys, 0, "the wrapped key is gone");
     let status = messages::status(&app.state, &message_id).await.unwrap();
     assert_eq!(status.state, sealmail_api::admin::MessageState::Expired);
@@ -439,9 +337,6 @@ async fn the_background_purge_task_ends_expired_messages_on_its_own() {
     }
     task.abort();
     assert_eq!(state, "expired", "nobody accessed it, yet it was purged");
-    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_keys")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let keys = app.rows_in("message_keys").await;
     assert_eq!(keys, 0);
 }

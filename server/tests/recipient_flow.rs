@@ -2,7 +2,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use common::*;
 use sealmail::messages;
 use sealmail_api::admin::RecipientState;
@@ -15,23 +15,23 @@ async fn a_recipient_opens_the_link_gets_a_passcode_and_reads_the_message() {
     let message_id = app.send(&[BOB], &[CAROL], &[]).await;
 
     // The notification went to Bob, with a link to the portal page.
-    let notification = app.mailer.last_to(BOB).unwrap();
+    let notification = app.last_mail_to(BOB).unwrap();
     assert_eq!(notification.subject, "Quarterly numbers");
     assert!(notification.text.contains("http://portal.test/m/"));
     assert!(
         !notification.text.contains(SECRET_BODY),
         "the body never travels in mail"
     );
-    let token = app.token_for(BOB);
-    assert!(token.len() >= 43, "a 256-bit token");
+    let bob = app.recipient(BOB);
+    assert!(bob.token().len() >= 43, "a 256-bit token");
     assert_ne!(
-        token,
+        bob.token(),
         app.token_for(CAROL),
         "every recipient has a link of their own"
     );
 
     // Opening the link shows who sent it and to whom, masked; no session yet.
-    let info: LinkInfo = app.get(&routes::link(&token), None).await.json();
+    let info = bob.open_link().await;
     assert_eq!(info.sender.address, ALICE);
     assert_eq!(info.sender.name.as_deref(), Some("Alice Demo"));
     assert_eq!(info.recipient_masked, "b•••@example.net");
@@ -42,47 +42,37 @@ async fn a_recipient_opens_the_link_gets_a_passcode_and_reads_the_message() {
     assert_eq!(status.recipients[0].state, RecipientState::Sent);
 
     // The passcode goes to the address bound to the link.
-    let sent = app.request_passcode(&token).await;
-    assert_eq!(sent.status, StatusCode::OK);
-    let sent: PasscodeSent = sent.json();
+    let sent = bob.request_passcode().await;
     assert_eq!(sent.sent_to_masked, "b•••@example.net");
     assert_eq!(sent.valid_for_secs, 600);
-    let passcode = app.passcode_for(BOB);
+    let passcode = bob.passcode_from_mail();
     assert!(
-        app.mailer
-            .sent()
-            .iter()
-            .filter(|m| m.to.address == CAROL)
-            .count()
-            == 1,
+        app.mails().iter().filter(|m| m.to == CAROL).count() == 1,
         "Carol got only her notification"
     );
 
     // Spaces and dashes in the typed passcode are ignored.
     let typed = format!("{}-{} ", &passcode[..4], &passcode[4..]);
-    let opened = app.submit_passcode(&token, &typed).await;
+    let opened = bob.submit_passcode(&typed).response().await;
     assert_eq!(opened.status, StatusCode::OK);
     let _: SessionOpened = opened.json();
     let set_cookie = opened.header(header::SET_COOKIE);
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
     assert!(
-        set_cookie.contains(&format!("Path={}", routes::link(&token))),
+        set_cookie.contains(&format!("Path={}", routes::link(bob.token()))),
         "{set_cookie}"
     );
     assert!(
         !set_cookie.contains("Secure"),
         "plain http: no Secure flag ({set_cookie})"
     );
-    let cookie = opened.session_cookie().unwrap();
+    let bob = bob.with_session(&opened.session_cookie().unwrap());
 
-    let info: LinkInfo = app.get(&routes::link(&token), Some(&cookie)).await.json();
+    let info = bob.open_link().await;
     assert!(info.session_open);
 
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
+    let view = bob.read().await;
     assert_eq!(view.message_id, message_id);
     assert_eq!(view.subject, "Quarterly numbers");
     assert_eq!(view.body.text.as_deref(), Some(SECRET_BODY));
@@ -113,16 +103,18 @@ async fn a_recipient_opens_the_link_gets_a_passcode_and_reads_the_message() {
 async fn session_cookie_is_secure_when_the_public_url_is_https() {
     let app = TestApp::with_args(&["--public-url", "https://mail.example.com"]).await;
     app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
+    let bob = app.recipient(BOB);
     assert!(
-        app.mailer
-            .last_to(BOB)
+        app.last_mail_to(BOB)
             .unwrap()
             .text
             .contains("https://mail.example.com/m/")
     );
-    app.request_passcode(&token).await;
-    let opened = app.submit_passcode(&token, &app.passcode_for(BOB)).await;
+    bob.request_passcode().await;
+    let opened = bob
+        .submit_passcode(&bob.passcode_from_mail())
+        .response()
+        .await;
     assert!(opened.header(header::SET_COOKIE).contains("Secure"));
 }
 
@@ -145,12 +137,8 @@ async fn attachments_download_streamed_with_safe_headers_and_identical_bytes() {
         ],
     )
     .await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
-        .await
-        .json();
+    let bob = app.recipient(BOB).signed_in().await;
+    let view = bob.read().await;
     let names: Vec<&str> = view.attachments.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(
         names,
@@ -158,12 +146,7 @@ async fn attachments_download_streamed_with_safe_headers_and_identical_bytes() {
     );
     assert_eq!(view.attachments[0].size, big.len() as u64);
 
-    let pdf = app
-        .get(
-            &routes::link_attachment(&token, &view.attachments[0].id),
-            Some(&cookie),
-        )
-        .await;
+    let pdf = bob.download(&view.attachments[0].id).response().await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.body, big);
     assert_eq!(pdf.header(header::CONTENT_TYPE), "application/pdf");
@@ -179,22 +162,12 @@ async fn attachments_download_streamed_with_safe_headers_and_identical_bytes() {
         "{disposition}"
     );
 
-    let empty = app
-        .get(
-            &routes::link_attachment(&token, &view.attachments[1].id),
-            Some(&cookie),
-        )
-        .await;
+    let empty = bob.download(&view.attachments[1].id).response().await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.body.is_empty());
 
     // Something a browser could run is served as bytes, as a download.
-    let html = app
-        .get(
-            &routes::link_attachment(&token, &view.attachments[2].id),
-            Some(&cookie),
-        )
-        .await;
+    let html = bob.download(&view.attachments[2].id).response().await;
     assert_eq!(
         html.header(header::CONTENT_TYPE),
         "application/octet-stream"
@@ -204,47 +177,25 @@ async fn attachments_download_streamed_with_safe_headers_and_identical_bytes() {
             .starts_with("attachment;")
     );
 
-    let exact_back = app
-        .get(
-            &routes::link_attachment(&token, &view.attachments[3].id),
-            Some(&cookie),
-        )
-        .await;
-    assert_eq!(exact_back.body, exact);
+    let exact_back = bob.download(&view.attachments[3].id).await;
+    assert_eq!(exact_back, exact);
 }
 
 #[tokio::test]
 async fn a_reply_reaches_the_sender_as_a_protected_message_of_its_own() {
     let app = TestApp::new().await;
     let original = app.send(&[BOB], &[], &[]).await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
+    let bob = app.recipient(BOB).signed_in().await;
 
-    let reply = ReplyRequest {
-        text: "Thanks, Alice — numbers look fine.".into(),
-    };
-    let sent = app
-        .post(&routes::link_reply(&token), Some(&reply), Some(&cookie))
-        .await;
-    assert_eq!(
-        sent.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&sent.body)
-    );
-    let sent: ReplySent = sent.json();
+    let sent = bob.reply("Thanks, Alice — numbers look fine.").await;
     assert_ne!(sent.message_id, original);
 
     // Alice gets a notification with her own link, and reads the reply like any recipient.
-    let notification = app.mailer.last_to(ALICE).unwrap();
+    let notification = app.last_mail_to(ALICE).unwrap();
     assert_eq!(notification.subject, "Re: Quarterly numbers");
     assert!(!notification.text.contains("numbers look fine"));
-    let alice_token = app.token_for(ALICE);
-    let alice_cookie = app.sign_in(&alice_token, ALICE).await;
-    let view: MessageView = app
-        .get(&routes::link_message(&alice_token), Some(&alice_cookie))
-        .await
-        .json();
+    let alice = app.recipient(ALICE).signed_in().await;
+    let view = alice.read().await;
     assert_eq!(view.message_id, sent.message_id);
     assert_eq!(view.from.address, BOB);
     assert_eq!(
@@ -269,107 +220,51 @@ async fn a_reply_reaches_the_sender_as_a_protected_message_of_its_own() {
 #[tokio::test]
 async fn a_reply_can_carry_files_as_multipart() {
     let app = TestApp::new().await;
-    let (token, cookie) = app.bob_reading().await;
-    let boundary = "XyZboundary";
+    let bob = app.bob_reading().await;
     // Far above the JSON limit: files stream to disk under the reply's own limit.
     let big = "x".repeat(300_000);
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"reply\"\r\nContent-Type: application/json\r\n\r\n\
-         {{\"text\":\"see attached\"}}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\nContent-Type: text/plain\r\n\r\n\
-         my notes\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\nContent-Type: text/plain\r\n\r\n\
-         {big}\r\n--{boundary}--\r\n"
-    );
-    let content_type = format!("multipart/form-data; boundary={boundary}");
-    let sent = app
-        .raw(
-            Method::POST,
-            &routes::link_reply(&token),
-            &[
-                ("x-sealmail", "1"),
-                ("content-type", &content_type),
-                ("cookie", &cookie),
-            ],
-            body,
-        )
+    bob.reply("see attached")
+        .file("notes.txt", "text/plain", b"my notes")
+        .file("big.txt", "text/plain", big.as_bytes())
         .await;
-    assert_eq!(
-        sent.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&sent.body)
-    );
-    let alice_token = app.token_for(ALICE);
-    let alice_cookie = app.sign_in(&alice_token, ALICE).await;
-    let view: MessageView = app
-        .get(&routes::link_message(&alice_token), Some(&alice_cookie))
-        .await
-        .json();
+    let alice = app.recipient(ALICE).signed_in().await;
+    let view = alice.read().await;
     assert_eq!(view.body.text.as_deref(), Some("see attached"));
     assert_eq!(view.attachments.len(), 2);
     assert_eq!(view.attachments[0].name, "notes.txt");
     assert_eq!(view.attachments[1].size, 300_000);
-    let file = app
-        .get(
-            &routes::link_attachment(&alice_token, &view.attachments[0].id),
-            Some(&alice_cookie),
-        )
-        .await;
-    assert_eq!(file.body, b"my notes");
+    let file = alice.download(&view.attachments[0].id).await;
+    assert_eq!(file, b"my notes");
 }
 
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = TestApp::new().await;
-    let (token, cookie) = app.bob_reading().await;
-    let out = app
-        .raw(
-            Method::DELETE,
-            &routes::link_session(&token),
-            &[("x-sealmail", "1"), ("cookie", &cookie)],
-            "",
-        )
-        .await;
+    let bob = app.bob_reading().await;
+    let out = bob.sign_out().response().await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert!(
         out.header(header::SET_COOKIE).contains("Max-Age=0"),
         "the cookie is cleared"
     );
-    let after = app.get(&routes::link_message(&token), Some(&cookie)).await;
+    let after = bob.read().response().await;
     assert_eq!(after.code(), sealmail_api::ErrorCode::SessionExpired);
 }
 
 #[tokio::test]
 async fn large_attachments_stream_in_chunk_sized_frames_not_one_buffer() {
     use http_body_util::BodyExt as _;
-    use tower::ServiceExt as _;
     let app = TestApp::new().await;
     let size = 8 * 1024 * 1024 + 3;
     let data: Vec<u8> = (0..size).map(|i| (i % 199) as u8).collect();
-    app.send(
-        &[BOB],
-        &[],
-        &[("big.bin", "application/octet-stream", &data)],
-    )
-    .await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
-    let view: MessageView = app
-        .get(&routes::link_message(&token), Some(&cookie))
+    let bob = app
+        .bob_reading_with(&[("big.bin", "application/octet-stream", &data)])
+        .await;
+    let view = bob.read().await;
+    let mut body = bob
+        .download(&view.attachments[0].id)
+        .stream()
         .await
-        .json();
-    let request =
-        axum::http::Request::get(routes::link_attachment(&token, &view.attachments[0].id))
-            .header("cookie", &cookie)
-            .body(axum::body::Body::empty())
-            .unwrap();
-    let mut body = app
-        .router
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap()
         .into_body();
     let (mut frames, mut largest, mut received) = (0, 0, Vec::with_capacity(size));
     while let Some(frame) = body.frame().await {

@@ -6,37 +6,15 @@
 
 mod common;
 
-use common::cli::{ok, run_sealmail};
+use common::cli::{ok, user_add};
 use common::http::{Reply, Server};
+use common::mail::{passcode_in_outbox, token_in_outbox};
 use sealmail_api::admin::{MessageStatus, RecipientState};
 use sealmail_api::routes;
 use sealmail_api::sender::{Composed, SentPage};
 
 const BOB: &str = "bob@example.net";
 const CAROL: &str = "carol@example.org";
-
-fn token_in_outbox(data: &std::path::Path, address: &str) -> String {
-    let outbox = ok(run_sealmail(data, &["outbox", "--last", "10"], ""));
-    // Mails are printed oldest first; take the last notification to `address`.
-    let start = outbox
-        .rfind(&format!("To: {address}"))
-        .expect("a mail to the address");
-    let rest = &outbox[start..];
-    let at = rest.find("/m/").expect("a link") + 3;
-    rest[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
-        .collect()
-}
-
-fn passcode_in_outbox(data: &std::path::Path) -> String {
-    let outbox = ok(run_sealmail(data, &["outbox", "--last", "1"], ""));
-    outbox
-        .lines()
-        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
-        .expect("a passcode")
-        .to_owned()
-}
 
 /// Passcode, session, and the message: the session cookie and the reply.
 fn read(server: &Server, data: &std::path::Path, token: &str) -> (String, Reply) {
@@ -56,12 +34,7 @@ fn read(server: &Server, data: &std::path::Path, token: &str) -> (String, Reply)
     );
     assert_eq!(session.status, 200, "{}", session.body);
     let cookie = session.cookie();
-    let message = server.request(
-        "GET",
-        &routes::link_message(token),
-        &[&format!("Cookie: {cookie}")],
-        b"",
-    );
+    let message = server.read_message(token, &cookie);
     (cookie, message)
 }
 
@@ -69,32 +42,17 @@ fn read(server: &Server, data: &std::path::Path, token: &str) -> (String, Reply)
 fn sign_in_send_read_revoke_one_recipient_then_sent_list_status_and_audit_agree() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(run_sealmail(
+    ok(user_add(
         &data,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@sealmail.test",
-            "--name",
-            "Alice Demo",
-            "--password-stdin",
-        ],
-        "demo-password\n",
+        "alice@sealmail.test",
+        &["--name", "Alice Demo"],
+        "demo-password",
     ));
-    ok(run_sealmail(
+    ok(user_add(
         &data,
-        &[
-            "user",
-            "add",
-            "--email",
-            "admin@sealmail.test",
-            "--name",
-            "Admin Demo",
-            "--admin",
-            "--password-stdin",
-        ],
-        "admin-password\n",
+        "admin@sealmail.test",
+        &["--name", "Admin Demo", "--admin"],
+        "admin-password",
     ));
     let server = Server::start(&data, &[]);
     let json = "Content-Type: application/json";
@@ -152,20 +110,10 @@ fn sign_in_send_read_revoke_one_recipient_then_sent_list_status_and_audit_agree(
         format!("{{\"recipient\":\"{CAROL}\"}}").as_bytes(),
     );
     assert_eq!(revoked.status, 200, "{}", revoked.body);
-    let carol_again = server.request(
-        "GET",
-        &routes::link_message(&carol_token),
-        &[&format!("Cookie: {carol}")],
-        b"",
-    );
+    let carol_again = server.read_message(&carol_token, &carol);
     assert_eq!(carol_again.status, 410);
     assert!(carol_again.body.contains("\"code\":\"message_revoked\""));
-    let bob_again = server.request(
-        "GET",
-        &routes::link_message(&bob_token),
-        &[&format!("Cookie: {bob}")],
-        b"",
-    );
+    let bob_again = server.read_message(&bob_token, &bob);
     assert_eq!(bob_again.status, 200);
 
     let page: SentPage = server.request("GET", routes::SENT, &[&alice], b"").json();

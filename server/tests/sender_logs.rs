@@ -3,12 +3,10 @@
 
 mod common;
 
-use axum::http::Method;
 use common::logs::LogCapture;
-use common::sender::{ADMIN, PASSWORD, get_with, message_to};
+use common::sender::{PASSWORD, message_to};
 use common::{ALICE, BOB, SECRET_BODY, TestApp};
 use sealmail_api::admin::AuditQuery;
-use sealmail_api::routes;
 use sealmail_api::sender::RevokeRequest;
 
 #[tokio::test]
@@ -20,44 +18,33 @@ async fn logs_of_sign_in_compose_read_revoke_and_audit_hold_no_secret() {
         app.try_sign_in(ALICE, "wrong-password-guess").await.code(),
         sealmail_api::ErrorCode::CredentialsWrong
     );
-    let alice = app.sender(ALICE, false).await;
-    let admin = app.sender(ADMIN, true).await;
-    let composed = app
-        .compose_ok(
-            &alice,
-            &message_to(&[BOB]),
-            &[("plan.txt", "text/plain", b"ATTACHED-PLAINTEXT-XYZ")],
-        )
+    let alice = app.sender(ALICE).await;
+    let admin = app.admin().await;
+    let composed = alice
+        .send(&message_to(&[BOB]))
+        .file("plan.txt", "text/plain", b"ATTACHED-PLAINTEXT-XYZ")
         .await;
-    let token = app.token_for(BOB);
-    let cookie = app.sign_in(&token, BOB).await;
-    let passcode = app.passcode_for(BOB);
-    app.get(&routes::link_message(&token), Some(&cookie)).await;
-    app.call(
-        Method::POST,
-        &routes::message_revoke(&composed.id),
-        Some(&RevokeRequest::default()),
-        &alice,
-    )
-    .await;
-    let csv = AuditQuery {
-        format: Some("csv".into()),
-        ..Default::default()
-    };
-    get_with(&app, &routes::admin_audit(&csv), &admin).await;
+    let bob = app.recipient(BOB).signed_in().await;
+    let passcode = bob.passcode_from_mail();
+    bob.read().await;
+    alice
+        .revoke(&composed.id)
+        .with(&RevokeRequest::default())
+        .await;
+    admin.audit_csv(&AuditQuery::default()).await;
 
     let logs = capture.text();
     assert!(logs.contains("sender signed in"), "the flow was logged");
     for (what, secret) in [
         ("password", PASSWORD),
         ("wrong password", "wrong-password-guess"),
-        ("sender session", alice.split_once('=').unwrap().1),
-        ("admin session", admin.split_once('=').unwrap().1),
+        ("sender session", alice.session_id()),
+        ("admin session", admin.session_id()),
         ("body", SECRET_BODY),
         ("attachment", "ATTACHED-PLAINTEXT-XYZ"),
-        ("link token", token.as_str()),
+        ("link token", bob.token()),
         ("passcode", passcode.as_str()),
-        ("recipient session", cookie.split_once('=').unwrap().1),
+        ("recipient session", bob.session_id()),
     ] {
         assert!(!logs.contains(secret), "the logs hold the {what}");
     }

@@ -3,7 +3,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::sender::{ADMIN, DAVE, PASSWORD, get_with};
+use common::sender::{ADMIN, DAVE, PASSWORD};
 use common::{ALICE, TestApp};
 use sealmail_api::ErrorCode;
 use sealmail_api::routes::{self, SENDER_SESSION_COOKIE};
@@ -32,13 +32,13 @@ async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
     assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
     assert!(set_cookie.contains("Path=/api"), "{set_cookie}");
     assert!(!set_cookie.contains("Secure"), "plain http: {set_cookie}");
-    let cookie = response.cookie_named(SENDER_SESSION_COOKIE).unwrap();
+    let alice = app.session(&response.cookie_named(SENDER_SESSION_COOKIE).unwrap());
 
-    let me: Me = get_with(&app, routes::ME, &cookie).await.json();
+    let me = alice.me().await;
     assert_eq!(me.address, ALICE);
 
     // Only the hash of the session id is stored.
-    let value = cookie.split_once('=').unwrap().1.to_owned();
+    let value = alice.session_id().to_owned();
     let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT id_hash FROM user_sessions")
         .fetch_all(&app.state.db)
         .await
@@ -50,11 +50,9 @@ async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
             .any(|w| w == value.as_bytes())
     );
 
-    let out = app
-        .call::<()>(Method::DELETE, routes::SESSION, None, &cookie)
-        .await;
+    let out = alice.sign_out().response().await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let after = get_with(&app, routes::ME, &cookie).await;
+    let after = alice.me().response().await;
     assert_eq!(after.code(), ErrorCode::NotSignedIn);
 }
 
@@ -62,10 +60,7 @@ async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
 async fn an_administrator_is_told_so_and_addresses_match_in_any_case() {
     let app = TestApp::new().await;
     app.add_user(ADMIN, "Admin Demo", true).await;
-    let me: Me = app
-        .try_sign_in("Admin@SealMail.test", PASSWORD)
-        .await
-        .json();
+    let me = app.signing_in("Admin@SealMail.test", PASSWORD).await;
     assert!(me.is_admin);
     assert_eq!(me.address, ADMIN);
 }
@@ -101,7 +96,7 @@ async fn without_a_session_every_sender_route_says_not_signed_in() {
             "{path}"
         );
     }
-    let forged = get_with(&app, routes::ME, "sealmail_session=forged").await;
+    let forged = app.session("sealmail_session=forged").me().response().await;
     assert_eq!(forged.code(), ErrorCode::NotSignedIn);
 }
 
@@ -175,26 +170,11 @@ async fn successful_sign_ins_do_not_count_towards_the_limit() {
 async fn guessing_from_one_client_is_rate_limited_across_addresses() {
     let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
     app.add_user(ALICE, "Alice", false).await;
-    let sign_in = |email: String, ip: &'static str| {
-        let app = &app;
-        async move {
-            let body = serde_json::to_vec(&SignIn {
-                email,
-                password: "guess".into(),
-            })
-            .unwrap();
-            app.raw(
-                Method::POST,
-                routes::SESSION,
-                &[
-                    ("content-type", "application/json"),
-                    ("x-sealmail", "1"),
-                    ("x-forwarded-for", ip),
-                ],
-                body,
-            )
+    let sign_in = async |email: String, ip: &str| {
+        app.signing_in(&email, "guess")
+            .header("x-forwarded-for", ip)
+            .response()
             .await
-        }
     };
     for i in 0..50 {
         let response = sign_in(format!("user{i}@example.com"), "192.0.2.1").await;
@@ -209,10 +189,7 @@ async fn guessing_from_one_client_is_rate_limited_across_addresses() {
 #[tokio::test]
 async fn an_expired_session_is_not_signed_in() {
     let app = TestApp::new().await;
-    let cookie = app.sender(ALICE, false).await;
+    let alice = app.sender(ALICE).await;
     app.sql("UPDATE user_sessions SET expires_at = 0").await;
-    assert_eq!(
-        get_with(&app, routes::ME, &cookie).await.code(),
-        ErrorCode::NotSignedIn
-    );
+    assert_eq!(alice.me().code().await, ErrorCode::NotSignedIn);
 }

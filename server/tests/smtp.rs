@@ -5,7 +5,7 @@ mod common;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
 
-use common::cli::run_sealmail as sealmail;
+use common::cli::{run_sealmail as sealmail, user_add};
 
 /// A minimal SMTP server that accepts one session and returns what it received.
 fn fake_relay(listener: TcpListener) -> std::thread::JoinHandle<(Vec<String>, String)> {
@@ -54,17 +54,7 @@ fn fake_relay(listener: TcpListener) -> std::thread::JoinHandle<(Vec<String>, St
 fn with_an_smtp_url_the_notification_goes_to_the_relay_not_the_outbox() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = sealmail(
-        &data,
-        &[
-            "user",
-            "add",
-            "--email",
-            "alice@sealmail.test",
-            "--password-stdin",
-        ],
-        "long enough\n",
-    );
+    let out = user_add(&data, "alice@sealmail.test", &[], "long enough");
     assert!(out.status.success());
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -37,6 +37,15 @@ pub fn run_sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `sealmail user add --email EMAIL [EXTRA…] --password-stdin`, with
+/// `password` typed on stdin.
+pub fn user_add(data: &Path, email: &str, extra: &[&str], password: &str) -> Output {
+    let mut args = vec!["user", "add", "--email", email];
+    args.extend_from_slice(extra);
+    args.push("--password-stdin");
+    run_sealmail(data, &args, &format!("{password}\n"))
+}
+
 /// Asserts the command succeeded; returns its stdout.
 pub fn ok(output: Output) -> String {
     assert!(

@@ -55,6 +55,17 @@ impl Server {
         panic!("the server did not start");
     }
 
+    /// A recipient reading the message of the link `token` with their
+    /// session cookie (`name=value`).
+    pub fn read_message(&self, token: &str, cookie: &str) -> Reply {
+        self.request(
+            "GET",
+            &sealmail_api::routes::link_message(token),
+            &[&format!("Cookie: {cookie}")],
+            b"",
+        )
+    }
+
     /// One request over a fresh connection.
     pub fn request(&self, method: &str, path: &str, headers: &[&str], body: &[u8]) -> Reply {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();

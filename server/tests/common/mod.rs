@@ -1,10 +1,17 @@
 //! Shared test helpers: a real app over a real SQLite file in a temp dir,
-//! with a recording mailer, and small request helpers.
+//! with a recording mailer, and the people who use it: `app.sender(ALICE)`,
+//! `app.admin()`, `app.recipient(BOB)` (in `sender.rs`, `admin.rs`,
+//! `recipient.rs`), whose actions are typed calls (`client.rs`). The mail
+//! the server sent is read in `mail.rs` only.
 #![allow(dead_code)]
 
+pub mod admin;
 pub mod cli;
+pub mod client;
 pub mod http;
 pub mod logs;
+pub mod mail;
+pub mod recipient;
 pub mod sender;
 
 use std::sync::Arc;
@@ -18,7 +25,7 @@ use sealmail::config::Cli;
 use sealmail::mail::RecordingMailer;
 use sealmail::messages::{Draft, Outgoing};
 use sealmail::{AppState, app};
-use sealmail_api::routes::{self, CSRF_HEADER, CSRF_VALUE, RECIPIENT_SESSION_COOKIE};
+use sealmail_api::routes::RECIPIENT_SESSION_COOKIE;
 use sealmail_api::{ErrorBody, ErrorCode, Mailbox, Protection};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -28,6 +35,13 @@ pub const ALICE: &str = "alice@sealmail.test";
 pub const BOB: &str = "bob@example.net";
 pub const CAROL: &str = "carol@example.org";
 pub const SECRET_BODY: &str = "The launch code is TANGERINE-42";
+
+/// Unix seconds of an RFC 3339 timestamp the API answered with.
+pub fn unix_time(at: &sealmail_api::Timestamp) -> i64 {
+    time::OffsetDateTime::parse(&at.0, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{}: {e}", at.0))
+        .unix_timestamp()
+}
 
 /// A running app (no socket) on its own data dir.
 pub struct TestApp {
@@ -213,34 +227,6 @@ impl TestApp {
         outgoing.send(draft).await.unwrap()
     }
 
-    /// The link token from the newest notification to `address`.
-    pub fn token_for(&self, address: &str) -> String {
-        let mail = self
-            .mailer
-            .last_to(address)
-            .expect("a mail to that address");
-        let start = mail.text.find("/m/").expect("a link in the notification") + 3;
-        mail.text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect()
-    }
-
-    /// The 8 digits from the newest passcode mail to `address`.
-    pub fn passcode_for(&self, address: &str) -> String {
-        let mail = self
-            .mailer
-            .last_to(address)
-            .expect("a mail to that address");
-        assert_eq!(mail.subject, "Your one-time passcode");
-        mail.text
-            .lines()
-            .map(str::trim)
-            .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
-            .expect("8 digits in the passcode mail")
-            .to_owned()
-    }
-
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
         use tower::ServiceExt as _;
         let response = self.router.clone().oneshot(request).await.unwrap();
@@ -268,25 +254,19 @@ impl TestApp {
         self.request(builder.body(Body::empty()).unwrap()).await
     }
 
-    /// A POST with the anti-forgery header and a JSON body (or none).
-    pub async fn post<T: Serialize>(
+    /// Any method with the anti-forgery header, a cookie and this JSON body:
+    /// for requests no actor would make (a body of the wrong shape).
+    pub async fn call(
         &self,
+        method: Method,
         path: &str,
-        body: Option<&T>,
-        cookie: Option<&str>,
+        body: &impl Serialize,
+        cookie: &str,
     ) -> TestResponse {
-        let mut builder = Request::post(path).header(CSRF_HEADER, CSRF_VALUE);
-        if let Some(cookie) = cookie {
-            builder = builder.header(header::COOKIE, cookie);
-        }
-        let body = match body {
-            Some(value) => {
-                builder = builder.header(header::CONTENT_TYPE, "application/json");
-                Body::from(serde_json::to_vec(value).unwrap())
-            }
-            None => Body::empty(),
-        };
-        self.request(builder.body(body).unwrap()).await
+        client::Call::new(self, method, path, Some(cookie))
+            .json(body)
+            .response()
+            .await
     }
 
     pub async fn raw(
@@ -303,46 +283,12 @@ impl TestApp {
         self.request(builder.body(body.into()).unwrap()).await
     }
 
-    pub async fn request_passcode(&self, token: &str) -> TestResponse {
-        self.post::<()>(&routes::link_passcode(token), None, None)
+    /// How many rows `table` holds.
+    pub async fn rows_in(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&self.state.db)
             .await
-    }
-
-    pub async fn submit_passcode(&self, token: &str, passcode: &str) -> TestResponse {
-        let body = sealmail_api::recipient::PasscodeSubmit {
-            passcode: passcode.to_owned(),
-        };
-        self.post(&routes::link_session(token), Some(&body), None)
-            .await
-    }
-
-    /// Sends a plain message to [`BOB`] and opens his session: his link's
-    /// token and the session cookie.
-    pub async fn bob_reading(&self) -> (String, String) {
-        self.send(&[BOB], &[], &[]).await;
-        let token = self.token_for(BOB);
-        let cookie = self.sign_in(&token, BOB).await;
-        (token, cookie)
-    }
-
-    /// Asks for a passcode, reads it from the mail, opens a session: the cookie.
-    pub async fn sign_in(&self, token: &str, address: &str) -> String {
-        let sent = self.request_passcode(token).await;
-        assert_eq!(
-            sent.status,
-            StatusCode::OK,
-            "{}",
-            String::from_utf8_lossy(&sent.body)
-        );
-        let passcode = self.passcode_for(address);
-        let opened = self.submit_passcode(token, &passcode).await;
-        assert_eq!(
-            opened.status,
-            StatusCode::OK,
-            "{}",
-            String::from_utf8_lossy(&opened.body)
-        );
-        opened.session_cookie().expect("a session cookie")
+            .unwrap()
     }
 
     /// Runs SQL against the app's database (to make time pass, or to tamper).

@@ -1,16 +1,18 @@
-//! Helpers for the sender and admin API: accounts, sign-in, compose, and
-//! requests with a sender's cookie.
+//! A signed-in sender: compose, the Sent list, revoke, the expiry; and the
+//! accounts behind them.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use sealmail::auth::hash_password;
+use axum::http::{Method, StatusCode, header};
 use sealmail::store;
+use sealmail_api::admin::BrandingTemplate;
 use sealmail_api::recipient::Body as MessageBody;
-use sealmail_api::routes::{self, COMPOSE_PART, CSRF_HEADER, CSRF_VALUE, SENDER_SESSION_COOKIE};
-use sealmail_api::sender::{ComposeRequest, Composed, Expiry, SignIn};
-use sealmail_api::{Mailbox, Protection};
-use serde::Serialize;
+use sealmail_api::routes::{self, COMPOSE_PART, SENDER_SESSION_COOKIE};
+use sealmail_api::sender::{
+    ComposeRequest, Composed, Expiry, ExpiryChange, Me, SentMessage, SentPage, SentQuery, SignIn,
+};
+use sealmail_api::{Mailbox, Protection, Timestamp};
+use serde::de::DeserializeOwned;
 
+use super::client::{Call, Revoke};
 use super::{TestApp, TestResponse};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -38,10 +40,18 @@ impl TestResponse {
     }
 }
 
+/// Someone signed in to the sender API (an administrator too, through
+/// [`super::admin::Admin`]).
+#[derive(Clone)]
+pub struct Sender<'a> {
+    pub(crate) app: &'a TestApp,
+    cookie: String,
+}
+
 impl TestApp {
     /// Creates an account (argon2id, like `sealmail user add`); returns its id.
     pub async fn add_user(&self, email: &str, name: &str, is_admin: bool) -> i64 {
-        let hash = hash_password(PASSWORD).unwrap();
+        let hash = sealmail::auth::hash_password(PASSWORD).unwrap();
         store::users::insert(
             &self.state.db,
             email,
@@ -54,16 +64,27 @@ impl TestApp {
         .unwrap()
     }
 
-    pub async fn try_sign_in(&self, email: &str, password: &str) -> TestResponse {
-        let body = SignIn {
-            email: email.to_owned(),
-            password: password.to_owned(),
-        };
-        self.post(routes::SESSION, Some(&body), None).await
+    /// Someone signing in with this address and password.
+    pub fn signing_in(&self, email: &str, password: &str) -> Call<'_, Me> {
+        Call::new(self, Method::POST, routes::SESSION, None)
+            .json_answer()
+            .json(&SignIn {
+                email: email.to_owned(),
+                password: password.to_owned(),
+            })
     }
 
-    /// Creates the account if needed and signs in: the session cookie.
-    pub async fn sender(&self, email: &str, is_admin: bool) -> String {
+    /// Signs in with this address and password, whatever the answer.
+    pub async fn try_sign_in(&self, email: &str, password: &str) -> TestResponse {
+        self.signing_in(email, password).response().await
+    }
+
+    /// `email`, signed in (the account is created first if need be).
+    pub async fn sender(&self, email: &str) -> Sender<'_> {
+        self.signed_in(email, false).await
+    }
+
+    pub(crate) async fn signed_in(&self, email: &str, is_admin: bool) -> Sender<'_> {
         if store::users::by_email(&self.state.db, email)
             .await
             .unwrap()
@@ -74,94 +95,108 @@ impl TestApp {
         }
         let response = self.try_sign_in(email, PASSWORD).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
-        response
-            .cookie_named(SENDER_SESSION_COOKIE)
-            .expect("a session cookie")
+        self.session(
+            &response
+                .cookie_named(SENDER_SESSION_COOKIE)
+                .expect("a session cookie"),
+        )
     }
 
-    /// Any method with the anti-forgery header, a cookie, and a JSON body (or none).
-    pub async fn call<T: Serialize>(
+    /// Whoever holds this sender session cookie (a real one or a made-up one).
+    pub fn session(&self, cookie: &str) -> Sender<'_> {
+        Sender {
+            app: self,
+            cookie: cookie.to_owned(),
+        }
+    }
+}
+
+impl<'a> Sender<'a> {
+    /// The session cookie's `name=value`.
+    pub fn cookie(&self) -> &str {
+        &self.cookie
+    }
+
+    /// The session id alone (the secret part of the cookie).
+    pub fn session_id(&self) -> &str {
+        self.cookie.split_once('=').unwrap().1
+    }
+
+    /// A request with this session, answered by the whole response.
+    pub(crate) fn request(
         &self,
         method: Method,
-        path: &str,
-        body: Option<&T>,
-        cookie: &str,
-    ) -> TestResponse {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(CSRF_HEADER, CSRF_VALUE)
-            .header(header::COOKIE, cookie);
-        let body = match body {
-            Some(value) => {
-                builder = builder.header(header::CONTENT_TYPE, "application/json");
-                Body::from(serde_json::to_vec(value).unwrap())
-            }
-            None => Body::empty(),
-        };
-        self.request(builder.body(body).unwrap()).await
+        path: impl Into<String>,
+    ) -> Call<'a, TestResponse> {
+        Call::new(self.app, method, path, Some(&self.cookie))
     }
 
-    /// `POST /api/v1/messages` as multipart: the JSON part, then the files.
-    pub async fn compose(
+    pub(crate) fn call<T: DeserializeOwned>(
         &self,
-        cookie: &str,
-        message: &ComposeRequest,
-        files: &[(&str, &str, &[u8])],
-    ) -> TestResponse {
-        let json = serde_json::to_vec(message).unwrap();
-        self.compose_raw(cookie, &json, files).await
+        method: Method,
+        path: impl Into<String>,
+    ) -> Call<'a, T> {
+        self.request(method, path).json_answer()
     }
 
-    pub async fn compose_raw(
-        &self,
-        cookie: &str,
-        json: &[u8],
-        files: &[(&str, &str, &[u8])],
-    ) -> TestResponse {
-        let boundary = "sealmail-test-boundary-7d1c";
-        let mut body = Vec::new();
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{COMPOSE_PART}\"\r\n\
-                 Content-Type: application/json\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(json);
-        for (name, content_type, bytes) in files {
-            body.extend_from_slice(
-                format!(
-                    "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
-                     filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(bytes);
-        }
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let request = Request::post(routes::MESSAGES)
-            .header(CSRF_HEADER, CSRF_VALUE)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap();
-        self.request(request).await
+    /// A `GET` of any path with this session (for a route's refusals).
+    pub fn get(&self, path: &str) -> Call<'a, TestResponse> {
+        self.request(Method::GET, path)
     }
 
-    /// Composes and checks it was accepted.
-    pub async fn compose_ok(
-        &self,
-        cookie: &str,
-        message: &ComposeRequest,
-        files: &[(&str, &str, &[u8])],
-    ) -> Composed {
-        let response = self.compose(cookie, message, files).await;
-        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
-        response.json()
+    /// Who is signed in.
+    pub fn me(&self) -> Call<'a, Me> {
+        self.call(Method::GET, routes::ME)
+    }
+
+    /// Signs out.
+    pub fn sign_out(&self) -> Call<'a, ()> {
+        self.request(Method::DELETE, routes::SESSION).no_content()
+    }
+
+    /// Sends `message` (add `.file(…)` / `.files(…)` for attachments).
+    pub fn send(&self, message: &ComposeRequest) -> Call<'a, Composed> {
+        self.send_part(&serde_json::to_vec(message).unwrap())
+    }
+
+    /// Sends a message whose JSON part holds these bytes (for malformed ones).
+    pub fn send_part(&self, json: &[u8]) -> Call<'a, Composed> {
+        self.call(Method::POST, routes::MESSAGES)
+            .multipart(COMPOSE_PART, json)
+            .expect(StatusCode::CREATED)
+    }
+
+    /// The first page of the Sent list.
+    pub fn sent(&self) -> Call<'a, SentPage> {
+        self.sent_page(&SentQuery::default())
+    }
+
+    /// A page of the Sent list: a search, a cursor, a page size.
+    pub fn sent_page(&self, query: &SentQuery) -> Call<'a, SentPage> {
+        self.call(Method::GET, routes::sent(query))
+    }
+
+    /// One of their sent messages, by its id.
+    pub fn message(&self, id: &str) -> Call<'a, SentMessage> {
+        self.call(Method::GET, routes::message(id))
+    }
+
+    /// "Remove external access": the whole message, or `.only(address)`.
+    pub fn revoke(&self, id: &str) -> Revoke<'a, SentMessage> {
+        Revoke(self.call(Method::POST, routes::message_revoke(id)))
+    }
+
+    /// Moves the expiry to `expires_at`, or removes it.
+    pub fn set_expiry(&self, id: &str, expires_at: Option<&str>) -> Call<'a, SentMessage> {
+        self.call(Method::PATCH, routes::message(id))
+            .json(&ExpiryChange {
+                expires_at: expires_at.map(|at| Timestamp(at.to_owned())),
+            })
+    }
+
+    /// The branding templates they may choose from.
+    pub fn branding_templates(&self) -> Call<'a, Vec<BrandingTemplate>> {
+        self.call(Method::GET, routes::BRANDING_TEMPLATES)
     }
 }
 
@@ -185,9 +220,4 @@ pub fn message_to(to: &[&str]) -> ComposeRequest {
         expiry: Expiry::TemplateDefault,
         branding_template: None,
     }
-}
-
-/// GET with a cookie.
-pub async fn get_with(app: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    app.call::<()>(Method::GET, path, None, cookie).await
 }

@@ -1,0 +1,93 @@
+//! Every way a test reads the mail the server sent: the notification, its
+//! link, the passcode. Where mail goes (the app's recording mailer in
+//! process; `sealmail outbox` for a real server) is known here only.
+
+use std::path::Path;
+
+use super::TestApp;
+use super::cli::{ok, run_sealmail};
+
+/// A mail the server sent.
+#[derive(Clone)]
+pub struct Mail {
+    /// The recipient's address.
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+impl TestApp {
+    /// Every mail sent so far, oldest first.
+    pub fn mails(&self) -> Vec<Mail> {
+        self.mailer
+            .sent()
+            .into_iter()
+            .map(|m| Mail {
+                to: m.to.address,
+                subject: m.subject,
+                text: m.text,
+            })
+            .collect()
+    }
+
+    /// The newest mail to `address`, if any.
+    pub fn last_mail_to(&self, address: &str) -> Option<Mail> {
+        self.mails()
+            .into_iter()
+            .rev()
+            .find(|m| m.to.eq_ignore_ascii_case(address))
+    }
+
+    /// The link token from the newest notification to `address` (passcode
+    /// mails, which hold no link, are passed over).
+    pub fn token_for(&self, address: &str) -> String {
+        let mail = self
+            .mails()
+            .into_iter()
+            .rev()
+            .find(|m| m.to.eq_ignore_ascii_case(address) && m.text.contains("/m/"))
+            .expect("a notification to that address");
+        link_token_in(&mail.text)
+    }
+
+    /// The 8 digits from the newest passcode mail to `address`.
+    pub fn passcode_for(&self, address: &str) -> String {
+        let mail = self.last_mail_to(address).expect("a mail to that address");
+        assert_eq!(mail.subject, "Your one-time passcode");
+        passcode_in(&mail.text)
+    }
+}
+
+/// The link token from the newest notification to `address` in the outbox
+/// of the data dir `data` (what a real `sealmail serve` or `send` wrote).
+pub fn token_in_outbox(data: &Path, address: &str) -> String {
+    let outbox = ok(run_sealmail(data, &["outbox", "--last", "10"], ""));
+    // Mails are printed oldest first; take the last notification to `address`.
+    let start = outbox
+        .rfind(&format!("To: {address}"))
+        .expect("a mail to the address");
+    link_token_in(&outbox[start..])
+}
+
+/// The passcode in the newest mail of the outbox of the data dir `data`.
+pub fn passcode_in_outbox(data: &Path) -> String {
+    passcode_in(&ok(run_sealmail(data, &["outbox", "--last", "1"], "")))
+}
+
+/// The token of the first link to a portal link page in `text`.
+fn link_token_in(text: &str) -> String {
+    let start = text.find("/m/").expect("a link in the notification") + 3;
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// The 8-digit passcode on a line of its own in `text`.
+fn passcode_in(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
+        .expect("8 digits in the passcode mail")
+        .to_owned()
+}
