@@ -4,11 +4,13 @@
 
 mod common;
 
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use common::cli::{ok, run_sealmail};
 use common::sender::{PASSWORD, message_to};
 use common::{ALICE, BOB, CAROL, SECRET_BODY, TestApp};
+use sealmail_api::ErrorCode;
 use sealmail_api::admin::{AuditKind, AuditOutcome, AuditQuery};
+use sealmail_api::recipient::PasscodeSubmit;
 use sealmail_api::routes;
 use sealmail_api::sender::RevokeRequest;
 
@@ -307,4 +309,42 @@ async fn a_password_typed_into_the_address_field_is_not_audited() {
         .await
         .unwrap();
     assert!(keys.iter().all(|k| !k.contains("hunter2")));
+}
+
+#[tokio::test]
+async fn a_percent_encoded_link_token_is_audited_as_the_link_it_opens() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let alice = app.sender(ALICE).await;
+    let composed = alice.send(&message_to(&[BOB])).await;
+    let token = app.recipient(BOB).token().to_owned();
+    // The same token with its first character percent-encoded: the router
+    // decodes it, so the handler serves the real link.
+    let encoded = format!("%{:02X}{}", token.as_bytes()[0], &token[1..]);
+    let path = |tail: &str| format!("/api/v1/links/{encoded}/{tail}");
+    let json = [("x-sealmail", "1"), ("content-type", "application/json")];
+    let asked = app.raw(Method::POST, &path("passcode"), &json, "").await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text());
+    let wrong = serde_json::to_string(&PasscodeSubmit {
+        passcode: app.recipient(BOB).wrong_passcode(),
+    })
+    .unwrap();
+    let entered = app.raw(Method::POST, &path("session"), &json, wrong).await;
+    assert_eq!(entered.code(), ErrorCode::PasscodeWrong);
+
+    let query = AuditQuery {
+        message_id: Some(composed.message_id.clone()),
+        ..Default::default()
+    };
+    let events = admin.audit(&query).await.events;
+    let kinds: Vec<(AuditKind, AuditOutcome)> =
+        events.iter().map(|e| (e.kind, e.outcome)).collect();
+    assert!(
+        kinds.contains(&(AuditKind::PasscodeRequested, AuditOutcome::Success)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(AuditKind::PasscodeEntered, AuditOutcome::Failure)),
+        "{kinds:?}"
+    );
 }
