@@ -11,7 +11,7 @@
 //! ([`ReaderApp`], `src/bin/reader.rs`: reading a message once the passcode
 //! has opened a session, at [`sealmail_api::routes::PORTAL_READ_PAGE`]) and
 //! the staff's ([`StaffApp`], `src/bin/staff.rs`). The recipient's first load
-//! is budgeted (issue 6: 100 KB gzip), so what only a reader or a sender needs
+//! is budgeted (100 KB gzip), so what only a reader or a sender needs
 //! lives in the other two.
 
 use std::sync::Arc;

@@ -25,7 +25,7 @@ const STATUS_SQL: &str = "SELECT id, message_id, sender_address, sender_name, su
 const RECIPIENTS_SQL: &str = "SELECT id, kind, address, name, revoked_at, opened_at FROM recipients WHERE message_id = ? ORDER BY kind DESC, position";
 const SENT_FIRST_SQL: &str = "SELECT m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection, m.state, m.created_at, m.expires_at FROM messages m WHERE 1 = 1 AND m.sender_user_id = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?";
 const SENT_DEEP_SQL: &str = "SELECT m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection, m.state, m.created_at, m.expires_at FROM messages m WHERE 1 = 1 AND m.sender_user_id = ? AND m.created_at <= ? AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?)) ORDER BY m.created_at DESC, m.id DESC LIMIT ?";
-/// The deep page as the store asked for it before issue 9's fix (no plain range on `created_at`).
+/// The deep page as the store asked for it without the plain range on `created_at` (the reference the fix is measured against).
 const SENT_DEEP_BEFORE_FIX_SQL: &str = "SELECT m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection, m.state, m.created_at, m.expires_at FROM messages m WHERE 1 = 1 AND m.sender_user_id = ? AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?)) ORDER BY m.created_at DESC, m.id DESC LIMIT ?";
 /// A Sent list page's recipients and replies, one statement each for the whole page.
 const PAGE_RECIPIENTS_SQL: &str = "SELECT message_id, id, kind, address, name, revoked_at, opened_at FROM recipients WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, kind DESC, position";

@@ -2,8 +2,8 @@
 //! the passcode step, and the pages where a journey ends — plus the landing
 //! page, written against the DOM directly instead of with Leptos.
 //!
-//! Why not Leptos here: the recipient's first load is budgeted at 100 KB gzip
-//! (issue 6). Measured on these pages, Leptos' reactive runtime and typed views
+//! Why not Leptos here: the recipient's first load is budgeted at 100 KB gzip.
+//! Measured on these pages, Leptos' reactive runtime and typed views
 //! cost ~125 KB of wasm alone; the same pages drawn with `web_sys` cost about
 //! half. The gate has a handful of states and redraws its page on each change,
 //! which needs no reactivity. Once a session is open it hands over to the

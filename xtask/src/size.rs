@@ -9,7 +9,7 @@ use crate::run::build_portal;
 use crate::shell::{self, Result, heading};
 use crate::tools::{Needs, Tools};
 
-/// Budget for wasm + JS + CSS together, gzipped (issue: ≤ 100 KB).
+/// Budget for wasm + JS + CSS together, gzipped: the recipient's first load must stay ≤ 100 KB.
 pub const BUDGET_BYTES: u64 = 100 * 1024;
 
 pub fn size() -> Result {

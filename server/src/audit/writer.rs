@@ -3,7 +3,7 @@
 //! Every recipient access is audited, so under load every message view is
 //! also a write, and SQLite has one writer at a time: one transaction per
 //! event made the views queue for the write lock (the message view's p99 at
-//! 16 clients, issue 9). Events go to one writer task instead, which stores
+//! 16 clients). Events go to one writer task instead, which stores
 //! whatever has arrived while its previous commit ran as one `INSERT`
 //! (one statement: all or none). Nothing waits for a timer, and a request still returns only
 //! after its event is stored ("logged before served" as before), so a crash

@@ -53,7 +53,7 @@ pub struct Outgoing {
 
 /// Sealed bytes gathered before each write (about 1 MiB): the upload's frames
 /// are often 64 KiB or less, and a write per frame spent more on trips to the
-/// blocking pool than the disk needed (issue 9).
+/// blocking pool than the disk needed.
 const WRITE_BATCH: usize = 1 << 20;
 
 /// Seals one attachment into its file, chunk by chunk. Sealed bytes are

@@ -63,8 +63,7 @@ fn open_stored(state: &AppState, message: &str, content: ContentRow) -> Result<S
 }
 
 /// Sealed chunks read and opened per trip to the blocking thread pool (about
-/// 512 KiB): one chunk per trip spent more on the trips than on AES-GCM
-/// (issue 9). Each download holds about one batch, so this is also its
+/// 512 KiB): one chunk per trip spent more on the trips than on AES-GCM. Each download holds about one batch, so this is also its
 /// memory: 16 read a little faster but tripled the server's peak RSS with
 /// 128 downloads at once; 4 fell back to about openssl's speed.
 const READ_BATCH: usize = 8;

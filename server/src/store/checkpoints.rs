@@ -4,8 +4,7 @@
 //! past 1000 pages, on the committing connection: that commit then waits
 //! for the WAL and the database file to be fsynced (~10 ms here). Under load
 //! the committer is the audit writer, so every request waiting for its event
-//! waited for the fsync too: that was the message view's p99 at 16 clients
-//! (issue 9). Here a commit past the same size only wakes a task, which runs
+//! waited for the fsync too: that was the message view's p99 at 16 clients. Here a commit past the same size only wakes a task, which runs
 //! a `PASSIVE` checkpoint on a connection of its own: it never takes the
 //! write lock, so commits and reads go on while it copies and fsyncs.
 

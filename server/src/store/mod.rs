@@ -75,7 +75,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// `busy_timeout` installs) sleeps 1, 2, 5, 10, 15, 20, 25… ms between tries,
 /// while a write here holds the lock for well under a millisecond: under
 /// load, with every message view writing its audit row, those sleeps were
-/// the slowest requests' latency (issue 9: `clock_nanosleep` from
+/// the slowest requests' latency (`clock_nanosleep` from
 /// `sqliteDefaultBusyCallback` in the server's profile). This one retries
 /// every 50 µs for the first 5 ms, then every millisecond.
 extern "C" fn busy_handler(_: *mut std::ffi::c_void, tries: std::ffi::c_int) -> std::ffi::c_int {

@@ -124,7 +124,7 @@ pub async fn search(pool: &SqlitePool, s: &Search, limit: i64) -> Result<Vec<Mes
     if let Some(after) = &s.after {
         // `created_at <=` is implied by the OR below, but only this plain range
         // lets SQLite seek in the index to the cursor instead of scanning every
-        // newer row (a deep page of a million messages: 5.5 ms → see issue 9).
+        // newer row (a deep page of a million messages took 5.5 ms without it).
         q.push(" AND m.created_at <= ")
             .push_bind(after.created_at)
             .push(" AND (m.created_at < ")

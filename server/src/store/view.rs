@@ -2,9 +2,8 @@
 //!
 //! Each statement through sqlx's SQLite driver is a round trip to the
 //! connection's own thread and a read transaction of its own (file locks, the
-//! WAL index). The view used to take five of them; profiling the view under
-//! load showed about half the server's CPU time in those thread hand-offs
-//! (issue 9). One statement also reads one consistent snapshot: the session,
+//! WAL index). Five of them per view put about half the server's CPU time, under load,
+//! into those thread hand-offs. One statement also reads one consistent snapshot: the session,
 //! the state and the content cannot disagree.
 
 use sqlx::SqlitePool;
