@@ -37,6 +37,7 @@ fn blank() -> BrandingTemplateInput {
             privacy_statement_url: None,
             passcode_enabled: true,
             expiry_days: None,
+            language: None,
         },
     }
 }

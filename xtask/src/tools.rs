@@ -17,6 +17,11 @@ const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
 /// axe-core, which the end-to-end tests load into every page they check.
 const AXE_CORE_VERSION: &str = "4.14.1";
+/// Python packages the host tests run, from PyPI into `.tools/python`:
+/// dkimpy, an independent DKIM verifier (server/tests/dkim.rs), and the DNS
+/// library it imports. Pinned together, installed with `--no-deps`, so
+/// nothing unpinned comes along.
+const PYTHON_PACKAGES: [&str; 2] = ["dkimpy==1.1.8", "dnspython==2.7.0"];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -47,6 +52,7 @@ impl Tools {
         tools.npm_tools()?;
         if needs == Needs::Everything {
             tools.chromium()?;
+            python_packages(&PYTHON_PACKAGES)?;
         }
         Ok(tools)
     }
@@ -160,9 +166,61 @@ impl Tools {
     }
 }
 
-/// `.tools/`: project-local tools from npm (wasm-opt).
+/// `.tools/`: project-local tools from npm (wasm-opt) and PyPI (`python/`).
 pub fn tools_dir() -> PathBuf {
     shell::root().join(".tools")
+}
+
+/// `.tools/python`: the tests put it on `PYTHONPATH`.
+pub fn python_dir() -> PathBuf {
+    tools_dir().join("python")
+}
+
+/// Installs pinned PyPI packages (`name==version`) into [`python_dir`],
+/// unless every one is there at its version already.
+pub fn python_packages(packages: &[&str]) -> Result {
+    let dir = python_dir();
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| !python_package_installed(&dir, p))
+        .collect();
+    if missing.is_empty() {
+        println!("ok  {} (Python, .tools/python)", packages.join(", "));
+        return Ok(());
+    }
+    if shell::output(Command::new("python3").args(["-m", "pip", "--version"])).is_none() {
+        apt_install(&["python3", "python3-pip"])?;
+    }
+    println!(
+        "installing {} from PyPI into .tools/python",
+        missing.join(", ")
+    );
+    // --upgrade: replaces an older version in the folder instead of warning.
+    shell::run(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+            ])
+            .arg("--root-user-action=ignore")
+            .args(["--no-deps", "--upgrade", "--target"])
+            .arg(&dir)
+            .args(packages),
+    )
+}
+
+/// Whether pip left `name-version.dist-info` in `dir` (the wheel's
+/// normalised name: lowercase, `_` for `-` and `.`).
+fn python_package_installed(dir: &Path, pinned: &str) -> bool {
+    let Some((name, version)) = pinned.split_once("==") else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase().replace(['-', '.'], "_");
+    dir.join(format!("{name}-{version}.dist-info")).is_dir()
 }
 
 /// The version of an npm package installed under `.tools/`, if any.
@@ -235,6 +293,17 @@ fn is_root() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_python_package_counts_as_installed_only_at_its_pinned_version() {
+        let dir = std::env::temp_dir().join(format!("xtask-python-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("dkimpy-1.1.8.dist-info")).unwrap();
+        assert!(python_package_installed(&dir, "dkimpy==1.1.8"));
+        assert!(!python_package_installed(&dir, "dkimpy==1.1.9"));
+        assert!(!python_package_installed(&dir, "dnspython==2.7.0"));
+        assert!(!python_package_installed(&dir, "dkimpy"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn reads_the_locked_wasm_bindgen_version() {

@@ -1,0 +1,205 @@
+//! The language and look of Sealmail's mail, through the API: the sender's
+//! choice, else the branding template's, else the server's; the passcode
+//! mail in the language the portal asks for, else the message's; the
+//! template's logo inside the mail.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::sender::{ADMIN, get_with, message_to};
+use common::{ALICE, BOB, TestApp};
+use sealmail::mail::OutgoingMail;
+use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInput};
+use sealmail_api::recipient::PasscodeRequest;
+use sealmail_api::routes::{self, CSRF_HEADER, CSRF_VALUE};
+use sealmail_api::{ErrorCode, Language};
+
+const DUTCH_BUTTON: &str = "Het bericht lezen";
+const JAPANESE_PASSCODE: &str = "ワンタイム パスコード";
+
+fn template(name: &str, language: Option<Language>) -> BrandingTemplateInput {
+    BrandingTemplateInput {
+        name: name.into(),
+        is_default: false,
+        fields: BrandingFields {
+            organisation: Some("Fabrikam".into()),
+            background_color: "#0b5cab".into(),
+            introduction_text: None,
+            read_button_text: None,
+            email_text: None,
+            disclaimer_text: None,
+            portal_text: None,
+            privacy_statement_url: None,
+            passcode_enabled: true,
+            expiry_days: None,
+            language,
+        },
+    }
+}
+
+async fn create(app: &TestApp, admin: &str, input: &BrandingTemplateInput) -> BrandingTemplate {
+    let response = app
+        .call(Method::POST, routes::ADMIN_BRANDING, Some(input), admin)
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    response.json()
+}
+
+fn notification_to(app: &TestApp, address: &str) -> OutgoingMail {
+    app.mailer.last_to(address).expect("a notification")
+}
+
+/// The 8 digits alone on a line of the newest mail to `address`.
+fn code_in(mail: &OutgoingMail) -> String {
+    mail.text
+        .lines()
+        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
+        .expect("8 digits on a line")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_senders_language_names_the_notification_and_then_the_passcode_mail() {
+    let app = TestApp::new().await;
+    let alice = app.sender(ALICE, false).await;
+    let mut message = message_to(&[BOB]);
+    message.language = Some(Language::Nl);
+    app.compose_ok(&alice, &message, &[]).await;
+
+    let notification = notification_to(&app, BOB);
+    assert_eq!(notification.language, Language::Nl);
+    assert!(
+        notification.text.contains(&format!("{DUTCH_BUTTON}:\n")),
+        "{}",
+        notification.text
+    );
+    let html = notification.html.as_deref().unwrap();
+    assert!(html.contains("<html lang=\"nl\""));
+    assert!(html.contains(&format!(">{DUTCH_BUTTON}</a>")));
+
+    // No language in the request: the message's.
+    let token = app.token_for(BOB);
+    assert_eq!(app.request_passcode(&token).await.status, StatusCode::OK);
+    let passcode = app.mailer.last_to(BOB).unwrap();
+    assert_eq!(passcode.subject, "Uw eenmalige wachtwoordcode");
+    assert_eq!(passcode.language, Language::Nl);
+
+    // The portal shows Japanese: the next passcode mail is Japanese, and its code works.
+    let request = PasscodeRequest {
+        language: Some(Language::Ja),
+    };
+    let sent = app
+        .post(&routes::link_passcode(&token), Some(&request), None)
+        .await;
+    assert_eq!(
+        sent.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&sent.body)
+    );
+    let passcode = app.mailer.last_to(BOB).unwrap();
+    assert_eq!(passcode.subject, JAPANESE_PASSCODE);
+    assert!(
+        passcode
+            .html
+            .as_deref()
+            .unwrap()
+            .contains("<html lang=\"ja\"")
+    );
+    let opened = app.submit_passcode(&token, &code_in(&passcode)).await;
+    assert_eq!(opened.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_passcode_request_for_a_language_we_do_not_speak_is_refused_and_mails_nothing() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let token = app.token_for(BOB);
+    let before = app.mailer.sent().len();
+    let response = app
+        .raw(
+            Method::POST,
+            &routes::link_passcode(&token),
+            &[
+                (CSRF_HEADER, CSRF_VALUE),
+                ("content-type", "application/json"),
+            ],
+            r#"{"language":"de"}"#,
+        )
+        .await;
+    assert_eq!(response.code(), ErrorCode::InvalidRequest);
+    assert_eq!(app.mailer.sent().len(), before, "no passcode mailed");
+}
+
+#[tokio::test]
+async fn without_a_choice_the_template_then_the_server_default_decides() {
+    let app = TestApp::with_args(&["--default-language", "da"]).await;
+    let admin = app.sender(ADMIN, true).await;
+    let alice = app.sender(ALICE, false).await;
+
+    // No template: the server's default.
+    app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
+    let mail = notification_to(&app, BOB);
+    assert_eq!(mail.language, Language::Da);
+    assert!(mail.text.contains("Læs meddelelsen:\n"), "{}", mail.text);
+
+    // The (default) template's language, over the server's.
+    let japanese = create(&app, &admin, &template("Tokyo", Some(Language::Ja))).await;
+    assert_eq!(japanese.fields.language, Some(Language::Ja));
+    app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
+    assert_eq!(notification_to(&app, BOB).language, Language::Ja);
+
+    // The sender's choice, over the template's.
+    let mut message = message_to(&[BOB]);
+    message.branding_template = Some(japanese.id.clone());
+    message.language = Some(Language::En);
+    app.compose_ok(&alice, &message, &[]).await;
+    let mail = notification_to(&app, BOB);
+    assert_eq!(mail.language, Language::En);
+    assert!(mail.text.contains("Read the message:\n"));
+
+    // The template keeps its language through a listing.
+    let list: Vec<BrandingTemplate> = get_with(&app, routes::ADMIN_BRANDING, &admin).await.json();
+    assert_eq!(list[0].fields.language, Some(Language::Ja));
+}
+
+#[tokio::test]
+async fn the_templates_logo_and_colour_are_in_the_notification_and_the_passcode_mail() {
+    let app = TestApp::new().await;
+    let admin = app.sender(ADMIN, true).await;
+    let alice = app.sender(ALICE, false).await;
+    let t = create(&app, &admin, &template("Fabrikam", None)).await;
+    let png = b"\x89PNG\r\n\x1a\nfake".to_vec();
+    let upload = app
+        .raw(
+            Method::PUT,
+            &routes::admin_branding_logo(&t.id),
+            &[
+                (CSRF_HEADER, CSRF_VALUE),
+                ("cookie", &admin),
+                ("content-type", "image/png"),
+            ],
+            png.clone(),
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::OK);
+
+    app.compose_ok(&alice, &message_to(&[BOB]), &[]).await;
+    let token = app.token_for(BOB);
+    app.request_passcode(&token).await;
+    let mails = app.mailer.sent();
+    let [.., notification, passcode] = mails.as_slice() else {
+        panic!("a notification and a passcode mail");
+    };
+    for mail in [notification, passcode] {
+        let logo = mail.logo.as_ref().expect("the logo goes with the mail");
+        assert_eq!(logo.bytes, png);
+        assert_eq!(logo.content_type, "image/png");
+        let html = mail.html.as_deref().unwrap();
+        assert!(html.contains(&format!("src=\"cid:{}\"", logo.content_id)));
+        assert!(html.contains("alt=\"Fabrikam\""));
+        assert!(html.contains("background-color:#0b5cab;"));
+        // The logo's public URL is never in the mail: opening it loads nothing.
+        assert!(!html.contains(&routes::branding_logo(&t.id)));
+    }
+}
