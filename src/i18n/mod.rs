@@ -444,6 +444,10 @@ pub struct Strings {
     pub branding_disclaimer: &'static str,
     pub branding_privacy: &'static str,
     pub branding_expiry_days: &'static str,
+    /// The label of the template's mail language.
+    pub branding_language: &'static str,
+    /// The choice that leaves the mail language to the server.
+    pub branding_language_default: &'static str,
     pub branding_default: &'static str,
     pub branding_name_missing: &'static str,
     pub branding_bad_color: &'static str,
