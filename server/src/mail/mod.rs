@@ -107,7 +107,7 @@ impl MailSender {
                     None => from.email.domain().to_owned(),
                 };
                 let signer = dkim::DkimSigner::load(key, selector, &domain)?;
-                tracing::debug!(selector, domain, "signing mail with DKIM");
+                tracing::info!(selector, domain, "signing mail with DKIM");
                 Some(Arc::new(signer))
             }
         };
