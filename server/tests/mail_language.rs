@@ -193,7 +193,7 @@ async fn the_templates_logo_and_colour_are_in_the_notification_and_the_passcode_
     };
     for mail in [notification, passcode] {
         let logo = mail.logo.as_ref().expect("the logo goes with the mail");
-        assert_eq!(logo.bytes, png);
+        assert_eq!(&*logo.bytes, png.as_slice());
         assert_eq!(logo.content_type, "image/png");
         let html = mail.html.as_deref().unwrap();
         assert!(html.contains(&format!("src=\"cid:{}\"", logo.content_id)));

@@ -87,7 +87,7 @@ impl Brand {
                     |(content_type, bytes)| InlineImage {
                         content_id: LOGO_CONTENT_ID.to_owned(),
                         content_type,
-                        bytes,
+                        bytes: bytes.into(),
                     },
                 ),
                 None => None,

@@ -63,8 +63,9 @@ pub struct InlineImage {
     pub content_id: String,
     /// Its MIME type (`image/png`).
     pub content_type: String,
-    /// The image.
-    pub bytes: Vec<u8>,
+    /// The image, shared: every recipient's mail of a message carries the
+    /// same logo, and a clone per recipient must not copy it.
+    pub bytes: Arc<[u8]>,
 }
 
 impl std::fmt::Debug for InlineImage {
@@ -156,7 +157,7 @@ pub fn build_message(
                     alternative.multipart(
                         MultiPart::related().singlepart(html_part).singlepart(
                             Attachment::new_inline(logo.content_id.clone())
-                                .body(logo.bytes.clone(), content_type),
+                                .body(logo.bytes.to_vec(), content_type),
                         ),
                     )
                 }

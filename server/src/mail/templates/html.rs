@@ -153,8 +153,8 @@ fn lines(text: &str) -> String {
 /// White or near-black, whichever reads better on `background` (`#rrggbb`).
 pub(super) fn text_colour_on(background: &str) -> &'static str {
     const WHITE: &str = "#ffffff";
-    // Black, not a softer dark: with it one of the two always reaches
-    // 4.58:1, the most any background allows.
+    // Black, not a softer dark: with black and white to pick from, the
+    // better one never falls below 4.58:1 on any background (AA is 4.5).
     const DARK: &str = "#000000";
     if contrast(background, WHITE) >= contrast(background, DARK) {
         WHITE

@@ -51,7 +51,7 @@ fn with_logo() -> Brand {
     brand.logo = Some(InlineImage {
         content_id: LOGO_CONTENT_ID.into(),
         content_type: "image/png".into(),
-        bytes: PNG.to_vec(),
+        bytes: PNG.into(),
     });
     brand
 }
