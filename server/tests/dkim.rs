@@ -182,6 +182,9 @@ fn a_notification_signed_with_a_generated_rsa_key_verifies_in_dkimpy() {
         assert!(signature.contains(tag), "{tag} in {signature}");
     }
     assert!(mail.contains("multipart/alternative"));
+    // `sealmail send --language ja`, signed over Content-Language too.
+    assert!(mail.contains("\r\nContent-Language: ja\r\n"), "{mail}");
+    assert!(signature.contains("content-language"), "{signature}");
     assert!(dkimpy_verifies(&eml, &record), "{mail}");
 }
 
