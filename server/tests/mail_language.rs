@@ -203,3 +203,56 @@ async fn the_templates_logo_and_colour_are_in_the_notification_and_the_passcode_
         assert!(!html.contains(&routes::branding_logo(&t.id)));
     }
 }
+
+#[test]
+fn sealmail_outbox_prints_the_text_part_decoded_even_when_it_went_out_base64() {
+    use common::cli::{ok, run_sealmail};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(run_sealmail(
+        &data,
+        &["user", "add", "--email", ALICE, "--password-stdin"],
+        "correct horse battery\n",
+    ));
+    // A public URL this long puts the link on a line too long for 8bit.
+    let public = "https://secure-mail.portal.fabrikam-legal.example";
+    ok(run_sealmail(
+        &data,
+        &[
+            "--public-url",
+            public,
+            "send",
+            "--from",
+            ALICE,
+            "--to",
+            BOB,
+            "--subject",
+            "契約書",
+            "--language",
+            "ja",
+        ],
+        "body",
+    ));
+    let file = std::fs::read_dir(data.join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "eml"))
+        .unwrap();
+    let raw = std::fs::read_to_string(file).unwrap();
+    assert!(
+        raw.contains(
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64"
+        ),
+        "{raw}"
+    );
+
+    let shown = ok(run_sealmail(&data, &["outbox"], ""));
+    assert!(shown.contains("Subject: 契約書\n"), "{shown}");
+    assert!(shown.contains("Content-Language: ja\n"), "{shown}");
+    assert!(shown.contains("メッセージを読む:\n"), "{shown}");
+    let link = shown
+        .lines()
+        .find(|l| l.starts_with(&format!("{public}/m/")))
+        .expect("the link on a line of its own");
+    assert_eq!(link.len(), public.len() + 3 + 43, "{link}");
+}
