@@ -247,7 +247,10 @@ impl Outgoing {
         };
         let language = draft
             .language
-            .or_else(|| template.as_ref().and_then(|t| t.fields().language))
+            .or_else(|| {
+                let t = template.as_ref()?;
+                Language::from_tag(t.language.as_deref()?)
+            })
             .unwrap_or(state.settings.default_language);
         let new = NewMessage {
             row: MessageRow {
