@@ -17,7 +17,8 @@ use sealmail_api::admin::{
     ReportQuery, TracePage, TraceQuery,
 };
 use sealmail_api::recipient::{
-    LinkInfo, MessageView, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent, SessionOpened,
+    LinkInfo, MessageView, PasscodeRequest, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent,
+    SessionOpened,
 };
 use sealmail_api::sender::{
     ComposeRequest, Composed, ExpiryChange, Me, RevokeRequest, SentMessage, SentPage, SentQuery,
@@ -62,7 +63,7 @@ pub trait RecipientApi: Send + Sync {
     /// `GET` [`routes::link`].
     fn link(&self, token: &str) -> ApiFuture<LinkInfo>;
     /// `POST` [`routes::link_passcode`].
-    fn send_passcode(&self, token: &str) -> ApiFuture<PasscodeSent>;
+    fn send_passcode(&self, token: &str, request: PasscodeRequest) -> ApiFuture<PasscodeSent>;
     /// `POST` [`routes::link_session`].
     fn open_session(&self, token: &str, submit: PasscodeSubmit) -> ApiFuture<SessionOpened>;
     /// `GET` [`routes::link_message`].
@@ -244,8 +245,9 @@ impl RecipientApi for HttpApi {
         Box::pin(self.call("GET", routes::link(token), None))
     }
 
-    fn send_passcode(&self, token: &str) -> ApiFuture<PasscodeSent> {
-        Box::pin(self.call("POST", routes::link_passcode(token), None))
+    fn send_passcode(&self, token: &str, request: PasscodeRequest) -> ApiFuture<PasscodeSent> {
+        let body = serde_json::to_string(&request).map(Payload::Json);
+        Box::pin(self.call("POST", routes::link_passcode(token), Some(body)))
     }
 
     fn open_session(&self, token: &str, submit: PasscodeSubmit) -> ApiFuture<SessionOpened> {

@@ -79,6 +79,11 @@ async fn the_switch_keeps_the_step_and_what_was_typed() {
     click("send-passcode");
     find("passcode").await;
     fill_in("passcode", "1234");
+    // The passcode mail speaks the page's language.
+    assert_eq!(
+        api.passcode_languages(),
+        vec![Some(sealmail_api::Language::En)]
+    );
 
     switch_language("ja");
 

@@ -30,6 +30,58 @@ pub enum Protection {
     DoNotForward,
 }
 
+/// A language Sealmail's mail and portal speak. On the wire its BCP 47
+/// primary tag: `"en"`, `"nl"`, `"da"`, `"ja"` (any other is `invalid_request`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// English.
+    #[default]
+    En,
+    /// Dutch.
+    Nl,
+    /// Danish.
+    Da,
+    /// Japanese.
+    Ja,
+}
+
+impl Language {
+    /// Every language.
+    pub const ALL: [Language; 4] = [Language::En, Language::Nl, Language::Da, Language::Ja];
+
+    /// The BCP 47 tag (`"nl"`), as on the wire.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Nl => "nl",
+            Language::Da => "da",
+            Language::Ja => "ja",
+        }
+    }
+
+    /// The language of a tag such as `"nl-BE"`, `"da_DK"` or `"JA"`, if we speak it.
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Language::ALL.into_iter().find(|l| l.code() == primary)
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::str::FromStr for Language {
+    type Err = String;
+
+    /// Parses a tag as [`Language::from_tag`] does (for command-line flags).
+    fn from_str(s: &str) -> Result<Self, String> {
+        Language::from_tag(s).ok_or_else(|| format!("`{s}` is not one of en, nl, da, ja"))
+    }
+}
+
 /// An organisation's branding, shown on the portal and in notification mail
 /// (the fields of the modelled product's OME configuration).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,5 +13,5 @@ pub mod recipient;
 pub mod routes;
 pub mod sender;
 
-pub use common::{Mailbox, Protection, Timestamp};
+pub use common::{Language, Mailbox, Protection, Timestamp};
 pub use error::{ErrorBody, ErrorCode};

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::{Branding, Mailbox, Protection, Timestamp};
+use crate::common::{Branding, Language, Mailbox, Protection, Timestamp};
 
 /// `GET /api/v1/links/{token}`: what the portal shows before the recipient signs in.
 ///
@@ -28,7 +28,16 @@ pub struct LinkInfo {
     pub locked_until: Option<Timestamp>,
 }
 
-/// `POST /api/v1/links/{token}/passcode` (no body): the passcode was mailed.
+/// `POST /api/v1/links/{token}/passcode`: the optional JSON body. Without a
+/// body (or without `language`) the passcode mail is in the message's language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasscodeRequest {
+    /// The language the portal shows, so the mail matches the page that asked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+}
+
+/// The answer to `POST /api/v1/links/{token}/passcode`: the passcode was mailed.
 ///
 /// It always goes to the address bound to the link, never to one the request names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -75,7 +75,7 @@ pub mod pages {
 
 /// `GET` → [`crate::recipient::LinkInfo`].
 pub const LINK: &str = "/api/v1/links/{token}";
-/// `POST` → [`crate::recipient::PasscodeSent`].
+/// `POST` (optionally [`crate::recipient::PasscodeRequest`]) → [`crate::recipient::PasscodeSent`].
 pub const LINK_PASSCODE: &str = "/api/v1/links/{token}/passcode";
 /// `POST` [`crate::recipient::PasscodeSubmit`] → [`crate::recipient::SessionOpened`]; `DELETE` ends it.
 pub const LINK_SESSION: &str = "/api/v1/links/{token}/session";

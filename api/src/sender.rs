@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::{Mailbox, MessageState, Protection, RecipientStatus, Timestamp};
+use crate::common::{Language, Mailbox, MessageState, Protection, RecipientStatus, Timestamp};
 use crate::recipient::Body;
 
 /// `POST /api/v1/session`: a sender signs in.
@@ -73,6 +73,11 @@ pub struct ComposeRequest {
     /// if absent, the default template (or the server's own branding).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding_template: Option<String>,
+    /// The language of the recipients' notification and passcode mail; if
+    /// absent, the branding template's, else the server's default
+    /// (`sealmail serve --default-language`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
 }
 
 /// When a new message expires. On the wire: `"template_default"`,

@@ -3,7 +3,7 @@
 
 use sealmail_api::common::Branding;
 use sealmail_api::recipient::*;
-use sealmail_api::{ErrorBody, ErrorCode, Mailbox, Protection, Timestamp};
+use sealmail_api::{ErrorBody, ErrorCode, Language, Mailbox, Protection, Timestamp};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
@@ -189,6 +189,38 @@ fn link_info_of_a_locked_link() {
             "locked_until": "2026-11-23T10:45:00Z"
         }),
     );
+}
+
+#[test]
+fn languages_are_their_bcp47_primary_tags() {
+    for (language, wire) in [
+        (Language::En, "en"),
+        (Language::Nl, "nl"),
+        (Language::Da, "da"),
+        (Language::Ja, "ja"),
+    ] {
+        pins(&language, json!(wire));
+        assert_eq!(language.code(), wire);
+        assert_eq!(wire.parse::<Language>(), Ok(language));
+    }
+    assert_eq!(Language::ALL.len(), 4);
+    // Only the exact lowercase tag on the wire; the lenient parse is for flags and headers.
+    assert!(serde_json::from_value::<Language>(json!("nl-BE")).is_err());
+    assert!(serde_json::from_value::<Language>(json!("de")).is_err());
+    assert_eq!(Language::from_tag("nl-BE"), Some(Language::Nl));
+    assert_eq!(Language::from_tag("DA_dk"), Some(Language::Da));
+    assert_eq!(Language::from_tag("de"), None);
+}
+
+#[test]
+fn passcode_request_carries_the_portal_language_or_nothing() {
+    pins(
+        &PasscodeRequest {
+            language: Some(Language::Nl),
+        },
+        json!({"language": "nl"}),
+    );
+    pins(&PasscodeRequest::default(), json!({}));
 }
 
 #[test]
@@ -440,6 +472,7 @@ fn compose_request_and_answer() {
             protection: Protection::DoNotForward,
             expiry: Expiry::At(Timestamp("2026-12-01T00:00:00Z".into())),
             branding_template: Some("3".into()),
+            language: Some(Language::Ja),
         },
         json!({
             "to": [{"address": "bob@example.net"}],
@@ -448,10 +481,11 @@ fn compose_request_and_answer() {
             "body": {"text": "Hello"},
             "protection": "do_not_forward",
             "expiry": {"at": "2026-12-01T00:00:00Z"},
-            "branding_template": "3"
+            "branding_template": "3",
+            "language": "ja"
         }),
     );
-    // cc, expiry and template may be left out.
+    // cc, expiry, template and language may be left out.
     let minimal: ComposeRequest = serde_json::from_value(json!({
         "to": [{"address": "bob@example.net"}],
         "subject": "Hi",
@@ -461,6 +495,7 @@ fn compose_request_and_answer() {
     .unwrap();
     assert!(minimal.cc.is_empty());
     assert_eq!(minimal.expiry, Expiry::TemplateDefault);
+    assert_eq!(minimal.language, None);
     for (expiry, wire) in [
         (Expiry::TemplateDefault, json!("template_default")),
         (Expiry::Never, json!("never")),
@@ -782,6 +817,7 @@ fn branding_template_and_input() {
         privacy_statement_url: Some("https://contoso.example/privacy".into()),
         passcode_enabled: true,
         expiry_days: Some(30),
+        language: Some(Language::Nl),
     };
     pins(
         &BrandingTemplate {
@@ -805,6 +841,7 @@ fn branding_template_and_input() {
             "privacy_statement_url": "https://contoso.example/privacy",
             "passcode_enabled": true,
             "expiry_days": 30,
+            "language": "nl",
             "logo_url": "/api/v1/branding/3/logo"
         }),
     );
@@ -823,6 +860,7 @@ fn branding_template_and_input() {
                 privacy_statement_url: None,
                 passcode_enabled: true,
                 expiry_days: None,
+                language: None,
             },
         },
         json!({"name": "Plain", "is_default": false, "background_color": "#ffffff", "passcode_enabled": true}),

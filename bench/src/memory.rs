@@ -169,6 +169,7 @@ async fn upload(addr: std::net::SocketAddr, sender_cookie: String) -> Result<f64
         protection: Protection::EncryptOnly,
         expiry: Expiry::TemplateDefault,
         branding_template: None,
+        language: None,
     };
     let head = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"{COMPOSE_PART}\"\r\n\

@@ -88,6 +88,7 @@ fn draft_to(to: &[String], sender_user_id: Option<i64>, subject: &str, text: Str
         protection: Protection::EncryptOnly,
         expires_at: None,
         in_reply_to: None,
+        language: None,
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
+use sealmail_api::Language;
 
 use crate::crypto::Secret;
 
@@ -63,6 +64,31 @@ pub struct Config {
         global = true
     )]
     pub mail_from: String,
+
+    /// The language of notification and passcode mail when neither the
+    /// sender nor the branding template picks one: en, nl, da or ja.
+    #[arg(
+        long,
+        env = "SEALMAIL_DEFAULT_LANGUAGE",
+        default_value = "en",
+        global = true
+    )]
+    pub default_language: Language,
+
+    /// Sign Sealmail's own mail with DKIM, with this private key (PEM: RSA
+    /// or Ed25519; `sealmail dkim generate` makes one). Needs --dkim-selector.
+    #[arg(long, env = "SEALMAIL_DKIM_KEY", global = true)]
+    pub dkim_key: Option<PathBuf>,
+
+    /// The DKIM selector: receivers look the public key up at
+    /// SELECTOR._domainkey.DOMAIN.
+    #[arg(long, env = "SEALMAIL_DKIM_SELECTOR", global = true)]
+    pub dkim_selector: Option<String>,
+
+    /// The domain the DKIM signature vouches for (`d=`). Default: the domain
+    /// of --mail-from, which DMARC needs it to match.
+    #[arg(long, env = "SEALMAIL_DKIM_DOMAIN", global = true)]
+    pub dkim_domain: Option<String>,
 
     /// The organisation's name, shown on the portal and in notification mail.
     #[arg(
@@ -199,6 +225,36 @@ pub enum Command {
     Outbox(OutboxArgs),
     /// Print the access audit (passcodes, opens, downloads, replies, revokes, sign-ins).
     Audit(AuditArgs),
+    /// DKIM keys for signing Sealmail's own mail.
+    #[command(subcommand)]
+    Dkim(DkimCommand),
+}
+
+/// `sealmail dkim …`
+#[derive(Debug, Subcommand)]
+pub enum DkimCommand {
+    /// Write a new private key (mode 0600) and print the DNS TXT record to publish.
+    Generate(DkimGenerateArgs),
+}
+
+/// `sealmail dkim generate`
+#[derive(Debug, Args)]
+pub struct DkimGenerateArgs {
+    /// The selector: the record goes at SELECTOR._domainkey.DOMAIN. A new
+    /// selector per key lets the old key stay published while mail signed
+    /// with it is still on its way.
+    #[arg(long)]
+    pub selector: String,
+    /// The domain of --mail-from (DMARC needs the signature's domain to match it).
+    #[arg(long)]
+    pub domain: String,
+    /// Where to write the private key; never over an existing file.
+    /// Default: DATA_DIR/dkim-SELECTOR.key.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The key's algorithm.
+    #[arg(long, value_enum, default_value_t = crate::mail::dkim::Algorithm::Rsa)]
+    pub algorithm: crate::mail::dkim::Algorithm,
 }
 
 /// `sealmail user …`
@@ -255,6 +311,10 @@ pub struct SendArgs {
     /// Let the message expire after this long: `90s`, `30m`, `12h`, `7d`.
     #[arg(long, value_parser = parse_duration)]
     pub expires_in: Option<std::time::Duration>,
+    /// The language of the recipients' mail: en, nl, da or ja (default: the
+    /// branding template's, else --default-language).
+    #[arg(long)]
+    pub language: Option<Language>,
 }
 
 /// `sealmail status`

@@ -53,6 +53,8 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Origins allowed to call the API cross-origin with cookies (none: no CORS).
     pub cors_allow_origins: Vec<String>,
+    /// The language of mail when neither the sender nor the template picks one.
+    pub default_language: sealmail_api::Language,
 }
 
 impl Settings {
@@ -94,6 +96,7 @@ impl Settings {
             max_message_bytes: config.max_message_mib.saturating_mul(1024 * 1024),
             trust_forwarded_for: config.trust_forwarded_for,
             cors_allow_origins: config.cors_allow_origins.clone(),
+            default_language: config.default_language,
         }
     }
 }
@@ -140,12 +143,12 @@ impl AppState {
     /// Opens the data dir with the mailer the configuration asks for: SMTP
     /// with `--smtp-url`, else the local outbox.
     pub async fn open_with_configured_mailer(config: &Config) -> Result<Self> {
-        let from = crate::mail::parse_from(&config.mail_from)?;
+        let sender = crate::mail::MailSender::from_config(config)?;
         let mailer: Arc<dyn Mailer> = match &config.smtp_url {
-            Some(url) => Arc::new(crate::mail::SmtpMailer::new(url.0.expose(), from)?),
+            Some(url) => Arc::new(crate::mail::SmtpMailer::new(url.0.expose(), sender)?),
             None => Arc::new(crate::mail::OutboxMailer::new(
                 config.data_dir.join("outbox"),
-                from,
+                sender,
             )?),
         };
         Self::open(config, mailer).await
@@ -154,7 +157,7 @@ impl AppState {
 
 /// Creates `dir` if missing; a new one is readable by its owner only (it
 /// holds the master key and the database).
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }

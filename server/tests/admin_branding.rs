@@ -26,6 +26,7 @@ fn template(name: &str, is_default: bool) -> BrandingTemplateInput {
             privacy_statement_url: Some("https://contoso.example/privacy".into()),
             passcode_enabled: true,
             expiry_days: Some(30),
+            language: None,
         },
     }
 }

@@ -21,7 +21,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use sealmail_api::recipient::{LinkInfo, PasscodeSent, PasscodeSubmit};
+use sealmail_api::recipient::{LinkInfo, PasscodeRequest, PasscodeSent, PasscodeSubmit};
 use sealmail_api::{ErrorCode, routes};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -327,7 +327,12 @@ impl<A: RecipientApi + ?Sized + 'static> Gate<A> {
             return;
         }
         let again = matches!(self.state.borrow().step, Step::Passcode { .. });
-        self.then(self.api.send_passcode(&self.token), move |gate, result| {
+        // The mail in the language of the page that asked for it.
+        let request = PasscodeRequest {
+            language: Some(self.state.borrow().lang.language()),
+        };
+        let sent = self.api.send_passcode(&self.token, request);
+        self.then(sent, move |gate, result| {
             match result {
                 Ok(sent) => {
                     if !again {

@@ -198,6 +198,8 @@ pub const DA: Strings = Strings {
     branding_disclaimer: "Ansvarsfraskrivelse",
     branding_privacy: "URL til erklæring om beskyttelse af personlige oplysninger",
     branding_expiry_days: "Meddelelser udløber efter (dage, valgfrit)",
+    branding_language: "Sprog i mail til modtagere",
+    branding_language_default: "Serverens standardsprog",
     branding_default: "Brug til meddelelser sendt uden skabelon",
     branding_name_missing: "Giv skabelonen et navn.",
     branding_bad_color: "Angiv farven som #rrggbb, f.eks. #1e3a8a.",

@@ -198,6 +198,8 @@ pub const EN: Strings = Strings {
     branding_disclaimer: "Disclaimer",
     branding_privacy: "Privacy statement URL",
     branding_expiry_days: "Messages expire after (days, optional)",
+    branding_language: "Language of the mail to recipients",
+    branding_language_default: "The server’s default",
     branding_default: "Use for messages sent without a template",
     branding_name_missing: "Give the template a name.",
     branding_bad_color: "Enter the colour as #rrggbb, for example #1e3a8a.",

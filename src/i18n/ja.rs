@@ -198,6 +198,8 @@ pub const JA: Strings = Strings {
     branding_disclaimer: "免責事項",
     branding_privacy: "プライバシーに関する声明の URL",
     branding_expiry_days: "メッセージの有効期限 (日数、省略可)",
+    branding_language: "受信者へのメールの言語",
+    branding_language_default: "サーバーの既定の言語",
     branding_default: "テンプレートなしで送信されたメッセージに使用",
     branding_name_missing: "テンプレートに名前を付けてください。",
     branding_bad_color: "色は #1e3a8a のように #rrggbb 形式で入力してください。",

@@ -36,6 +36,16 @@ impl Lang {
         }
     }
 
+    /// The same language in the API's terms (the language of the server's mail).
+    pub const fn language(self) -> sealmail_api::Language {
+        match self {
+            Lang::En => sealmail_api::Language::En,
+            Lang::Nl => sealmail_api::Language::Nl,
+            Lang::Da => sealmail_api::Language::Da,
+            Lang::Ja => sealmail_api::Language::Ja,
+        }
+    }
+
     /// The language named in itself, as the switch shows it.
     pub const fn native_name(self) -> &'static str {
         match self {
@@ -434,6 +444,10 @@ pub struct Strings {
     pub branding_disclaimer: &'static str,
     pub branding_privacy: &'static str,
     pub branding_expiry_days: &'static str,
+    /// The label of the template's mail language.
+    pub branding_language: &'static str,
+    /// The choice that leaves the mail language to the server.
+    pub branding_language_default: &'static str,
     pub branding_default: &'static str,
     pub branding_name_missing: &'static str,
     pub branding_bad_color: &'static str,

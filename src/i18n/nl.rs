@@ -198,6 +198,8 @@ pub const NL: Strings = Strings {
     branding_disclaimer: "Disclaimer",
     branding_privacy: "URL van de privacyverklaring",
     branding_expiry_days: "Berichten verlopen na (dagen, optioneel)",
+    branding_language: "Taal van de e-mail aan geadresseerden",
+    branding_language_default: "Standaardtaal van de server",
     branding_default: "Gebruiken voor berichten zonder sjabloon",
     branding_name_missing: "Geef het sjabloon een naam.",
     branding_bad_color: "Voer de kleur in als #rrggbb, bijvoorbeeld #1e3a8a.",

@@ -141,6 +141,8 @@ const fn without_staff(all: Strings) -> Strings {
         branding_disclaimer: "",
         branding_privacy: "",
         branding_expiry_days: "",
+        branding_language: "",
+        branding_language_default: "",
         branding_default: "",
         branding_name_missing: "",
         branding_bad_color: "",

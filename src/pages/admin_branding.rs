@@ -14,7 +14,7 @@ use crate::components::shell::header_colors;
 use crate::components::staff::{
     AdminNav, ConfirmDialog, Staff, error_text, redirect_if_signed_out,
 };
-use crate::i18n::{Strings, fill, text, tr};
+use crate::i18n::{Lang, Strings, fill, text, tr};
 
 /// The branding page (administrators only).
 #[component]
@@ -37,6 +37,7 @@ fn blank() -> BrandingTemplateInput {
             privacy_statement_url: None,
             passcode_enabled: true,
             expiry_days: None,
+            language: None,
         },
     }
 }
@@ -328,6 +329,20 @@ fn AdminBranding() -> impl IntoView {
                         prop:value=move || draft.with(|d| d.fields.expiry_days.map(|n| n.to_string()).unwrap_or_default())
                         on:input=move |e| draft.update(|d| d.fields.expiry_days = event_target_value(&e).trim().parse().ok())
                         data-testid="branding-expiry"/>
+                    <label for="branding-language">{tr(|s| s.branding_language)}</label>
+                    <select id="branding-language" data-testid="branding-language"
+                        on:change=move |e| draft.update(|d| d.fields.language = sealmail_api::Language::from_tag(&event_target_value(&e)))>
+                        <option value="" selected=move || draft.with(|d| d.fields.language.is_none())>{tr(|s| s.branding_language_default)}</option>
+                        {Lang::ALL.into_iter().map(|lang| {
+                            let code = lang.code();
+                            view! {
+                                <option value=code lang=code
+                                    selected=move || draft.with(|d| d.fields.language.map(|l| l.code()) == Some(code))>
+                                    {lang.native_name()}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || draft.with(|d| d.is_default)
                             on:change=move |e| draft.update(|d| d.is_default = event_target_checked(&e))

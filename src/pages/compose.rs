@@ -216,6 +216,8 @@ fn Compose() -> impl IntoView {
             protection: protection.get_untracked(),
             expiry,
             branding_template: (!chosen_template.is_empty()).then_some(chosen_template),
+            // The recipients' language comes from the template or the server.
+            language: None,
         };
         let attached = files.get_untracked();
         busy.set(true);

@@ -8,13 +8,14 @@ use sealmail_api::admin::{
     ReportQuery, TracePage, TraceQuery,
 };
 use sealmail_api::recipient::{
-    LinkInfo, MessageView, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent, SessionOpened,
+    LinkInfo, MessageView, PasscodeRequest, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent,
+    SessionOpened,
 };
 use sealmail_api::sender::{
     ComposeRequest, Composed, ExpiryChange, Me, RevokeRequest, SentMessage, SentPage, SentQuery,
     SignIn,
 };
-use sealmail_api::{ErrorCode, Timestamp, routes};
+use sealmail_api::{ErrorCode, Language, Timestamp, routes};
 use sealmail_portal::api::{ApiError, ApiFuture, Progress, RecipientApi, SenderApi};
 
 use super::fixtures::*;
@@ -114,6 +115,8 @@ struct State {
     /// Where the HTML body's frame loads from, if not the route itself.
     body_url: Option<String>,
     calls: Vec<Call>,
+    /// The language each passcode request asked the mail to be in.
+    passcode_languages: Vec<Option<Language>>,
 }
 
 /// A fake API answering from scripts: by default every call succeeds with the
@@ -154,6 +157,7 @@ impl FakeApi {
             logo: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             body_url: None,
             calls: Vec::new(),
+            passcode_languages: Vec::new(),
         })))
     }
 
@@ -280,6 +284,11 @@ impl FakeApi {
         self.0.lock().unwrap().calls.clone()
     }
 
+    /// The language of each passcode mail asked for so far.
+    pub fn passcode_languages(&self) -> Vec<Option<Language>> {
+        self.0.lock().unwrap().passcode_languages.clone()
+    }
+
     fn answer<T: 'static>(
         &self,
         call: Call,
@@ -297,8 +306,13 @@ impl RecipientApi for FakeApi {
         assert_eq!(token, TOKEN);
         self.answer(Call::Link, |s| s.link.next())
     }
-    fn send_passcode(&self, token: &str) -> ApiFuture<PasscodeSent> {
+    fn send_passcode(&self, token: &str, request: PasscodeRequest) -> ApiFuture<PasscodeSent> {
         assert_eq!(token, TOKEN);
+        self.0
+            .lock()
+            .unwrap()
+            .passcode_languages
+            .push(request.language);
         self.answer(Call::SendPasscode, |s| s.passcode.next())
     }
     fn open_session(&self, token: &str, submit: PasscodeSubmit) -> ApiFuture<SessionOpened> {

@@ -210,6 +210,7 @@ pub fn branding_template(id: &str, name: &str, is_default: bool) -> BrandingTemp
             privacy_statement_url: None,
             passcode_enabled: true,
             expiry_days: None,
+            language: None,
         },
         logo_url: None,
     }

@@ -26,7 +26,7 @@ commands:
           under load, memory, a million messages, the portal's size and time
           to interactive; prints one table, writes target/bench/bench.json
   setup   only install what is missing (the wasm target, trunk, wasm-bindgen,
-          wasm-opt, Chromium and chromedriver)
+          wasm-opt, Chromium and chromedriver, Python's dkimpy)
 ";
 
 fn main() -> ExitCode {

@@ -17,6 +17,18 @@ const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
 /// axe-core, which the end-to-end tests load into every page they check.
 const AXE_CORE_VERSION: &str = "4.14.1";
+/// Python packages the host tests run, from PyPI into `.tools/python`:
+/// dkimpy, an independent DKIM verifier (server/tests/dkim.rs), the DNS
+/// library it imports, and PyNaCl (with cffi and pycparser) for its Ed25519
+/// signatures. Pinned together, installed with `--no-deps`, so nothing
+/// unpinned comes along.
+const PYTHON_PACKAGES: [&str; 5] = [
+    "dkimpy==1.1.8",
+    "dnspython==2.7.0",
+    "PyNaCl==1.5.0",
+    "cffi==1.17.1",
+    "pycparser==2.22",
+];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -47,6 +59,7 @@ impl Tools {
         tools.npm_tools()?;
         if needs == Needs::Everything {
             tools.chromium()?;
+            python_packages(&PYTHON_PACKAGES)?;
         }
         Ok(tools)
     }
@@ -160,9 +173,73 @@ impl Tools {
     }
 }
 
-/// `.tools/`: project-local tools from npm (wasm-opt).
+/// `.tools/`: project-local tools from npm (wasm-opt) and PyPI (`python/`).
 pub fn tools_dir() -> PathBuf {
     shell::root().join(".tools")
+}
+
+/// `.tools/python`: the tests put it on `PYTHONPATH`.
+pub fn python_dir() -> PathBuf {
+    tools_dir().join("python")
+}
+
+/// Installs pinned PyPI packages (`name==version`) into [`python_dir`],
+/// unless every one is there at its version already.
+pub fn python_packages(packages: &[&str]) -> Result {
+    let dir = python_dir();
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| !python_package_installed(&dir, p))
+        .collect();
+    if missing.is_empty() {
+        println!("ok  {} (Python, .tools/python)", packages.join(", "));
+        return Ok(());
+    }
+    if shell::output(Command::new("python3").args(["-m", "pip", "--version"])).is_none() {
+        apt_install(&["python3", "python3-pip"])?;
+    }
+    println!(
+        "installing {} from PyPI into .tools/python",
+        missing.join(", ")
+    );
+    // --upgrade: replaces an older version in the folder instead of warning.
+    shell::run(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+            ])
+            .arg("--root-user-action=ignore")
+            .args(["--no-deps", "--upgrade", "--target"])
+            .arg(&dir)
+            .args(packages),
+    )
+}
+
+/// Whether pip left `name-version.dist-info` in `dir`. Compared as wheels
+/// name them (case-insensitive, `-` and `.` in the name read as `_`): pip
+/// keeps the project's own spelling (`PyNaCl-1.5.0.dist-info`).
+fn python_package_installed(dir: &Path, pinned: &str) -> bool {
+    let normalise = |name: &str| name.to_ascii_lowercase().replace(['-', '.'], "_");
+    let Some((name, version)) = pinned.split_once("==") else {
+        return false;
+    };
+    let want = format!("{}-{version}.dist-info", normalise(name));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(|e| e.ok()).any(|entry| {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let normalised = match file.split_once('-') {
+            Some((name, rest)) => format!("{}-{}", normalise(name), rest.to_ascii_lowercase()),
+            None => file,
+        };
+        normalised == want && entry.path().is_dir()
+    })
 }
 
 /// The version of an npm package installed under `.tools/`, if any.
@@ -235,6 +312,21 @@ fn is_root() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_python_package_counts_as_installed_only_at_its_pinned_version() {
+        let dir = std::env::temp_dir().join(format!("xtask-python-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("dkimpy-1.1.8.dist-info")).unwrap();
+        std::fs::create_dir_all(dir.join("PyNaCl-1.5.0.dist-info")).unwrap();
+        assert!(python_package_installed(&dir, "dkimpy==1.1.8"));
+        assert!(python_package_installed(&dir, "PyNaCl==1.5.0"));
+        assert!(python_package_installed(&dir, "pynacl==1.5.0"));
+        assert!(!python_package_installed(&dir, "PyNaCl==1.4.0"));
+        assert!(!python_package_installed(&dir, "dkimpy==1.1.9"));
+        assert!(!python_package_installed(&dir, "dnspython==2.7.0"));
+        assert!(!python_package_installed(&dir, "dkimpy"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn reads_the_locked_wasm_bindgen_version() {

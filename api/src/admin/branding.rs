@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::common::Language;
+
 /// The largest logo accepted, in bytes: a header logo, not a photo. A bigger
 /// upload is `payload_too_large`.
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
@@ -25,8 +27,8 @@ pub struct BrandingTemplate {
     pub fields: BrandingFields,
     /// URL of the uploaded logo image (served by Sealmail, on the portal's
     /// own origin, with its stored type and `nosniff`), if any; set with
-    /// `PUT` [`crate::routes::ADMIN_BRANDING_LOGO`]. The notification mail is
-    /// plain text, so it never shows the logo.
+    /// `PUT` [`crate::routes::ADMIN_BRANDING_LOGO`]. The notification and
+    /// passcode mail carry it inline (a `cid:` image), never as a remote image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 }
@@ -66,6 +68,11 @@ pub struct BrandingFields {
     /// unless the sender chose an expiry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_days: Option<u32>,
+    /// The language of the notification and passcode mail of messages sent
+    /// with this template, unless the sender picks one; absent: the server's
+    /// default (`sealmail serve --default-language`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
 }
 
 /// `POST /api/v1/admin/branding` (create) and `PUT /api/v1/admin/branding/{id}`

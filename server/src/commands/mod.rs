@@ -2,6 +2,7 @@
 //! not a server runs on it (SQLite in WAL mode, with a busy timeout).
 
 mod audit;
+mod dkim;
 mod outbox;
 mod revoke;
 mod send;
@@ -9,7 +10,7 @@ mod serve;
 mod status;
 mod user;
 
-use crate::config::{Cli, Command, UserCommand};
+use crate::config::{Cli, Command, DkimCommand, UserCommand};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -19,6 +20,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve => serve::run(&config).await,
         Command::Outbox(args) => outbox::run(&config, &args),
+        Command::Dkim(DkimCommand::Generate(args)) => dkim::generate(&config, &args),
         command => {
             let state = AppState::open_with_configured_mailer(&config).await?;
             let result = match command {
@@ -27,7 +29,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Status(args) => status::run(&state, &args).await,
                 Command::Revoke(args) => revoke::run(&state, &args).await,
                 Command::Audit(args) => audit::run(&state, &args).await,
-                Command::Serve | Command::Outbox(_) => unreachable!("handled above"),
+                Command::Serve | Command::Outbox(_) | Command::Dkim(_) => {
+                    unreachable!("handled above")
+                }
             };
             state.db.close().await;
             result

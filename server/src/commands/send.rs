@@ -87,6 +87,7 @@ pub async fn run(state: &AppState, args: &SendArgs) -> Result<()> {
             },
             expires_at: args.expires_in.map(|d| store::now() + d.as_secs() as i64),
             in_reply_to: None,
+            language: args.language,
         })
         .await?;
     println!("{message_id}");

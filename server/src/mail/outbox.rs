@@ -3,28 +3,26 @@
 
 use std::path::{Path, PathBuf};
 
-use lettre::message::Mailbox as LettreMailbox;
-
-use super::{MailError, MailFuture, Mailer, OutgoingMail, build_message};
+use super::{MailError, MailFuture, MailSender, Mailer, OutgoingMail, build_message};
 
 /// Writes every mail into a directory instead of sending it.
 pub struct OutboxMailer {
     dir: PathBuf,
-    from: LettreMailbox,
+    sender: MailSender,
 }
 
 impl OutboxMailer {
     /// An outbox in `dir` (created if missing).
-    pub fn new(dir: PathBuf, from: LettreMailbox) -> std::io::Result<Self> {
+    pub fn new(dir: PathBuf, sender: MailSender) -> std::io::Result<Self> {
         std::fs::create_dir_all(&dir)?;
-        Ok(OutboxMailer { dir, from })
+        Ok(OutboxMailer { dir, sender })
     }
 }
 
 impl Mailer for OutboxMailer {
     fn send<'a>(&'a self, mail: &'a OutgoingMail) -> MailFuture<'a> {
         Box::pin(async move {
-            let bytes = build_message(&self.from, mail)?.formatted();
+            let bytes = build_message(&self.sender, mail)?.formatted();
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())

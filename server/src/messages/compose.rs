@@ -2,12 +2,12 @@
 
 use std::path::PathBuf;
 
-use sealmail_api::{Mailbox, Protection};
+use sealmail_api::{Language, Mailbox, Protection};
 
 use super::{StoredBody, attachment_dir};
 use crate::crypto::{self, ChunkSealer, DataKey};
 use crate::error::{Error, Result};
-use crate::mail::templates;
+use crate::mail::{Brand, templates};
 use crate::state::AppState;
 use crate::store::{
     self,
@@ -36,6 +36,9 @@ pub struct Draft {
     pub expires_at: Option<i64>,
     /// Internal id of the message this one answers.
     pub in_reply_to: Option<String>,
+    /// The language of the recipients' mail; if `None`, the template's,
+    /// else the server's default.
+    pub language: Option<Language>,
 }
 
 /// A message being built: attachments are sealed to disk first, then
@@ -238,6 +241,17 @@ impl Outgoing {
                 links.push((mailbox.clone(), token));
             }
         }
+        let template = match self.template.take() {
+            Some(t) => Some(t),
+            None => store::branding::default(&state.db).await?,
+        };
+        let language = draft
+            .language
+            .or_else(|| {
+                let t = template.as_ref()?;
+                Language::from_tag(t.language.as_deref()?)
+            })
+            .unwrap_or(state.settings.default_language);
         let new = NewMessage {
             row: MessageRow {
                 id: self.id.clone(),
@@ -257,17 +271,15 @@ impl Outgoing {
             body: sealed_body,
             attachments: std::mem::take(&mut self.attachments),
             recipients,
+            language,
         };
         store::messages::insert(&state.db, &new).await?;
         self.committed = true;
-        let template = match self.template.take() {
-            Some(t) => Some(t),
-            None => store::branding::default(&state.db).await?,
-        };
         if let Some(t) = &template {
             store::branding::set_for_message(&state.db, &self.id, t.id).await?;
         }
         tracing::info!(message = %self.id, recipients = links.len(), "message stored");
+        let brand = Brand::load(&state.db, &state.settings.branding, template.as_ref()).await?;
 
         // Every recipient gets their mail even if one delivery fails; the
         // message is stored either way, so the first failure is reported.
@@ -278,23 +290,14 @@ impl Outgoing {
                 state.settings.public_url,
                 sealmail_api::routes::portal_link_page(token.expose())
             );
-            let mail = match &template {
-                Some(t) => templates::branded_notification(
-                    &state.settings.branding.organisation,
-                    &t.fields(),
-                    &draft.from,
-                    &mailbox,
-                    &draft.subject,
-                    &link,
-                ),
-                None => templates::notification(
-                    &state.settings.branding.organisation,
-                    &draft.from,
-                    &mailbox,
-                    &draft.subject,
-                    &link,
-                ),
-            };
+            let mail = templates::notification(
+                &brand,
+                language,
+                &draft.from,
+                &mailbox,
+                &draft.subject,
+                &link,
+            );
             if let Err(e) = state.mailer.send(&mail).await {
                 tracing::error!(message = %self.id, recipient = index, error = %e, "notification not delivered");
                 failure.get_or_insert(e);

@@ -1,14 +1,14 @@
 //! `POST /api/v1/links/{token}/passcode`: mail a one-time passcode.
 
 use axum::extract::State;
-use sealmail_api::Mailbox;
-use sealmail_api::recipient::PasscodeSent;
+use sealmail_api::recipient::{PasscodeRequest, PasscodeSent};
+use sealmail_api::{Language, Mailbox};
 
 use super::{PASSCODE_VALID_SECS, PASSCODES_PER_HOUR, check_not_locked, load_link};
 use crate::crypto::new_passcode;
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiPath};
-use crate::mail::templates;
+use crate::http::{ApiJson, ApiPath, RawBody, optional_json};
+use crate::mail::{Brand, templates};
 use crate::messages::mask_address;
 use crate::state::AppState;
 use crate::store::{self, passcodes};
@@ -16,11 +16,14 @@ use crate::store::{self, passcodes};
 const HOUR: i64 = 3600;
 
 /// Mails a new passcode to the address bound to the link — never to one the
-/// request names (it names none). A newer passcode replaces older ones.
+/// request names (it names none). A newer passcode replaces older ones. The
+/// mail is in the language the portal asks for, else the message's.
 pub async fn request(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
+    body: RawBody,
 ) -> Result<ApiJson<PasscodeSent>> {
+    let body: PasscodeRequest = optional_json(body)?;
     let link = load_link(&state, &token).await?;
     let now = store::now();
     check_not_locked(&link, now)?;
@@ -47,8 +50,15 @@ pub async fn request(
         name: link.name.clone(),
         address: link.address.clone(),
     };
+    let language = body
+        .language
+        .or_else(|| Language::from_tag(&link.language))
+        .unwrap_or(state.settings.default_language);
+    let template = store::branding::for_message(&state.db, &link.message.id).await?;
+    let brand = Brand::load(&state.db, &state.settings.branding, template.as_ref()).await?;
     let mail = templates::passcode(
-        &state.settings.branding.organisation,
+        &brand,
+        language,
         &to,
         code.expose(),
         (PASSCODE_VALID_SECS / 60) as u32,

@@ -74,6 +74,8 @@ pub async fn send(
             protection: store::protection_from_str(&original.protection),
             expires_at: None,
             in_reply_to: Some(original.id.clone()),
+            // To the original sender: the server's (or the template's) language.
+            language: None,
         })
         .await?;
     tracing::info!(recipient = link.recipient_id, "reply sent");

@@ -100,6 +100,7 @@ pub async fn compose(
             protection: message.protection,
             expires_at: checked.expires_at,
             in_reply_to: None,
+            language: message.language,
         })
         .await?;
     tracing::info!(user = user.0.id, message = %id, "message composed");

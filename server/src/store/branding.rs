@@ -36,6 +36,8 @@ pub struct TemplateRow {
     pub expiry_days: Option<i64>,
     /// The logo's MIME type, if a logo is uploaded.
     pub logo_type: Option<String>,
+    /// The language of mail sent with it (`en`, `nl`, `da`, `ja`), if set.
+    pub language: Option<String>,
 }
 
 impl TemplateRow {
@@ -52,12 +54,16 @@ impl TemplateRow {
             privacy_statement_url: self.privacy_statement_url.clone(),
             passcode_enabled: self.passcode_enabled,
             expiry_days: self.expiry_days.map(|d| d as u32),
+            language: self
+                .language
+                .as_deref()
+                .and_then(sealmail_api::Language::from_tag),
         }
     }
 }
 
 const COLUMNS: &str = "id, name, is_default, organisation, background_color, introduction_text, read_button_text, \
-email_text, disclaimer_text, portal_text, privacy_statement_url, passcode_enabled, expiry_days, logo_type";
+email_text, disclaimer_text, portal_text, privacy_statement_url, passcode_enabled, expiry_days, logo_type, language";
 
 /// Every template, by name.
 pub async fn list(pool: &SqlitePool) -> Result<Vec<TemplateRow>> {
@@ -123,8 +129,8 @@ pub async fn save(
         None => {
             "INSERT INTO branding_templates (name, is_default, background_color, introduction_text,
                  read_button_text, email_text, disclaimer_text, portal_text, privacy_statement_url,
-                 passcode_enabled, expiry_days, updated_at, organisation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14) RETURNING id"
+                 passcode_enabled, expiry_days, updated_at, organisation, language)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?15) RETURNING id"
         }
         // A template that is the default stays the default until another one is made it.
         Some(_) => {
@@ -132,7 +138,7 @@ pub async fn save(
                  background_color = ?3, introduction_text = ?4, read_button_text = ?5,
                  email_text = ?6, disclaimer_text = ?7, portal_text = ?8,
                  privacy_statement_url = ?9, passcode_enabled = ?10, expiry_days = ?11,
-                 updated_at = ?12, organisation = ?14
+                 updated_at = ?12, organisation = ?14, language = ?15
              WHERE id = ?13 RETURNING id"
         }
     };
@@ -151,6 +157,7 @@ pub async fn save(
         .bind(now)
         .bind(id)
         .bind(&f.organisation)
+        .bind(f.language.map(|l| l.code()))
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| unique_name(e, &input.name))?;

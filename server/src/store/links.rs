@@ -12,7 +12,7 @@ macro_rules! link_row_columns {
     () => {
         "r.id AS recipient_id, r.address, r.name, r.revoked_at, r.locked_until,
          m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection,
-         m.state, m.created_at, m.expires_at"
+         m.state, m.created_at, m.expires_at, m.language"
     };
 }
 pub(crate) use link_row_columns;
@@ -31,6 +31,8 @@ pub struct LinkRow {
     pub revoked_at: Option<i64>,
     /// Until when the link is locked after too many wrong passcodes.
     pub locked_until: Option<i64>,
+    /// The language of the message's mail (`en`, `nl`, `da`, `ja`).
+    pub language: String,
     /// The message.
     #[sqlx(flatten)]
     pub message: MessageRow,

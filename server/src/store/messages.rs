@@ -112,6 +112,8 @@ pub struct NewMessage {
     pub attachments: Vec<AttachmentRow>,
     /// Recipients, with the hash of each one's link token.
     pub recipients: Vec<(RecipientRow, Vec<u8>)>,
+    /// The language of its notification and passcode mail.
+    pub language: sealmail_api::Language,
 }
 
 /// Stores a new message with its key, content, attachments and recipients.
@@ -119,8 +121,8 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query(
         "INSERT INTO messages (id, message_id, sender_user_id, sender_address, sender_name, subject,
-                               protection, state, created_at, expires_at, in_reply_to)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+                               protection, state, created_at, expires_at, in_reply_to, language)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
     )
     .bind(&m.row.id)
     .bind(&m.row.message_id)
@@ -132,6 +134,7 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
     .bind(m.row.created_at)
     .bind(m.row.expires_at)
     .bind(&m.in_reply_to)
+    .bind(m.language.code())
     .execute(&mut *tx)
     .await?;
     sqlx::query(

@@ -16,6 +16,10 @@ pub fn run_sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
         "SEALMAIL_MASTER_KEY",
         "SEALMAIL_PORTAL_DIR",
         "SEALMAIL_LOG",
+        "SEALMAIL_DEFAULT_LANGUAGE",
+        "SEALMAIL_DKIM_KEY",
+        "SEALMAIL_DKIM_SELECTOR",
+        "SEALMAIL_DKIM_DOMAIN",
     ] {
         command.env_remove(var);
     }

@@ -14,6 +14,12 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// The HTML alternative, if any.
+    pub html: Option<String>,
+    /// The language it is written in.
+    pub language: sealmail_api::Language,
+    /// The image its HTML shows as `cid:` (the template's logo), if any.
+    pub logo: Option<sealmail::mail::InlineImage>,
 }
 
 impl TestApp {
@@ -26,6 +32,9 @@ impl TestApp {
                 to: m.to.address,
                 subject: m.subject,
                 text: m.text,
+                html: m.html,
+                language: m.language,
+                logo: m.logo,
             })
             .collect()
     }

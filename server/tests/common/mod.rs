@@ -211,6 +211,7 @@ impl TestApp {
             protection: Protection::EncryptOnly,
             expires_at: None,
             in_reply_to: None,
+            language: None,
         }
     }
 

@@ -219,5 +219,6 @@ pub fn message_to(to: &[&str]) -> ComposeRequest {
         protection: Protection::DoNotForward,
         expiry: Expiry::TemplateDefault,
         branding_template: None,
+        language: None,
     }
 }
