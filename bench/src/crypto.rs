@@ -234,7 +234,12 @@ async fn on_disk() -> Result<[Vec<f64>; 3], String> {
             .map_err(|e| e.to_string())?;
         reads.push(mb_per_s(ON_DISK_BYTES, started));
         // Free the space before the next run.
-        sealmail::messages::revoke(&state, &internal_message_id(&state, &internal_id).await?)
+        let message =
+            sealmail::messages::find(&state, &internal_message_id(&state, &internal_id).await?)
+                .await
+                .map_err(|e| e.to_string())?;
+        let actor = sealmail::audit::Actor::command_line("sealmail-bench");
+        sealmail::messages::revoke_and_audit(&state, &message, None, &actor)
             .await
             .map_err(|e| e.to_string())?;
     }

@@ -50,16 +50,8 @@ pub async fn trace(
         sender: text(query.sender),
         recipient: text(query.recipient),
         subject: text(query.subject),
-        from: query
-            .from
-            .as_ref()
-            .map(store::parse_timestamp)
-            .transpose()?,
-        until: query
-            .until
-            .as_ref()
-            .map(store::parse_timestamp)
-            .transpose()?,
+        from: store::parse_optional_timestamp(query.from.as_ref())?,
+        until: store::parse_optional_timestamp(query.until.as_ref())?,
         after: match &query.cursor {
             Some(c) => Some(
                 sent::Cursor::decode(c)

@@ -9,16 +9,8 @@ use crate::store;
 /// The store's filter for a query.
 pub fn filter(query: &AuditQuery) -> Result<store::audit::Filter> {
     Ok(store::audit::Filter {
-        since: query
-            .since
-            .as_ref()
-            .map(store::parse_timestamp)
-            .transpose()?,
-        until: query
-            .until
-            .as_ref()
-            .map(store::parse_timestamp)
-            .transpose()?,
+        since: store::parse_optional_timestamp(query.since.as_ref())?,
+        until: store::parse_optional_timestamp(query.until.as_ref())?,
         kind: query.kind,
         outcome: query.outcome,
         message_id: query

@@ -140,6 +140,11 @@ pub fn parse_timestamp(value: &Timestamp) -> crate::error::Result<i64> {
         })
 }
 
+/// [`parse_timestamp`] of an optional filter value.
+pub fn parse_optional_timestamp(value: Option<&Timestamp>) -> crate::error::Result<Option<i64>> {
+    value.map(parse_timestamp).transpose()
+}
+
 /// A message's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageState {
