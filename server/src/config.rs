@@ -50,10 +50,49 @@ pub struct Config {
     #[arg(long, env = "SEALMAIL_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
-    /// Outgoing mail relay, e.g. `smtp://host:25` or `smtps://user:pass@host`.
-    /// When unset, every outgoing mail is written as an `.eml` file into DATA_DIR/outbox/.
+    /// Outgoing mail relay. `smtps://user:pass@host[:465]`: TLS from the first
+    /// byte; `smtp://user:pass@host:587?tls=required`: STARTTLS, and no mail
+    /// goes out if the relay does not offer it; `smtp://host:25?tls=opportunistic`:
+    /// STARTTLS when offered, else in the clear; `smtp://host:25`: never TLS
+    /// (a relay on the same machine). The user and password (URL-encoded)
+    /// are for AUTH. When unset, every outgoing mail is written as an `.eml`
+    /// file into DATA_DIR/outbox/. Either way mail goes out through the queue.
     #[arg(long, env = "SEALMAIL_SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<SmtpUrl>,
+
+    /// How long to wait for each answer of the SMTP relay before the try
+    /// counts as failed (and is retried later).
+    #[arg(long, env = "SEALMAIL_SMTP_TIMEOUT", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub smtp_timeout: std::time::Duration,
+
+    /// The wait before a mail the relay did not take is tried again; it
+    /// doubles with each failure up to --mail-retry-max, stretched by a
+    /// random 0–25 % so mails deferred together do not return together.
+    #[arg(long, env = "SEALMAIL_MAIL_RETRY_MIN", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub mail_retry_min: std::time::Duration,
+
+    /// The longest wait between two tries of a mail.
+    #[arg(long, env = "SEALMAIL_MAIL_RETRY_MAX", default_value = "1h", value_parser = parse_duration, global = true)]
+    pub mail_retry_max: std::time::Duration,
+
+    /// How long after it was queued a mail is given up (its state: gave up).
+    #[arg(long, env = "SEALMAIL_MAIL_GIVE_UP", default_value = "2d", value_parser = parse_duration, global = true)]
+    pub mail_give_up: std::time::Duration,
+
+    /// How long a delivery worker's claim on a mail lasts. If the server
+    /// dies mid-send, the mail is sent again once it runs out (with the same
+    /// Message-ID); a send taking longer is cut off. Keep it above the SMTP timeout.
+    #[arg(long, env = "SEALMAIL_MAIL_LEASE", default_value = "5m", value_parser = parse_duration, global = true)]
+    pub mail_lease: std::time::Duration,
+
+    /// How many mails are sent at once (and SMTP connections kept open).
+    #[arg(
+        long,
+        env = "SEALMAIL_MAIL_CONCURRENCY",
+        default_value_t = 8,
+        global = true
+    )]
+    pub mail_concurrency: usize,
 
     /// The sender address of Sealmail's own mail (notifications, passcodes).
     #[arg(
@@ -188,8 +227,10 @@ pub enum Command {
     /// Manage sender accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Encrypt and store a message, and mail each recipient a link of their own.
-    /// Prints the message's Message-ID.
+    /// Encrypt and store a message, and queue a mail to each recipient with a
+    /// link of their own; then try to send those mails once. Prints the
+    /// message's Message-ID; a mail the relay did not take stays queued (a
+    /// warning says so) and `sealmail serve` keeps trying it.
     Send(SendArgs),
     /// Show a message's state, like Get-OMEMessageStatus.
     Status(StatusArgs),

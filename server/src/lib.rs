@@ -37,8 +37,10 @@ pub struct AppState {
     pub master_key: Arc<MasterKey>,
     /// Earlier master keys, kept only to unwrap what they wrapped (rotation).
     pub previous_master_keys: Arc<Vec<MasterKey>>,
-    /// Outgoing mail.
+    /// The delivery worker's transport (SMTP, the outbox, or a test's recorder).
     pub mailer: Arc<dyn Mailer>,
+    /// The mail queue's handle: every mail is queued, then sent by the worker.
+    pub mail_queue: mail::queue::MailQueue,
     /// Settings derived from the configuration.
     pub settings: Arc<Settings>,
     /// The access audit's writer (group commit).
@@ -133,6 +135,10 @@ impl AppState {
             None => Vec::new(),
         };
         let db = store::open(&config.data_dir.join("sealmail.db")).await?;
+        let mail_queue = mail::queue::MailQueue::new(
+            mail::parse_from(&config.mail_from)?,
+            mail::queue::RetryPolicy::from_config(config),
+        );
         let settings = Settings::from_config(config);
         std::fs::create_dir_all(&settings.attachments_dir)?;
         Ok(AppState {
@@ -141,6 +147,7 @@ impl AppState {
             master_key: Arc::new(master_key),
             previous_master_keys: Arc::new(previous_master_keys),
             mailer,
+            mail_queue,
             settings: Arc::new(settings),
         })
     }
@@ -155,13 +162,13 @@ impl AppState {
     /// Opens the data dir with the mailer the configuration asks for: SMTP
     /// with `--smtp-url`, else the local outbox.
     pub async fn open_with_configured_mailer(config: &Config) -> Result<Self> {
-        let from = mail::parse_from(&config.mail_from)?;
         let mailer: Arc<dyn Mailer> = match &config.smtp_url {
-            Some(url) => Arc::new(mail::SmtpMailer::new(url.0.expose(), from)?),
-            None => Arc::new(mail::OutboxMailer::new(
-                config.data_dir.join("outbox"),
-                from,
+            Some(url) => Arc::new(mail::SmtpMailer::new(
+                url.0.expose(),
+                u32::try_from(config.mail_concurrency).unwrap_or(u32::MAX),
+                config.smtp_timeout,
             )?),
+            None => Arc::new(mail::OutboxMailer::new(config.data_dir.join("outbox"))?),
         };
         Self::open(config, mailer).await
     }

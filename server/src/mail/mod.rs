@@ -1,8 +1,11 @@
-//! Outgoing mail: notifications and passcodes. The server holds an
-//! `Arc<dyn Mailer>`: SMTP when configured, else `.eml` files in the local
-//! outbox; tests use [`RecordingMailer`].
+//! Outgoing mail: notifications and passcodes. Every mail is queued in the
+//! database ([`queue`]) and sent by the delivery worker ([`delivery`])
+//! through an `Arc<dyn Mailer>`: SMTP when configured, else `.eml` files in
+//! the local outbox; tests use [`RecordingMailer`].
 
+pub mod delivery;
 mod outbox;
+pub mod queue;
 mod smtp;
 pub mod templates;
 
@@ -13,6 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
 
+use lettre::address::Envelope;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox as LettreMailbox};
 use sealmail_api::Mailbox;
@@ -42,13 +46,25 @@ impl std::fmt::Debug for OutgoingMail {
     }
 }
 
-/// The future a [`Mailer`] returns.
-pub type MailFuture<'a> = Pin<Box<dyn Future<Output = Result<(), MailError>> + Send + 'a>>;
+/// Why a relay did not take a mail.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// It may pass: the relay is down or busy (4xx), the connection broke,
+    /// a timeout. The mail is tried again later.
+    #[error("{0}")]
+    Transient(String),
+    /// The relay refused this mail for good (5xx): it bounces.
+    #[error("{0}")]
+    Permanent(String),
+}
 
-/// Something that delivers mail.
+/// The future a [`Mailer`] returns.
+pub type MailFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// Something that delivers prepared mail: the delivery worker's transport.
 pub trait Mailer: Send + Sync {
-    /// Delivers one mail.
-    fn send<'a>(&'a self, mail: &'a OutgoingMail) -> MailFuture<'a>;
+    /// Hands one mail, its envelope and its RFC 5322 bytes, to the relay.
+    fn send<'a>(&'a self, envelope: &'a Envelope, message: &'a [u8]) -> MailFuture<'a>;
 }
 
 /// Builds the RFC 5322 message for `mail` from `from`.
@@ -82,7 +98,8 @@ pub fn parse_from(text: &str) -> Result<LettreMailbox, MailError> {
         .map_err(|e| MailError(format!("--mail-from `{text}` is not a mail address: {e}")))
 }
 
-/// Keeps every mail in memory instead of sending it (for tests).
+/// Keeps every mail in memory instead of sending it (for tests), read back
+/// into its recipient, subject and text.
 #[derive(Default)]
 pub struct RecordingMailer {
     sent: Mutex<Vec<OutgoingMail>>,
@@ -104,8 +121,31 @@ impl RecordingMailer {
 }
 
 impl Mailer for RecordingMailer {
-    fn send<'a>(&'a self, mail: &'a OutgoingMail) -> MailFuture<'a> {
-        self.sent.lock().expect("mailer lock").push(mail.clone());
-        Box::pin(async { Ok(()) })
+    fn send<'a>(&'a self, envelope: &'a Envelope, message: &'a [u8]) -> MailFuture<'a> {
+        let parsed = mail_parser::MessageParser::default().parse(message);
+        let to = envelope.to().first().map(ToString::to_string);
+        let result = match (parsed, to) {
+            (Some(parsed), Some(address)) => {
+                let name = parsed
+                    .to()
+                    .and_then(|to| to.first())
+                    .and_then(|a| a.name())
+                    .map(str::to_owned);
+                let mail = OutgoingMail {
+                    to: Mailbox { name, address },
+                    subject: parsed.subject().unwrap_or_default().to_owned(),
+                    text: parsed
+                        .body_text(0)
+                        .unwrap_or_default()
+                        .replace("\r\n", "\n"),
+                };
+                self.sent.lock().expect("mailer lock").push(mail);
+                Ok(())
+            }
+            _ => Err(SendError::Permanent(
+                "not a mail with a recipient".to_owned(),
+            )),
+        };
+        Box::pin(async { result })
     }
 }

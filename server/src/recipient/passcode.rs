@@ -11,12 +11,12 @@ use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
 use crate::mail::templates;
 use crate::messages::mask_address;
-use crate::store::{self, passcodes};
+use crate::store::{self, mail_queue::MailKind, passcodes};
 
 const HOUR: i64 = 3600;
 
-/// Mails a new passcode to the address bound to the link — never to one the
-/// request names (it names none). A newer passcode replaces older ones.
+/// Queues a mail with a new passcode to the address bound to the link — never
+/// to one the request names (it names none). A newer passcode replaces older ones.
 pub async fn request(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
@@ -28,8 +28,27 @@ pub async fn request(
     let mac = state
         .master_key
         .passcode_mac(link.recipient_id, code.expose());
+    let to = Mailbox {
+        name: link.name.clone(),
+        address: link.address.clone(),
+    };
+    let mail = templates::passcode(
+        &state.settings.branding.organisation,
+        &to,
+        code.expose(),
+        (PASSCODE_VALID_SECS / 60) as u32,
+    );
+    // Queued with the passcode, and dropped if not sent while it is valid.
+    let queued = state.mail_queue.prepare(
+        &state.master_key,
+        MailKind::Passcode,
+        &mail,
+        now,
+        Some(now + PASSCODE_VALID_SECS),
+    )?;
     let stored = passcodes::insert_if_under_limit(
         &state.db,
+        &queued,
         link.recipient_id,
         &mac,
         now,
@@ -43,18 +62,8 @@ pub async fn request(
             passcodes::rate_limit_retry_after(&state.db, link.recipient_id, now, HOUR).await?;
         return Err(Error::RateLimited { retry_after_secs });
     }
-    let to = Mailbox {
-        name: link.name.clone(),
-        address: link.address.clone(),
-    };
-    let mail = templates::passcode(
-        &state.settings.branding.organisation,
-        &to,
-        code.expose(),
-        (PASSCODE_VALID_SECS / 60) as u32,
-    );
-    state.mailer.send(&mail).await?;
-    tracing::info!(recipient = link.recipient_id, "passcode sent");
+    state.mail_queue.wake();
+    tracing::info!(recipient = link.recipient_id, "passcode queued");
     Ok(ApiJson(PasscodeSent {
         sent_to_masked: mask_address(&link.address),
         valid_for_secs: PASSCODE_VALID_SECS as u32,
