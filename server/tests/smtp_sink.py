@@ -17,8 +17,10 @@ Prints "ready PORT" on stdout once it accepts connections.
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
+import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -87,6 +89,9 @@ def authenticator_for(credentials):
 
 
 async def main():
+    # Quiet about AUTH without TLS (loopback only) and its deprecations.
+    warnings.simplefilter("ignore")
+    logging.getLogger("mail.log").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser()
     parser.add_argument("folder")
     parser.add_argument("--port", type=int, default=0)

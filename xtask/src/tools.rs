@@ -17,6 +17,8 @@ const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
 /// axe-core, which the end-to-end tests load into every page they check.
 const AXE_CORE_VERSION: &str = "4.14.1";
+/// aiosmtpd, the real SMTP server the server's delivery tests start (PyPI).
+const AIOSMTPD_VERSION: &str = "1.4.6";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -47,6 +49,7 @@ impl Tools {
         tools.npm_tools()?;
         if needs == Needs::Everything {
             tools.chromium()?;
+            tools.python_tools()?;
         }
         Ok(tools)
     }
@@ -148,6 +151,35 @@ impl Tools {
             Command::new("npm")
                 .args(["install", "--no-audit", "--no-fund", "--prefix"])
                 .arg(&dir),
+        )
+    }
+
+    /// aiosmtpd from PyPI into `.tools/python` (the tests put it on
+    /// `PYTHONPATH` themselves), at its pinned version.
+    fn python_tools(&self) -> Result {
+        let dir = tools_dir().join("python");
+        let installed = shell::output(
+            Command::new("python3")
+                .args(["-c", "import aiosmtpd; print(aiosmtpd.__version__)"])
+                .env("PYTHONPATH", &dir),
+        );
+        if installed.is_some_and(|v| v.trim() == AIOSMTPD_VERSION) {
+            println!("ok  aiosmtpd {AIOSMTPD_VERSION}");
+            return Ok(());
+        }
+        if shell::output(Command::new("python3").args(["-m", "pip", "--version"])).is_none() {
+            apt_install(&["python3", "python3-pip"])?;
+        }
+        println!(
+            "installing aiosmtpd {AIOSMTPD_VERSION} into {}",
+            dir.display()
+        );
+        // --target: into the project's folder, not the system's Python.
+        shell::run(
+            Command::new("python3")
+                .args(["-m", "pip", "install", "--quiet", "--upgrade", "--target"])
+                .arg(&dir)
+                .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}")),
         )
     }
 
