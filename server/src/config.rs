@@ -85,6 +85,14 @@ pub struct Config {
     #[arg(long, env = "SEALMAIL_MAIL_LEASE", default_value = "5m", value_parser = parse_duration, global = true)]
     pub mail_lease: std::time::Duration,
 
+    /// Send Sealmail's mail with the envelope sender `bounce+ID@DOMAIN`
+    /// (VERP), ID naming the one mail, so a bounce (RFC 3464) sent there can
+    /// be matched to its recipient: `sealmail bounce --eml FILE` takes one.
+    /// DOMAIN's mail must reach Sealmail, and the relay must accept that
+    /// sender. Unset: the envelope sender is --mail-from's address.
+    #[arg(long, env = "SEALMAIL_BOUNCE_DOMAIN", global = true)]
+    pub bounce_domain: Option<String>,
+
     /// How many mails are sent at once (and SMTP connections kept open).
     #[arg(
         long,
@@ -236,6 +244,10 @@ pub enum Command {
     Status(StatusArgs),
     /// Revoke a message (or one recipient's access), like Set-OMEMessageRevocation.
     Revoke(RevokeArgs),
+    /// Record a bounce: a delivery status notification (RFC 3464) that came
+    /// back to a `bounce+ID@` envelope sender (see --bounce-domain) marks
+    /// that recipient's mail bounced.
+    Bounce(BounceArgs),
     /// Print the newest mails of the local outbox (DATA_DIR/outbox/).
     Outbox(OutboxArgs),
     /// Print the access audit (passcodes, opens, downloads, replies, revokes, sign-ins).
@@ -353,6 +365,14 @@ fn parse_audit_kind(text: &str) -> Result<sealmail_api::admin::AuditKind, String
             let names: Vec<&str> = AuditKind::ALL.iter().map(|k| k.as_str()).collect();
             format!("one of {}", names.join(", "))
         })
+}
+
+/// `sealmail bounce`
+#[derive(Debug, Args)]
+pub struct BounceArgs {
+    /// The bounce as an RFC 5322 file (`.eml`), its headers included.
+    #[arg(long)]
+    pub eml: PathBuf,
 }
 
 /// `sealmail outbox`

@@ -137,6 +137,7 @@ impl AppState {
         let db = store::open(&config.data_dir.join("sealmail.db")).await?;
         let mail_queue = mail::queue::MailQueue::new(
             mail::parse_from(&config.mail_from)?,
+            config.bounce_domain.clone(),
             mail::queue::RetryPolicy::from_config(config),
         );
         let settings = Settings::from_config(config);

@@ -2,6 +2,7 @@
 //! not a server runs on it (SQLite in WAL mode, with a busy timeout).
 
 mod audit;
+mod bounce;
 mod outbox;
 mod revoke;
 mod send;
@@ -27,6 +28,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Status(args) => status::run(&state, &args).await,
                 Command::Revoke(args) => revoke::run(&state, &args).await,
                 Command::Audit(args) => audit::run(&state, &args).await,
+                Command::Bounce(args) => bounce::run(&state, &args).await,
                 Command::Serve | Command::Outbox(_) => unreachable!("handled above"),
             };
             state.db.close().await;

@@ -3,6 +3,7 @@
 //! through an `Arc<dyn Mailer>`: SMTP when configured, else `.eml` files in
 //! the local outbox; tests use [`RecordingMailer`].
 
+pub mod bounce;
 pub mod delivery;
 mod outbox;
 pub mod queue;

@@ -71,16 +71,19 @@ pub struct MailQueue {
 
 struct Inner {
     from: LettreMailbox,
+    bounce_domain: Option<String>,
     policy: RetryPolicy,
     work: Notify,
 }
 
 impl MailQueue {
-    /// A queue whose mail comes from `from`.
-    pub fn new(from: LettreMailbox, policy: RetryPolicy) -> Self {
+    /// A queue whose mail comes from `from`, its bounces going to
+    /// `bounce+ID@bounce_domain` if given.
+    pub fn new(from: LettreMailbox, bounce_domain: Option<String>, policy: RetryPolicy) -> Self {
         MailQueue {
             inner: Arc::new(Inner {
                 from,
+                bounce_domain,
                 policy,
                 work: Notify::new(),
             }),
@@ -122,10 +125,13 @@ impl MailQueue {
             .first()
             .ok_or_else(|| Error::InvalidRequest("a mail needs a recipient".to_owned()))?
             .to_string();
-        let envelope_from = envelope.from().map(ToString::to_string).unwrap_or_default();
+        let id = crypto::random_id();
+        let envelope_from = match &self.inner.bounce_domain {
+            Some(domain) => bounce_address(&id, domain),
+            None => envelope.from().map(ToString::to_string).unwrap_or_default(),
+        };
         // The formatted mail holds a link token or a passcode: wiped on drop.
         let bytes = Secret::new(message.formatted());
-        let id = crypto::random_id();
         Ok(NewMail {
             content: master_key.seal(&seal_context(&id, &envelope_to), bytes.expose()),
             id,
@@ -138,6 +144,14 @@ impl MailQueue {
         })
     }
 }
+
+/// The VERP envelope sender of mail `id`: its bounce names the mail.
+pub fn bounce_address(id: &str, domain: &str) -> String {
+    format!("{BOUNCE_PREFIX}{id}@{domain}")
+}
+
+/// The local part's prefix of a bounce address.
+pub const BOUNCE_PREFIX: &str = "bounce+";
 
 /// The associated data a queued mail is sealed with: its row id and its
 /// envelope recipient, so someone who can write the database can neither

@@ -301,3 +301,37 @@ pub async fn deliveries(
     // Oldest first, so each recipient ends with their newest notification.
     Ok(rows.into_iter().map(|r| (r.recipient_id, r)).collect())
 }
+
+/// Marks mail `id` bounced (a bounce came back for it, usually after the
+/// relay took it), unless it already is: one conditional UPDATE. Returns its
+/// recipient's address and whether this call changed it; `None` if there is
+/// no such mail.
+pub async fn mark_bounced(
+    pool: &SqlitePool,
+    id: &str,
+    now: i64,
+    reason: &str,
+) -> Result<Option<(String, bool)>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let changed: Option<String> = sqlx::query_scalar(
+        "UPDATE mail_queue
+         SET state = 'bounced', last_error = ?1, finished_at = ?2, content = NULL, leased_until = NULL
+         WHERE id = ?3 AND state <> 'bounced'
+         RETURNING envelope_to",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let result = match changed {
+        Some(address) => Some((address, true)),
+        None => sqlx::query_scalar("SELECT envelope_to FROM mail_queue WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|address: String| (address, false)),
+    };
+    tx.commit().await?;
+    Ok(result)
+}
