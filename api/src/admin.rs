@@ -31,8 +31,9 @@ pub enum MessageState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientState {
-    /// The notification went out; the recipient has not opened the message
-    /// (opening the link alone does not count: mail scanners pre-open links).
+    /// Sent to them, not opened yet (opening the link alone does not count:
+    /// mail scanners pre-open links). Whether the relay has taken the
+    /// notification mail is [`RecipientStatus::delivery`].
     Sent,
     /// The recipient entered a correct passcode at least once.
     Opened,

@@ -40,6 +40,15 @@ pub fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8 + 1).collect()
 }
 
+/// Sends the queued mail (to the recording mailer), as the server's delivery
+/// worker would.
+pub async fn deliver_mail(state: &AppState) -> Result<(), String> {
+    sealmail::mail::delivery::deliver_due(state)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// Opens `data_dir` as the server would, with a mailer that records in memory.
 pub async fn open_state(
     data_dir: &Path,
@@ -205,6 +214,7 @@ pub async fn api(
         made += n;
     }
 
+    deliver_mail(&state).await?;
     let links: Vec<(String, String)> = mailer
         .sent()
         .iter()

@@ -29,5 +29,9 @@ CREATE TABLE mail_queue (
     finished_at   INTEGER,                       -- sent, bounced, gave up or expired at
     last_error    TEXT
 );
-CREATE INDEX mail_queue_due ON mail_queue (next_try_at) WHERE state IN ('queued', 'deferred');
+-- The claim walks this index in its own order (passcodes first, then the
+-- longest waiting) and stops at its LIMIT: no sort of the whole queue.
+CREATE INDEX mail_queue_due ON mail_queue (kind <> 'passcode', next_try_at)
+    WHERE state IN ('queued', 'deferred');
+CREATE INDEX mail_queue_expiry ON mail_queue (expires_at) WHERE state IN ('queued', 'deferred');
 CREATE INDEX mail_queue_recipient ON mail_queue (recipient_id, kind);

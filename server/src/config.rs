@@ -60,8 +60,9 @@ pub struct Config {
     #[arg(long, env = "SEALMAIL_SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<SmtpUrl>,
 
-    /// How long to wait for each answer of the SMTP relay before the try
-    /// counts as failed (and is retried later).
+    /// The longest one mail's exchange with the SMTP relay may take, from
+    /// connecting to its last answer; past it the try counts as failed (and
+    /// is retried later), and the stuck connections are dropped.
     #[arg(long, env = "SEALMAIL_SMTP_TIMEOUT", default_value = "60s", value_parser = parse_duration, global = true)]
     pub smtp_timeout: std::time::Duration,
 

@@ -99,11 +99,15 @@ pub async fn run_worker(state: AppState, shutdown: impl Future<Output = ()>) {
         if room > 0 {
             match claim_due(&state, room, None).await {
                 Ok(batch) => {
+                    // A full batch: more may be due, the next round looks.
+                    // Fewer: nothing else is due now; sleep until something is.
+                    if batch.len() < room {
+                        wait = until_next_due(&state).await;
+                    }
                     for mail in batch {
                         let state = state.clone();
                         in_flight.spawn(async move { deliver_one(&state, mail).await });
                     }
-                    wait = until_next_due(&state).await;
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "the mail queue could not be read");
