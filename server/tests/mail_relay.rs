@@ -248,3 +248,25 @@ async fn a_mail_is_given_up_after_the_configured_time() {
         .unwrap();
     assert_eq!(content, None, "a given-up mail's link is not kept");
 }
+
+#[tokio::test]
+async fn a_relay_that_drops_the_connection_mid_data_defers_the_mail() {
+    let relay = SmtpSink::start();
+    relay.answer(BOB, "drop-in-data");
+    let app = TestApp::with_relay(&relay.url(""), &[]).await;
+    let message_id = send_held(&app, &[BOB]).await;
+
+    assert_eq!(app.deliver_mail().await.deferred, 1);
+    match &deliveries(&app, &message_id).await[0].1 {
+        Some(Delivery::Deferred { last_error, .. }) => {
+            assert!(last_error.contains("SMTP delivery failed"), "{last_error}")
+        }
+        other => panic!("not deferred: {other:?}"),
+    }
+    assert!(relay.mails().is_empty());
+
+    relay.accept_all();
+    app.make_mail_due().await;
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    assert_eq!(relay.wait_for(1, WAIT).len(), 1, "delivered once");
+}

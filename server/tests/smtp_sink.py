@@ -10,6 +10,7 @@ refuse chosen recipients; one rule a line:
     carol@example.org 550 5.1.1 No such user      (bounced)
     dave@example.net hang                          (never answers RCPT TO)
     erin@example.net accept-then-hang              (keeps the mail, never answers DATA)
+    frank@example.net drop-in-data                 (closes the connection mid-DATA)
 
 Usage: smtp_sink.py FOLDER [--port N] [--auth USER:PASSWORD]
 Prints "ready PORT" on stdout once it accepts connections.
@@ -51,12 +52,16 @@ class Sink:
         answer = self.rule_for(address)
         if answer == "hang":
             await asyncio.sleep(3600)
-        if answer and answer != "accept-then-hang":
+        if answer and answer not in ("accept-then-hang", "drop-in-data"):
             return answer
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if any(self.rule_for(r) == "drop-in-data" for r in envelope.rcpt_tos):
+            # The relay goes away before it answers: nothing kept, nothing said.
+            server.transport.close()
+            return "421 4.3.0 Closing"
         self.count += 1
         name = f"{self.count:06}.eml"
         head = (
