@@ -76,7 +76,7 @@ pub fn draft(to: &str, sender_user_id: Option<i64>, subject: &str, text: String)
     draft_to(&[to.to_owned()], sender_user_id, subject, text)
 }
 
-fn draft_to(to: &[String], sender_user_id: Option<i64>, subject: &str, text: String) -> Draft {
+pub fn draft_to(to: &[String], sender_user_id: Option<i64>, subject: &str, text: String) -> Draft {
     Draft {
         from: Mailbox {
             name: Some("Alice Bench".into()),
