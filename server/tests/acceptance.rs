@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use common::cli::run_sealmail;
+use common::cli::{outbox_mail_to, passcode_in, run_sealmail};
 
 struct Server(Child);
 
@@ -154,12 +154,8 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
         .status,
         200
     );
-    let outbox = String::from_utf8(sealmail(&data, &["outbox", "--last", "1"], "").stdout).unwrap();
-    let passcode = outbox
-        .lines()
-        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
-        .expect("the passcode mail is in the outbox")
-        .to_owned();
+    let mail = outbox_mail_to(&data, "bob@example.net", |m| passcode_in(m).is_some());
+    let passcode = passcode_in(&mail).expect("the passcode mail is in the outbox");
 
     let session = http(
         port,

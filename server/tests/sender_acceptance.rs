@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::cli::{ok, run_sealmail};
+use common::cli::{ok, outbox_mail_to, passcode_in, run_sealmail};
 use common::http::{Reply, Server};
 use sealmail_api::admin::{MessageStatus, RecipientState};
 use sealmail_api::routes;
@@ -16,30 +16,16 @@ const BOB: &str = "bob@example.net";
 const CAROL: &str = "carol@example.org";
 
 fn token_in_outbox(data: &std::path::Path, address: &str) -> String {
-    let outbox = ok(run_sealmail(data, &["outbox", "--last", "10"], ""));
-    // Mails are printed oldest first; take the last notification to `address`.
-    let start = outbox
-        .rfind(&format!("To: {address}"))
-        .expect("a mail to the address");
-    let rest = &outbox[start..];
-    let at = rest.find("/m/").expect("a link") + 3;
-    rest[at..]
+    let mail = outbox_mail_to(data, address, |m| m.contains("/m/"));
+    let at = mail.find("/m/").expect("a link") + 3;
+    mail[at..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
         .collect()
 }
 
-fn passcode_in_outbox(data: &std::path::Path) -> String {
-    let outbox = ok(run_sealmail(data, &["outbox", "--last", "1"], ""));
-    outbox
-        .lines()
-        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
-        .expect("a passcode")
-        .to_owned()
-}
-
 /// Passcode, session, and the message: the session cookie and the reply.
-fn read(server: &Server, data: &std::path::Path, token: &str) -> (String, Reply) {
+fn read(server: &Server, data: &std::path::Path, token: &str, address: &str) -> (String, Reply) {
     let sent = server.request(
         "POST",
         &routes::link_passcode(token),
@@ -47,7 +33,8 @@ fn read(server: &Server, data: &std::path::Path, token: &str) -> (String, Reply)
         b"",
     );
     assert_eq!(sent.status, 200, "{}", sent.body);
-    let passcode = passcode_in_outbox(data);
+    let mail = outbox_mail_to(data, address, |m| passcode_in(m).is_some());
+    let passcode = passcode_in(&mail).unwrap();
     let session = server.request(
         "POST",
         &routes::link_session(token),
@@ -137,8 +124,8 @@ fn sign_in_send_read_revoke_one_recipient_then_sent_list_status_and_audit_agree(
 
     let bob_token = token_in_outbox(&data, BOB);
     let carol_token = token_in_outbox(&data, CAROL);
-    let (bob, bob_reads) = read(&server, &data, &bob_token);
-    let (carol, carol_reads) = read(&server, &data, &carol_token);
+    let (bob, bob_reads) = read(&server, &data, &bob_token, BOB);
+    let (carol, carol_reads) = read(&server, &data, &carol_token, CAROL);
     for reply in [&bob_reads, &carol_reads] {
         assert_eq!(reply.status, 200);
         assert!(reply.body.contains("For both of you"));
