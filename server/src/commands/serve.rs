@@ -21,6 +21,14 @@ pub async fn run(config: &Config) -> Result<()> {
         mail = if config.smtp_url.is_some() { "smtp" } else { "outbox" },
         "sealmail is serving"
     );
+    if config.mail_lease <= config.smtp_timeout {
+        // A send is cut off at 90 % of the lease, so the SMTP timeout never fires.
+        tracing::warn!(
+            lease_secs = config.mail_lease.as_secs(),
+            smtp_timeout_secs = config.smtp_timeout.as_secs(),
+            "--mail-lease is not above --smtp-timeout: slow relays are cut off by the lease"
+        );
+    }
     let purge = tokio::spawn(messages::run_purge_task(state.clone(), PURGE_EVERY));
     // The worker stops claiming mail when the server stops serving, and lets
     // what is in flight finish (its outcome recorded, nothing sent twice).
