@@ -13,8 +13,8 @@ pub use report::*;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::common::{Delivery, MessageState, RecipientKind, RecipientState, RecipientStatus};
 use crate::common::{Mailbox, Timestamp};
-pub use crate::common::{MessageState, RecipientKind, RecipientState, RecipientStatus};
 
 /// A message's status (`sealmail status --message-id ID --json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

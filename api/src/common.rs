@@ -126,8 +126,9 @@ pub enum MessageState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientState {
-    /// The notification went out; the recipient has not opened the message
-    /// (opening the link alone does not count: mail scanners pre-open links).
+    /// Sent to them, not opened yet (opening the link alone does not count:
+    /// mail scanners pre-open links). Whether the relay has taken the
+    /// notification mail is [`RecipientStatus::delivery`].
     Sent,
     /// The recipient entered a correct passcode at least once.
     Opened,
@@ -159,4 +160,50 @@ pub struct RecipientStatus {
     /// When they first opened it, if they did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened_at: Option<Timestamp>,
+    /// Where the notification mail to them stands (absent for a message sent
+    /// before Sealmail had a mail queue).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+}
+
+/// Where the notification mail to one recipient stands: every mail goes
+/// through Sealmail's queue, which retries it until the relay takes it.
+/// On the wire an object whose `state` names the variant:
+/// `{"state": "deferred", "last_error": "…", "next_try_at": "…", "attempts": 2}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Delivery {
+    /// Waiting for its first try.
+    Queued,
+    /// The relay accepted it.
+    Sent {
+        /// When the relay accepted it.
+        at: Timestamp,
+    },
+    /// A try failed for a reason that may pass (relay down or busy, a 4xx
+    /// answer, a timeout); it will be tried again.
+    Deferred {
+        /// Why the last try failed.
+        last_error: String,
+        /// When it will be tried again.
+        next_try_at: Timestamp,
+        /// Tries so far.
+        attempts: u32,
+    },
+    /// The relay refused it for good (a 5xx answer), or a bounce came back.
+    Bounced {
+        /// When it bounced.
+        at: Timestamp,
+        /// The relay's answer, or the bounce's diagnostic.
+        reason: String,
+    },
+    /// Tried for as long as the server's limit allows, without success.
+    GaveUp {
+        /// When it was given up.
+        at: Timestamp,
+        /// Why the last try failed.
+        last_error: String,
+        /// Tries made.
+        attempts: u32,
+    },
 }

@@ -363,9 +363,46 @@ fn admin_states_are_snake_case() {
 }
 
 #[test]
+fn every_delivery_state_is_pinned() {
+    use sealmail_api::admin::Delivery;
+    let at = || Timestamp("2026-11-23T09:30:00Z".into());
+    pins(&Delivery::Queued, json!({"state": "queued"}));
+    pins(
+        &Delivery::Sent { at: at() },
+        json!({"state": "sent", "at": "2026-11-23T09:30:00Z"}),
+    );
+    pins(
+        &Delivery::Deferred {
+            last_error: "Connection refused".into(),
+            next_try_at: at(),
+            attempts: 3,
+        },
+        json!({"state": "deferred", "last_error": "Connection refused",
+               "next_try_at": "2026-11-23T09:30:00Z", "attempts": 3}),
+    );
+    pins(
+        &Delivery::Bounced {
+            at: at(),
+            reason: "550 5.1.1 No such user".into(),
+        },
+        json!({"state": "bounced", "at": "2026-11-23T09:30:00Z",
+               "reason": "550 5.1.1 No such user"}),
+    );
+    pins(
+        &Delivery::GaveUp {
+            at: at(),
+            last_error: "Connection refused".into(),
+            attempts: 40,
+        },
+        json!({"state": "gave_up", "at": "2026-11-23T09:30:00Z",
+               "last_error": "Connection refused", "attempts": 40}),
+    );
+}
+
+#[test]
 fn message_status() {
     use sealmail_api::admin::{
-        MessageState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
+        Delivery, MessageState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
     };
     pins(
         &MessageStatus {
@@ -389,6 +426,9 @@ fn message_status() {
                     kind: RecipientKind::To,
                     state: RecipientState::Revoked,
                     opened_at: Some(Timestamp("2026-11-23T10:00:00Z".into())),
+                    delivery: Some(Delivery::Sent {
+                        at: Timestamp("2026-11-23T09:30:02Z".into()),
+                    }),
                 },
                 RecipientStatus {
                     recipient: Mailbox {
@@ -398,6 +438,7 @@ fn message_status() {
                     kind: RecipientKind::Cc,
                     state: RecipientState::Revoked,
                     opened_at: None,
+                    delivery: None,
                 },
             ],
         },
@@ -412,7 +453,8 @@ fn message_status() {
             "revoked": true,
             "recipients": [
                 {"recipient": {"address": "bob@example.net"}, "kind": "to", "state": "revoked",
-                 "opened_at": "2026-11-23T10:00:00Z"},
+                 "opened_at": "2026-11-23T10:00:00Z",
+                 "delivery": {"state": "sent", "at": "2026-11-23T09:30:02Z"}},
                 {"recipient": {"name": "Carol", "address": "carol@example.org"}, "kind": "cc", "state": "revoked"}
             ]
         }),
@@ -517,7 +559,9 @@ fn compose_request_and_answer() {
 
 #[test]
 fn sent_page() {
-    use sealmail_api::admin::{MessageState, RecipientKind, RecipientState, RecipientStatus};
+    use sealmail_api::admin::{
+        Delivery, MessageState, RecipientKind, RecipientState, RecipientStatus,
+    };
     use sealmail_api::sender::{ReplySummary, SentMessage, SentPage, SentQuery};
     pins(
         &SentQuery {
@@ -548,6 +592,9 @@ fn sent_page() {
                         kind: RecipientKind::To,
                         state: RecipientState::Opened,
                         opened_at: Some(Timestamp("2026-11-23T10:00:00Z".into())),
+                        delivery: Some(Delivery::Sent {
+                            at: Timestamp("2026-11-23T09:30:01Z".into()),
+                        }),
                     },
                     RecipientStatus {
                         recipient: Mailbox {
@@ -557,6 +604,11 @@ fn sent_page() {
                         kind: RecipientKind::To,
                         state: RecipientState::Revoked,
                         opened_at: None,
+                        delivery: Some(Delivery::Deferred {
+                            last_error: "451 4.3.0 Try again later".into(),
+                            next_try_at: Timestamp("2026-11-23T09:32:00Z".into()),
+                            attempts: 1,
+                        }),
                     },
                 ],
                 replies: vec![ReplySummary {
@@ -582,8 +634,11 @@ fn sent_page() {
                 "is_revocable": true,
                 "recipients": [
                     {"recipient": {"address": "bob@example.net"}, "kind": "to", "state": "opened",
-                     "opened_at": "2026-11-23T10:00:00Z"},
-                    {"recipient": {"address": "carol@example.org"}, "kind": "to", "state": "revoked"}
+                     "opened_at": "2026-11-23T10:00:00Z",
+                     "delivery": {"state": "sent", "at": "2026-11-23T09:30:01Z"}},
+                    {"recipient": {"address": "carol@example.org"}, "kind": "to", "state": "revoked",
+                     "delivery": {"state": "deferred", "last_error": "451 4.3.0 Try again later",
+                                  "next_try_at": "2026-11-23T09:32:00Z", "attempts": 1}}
                 ],
                 "replies": [{
                     "message_id": "<r1@sealmail.test>",

@@ -9,6 +9,7 @@
 mod api;
 mod crypto;
 mod http;
+mod mail;
 mod memory;
 mod portal;
 mod report;
@@ -24,7 +25,7 @@ use serde_json::json;
 
 const USAGE: &str = "\
 usage: sealmail-bench --sealmail PATH [--portal-dir DIR] [--portal-gzip-bytes N --portal-budget-bytes N]
-                      [--out FILE] [--only crypto,api,portal,memory,scale]";
+                      [--out FILE] [--only crypto,api,portal,memory,scale,mail]";
 
 struct Options {
     sealmail: PathBuf,
@@ -38,7 +39,7 @@ fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let (mut sealmail, mut portal_dir, mut out) = (None, PathBuf::from("dist"), None);
     let (mut gzip, mut budget) = (None, None);
-    let mut only: Vec<String> = ["crypto", "api", "portal", "memory", "scale"]
+    let mut only: Vec<String> = ["crypto", "api", "portal", "memory", "scale", "mail"]
         .map(String::from)
         .to_vec();
     while let Some(arg) = args.next() {
@@ -137,6 +138,14 @@ async fn main() -> std::process::ExitCode {
         record(
             "memory",
             memory::run(&options.sealmail, &options.portal_dir).await,
+            &mut figures,
+        );
+    }
+    if wants("mail") {
+        println!("\n==> mail: the queue (accept, drain to a loopback SMTP server, idle CPU)");
+        record(
+            "mail",
+            mail::run(&options.sealmail, &options.portal_dir).await,
             &mut figures,
         );
     }

@@ -128,6 +128,7 @@ async fn seed_big(
         .map_err(err)?
         .remove(0)
         .id;
+    seed::deliver_mail(&state).await?;
     let token = mailer
         .last_to("bob@example.net")
         .and_then(|m| seed::find_token(&m.text))

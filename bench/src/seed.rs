@@ -40,6 +40,15 @@ pub fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8 + 1).collect()
 }
 
+/// Sends the queued mail (to the recording mailer), as the server's delivery
+/// worker would.
+pub async fn deliver_mail(state: &AppState) -> Result<(), String> {
+    sealmail::mail::delivery::deliver_due(state)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// Opens `data_dir` as the server would, with a mailer that records in memory.
 pub async fn open_state(
     data_dir: &Path,
@@ -67,7 +76,7 @@ pub fn draft(to: &str, sender_user_id: Option<i64>, subject: &str, text: String)
     draft_to(&[to.to_owned()], sender_user_id, subject, text)
 }
 
-fn draft_to(to: &[String], sender_user_id: Option<i64>, subject: &str, text: String) -> Draft {
+pub fn draft_to(to: &[String], sender_user_id: Option<i64>, subject: &str, text: String) -> Draft {
     Draft {
         from: Mailbox {
             name: Some("Alice Bench".into()),
@@ -206,6 +215,7 @@ pub async fn api(
         made += n;
     }
 
+    deliver_mail(&state).await?;
     let links: Vec<(String, String)> = mailer
         .sent()
         .iter()

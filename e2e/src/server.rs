@@ -169,48 +169,54 @@ impl Sealmail {
 
     /// The newest mail to `address`; panics if there is none.
     pub fn latest_mail_to(&self, address: &str) -> Mail {
-        self.outbox()
-            .into_iter()
-            .rev()
-            .find(|m| m.to.contains(address))
-            .unwrap_or_else(|| panic!("no mail to {address} in the outbox"))
+        wait_for_mail(|| {
+            self.outbox()
+                .into_iter()
+                .rev()
+                .find(|m| m.to.contains(address))
+        })
+        .unwrap_or_else(|| panic!("no mail to {address} in the outbox"))
     }
 
     /// The portal link in the newest notification to `address`.
     pub fn link_for(&self, address: &str) -> String {
         let needle = format!("{}/m/", self.url);
-        self.outbox()
-            .into_iter()
-            .rev()
-            .filter(|m| m.to.contains(address))
-            .find_map(|m| {
-                let start = m.text.find(&needle)?;
-                Some(
-                    m.text[start..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || ":/._-~".contains(*c))
-                        .collect(),
-                )
-            })
-            .unwrap_or_else(|| panic!("no notification with a link to {address}"))
+        wait_for_mail(|| {
+            self.outbox()
+                .into_iter()
+                .rev()
+                .filter(|m| m.to.contains(address))
+                .find_map(|m| {
+                    let start = m.text.find(&needle)?;
+                    Some(
+                        m.text[start..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || ":/._-~".contains(*c))
+                            .collect(),
+                    )
+                })
+        })
+        .unwrap_or_else(|| panic!("no notification with a link to {address}"))
     }
 
     /// The 8-digit passcode in the newest mail to `address`.
     pub fn passcode_for(&self, address: &str) -> String {
-        let mail = self.latest_mail_to(address);
-        let digits: Vec<char> = mail.text.chars().collect();
-        digits
-            .windows(8)
-            .enumerate()
-            .find(|(i, w)| {
-                w.iter().all(char::is_ascii_digit)
-                    && !digits.get(i + 8).is_some_and(char::is_ascii_digit)
-                    && (*i == 0 || !digits[i - 1].is_ascii_digit())
-            })
-            .map(|(_, w)| w.iter().collect())
-            .unwrap_or_else(|| {
-                panic!("no 8-digit passcode in the newest mail to {address}: {mail:?}")
-            })
+        let passcode_in = |mail: &Mail| -> Option<String> {
+            let digits: Vec<char> = mail.text.chars().collect();
+            digits
+                .windows(8)
+                .enumerate()
+                .find(|(i, w)| {
+                    w.iter().all(char::is_ascii_digit)
+                        && !digits.get(i + 8).is_some_and(char::is_ascii_digit)
+                        && (*i == 0 || !digits[i - 1].is_ascii_digit())
+                })
+                .map(|(_, w)| w.iter().collect())
+        };
+        wait_for_mail(|| passcode_in(&self.latest_mail_to(address))).unwrap_or_else(|| {
+            let mail = self.latest_mail_to(address);
+            panic!("no 8-digit passcode in the newest mail to {address}: {mail:?}")
+        })
     }
 
     /// A plain GET, as a mail scanner pre-opening a link would make.
@@ -224,6 +230,22 @@ impl Drop for Sealmail {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// What `find` finds in the outbox, waiting for it a few seconds: the
+/// server's delivery worker writes a mail just after the request that queued
+/// it has been answered.
+fn wait_for_mail<T>(find: impl Fn() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(found) = find() {
+            return Some(found);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

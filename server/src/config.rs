@@ -51,10 +51,58 @@ pub struct Config {
     #[arg(long, env = "SEALMAIL_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
-    /// Outgoing mail relay, e.g. `smtp://host:25` or `smtps://user:pass@host`.
-    /// When unset, every outgoing mail is written as an `.eml` file into DATA_DIR/outbox/.
+    /// Outgoing mail relay. `smtps://user:pass@host[:465]`: TLS from the first
+    /// byte; `smtp://user:pass@host:587?tls=required`: STARTTLS, and no mail
+    /// goes out if the relay does not offer it; `smtp://host:25?tls=opportunistic`:
+    /// STARTTLS when offered, else in the clear; `smtp://host:25`: never TLS
+    /// (a relay on the same machine). The user and password (URL-encoded)
+    /// are for AUTH. When unset, every outgoing mail is written as an `.eml`
+    /// file into DATA_DIR/outbox/. Either way mail goes out through the queue.
     #[arg(long, env = "SEALMAIL_SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<SmtpUrl>,
+
+    /// The longest one mail's exchange with the SMTP relay may take, from
+    /// connecting to its last answer; past it the try counts as failed (and
+    /// is retried later), and the stuck connections are dropped.
+    #[arg(long, env = "SEALMAIL_SMTP_TIMEOUT", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub smtp_timeout: std::time::Duration,
+
+    /// The wait before a mail the relay did not take is tried again; it
+    /// doubles with each failure up to --mail-retry-max, stretched by a
+    /// random 0–25 % so mails deferred together do not return together.
+    #[arg(long, env = "SEALMAIL_MAIL_RETRY_MIN", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub mail_retry_min: std::time::Duration,
+
+    /// The longest wait between two tries of a mail.
+    #[arg(long, env = "SEALMAIL_MAIL_RETRY_MAX", default_value = "1h", value_parser = parse_duration, global = true)]
+    pub mail_retry_max: std::time::Duration,
+
+    /// How long after it was queued a mail is given up (its state: gave up).
+    #[arg(long, env = "SEALMAIL_MAIL_GIVE_UP", default_value = "2d", value_parser = parse_duration, global = true)]
+    pub mail_give_up: std::time::Duration,
+
+    /// How long a delivery worker's claim on a mail lasts. If the server
+    /// dies mid-send, the mail is sent again once it runs out (with the same
+    /// Message-ID); a send taking longer is cut off. Keep it above the SMTP timeout.
+    #[arg(long, env = "SEALMAIL_MAIL_LEASE", default_value = "5m", value_parser = parse_duration, global = true)]
+    pub mail_lease: std::time::Duration,
+
+    /// Send Sealmail's mail with the envelope sender `bounce+ID@DOMAIN`
+    /// (VERP), ID naming the one mail, so a bounce (RFC 3464) sent there can
+    /// be matched to its recipient: `sealmail bounce --eml FILE` takes one.
+    /// DOMAIN's mail must reach Sealmail, and the relay must accept that
+    /// sender. Unset: the envelope sender is --mail-from's address.
+    #[arg(long, env = "SEALMAIL_BOUNCE_DOMAIN", global = true)]
+    pub bounce_domain: Option<String>,
+
+    /// How many mails are sent at once (and SMTP connections kept open).
+    #[arg(
+        long,
+        env = "SEALMAIL_MAIL_CONCURRENCY",
+        default_value_t = 8,
+        global = true
+    )]
+    pub mail_concurrency: usize,
 
     /// The sender address of Sealmail's own mail (notifications, passcodes).
     #[arg(
@@ -214,13 +262,19 @@ pub enum Command {
     /// Manage sender accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Encrypt and store a message, and mail each recipient a link of their own.
-    /// Prints the message's Message-ID.
+    /// Encrypt and store a message, and queue a mail to each recipient with a
+    /// link of their own; then try to send those mails once. Prints the
+    /// message's Message-ID; a mail the relay did not take stays queued (a
+    /// warning says so) and `sealmail serve` keeps trying it.
     Send(SendArgs),
     /// Show a message's state, like Get-OMEMessageStatus.
     Status(StatusArgs),
     /// Revoke a message (or one recipient's access), like Set-OMEMessageRevocation.
     Revoke(RevokeArgs),
+    /// Record a bounce: a delivery status notification (RFC 3464) that came
+    /// back to a `bounce+ID@` envelope sender (see --bounce-domain) marks
+    /// that recipient's mail bounced.
+    Bounce(BounceArgs),
     /// Print the newest mails of the local outbox (DATA_DIR/outbox/).
     Outbox(OutboxArgs),
     /// Print the access audit (passcodes, opens, downloads, replies, revokes, sign-ins).
@@ -372,6 +426,14 @@ fn parse_audit_kind(text: &str) -> Result<sealmail_api::admin::AuditKind, String
             let names: Vec<&str> = AuditKind::ALL.iter().map(|k| k.as_str()).collect();
             format!("one of {}", names.join(", "))
         })
+}
+
+/// `sealmail bounce`
+#[derive(Debug, Args)]
+pub struct BounceArgs {
+    /// The bounce as an RFC 5322 file (`.eml`), its headers included.
+    #[arg(long)]
+    pub eml: PathBuf,
 }
 
 /// `sealmail outbox`

@@ -22,8 +22,10 @@ pub struct AppState {
     pub master_key: Arc<MasterKey>,
     /// Earlier master keys, kept only to unwrap what they wrapped (rotation).
     pub previous_master_keys: Arc<Vec<MasterKey>>,
-    /// Outgoing mail.
+    /// The delivery worker's transport (SMTP, the outbox, or a test's recorder).
     pub mailer: Arc<dyn Mailer>,
+    /// The mail queue's handle: every mail is queued, then sent by the worker.
+    pub mail_queue: crate::mail::queue::MailQueue,
     /// Settings derived from the configuration.
     pub settings: Arc<Settings>,
     /// The access audit's writer (group commit).
@@ -121,6 +123,11 @@ impl AppState {
             None => Vec::new(),
         };
         let db = crate::store::open(&config.data_dir.join("sealmail.db")).await?;
+        let mail_queue = crate::mail::queue::MailQueue::new(
+            crate::mail::MailSender::from_config(config)?,
+            config.bounce_domain.clone(),
+            crate::mail::queue::RetryPolicy::from_config(config),
+        );
         let settings = Settings::from_config(config);
         std::fs::create_dir_all(&settings.attachments_dir)?;
         Ok(AppState {
@@ -129,6 +136,7 @@ impl AppState {
             master_key: Arc::new(master_key),
             previous_master_keys: Arc::new(previous_master_keys),
             mailer,
+            mail_queue,
             settings: Arc::new(settings),
         })
     }
@@ -143,12 +151,14 @@ impl AppState {
     /// Opens the data dir with the mailer the configuration asks for: SMTP
     /// with `--smtp-url`, else the local outbox.
     pub async fn open_with_configured_mailer(config: &Config) -> Result<Self> {
-        let sender = crate::mail::MailSender::from_config(config)?;
         let mailer: Arc<dyn Mailer> = match &config.smtp_url {
-            Some(url) => Arc::new(crate::mail::SmtpMailer::new(url.0.expose(), sender)?),
+            Some(url) => Arc::new(crate::mail::SmtpMailer::new(
+                url.0.expose(),
+                u32::try_from(config.mail_concurrency).unwrap_or(u32::MAX),
+                config.smtp_timeout,
+            )?),
             None => Arc::new(crate::mail::OutboxMailer::new(
                 config.data_dir.join("outbox"),
-                sender,
             )?),
         };
         Self::open(config, mailer).await

@@ -81,6 +81,10 @@ fn user_add_send_status_revoke_status_shows_revoked_true() {
         status.contains("Cc : carol@example.org (sent)\n"),
         "{status}"
     );
+    assert!(
+        status.contains("Delivery : bob@example.net sent at 20"),
+        "the outbox took the notification: {status}"
+    );
     assert!(status.contains("ExpiresAt : "), "{status}");
 
     // The Message-ID works without its angle brackets too.

@@ -127,6 +127,7 @@ pub fn recipient(address: &str, kind: RecipientKind, state: RecipientState) -> R
         state,
         opened_at: (state == RecipientState::Opened)
             .then(|| Timestamp("2026-11-23T10:00:00Z".into())),
+        delivery: None,
     }
 }
 

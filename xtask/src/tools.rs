@@ -20,14 +20,18 @@ const AXE_CORE_VERSION: &str = "4.14.1";
 /// Python packages the host tests run, from PyPI into `.tools/python`:
 /// dkimpy, an independent DKIM verifier (server/tests/dkim.rs), the DNS
 /// library it imports, and PyNaCl (with cffi and pycparser) for its Ed25519
-/// signatures. Pinned together, installed with `--no-deps`, so nothing
-/// unpinned comes along.
-const PYTHON_PACKAGES: [&str; 5] = [
+/// signatures; aiosmtpd (with atpublic and attrs), the real SMTP server the
+/// delivery tests start. Pinned together, installed with `--no-deps`, so
+/// nothing unpinned comes along.
+const PYTHON_PACKAGES: [&str; 8] = [
     "dkimpy==1.1.8",
     "dnspython==2.7.0",
     "PyNaCl==1.5.0",
     "cffi==1.17.1",
     "pycparser==2.22",
+    "aiosmtpd==1.4.6",
+    "atpublic==9.0.0",
+    "attrs==26.1.0",
 ];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";

@@ -2,6 +2,7 @@
 //! not a server runs on it (SQLite in WAL mode, with a busy timeout).
 
 mod audit;
+mod bounce;
 mod dkim;
 mod outbox;
 mod revoke;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Status(args) => status::run(&state, &args).await,
                 Command::Revoke(args) => revoke::run(&state, &args).await,
                 Command::Audit(args) => audit::run(&state, &args).await,
+                Command::Bounce(args) => bounce::run(&state, &args).await,
                 Command::Serve | Command::Outbox(_) | Command::Dkim(_) => {
                     unreachable!("handled above")
                 }

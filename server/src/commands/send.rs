@@ -8,11 +8,13 @@ use tokio::io::AsyncReadExt as _;
 use crate::config::SendArgs;
 use crate::crypto::CHUNK_SIZE;
 use crate::error::{Error, Result};
+use crate::mail::delivery::deliver_message;
 use crate::messages::{Draft, Outgoing};
 use crate::state::AppState;
 use crate::store;
 
-/// Encrypts, stores and announces a message; prints its Message-ID.
+/// Encrypts and stores a message, queues its notifications and tries them
+/// once; prints its Message-ID.
 pub async fn run(state: &AppState, args: &SendArgs) -> Result<()> {
     let from = parse_address(&args.from)?;
     let user = store::users::by_email(&state.db, &from.address)
@@ -68,6 +70,7 @@ pub async fn run(state: &AppState, args: &SendArgs) -> Result<()> {
         }
         outgoing.finish_attachment(writer).await?;
     }
+    let id = outgoing.id().to_owned();
     let message_id = outgoing
         .send(Draft {
             from: Mailbox {
@@ -91,6 +94,24 @@ pub async fn run(state: &AppState, args: &SendArgs) -> Result<()> {
         })
         .await?;
     println!("{message_id}");
+    // The message and its mails are stored; one try now, so that without a
+    // running server the mail still leaves. What the relay does not take
+    // stays queued for `sealmail serve`: a warning, not a failure.
+    let tally = deliver_message(state, &id).await?;
+    if tally.deferred > 0 {
+        eprintln!(
+            "warning: {} notification(s) could not be sent yet and stay queued; \
+             `sealmail serve` retries them (see `sealmail status --message-id {message_id}`)",
+            tally.deferred
+        );
+    }
+    if tally.bounced + tally.gave_up > 0 {
+        eprintln!(
+            "warning: the relay refused {} notification(s) for good \
+             (see `sealmail status --message-id {message_id}`)",
+            tally.bounced + tally.gave_up
+        );
+    }
     Ok(())
 }
 

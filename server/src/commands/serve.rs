@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::{AppState, app, messages};
+use crate::{AppState, app, mail, messages};
 
 /// How often the background task purges expired messages (each access also
 /// checks the expiry, so this only bounds how long dead ciphertext lingers).
@@ -21,13 +21,29 @@ pub async fn run(config: &Config) -> Result<()> {
         mail = if config.smtp_url.is_some() { "smtp" } else { "outbox" },
         "sealmail is serving"
     );
+    if config.mail_lease <= config.smtp_timeout {
+        // A send is cut off at 90 % of the lease, so the SMTP timeout never fires.
+        tracing::warn!(
+            lease_secs = config.mail_lease.as_secs(),
+            smtp_timeout_secs = config.smtp_timeout.as_secs(),
+            "--mail-lease is not above --smtp-timeout: slow relays are cut off by the lease"
+        );
+    }
     let purge = tokio::spawn(messages::run_purge_task(state.clone(), PURGE_EVERY));
+    // The worker stops claiming mail when the server stops serving, and lets
+    // what is in flight finish (its outcome recorded, nothing sent twice).
+    let (stop_delivery, stopped) = tokio::sync::oneshot::channel::<()>();
+    let delivery = tokio::spawn(mail::delivery::run_worker(state.clone(), async {
+        let _ = stopped.await;
+    }));
     // The peer address reaches handlers as ConnectInfo (the access audit records it).
     let service = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     purge.abort();
+    let _ = stop_delivery.send(());
+    let _ = delivery.await;
     state.db.close().await;
     served?;
     Ok(())

@@ -1,6 +1,6 @@
 //! `sealmail status`
 
-use sealmail_api::admin::{MessageState, MessageStatus, RecipientKind, RecipientState};
+use sealmail_api::admin::{Delivery, MessageState, MessageStatus, RecipientKind, RecipientState};
 
 use crate::config::StatusArgs;
 use crate::error::{Error, Result};
@@ -58,6 +58,34 @@ pub fn render(s: &MessageStatus) -> String {
             RecipientState::Expired => "expired",
         };
         line(kind, &format!("{} ({state})", r.recipient.address));
+        if let Some(delivery) = &r.delivery {
+            line(
+                "Delivery",
+                &format!("{} {}", r.recipient.address, delivery_text(delivery)),
+            );
+        }
     }
     out
+}
+
+/// Where a notification mail stands, in words: `sent at …`, `deferred …`.
+fn delivery_text(d: &Delivery) -> String {
+    match d {
+        Delivery::Queued => "queued".to_owned(),
+        Delivery::Sent { at } => format!("sent at {}", at.0),
+        Delivery::Deferred {
+            last_error,
+            next_try_at,
+            attempts,
+        } => format!(
+            "deferred after {attempts} tries, next try at {}: {last_error}",
+            next_try_at.0
+        ),
+        Delivery::Bounced { at, reason } => format!("bounced at {}: {reason}", at.0),
+        Delivery::GaveUp {
+            at,
+            last_error,
+            attempts,
+        } => format!("gave up at {} after {attempts} tries: {last_error}", at.0),
+    }
 }

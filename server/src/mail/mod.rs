@@ -1,12 +1,16 @@
-//! Outgoing mail: notifications and passcodes. The server holds an
-//! `Arc<dyn Mailer>`: SMTP when configured, else `.eml` files in the local
-//! outbox; tests use [`RecordingMailer`]. Every mail is built (and DKIM
-//! signed) by [`build_message`].
+//! Outgoing mail: notifications and passcodes. Every mail is built (and
+//! DKIM signed) by [`build_message`], queued in the database ([`queue`]) and
+//! sent by the delivery worker ([`delivery`]) through an `Arc<dyn Mailer>`:
+//! SMTP when configured, else `.eml` files in the local outbox; tests use
+//! [`RecordingMailer`].
 
+pub mod bounce;
 pub mod brand;
+pub mod delivery;
 pub mod dkim;
 pub mod i18n;
 mod outbox;
+pub mod queue;
 mod smtp;
 pub mod templates;
 
@@ -18,6 +22,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+use lettre::address::Envelope;
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Body, Mailbox as LettreMailbox, MultiPart, SinglePart};
 use sealmail_api::{Language, Mailbox};
@@ -116,13 +121,25 @@ impl MailSender {
     }
 }
 
-/// The future a [`Mailer`] returns.
-pub type MailFuture<'a> = Pin<Box<dyn Future<Output = Result<(), MailError>> + Send + 'a>>;
+/// Why a relay did not take a mail.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// It may pass: the relay is down or busy (4xx), the connection broke,
+    /// a timeout. The mail is tried again later.
+    #[error("{0}")]
+    Transient(String),
+    /// The relay refused this mail for good (5xx): it bounces.
+    #[error("{0}")]
+    Permanent(String),
+}
 
-/// Something that delivers mail.
+/// The future a [`Mailer`] returns.
+pub type MailFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// Something that delivers prepared mail: the delivery worker's transport.
 pub trait Mailer: Send + Sync {
-    /// Delivers one mail.
-    fn send<'a>(&'a self, mail: &'a OutgoingMail) -> MailFuture<'a>;
+    /// Hands one mail, its envelope and its RFC 5322 bytes, to the relay.
+    fn send<'a>(&'a self, envelope: &'a Envelope, message: &'a [u8]) -> MailFuture<'a>;
 }
 
 /// Builds the RFC 5322 message for `mail` from `sender`, DKIM-signed when
@@ -213,7 +230,9 @@ pub fn parse_from(text: &str) -> Result<LettreMailbox, MailError> {
         .map_err(|e| MailError(format!("--mail-from `{text}` is not a mail address: {e}")))
 }
 
-/// Keeps every mail in memory instead of sending it (for tests).
+/// Keeps every mail in memory instead of sending it (for tests), read back
+/// from the bytes the queue prepared: recipient, subject, text, HTML, the
+/// inline logo and the language.
 #[derive(Default)]
 pub struct RecordingMailer {
     sent: Mutex<Vec<OutgoingMail>>,
@@ -235,8 +254,60 @@ impl RecordingMailer {
 }
 
 impl Mailer for RecordingMailer {
-    fn send<'a>(&'a self, mail: &'a OutgoingMail) -> MailFuture<'a> {
-        self.sent.lock().expect("mailer lock").push(mail.clone());
-        Box::pin(async { Ok(()) })
+    fn send<'a>(&'a self, envelope: &'a Envelope, message: &'a [u8]) -> MailFuture<'a> {
+        let result = match (read_back(message), envelope.to().first()) {
+            (Some(mut mail), Some(address)) => {
+                mail.to.address = address.to_string();
+                self.sent.lock().expect("mailer lock").push(mail);
+                Ok(())
+            }
+            _ => Err(SendError::Permanent(
+                "not a mail with a recipient".to_owned(),
+            )),
+        };
+        Box::pin(async { result })
     }
+}
+
+/// A prepared mail's parts, as a client would show them.
+fn read_back(message: &[u8]) -> Option<OutgoingMail> {
+    use mail_parser::MimeHeaders as _;
+    let parsed = mail_parser::MessageParser::default().parse(message)?;
+    let name = parsed
+        .to()
+        .and_then(|to| to.first())
+        .and_then(|a| a.name())
+        .map(str::to_owned);
+    let language = parsed
+        .header("Content-Language")
+        .and_then(|h| h.as_text())
+        .and_then(Language::from_tag)
+        .unwrap_or(Language::En);
+    let logo = parsed.attachments().find_map(|part| {
+        let content_id = part.content_id()?.to_owned();
+        let content_type = part.content_type()?;
+        let content_type = match content_type.subtype() {
+            Some(sub) => format!("{}/{sub}", content_type.ctype()),
+            None => content_type.ctype().to_owned(),
+        };
+        Some(InlineImage {
+            content_id,
+            content_type,
+            bytes: Arc::from(part.contents()),
+        })
+    });
+    Some(OutgoingMail {
+        to: Mailbox {
+            name,
+            address: String::new(),
+        },
+        subject: parsed.subject().unwrap_or_default().to_owned(),
+        text: parsed
+            .body_text(0)
+            .unwrap_or_default()
+            .replace("\r\n", "\n"),
+        html: parsed.body_html(0).map(|h| h.into_owned()),
+        logo,
+        language,
+    })
 }

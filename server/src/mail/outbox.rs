@@ -3,26 +3,26 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{MailError, MailFuture, MailSender, Mailer, OutgoingMail, build_message};
+use lettre::address::Envelope;
+
+use super::{MailFuture, Mailer, SendError};
 
 /// Writes every mail into a directory instead of sending it.
 pub struct OutboxMailer {
     dir: PathBuf,
-    sender: MailSender,
 }
 
 impl OutboxMailer {
     /// An outbox in `dir` (created if missing).
-    pub fn new(dir: PathBuf, sender: MailSender) -> std::io::Result<Self> {
+    pub fn new(dir: PathBuf) -> std::io::Result<Self> {
         std::fs::create_dir_all(&dir)?;
-        Ok(OutboxMailer { dir, sender })
+        Ok(OutboxMailer { dir })
     }
 }
 
 impl Mailer for OutboxMailer {
-    fn send<'a>(&'a self, mail: &'a OutgoingMail) -> MailFuture<'a> {
+    fn send<'a>(&'a self, _envelope: &'a Envelope, bytes: &'a [u8]) -> MailFuture<'a> {
         Box::pin(async move {
-            let bytes = build_message(&self.sender, mail)?.formatted();
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())
@@ -34,7 +34,9 @@ impl Mailer for OutboxMailer {
             // Written under a temporary name and renamed, so a reader never sees half a mail.
             let tmp = self.dir.join(format!(".{name}.tmp"));
             let path = self.dir.join(format!("{name}.eml"));
-            let io = |e: std::io::Error| MailError(format!("writing to the outbox: {e}"));
+            // A full disk may pass: the mail stays queued and is tried again.
+            let io =
+                |e: std::io::Error| SendError::Transient(format!("writing to the outbox: {e}"));
             tokio::fs::write(&tmp, bytes).await.map_err(io)?;
             tokio::fs::rename(&tmp, &path).await.map_err(io)?;
             tracing::info!(file = %path.file_name().unwrap_or_default().to_string_lossy(), "mail written to the outbox");

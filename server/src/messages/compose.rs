@@ -1,4 +1,5 @@
-//! Sealing and storing a new message, then mailing each recipient a link.
+//! Sealing and storing a new message, with a mail to each recipient (their
+//! own link) queued in the same transaction.
 
 use std::path::PathBuf;
 
@@ -11,6 +12,7 @@ use crate::mail::{Brand, templates};
 use crate::state::AppState;
 use crate::store::{
     self,
+    mail_queue::MailKind,
     messages::{AttachmentRow, MessageRow, NewMessage, RecipientRow},
 };
 
@@ -42,7 +44,7 @@ pub struct Draft {
 }
 
 /// A message being built: attachments are sealed to disk first, then
-/// [`Outgoing::send`] stores everything in one transaction and mails the links.
+/// [`Outgoing::send`] stores everything, and queues the links' mails, in one transaction.
 /// Dropped without sending, it removes its attachment files.
 pub struct Outgoing {
     state: AppState,
@@ -203,8 +205,9 @@ impl Outgoing {
         Ok(())
     }
 
-    /// Seals the body, stores the message, and mails every recipient their
-    /// own link. Returns the Message-ID.
+    /// Seals the body and stores the message with a notification to every
+    /// recipient (their own link) queued in the same transaction; the
+    /// delivery worker sends them. Returns the Message-ID.
     pub async fn send(mut self, draft: Draft) -> Result<String> {
         if draft.to.is_empty() {
             return Err(Error::InvalidRequest(
@@ -221,26 +224,6 @@ impl Outgoing {
         .map_err(|e| Error::Internal(format!("encoding the body: {e}")))?;
         let sealed_body = self.key.seal_object(&self.id, 0, &body);
         let wrapped = state.master_key.wrap(&self.id, &self.key);
-
-        let mut recipients = Vec::new();
-        let mut links = Vec::new();
-        for (kind, list) in [("to", &draft.to), ("cc", &draft.cc)] {
-            for mailbox in list {
-                let token = crypto::new_bearer_token();
-                recipients.push((
-                    RecipientRow {
-                        id: 0,
-                        kind: kind.to_owned(),
-                        address: mailbox.address.clone(),
-                        name: mailbox.name.clone(),
-                        revoked_at: None,
-                        opened_at: None,
-                    },
-                    crypto::sha256(token.expose().as_bytes()),
-                ));
-                links.push((mailbox.clone(), token));
-            }
-        }
         let template = match self.template.take() {
             Some(t) => Some(t),
             None => store::branding::default(&state.db).await?,
@@ -252,6 +235,47 @@ impl Outgoing {
                 Language::from_tag(t.language.as_deref()?)
             })
             .unwrap_or(state.settings.default_language);
+        let brand = Brand::load(&state.db, &state.settings.branding, template.as_ref()).await?;
+
+        let mut recipients = Vec::new();
+        let mut notifications = Vec::new();
+        for (kind, list) in [("to", &draft.to), ("cc", &draft.cc)] {
+            for mailbox in list {
+                let token = crypto::new_bearer_token();
+                let link = format!(
+                    "{}{}",
+                    state.settings.public_url,
+                    sealmail_api::routes::portal_link_page(token.expose())
+                );
+                let mail = templates::notification(
+                    &brand,
+                    language,
+                    &draft.from,
+                    mailbox,
+                    &draft.subject,
+                    &link,
+                );
+                notifications.push(state.mail_queue.prepare(
+                    &state.master_key,
+                    MailKind::Notification,
+                    &mail,
+                    now,
+                    None,
+                )?);
+                recipients.push((
+                    RecipientRow {
+                        id: 0,
+                        kind: kind.to_owned(),
+                        address: mailbox.address.clone(),
+                        name: mailbox.name.clone(),
+                        revoked_at: None,
+                        opened_at: None,
+                    },
+                    crypto::sha256(token.expose().as_bytes()),
+                ));
+            }
+        }
+        let count = recipients.len();
         let new = NewMessage {
             row: MessageRow {
                 id: self.id.clone(),
@@ -272,40 +296,15 @@ impl Outgoing {
             attachments: std::mem::take(&mut self.attachments),
             recipients,
             language,
+            notifications,
         };
         store::messages::insert(&state.db, &new).await?;
         self.committed = true;
+        state.mail_queue.wake();
         if let Some(t) = &template {
             store::branding::set_for_message(&state.db, &self.id, t.id).await?;
         }
-        tracing::info!(message = %self.id, recipients = links.len(), "message stored");
-        let brand = Brand::load(&state.db, &state.settings.branding, template.as_ref()).await?;
-
-        // Every recipient gets their mail even if one delivery fails; the
-        // message is stored either way, so the first failure is reported.
-        let mut failure = None;
-        for (index, (mailbox, token)) in links.into_iter().enumerate() {
-            let link = format!(
-                "{}{}",
-                state.settings.public_url,
-                sealmail_api::routes::portal_link_page(token.expose())
-            );
-            let mail = templates::notification(
-                &brand,
-                language,
-                &draft.from,
-                &mailbox,
-                &draft.subject,
-                &link,
-            );
-            if let Err(e) = state.mailer.send(&mail).await {
-                tracing::error!(message = %self.id, recipient = index, error = %e, "notification not delivered");
-                failure.get_or_insert(e);
-            }
-        }
-        if let Some(e) = failure {
-            return Err(e.into());
-        }
+        tracing::info!(message = %self.id, recipients = count, "message stored, notifications queued");
         Ok(message_id)
     }
 }

@@ -1,13 +1,14 @@
 //! Ending messages (revoke, expiry) and reporting their status.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use sealmail_api::Mailbox;
-use sealmail_api::admin::{
-    MessageState as ApiState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
-};
-
 use sealmail_api::admin::{AuditKind, AuditOutcome};
+use sealmail_api::admin::{
+    Delivery, MessageState as ApiState, MessageStatus, RecipientKind, RecipientState,
+    RecipientStatus,
+};
 
 use super::{attachment_dir, normalize_message_id};
 use crate::audit::Actor;
@@ -15,7 +16,9 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::audit::NewEvent;
 use crate::store::{
-    self, MessageState, messages,
+    self, MessageState,
+    mail_queue::{self, DeliveryRow, MailState},
+    messages,
     messages::{MessageRow, RecipientRow},
 };
 
@@ -143,7 +146,9 @@ pub async fn status(state: &AppState, message_id: &str) -> Result<MessageStatus>
 /// The status of a message already loaded: its recipients are read.
 pub async fn status_of_row(state: &AppState, message: &MessageRow) -> Result<MessageStatus> {
     let recipients = messages::recipients(&state.db, &message.id).await?;
-    status_of(message, recipients, store::now())
+    let ids: Vec<i64> = recipients.iter().map(|r| r.id).collect();
+    let deliveries = mail_queue::deliveries(&state.db, &ids).await?;
+    status_of(message, recipients, &deliveries, store::now())
 }
 
 /// The status of each of `rows` (a page of a list), with three statements
@@ -151,16 +156,49 @@ pub async fn status_of_row(state: &AppState, message: &MessageRow) -> Result<Mes
 pub async fn statuses(state: &AppState, rows: &[MessageRow]) -> Result<Vec<MessageStatus>> {
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let mut recipients = messages::recipients_of(&state.db, &ids).await?;
+    let recipient_ids: Vec<i64> = recipients.values().flatten().map(|r| r.id).collect();
+    let deliveries = mail_queue::deliveries(&state.db, &recipient_ids).await?;
     let now = store::now();
     rows.iter()
-        .map(|row| status_of(row, recipients.remove(&row.id).unwrap_or_default(), now))
+        .map(|row| {
+            let recipients = recipients.remove(&row.id).unwrap_or_default();
+            status_of(row, recipients, &deliveries, now)
+        })
         .collect()
 }
 
-/// The status of `message`, whose recipients are `recipients` (To first, in order).
+/// A notification's delivery as the API shows it.
+fn delivery_of(row: &DeliveryRow) -> Delivery {
+    let at = || store::timestamp(row.finished_at.unwrap_or(row.next_try_at));
+    let error = || row.last_error.clone().unwrap_or_default();
+    let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+    match MailState::parse(&row.state) {
+        Ok(MailState::Queued) => Delivery::Queued,
+        Ok(MailState::Sent) => Delivery::Sent { at: at() },
+        Ok(MailState::Deferred) => Delivery::Deferred {
+            last_error: error(),
+            next_try_at: store::timestamp(row.next_try_at),
+            attempts,
+        },
+        Ok(MailState::Bounced) => Delivery::Bounced {
+            at: at(),
+            reason: error(),
+        },
+        // A notification has no expiry of its own; shown as given up if it ever had one.
+        Ok(MailState::GaveUp | MailState::Expired) | Err(_) => Delivery::GaveUp {
+            at: at(),
+            last_error: error(),
+            attempts,
+        },
+    }
+}
+
+/// The status of `message`, whose recipients are `recipients` (To first, in
+/// order), their notifications' delivery in `deliveries`.
 fn status_of(
     message: &MessageRow,
     recipients: Vec<RecipientRow>,
+    deliveries: &HashMap<i64, DeliveryRow>,
     now: i64,
 ) -> Result<MessageStatus> {
     let message_state = message.effective_state(now)?;
@@ -200,6 +238,7 @@ fn status_of(
                     RecipientKind::To
                 },
                 opened_at: r.opened_at.map(store::timestamp),
+                delivery: deliveries.get(&r.id).map(delivery_of),
             })
             .collect(),
     })

@@ -11,13 +11,13 @@ use crate::http::{ApiJson, ApiPath, RawBody, optional_json};
 use crate::mail::{Brand, templates};
 use crate::messages::mask_address;
 use crate::state::AppState;
-use crate::store::{self, passcodes};
+use crate::store::{self, mail_queue::MailKind, passcodes};
 
 const HOUR: i64 = 3600;
 
-/// Mails a new passcode to the address bound to the link — never to one the
-/// request names (it names none). A newer passcode replaces older ones. The
-/// mail is in the language the portal asks for, else the message's.
+/// Queues a mail with a new passcode to the address bound to the link — never
+/// to one the request names (it names none). A newer passcode replaces older
+/// ones. The mail is in the language the portal asks for, else the message's.
 pub async fn request(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
@@ -31,21 +31,6 @@ pub async fn request(
     let mac = state
         .master_key
         .passcode_mac(link.recipient_id, code.expose());
-    let stored = passcodes::insert_if_under_limit(
-        &state.db,
-        link.recipient_id,
-        &mac,
-        now,
-        PASSCODE_VALID_SECS,
-        HOUR,
-        PASSCODES_PER_HOUR,
-    )
-    .await?;
-    if !stored {
-        let retry_after_secs =
-            passcodes::rate_limit_retry_after(&state.db, link.recipient_id, now, HOUR).await?;
-        return Err(Error::RateLimited { retry_after_secs });
-    }
     let to = Mailbox {
         name: link.name.clone(),
         address: link.address.clone(),
@@ -63,8 +48,32 @@ pub async fn request(
         code.expose(),
         (PASSCODE_VALID_SECS / 60) as u32,
     );
-    state.mailer.send(&mail).await?;
-    tracing::info!(recipient = link.recipient_id, "passcode sent");
+    // Queued with the passcode, and dropped if not sent while it is valid.
+    let queued = state.mail_queue.prepare(
+        &state.master_key,
+        MailKind::Passcode,
+        &mail,
+        now,
+        Some(now + PASSCODE_VALID_SECS),
+    )?;
+    let stored = passcodes::insert_if_under_limit(
+        &state.db,
+        &queued,
+        link.recipient_id,
+        &mac,
+        now,
+        PASSCODE_VALID_SECS,
+        HOUR,
+        PASSCODES_PER_HOUR,
+    )
+    .await?;
+    if !stored {
+        let retry_after_secs =
+            passcodes::rate_limit_retry_after(&state.db, link.recipient_id, now, HOUR).await?;
+        return Err(Error::RateLimited { retry_after_secs });
+    }
+    state.mail_queue.wake();
+    tracing::info!(recipient = link.recipient_id, "passcode queued");
     Ok(ApiJson(PasscodeSent {
         sent_to_masked: mask_address(&link.address),
         valid_for_secs: PASSCODE_VALID_SECS as u32,

@@ -114,10 +114,19 @@ pub struct NewMessage {
     pub recipients: Vec<(RecipientRow, Vec<u8>)>,
     /// The language of its notification and passcode mail.
     pub language: sealmail_api::Language,
+    /// Each recipient's notification, in the same order: queued in the same
+    /// transaction, so a stored message always has its mails on the way.
+    pub notifications: Vec<super::mail_queue::NewMail>,
 }
 
-/// Stores a new message with its key, content, attachments and recipients.
+/// Stores a new message with its key, content, attachments and recipients,
+/// and queues their notifications.
 pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
+    if m.notifications.len() != m.recipients.len() {
+        return Err(crate::error::Error::Internal(
+            "one notification per recipient".to_owned(),
+        ));
+    }
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query(
         "INSERT INTO messages (id, message_id, sender_user_id, sender_address, sender_name, subject,
@@ -164,10 +173,11 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
         .execute(&mut *tx)
         .await?;
     }
-    for (position, (r, token_hash)) in m.recipients.iter().enumerate() {
-        sqlx::query(
+    for (position, ((r, token_hash), mail)) in m.recipients.iter().zip(&m.notifications).enumerate()
+    {
+        let recipient_id: i64 = sqlx::query_scalar(
             "INSERT INTO recipients (message_id, kind, position, address, name, token_hash)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&m.row.id)
         .bind(&r.kind)
@@ -175,8 +185,9 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
         .bind(&r.address)
         .bind(&r.name)
         .bind(token_hash)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        super::mail_queue::insert(&mut tx, mail, Some(recipient_id)).await?;
     }
     tx.commit().await?;
     Ok(())

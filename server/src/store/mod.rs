@@ -6,6 +6,7 @@ pub mod audit;
 pub mod branding;
 mod checkpoints;
 pub mod links;
+pub mod mail_queue;
 pub mod messages;
 pub mod passcodes;
 pub mod sent;

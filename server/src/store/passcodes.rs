@@ -15,10 +15,13 @@ pub struct PasscodeRow {
 }
 
 /// Stores a new passcode unless `max_per_window` were already issued for this
-/// link in the last `window_secs`; older unused passcodes stop working (only
-/// the newest mail counts). Returns whether it was stored.
+/// link in the last `window_secs`, and queues its `mail` in the same
+/// transaction; older unused passcodes stop working, and their mails still
+/// waiting are dropped (only the newest mail counts). Returns whether it was stored.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_if_under_limit(
     pool: &SqlitePool,
+    mail: &super::mail_queue::NewMail,
     recipient_id: i64,
     code_mac: &[u8],
     now: i64,
@@ -52,6 +55,8 @@ pub async fn insert_if_under_limit(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        super::mail_queue::supersede_passcodes(&mut tx, recipient_id, now).await?;
+        super::mail_queue::insert(&mut tx, mail, Some(recipient_id)).await?;
     }
     tx.commit().await?;
     Ok(inserted.is_some())

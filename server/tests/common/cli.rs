@@ -76,3 +76,34 @@ pub fn fails(output: Output) -> String {
     );
     stderr.trim_end().to_owned()
 }
+
+/// The newest mail to `address` in DATA's outbox, as `sealmail outbox`
+/// prints it, once one that `wanted` accepts is there. A running server's
+/// delivery worker writes a mail just after the request that queued it was
+/// answered, so this waits for it (up to 10 s).
+pub fn outbox_mail_to(data: &Path, address: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let outbox = ok(run_sealmail(data, &["outbox", "--last", "20"], ""));
+        let newest = outbox
+            .split("==> ")
+            .filter(|mail| mail.contains(&format!("To: {address}")))
+            .last()
+            .map(str::to_owned);
+        match newest {
+            Some(mail) if wanted(&mail) => return mail,
+            _ if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            _ => panic!("no such mail to {address} in the outbox:\n{outbox}"),
+        }
+    }
+}
+
+/// The 8-digit passcode of a mail, if it holds one on a line of its own.
+pub fn passcode_in(mail: &str) -> Option<String> {
+    mail.lines()
+        .map(str::trim)
+        .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_owned)
+}

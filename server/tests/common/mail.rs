@@ -69,18 +69,51 @@ impl TestApp {
 
 /// The link token from the newest notification to `address` in the outbox
 /// of the data dir `data` (what a real `sealmail serve` or `send` wrote).
+/// The delivery worker writes it just after the request that queued it, so
+/// this waits for it (up to 10 s).
 pub fn token_in_outbox(data: &Path, address: &str) -> String {
-    let outbox = ok(run_sealmail(data, &["outbox", "--last", "10"], ""));
-    // Mails are printed oldest first; take the last notification to `address`.
-    let start = outbox
-        .rfind(&format!("To: {address}"))
-        .expect("a mail to the address");
+    let to = format!("To: {address}");
+    let outbox = outbox_when(data, 10, |outbox| {
+        // Mails are printed oldest first; the last notification to `address`.
+        outbox
+            .rfind(&to)
+            .is_some_and(|start| outbox[start..].contains("/m/"))
+    });
+    let start = outbox.rfind(&to).expect("a mail to the address");
     link_token_in(&outbox[start..])
 }
 
-/// The passcode in the newest mail of the outbox of the data dir `data`.
+/// The passcode in the newest mail of the outbox of the data dir `data`,
+/// waiting (up to 10 s) for the delivery worker to write it.
 pub fn passcode_in_outbox(data: &Path) -> String {
-    passcode_in(&ok(run_sealmail(data, &["outbox", "--last", "1"], "")))
+    let newest = outbox_when(data, 1, has_passcode);
+    passcode_in(&newest)
+}
+
+/// `sealmail outbox --last LAST` once `ready` holds for it (10 s at most).
+fn outbox_when(data: &Path, last: u32, ready: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let outbox = ok(run_sealmail(
+            data,
+            &["outbox", "--last", &last.to_string()],
+            "",
+        ));
+        if ready(&outbox) {
+            return outbox;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the mail never reached the outbox:\n{outbox}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn has_passcode(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .any(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The token of the first link to a portal link page in `text`.

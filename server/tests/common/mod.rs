@@ -13,8 +13,11 @@ pub mod logs;
 pub mod mail;
 pub mod recipient;
 pub mod sender;
+pub mod serve;
+pub mod smtp_sink;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -47,8 +50,11 @@ pub fn unix_time(at: &sealmail_api::Timestamp) -> i64 {
 pub struct TestApp {
     pub dir: Arc<TempDir>,
     pub state: AppState,
+    /// What was "sent" (unused by an app made with [`TestApp::with_relay`]).
     pub mailer: Arc<RecordingMailer>,
     pub router: Router,
+    /// While set, requests leave queued mail in the queue.
+    holding_mail: Arc<AtomicBool>,
 }
 
 /// A response, fully read.
@@ -146,9 +152,17 @@ impl TestApp {
         Self::open(self.dir.clone(), extra).await
     }
 
-    async fn open(dir: Arc<TempDir>, extra: &[&str]) -> Self {
-        let data = dir.path().join("data");
-        let portal = dir.path().join("dist");
+    /// An app whose mail goes to the SMTP relay at `url`, through the
+    /// server's real SMTP transport.
+    pub async fn with_relay(url: &str, extra: &[&str]) -> Self {
+        let mut args = vec!["--smtp-url", url];
+        args.extend(extra);
+        Self::open_with(Arc::new(tempfile::tempdir().unwrap()), &args, true).await
+    }
+
+    fn config(dir: &std::path::Path, extra: &[&str]) -> sealmail::config::Config {
+        let data = dir.join("data");
+        let portal = dir.join("dist");
         let mut args = vec![
             "sealmail".to_owned(),
             "--data-dir".to_owned(),
@@ -161,16 +175,52 @@ impl TestApp {
         }
         args.extend(extra.iter().map(|s| s.to_string()));
         args.push("serve".to_owned());
-        let config = Cli::parse_from(args).config;
+        Cli::parse_from(args).config
+    }
+
+    async fn open(dir: Arc<TempDir>, extra: &[&str]) -> Self {
+        Self::open_with(dir, extra, false).await
+    }
+
+    async fn open_with(dir: Arc<TempDir>, extra: &[&str], configured_mailer: bool) -> Self {
+        let config = Self::config(dir.path(), extra);
         let mailer = Arc::new(RecordingMailer::default());
-        let state = AppState::open(&config, mailer.clone()).await.unwrap();
+        let state = if configured_mailer {
+            AppState::open_with_configured_mailer(&config).await
+        } else {
+            AppState::open(&config, mailer.clone()).await
+        }
+        .unwrap();
         let router = app(state.clone());
         TestApp {
             dir,
             state,
             mailer,
             router,
+            holding_mail: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// From now on requests leave the mail they queue in the queue (until
+    /// [`TestApp::deliver_mail`]), as when the worker has not got to it yet.
+    pub fn hold_mail(&self) {
+        self.holding_mail.store(true, Ordering::SeqCst);
+    }
+
+    /// Makes every waiting mail due now (time passing, for the back-off).
+    pub async fn make_mail_due(&self) {
+        self.sql("UPDATE mail_queue SET next_try_at = 0 WHERE state IN ('queued', 'deferred')")
+            .await;
+    }
+
+    /// The queue's rows, oldest first: (kind, state, attempts, last error).
+    pub async fn queued_mail(&self) -> Vec<(String, String, i64, Option<String>)> {
+        sqlx::query_as(
+            "SELECT kind, state, attempts, last_error FROM mail_queue ORDER BY created_at, rowid",
+        )
+        .fetch_all(&self.state.db)
+        .await
+        .unwrap()
     }
 
     /// Rebuilds the router (e.g. after creating the portal dir).
@@ -225,12 +275,28 @@ impl TestApp {
             }
             outgoing.finish_attachment(writer).await.unwrap();
         }
-        outgoing.send(draft).await.unwrap()
+        let message_id = outgoing.send(draft).await.unwrap();
+        if !self.holding_mail.load(Ordering::SeqCst) {
+            self.deliver_mail().await;
+        }
+        message_id
+    }
+
+    /// Sends what the mail queue holds that is due, as the server's delivery
+    /// worker would: every request (and [`TestApp::send_draft`]) ends with
+    /// it, so a test reads `mailer` as if mail went out at once.
+    pub async fn deliver_mail(&self) -> sealmail::mail::delivery::Tally {
+        sealmail::mail::delivery::deliver_due(&self.state)
+            .await
+            .unwrap()
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
         use tower::ServiceExt as _;
         let response = self.router.clone().oneshot(request).await.unwrap();
+        if !self.holding_mail.load(Ordering::SeqCst) {
+            self.deliver_mail().await;
+        }
         let status = response.status();
         let headers = response.headers().clone();
         let body = response

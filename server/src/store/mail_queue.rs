@@ -1,0 +1,337 @@
+//! The mail queue (`mail_queue`): every mail Sealmail sends, from the moment
+//! what causes it is stored until the relay takes it (or it is given up).
+//! Each state change is one conditional statement: a claim is a lease that
+//! only one worker can take, and a result is recorded only by the worker that
+//! holds the claim.
+
+use std::collections::HashMap;
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::error::{Error, Result};
+
+/// What a queued mail is; passcode mails go first (someone is waiting for them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailKind {
+    /// A recipient's link to a message (a reply's notice to its sender too).
+    Notification,
+    /// A one-time passcode.
+    Passcode,
+}
+
+impl MailKind {
+    /// The value stored in `mail_queue.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Notification => "notification",
+            MailKind::Passcode => "passcode",
+        }
+    }
+}
+
+/// Where a queued mail stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailState {
+    /// Not tried yet.
+    Queued,
+    /// The relay accepted it.
+    Sent,
+    /// A try failed for a reason that may pass; it will be tried again.
+    Deferred,
+    /// The relay refused it for good (5xx).
+    Bounced,
+    /// Tried for as long as `--mail-give-up` allows, without success.
+    GaveUp,
+    /// A passcode mail that could not leave before its passcode expired.
+    Expired,
+}
+
+impl MailState {
+    /// Parses the value stored in `mail_queue.state`.
+    pub fn parse(text: &str) -> Result<Self> {
+        Ok(match text {
+            "queued" => MailState::Queued,
+            "sent" => MailState::Sent,
+            "deferred" => MailState::Deferred,
+            "bounced" => MailState::Bounced,
+            "gave_up" => MailState::GaveUp,
+            "expired" => MailState::Expired,
+            other => return Err(Error::Internal(format!("unknown mail state {other}"))),
+        })
+    }
+}
+
+/// A mail to queue: its envelope and its sealed RFC 5322 content.
+pub struct NewMail {
+    /// Random id; the associated data of `content`.
+    pub id: String,
+    /// Notification or passcode.
+    pub kind: MailKind,
+    /// The envelope sender (MAIL FROM).
+    pub envelope_from: String,
+    /// The envelope recipient (RCPT TO).
+    pub envelope_to: String,
+    /// The master key that sealed `content`.
+    pub master_key_id: String,
+    /// The RFC 5322 message, sealed by the master key.
+    pub content: Vec<u8>,
+    /// Queued at (Unix seconds).
+    pub created_at: i64,
+    /// Not to be sent after this (a passcode mail: its passcode's expiry).
+    pub expires_at: Option<i64>,
+}
+
+/// Queues `mail` on the caller's transaction (so it commits, or not, with
+/// what caused it); `recipient_id` is whose delivery state it is.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    mail: &NewMail,
+    recipient_id: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO mail_queue (id, kind, recipient_id, envelope_from, envelope_to, master_key_id,
+                                 content, created_at, next_try_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+    )
+    .bind(&mail.id)
+    .bind(mail.kind.as_str())
+    .bind(recipient_id)
+    .bind(&mail.envelope_from)
+    .bind(&mail.envelope_to)
+    .bind(&mail.master_key_id)
+    .bind(&mail.content)
+    .bind(mail.created_at)
+    .bind(mail.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops the recipient's passcode mails still waiting (on the caller's
+/// transaction, as a newer passcode replaces theirs: only the newest works).
+pub async fn supersede_passcodes(
+    conn: &mut SqliteConnection,
+    recipient_id: i64,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE mail_queue SET state = 'expired', finished_at = ?1, content = NULL, leased_until = NULL
+         WHERE recipient_id = ?2 AND kind = 'passcode' AND state IN ('queued', 'deferred')",
+    )
+    .bind(now)
+    .bind(recipient_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A mail a worker has claimed: it holds the lease until `now + lease`.
+#[derive(sqlx::FromRow)]
+pub struct ClaimedMail {
+    /// Row id.
+    pub id: String,
+    /// `notification` or `passcode`.
+    pub kind: String,
+    /// Whose mail it is.
+    pub recipient_id: Option<i64>,
+    /// MAIL FROM.
+    pub envelope_from: String,
+    /// RCPT TO.
+    pub envelope_to: String,
+    /// The master key that sealed `content`.
+    pub master_key_id: String,
+    /// The sealed message.
+    pub content: Vec<u8>,
+    /// Tries so far, this one included: the claim's token.
+    pub attempts: i64,
+    /// Queued at.
+    pub created_at: i64,
+}
+
+/// Marks waiting passcode mails whose passcode has expired as `expired`:
+/// they are dropped, never sent late. Returns how many.
+pub async fn expire_stale(pool: &SqlitePool, now: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE mail_queue SET state = 'expired', finished_at = ?1, content = NULL, leased_until = NULL
+         WHERE state IN ('queued', 'deferred') AND expires_at <= ?1
+           AND (leased_until IS NULL OR leased_until <= ?1)",
+    )
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// Claims up to `limit` due mails (passcodes first, then the longest
+/// waiting) with one conditional UPDATE, leasing each until `now + lease_secs`:
+/// two workers can never claim the same row, and a row whose worker died is
+/// due again once its lease runs out. With `message`, only that message's
+/// notifications (what `sealmail send` just queued).
+pub async fn claim(
+    pool: &SqlitePool,
+    now: i64,
+    lease_secs: i64,
+    limit: usize,
+    message: Option<&str>,
+) -> Result<Vec<ClaimedMail>> {
+    Ok(sqlx::query_as(
+        "UPDATE mail_queue SET leased_until = ?1 + ?2, attempts = attempts + 1
+         WHERE id IN (
+             SELECT id FROM mail_queue
+             WHERE state IN ('queued', 'deferred') AND next_try_at <= ?1
+               AND (leased_until IS NULL OR leased_until <= ?1)
+               AND (expires_at IS NULL OR expires_at > ?1)
+               AND (?4 IS NULL OR recipient_id IN (SELECT id FROM recipients WHERE message_id = ?4))
+             ORDER BY kind <> 'passcode', next_try_at
+             LIMIT ?3)
+         RETURNING id, kind, recipient_id, envelope_from, envelope_to, master_key_id, content,
+                   attempts, created_at",
+    )
+    .bind(now)
+    .bind(lease_secs)
+    .bind(limit as i64)
+    .bind(message)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// How a try ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The relay accepted the mail.
+    Sent,
+    /// Try again at `next_try_at`.
+    Deferred {
+        /// Why this try failed.
+        error: String,
+        /// When to try next (Unix seconds).
+        next_try_at: i64,
+    },
+    /// Refused for good.
+    Bounced {
+        /// The relay's answer.
+        error: String,
+    },
+    /// No more tries.
+    GaveUp {
+        /// Why the last try failed.
+        error: String,
+    },
+}
+
+/// Records how the claimed try `attempt` of mail `id` ended, if that claim
+/// still holds (a newer claim, or a final state, wins). A mail that is done
+/// loses its content: the link or passcode in it is not kept.
+pub async fn finish(
+    pool: &SqlitePool,
+    id: &str,
+    attempt: i64,
+    now: i64,
+    outcome: &Outcome,
+) -> Result<bool> {
+    let (state, error, next_try_at) = match outcome {
+        Outcome::Sent => ("sent", None, None),
+        Outcome::Deferred { error, next_try_at } => ("deferred", Some(error), Some(*next_try_at)),
+        Outcome::Bounced { error } => ("bounced", Some(error), None),
+        Outcome::GaveUp { error } => ("gave_up", Some(error), None),
+    };
+    Ok(sqlx::query(
+        "UPDATE mail_queue
+         SET state = ?1, last_error = ?2, leased_until = NULL,
+             next_try_at = COALESCE(?3, next_try_at),
+             finished_at = CASE WHEN ?1 = 'deferred' THEN NULL ELSE ?4 END,
+             content = CASE WHEN ?1 = 'deferred' THEN content ELSE NULL END
+         WHERE id = ?5 AND attempts = ?6 AND state IN ('queued', 'deferred')
+         RETURNING id",
+    )
+    .bind(state)
+    .bind(error)
+    .bind(next_try_at)
+    .bind(now)
+    .bind(id)
+    .bind(attempt)
+    .fetch_optional(pool)
+    .await?
+    .is_some())
+}
+
+/// When the next waiting mail becomes due (its try time, or the end of the
+/// lease a worker holds on it), if any mail is waiting.
+pub async fn next_due(pool: &SqlitePool) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(MAX(next_try_at, COALESCE(leased_until, 0))) FROM mail_queue
+         WHERE state IN ('queued', 'deferred')",
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// The delivery of a recipient's notification, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    /// The recipient.
+    pub recipient_id: i64,
+    /// `queued`, `sent`, `deferred`, `bounced`, `gave_up`.
+    pub state: String,
+    /// Tries so far.
+    pub attempts: i64,
+    /// The next try (for a waiting mail).
+    pub next_try_at: i64,
+    /// When it was sent, bounced or given up.
+    pub finished_at: Option<i64>,
+    /// The last failure's reason.
+    pub last_error: Option<String>,
+}
+
+/// The newest notification's delivery for each of `recipient_ids`, in one
+/// statement (the ids go in as one JSON array).
+pub async fn deliveries(
+    pool: &SqlitePool,
+    recipient_ids: &[i64],
+) -> Result<HashMap<i64, DeliveryRow>> {
+    let ids = serde_json::to_string(recipient_ids).expect("a list of numbers is JSON");
+    let rows: Vec<DeliveryRow> = sqlx::query_as(
+        "SELECT recipient_id, state, attempts, next_try_at, finished_at, last_error FROM mail_queue
+         WHERE kind = 'notification' AND recipient_id IN (SELECT value FROM json_each(?))
+         ORDER BY created_at, rowid",
+    )
+    .bind(ids)
+    .fetch_all(pool)
+    .await?;
+    // Oldest first, so each recipient ends with their newest notification.
+    Ok(rows.into_iter().map(|r| (r.recipient_id, r)).collect())
+}
+
+/// Marks mail `id` bounced (a bounce came back for it, usually after the
+/// relay took it), unless it already is: one conditional UPDATE. Returns its
+/// recipient's address and whether this call changed it; `None` if there is
+/// no such mail.
+pub async fn mark_bounced(
+    pool: &SqlitePool,
+    id: &str,
+    now: i64,
+    reason: &str,
+) -> Result<Option<(String, bool)>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let changed: Option<String> = sqlx::query_scalar(
+        "UPDATE mail_queue
+         SET state = 'bounced', last_error = ?1, finished_at = ?2, content = NULL, leased_until = NULL
+         WHERE id = ?3 AND state <> 'bounced'
+         RETURNING envelope_to",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let result = match changed {
+        Some(address) => Some((address, true)),
+        None => sqlx::query_scalar("SELECT envelope_to FROM mail_queue WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|address: String| (address, false)),
+    };
+    tx.commit().await?;
+    Ok(result)
+}
