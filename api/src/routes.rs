@@ -110,6 +110,9 @@ pub const MESSAGES: &str = "/api/v1/messages";
 pub const MESSAGE: &str = "/api/v1/messages/{id}";
 /// `POST` [`crate::sender::RevokeRequest`] (or no body) → [`crate::sender::SentMessage`].
 pub const MESSAGE_REVOKE: &str = "/api/v1/messages/{id}/revoke";
+/// `POST` [`crate::sender::ResendRequest`] → [`crate::sender::SentMessage`]: a
+/// recipient gets a new link (the old one stops working).
+pub const MESSAGE_RESEND: &str = "/api/v1/messages/{id}/resend";
 /// `GET` with [`crate::sender::SentQuery`] → [`crate::sender::SentPage`].
 pub const SENT: &str = "/api/v1/sent";
 /// `GET` → `Vec<`[`crate::admin::BrandingTemplate`]`>`: the templates a sender
@@ -124,6 +127,9 @@ pub const ADMIN_MESSAGE: &str = "/api/v1/admin/messages/{message_id}";
 /// `POST` [`crate::sender::RevokeRequest`] (or no body) → [`crate::admin::MessageStatus`]
 /// (admins only; like `sealmail revoke`).
 pub const ADMIN_MESSAGE_REVOKE: &str = "/api/v1/admin/messages/{message_id}/revoke";
+/// `POST` [`crate::sender::ResendRequest`] → [`crate::admin::MessageStatus`]
+/// (admins only; like `sealmail resend`).
+pub const ADMIN_MESSAGE_RESEND: &str = "/api/v1/admin/messages/{message_id}/resend";
 /// `GET` with [`crate::admin::TraceQuery`] → [`crate::admin::TracePage`].
 pub const ADMIN_TRACE: &str = "/api/v1/admin/trace";
 /// `GET` with [`crate::admin::ReportQuery`] → [`crate::admin::Report`].
@@ -188,6 +194,10 @@ pub fn message(id: &str) -> String {
 pub fn message_revoke(id: &str) -> String {
     fill(MESSAGE_REVOKE, &[("id", id)])
 }
+/// The path of [`MESSAGE_RESEND`] for a message id.
+pub fn message_resend(id: &str) -> String {
+    fill(MESSAGE_RESEND, &[("id", id)])
+}
 /// [`SENT`] with its query string.
 pub fn sent(query: &crate::sender::SentQuery) -> String {
     format!("{SENT}{}", query.to_query_string())
@@ -203,6 +213,10 @@ pub fn admin_message(message_id: &str) -> String {
 /// The path of [`ADMIN_MESSAGE_REVOKE`] for a Message-ID.
 pub fn admin_message_revoke(message_id: &str) -> String {
     fill(ADMIN_MESSAGE_REVOKE, &[("message_id", message_id)])
+}
+/// The path of [`ADMIN_MESSAGE_RESEND`] for a Message-ID.
+pub fn admin_message_resend(message_id: &str) -> String {
+    fill(ADMIN_MESSAGE_RESEND, &[("message_id", message_id)])
 }
 /// [`ADMIN_TRACE`] with its query string.
 pub fn admin_trace(query: &crate::admin::TraceQuery) -> String {

@@ -196,6 +196,15 @@ pub struct RevokeRequest {
     pub recipient: Option<String>,
 }
 
+/// `POST /api/v1/messages/{id}/resend` (and the admin's by Message-ID):
+/// mail one recipient a new link to an active message. Their old link stops
+/// working at once; the answer is the message's status after it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResendRequest {
+    /// The recipient's address.
+    pub recipient: String,
+}
+
 /// `PATCH /api/v1/messages/{id}`: change the expiry of an active message.
 /// The answer is the updated [`SentMessage`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -664,6 +664,12 @@ fn revoke_and_expiry_change() {
     use sealmail_api::sender::{ExpiryChange, RevokeRequest};
     pins(&RevokeRequest::default(), json!({}));
     pins(
+        &sealmail_api::sender::ResendRequest {
+            recipient: "bob@example.net".into(),
+        },
+        json!({"recipient": "bob@example.net"}),
+    );
+    pins(
         &RevokeRequest {
             recipient: Some("bob@example.net".into()),
         },
@@ -767,6 +773,7 @@ fn audit_kinds_and_outcomes() {
             "revoked",
             "expiry_changed",
             "sign_in",
+            "notification_resent",
         ]
     );
     for kind in AuditKind::ALL {

@@ -271,6 +271,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Revoke a message (or one recipient's access), like Set-OMEMessageRevocation.
     Revoke(RevokeArgs),
+    /// Mail one recipient a new link to a message (their old link stops
+    /// working): when the first notification never arrived or was lost.
+    Resend(ResendArgs),
     /// Record a bounce: a delivery status notification (RFC 3464) that came
     /// back to a `bounce+ID@` envelope sender (see --bounce-domain) marks
     /// that recipient's mail bounced.
@@ -391,6 +394,17 @@ pub struct RevokeArgs {
     /// Revoke only this recipient's access; the others keep theirs.
     #[arg(long)]
     pub recipient: Option<String>,
+}
+
+/// `sealmail resend`
+#[derive(Debug, Args)]
+pub struct ResendArgs {
+    /// The message's Message-ID, with or without the angle brackets.
+    #[arg(long)]
+    pub message_id: String,
+    /// The recipient who gets a new link.
+    #[arg(long)]
+    pub recipient: String,
 }
 
 /// `sealmail audit`

@@ -187,6 +187,7 @@ pub const DA: Strings = Strings {
     audit_reply_sent: "Svar sendt",
     audit_revoked: "Tilbagekaldt",
     audit_expiry_changed: "Udløb ændret",
+    audit_notification_resent: "Nyt link sendt",
     audit_sign_in: "Logon",
     branding_new: "Ny skabelon…",
     branding_name: "Navn",

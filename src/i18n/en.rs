@@ -187,6 +187,7 @@ pub const EN: Strings = Strings {
     audit_reply_sent: "Reply sent",
     audit_revoked: "Revoked",
     audit_expiry_changed: "Expiry changed",
+    audit_notification_resent: "New link sent",
     audit_sign_in: "Sign-in",
     branding_new: "New template…",
     branding_name: "Name",

@@ -187,6 +187,7 @@ pub const JA: Strings = Strings {
     audit_reply_sent: "返信の送信",
     audit_revoked: "取り消し",
     audit_expiry_changed: "有効期限の変更",
+    audit_notification_resent: "新しいリンクを送信",
     audit_sign_in: "サインイン",
     branding_new: "新しいテンプレート…",
     branding_name: "名前",

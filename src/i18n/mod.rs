@@ -434,6 +434,7 @@ pub struct Strings {
     pub audit_revoked: &'static str,
     pub audit_expiry_changed: &'static str,
     pub audit_sign_in: &'static str,
+    pub audit_notification_resent: &'static str,
     pub branding_new: &'static str,
     pub branding_name: &'static str,
     pub branding_color: &'static str,

@@ -187,6 +187,7 @@ pub const NL: Strings = Strings {
     audit_reply_sent: "Antwoord verzonden",
     audit_revoked: "Ingetrokken",
     audit_expiry_changed: "Verloop gewijzigd",
+    audit_notification_resent: "Nieuwe koppeling verzonden",
     audit_sign_in: "Aanmelding",
     branding_new: "Nieuw sjabloon…",
     branding_name: "Naam",

@@ -131,6 +131,7 @@ const fn without_staff(all: Strings) -> Strings {
         audit_revoked: "",
         audit_expiry_changed: "",
         audit_sign_in: "",
+        audit_notification_resent: "",
         branding_new: "",
         branding_name: "",
         branding_color: "",

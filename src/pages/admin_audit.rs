@@ -29,6 +29,7 @@ pub fn kind_text(s: &Strings, kind: AuditKind) -> &'static str {
         AuditKind::Revoked => s.audit_revoked,
         AuditKind::ExpiryChanged => s.audit_expiry_changed,
         AuditKind::SignIn => s.audit_sign_in,
+        AuditKind::NotificationResent => s.audit_notification_resent,
     }
 }
 

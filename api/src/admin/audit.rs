@@ -24,11 +24,13 @@ pub enum AuditKind {
     ExpiryChanged,
     /// Someone tried to sign in as a sender (`recipient` is empty; `actor` the address tried).
     SignIn,
+    /// A sender or administrator sent a recipient a new link (their old one stopped working).
+    NotificationResent,
 }
 
 impl AuditKind {
     /// Every kind, in declaration order.
-    pub const ALL: [AuditKind; 8] = [
+    pub const ALL: [AuditKind; 9] = [
         AuditKind::PasscodeRequested,
         AuditKind::PasscodeEntered,
         AuditKind::MessageOpened,
@@ -37,6 +39,7 @@ impl AuditKind {
         AuditKind::Revoked,
         AuditKind::ExpiryChanged,
         AuditKind::SignIn,
+        AuditKind::NotificationResent,
     ];
 
     /// The kind as it appears on the wire and in CSV (`"message_opened"`).
@@ -50,6 +53,7 @@ impl AuditKind {
             AuditKind::Revoked => "revoked",
             AuditKind::ExpiryChanged => "expiry_changed",
             AuditKind::SignIn => "sign_in",
+            AuditKind::NotificationResent => "notification_resent",
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use sealmail_api::admin::{MessageStatus, TracePage, TraceQuery};
-use sealmail_api::sender::RevokeRequest;
+use sealmail_api::sender::{ResendRequest, RevokeRequest};
 
 use crate::auth::AdminUser;
 use crate::error::{Error, Result};
@@ -35,6 +35,20 @@ pub async fn revoke(
     let actor = admin.0.actor(&client);
     let row =
         messages::revoke_and_audit(&state, &row, request.recipient.as_deref(), &actor).await?;
+    Ok(ApiJson(messages::status_of_row(&state, &row).await?))
+}
+
+/// `POST /api/v1/admin/messages/{message_id}/resend`: a recipient gets a new link.
+pub async fn resend(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    client: ClientAddress,
+    ApiPath(message_id): ApiPath<String>,
+    ApiJson(request): ApiJson<ResendRequest>,
+) -> Result<ApiJson<MessageStatus>> {
+    let row = messages::find(&state, &message_id).await?;
+    let actor = admin.0.actor(&client);
+    messages::resend_notification(&state, &row, &request.recipient, &actor).await?;
     Ok(ApiJson(messages::status_of_row(&state, &row).await?))
 }
 

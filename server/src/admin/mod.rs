@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(routes::ADMIN_MESSAGE, get(messages::status))
         .route(routes::ADMIN_MESSAGE_REVOKE, post(messages::revoke))
+        .route(routes::ADMIN_MESSAGE_RESEND, post(messages::resend))
         .route(routes::ADMIN_TRACE, get(messages::trace))
         .route(routes::ADMIN_REPORT, get(report::report))
         .route(routes::ADMIN_AUDIT, get(audit::list))

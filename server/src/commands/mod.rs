@@ -5,6 +5,7 @@ mod audit;
 mod bounce;
 mod dkim;
 mod outbox;
+mod resend;
 mod revoke;
 mod send;
 mod serve;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Send(args) => send::run(&state, &args).await,
                 Command::Status(args) => status::run(&state, &args).await,
                 Command::Revoke(args) => revoke::run(&state, &args).await,
+                Command::Resend(args) => resend::run(&state, &args).await,
                 Command::Audit(args) => audit::run(&state, &args).await,
                 Command::Bounce(args) => bounce::run(&state, &args).await,
                 Command::Serve | Command::Outbox(_) | Command::Dkim(_) => {

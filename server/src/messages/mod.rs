@@ -4,6 +4,7 @@
 mod compose;
 mod lifecycle;
 mod read;
+mod resend;
 
 pub use crate::store::messages::normalize_message_id;
 pub use compose::{AttachmentWriter, Draft, Outgoing};
@@ -11,6 +12,7 @@ pub use lifecycle::{
     end, find, purge_expired, revoke_and_audit, run_purge_task, status, status_of_row, statuses,
 };
 pub use read::{AttachmentStream, open_attachment, open_body, open_body_view};
+pub use resend::resend_notification;
 
 use serde::{Deserialize, Serialize};
 

@@ -43,5 +43,6 @@ pub fn router() -> Router<AppState> {
         )
         .route(routes::MESSAGE, get(sent::one).patch(sent::change_expiry))
         .route(routes::MESSAGE_REVOKE, post(sent::revoke))
+        .route(routes::MESSAGE_RESEND, post(sent::resend))
         .route(routes::SENT, get(sent::list))
 }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use sealmail_api::Mailbox;
 use sealmail_api::admin::{AuditKind, AuditOutcome};
 use sealmail_api::sender::{
-    ExpiryChange, ReplySummary, RevokeRequest, SentMessage, SentPage, SentQuery,
+    ExpiryChange, ReplySummary, ResendRequest, RevokeRequest, SentMessage, SentPage, SentQuery,
 };
 
 use crate::auth::CurrentUser;
@@ -128,6 +128,24 @@ pub async fn revoke(
     let actor = user.actor(&client);
     let row =
         messages::revoke_and_audit(&state, &row, request.recipient.as_deref(), &actor).await?;
+    let mut entry = sent_messages(&state, std::slice::from_ref(&row)).await?;
+    entry
+        .pop()
+        .map(ApiJson)
+        .ok_or_else(|| Error::Internal("no Sent list entry for a message".to_owned()))
+}
+
+/// `POST /api/v1/messages/{id}/resend`: mail one recipient a new link.
+pub async fn resend(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: ClientAddress,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<ResendRequest>,
+) -> Result<ApiJson<SentMessage>> {
+    let row = owned_message(&state, &user, &id).await?;
+    let actor = user.actor(&client);
+    messages::resend_notification(&state, &row, &request.recipient, &actor).await?;
     let mut entry = sent_messages(&state, std::slice::from_ref(&row)).await?;
     entry
         .pop()

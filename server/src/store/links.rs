@@ -133,3 +133,72 @@ pub async fn revoke_recipient(
     tx.commit().await?;
     Ok(result)
 }
+
+/// What [`relink`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relinked {
+    /// The recipient has a new link, and its mail is queued.
+    Done,
+    /// The recipient's access was revoked: no new link.
+    Revoked,
+    /// The message is not active any more.
+    MessageEnded,
+    /// The message has no such recipient.
+    NotARecipient,
+}
+
+/// Gives recipient `recipient_id` of the active message `message_id` a new
+/// link, in one transaction: the token hash is replaced (the old link stops
+/// working), their sessions and passcodes end, notifications still waiting
+/// with the old link are dropped, and `mail` (the new link) is queued.
+pub async fn relink(
+    pool: &SqlitePool,
+    message_id: &str,
+    recipient_id: i64,
+    token_hash: &[u8],
+    mail: &super::mail_queue::NewMail,
+    now: i64,
+) -> Result<Relinked> {
+    use super::mail_queue::{self, MailKind};
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let changed: Option<i64> = sqlx::query_scalar(
+        "UPDATE recipients SET token_hash = ?1
+         WHERE id = ?2 AND message_id = ?3 AND revoked_at IS NULL
+           AND (SELECT state FROM messages WHERE id = ?3) = 'active'
+         RETURNING id",
+    )
+    .bind(token_hash)
+    .bind(recipient_id)
+    .bind(message_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if changed.is_none() {
+        let found: Option<(Option<i64>, String)> = sqlx::query_as(
+            "SELECT r.revoked_at, m.state FROM recipients r JOIN messages m ON m.id = r.message_id
+             WHERE r.id = ? AND r.message_id = ?",
+        )
+        .bind(recipient_id)
+        .bind(message_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        return Ok(match found {
+            None => Relinked::NotARecipient,
+            Some((_, state)) if state != "active" => Relinked::MessageEnded,
+            Some(_) => Relinked::Revoked,
+        });
+    }
+    for sql in [
+        "DELETE FROM recipient_sessions WHERE recipient_id = ?",
+        "DELETE FROM passcodes WHERE recipient_id = ?",
+    ] {
+        sqlx::query(sql)
+            .bind(recipient_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    mail_queue::supersede(&mut tx, recipient_id, MailKind::Passcode, now).await?;
+    mail_queue::supersede(&mut tx, recipient_id, MailKind::Notification, now).await?;
+    mail_queue::insert(&mut tx, mail, Some(recipient_id)).await?;
+    tx.commit().await?;
+    Ok(Relinked::Done)
+}

@@ -107,19 +107,21 @@ pub async fn insert(
     Ok(())
 }
 
-/// Drops the recipient's passcode mails still waiting (on the caller's
-/// transaction, as a newer passcode replaces theirs: only the newest works).
-pub async fn supersede_passcodes(
+/// Drops the recipient's mails of `kind` still waiting (on the caller's
+/// transaction): a newer passcode replaces theirs, a new link the old one.
+pub async fn supersede(
     conn: &mut SqliteConnection,
     recipient_id: i64,
+    kind: MailKind,
     now: i64,
 ) -> Result<()> {
     sqlx::query(
         "UPDATE mail_queue SET state = 'expired', finished_at = ?1, content = NULL, leased_until = NULL
-         WHERE recipient_id = ?2 AND kind = 'passcode' AND state IN ('queued', 'deferred')",
+         WHERE recipient_id = ?2 AND kind = ?3 AND state IN ('queued', 'deferred')",
     )
     .bind(now)
     .bind(recipient_id)
+    .bind(kind.as_str())
     .execute(conn)
     .await?;
     Ok(())

@@ -311,3 +311,13 @@ pub async fn due_for_expiry(pool: &SqlitePool, now: i64) -> Result<Vec<String>> 
     .fetch_all(pool)
     .await?)
 }
+
+/// The language of message `id`'s mail (`en`, `nl`, `da`, `ja`).
+pub async fn language_of(pool: &SqlitePool, id: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT language FROM messages WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}

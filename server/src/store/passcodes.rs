@@ -55,7 +55,13 @@ pub async fn insert_if_under_limit(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        super::mail_queue::supersede_passcodes(&mut tx, recipient_id, now).await?;
+        super::mail_queue::supersede(
+            &mut tx,
+            recipient_id,
+            super::mail_queue::MailKind::Passcode,
+            now,
+        )
+        .await?;
         super::mail_queue::insert(&mut tx, mail, Some(recipient_id)).await?;
     }
     tx.commit().await?;

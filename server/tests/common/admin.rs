@@ -60,6 +60,14 @@ impl<'a> Admin<'a> {
         Revoke(self.call(Method::POST, routes::admin_message_revoke(message_id)))
     }
 
+    /// Mails `recipient` a new link, by Message-ID.
+    pub fn resend(&self, message_id: &str, recipient: &str) -> Call<'a, MessageStatus> {
+        self.call(Method::POST, routes::admin_message_resend(message_id))
+            .json(&sealmail_api::sender::ResendRequest {
+                recipient: recipient.to_owned(),
+            })
+    }
+
     /// Message trace.
     pub fn trace(&self, query: &TraceQuery) -> Call<'a, TracePage> {
         self.call(Method::GET, routes::admin_trace(query))

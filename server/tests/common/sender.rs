@@ -186,6 +186,15 @@ impl<'a> Sender<'a> {
         Revoke(self.call(Method::POST, routes::message_revoke(id)))
     }
 
+    /// Mails `recipient` a new link to message `id` (the old one stops working).
+    pub fn resend(&self, id: &str, recipient: &str) -> Call<'a, SentMessage> {
+        self.call(Method::POST, routes::message_resend(id)).json(
+            &sealmail_api::sender::ResendRequest {
+                recipient: recipient.to_owned(),
+            },
+        )
+    }
+
     /// Moves the expiry to `expires_at`, or removes it.
     pub fn set_expiry(&self, id: &str, expires_at: Option<&str>) -> Call<'a, SentMessage> {
         self.call(Method::PATCH, routes::message(id))
