@@ -26,6 +26,34 @@ fn states(row: &web_sys::Element) -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
+async fn each_recipient_shows_where_their_notification_mail_stands() {
+    let api = FakeApi::new();
+    let _page = mount_portal(&api, "/sent", Some("en"));
+    find("sent-row").await;
+    let deliveries: Vec<(String, String)> = {
+        let list = row(0)
+            .query_selector_all("[data-testid=recipient-delivery]")
+            .unwrap();
+        (0..list.length())
+            .map(|i| {
+                let element: web_sys::Element = list.item(i).unwrap().dyn_into().unwrap();
+                (element.text_content().unwrap(), element.class_name())
+            })
+            .collect()
+    };
+    assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+    assert_eq!(deliveries[0].0, "Mail bounced: 550 5.1.1 No such user here");
+    assert!(
+        deliveries[0].1.contains("delivery-failed"),
+        "{deliveries:?}"
+    );
+    assert!(
+        deliveries[1].0.starts_with("Mail delivered ") && deliveries[1].0.contains("2026"),
+        "{deliveries:?}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_list_shows_each_message_and_each_recipients_state_newest_first() {
     let api = FakeApi::new();
     let _page = mount_portal(&api, "/sent", Some("en"));

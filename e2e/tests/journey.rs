@@ -231,6 +231,15 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
     alice
         .wait_for_css_text(&recipient_in_sent(BOB, "recipient-state"), "Opened")
         .await;
+    // And that the relay (here the outbox) took each notification.
+    for address in [BOB, CAROL] {
+        alice
+            .wait_for_css_text(
+                &recipient_in_sent(address, "recipient-delivery"),
+                "Mail delivered",
+            )
+            .await;
+    }
     alice
         .wait_for_css_text(&recipient_in_sent(CAROL, "recipient-state"), "Sent")
         .await;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use sealmail_api::Protection;
-use sealmail_api::admin::{MessageState, RecipientKind, RecipientState, RecipientStatus};
+use sealmail_api::admin::{Delivery, MessageState, RecipientKind, RecipientState, RecipientStatus};
 use sealmail_api::sender::SentMessage;
 
 use crate::components::mailbox;
@@ -22,6 +22,17 @@ pub fn recipient_state(s: &Strings, status: &RecipientStatus, lang: crate::i18n:
         },
         RecipientState::Revoked => s.state_revoked.to_owned(),
         RecipientState::Expired => s.state_expired.to_owned(),
+    }
+}
+
+/// Where a recipient's notification mail stands, in words.
+pub fn delivery_state(s: &Strings, delivery: &Delivery, lang: crate::i18n::Lang) -> String {
+    match delivery {
+        Delivery::Queued => s.delivery_queued.to_owned(),
+        Delivery::Sent { at } => fill(s.delivery_sent_at, &date_time(at, lang)),
+        Delivery::Deferred { last_error, .. } => fill(s.delivery_deferred, last_error),
+        Delivery::Bounced { reason, .. } => fill(s.delivery_bounced, reason),
+        Delivery::GaveUp { last_error, .. } => fill(s.delivery_gave_up, last_error),
     }
 }
 
@@ -44,6 +55,17 @@ pub fn RecipientList(
                 RecipientState::Revoked => "state state-revoked",
                 RecipientState::Expired => "state state-expired",
             };
+            let delivery = status.delivery.clone().map(|delivery| {
+                let class = match delivery {
+                    Delivery::Bounced { .. } | Delivery::GaveUp { .. } => "meta delivery delivery-failed",
+                    _ => "meta delivery",
+                };
+                view! {
+                    <span class=class data-testid="recipient-delivery">
+                        {text(move |s, lang| delivery_state(s, &delivery, lang))}
+                    </span>
+                }
+            });
             let label_address = address.clone();
             let data_address = address.clone();
             view! {
@@ -55,6 +77,7 @@ pub fn RecipientList(
                     <span class=state_class data-testid="recipient-state">
                         {text(move |s, lang| recipient_state(s, &status, lang))}
                     </span>
+                    {delivery}
                     {revoke.filter(|_| can_revoke).map(|revoke| view! {
                         <button
                             type="button"

@@ -351,6 +351,11 @@ pub struct Strings {
     pub state_opened: &'static str,
     /// `{}`: a date.
     pub state_opened_at: &'static str,
+    pub delivery_queued: &'static str,
+    pub delivery_sent_at: &'static str,
+    pub delivery_deferred: &'static str,
+    pub delivery_bounced: &'static str,
+    pub delivery_gave_up: &'static str,
     pub state_revoked: &'static str,
     pub state_expired: &'static str,
     pub message_active: &'static str,

@@ -95,7 +95,7 @@ pub fn retry_after(code: ErrorCode, secs: u64) -> ApiError {
 // The sender's and administrator's side.
 
 use sealmail_api::admin::{
-    MessageState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
+    Delivery, MessageState, MessageStatus, RecipientKind, RecipientState, RecipientStatus,
 };
 use sealmail_api::sender::{Me, SentMessage, SentPage};
 
@@ -143,12 +143,23 @@ pub fn sent_message(id: &str, subject: &str) -> SentMessage {
         state: MessageState::Active,
         is_revocable: true,
         recipients: vec![
-            recipient("bob@example.net", RecipientKind::To, RecipientState::Sent),
-            recipient(
-                "carol@example.org",
-                RecipientKind::Cc,
-                RecipientState::Opened,
-            ),
+            RecipientStatus {
+                delivery: Some(Delivery::Bounced {
+                    at: Timestamp("2026-11-23T09:31:00Z".into()),
+                    reason: "550 5.1.1 No such user here".into(),
+                }),
+                ..recipient("bob@example.net", RecipientKind::To, RecipientState::Sent)
+            },
+            RecipientStatus {
+                delivery: Some(Delivery::Sent {
+                    at: Timestamp("2026-11-23T09:30:05Z".into()),
+                }),
+                ..recipient(
+                    "carol@example.org",
+                    RecipientKind::Cc,
+                    RecipientState::Opened,
+                )
+            },
         ],
         replies: Vec::new(),
     }
