@@ -78,6 +78,10 @@ pub struct ComposeRequest {
     /// (`sealmail serve --default-language`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<Language>,
+    /// Mail the sender "… opened …" when each recipient first opens it; if
+    /// absent, the sender's own default (off unless set for their account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_receipt: Option<bool>,
 }
 
 /// When a new message expires. On the wire: `"template_default"`,

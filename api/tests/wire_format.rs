@@ -515,6 +515,7 @@ fn compose_request_and_answer() {
             expiry: Expiry::At(Timestamp("2026-12-01T00:00:00Z".into())),
             branding_template: Some("3".into()),
             language: Some(Language::Ja),
+            read_receipt: Some(true),
         },
         json!({
             "to": [{"address": "bob@example.net"}],
@@ -524,7 +525,8 @@ fn compose_request_and_answer() {
             "protection": "do_not_forward",
             "expiry": {"at": "2026-12-01T00:00:00Z"},
             "branding_template": "3",
-            "language": "ja"
+            "language": "ja",
+            "read_receipt": true
         }),
     );
     // cc, expiry, template and language may be left out.

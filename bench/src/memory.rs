@@ -171,6 +171,7 @@ async fn upload(addr: std::net::SocketAddr, sender_cookie: String) -> Result<f64
         expiry: Expiry::TemplateDefault,
         branding_template: None,
         language: None,
+        read_receipt: None,
     };
     let head = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"{COMPOSE_PART}\"\r\n\

@@ -98,6 +98,7 @@ pub fn draft_to(to: &[String], sender_user_id: Option<i64>, subject: &str, text:
         expires_at: None,
         in_reply_to: None,
         language: None,
+        read_receipt: false,
     }
 }
 

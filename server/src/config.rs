@@ -333,6 +333,10 @@ pub struct UserAddArgs {
     /// Make the account an administrator.
     #[arg(long)]
     pub admin: bool,
+    /// Ask for read receipts on this sender's messages by default ("… opened
+    /// …", mailed to them when each recipient first opens a message).
+    #[arg(long)]
+    pub read_receipts: bool,
     /// Read the password from standard input (the only way: never as an argument).
     #[arg(long, required = true)]
     pub password_stdin: bool,
@@ -372,6 +376,10 @@ pub struct SendArgs {
     /// branding template's, else --default-language).
     #[arg(long)]
     pub language: Option<Language>,
+    /// Mail the sender a read receipt when each recipient first opens it
+    /// (default: the sender's own setting, see `user add --read-receipts`).
+    #[arg(long)]
+    pub read_receipt: bool,
 }
 
 /// `sealmail status`

@@ -218,6 +218,7 @@ fn Compose() -> impl IntoView {
             branding_template: (!chosen_template.is_empty()).then_some(chosen_template),
             // The recipients' language comes from the template or the server.
             language: None,
+            read_receipt: None,
         };
         let attached = files.get_untracked();
         busy.set(true);

@@ -2,9 +2,6 @@
 
 use std::io::BufRead as _;
 
-use argon2::Argon2;
-use argon2::password_hash::PasswordHasher as _;
-
 use crate::config::UserAddArgs;
 use crate::crypto::Secret;
 use crate::error::{Error, Result};
@@ -25,13 +22,8 @@ pub async fn add(state: &AppState, args: &UserAddArgs) -> Result<()> {
             "the password (on standard input) must have at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
-    // argon2id with the crate's defaults (RFC 9106's second recommended option:
-    // 19 MiB, 2 passes), and a random salt.
-    let hash = Argon2::default()
-        .hash_password(password.expose().as_bytes())
-        .map_err(|e| Error::Internal(format!("hashing the password: {e}")))?
-        .to_string();
-    store::users::insert(
+    let hash = crate::auth::hash_password(password.expose())?;
+    let id = store::users::insert(
         &state.db,
         &email,
         args.name.as_deref(),
@@ -40,6 +32,9 @@ pub async fn add(state: &AppState, args: &UserAddArgs) -> Result<()> {
         store::now(),
     )
     .await?;
+    if args.read_receipts {
+        store::users::set_read_receipts_default(&state.db, id, true).await?;
+    }
     println!(
         "Created {}{}",
         email,

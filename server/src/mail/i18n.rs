@@ -36,6 +36,10 @@ pub struct MailStrings {
     pub footer_organisation: &'static str,
     /// The link to the branding template's privacy statement.
     pub privacy_statement: &'static str,
+    /// The read receipt's subject and heading: `{reader}` opened `{subject}`.
+    pub receipt_subject: &'static str,
+    /// The read receipt's text (`{reader}`, `{subject}`, `{time}` in UTC).
+    pub receipt_body: &'static str,
 }
 
 /// The table for `language`.
@@ -62,6 +66,8 @@ const EN: MailStrings = MailStrings {
     footer_sealmail: "Message encryption by Sealmail.",
     footer_organisation: "Message encryption by {organisation}, with Sealmail.",
     privacy_statement: "Privacy statement",
+    receipt_subject: "{reader} opened “{subject}”",
+    receipt_body: "{reader} opened your protected message “{subject}” at {time} (UTC), after entering a one-time passcode.",
 };
 
 const NL: MailStrings = MailStrings {
@@ -78,6 +84,8 @@ const NL: MailStrings = MailStrings {
     footer_sealmail: "Berichtversleuteling door Sealmail.",
     footer_organisation: "Berichtversleuteling door {organisation}, met Sealmail.",
     privacy_statement: "Privacyverklaring",
+    receipt_subject: "{reader} heeft “{subject}” geopend",
+    receipt_body: "{reader} heeft uw beveiligde bericht “{subject}” geopend op {time} (UTC), na het invoeren van een eenmalige wachtwoordcode.",
 };
 
 const DA: MailStrings = MailStrings {
@@ -94,6 +102,8 @@ const DA: MailStrings = MailStrings {
     footer_sealmail: "Meddelelseskryptering fra Sealmail.",
     footer_organisation: "Meddelelseskryptering fra {organisation} med Sealmail.",
     privacy_statement: "Erklæring om beskyttelse af personlige oplysninger",
+    receipt_subject: "{reader} har åbnet “{subject}”",
+    receipt_body: "{reader} har åbnet din beskyttede meddelelse “{subject}” {time} (UTC) efter at have indtastet en engangsadgangskode.",
 };
 
 const JA: MailStrings = MailStrings {
@@ -110,6 +120,8 @@ const JA: MailStrings = MailStrings {
     footer_sealmail: "Sealmail によるメッセージの暗号化",
     footer_organisation: "{organisation} によるメッセージの暗号化 (Sealmail)",
     privacy_statement: "プライバシーに関する声明",
+    receipt_subject: "{reader} が「{subject}」を開きました",
+    receipt_body: "{reader} がワンタイム パスコードを入力し、保護されたメッセージ「{subject}」を {time} (UTC) に開きました。",
 };
 
 #[cfg(test)]

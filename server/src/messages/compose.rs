@@ -41,6 +41,8 @@ pub struct Draft {
     /// The language of the recipients' mail; if `None`, the template's,
     /// else the server's default.
     pub language: Option<Language>,
+    /// Mail the sender a read receipt when each recipient first opens it.
+    pub read_receipt: bool,
 }
 
 /// A message being built: attachments are sealed to disk first, then
@@ -296,6 +298,7 @@ impl Outgoing {
             attachments: std::mem::take(&mut self.attachments),
             recipients,
             language,
+            read_receipt: draft.read_receipt,
             notifications,
         };
         store::messages::insert(&state.db, &new).await?;

@@ -76,6 +76,7 @@ pub async fn send(
             in_reply_to: Some(original.id.clone()),
             // To the original sender: the server's (or the template's) language.
             language: None,
+            read_receipt: false,
         })
         .await?;
     tracing::info!(recipient = link.recipient_id, "reply sent");

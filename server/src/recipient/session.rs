@@ -7,12 +7,15 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use sealmail_api::recipient::{PasscodeSubmit, SessionOpened};
 use sealmail_api::routes::{self, RECIPIENT_SESSION_COOKIE};
+use sealmail_api::{Language, Mailbox};
 
 use super::{LOCK_SECS, MAX_ATTEMPTS, SESSION_SECS, check_not_locked, load_link};
 use crate::crypto::{constant_time_eq, new_bearer_token, sha256};
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
+use crate::mail::{Brand, templates};
 use crate::state::AppState;
+use crate::store::mail_queue::MailKind;
 use crate::store::{self, links::LinkRow, passcodes, sessions};
 
 /// Checks the passcode; on success opens a session (an HttpOnly, SameSite=Strict
@@ -82,7 +85,18 @@ async fn start_session(
         expires_at,
     )
     .await?;
-    store::links::mark_opened(&state.db, link.recipient_id, now).await?;
+    let receipt =
+        if store::messages::wants_read_receipt(&state.db, &link.message.id, link.recipient_id)
+            .await?
+        {
+            Some(read_receipt(state, link, now).await?)
+        } else {
+            None
+        };
+    store::links::mark_opened(&state.db, link.recipient_id, now, receipt.as_ref()).await?;
+    if receipt.is_some() {
+        state.mail_queue.wake();
+    }
     tracing::info!(recipient = link.recipient_id, "recipient session opened");
     let cookie = Cookie::build((RECIPIENT_SESSION_COOKIE, session.expose().clone()))
         .path(routes::link(token))
@@ -159,4 +173,34 @@ pub async fn require(state: &AppState, jar: &CookieJar, link: &LinkRow) -> Resul
     } else {
         Err(Error::SessionExpired)
     }
+}
+
+/// The sender's read receipt for `link`'s first open, ready for the queue.
+async fn read_receipt(
+    state: &AppState,
+    link: &LinkRow,
+    now: i64,
+) -> Result<store::mail_queue::NewMail> {
+    let language = Language::from_tag(&link.language).unwrap_or(state.settings.default_language);
+    let template = store::branding::for_message(&state.db, &link.message.id).await?;
+    let brand = Brand::load(&state.db, &state.settings.branding, template.as_ref()).await?;
+    let reader = Mailbox {
+        name: link.name.clone(),
+        address: link.address.clone(),
+    };
+    let sender = Mailbox {
+        name: link.message.sender_name.clone(),
+        address: link.message.sender_address.clone(),
+    };
+    let mail = templates::read_receipt(
+        &brand,
+        language,
+        &reader,
+        &sender,
+        &link.message.subject,
+        &store::timestamp(now).0,
+    );
+    state
+        .mail_queue
+        .prepare(&state.master_key, MailKind::Notification, &mail, now, None)
 }

@@ -101,6 +101,10 @@ pub async fn compose(
             expires_at: checked.expires_at,
             in_reply_to: None,
             language: message.language,
+            read_receipt: match message.read_receipt {
+                Some(on) => on,
+                None => store::users::read_receipts_default(&state.db, user.0.id).await?,
+            },
         })
         .await?;
     tracing::info!(user = user.0.id, message = %id, "message composed");

@@ -114,6 +114,8 @@ pub struct NewMessage {
     pub recipients: Vec<(RecipientRow, Vec<u8>)>,
     /// The language of its notification and passcode mail.
     pub language: sealmail_api::Language,
+    /// Mail the sender a read receipt when each recipient first opens it.
+    pub read_receipt: bool,
     /// Each recipient's notification, in the same order: queued in the same
     /// transaction, so a stored message always has its mails on the way.
     pub notifications: Vec<super::mail_queue::NewMail>,
@@ -130,8 +132,9 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query(
         "INSERT INTO messages (id, message_id, sender_user_id, sender_address, sender_name, subject,
-                               protection, state, created_at, expires_at, in_reply_to, language)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
+                               protection, state, created_at, expires_at, in_reply_to, language,
+                               read_receipt)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)",
     )
     .bind(&m.row.id)
     .bind(&m.row.message_id)
@@ -144,6 +147,7 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
     .bind(m.row.expires_at)
     .bind(&m.in_reply_to)
     .bind(m.language.code())
+    .bind(m.read_receipt)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -320,4 +324,18 @@ pub async fn language_of(pool: &SqlitePool, id: &str) -> Result<Option<String>> 
             .fetch_optional(pool)
             .await?,
     )
+}
+
+/// Whether opening message `id` now would be recipient `recipient_id`'s
+/// first open of a message that asked for read receipts.
+pub async fn wants_read_receipt(pool: &SqlitePool, id: &str, recipient_id: i64) -> Result<bool> {
+    let wanted: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM messages m JOIN recipients r ON r.message_id = m.id
+         WHERE m.id = ? AND r.id = ? AND m.read_receipt = 1 AND r.opened_at IS NULL",
+    )
+    .bind(id)
+    .bind(recipient_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(wanted.is_some())
 }

@@ -54,3 +54,23 @@ pub async fn by_email(pool: &SqlitePool, email: &str) -> Result<Option<UserRow>>
             .await?,
     )
 }
+
+/// Whether the account's messages ask for read receipts unless the sender
+/// says otherwise.
+pub async fn read_receipts_default(pool: &SqlitePool, id: i64) -> Result<bool> {
+    let on: Option<bool> = sqlx::query_scalar("SELECT read_receipts FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(on.unwrap_or(false))
+}
+
+/// Sets the account's read-receipt default.
+pub async fn set_read_receipts_default(pool: &SqlitePool, id: i64, on: bool) -> Result<()> {
+    sqlx::query("UPDATE users SET read_receipts = ? WHERE id = ?")
+        .bind(on)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -61,8 +61,9 @@ impl TestApp {
 
     /// The 8 digits from the newest passcode mail to `address`.
     pub fn passcode_for(&self, address: &str) -> String {
+        // The newest mail must be the passcode mail (in any language):
+        // `passcode_in` fails on a notification, which holds no 8 digits.
         let mail = self.last_mail_to(address).expect("a mail to that address");
-        assert_eq!(mail.subject, "Your one-time passcode");
         passcode_in(&mail.text)
     }
 }

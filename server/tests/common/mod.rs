@@ -262,6 +262,7 @@ impl TestApp {
             expires_at: None,
             in_reply_to: None,
             language: None,
+            read_receipt: false,
         }
     }
 

@@ -229,5 +229,6 @@ pub fn message_to(to: &[&str]) -> ComposeRequest {
         expiry: Expiry::TemplateDefault,
         branding_template: None,
         language: None,
+        read_receipt: None,
     }
 }

@@ -114,6 +114,34 @@ pub fn passcode(
     render(brand, content, to, s.passcode_subject.to_owned())
 }
 
+/// The sender's read receipt: "`reader` opened “`subject`”".
+pub fn read_receipt(
+    brand: &Brand,
+    language: Language,
+    reader: &Mailbox,
+    to: &Mailbox,
+    subject: &str,
+    opened_at: &str,
+) -> OutgoingMail {
+    let s = i18n::strings(language);
+    let fill = |text: &str| {
+        text.replace("{reader}", &reader.address)
+            .replace("{subject}", subject)
+            .replace("{time}", opened_at)
+    };
+    let title = fill(s.receipt_subject);
+    let content = Content {
+        language,
+        title: &title,
+        body: vec![
+            Block::Heading(&title),
+            Block::Paragraph(fill(s.receipt_body).into()),
+        ],
+        footer: footer(brand, s),
+    };
+    render(brand, content, to, title.clone())
+}
+
 fn paragraph(text: &Option<String>) -> Option<Block<'_>> {
     text.as_deref().map(|t| Block::Paragraph(t.into()))
 }
