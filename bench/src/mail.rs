@@ -1,4 +1,4 @@
-//! The mail queue (issue 15): a message to 10,000 recipients accepted
+//! The mail queue: a message to 10,000 recipients accepted
 //! (stored, with its 10,000 mails sealed and queued), the queue drained to a
 //! real SMTP server on loopback (aiosmtpd running the server tests' sink,
 //! installed by `cargo xtask setup`), and the delivery worker's CPU while the
