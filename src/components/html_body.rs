@@ -71,7 +71,7 @@ pub fn HtmlBody(src: String) -> impl IntoView {
 /// loading, a narrower or wider window); `None` until it has loaded.
 /// `loads` counts the frame's `load` events: each new document is followed
 /// afresh.
-fn use_content_height(frame: NodeRef<Iframe>, loads: ReadSignal<u32>) -> ReadSignal<Option<f64>> {
+fn use_content_height(frame: NodeRef<Iframe>, loads: ReadSignal<u32>) -> ReadSignal<Option<i32>> {
     let (height, set_height) = signal(None);
     Effect::new(move |_| {
         // Before the first load the frame holds the empty initial document.
@@ -98,7 +98,7 @@ struct ContentSize {
 impl ContentSize {
     /// `None` when the frame's document cannot be read: an error page the
     /// server would not let be framed keeps the stylesheet's height.
-    fn follow(frame: HtmlIFrameElement, height: WriteSignal<Option<f64>>) -> Option<ContentSize> {
+    fn follow(frame: HtmlIFrameElement, height: WriteSignal<Option<i32>>) -> Option<ContentSize> {
         let body = frame.content_document()?.body()?;
         // The observer reports the body's size when it starts observing and
         // whenever it changes; a frame that gets narrower makes the body taller.
@@ -122,20 +122,20 @@ impl Drop for ContentSize {
     }
 }
 
-/// The frame's height that shows its whole document without a scroll bar.
-fn needed_height(frame: &HtmlIFrameElement) -> Option<f64> {
+/// The frame's height that shows its whole document without a scroll bar,
+/// in whole pixels (rounded up; formatting an integer also keeps float
+/// formatting out of the reader's wasm).
+fn needed_height(frame: &HtmlIFrameElement) -> Option<i32> {
     let document = frame.content_document()?;
     let root = document.document_element()?;
     let body = document.body()?;
     // The body's own height (with anything overflowing it), not the root's
     // scroll height: that is never less than the frame's viewport, so a frame
     // sized by it could grow but never shrink back when the window widens.
-    let content = body
-        .get_bounding_client_rect()
-        .height()
-        .max(f64::from(body.scroll_height()));
+    let content =
+        (body.get_bounding_client_rect().height().ceil() as i32).max(body.scroll_height());
     // What the frame adds around its viewport: its borders, and a sideways
     // scroll bar when the mail is wider than the frame.
-    let around = f64::from(frame.offset_height() - root.client_height());
-    Some((content + around).ceil())
+    let around = frame.offset_height() - root.client_height();
+    Some(content + around)
 }
