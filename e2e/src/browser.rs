@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use thirtyfour::PageLoadStrategy;
+use thirtyfour::cdp::domains::emulation::{MediaFeature, SetEmulatedMedia};
 use thirtyfour::prelude::*;
 
 use crate::{artifacts_dir, free_port, root};
@@ -29,6 +30,23 @@ impl Width {
         match self {
             Width::Desktop => "desktop",
             Width::Phone => "phone",
+        }
+    }
+}
+
+/// The colour scheme the page is told the system prefers
+/// (`prefers-color-scheme`); every checked page is seen in both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
+
+impl Scheme {
+    fn name(self) -> &'static str {
+        match self {
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
         }
     }
 }
@@ -253,28 +271,62 @@ impl Browser {
             .clone()
     }
 
-    /// Screenshots the page at desktop and phone width under `target/e2e/`, runs
-    /// axe-core at each (no violation of impact serious or critical may remain),
-    /// and checks the console holds no Content-Security-Policy violation.
+    /// Screenshots the page at desktop and phone width, in the light and the
+    /// dark colour scheme, under `target/e2e/`, and runs axe-core at each (no
+    /// violation of impact serious or critical may remain). Leaves the page
+    /// at desktop width in the light scheme.
     pub async fn check_page(&mut self, page: &str) {
         self.step += 1;
         for width in [Width::Phone, Width::Desktop] {
-            let (w, h) = width.size();
-            self.driver
-                .set_window_rect(0, 0, w, h)
-                .await
-                .expect("resize window");
-            tokio::time::sleep(Duration::from_millis(150)).await;
-            let file = artifacts_dir().join(format!(
-                "{}-{:02}-{page}-{}.png",
-                self.name,
-                self.step,
-                width.name()
-            ));
-            self.driver.screenshot(&file).await.expect("screenshot");
-            self.assert_accessible(&format!("{page} ({})", width.name()))
-                .await;
+            self.resize(width).await;
+            for scheme in [Scheme::Light, Scheme::Dark] {
+                self.set_scheme(scheme).await;
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                let suffix = match scheme {
+                    Scheme::Light => String::new(),
+                    Scheme::Dark => "-dark".to_owned(),
+                };
+                self.screenshot(&format!("{:02}-{page}-{}{suffix}", self.step, width.name()))
+                    .await;
+                self.assert_accessible(&format!("{page} ({}, {})", width.name(), scheme.name()))
+                    .await;
+            }
         }
+        self.set_scheme(Scheme::Light).await;
+    }
+
+    /// Sets the window to `width`'s size and gives the page a moment to lay out.
+    pub async fn resize(&self, width: Width) {
+        let (w, h) = width.size();
+        self.driver
+            .set_window_rect(0, 0, w, h)
+            .await
+            .expect("resize window");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+
+    /// Tells the page the system prefers `scheme`, as a system set to dark
+    /// mode does (DevTools' `Emulation.setEmulatedMedia`; the page's media
+    /// queries and `matchMedia` see it, nothing else changes).
+    pub async fn set_scheme(&self, scheme: Scheme) {
+        let media = SetEmulatedMedia {
+            media: None,
+            features: Some(vec![MediaFeature {
+                name: "prefers-color-scheme".into(),
+                value: scheme.name().into(),
+            }]),
+        };
+        self.driver
+            .cdp()
+            .send(media)
+            .await
+            .expect("chromedriver emulates the colour scheme");
+    }
+
+    /// Saves a screenshot of the window as `target/e2e/<browser>-<label>.png`.
+    pub async fn screenshot(&self, label: &str) {
+        let file = artifacts_dir().join(format!("{}-{label}.png", self.name));
+        self.driver.screenshot(&file).await.expect("screenshot");
     }
 
     /// Runs axe-core in the page; panics naming each serious or critical

@@ -8,7 +8,7 @@
 mod browser;
 mod server;
 
-pub use browser::{Browser, Width};
+pub use browser::{Browser, Scheme, Width};
 pub use server::{Mail, Sealmail};
 pub use thirtyfour::PageLoadStrategy;
 

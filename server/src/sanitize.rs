@@ -104,6 +104,18 @@ const STYLE_FORBIDDEN: &[&str] = &[
     "\\",
 ];
 
+/// Lengths measured against the viewport: `vh`, `vw`, `vb`, `vi`, `vmin`,
+/// `vmax`, with their small, large and dynamic (`s`, `l`, `d`) forms, and the
+/// container units, which fall back to the viewport's when there is no
+/// container. The portal sizes the body's frame to its content (its viewport
+/// is as tall as the mail): content sized by that viewport would grow the
+/// frame, which grows the content, without end.
+const VIEWPORT_UNITS: &[&str] = &[
+    "vh", "vw", "vb", "vi", "vmin", "vmax", "svh", "svw", "svb", "svi", "svmin", "svmax", "lvh",
+    "lvw", "lvb", "lvi", "lvmin", "lvmax", "dvh", "dvw", "dvb", "dvi", "dvmin", "dvmax", "cqh",
+    "cqw", "cqb", "cqi", "cqmin", "cqmax",
+];
+
 static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut b = Builder::default();
     // ammonia's defaults already drop <script>, <style> (with their content),
@@ -139,17 +151,39 @@ static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
 });
 
 /// The declarations of a `style` value that hold nothing of
-/// [`STYLE_FORBIDDEN`]. Splitting on `;` may cut a quoted value in two; the
-/// pieces are then invalid CSS, which ammonia's parser drops.
+/// [`STYLE_FORBIDDEN`] and no length in [`VIEWPORT_UNITS`]. Splitting on `;`
+/// may cut a quoted value in two; the pieces are then invalid CSS, which
+/// ammonia's parser drops.
 fn without_forbidden_declarations(style: &str) -> String {
     style
         .split(';')
         .filter(|declaration| {
             let lower = declaration.to_ascii_lowercase();
-            !STYLE_FORBIDDEN.iter().any(|bad| lower.contains(bad))
+            !STYLE_FORBIDDEN.iter().any(|bad| lower.contains(bad)) && !has_viewport_length(&lower)
         })
         .collect::<Vec<_>>()
         .join(";")
+}
+
+/// Whether `declaration` (lower case) holds a number with a unit of
+/// [`VIEWPORT_UNITS`] (`100vh`, `calc(50dvh - 1px)`, `1e2vmax`).
+fn has_viewport_length(declaration: &str) -> bool {
+    let mut rest = declaration;
+    while let Some(digit) = rest.find(|c: char| c.is_ascii_digit()) {
+        let number = &rest[digit..];
+        let unit_at = number
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(number.len());
+        let unit = &number[unit_at..];
+        let unit_end = unit
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(unit.len());
+        if VIEWPORT_UNITS.contains(&&unit[..unit_end]) {
+            return true;
+        }
+        rest = &number[unit_at..];
+    }
+    false
 }
 
 /// Sanitises an HTML body: no script, no event handlers, no `javascript:`
@@ -235,6 +269,29 @@ mod tests {
             ] {
                 assert!(!clean.contains(gone), "{style}: {gone} kept in {clean}");
             }
+        }
+    }
+
+    #[test]
+    fn lengths_measured_by_the_viewport_go_as_the_frame_is_sized_by_its_content() {
+        for style in [
+            "color: red; min-height: 100vh",
+            "color: red; height: calc(100vh - 2px)",
+            "color: red; font-size: 5vmax",
+            "color: red; height: 50dvh",
+            "color: red; padding-top: 1.5svh",
+            "color: red; margin-bottom: 10cqh",
+            "color: red; line-height: 1e2VMIN",
+            "color: red; width: 100vw",
+        ] {
+            let clean = sanitize_html(&format!(r#"<p style="{style}">x</p>"#));
+            assert_eq!(clean, r#"<p style="color:red">x</p>"#, "{style}");
+        }
+        let clean = sanitize_html(
+            r#"<p style="height: 300px; min-height: 50%; width: 12em; font-family: Verdana, Helvetica">x</p>"#,
+        );
+        for kept in ["height:300px", "min-height:50%", "width:12em", "Verdana"] {
+            assert!(clean.contains(kept), "{kept} lost: {clean}");
         }
     }
 

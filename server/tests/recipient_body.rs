@@ -11,7 +11,7 @@ use sealmail::http::CSP;
 use sealmail_api::recipient::*;
 use sealmail_api::{ErrorCode, Protection, routes};
 
-const BODY_CSP: &str = "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; \
+const BODY_CSP: &str = "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; default-src 'none'; \
 img-src data:; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'self'; base-uri 'none'";
 
 /// Sends Bob a message with this HTML body; returns Bob, signed in.
@@ -75,6 +75,37 @@ async fn the_body_is_a_document_of_its_own_with_a_sandboxed_policy() {
         !document.contains(SECRET_BODY),
         "the text body is not in it"
     );
+}
+
+#[tokio::test]
+async fn the_body_document_may_never_run_script_only_be_measured_by_the_portal() {
+    let app = TestApp::new().await;
+    let bob = html_message(&app, "<p>Hi</p>", Protection::EncryptOnly).await;
+    let body = bob.body_document().response().await;
+    let policy = body.header(header::CONTENT_SECURITY_POLICY);
+    let directive = |name: &str| {
+        policy
+            .split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix(name)?.strip_prefix(' '))
+            .map(|value| value.split_whitespace().collect::<Vec<_>>())
+    };
+    let mut sandbox = directive("sandbox").expect("the document is sandboxed");
+    sandbox.sort();
+    // allow-same-origin lets the portal read the height; allow-scripts, never.
+    assert_eq!(
+        sandbox,
+        [
+            "allow-popups",
+            "allow-popups-to-escape-sandbox",
+            "allow-same-origin"
+        ],
+        "{policy}"
+    );
+    assert_eq!(directive("default-src"), Some(vec!["'none'"]), "{policy}");
+    for script in ["script-src", "script-src-elem", "script-src-attr"] {
+        assert_eq!(directive(script), None, "{policy}");
+    }
 }
 
 #[tokio::test]

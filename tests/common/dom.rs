@@ -487,3 +487,25 @@ pub fn click_element(element: &Element) {
 pub fn dialog_open(id: &str) -> bool {
     testid(id).map(|d| d.has_attribute("open")).unwrap_or(false)
 }
+
+/// A `blob:` URL of `html` as a document, standing in for the body route
+/// (the test runner's server does not serve it). The page made it, so it
+/// is of the page's origin, as the body route is of the portal's.
+pub fn document_url(html: &str) -> String {
+    let parts = js_sys::Array::of1(&html.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/html");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
+    web_sys::Url::create_object_url_with_blob(&blob).unwrap()
+}
+
+/// `html` in the document the body route serves around a sanitised body
+/// (`server/src/recipient/body.rs`), with the frame's own stylesheet.
+pub fn body_document(html: &str) -> String {
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\">\
+         <meta name=\"referrer\" content=\"no-referrer\"><base target=\"_blank\">\
+         <style>{}</style></head><body>{html}</body></html>",
+        include_str!("../../server/src/recipient/frame.css")
+    )
+}

@@ -6,7 +6,7 @@
 //! gets a policy of its own: inline styles yes (the sanitiser allows only
 //! properties that cannot fetch anything), and nothing else — no script, no
 //! remote image, font or stylesheet, no form. Its `sandbox` directive keeps it
-//! sandboxed even when opened outside the portal's frame.
+//! sandboxed (no script) even when opened outside the portal's frame.
 
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -19,11 +19,15 @@ use crate::http::ApiPath;
 use crate::state::AppState;
 use crate::{messages, store};
 
-/// The body document's policy. `sandbox`: no script and an opaque origin, as
-/// the portal's `<iframe sandbox>` (links may open a new tab); `img-src data:`
-/// only (a remote image is a read receipt); inline styles only; framed only
-/// by the portal itself.
-pub const BODY_CSP: &str = "sandbox allow-popups allow-popups-to-escape-sandbox; \
+/// The body document's policy. `sandbox`: no script, no form, no top-level
+/// navigation, as the portal's `<iframe sandbox>` (links may open a new tab);
+/// `allow-same-origin` so the portal can read the document's height to size
+/// its frame, which without `allow-scripts` gives the document itself nothing
+/// (`src/components/html_body.rs` has the whole argument); never add
+/// `allow-scripts`. No `script-src`: script falls back to `default-src
+/// 'none'`. `img-src data:` only (a remote image is a read receipt); inline
+/// styles only; framed only by the portal itself.
+pub const BODY_CSP: &str = "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox; \
 default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'; \
 frame-ancestors 'self'; base-uri 'none'";
 
