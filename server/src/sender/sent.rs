@@ -23,7 +23,12 @@ pub async fn sent_message(state: &AppState, row: &MessageRow) -> Result<SentMess
     let (fresh, _) = sent::by_id(&state.db, &row.id)
         .await?
         .ok_or_else(|| Error::NotFound("no such message".to_owned()))?;
-    let mut one = sent_messages(state, std::slice::from_ref(&fresh)).await?;
+    entry_of(state, &fresh).await
+}
+
+/// The Sent list entry of `row` as it is given (no read of the message).
+async fn entry_of(state: &AppState, row: &MessageRow) -> Result<SentMessage> {
+    let mut one = sent_messages(state, std::slice::from_ref(row)).await?;
     one.pop()
         .ok_or_else(|| Error::Internal("no Sent list entry for a message".to_owned()))
 }
@@ -128,11 +133,7 @@ pub async fn revoke(
     let actor = user.actor(&client);
     let row =
         messages::revoke_and_audit(&state, &row, request.recipient.as_deref(), &actor).await?;
-    let mut entry = sent_messages(&state, std::slice::from_ref(&row)).await?;
-    entry
-        .pop()
-        .map(ApiJson)
-        .ok_or_else(|| Error::Internal("no Sent list entry for a message".to_owned()))
+    Ok(ApiJson(entry_of(&state, &row).await?))
 }
 
 /// `POST /api/v1/messages/{id}/resend`: mail one recipient a new link.
@@ -146,11 +147,7 @@ pub async fn resend(
     let row = owned_message(&state, &user, &id).await?;
     let actor = user.actor(&client);
     messages::resend_notification(&state, &row, &request.recipient, &actor).await?;
-    let mut entry = sent_messages(&state, std::slice::from_ref(&row)).await?;
-    entry
-        .pop()
-        .map(ApiJson)
-        .ok_or_else(|| Error::Internal("no Sent list entry for a message".to_owned()))
+    Ok(ApiJson(entry_of(&state, &row).await?))
 }
 
 /// `PATCH /api/v1/messages/{id}`: a new expiry (or none) for an active message.
