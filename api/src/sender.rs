@@ -45,6 +45,11 @@ pub struct Me {
     /// connection, so the portal checks first. Absent from older servers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_message_bytes: Option<u64>,
+    /// Whether this account's new messages ask for read receipts unless the
+    /// sender says otherwise (`sealmail user add --read-receipts`); compose
+    /// starts from it. `false` when absent (older servers).
+    #[serde(default)]
+    pub read_receipts: bool,
 }
 
 /// `POST /api/v1/messages`: a new message.

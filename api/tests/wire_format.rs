@@ -484,15 +484,17 @@ fn sign_in_and_me() {
             address: "alice@contoso.example".into(),
             is_admin: false,
             max_message_bytes: Some(25 * 1024 * 1024),
+            read_receipts: true,
         },
         json!({"name": "Alice", "address": "alice@contoso.example", "is_admin": false,
-               "max_message_bytes": 26214400}),
+               "max_message_bytes": 26214400, "read_receipts": true}),
     );
     // A server that does not announce its limit.
     let older: Me =
         serde_json::from_value(json!({"address": "alice@contoso.example", "is_admin": false}))
             .unwrap();
     assert_eq!(older.max_message_bytes, None);
+    assert!(!older.read_receipts);
 }
 
 #[test]

@@ -25,6 +25,7 @@ async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
             is_admin: false,
             // The default --max-message-mib.
             max_message_bytes: Some(app.state.settings.max_message_bytes),
+            read_receipts: false,
         }
     );
     let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();

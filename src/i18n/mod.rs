@@ -347,6 +347,14 @@ pub struct Strings {
     /// `{}`: the recipient, then the subject.
     pub confirm_recipient_body: &'static str,
     pub revoked_done: &'static str,
+    pub resend_link: &'static str,
+    /// `{}`: the recipient.
+    pub resend_link_for: &'static str,
+    pub confirm_resend_title: &'static str,
+    /// `{}`: the recipient, then the subject.
+    pub confirm_resend_body: &'static str,
+    /// `{}`: the recipient.
+    pub resend_done: &'static str,
     pub state_sent: &'static str,
     pub state_opened: &'static str,
     /// `{}`: a date.
@@ -392,6 +400,9 @@ pub struct Strings {
     pub no_recipient: &'static str,
     pub fix_addresses: &'static str,
     pub markdown_option: &'static str,
+    pub read_receipt_option: &'static str,
+    pub mail_language: &'static str,
+    pub mail_language_default: &'static str,
     pub do_not_forward_sender: &'static str,
     pub branding_template: &'static str,
     /// `{}`: days.

@@ -1,14 +1,15 @@
 //! `/compose`: a new protected message — To and Cc (checked as they are
 //! typed), subject, body (plain, or a little Markdown), protection, expiry,
-//! branding template, attachments (picker or drag and drop, each removable)
-//! with an upload progress bar — confirmed with its Message-ID.
+//! branding template, the language of the recipients' mail, a read receipt,
+//! attachments (picker or drag and drop, each removable) with an upload
+//! progress bar — confirmed with its Message-ID.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sealmail_api::Protection;
 use sealmail_api::admin::BrandingTemplate;
 use sealmail_api::recipient::Body;
 use sealmail_api::sender::{ComposeRequest, Composed, Expiry};
+use sealmail_api::{Language, Protection};
 
 use crate::api::{ApiError, use_api};
 use crate::app::{paths, use_location, use_session};
@@ -17,7 +18,7 @@ use crate::components::compose_text::{markdown_html, parse_addresses};
 use crate::components::staff::{Link, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, set_title};
 use crate::i18n::format::{end_of_day, is_future, size};
-use crate::i18n::{fill, text, tr};
+use crate::i18n::{Lang, fill, text, tr};
 
 /// The compose page (signed-in senders).
 #[component]
@@ -80,6 +81,10 @@ fn Compose() -> impl IntoView {
     let expiry_date = NodeRef::<leptos::html::Input>::new();
     let templates = RwSignal::new(Vec::<BrandingTemplate>::new());
     let template = RwSignal::new(String::new());
+    // `None`: as the template (or the server) says.
+    let mail_language = RwSignal::new(None::<Language>);
+    // `None` until the sender ticks or unticks it: their account's default.
+    let read_receipt_choice = RwSignal::new(None::<bool>);
     let files = RwSignal::new_local(Vec::<web_sys::File>::new());
     let dragging = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -118,6 +123,13 @@ fn Compose() -> impl IntoView {
         choice => choice,
     });
     let session = use_session();
+    let read_receipt = Memo::new(move |_| {
+        read_receipt_choice.get().unwrap_or_else(|| {
+            session
+                .me
+                .with(|me| me.as_ref().is_some_and(|me| me.read_receipts))
+        })
+    });
 
     let add_files = move |list: Option<web_sys::FileList>| {
         if let Some(list) = list {
@@ -216,9 +228,8 @@ fn Compose() -> impl IntoView {
             protection: protection.get_untracked(),
             expiry,
             branding_template: (!chosen_template.is_empty()).then_some(chosen_template),
-            // The recipients' language comes from the template or the server.
-            language: None,
-            read_receipt: None,
+            language: mail_language.get_untracked(),
+            read_receipt: Some(read_receipt.get_untracked()),
         };
         let attached = files.get_untracked();
         busy.set(true);
@@ -353,6 +364,30 @@ fn Compose() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 })}
+
+                <label for="compose-language">{tr(|s| s.mail_language)}</label>
+                <select
+                    id="compose-language"
+                    data-testid="compose-language"
+                    on:change=move |e| mail_language.set(Language::from_tag(&event_target_value(&e)))
+                >
+                    <option value="" selected=move || mail_language.get().is_none()>{tr(|s| s.mail_language_default)}</option>
+                    {Lang::ALL.into_iter().map(|lang| view! {
+                        <option value=lang.code() lang=lang.code() selected=move || mail_language.get() == Some(lang.language())>
+                            {lang.native_name()}
+                        </option>
+                    }).collect_view()}
+                </select>
+
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="compose-read-receipt"
+                        prop:checked=read_receipt
+                        on:change=move |e| read_receipt_choice.set(Some(event_target_checked(&e)))
+                    />
+                    " " {tr(|s| s.read_receipt_option)}
+                </label>
 
                 <label for="compose-expiry">{tr(|s| s.expiry)}</label>
                 <select

@@ -101,10 +101,7 @@ pub async fn compose(
             expires_at: checked.expires_at,
             in_reply_to: None,
             language: message.language,
-            read_receipt: match message.read_receipt {
-                Some(on) => on,
-                None => store::users::read_receipts_default(&state.db, user.0.id).await?,
-            },
+            read_receipt: message.read_receipt.unwrap_or(user.0.read_receipts),
         })
         .await?;
     tracing::info!(user = user.0.id, message = %id, "message composed");

@@ -143,5 +143,6 @@ pub fn me_of(user: &CurrentUser, state: &AppState) -> Me {
         address: user.0.email.clone(),
         is_admin: user.0.is_admin,
         max_message_bytes: Some(state.settings.max_message_bytes),
+        read_receipts: user.0.read_receipts,
     }
 }
