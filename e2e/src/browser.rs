@@ -291,8 +291,29 @@ impl Browser {
                 self.assert_accessible(&format!("{page} ({}, {})", width.name(), scheme.name()))
                     .await;
             }
+            self.assert_header_labels_on_one_line(&format!("{page} ({})", width.name()))
+                .await;
         }
         self.set_scheme(Scheme::Light).await;
+    }
+
+    /// Panics if a label in the page's header (the language switch's) breaks
+    /// over lines: Japanese may break between any two characters, so a
+    /// squeezed "言語" stands one character per line.
+    pub async fn assert_header_labels_on_one_line(&self, context: &str) {
+        let broken = self
+            .script(
+                "return [...document.querySelectorAll('header label')]
+                   .filter(l => l.getBoundingClientRect().height
+                                > 2 * parseFloat(getComputedStyle(l).fontSize))
+                   .map(l => l.textContent);",
+            )
+            .await;
+        assert_eq!(
+            broken,
+            Value::Array(Vec::new()),
+            "header labels broken over lines on {context}"
+        );
     }
 
     /// Sets the window to `width`'s size and gives the page a moment to lay out.
