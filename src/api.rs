@@ -49,6 +49,19 @@ impl ApiError {
     }
 }
 
+/// For `<ErrorBoundary>`: a load's error travels as a `std::error::Error`,
+/// and the fallback takes it back out to say it in the reader's language.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Api(body) => write!(f, "the server answered {}", body.code.as_str()),
+            ApiError::Unreachable => f.write_str("no answer from the server"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 impl From<ErrorBody> for ApiError {
     fn from(body: ErrorBody) -> Self {
         ApiError::Api(body)

@@ -12,7 +12,7 @@ use crate::app::{Location, paths, percent_encode, use_location, use_session};
 use crate::components::shell::Shell;
 use crate::components::{focus_when_mounted, set_title};
 use crate::i18n::format::minutes;
-use crate::i18n::{Strings, fill, tr};
+use crate::i18n::{Strings, fill, text, tr};
 
 /// Whether the signed-in user may see the page.
 #[derive(Clone, Copy, PartialEq)]
@@ -192,6 +192,24 @@ pub fn error_text(s: &Strings, error: &ApiError) -> String {
         ErrorCode::InvalidRequest => s.invalid_request.to_owned(),
         _ => s.something_failed.to_owned(),
     }
+}
+
+/// What an `<ErrorBoundary>` around a page's load shows: the first error, in
+/// the reader's language (an `ApiError` when it came from the server).
+pub fn load_failed(errors: ArcRwSignal<Errors>, testid: &'static str) -> impl IntoView {
+    let said = text(move |s, _| {
+        errors.with(|errors| {
+            errors
+                .iter()
+                .next()
+                .map(|(_, error)| match error.downcast_ref::<ApiError>() {
+                    Some(error) => error_text(s, error),
+                    None => s.something_failed.to_owned(),
+                })
+                .unwrap_or_default()
+        })
+    });
+    view! { <p class="error" role="alert" data-testid=testid>{said}</p> }
 }
 
 /// A confirmation in a modal `<dialog>`: the browser keeps focus inside it,
