@@ -165,12 +165,10 @@ pub fn SentRow(message: SentMessage, state: SentState) -> impl IntoView {
     };
     let remove_expiry = move |_| state.change_expiry(xid.clone(), None);
     let pid = id.clone();
-    let row_error = text(move |s, _| {
-        state.row_problem().with(|p| match p {
-            Some((id, RowProblem::NotInFuture)) if *id == pid => s.expiry_not_future.to_owned(),
-            Some((id, RowProblem::Failed(error))) if *id == pid => error_text(s, error),
-            _ => String::new(),
-        })
+    let row_error = text(move |s, _| match state.row_problem(&pid) {
+        Some(RowProblem::NotInFuture) => s.expiry_not_future.to_owned(),
+        Some(RowProblem::Failed(error)) => error_text(s, &error),
+        None => String::new(),
     });
     let has_expiry = expires.is_some();
     let current_date = expires.as_ref().map(date_input_value).unwrap_or_default();

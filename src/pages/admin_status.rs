@@ -4,7 +4,6 @@
 //! new link.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::ErrorCode;
 use sealmail_api::admin::MessageStatus;
 use sealmail_api::sender::{ResendRequest, RevokeRequest};
@@ -29,8 +28,6 @@ fn AdminStatus() -> impl IntoView {
     let api = StoredValue::new(use_api());
     let location = use_location();
     let status = RwSignal::new(None::<MessageStatus>);
-    let problem = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
     let done_now = RwSignal::new(None::<Done>);
     // What the open dialog asks to confirm.
     let pending = RwSignal::new(None::<Change>);
@@ -41,27 +38,26 @@ fn AdminStatus() -> impl IntoView {
     let title = tr(|s| s.admin_status_title);
     set_title(move || title.get().to_owned());
 
-    let lookup = move |message_id: String| {
-        busy.set(true);
-        problem.set(None);
+    // Its value: why the last look-up found nothing, if it did not.
+    let lookup = Action::new_unsync(move |message_id: &String| {
+        let message_id = message_id.clone();
         done_now.set(None);
-        spawn_local(async move {
-            let result = api.get_value().sender().admin_message(&message_id).await;
-            busy.set(false);
-            match result {
+        async move {
+            let found = api.get_value().sender().admin_message(&message_id).await;
+            match &found {
                 Ok(found) => {
-                    status.set(Some(found));
+                    status.set(Some(found.clone()));
                     focus_soon(result_heading);
                 }
                 Err(error) => {
                     status.set(None);
-                    if !redirect_if_signed_out(location, &error) {
-                        problem.set(Some(error));
-                    }
+                    redirect_if_signed_out(location, error);
                 }
             }
-        });
-    };
+            found.map(|_| ())
+        }
+    });
+    let busy = lookup.pending();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -72,13 +68,11 @@ fn AdminStatus() -> impl IntoView {
             .map(|i| i.value().trim().to_owned())
             .unwrap_or_default();
         if message_id.is_empty() {
-            problem.set(Some(ApiError::Api(sealmail_api::ErrorBody::new(
-                ErrorCode::InvalidRequest,
-                "",
-            ))));
+            let missing = sealmail_api::ErrorBody::new(ErrorCode::InvalidRequest, "");
+            lookup.value().set(Some(Err(ApiError::Api(missing))));
             return;
         }
-        lookup(message_id);
+        lookup.dispatch(message_id);
     };
     // The trace links here with `?message_id=`.
     if let Some(message_id) = location.query("message_id").filter(|m| !m.is_empty()) {
@@ -89,7 +83,7 @@ fn AdminStatus() -> impl IntoView {
                 input.set_value(&shown);
             }
         });
-        lookup(message_id);
+        lookup.dispatch(message_id);
     }
     let confirm = Action::new_unsync(move |change: &Change| {
         let change = change.clone();
@@ -127,7 +121,7 @@ fn AdminStatus() -> impl IntoView {
                 }
                 Err(error) if error.code() == Some(ErrorCode::AlreadyRevoked) => {
                     dialog_open.set(false);
-                    lookup(message_id);
+                    lookup.dispatch(message_id);
                     Ok(())
                 }
                 Err(error) => {
@@ -167,11 +161,11 @@ fn AdminStatus() -> impl IntoView {
                     <button type="submit" class="primary" disabled=busy data-testid="admin-lookup">{tr(|s| s.look_up)}</button>
                 </div>
                 <p id="admin-error" class="error" role="alert" data-testid="admin-error">
-                    {text(move |s, _| problem.with(|p| match p {
-                        None => String::new(),
-                        Some(e) if e.code() == Some(ErrorCode::NotFound) => s.no_such_message.to_owned(),
-                        Some(e) if e.code() == Some(ErrorCode::InvalidRequest) => s.message_id_missing.to_owned(),
-                        Some(e) => error_text(s, e),
+                    {text(move |s, _| lookup.value().with(|v| match v {
+                        Some(Err(e)) if e.code() == Some(ErrorCode::NotFound) => s.no_such_message.to_owned(),
+                        Some(Err(e)) if e.code() == Some(ErrorCode::InvalidRequest) => s.message_id_missing.to_owned(),
+                        Some(Err(e)) => error_text(s, e),
+                        _ => String::new(),
                     }))}
                 </p>
             </form>

@@ -6,12 +6,11 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use sealmail_api::ErrorCode;
 use sealmail_api::admin::{MessageState, RecipientState};
 use sealmail_api::sender::{
     ExpiryChange, ResendRequest, RevokeRequest, SentMessage, SentPage, SentQuery,
 };
+use sealmail_api::{ErrorCode, Timestamp};
 
 use crate::api::{Api, ApiError, use_api};
 use crate::app::{Location, use_location};
@@ -52,7 +51,13 @@ pub struct SentState {
     shown: Shown,
     /// Carries out a confirmed change; its value says why it failed, if it did.
     confirm: Action<Pending, Result<(), ApiError>>,
+    /// Changes a message's expiry; its value says which message's change
+    /// failed, and why.
+    expiry: Action<ExpiryAsked, Result<(), (String, ApiError)>>,
 }
+
+/// A message's id and the expiry asked for it (`None`: never).
+type ExpiryAsked = (String, Option<Timestamp>);
 
 /// The list and what the page says about it.
 #[derive(Clone, Copy)]
@@ -63,8 +68,8 @@ struct Shown {
     notice: RwSignal<Option<Notice>>,
     pending: RwSignal<Option<Pending>>,
     dialog_open: RwSignal<bool>,
-    /// An expiry change that failed: the message's id and why.
-    row_problem: RwSignal<Option<(String, RowProblem)>>,
+    /// The message whose chosen expiry date is not in the future.
+    not_in_future: RwSignal<Option<String>>,
 }
 
 /// Why an expiry change did not happen.
@@ -92,12 +97,31 @@ impl SentState {
 
     /// Changes a message's expiry (`date`: the value of a date input; empty: none).
     pub fn change_expiry(self, id: String, date: Option<String>) {
-        self.shown.change_expiry(id, date);
+        self.expiry.value().set(None);
+        self.shown.not_in_future.set(None);
+        let expires_at = match date {
+            None => None,
+            Some(date) => match crate::i18n::format::end_of_day(&date) {
+                Some(at) if crate::i18n::format::is_future(&at) => Some(at),
+                _ => {
+                    self.shown.not_in_future.set(Some(id));
+                    return;
+                }
+            },
+        };
+        self.shown.notice.set(None);
+        self.expiry.dispatch((id, expires_at));
     }
 
-    /// An expiry change that failed: the message's id and why.
-    pub fn row_problem(self) -> RwSignal<Option<(String, RowProblem)>> {
-        self.shown.row_problem
+    /// Why message `id`'s expiry did not change, if it did not (tracked).
+    pub fn row_problem(self, id: &str) -> Option<RowProblem> {
+        if self.shown.not_in_future.with(|m| m.as_deref() == Some(id)) {
+            return Some(RowProblem::NotInFuture);
+        }
+        self.expiry.value().with(|v| match v {
+            Some(Err((failed, error))) if failed == id => Some(RowProblem::Failed(error.clone())),
+            _ => None,
+        })
     }
 }
 
@@ -157,37 +181,29 @@ impl Shown {
         focus_row(id.to_owned());
     }
 
-    fn change_expiry(self, id: String, date: Option<String>) {
-        let expires_at = match date {
-            None => None,
-            Some(date) => match crate::i18n::format::end_of_day(&date) {
-                Some(at) if crate::i18n::format::is_future(&at) => Some(at),
-                _ => {
-                    self.row_problem.set(Some((id, RowProblem::NotInFuture)));
-                    return;
-                }
-            },
-        };
-        self.row_problem.set(None);
-        self.notice.set(None);
-        let api = self.api.get_value();
-        spawn_local(async move {
-            match api
-                .sender()
-                .change_expiry(&id, ExpiryChange { expires_at })
-                .await
-            {
-                Ok(updated) => {
-                    self.replace(updated);
-                    self.notice.set(Some(Notice::ExpiryChanged));
-                }
-                Err(error) => {
-                    if !redirect_if_signed_out(self.location, &error) {
-                        self.row_problem.set(Some((id, RowProblem::Failed(error))));
-                    }
-                }
+    async fn change_expiry(
+        self,
+        id: String,
+        expires_at: Option<Timestamp>,
+    ) -> Result<(), (String, ApiError)> {
+        let change = ExpiryChange { expires_at };
+        match self
+            .api
+            .get_value()
+            .sender()
+            .change_expiry(&id, change)
+            .await
+        {
+            Ok(updated) => {
+                self.replace(updated);
+                self.notice.set(Some(Notice::ExpiryChanged));
+                Ok(())
             }
-        });
+            Err(error) => {
+                redirect_if_signed_out(self.location, &error);
+                Err((id, error))
+            }
+        }
     }
 
     fn replace(self, updated: SentMessage) {
@@ -251,11 +267,14 @@ fn SentList() -> impl IntoView {
         notice: RwSignal::new(None),
         pending: RwSignal::new(None),
         dialog_open: RwSignal::new(false),
-        row_problem: RwSignal::new(None),
+        not_in_future: RwSignal::new(None),
     };
     let state = SentState {
         shown,
         confirm: Action::new_unsync(move |pending: &Pending| shown.carry_out(pending.clone())),
+        expiry: Action::new_unsync(move |(id, at): &ExpiryAsked| {
+            shown.change_expiry(id.clone(), at.clone())
+        }),
     };
     state.shown.list.load(false);
     let heading = NodeRef::<leptos::html::H1>::new();
@@ -305,7 +324,13 @@ fn SentList() -> impl IntoView {
                 {text(move |s, _| state.shown.list.problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
             </p>
             <ul class="sent-list" data-testid="sent-list">
-                {move || state.shown.list.rows.get().unwrap_or_default().into_iter().map(|message| view! { <SentRow message state/> }).collect_view()}
+                // Keyed by the whole message: a row is drawn again only when it
+                // changed, and "show more" leaves the rows above alone.
+                <For
+                    each=move || state.shown.list.rows.get().unwrap_or_default()
+                    key=|message| message.clone()
+                    children=move |message| view! { <SentRow message state/> }
+                />
             </ul>
             {move || (!state.shown.list.busy.get() && state.shown.list.rows.with(|r| r.as_ref().is_none_or(Vec::is_empty)) && state.shown.list.problem.with(Option::is_none)).then(|| view! {
                 <p data-testid="sent-empty">{tr(|s| s.sent_empty)}</p>
