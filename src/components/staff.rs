@@ -113,20 +113,13 @@ fn NavBar() -> impl IntoView {
     let session = use_session();
     let location = use_location();
     let api = StoredValue::new(use_api());
-    let busy = RwSignal::new(false);
-    let sign_out = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            // Signed out already or not: either way this browser is out.
-            let _ = api.get_value().sender().sign_out().await;
-            busy.set(false);
-            session.me.set(None);
-            location.navigate(&format!("{}?signed_out=1", paths::SIGN_IN));
-        });
-    };
+    let sign_out = Action::new_unsync(move |_: &()| async move {
+        // Signed out already or not: either way this browser is out.
+        let _ = api.get_value().sender().sign_out().await;
+        session.me.set(None);
+        location.navigate(&format!("{}?signed_out=1", paths::SIGN_IN));
+    });
+    let busy = sign_out.pending();
     move || {
         session.me.get().map(|me| {
             let who = me.name.clone().unwrap_or_else(|| me.address.clone());
@@ -140,7 +133,7 @@ fn NavBar() -> impl IntoView {
                         })}
                     </ul>
                     <span class="who" data-testid="nav-who">{who}</span>
-                    <button type="button" class="link-button" data-testid="nav-sign-out" disabled=busy on:click=sign_out>
+                    <button type="button" class="link-button" data-testid="nav-sign-out" disabled=busy on:click=move |_| { sign_out.dispatch(()); }>
                         {tr(|s| s.sign_out)}
                     </button>
                 </nav>
