@@ -158,6 +158,49 @@ async fn guessing_a_password_is_rate_limited_per_address() {
 }
 
 #[tokio::test]
+async fn someone_elses_guesses_do_not_lock_the_owner_out() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    app.add_user(ADMIN, "Admin", true).await;
+    let sign_in = async |password: &str, ip: &str| {
+        app.signing_in(ADMIN, password)
+            .header("x-forwarded-for", ip)
+            .response()
+            .await
+    };
+    for _ in 0..10 {
+        assert_eq!(
+            sign_in("guess", "198.51.100.7").await.code(),
+            ErrorCode::CredentialsWrong
+        );
+    }
+    assert_eq!(
+        sign_in("guess", "198.51.100.7").await.code(),
+        ErrorCode::RateLimited
+    );
+    // The admin, at their own desk, still gets in.
+    assert_eq!(sign_in(PASSWORD, "192.0.2.10").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn guessing_one_address_from_many_clients_is_capped_too() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    app.add_user(ALICE, "Alice", false).await;
+    let sign_in = async |password: &str, ip: String| {
+        app.signing_in(ALICE, password)
+            .header("x-forwarded-for", &ip)
+            .response()
+            .await
+    };
+    // 100 guesses, 5 from each of 20 clients: each under its own limit.
+    for i in 0..100 {
+        let wrong = sign_in("guess", format!("203.0.113.{}", i / 5)).await;
+        assert_eq!(wrong.code(), ErrorCode::CredentialsWrong, "guess {i}");
+    }
+    let limited = sign_in(PASSWORD, "203.0.113.200".into()).await;
+    assert_eq!(limited.code(), ErrorCode::RateLimited);
+}
+
+#[tokio::test]
 async fn successful_sign_ins_do_not_count_towards_the_limit() {
     let app = TestApp::new().await;
     app.add_user(ALICE, "Alice", false).await;

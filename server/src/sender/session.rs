@@ -8,7 +8,10 @@ use sealmail_api::admin::{AuditKind, AuditOutcome};
 use sealmail_api::routes::SENDER_SESSION_COOKIE;
 use sealmail_api::sender::{Me, SignIn};
 
-use super::{SESSION_SECS, SIGN_IN_WINDOW_SECS, SIGN_INS_PER_ADDRESS, SIGN_INS_PER_CLIENT};
+use super::{
+    SESSION_SECS, SIGN_IN_WINDOW_SECS, SIGN_INS_PER_ADDRESS, SIGN_INS_PER_CLIENT,
+    SIGN_INS_PER_CLIENT_AND_ADDRESS,
+};
 use crate::auth::{CurrentUser, dummy_hash, verify_password};
 use crate::crypto::{Secret, new_bearer_token, sha256};
 use crate::error::{Error, Result};
@@ -16,8 +19,9 @@ use crate::http::{ApiJson, ClientAddress};
 use crate::state::AppState;
 use crate::store::{self, accounts, audit::NewEvent};
 
-/// Signs in: argon2id check, rate-limited per address and per client; the
-/// same `credentials_wrong` for an unknown address and a wrong password.
+/// Signs in: argon2id check, rate-limited per client and address, per
+/// client, and (more loosely) per address; the same `credentials_wrong` for
+/// an unknown address and a wrong password.
 pub async fn sign_in(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -39,11 +43,19 @@ pub async fn sign_in(
         detail: detail.map(str::to_owned),
     };
 
-    // Count this attempt against the address and the client first (one
-    // conditional INSERT each); a success takes its own rows back out.
-    // Counter keys are hashed: what was typed is not kept, even for the window.
+    // Count this attempt against the client and address, the client and the
+    // address first (one conditional INSERT each); a success takes its own
+    // rows back out. Counter keys are hashed: what was typed is not kept,
+    // even for the window.
     let key = |text: String| crate::crypto::hex(&sha256(text.as_bytes()));
-    let mut keys = vec![(key(format!("email:{email}")), SIGN_INS_PER_ADDRESS)];
+    let from = client.0.as_deref().unwrap_or("unknown");
+    let mut keys = vec![
+        (
+            key(format!("ip+email:{from} {email}")),
+            SIGN_INS_PER_CLIENT_AND_ADDRESS,
+        ),
+        (key(format!("email:{email}")), SIGN_INS_PER_ADDRESS),
+    ];
     if let Some(ip) = &client.0 {
         keys.push((key(format!("ip:{ip}")), SIGN_INS_PER_CLIENT));
     }
