@@ -1,6 +1,6 @@
 //! The client's IP address, for the access audit and sign-in rate limits.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -22,16 +22,18 @@ impl ClientAddress {
         extensions: &Extensions,
         trust_forwarded_for: bool,
     ) -> Self {
-        if trust_forwarded_for
-            && let Some(last) = headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .map(str::trim)
-                .rfind(|v| v.parse::<std::net::IpAddr>().is_ok())
-        {
-            return ClientAddress(Some(last.to_owned()));
+        // Only the very last entry: the one the trusted proxy appended. An
+        // earlier one is whatever the client sent, so an unreadable last entry
+        // falls back to the peer rather than to the entry before it.
+        let last = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(forwarded_address);
+        if trust_forwarded_for && let Some(last) = last {
+            return ClientAddress(Some(last.to_string()));
         }
         ClientAddress(
             extensions
@@ -39,6 +41,16 @@ impl ClientAddress {
                 .map(|ConnectInfo(addr)| addr.ip().to_string()),
         )
     }
+}
+
+/// An `X-Forwarded-For` entry's address: `198.51.100.4`, `2001:db8::1`, or
+/// with the port some proxies add (`198.51.100.4:4711`, `[2001:db8::1]:443`).
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    entry
+        .parse()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 impl FromRequestParts<AppState> for ClientAddress {
