@@ -184,6 +184,7 @@ fn delivery_of(row: &DeliveryRow) -> Delivery {
             at: at(),
             reason: error(),
         },
+        Ok(MailState::Cancelled) => Delivery::Cancelled { at: at() },
         // A notification has no expiry of its own; shown as given up if it ever had one.
         Ok(MailState::GaveUp | MailState::Expired) | Err(_) => Delivery::GaveUp {
             at: at(),

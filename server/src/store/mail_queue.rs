@@ -42,8 +42,12 @@ pub enum MailState {
     Bounced,
     /// Tried for as long as `--mail-give-up` allows, without success.
     GaveUp,
-    /// A passcode mail that could not leave before its passcode expired.
+    /// A passcode mail that could not leave before its passcode expired (or
+    /// a mail replaced by a newer one for the same recipient).
     Expired,
+    /// Dropped unsent because its message was revoked or expired, or its
+    /// recipient's access revoked (see [`cancel_for_message`]).
+    Cancelled,
 }
 
 impl MailState {
@@ -56,6 +60,7 @@ impl MailState {
             "bounced" => MailState::Bounced,
             "gave_up" => MailState::GaveUp,
             "expired" => MailState::Expired,
+            "cancelled" => MailState::Cancelled,
             other => return Err(Error::Internal(format!("unknown mail state {other}"))),
         })
     }
@@ -125,6 +130,47 @@ pub async fn supersede(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Cancels the mail still waiting for the recipients of message `id`, on the
+/// caller's transaction (the one that revokes or expires it): notifications
+/// and resends carry a link that no longer opens, passcode mails a passcode
+/// that was just deleted. Mail about the message *to its sender* (read
+/// receipts) is not tied to a recipient and still goes: it reports what
+/// happened before the end, to the person who ended it. A reply is a message
+/// of its own, so its notice follows the reply's state, not this one's.
+/// A mail already in a worker's hands cannot be called back; its outcome is
+/// still recorded if the relay took it (see [`finish`]). Returns how many.
+pub async fn cancel_for_message(conn: &mut SqliteConnection, id: &str, now: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE mail_queue SET state = 'cancelled', finished_at = ?1, content = NULL, leased_until = NULL
+         WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = ?2)
+           AND state IN ('queued', 'deferred')",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Cancels recipient `recipient_id`'s mail still waiting (their access was
+/// revoked), on the caller's transaction, as [`cancel_for_message`] does for
+/// a whole message. Returns how many.
+pub async fn cancel_for_recipient(
+    conn: &mut SqliteConnection,
+    recipient_id: i64,
+    now: i64,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE mail_queue SET state = 'cancelled', finished_at = ?1, content = NULL, leased_until = NULL
+         WHERE recipient_id = ?2 AND state IN ('queued', 'deferred')",
+    )
+    .bind(now)
+    .bind(recipient_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// A mail a worker has claimed: it holds the lease until `now + lease`.
@@ -222,8 +268,10 @@ pub enum Outcome {
 }
 
 /// Records how the claimed try `attempt` of mail `id` ended, if that claim
-/// still holds (a newer claim, or a final state, wins). A mail that is done
-/// loses its content: the link or passcode in it is not kept.
+/// still holds (a newer claim, or a final state, wins — except that a mail
+/// cancelled while the relay was already taking it is recorded as sent,
+/// which is what happened). A mail that is done loses its content: the link
+/// or passcode in it is not kept.
 pub async fn finish(
     pool: &SqlitePool,
     id: &str,
@@ -243,7 +291,8 @@ pub async fn finish(
              next_try_at = COALESCE(?3, next_try_at),
              finished_at = CASE WHEN ?1 = 'deferred' THEN NULL ELSE ?4 END,
              content = CASE WHEN ?1 = 'deferred' THEN content ELSE NULL END
-         WHERE id = ?5 AND attempts = ?6 AND state IN ('queued', 'deferred')
+         WHERE id = ?5 AND attempts = ?6
+           AND (state IN ('queued', 'deferred') OR (state = 'cancelled' AND ?1 = 'sent'))
          RETURNING id",
     )
     .bind(state)
@@ -273,7 +322,7 @@ pub async fn next_due(pool: &SqlitePool) -> Result<Option<i64>> {
 pub struct DeliveryRow {
     /// The recipient.
     pub recipient_id: i64,
-    /// `queued`, `sent`, `deferred`, `bounced`, `gave_up`.
+    /// `queued`, `sent`, `deferred`, `bounced`, `gave_up`, `expired`, `cancelled`.
     pub state: String,
     /// Tries so far.
     pub attempts: i64,
