@@ -255,6 +255,8 @@ pub async fn purge_expired(state: &AppState) -> Result<usize> {
         }
     }
     store::sessions::delete_expired(&state.db, now).await?;
+    // Logos kept for mails that have all gone (or were cancelled just now).
+    mail_queue::drop_unused_logos(&state.db).await?;
     Ok(ended)
 }
 

@@ -5,6 +5,7 @@
 //! holds the claim.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -84,6 +85,20 @@ pub struct NewMail {
     pub created_at: i64,
     /// Not to be sent after this (a passcode mail: its passcode's expiry).
     pub expires_at: Option<i64>,
+    /// The logo left out of `content`, if one was (`mail::logo_gap`).
+    pub logo: Option<QueuedLogo>,
+}
+
+/// A logo queued once for every mail that carries it (`mail_logos`).
+#[derive(Clone)]
+pub struct QueuedLogo {
+    /// SHA-256 of `block`: its key.
+    pub sha256: Vec<u8>,
+    /// Where in the mail's opened content `block` goes back.
+    pub offset: usize,
+    /// The logo's part body, exactly as the signed mail carried it; shared
+    /// by the mails of one message.
+    pub block: Arc<[u8]>,
 }
 
 /// Queues `mail` on the caller's transaction (so it commits, or not, with
@@ -93,10 +108,27 @@ pub async fn insert(
     mail: &NewMail,
     recipient_id: Option<i64>,
 ) -> Result<()> {
+    if let Some(logo) = &mail.logo {
+        // Looked up first: binding the logo for every recipient of a large
+        // message would copy it as many times.
+        let stored: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mail_logos WHERE sha256 = ?)")
+                .bind(&logo.sha256)
+                .fetch_one(&mut *conn)
+                .await?;
+        if !stored {
+            sqlx::query("INSERT INTO mail_logos (sha256, block) VALUES (?, ?)")
+                .bind(&logo.sha256)
+                .bind(&*logo.block)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     sqlx::query(
         "INSERT INTO mail_queue (id, kind, recipient_id, envelope_from, envelope_to, master_key_id,
-                                 content, created_at, next_try_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+                                 content, created_at, next_try_at, expires_at, logo_sha256,
+                                 logo_offset)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
     )
     .bind(&mail.id)
     .bind(mail.kind.as_str())
@@ -107,9 +139,33 @@ pub async fn insert(
     .bind(&mail.content)
     .bind(mail.created_at)
     .bind(mail.expires_at)
+    .bind(mail.logo.as_ref().map(|l| &l.sha256))
+    .bind(mail.logo.as_ref().map(|l| l.offset as i64))
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The logo block stored under `sha256`, if it is.
+pub async fn logo_block(pool: &SqlitePool, sha256: &[u8]) -> Result<Option<Vec<u8>>> {
+    Ok(
+        sqlx::query_scalar("SELECT block FROM mail_logos WHERE sha256 = ?")
+            .bind(sha256)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Deletes the logos no waiting mail needs any more; returns how many.
+pub async fn drop_unused_logos(pool: &SqlitePool) -> Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM mail_logos WHERE sha256 NOT IN (
+             SELECT logo_sha256 FROM mail_queue
+             WHERE logo_sha256 IS NOT NULL AND state IN ('queued', 'deferred'))",
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
 }
 
 /// Drops the recipient's mails of `kind` still waiting (on the caller's
@@ -194,6 +250,10 @@ pub struct ClaimedMail {
     pub attempts: i64,
     /// Queued at.
     pub created_at: i64,
+    /// The logo left out of `content`, to put back (`mail::logo_gap`).
+    pub logo_sha256: Option<Vec<u8>>,
+    /// Where it goes back.
+    pub logo_offset: Option<i64>,
 }
 
 /// Marks waiting passcode mails whose passcode has expired as `expired`:
@@ -233,7 +293,7 @@ pub async fn claim(
              ORDER BY kind <> 'passcode', next_try_at
              LIMIT ?3)
          RETURNING id, kind, recipient_id, envelope_from, envelope_to, master_key_id, content,
-                   attempts, created_at",
+                   attempts, created_at, logo_sha256, logo_offset",
     )
     .bind(now)
     .bind(lease_secs)
