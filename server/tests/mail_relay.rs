@@ -292,3 +292,24 @@ async fn a_relay_restarted_between_two_mails_takes_the_next_one_at_once() {
     );
     assert_eq!(relay.wait_for(1, WAIT)[0].rcpt_to, CAROL);
 }
+
+#[tokio::test]
+async fn mails_on_one_connection_do_not_wait_for_the_relays_delayed_ack() {
+    let relay = SmtpSink::start();
+    let app = TestApp::with_relay(&relay.url(""), &["--mail-concurrency", "1"]).await;
+    let recipients: Vec<String> = (0..100).map(|i| format!("r{i}@example.net")).collect();
+    let refs: Vec<&str> = recipients.iter().map(String::as_str).collect();
+    send_held(&app, &refs).await;
+
+    let start = std::time::Instant::now();
+    assert_eq!(app.deliver_mail().await.sent, 100);
+    let took = start.elapsed();
+    // With Nagle on, the end of each DATA waits for the relay's delayed
+    // ACK (40 ms or more on Linux): 100 mails would take 4 s or more.
+    assert!(
+        took < Duration::from_millis(2500),
+        "100 mails over one connection took {took:?}: is TCP_NODELAY set?"
+    );
+    assert_eq!(relay.sessions(), 1);
+    assert_eq!(relay.wait_for(100, WAIT).len(), 100);
+}
