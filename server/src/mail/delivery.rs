@@ -269,7 +269,11 @@ async fn open(
     };
     let block = match mail_queue::logo_block(&state.db, sha256).await {
         Ok(Some(block)) if crate::crypto::sha256(&block) == *sha256 => block,
-        Ok(_) => return Err(NotReady::Never("the queued mail's logo is missing".into())),
+        Ok(_) => {
+            return Err(NotReady::Never(
+                "the queued mail's logo is missing or altered".into(),
+            ));
+        }
         Err(e) => {
             return Err(NotReady::Later(format!(
                 "the mail's logo could not be read: {e}"
