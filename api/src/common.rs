@@ -197,6 +197,13 @@ pub enum Delivery {
         /// The relay's answer, or the bounce's diagnostic.
         reason: String,
     },
+    /// Never sent: the message was revoked or expired (or this recipient's
+    /// access revoked) while the mail was still waiting, so it was dropped
+    /// rather than deliver a link that no longer opens.
+    Cancelled {
+        /// When it was cancelled.
+        at: Timestamp,
+    },
     /// Tried for as long as the server's limit allows, without success.
     GaveUp {
         /// When it was given up.

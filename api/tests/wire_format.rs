@@ -389,6 +389,10 @@ fn every_delivery_state_is_pinned() {
                "reason": "550 5.1.1 No such user"}),
     );
     pins(
+        &Delivery::Cancelled { at: at() },
+        json!({"state": "cancelled", "at": "2026-11-23T09:30:00Z"}),
+    );
+    pins(
         &Delivery::GaveUp {
             at: at(),
             last_error: "Connection refused".into(),

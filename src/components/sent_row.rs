@@ -33,6 +33,7 @@ pub fn delivery_state(s: &Strings, delivery: &Delivery, lang: crate::i18n::Lang)
         Delivery::Sent { at } => fill(s.delivery_sent_at, &date_time(at, lang)),
         Delivery::Deferred { last_error, .. } => fill(s.delivery_deferred, last_error),
         Delivery::Bounced { reason, .. } => fill(s.delivery_bounced, reason),
+        Delivery::Cancelled { .. } => s.delivery_cancelled.to_owned(),
         Delivery::GaveUp { last_error, .. } => fill(s.delivery_gave_up, last_error),
     }
 }

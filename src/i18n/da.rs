@@ -119,6 +119,7 @@ pub const DA: Strings = Strings {
     delivery_sent_at: "Mail leveret {}",
     delivery_deferred: "Mail endnu ikke leveret, prøver igen: {}",
     delivery_bounced: "Mail afvist: {}",
+    delivery_cancelled: "Mail ikke sendt: annulleret, da adgangen ophørte",
     delivery_gave_up: "Mail kunne ikke leveres: {}",
     state_revoked: "Tilbagekaldt",
     state_expired: "Udløbet",

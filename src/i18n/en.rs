@@ -119,6 +119,7 @@ pub const EN: Strings = Strings {
     delivery_sent_at: "Mail delivered {}",
     delivery_deferred: "Mail not delivered yet, trying again: {}",
     delivery_bounced: "Mail bounced: {}",
+    delivery_cancelled: "Mail not sent: cancelled when access ended",
     delivery_gave_up: "Mail could not be delivered: {}",
     state_revoked: "Revoked",
     state_expired: "Expired",

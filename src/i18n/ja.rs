@@ -119,6 +119,7 @@ pub const JA: Strings = Strings {
     delivery_sent_at: "メール配信済み ({})",
     delivery_deferred: "メールはまだ配信されていません。再試行します: {}",
     delivery_bounced: "メールが返送されました: {}",
+    delivery_cancelled: "メールは送信されていません: アクセスの終了により中止されました",
     delivery_gave_up: "メールを配信できませんでした: {}",
     state_revoked: "取り消し済み",
     state_expired: "期限切れ",

@@ -363,6 +363,8 @@ pub struct Strings {
     pub delivery_sent_at: &'static str,
     pub delivery_deferred: &'static str,
     pub delivery_bounced: &'static str,
+    /// Not sent: the message (or the recipient's access) ended first.
+    pub delivery_cancelled: &'static str,
     pub delivery_gave_up: &'static str,
     pub state_revoked: &'static str,
     pub state_expired: &'static str,

@@ -119,6 +119,7 @@ pub const NL: Strings = Strings {
     delivery_sent_at: "E-mail bezorgd op {}",
     delivery_deferred: "E-mail nog niet bezorgd, wordt opnieuw geprobeerd: {}",
     delivery_bounced: "E-mail onbestelbaar: {}",
+    delivery_cancelled: "E-mail niet verzonden: geannuleerd toen de toegang eindigde",
     delivery_gave_up: "E-mail kon niet worden bezorgd: {}",
     state_revoked: "Ingetrokken",
     state_expired: "Verlopen",

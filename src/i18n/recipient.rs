@@ -62,6 +62,7 @@ const fn without_staff(all: Strings) -> Strings {
         delivery_sent_at: "",
         delivery_deferred: "",
         delivery_bounced: "",
+        delivery_cancelled: "",
         delivery_gave_up: "",
         state_revoked: "",
         state_expired: "",

@@ -277,7 +277,8 @@ pub async fn attachments(pool: &SqlitePool, id: &str) -> Result<Vec<AttachmentRo
 }
 
 /// Ends an active message — revoked or expired — and destroys its wrapped key,
-/// sealed body and attachment rows in the same transaction. The conditional
+/// sealed body and attachment rows, and cancels its mail still waiting in
+/// the queue, in the same transaction. The conditional
 /// UPDATE is the whole decision: of two concurrent calls exactly one wins.
 /// Returns whether this call changed it.
 pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Result<bool> {
@@ -301,6 +302,9 @@ pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Res
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
+        // Its links and passcodes are dead now: mail still waiting with them
+        // must not go out later.
+        super::mail_queue::cancel_for_message(&mut tx, id, now).await?;
     }
     tx.commit().await?;
     Ok(changed)
