@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod mail;
 pub mod messages;

@@ -165,15 +165,16 @@ impl AppState {
     }
 }
 
-/// Creates `dir` if missing; a new one is readable by its owner only (it
-/// holds the master key and the database).
+/// Creates `dir` if missing; it is readable by its owner only (it holds the
+/// master key and the database).
 pub(crate) fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
+    if !dir.is_dir() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
     }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    // Also a dir made by hand: it holds the keys and every sealed message.
+    crate::files::make_private(dir, 0o700)
 }
