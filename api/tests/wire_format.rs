@@ -970,6 +970,9 @@ fn sender_and_admin_routes() {
     assert_eq!(admin_branding_one("3"), "/api/v1/admin/branding/3");
     assert_eq!(admin_branding_logo("3"), "/api/v1/admin/branding/3/logo");
     assert_eq!(SENDER_SESSION_COOKIE, "sealmail_session");
+    assert_eq!(SENDER_SESSION_COOKIE_HTTPS, "__Host-sealmail_session");
+    assert_eq!(RECIPIENT_SESSION_COOKIE, "sealmail_link");
+    assert_eq!(RECIPIENT_SESSION_COOKIE_HTTPS, "__Secure-sealmail_link");
 }
 
 #[test]

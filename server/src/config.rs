@@ -47,7 +47,9 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// The URL recipients use to reach the portal; links in mail start with it
-    /// (default: http://LISTEN). With https, session cookies are marked Secure.
+    /// (default: http://LISTEN). Session cookies are marked Secure unless it is
+    /// plain http on a loopback address; with https their names take the
+    /// `__Host-`/`__Secure-` prefixes and responses carry HSTS.
     #[arg(long, env = "SEALMAIL_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 

@@ -37,8 +37,11 @@ pub struct AppState {
 pub struct Settings {
     /// The public URL, without a trailing slash.
     pub public_url: String,
-    /// Mark cookies `Secure` (the public URL is https).
+    /// Mark cookies `Secure`: always, unless the public URL is plain http on
+    /// a loopback address (a developer's machine).
     pub secure_cookies: bool,
+    /// The public URL is https: prefixed cookie names and HSTS.
+    pub https: bool,
     /// Host name used in Message-IDs.
     pub mail_domain: String,
     /// The branding shown on the portal.
@@ -79,7 +82,8 @@ impl Settings {
             host
         };
         Settings {
-            secure_cookies: public_url.starts_with("https://"),
+            secure_cookies: public_url.starts_with("https://") || !is_loopback(host),
+            https: public_url.starts_with("https://"),
             mail_domain: mail_domain.trim_matches(['[', ']']).to_owned(),
             public_url,
             branding: Branding {
@@ -163,6 +167,35 @@ impl AppState {
         };
         Self::open(config, mailer).await
     }
+}
+
+impl Settings {
+    /// The sender's session cookie's name.
+    pub fn sender_cookie(&self) -> &'static str {
+        if self.https {
+            sealmail_api::routes::SENDER_SESSION_COOKIE_HTTPS
+        } else {
+            sealmail_api::routes::SENDER_SESSION_COOKIE
+        }
+    }
+
+    /// The recipient's session cookie's name.
+    pub fn recipient_cookie(&self) -> &'static str {
+        if self.https {
+            sealmail_api::routes::RECIPIENT_SESSION_COOKIE_HTTPS
+        } else {
+            sealmail_api::routes::RECIPIENT_SESSION_COOKIE
+        }
+    }
+}
+
+/// Whether `host` (from the public URL) names this machine.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_matches(['[', ']']);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Creates `dir` if missing; it is readable by its owner only (it holds the

@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use common::sender::{ADMIN, DAVE, PASSWORD};
 use common::{ALICE, TestApp};
 use sealmail_api::ErrorCode;
-use sealmail_api::routes::{self, SENDER_SESSION_COOKIE};
+use sealmail_api::routes::{self, SENDER_SESSION_COOKIE, SENDER_SESSION_COOKIE_HTTPS};
 use sealmail_api::sender::{Me, SignIn};
 
 #[tokio::test]
@@ -31,8 +31,9 @@ async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
     let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
-    assert!(set_cookie.contains("Path=/api"), "{set_cookie}");
-    assert!(!set_cookie.contains("Secure"), "plain http: {set_cookie}");
+    assert!(set_cookie.contains("Path=/;"), "{set_cookie}");
+    // Plain http, but not on this machine: Secure all the same.
+    assert!(set_cookie.contains("Secure"), "{set_cookie}");
     let alice = app.session(&response.cookie_named(SENDER_SESSION_COOKIE).unwrap());
 
     let me = alice.me().await;
@@ -67,12 +68,46 @@ async fn an_administrator_is_told_so_and_addresses_match_in_any_case() {
 }
 
 #[tokio::test]
-async fn cookies_are_secure_when_the_public_url_is_https() {
+async fn over_https_cookies_are_host_bound_and_browsers_are_told_to_keep_to_https() {
     let app = TestApp::with_args(&["--public-url", "https://mail.example"]).await;
     app.add_user(ALICE, "Alice", false).await;
     let response = app.try_sign_in(ALICE, PASSWORD).await;
-    let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();
+    assert!(response.cookie_named(SENDER_SESSION_COOKIE).is_none());
+    let set_cookie = response
+        .set_cookie_header(SENDER_SESSION_COOKIE_HTTPS)
+        .unwrap();
+    assert!(
+        set_cookie.starts_with("__Host-sealmail_session="),
+        "{set_cookie}"
+    );
     assert!(set_cookie.contains("Secure"), "{set_cookie}");
+    assert!(set_cookie.contains("Path=/;"), "{set_cookie}");
+    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+    assert_eq!(
+        response.header(axum::http::header::STRICT_TRANSPORT_SECURITY),
+        "max-age=31536000"
+    );
+    // The prefixed cookie is the one that signs in.
+    let alice = app.sender(ALICE).await;
+    assert_eq!(alice.me().await.address, ALICE);
+    let portal = app.get("/", None).await;
+    assert_eq!(
+        portal.header(axum::http::header::STRICT_TRANSPORT_SECURITY),
+        "max-age=31536000"
+    );
+}
+
+#[tokio::test]
+async fn on_a_developers_loopback_http_cookies_are_not_secure_and_there_is_no_hsts() {
+    let app = TestApp::with_args(&["--public-url", "http://127.0.0.1:8080"]).await;
+    app.add_user(ALICE, "Alice", false).await;
+    let response = app.try_sign_in(ALICE, PASSWORD).await;
+    let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();
+    assert!(!set_cookie.contains("Secure"), "{set_cookie}");
+    assert_eq!(
+        response.header(axum::http::header::STRICT_TRANSPORT_SECURITY),
+        ""
+    );
 }
 
 #[tokio::test]

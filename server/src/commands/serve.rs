@@ -21,6 +21,14 @@ pub async fn run(config: &Config) -> Result<()> {
         mail = if config.smtp_url.is_some() { "smtp" } else { "outbox" },
         "sealmail is serving"
     );
+    if state.settings.secure_cookies && !state.settings.https {
+        tracing::warn!(
+            public_url = %state.settings.public_url,
+            "the public URL is plain http on another machine's name: session cookies are \
+             marked Secure, so browsers will not send them back over http; serve the \
+             portal over https (or use a loopback address to try it out)"
+        );
+    }
     if config.mail_lease <= config.smtp_timeout {
         // A send is cut off at 90 % of the lease, so the SMTP timeout never fires.
         tracing::warn!(

@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use sealmail_api::admin::{AuditKind, AuditOutcome};
-use sealmail_api::routes::SENDER_SESSION_COOKIE;
 use sealmail_api::sender::{Me, SignIn};
 
 use super::{
@@ -109,8 +108,8 @@ pub async fn sign_in(
     .await?;
     state.audit.record(event(AuditOutcome::Success, None)).await;
     tracing::info!(user = user.id, "sender signed in");
-    let cookie = Cookie::build((SENDER_SESSION_COOKIE, session.expose().clone()))
-        .path("/api")
+    let cookie = Cookie::build((state.settings.sender_cookie(), session.expose().clone()))
+        .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(state.settings.secure_cookies)
@@ -133,12 +132,13 @@ pub async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode)> {
-    if let Some(cookie) = jar.get(SENDER_SESSION_COOKIE) {
+    if let Some(cookie) = jar.get(state.settings.sender_cookie()) {
         accounts::delete_session(&state.db, &sha256(cookie.value().as_bytes()), store::now())
             .await?;
     }
-    let removal = Cookie::build((SENDER_SESSION_COOKIE, ""))
-        .path("/api")
+    let removal = Cookie::build((state.settings.sender_cookie(), ""))
+        .path("/")
+        .secure(state.settings.secure_cookies)
         .build();
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
 }
