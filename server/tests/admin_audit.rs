@@ -375,3 +375,28 @@ async fn a_percent_encoded_link_token_is_audited_as_the_link_it_opens() {
         "{kinds:?}"
     );
 }
+
+#[tokio::test]
+async fn ending_a_message_takes_its_file_names_out_of_the_audit_but_keeps_the_events() {
+    let app = TestApp::new().await;
+    let alice = app.sender(ALICE).await;
+    let composed = alice
+        .send(&message_to(&[BOB]))
+        .file("merger-terms.pdf", "application/pdf", b"%PDF terms")
+        .await;
+    let bob = app.recipient(BOB).signed_in().await;
+    let view = bob.read().await;
+    bob.download(&view.attachments[0].id).await;
+    let names = || async {
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT detail FROM audit_events WHERE kind = 'attachment_downloaded'",
+        )
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+    };
+    assert_eq!(names().await, [Some("merger-terms.pdf".to_owned())]);
+
+    alice.revoke(&composed.id).await;
+    assert_eq!(names().await, [None], "the event stays, its file name goes");
+}

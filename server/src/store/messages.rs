@@ -283,16 +283,15 @@ pub async fn attachments(pool: &SqlitePool, id: &str) -> Result<Vec<AttachmentRo
 /// Returns whether this call changed it.
 pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Result<bool> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let changed = sqlx::query(
-        "UPDATE messages SET state = ?, ended_at = ? WHERE id = ? AND state = 'active' RETURNING id",
+    let changed_id: Option<String> = sqlx::query_scalar(
+        "UPDATE messages SET state = ?, ended_at = ? WHERE id = ? AND state = 'active' RETURNING message_id",
     )
     .bind(to.as_str())
     .bind(now)
     .bind(id)
     .fetch_optional(&mut *tx)
-    .await?
-    .is_some();
-    if changed {
+    .await?;
+    if let Some(message_id) = &changed_id {
         for sql in [
             "DELETE FROM message_keys WHERE message_id = ?",
             "DELETE FROM message_bodies WHERE message_id = ?",
@@ -305,9 +304,10 @@ pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Res
         // Its links and passcodes are dead now: mail still waiting with them
         // must not go out later.
         super::mail_queue::cancel_for_message(&mut tx, id, now).await?;
+        super::audit::forget_file_names(&mut tx, message_id).await?;
     }
     tx.commit().await?;
-    Ok(changed)
+    Ok(changed_id.is_some())
 }
 
 /// Ids of active messages whose expiry has passed.
