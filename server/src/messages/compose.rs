@@ -161,6 +161,11 @@ impl Outgoing {
         self.template = Some(template);
     }
 
+    /// The plain size of the attachments finished so far, in bytes.
+    pub fn attachment_bytes(&self) -> u64 {
+        self.attachments.iter().map(|a| a.size.max(0) as u64).sum()
+    }
+
     /// The new message's internal id.
     pub fn id(&self) -> &str {
         &self.id

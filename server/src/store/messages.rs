@@ -310,6 +310,24 @@ pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Res
     Ok(changed_id.is_some())
 }
 
+/// What `address` has stored in replies to message `original` that are
+/// still readable: their sealed bodies and attachments, in bytes.
+pub async fn reply_bytes(pool: &SqlitePool, original: &str, address: &str) -> Result<u64> {
+    let bytes: i64 = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT SUM(LENGTH(b.ciphertext)) FROM message_bodies b
+                           JOIN messages m ON m.id = b.message_id
+                          WHERE m.in_reply_to = ?1 AND m.sender_address = ?2), 0)
+              + COALESCE((SELECT SUM(a.size) FROM attachments a
+                           JOIN messages m ON m.id = a.message_id
+                          WHERE m.in_reply_to = ?1 AND m.sender_address = ?2), 0)",
+    )
+    .bind(original)
+    .bind(address)
+    .fetch_one(pool)
+    .await?;
+    Ok(bytes.max(0) as u64)
+}
+
 /// Ids of active messages whose expiry has passed.
 pub async fn due_for_expiry(pool: &SqlitePool, now: i64) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
