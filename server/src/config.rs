@@ -188,6 +188,12 @@ pub struct Config {
     )]
     pub max_message_mib: u64,
 
+    /// Password checks (argon2id, 19 MiB of memory each) that may run at
+    /// once; sign-ins beyond them are answered `rate_limited`, so a burst of
+    /// sign-ins cannot exhaust the memory. Default: twice the CPU cores.
+    #[arg(long, env = "SEALMAIL_PASSWORD_CHECKS", global = true)]
+    pub password_checks: Option<usize>,
+
     /// Take the client address (audit log, sign-in rate limits) from the last
     /// `X-Forwarded-For` entry. Set it only behind a reverse proxy that appends
     /// that header; otherwise clients could claim any address.

@@ -30,6 +30,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The access audit's writer (group commit).
     pub audit: AuditLog,
+    /// Room for password checks running at once (see `--password-checks`).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 /// The settings the running code needs, derived once from [`Config`].
@@ -134,8 +136,12 @@ impl AppState {
         );
         let settings = Settings::from_config(config);
         std::fs::create_dir_all(&settings.attachments_dir)?;
+        let password_checks = config.password_checks.unwrap_or_else(|| {
+            2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
         Ok(AppState {
             audit: AuditLog::start(db.clone()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(password_checks)),
             db,
             master_key: Arc::new(master_key),
             previous_master_keys: Arc::new(previous_master_keys),

@@ -272,3 +272,53 @@ async fn an_expired_session_is_not_signed_in() {
     app.sql("UPDATE user_sessions SET expires_at = 0").await;
     assert_eq!(alice.me().code().await, ErrorCode::NotSignedIn);
 }
+
+#[tokio::test]
+async fn password_checks_beyond_the_cap_are_turned_away_not_queued() {
+    let app = TestApp::with_args(&["--password-checks", "1"]).await;
+    app.add_user(ALICE, "Alice", false).await;
+    // Eight at once: one check runs, the others are told to come back.
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| app.try_sign_in(ALICE, PASSWORD))).await;
+    let codes: Vec<_> = answers
+        .iter()
+        .map(|a| {
+            if a.status == StatusCode::OK {
+                "ok"
+            } else {
+                a.code().as_str()
+            }
+        })
+        .collect();
+    assert!(codes.contains(&"ok"), "{codes:?}");
+    assert!(codes.contains(&"rate_limited"), "{codes:?}");
+    // Turned away is not a failed guess: the owner signs in right after.
+    assert_eq!(
+        app.try_sign_in(ALICE, PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_counted_by_its_64_network() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    let sign_in = async |email: String, ip: String| {
+        app.signing_in(&email, "guess")
+            .header("x-forwarded-for", &ip)
+            .response()
+            .await
+    };
+    // 50 guesses, each from a new address of one /64.
+    for i in 0..50 {
+        let wrong = sign_in(
+            format!("user{i}@example.com"),
+            format!("2001:db8:1:2::{:x}", i + 1),
+        )
+        .await;
+        assert_eq!(wrong.code(), ErrorCode::CredentialsWrong, "guess {i}");
+    }
+    let same_network = sign_in("x@example.com".into(), "2001:db8:1:2:ffff::9".into()).await;
+    assert_eq!(same_network.code(), ErrorCode::RateLimited);
+    let next_network = sign_in("x@example.com".into(), "2001:db8:1:3::1".into()).await;
+    assert_eq!(next_network.code(), ErrorCode::CredentialsWrong);
+}

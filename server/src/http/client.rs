@@ -16,6 +16,21 @@ use crate::state::AppState;
 pub struct ClientAddress(pub Option<String>);
 
 impl ClientAddress {
+    /// What rate limits count per: the address, or for IPv6 its /64 — one
+    /// home or office network gets a whole /64, so one client could otherwise
+    /// hop between 2^64 addresses.
+    pub fn limit_key(&self) -> Option<String> {
+        let address = self.0.as_deref()?;
+        Some(match address.parse::<IpAddr>() {
+            Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            Ok(ip) => ip.to_canonical().to_string(),
+            Err(_) => address.to_owned(),
+        })
+    }
+
     /// Reads it from a request's headers and extensions.
     pub fn from_request(
         headers: &HeaderMap,

@@ -47,7 +47,7 @@ pub async fn sign_in(
     // rows back out. Counter keys are hashed: what was typed is not kept,
     // even for the window.
     let key = |text: String| crate::crypto::hex(&sha256(text.as_bytes()));
-    let from = client.0.as_deref().unwrap_or("unknown");
+    let from = client.limit_key().unwrap_or_else(|| "unknown".to_owned());
     let mut keys = vec![
         (
             key(format!("ip+email:{from} {email}")),
@@ -55,7 +55,7 @@ pub async fn sign_in(
         ),
         (key(format!("email:{email}")), SIGN_INS_PER_ADDRESS),
     ];
-    if let Some(ip) = &client.0 {
+    if let Some(ip) = client.limit_key() {
         keys.push((key(format!("ip:{ip}")), SIGN_INS_PER_CLIENT));
     }
     let mut attempts = Vec::new();
@@ -81,10 +81,20 @@ pub async fn sign_in(
     let hash = account
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |(_, h)| h.clone());
-    // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let matches = tokio::task::spawn_blocking(move || verify_password(password.expose(), &hash))
-        .await
-        .map_err(|e| Error::Internal(format!("password check: {e}")))?;
+    // argon2 takes tens of milliseconds of CPU and 19 MiB: off the async
+    // workers, and only so many at once.
+    let Ok(permit) = state.password_checks.clone().try_acquire_owned() else {
+        accounts::forget_attempts(&state.db, &attempts, now - SIGN_IN_WINDOW_SECS).await?;
+        return Err(Error::RateLimited {
+            retry_after_secs: 1,
+        });
+    };
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify_password(password.expose(), &hash)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("password check: {e}")))?;
     let user = match account {
         Some((user, _)) if matches => user,
         _ => {
