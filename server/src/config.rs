@@ -69,6 +69,22 @@ pub struct Config {
     #[arg(long, env = "SEALMAIL_SMTP_TIMEOUT", default_value = "60s", value_parser = parse_duration, global = true)]
     pub smtp_timeout: std::time::Duration,
 
+    /// The longest a client may take to send a request's headers; slower
+    /// connections are closed (a slow-loris client holds nothing for long).
+    #[arg(long, env = "SEALMAIL_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub header_timeout: std::time::Duration,
+
+    /// The most connections served at once; further ones wait to be accepted
+    /// until one ends, so a flood of connections cannot exhaust memory or
+    /// file descriptors.
+    #[arg(
+        long,
+        env = "SEALMAIL_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        global = true
+    )]
+    pub max_connections: usize,
+
     /// The wait before a mail the relay did not take is tried again; it
     /// doubles with each failure up to --mail-retry-max, stretched by a
     /// random 0–25 % so mails deferred together do not return together.

@@ -44,16 +44,15 @@ pub async fn run(config: &Config) -> Result<()> {
     let delivery = tokio::spawn(mail::delivery::run_worker(state.clone(), async {
         let _ = stopped.await;
     }));
-    // The peer address reaches handlers as ConnectInfo (the access audit records it).
-    let service = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let limits = crate::http::listen::Limits {
+        header_timeout: config.header_timeout,
+        max_connections: config.max_connections,
+    };
+    crate::http::listen::serve(listener, app(state.clone()), limits, shutdown_signal()).await;
     purge.abort();
     let _ = stop_delivery.send(());
     let _ = delivery.await;
     state.db.close().await;
-    served?;
     Ok(())
 }
 
