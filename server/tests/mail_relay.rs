@@ -313,3 +313,17 @@ async fn mails_on_one_connection_do_not_wait_for_the_relays_delayed_ack() {
     assert_eq!(relay.sessions(), 1);
     assert_eq!(relay.wait_for(100, WAIT).len(), 100);
 }
+
+#[tokio::test]
+async fn an_unknown_relay_host_defers_the_mail_and_says_why() {
+    // `.invalid` never resolves (RFC 2606).
+    let app = TestApp::with_relay("smtp://no-such-relay.invalid:25", &[]).await;
+    let message_id = send_held(&app, &[BOB]).await;
+    assert_eq!(app.deliver_mail().await.deferred, 1);
+    match &deliveries(&app, &message_id).await[0].1 {
+        Some(Delivery::Deferred { last_error, .. }) => {
+            assert!(last_error.contains("no-such-relay.invalid"), "{last_error}");
+        }
+        other => panic!("not deferred: {other:?}"),
+    }
+}

@@ -103,9 +103,12 @@ impl Relay {
             .await
             .map_err(classify)?,
             _ => {
+                // The relay's name in the error: "cannot connect" alone does
+                // not tell an operator which setting to look at.
                 let unreachable = |e: std::io::Error| {
                     SendError::Transient(format!(
-                        "SMTP delivery failed: cannot connect to the relay: {e}"
+                        "SMTP delivery failed: cannot connect to the relay {}:{}: {e}",
+                        self.host, self.port
                     ))
                 };
                 let stream = tokio::net::TcpStream::connect(address)
