@@ -140,7 +140,7 @@ pub async fn list(pool: &SqlitePool, f: &Filter, limit: Option<i64>) -> Result<V
     }
     if let Some(recipient) = &f.recipient {
         q.push(" AND recipient LIKE ")
-            .push_bind(super::sent::like_pattern(recipient))
+            .push_bind(super::like_pattern(recipient))
             .push(" ESCAPE '\\'");
     }
     if let Some(before) = f.before_id {
