@@ -63,6 +63,22 @@ async fn an_unknown_link_has_its_own_page() {
 }
 
 #[wasm_bindgen_test]
+async fn a_blocked_link_sends_the_reader_to_the_sender_in_every_language() {
+    for (lang, title, ask) in [
+        ("en", "Link blocked", "Ask the sender"),
+        ("nl", "Koppeling geblokkeerd", "Vraag de afzender"),
+        ("da", "Linket er spærret", "Bed afsenderen"),
+        ("ja", "リンクはブロックされました", "送信者に新しいリンク"),
+    ] {
+        let _page =
+            open_link_failing_with(error(ErrorCode::LinkBlocked), lang, "page-blocked").await;
+        assert_eq!(text("page-title"), title, "in {lang}");
+        wait_text_contains("page-blocked", ask).await;
+        assert!(testid("locked-retry").is_none(), "no time to wait for");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_locked_link_says_when_to_try_again_in_japanese() {
     let _page = open_link_failing_with(
         retry_after(ErrorCode::TooManyAttempts, 600),

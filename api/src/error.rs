@@ -44,11 +44,14 @@ pub enum ErrorCode {
     RateLimited,
     /// Something failed on the server; details are in its log, never in the response. HTTP 500.
     Internal,
+    /// So many wrong passcodes were typed for this link that it is locked for
+    /// good: only the sender (or an administrator) can send a new link. HTTP 423.
+    LinkBlocked,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (for exhaustive tests and translations).
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::LinkUnknown,
         ErrorCode::MessageRevoked,
         ErrorCode::MessageExpired,
@@ -66,6 +69,7 @@ impl ErrorCode {
         ErrorCode::PayloadTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
+        ErrorCode::LinkBlocked,
     ];
 
     /// The HTTP status that goes with this code.
@@ -83,6 +87,7 @@ impl ErrorCode {
             ErrorCode::MessageRevoked | ErrorCode::MessageExpired => 410,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::LinkBlocked => 423,
             ErrorCode::TooManyAttempts | ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
         }
@@ -108,6 +113,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
+            ErrorCode::LinkBlocked => "link_blocked",
         }
     }
 }

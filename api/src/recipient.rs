@@ -22,8 +22,8 @@ pub struct LinkInfo {
     pub expires_at: Option<Timestamp>,
     /// Whether this browser already holds a valid session for this link.
     pub session_open: bool,
-    /// Until when the link is locked after too many wrong passcodes; absent
-    /// when it is not locked (now).
+    /// Until when this client is locked out of the link after too many wrong
+    /// passcodes; absent when it is not locked (now).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<Timestamp>,
 }

@@ -49,6 +49,7 @@ fn every_error_code_is_snake_case_and_matches_as_str() {
             "payload_too_large",
             "rate_limited",
             "internal",
+            "link_blocked",
         ]
     );
 }
@@ -60,6 +61,7 @@ fn error_codes_map_to_fitting_statuses() {
     assert_eq!(ErrorCode::PasscodeWrong.http_status(), 401);
     assert_eq!(ErrorCode::TooManyAttempts.http_status(), 429);
     assert_eq!(ErrorCode::PayloadTooLarge.http_status(), 413);
+    assert_eq!(ErrorCode::LinkBlocked.http_status(), 423);
     assert_eq!(ErrorCode::Internal.http_status(), 500);
     for code in ErrorCode::ALL {
         assert!((400..600).contains(&code.http_status()), "{code}");

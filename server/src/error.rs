@@ -36,6 +36,9 @@ pub enum Error {
         /// Seconds until the lock ends.
         retry_after_secs: u64,
     },
+    /// 423 `link_blocked`.
+    #[error("too many wrong passcodes for this link; ask the sender for a new link")]
+    LinkBlocked,
     /// 401 `session_expired`.
     #[error("no valid session for this link; ask for a new passcode")]
     SessionExpired,
@@ -102,6 +105,7 @@ impl Error {
             Error::PasscodeWrong { .. } => ErrorCode::PasscodeWrong,
             Error::PasscodeExpired => ErrorCode::PasscodeExpired,
             Error::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            Error::LinkBlocked => ErrorCode::LinkBlocked,
             Error::SessionExpired => ErrorCode::SessionExpired,
             Error::NotSignedIn => ErrorCode::NotSignedIn,
             Error::CredentialsWrong => ErrorCode::CredentialsWrong,

@@ -1,14 +1,16 @@
 //! The passcode's error codes: wrong (with tries left), expired or used,
-//! too many attempts (the link locks), and too many passcodes asked (rate limited).
+//! too many attempts (the client is locked out of the link; after 100 in a
+//! row the link is blocked until the sender sends a new one), and too many passcodes asked (rate limited).
 
 mod common;
 
 use axum::http::StatusCode;
+use common::sender::message_to;
 use common::*;
 use sealmail_api::ErrorCode;
 
 #[tokio::test]
-async fn wrong_passcodes_count_down_then_lock_the_link() {
+async fn wrong_passcodes_count_down_then_lock_the_client_out_of_the_link() {
     let app = TestApp::new().await;
     app.send(&[BOB], &[], &[]).await;
     let bob = app.recipient(BOB);
@@ -34,7 +36,7 @@ async fn wrong_passcodes_count_down_then_lock_the_link() {
     assert!(!again.header(axum::http::header::RETRY_AFTER).is_empty());
 
     // When the lock ends, the old passcode is void: a new one is needed, and works.
-    app.sql("UPDATE recipients SET locked_until = 0").await;
+    app.sql("UPDATE link_locks SET until = 0").await;
     assert_eq!(
         bob.submit_passcode(&right).code().await,
         ErrorCode::PasscodeExpired
@@ -65,7 +67,7 @@ async fn a_locked_link_says_until_when_and_no_longer_once_the_lock_ends() {
         .collect();
     assert!(possible.contains(&until), "{until:?} not in {possible:?}");
 
-    app.sql("UPDATE recipients SET locked_until = 1").await;
+    app.sql("UPDATE link_locks SET until = 1").await;
     let info = bob.open_link().await;
     assert_eq!(
         info.locked_until, None,
@@ -141,4 +143,122 @@ async fn passcode_submission_is_checked_against_the_link_not_the_request() {
     if bobs != carol.passcode_from_mail() {
         assert_eq!(response.code(), ErrorCode::PasscodeWrong);
     }
+}
+
+/// The count of wrong passcodes in a row for Bob's link.
+async fn failed_in_a_row(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT failed_passcodes FROM recipients WHERE address = ?")
+        .bind(BOB)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_guessers_lock_holds_the_guesser_not_the_recipient() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    app.send(&[BOB], &[], &[]).await;
+    let bob = app.recipient(BOB);
+    bob.request_passcode().await;
+    let wrong = bob.wrong_passcode();
+    let guesser = "203.0.113.9";
+    for _ in 0..4 {
+        let code = bob
+            .submit_passcode(&wrong)
+            .header("x-forwarded-for", guesser)
+            .code()
+            .await;
+        assert_eq!(code, ErrorCode::PasscodeWrong);
+    }
+    let fifth = bob
+        .submit_passcode(&wrong)
+        .header("x-forwarded-for", guesser)
+        .code()
+        .await;
+    assert_eq!(fifth, ErrorCode::TooManyAttempts);
+    let locked = bob
+        .request_passcode()
+        .header("x-forwarded-for", guesser)
+        .code()
+        .await;
+    assert_eq!(locked, ErrorCode::TooManyAttempts, "the guesser stays out");
+    let seen_by_guesser = bob.open_link().header("x-forwarded-for", guesser).await;
+    assert!(seen_by_guesser.locked_until.is_some());
+
+    // Bob, elsewhere, is not locked out: a new passcode opens his session.
+    assert_eq!(bob.open_link().await.locked_until, None);
+    let bob = bob.signed_in().await;
+    assert_eq!(bob.read().response().await.status, StatusCode::OK);
+    assert_eq!(
+        failed_in_a_row(&app).await,
+        0,
+        "a right passcode starts the count again"
+    );
+}
+
+#[tokio::test]
+async fn a_hundred_wrong_passcodes_in_a_row_block_the_link_until_the_sender_sends_a_new_one() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    let alice = app.sender(ALICE).await;
+    let composed = alice.send(&message_to(&[BOB])).await;
+    let bob = app.recipient(BOB);
+    // Twenty guessers, five tries each: each locks only itself out, but the
+    // link keeps count of them all.
+    let mut last = None;
+    for n in 0..20 {
+        let guesser = format!("203.0.113.{n}");
+        // Past the passcodes-per-hour limit, as if the hour had gone by.
+        app.sql("UPDATE passcodes SET created_at = created_at - 3600")
+            .await;
+        bob.request_passcode()
+            .header("x-forwarded-for", &guesser)
+            .await;
+        let wrong = bob.wrong_passcode();
+        for _ in 0..5 {
+            last = Some(
+                bob.submit_passcode(&wrong)
+                    .header("x-forwarded-for", &guesser)
+                    .response()
+                    .await,
+            );
+        }
+    }
+    let last = last.unwrap();
+    assert_eq!(last.code(), ErrorCode::LinkBlocked);
+    assert_eq!(last.status, StatusCode::LOCKED);
+    assert_eq!(failed_in_a_row(&app).await, 100);
+
+    // Blocked for everyone, the recipient too, whatever they try.
+    assert_eq!(bob.open_link().code().await, ErrorCode::LinkBlocked);
+    app.sql("UPDATE passcodes SET created_at = created_at - 3600")
+        .await;
+    assert_eq!(bob.request_passcode().code().await, ErrorCode::LinkBlocked);
+
+    // A new link from the sender starts afresh.
+    alice.resend(&composed.id, BOB).await;
+    assert_eq!(failed_in_a_row(&app).await, 0);
+    let bob = app.recipient(BOB).signed_in().await;
+    assert_eq!(bob.read().response().await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_right_passcode_before_the_cap_starts_the_count_again() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    app.sql("UPDATE recipients SET failed_passcodes = 98").await;
+    let bob = app.recipient(BOB);
+    bob.request_passcode().await;
+    assert_eq!(
+        bob.submit_passcode(&bob.wrong_passcode()).code().await,
+        ErrorCode::PasscodeWrong,
+        "the 99th"
+    );
+    let bob = bob.signed_in().await;
+    assert_eq!(failed_in_a_row(&app).await, 0);
+    bob.request_passcode().await;
+    assert_eq!(
+        bob.submit_passcode(&bob.wrong_passcode()).code().await,
+        ErrorCode::PasscodeWrong,
+        "counting from one again"
+    );
 }

@@ -76,6 +76,8 @@ pub enum Failure {
     UnknownLink,
     /// Too many wrong passcodes; `retry_after_secs` if the server said.
     Locked(Option<u64>),
+    /// So many wrong passcodes that only a new link from the sender helps.
+    Blocked,
     /// The server could not be reached or failed: offer a retry.
     Unavailable,
 }
@@ -92,6 +94,7 @@ impl Failure {
             Some(ErrorCode::MessageRevoked | ErrorCode::AlreadyRevoked) => Failure::Revoked,
             Some(ErrorCode::MessageExpired) => Failure::Expired,
             Some(ErrorCode::TooManyAttempts) => Failure::Locked(retry_after),
+            Some(ErrorCode::LinkBlocked) => Failure::Blocked,
             Some(
                 ErrorCode::PasscodeWrong
                 | ErrorCode::PasscodeExpired

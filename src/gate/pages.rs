@@ -395,6 +395,7 @@ fn end_page<A: RecipientApi + ?Sized + 'static>(
         Failure::Expired => ("page-expired", s.expired_title, s.expired_body),
         Failure::UnknownLink => ("page-unknown-link", s.unknown_title, s.unknown_body),
         Failure::Locked(_) => ("page-locked", s.locked_title, s.locked_body),
+        Failure::Blocked => ("page-blocked", s.blocked_title, s.blocked_body),
         Failure::Unavailable => ("page-unavailable", s.unavailable_title, s.unavailable_body),
     };
     let mut page = el("section")

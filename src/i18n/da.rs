@@ -69,6 +69,8 @@ pub const DA: Strings = Strings {
     locked_title: "For mange forsøg",
     locked_body: "Dette link er spærret et stykke tid, fordi adgangskoden er indtastet forkert for mange gange.",
     locked_retry: "Prøv igen om {} minutter.",
+    blocked_title: "Linket er spærret",
+    blocked_body: "Der er indtastet forkert adgangskode så mange gange, at dette link er spærret. Bed afsenderen om at sende dig et nyt link.",
     locked_until: "Spærret indtil {}.",
     unavailable_title: "Sealmail kan ikke nås",
     unavailable_body: "Forbindelsen eller serveren svigtede. Din meddelelse er i sikkerhed; prøv igen.",

@@ -69,6 +69,8 @@ pub const EN: Strings = Strings {
     locked_title: "Too many attempts",
     locked_body: "This link is locked for a while because the passcode was entered wrongly too often.",
     locked_retry: "Try again in {} minutes.",
+    blocked_title: "Link blocked",
+    blocked_body: "So many wrong passcodes were entered for this link that it has been blocked. Ask the sender to send you a new link.",
     locked_until: "Locked until {}.",
     unavailable_title: "Sealmail cannot be reached",
     unavailable_body: "The connection or the server failed. Your message is safe; please try again.",

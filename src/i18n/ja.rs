@@ -69,6 +69,8 @@ pub const JA: Strings = Strings {
     locked_title: "試行回数が多すぎます",
     locked_body: "パスコードの入力を何度も間違えたため、このリンクはしばらくロックされています。",
     locked_retry: "{} 分後にもう一度お試しください。",
+    blocked_title: "リンクはブロックされました",
+    blocked_body: "パスコードの入力を何度も間違えたため、このリンクはブロックされました。送信者に新しいリンクを送ってもらってください。",
     locked_until: "{} までロックされています。",
     unavailable_title: "Sealmail に接続できません",
     unavailable_body: "接続またはサーバーでエラーが発生しました。メッセージは安全です。もう一度お試しください。",

@@ -303,6 +303,9 @@ pub struct Strings {
     pub locked_body: &'static str,
     /// `{}`: minutes.
     pub locked_retry: &'static str,
+    /// The end page of a link blocked for good (`link_blocked`).
+    pub blocked_title: &'static str,
+    pub blocked_body: &'static str,
     /// `{}`: the date and time the lock ends.
     pub locked_until: &'static str,
     pub unavailable_title: &'static str,

@@ -69,6 +69,8 @@ pub const NL: Strings = Strings {
     locked_title: "Te veel pogingen",
     locked_body: "Deze koppeling is een tijdje geblokkeerd omdat de wachtwoordcode te vaak onjuist is ingevoerd.",
     locked_retry: "Probeer het over {} minuten opnieuw.",
+    blocked_title: "Koppeling geblokkeerd",
+    blocked_body: "Voor deze koppeling is zo vaak een onjuiste wachtwoordcode ingevoerd dat ze is geblokkeerd. Vraag de afzender u een nieuwe koppeling te sturen.",
     locked_until: "Geblokkeerd tot {}.",
     unavailable_title: "Sealmail is niet bereikbaar",
     unavailable_body: "De verbinding of de server is mislukt. Uw bericht is veilig; probeer het opnieuw.",

@@ -16,6 +16,7 @@ use sealmail_api::routes;
 
 use crate::crypto::sha256;
 use crate::error::{Error, Result};
+use crate::http::ClientAddress;
 use crate::state::AppState;
 use crate::store::{self, MessageState, links::LinkRow};
 
@@ -23,8 +24,13 @@ use crate::store::{self, MessageState, links::LinkRow};
 pub const PASSCODE_VALID_SECS: i64 = 10 * 60;
 /// Wrong tries a passcode allows before the link locks (design: 5).
 pub const MAX_ATTEMPTS: i64 = 5;
-/// How long a link stays locked after the tries run out.
+/// How long a client stays locked out of a link after a passcode's tries run out.
 pub const LOCK_SECS: i64 = 15 * 60;
+/// Wrong passcodes in a row, from any client, after which the link is
+/// blocked until the sender sends a new one: a lifetime cap on guessing that
+/// per-client locks alone would not give (issue 18 finding 6). A recipient
+/// who mistypes now and then never comes near it: a right passcode resets it.
+pub const MAX_FAILED_PASSCODES: i64 = 100;
 /// Passcodes that can be sent for one link per hour: enough for a few
 /// retries, too few to flood the recipient's mailbox.
 pub const PASSCODES_PER_HOUR: i64 = 5;
@@ -85,12 +91,38 @@ pub async fn check_readable(state: &AppState, link: &LinkRow) -> Result<()> {
     }
 }
 
-/// `too_many_attempts` while the link is locked.
-fn check_not_locked(link: &LinkRow, now: i64) -> Result<()> {
-    match link.locked_until {
-        Some(until) if until > now => Err(Error::TooManyAttempts {
+/// `link_blocked` once the link's wrong passcodes reached the lifetime cap;
+/// `too_many_attempts` while this client is locked out of the link.
+async fn check_not_locked(
+    state: &AppState,
+    link: &LinkRow,
+    client: &ClientAddress,
+    now: i64,
+) -> Result<()> {
+    if link.failed_passcodes >= MAX_FAILED_PASSCODES {
+        return Err(Error::LinkBlocked);
+    }
+    let until = client_locked_until(state, link, client, now).await?;
+    match until {
+        Some(until) => Err(Error::TooManyAttempts {
             retry_after_secs: (until - now) as u64,
         }),
-        _ => Ok(()),
+        None => Ok(()),
     }
+}
+
+/// Until when this client is locked out of the link, if it is now.
+async fn client_locked_until(
+    state: &AppState,
+    link: &LinkRow,
+    client: &ClientAddress,
+    now: i64,
+) -> Result<Option<i64>> {
+    store::links::client_locked_until(&state.db, link.recipient_id, &lock_key(client), now).await
+}
+
+/// Whom a lock holds: the client's rate-limit key (an IPv6 client's /64).
+/// Clients of unknown address share one key.
+fn lock_key(client: &ClientAddress) -> String {
+    client.limit_key().unwrap_or_default()
 }

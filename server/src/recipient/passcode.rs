@@ -7,7 +7,7 @@ use sealmail_api::{Language, Mailbox};
 use super::{PASSCODE_VALID_SECS, PASSCODES_PER_HOUR, check_not_locked, load_link};
 use crate::crypto::new_passcode;
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiPath, RawBody, optional_json};
+use crate::http::{ApiJson, ApiPath, ClientAddress, RawBody, optional_json};
 use crate::mail::{Brand, templates};
 use crate::messages::mask_address;
 use crate::state::AppState;
@@ -21,12 +21,13 @@ const HOUR: i64 = 3600;
 pub async fn request(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
+    client: ClientAddress,
     body: RawBody,
 ) -> Result<ApiJson<PasscodeSent>> {
     let body: PasscodeRequest = optional_json(body)?;
     let link = load_link(&state, &token).await?;
     let now = store::now();
-    check_not_locked(&link, now)?;
+    check_not_locked(&state, &link, &client, now).await?;
     let code = new_passcode();
     let mac = state
         .master_key

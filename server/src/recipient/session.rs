@@ -9,10 +9,13 @@ use sealmail_api::recipient::{PasscodeSubmit, SessionOpened};
 use sealmail_api::routes;
 use sealmail_api::{Language, Mailbox};
 
-use super::{LOCK_SECS, MAX_ATTEMPTS, SESSION_SECS, check_not_locked, load_link};
+use super::{
+    LOCK_SECS, MAX_ATTEMPTS, MAX_FAILED_PASSCODES, SESSION_SECS, check_not_locked, load_link,
+    lock_key,
+};
 use crate::crypto::{constant_time_eq, new_bearer_token, sha256};
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiPath};
+use crate::http::{ApiJson, ApiPath, ClientAddress};
 use crate::mail::{Brand, templates};
 use crate::state::AppState;
 use crate::store::mail_queue::MailKind;
@@ -23,24 +26,20 @@ use crate::store::{self, links::LinkRow, passcodes, sessions};
 pub async fn open(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
+    client: ClientAddress,
     jar: CookieJar,
     ApiJson(submit): ApiJson<PasscodeSubmit>,
 ) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
     let link = load_link(&state, &token).await?;
     let now = store::now();
-    check_not_locked(&link, now)?;
+    check_not_locked(&state, &link, &client, now).await?;
     let Some((passcode, failed)) = passcodes::current(&state.db, link.recipient_id, now).await?
     else {
-        // A concurrent request may have just locked the link (voiding its passcode).
-        return match store::links::locked_until(&state.db, link.recipient_id).await? {
-            Some(until) if until > now => Err(Error::TooManyAttempts {
-                retry_after_secs: (until - now) as u64,
-            }),
-            _ => Err(Error::PasscodeExpired),
-        };
+        return Err(Error::PasscodeExpired);
     };
     if failed >= MAX_ATTEMPTS {
-        return Err(lock(&state, &link, now).await?);
+        // Spent by someone else's wrong tries: this client asks for a new one.
+        return Err(Error::PasscodeExpired);
     }
     let typed: String = submit
         .passcode
@@ -53,17 +52,27 @@ pub async fn open(
         // The UPDATE re-checks unused, unexpired and under the limit: of two
         // concurrent correct submissions only one gets a session.
         if !passcodes::consume(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
-            return Err(spent(&state, &link, passcode.id, now).await?);
+            return Err(Error::PasscodeExpired);
         }
         return start_session(&state, &link, &token, jar, now).await;
     }
 
     match passcodes::record_failure(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
-        Some(failed) if failed >= MAX_ATTEMPTS => Err(lock(&state, &link, now).await?),
-        Some(failed) => Err(Error::PasscodeWrong {
-            tries_left: (MAX_ATTEMPTS - failed) as u32,
+        Some(failure) if failure.of_link >= MAX_FAILED_PASSCODES => {
+            tracing::warn!(
+                recipient = link.recipient_id,
+                "link blocked after {MAX_FAILED_PASSCODES} wrong passcodes in a row"
+            );
+            Err(Error::LinkBlocked)
+        }
+        Some(failure) if failure.of_passcode >= MAX_ATTEMPTS => {
+            Err(lock(&state, &link, &client, now).await?)
+        }
+        Some(failure) => Err(Error::PasscodeWrong {
+            tries_left: (MAX_ATTEMPTS - failure.of_passcode) as u32,
         }),
-        None => Err(spent(&state, &link, passcode.id, now).await?),
+        // A concurrent request used the passcode or spent its last try.
+        None => Err(Error::PasscodeExpired),
     }
 }
 
@@ -113,26 +122,23 @@ async fn start_session(
     ))
 }
 
-/// The tries ran out: lock the link for a while.
-async fn lock(state: &AppState, link: &LinkRow, now: i64) -> Result<Error> {
-    store::links::lock(&state.db, link.recipient_id, now, now + LOCK_SECS).await?;
+/// The passcode's tries ran out: lock this client out of the link for a
+/// while (the passcode itself is spent for everyone).
+async fn lock(state: &AppState, link: &LinkRow, client: &ClientAddress, now: i64) -> Result<Error> {
+    store::links::lock_client(
+        &state.db,
+        link.recipient_id,
+        &lock_key(client),
+        now + LOCK_SECS,
+    )
+    .await?;
     tracing::warn!(
         recipient = link.recipient_id,
-        "link locked after too many wrong passcodes"
+        "client locked out of the link after too many wrong passcodes"
     );
     Ok(Error::TooManyAttempts {
         retry_after_secs: LOCK_SECS as u64,
     })
-}
-
-/// A concurrent request changed the passcode first: out of tries, or used.
-async fn spent(state: &AppState, link: &LinkRow, passcode_id: i64, now: i64) -> Result<Error> {
-    let failed = passcodes::failed_attempts(&state.db, passcode_id).await?;
-    if failed >= MAX_ATTEMPTS {
-        lock(state, link, now).await
-    } else {
-        Ok(Error::PasscodeExpired)
-    }
 }
 
 /// Ends this browser's session for the link (sign out). 204 either way.

@@ -10,7 +10,7 @@ use crate::error::Result;
 /// `concat!`).
 macro_rules! link_row_columns {
     () => {
-        "r.id AS recipient_id, r.address, r.name, r.revoked_at, r.locked_until,
+        "r.id AS recipient_id, r.address, r.name, r.revoked_at, r.failed_passcodes,
          m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection,
          m.state, m.created_at, m.expires_at, m.language"
     };
@@ -29,8 +29,8 @@ pub struct LinkRow {
     pub name: Option<String>,
     /// When this recipient's access was revoked.
     pub revoked_at: Option<i64>,
-    /// Until when the link is locked after too many wrong passcodes.
-    pub locked_until: Option<i64>,
+    /// Wrong passcodes in a row for this link, from any client.
+    pub failed_passcodes: i64,
     /// The language of the message's mail (`en`, `nl`, `da`, `ja`).
     pub language: String,
     /// The message.
@@ -78,35 +78,41 @@ pub async fn mark_opened(
     Ok(())
 }
 
-/// Locks the link until `until` (after too many wrong passcodes) and voids
-/// its passcodes: after the lock, the recipient asks for a new one.
-pub async fn lock(pool: &SqlitePool, recipient_id: i64, now: i64, until: i64) -> Result<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+/// Locks `client` out of the link until `until` (its passcode's tries ran
+/// out). Other clients, the recipient's own browser among them, are not.
+pub async fn lock_client(
+    pool: &SqlitePool,
+    recipient_id: i64,
+    client: &str,
+    until: i64,
+) -> Result<()> {
     sqlx::query(
-        "UPDATE recipients SET locked_until = MAX(COALESCE(locked_until, 0), ?) WHERE id = ?",
+        "INSERT INTO link_locks (recipient_id, client, until) VALUES (?, ?, ?)
+         ON CONFLICT (recipient_id, client) DO UPDATE SET until = MAX(until, excluded.until)",
     )
-    .bind(until)
     .bind(recipient_id)
-    .execute(&mut *tx)
+    .bind(client)
+    .bind(until)
+    .execute(pool)
     .await?;
-    sqlx::query("UPDATE passcodes SET expires_at = MIN(expires_at, ?) WHERE recipient_id = ? AND used_at IS NULL")
-        .bind(now)
-        .bind(recipient_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-/// Until when the link is locked, if it is.
-pub async fn locked_until(pool: &SqlitePool, recipient_id: i64) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT locked_until FROM recipients WHERE id = ?")
-            .bind(recipient_id)
-            .fetch_optional(pool)
-            .await?
-            .flatten(),
+/// Until when `client` is locked out of the link, if it is now.
+pub async fn client_locked_until(
+    pool: &SqlitePool,
+    recipient_id: i64,
+    client: &str,
+    now: i64,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT until FROM link_locks WHERE recipient_id = ? AND client = ? AND until > ?",
     )
+    .bind(recipient_id)
+    .bind(client)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?)
 }
 
 /// Revokes one recipient's access (and ends their sessions). Returns whether
@@ -180,7 +186,7 @@ pub async fn relink(
     use super::mail_queue::{self, MailKind};
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let changed: Option<i64> = sqlx::query_scalar(
-        "UPDATE recipients SET token_hash = ?1
+        "UPDATE recipients SET token_hash = ?1, failed_passcodes = 0
          WHERE id = ?2 AND message_id = ?3 AND revoked_at IS NULL
            AND (SELECT state FROM messages WHERE id = ?3) = 'active'
          RETURNING id",
@@ -208,6 +214,7 @@ pub async fn relink(
     for sql in [
         "DELETE FROM recipient_sessions WHERE recipient_id = ?",
         "DELETE FROM passcodes WHERE recipient_id = ?",
+        "DELETE FROM link_locks WHERE recipient_id = ?",
     ] {
         sqlx::query(sql)
             .bind(recipient_id)

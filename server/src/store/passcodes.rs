@@ -118,49 +118,72 @@ pub async fn current(
 }
 
 /// Uses the passcode: succeeds only if it is still unused, unexpired and
-/// under the attempt limit — all checked by the one UPDATE.
+/// under the attempt limit — all checked by the one UPDATE — and then starts
+/// the link's count of wrong passcodes in a row again.
 pub async fn consume(pool: &SqlitePool, id: i64, now: i64, max_attempts: i64) -> Result<bool> {
-    Ok(sqlx::query(
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let used: Option<i64> = sqlx::query_scalar(
         "UPDATE passcodes SET used_at = ?1
          WHERE id = ?2 AND used_at IS NULL AND expires_at > ?1 AND failed_attempts < ?3
-         RETURNING id",
+         RETURNING recipient_id",
     )
     .bind(now)
     .bind(id)
     .bind(max_attempts)
-    .fetch_optional(pool)
-    .await?
-    .is_some())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(recipient_id) = used {
+        sqlx::query("UPDATE recipients SET failed_passcodes = 0 WHERE id = ?")
+            .bind(recipient_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(used.is_some())
 }
 
-/// Counts a wrong try, unless the limit is already reached. Returns the
-/// number of failed tries after this one, or `None` if nothing was counted
-/// (the passcode is used, expired, or out of tries).
+/// A wrong try, as counted by [`record_failure`].
+#[derive(Debug, Clone, Copy)]
+pub struct Failure {
+    /// Wrong tries of this passcode, this one included.
+    pub of_passcode: i64,
+    /// Wrong passcodes in a row for the link, over all its passcodes.
+    pub of_link: i64,
+}
+
+/// Counts a wrong try against the passcode and the link, unless the
+/// passcode's limit is already reached. `None` if nothing was counted (the
+/// passcode is used, expired, or out of tries).
 pub async fn record_failure(
     pool: &SqlitePool,
     id: i64,
     now: i64,
     max_attempts: i64,
-) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
+) -> Result<Option<Failure>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let counted: Option<(i64, i64)> = sqlx::query_as(
         "UPDATE passcodes SET failed_attempts = failed_attempts + 1
          WHERE id = ?1 AND used_at IS NULL AND expires_at > ?2 AND failed_attempts < ?3
-         RETURNING failed_attempts",
+         RETURNING failed_attempts, recipient_id",
     )
     .bind(id)
     .bind(now)
     .bind(max_attempts)
-    .fetch_optional(pool)
-    .await?)
-}
-
-/// How many wrong tries a passcode has had.
-pub async fn failed_attempts(pool: &SqlitePool, id: i64) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT failed_attempts FROM passcodes WHERE id = ?")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-            .unwrap_or(0),
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((of_passcode, recipient_id)) = counted else {
+        return Ok(None);
+    };
+    let of_link: i64 = sqlx::query_scalar(
+        "UPDATE recipients SET failed_passcodes = failed_passcodes + 1 WHERE id = ?
+         RETURNING failed_passcodes",
     )
+    .bind(recipient_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Failure {
+        of_passcode,
+        of_link,
+    }))
 }
