@@ -10,8 +10,8 @@ use sealmail_api::routes;
 use sealmail_api::{Language, Mailbox};
 
 use super::{
-    LOCK_SECS, MAX_ATTEMPTS, MAX_FAILED_PASSCODES, SESSION_SECS, check_not_locked, load_link,
-    lock_key,
+    LOCK_SECS, MAX_ATTEMPTS, MAX_FAILED_PASSCODES, SESSION_SECS, check_not_locked,
+    client_locked_until, load_link, lock_key,
 };
 use crate::crypto::{constant_time_eq, new_bearer_token, sha256};
 use crate::error::{Error, Result};
@@ -38,8 +38,7 @@ pub async fn open(
         return Err(Error::PasscodeExpired);
     };
     if failed >= MAX_ATTEMPTS {
-        // Spent by someone else's wrong tries: this client asks for a new one.
-        return Err(Error::PasscodeExpired);
+        return Err(spent(&state, &link, &client, now).await?);
     }
     let typed: String = submit
         .passcode
@@ -52,12 +51,16 @@ pub async fn open(
         // The UPDATE re-checks unused, unexpired and under the limit: of two
         // concurrent correct submissions only one gets a session.
         if !passcodes::consume(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
-            return Err(Error::PasscodeExpired);
+            return Err(spent(&state, &link, &client, now).await?);
         }
         return start_session(&state, &link, &token, jar, now).await;
     }
 
-    match passcodes::record_failure(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
+    let lock = (lock_key(&client), now + LOCK_SECS);
+    let failure =
+        passcodes::record_failure(&state.db, passcode.id, now, MAX_ATTEMPTS, (&lock.0, lock.1))
+            .await?;
+    match failure {
         Some(failure) if failure.of_link >= MAX_FAILED_PASSCODES => {
             tracing::warn!(
                 recipient = link.recipient_id,
@@ -66,14 +69,36 @@ pub async fn open(
             Err(Error::LinkBlocked)
         }
         Some(failure) if failure.of_passcode >= MAX_ATTEMPTS => {
-            Err(lock(&state, &link, &client, now).await?)
+            tracing::warn!(
+                recipient = link.recipient_id,
+                "client locked out of the link after too many wrong passcodes"
+            );
+            Err(Error::TooManyAttempts {
+                retry_after_secs: LOCK_SECS as u64,
+            })
         }
         Some(failure) => Err(Error::PasscodeWrong {
             tries_left: (MAX_ATTEMPTS - failure.of_passcode) as u32,
         }),
-        // A concurrent request used the passcode or spent its last try.
-        None => Err(Error::PasscodeExpired),
+        None => Err(spent(&state, &link, &client, now).await?),
     }
+}
+
+/// The passcode was used, or its last try spent, by another request (maybe
+/// a racing one): `too_many_attempts` if that locked this client out, else
+/// `passcode_expired` (ask for a new one).
+async fn spent(
+    state: &AppState,
+    link: &LinkRow,
+    client: &ClientAddress,
+    now: i64,
+) -> Result<Error> {
+    Ok(match client_locked_until(state, link, client, now).await? {
+        Some(until) => Error::TooManyAttempts {
+            retry_after_secs: (until - now) as u64,
+        },
+        None => Error::PasscodeExpired,
+    })
 }
 
 /// Stores a new session, records the open, and sets the cookie.
@@ -120,25 +145,6 @@ async fn start_session(
             expires_at: store::timestamp(expires_at),
         }),
     ))
-}
-
-/// The passcode's tries ran out: lock this client out of the link for a
-/// while (the passcode itself is spent for everyone).
-async fn lock(state: &AppState, link: &LinkRow, client: &ClientAddress, now: i64) -> Result<Error> {
-    store::links::lock_client(
-        &state.db,
-        link.recipient_id,
-        &lock_key(client),
-        now + LOCK_SECS,
-    )
-    .await?;
-    tracing::warn!(
-        recipient = link.recipient_id,
-        "client locked out of the link after too many wrong passcodes"
-    );
-    Ok(Error::TooManyAttempts {
-        retry_after_secs: LOCK_SECS as u64,
-    })
 }
 
 /// Ends this browser's session for the link (sign out). 204 either way.

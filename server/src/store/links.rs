@@ -81,7 +81,7 @@ pub async fn mark_opened(
 /// Locks `client` out of the link until `until` (its passcode's tries ran
 /// out). Other clients, the recipient's own browser among them, are not.
 pub async fn lock_client(
-    pool: &SqlitePool,
+    db: &mut sqlx::SqliteConnection,
     recipient_id: i64,
     client: &str,
     until: i64,
@@ -93,7 +93,7 @@ pub async fn lock_client(
     .bind(recipient_id)
     .bind(client)
     .bind(until)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -152,13 +152,16 @@ pub struct Failure {
 }
 
 /// Counts a wrong try against the passcode and the link, unless the
-/// passcode's limit is already reached. `None` if nothing was counted (the
-/// passcode is used, expired, or out of tries).
+/// passcode's limit is already reached; the try that reaches it locks
+/// `lock.0` out of the link until `lock.1`, in the same transaction (so a
+/// racing request that finds the passcode spent also finds the lock).
+/// `None` if nothing was counted (the passcode is used, expired, or out of tries).
 pub async fn record_failure(
     pool: &SqlitePool,
     id: i64,
     now: i64,
     max_attempts: i64,
+    lock: (&str, i64),
 ) -> Result<Option<Failure>> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let counted: Option<(i64, i64)> = sqlx::query_as(
@@ -181,6 +184,9 @@ pub async fn record_failure(
     .bind(recipient_id)
     .fetch_one(&mut *tx)
     .await?;
+    if of_passcode >= max_attempts {
+        super::links::lock_client(&mut tx, recipient_id, lock.0, lock.1).await?;
+    }
     tx.commit().await?;
     Ok(Some(Failure {
         of_passcode,
