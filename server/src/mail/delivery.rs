@@ -17,6 +17,7 @@ use lettre::address::{Address, Envelope};
 use super::SendError;
 use super::logo_gap;
 use super::queue::seal_context;
+use crate::crypto::Secret;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::store::{
@@ -184,7 +185,10 @@ async fn deliver_one(state: &AppState, mail: ClaimedMail) -> Outcome {
 /// Sends the mail once; what became of it.
 async fn try_once(state: &AppState, mail: &ClaimedMail) -> Outcome {
     let policy = *state.mail_queue.policy();
-    let sent = match open(state, mail).await {
+    let sent = match open(state, mail)
+        .await
+        .and_then(|(envelope, bytes)| Ok((envelope, sign(state, bytes)?)))
+    {
         Ok((envelope, bytes)) => {
             // The send must end before the lease does, or another worker
             // could claim the mail meanwhile and send it a second time.
@@ -234,7 +238,7 @@ enum NotReady {
 async fn open(
     state: &AppState,
     mail: &ClaimedMail,
-) -> Result<(Envelope, crate::crypto::Secret<Vec<u8>>), NotReady> {
+) -> Result<(Envelope, Secret<Vec<u8>>), NotReady> {
     let address = |text: &str| {
         text.parse::<Address>()
             .map_err(|e| NotReady::Never(format!("`{text}` is not a mail address: {e}")))
@@ -293,6 +297,22 @@ async fn open(
         .ok_or_else(altered)?;
     let bytes = logo_gap::fill(rest.expose(), offset, &logo.block).ok_or_else(altered)?;
     Ok((envelope, bytes))
+}
+
+/// The mail with its DKIM signature in front, when a key is configured:
+/// signed at each try, over exactly the bytes that leave (the Message-ID
+/// stays the same from try to try).
+fn sign(state: &AppState, bytes: Secret<Vec<u8>>) -> Result<Secret<Vec<u8>>, NotReady> {
+    let Some(dkim) = state.mail_queue.dkim() else {
+        return Ok(bytes);
+    };
+    let header = dkim
+        .signature_header(bytes.expose())
+        .map_err(|e| NotReady::Later(e.to_string()))?;
+    let mut signed = Vec::with_capacity(header.len() + bytes.expose().len());
+    signed.extend_from_slice(header.as_bytes());
+    signed.extend_from_slice(bytes.expose());
+    Ok(Secret::new(signed))
 }
 
 /// One line per try; no address, link or passcode, only the queue's ids.

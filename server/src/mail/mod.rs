@@ -143,8 +143,8 @@ pub trait Mailer: Send + Sync {
     fn send<'a>(&'a self, envelope: &'a Envelope, message: &'a [u8]) -> MailFuture<'a>;
 }
 
-/// Builds the RFC 5322 message for `mail` from `sender`, DKIM-signed when
-/// `sender` has a key: text/plain alone, or multipart/alternative of the
+/// Builds the RFC 5322 message for `mail` from `sender` (unsigned: the
+/// delivery worker signs what it sends): text/plain alone, or multipart/alternative of the
 /// text and the HTML (multipart/related with the logo, when there is one).
 pub fn build_message(
     sender: &MailSender,
@@ -184,11 +184,7 @@ pub fn build_message(
             builder.multipart(alternative)
         }
     };
-    let mut message = built.map_err(|e| MailError(format!("building the mail: {e}")))?;
-    if let Some(dkim) = &sender.dkim {
-        dkim.sign(&mut message);
-    }
-    Ok(message)
+    built.map_err(|e| MailError(format!("building the mail: {e}")))
 }
 
 /// The text part. 8bit keeps links and passcodes readable in the .eml file;

@@ -79,8 +79,8 @@ struct Inner {
 
 impl MailQueue {
     /// A queue whose mail comes from `sender` (and is signed with its DKIM
-    /// key once, when queued, so every retry sends the same bytes), its
-    /// bounces going to `bounce+ID@bounce_domain` if given.
+    /// key as it is sent), its bounces going to `bounce+ID@bounce_domain`
+    /// if given.
     pub fn new(sender: MailSender, bounce_domain: Option<String>, policy: RetryPolicy) -> Self {
         MailQueue {
             inner: Arc::new(Inner {
@@ -96,6 +96,11 @@ impl MailQueue {
     /// The retry policy.
     pub fn policy(&self) -> &RetryPolicy {
         &self.inner.policy
+    }
+
+    /// The DKIM signer of Sealmail's own mail, if one is configured.
+    pub fn dkim(&self) -> Option<&super::dkim::DkimSigner> {
+        self.inner.sender.dkim.as_deref()
     }
 
     /// Tells the worker that mail was queued (call after the commit). If the
