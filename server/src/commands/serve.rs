@@ -46,6 +46,7 @@ pub async fn run(config: &Config) -> Result<()> {
     }));
     let limits = crate::http::listen::Limits {
         header_timeout: config.header_timeout,
+        body_timeout: config.body_timeout,
         max_connections: config.max_connections,
     };
     crate::http::listen::serve(listener, app(state.clone()), limits, shutdown_signal()).await;
