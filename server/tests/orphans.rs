@@ -37,16 +37,38 @@ async fn the_sweep_removes_what_a_dead_writer_left_and_spares_a_live_one() {
     // Left by a writer killed mid-upload: its lock file, held by nobody now.
     let dead = attachments.join("0123456789abcdef0123456789abcdef");
     std::fs::create_dir_all(&dead).unwrap();
-    std::fs::write(dead.join(".writing"), b"").unwrap();
+    std::fs::write(
+        attachments.join("0123456789abcdef0123456789abcdef.writing"),
+        b"",
+    )
+    .unwrap();
     std::fs::write(dead.join("5ea1ed5ea1ed"), b"sealed bytes").unwrap();
+    // Killed between making its dir and storing its first file.
+    let empty = attachments.join("fedcba9876543210fedcba9876543210");
+    std::fs::create_dir_all(&empty).unwrap();
 
     assert_eq!(sweep_orphans(&app.state).await.unwrap(), 1);
-    assert!(!dead.exists(), "the dead writer's dir is gone");
-    assert_eq!(files_in(&live).len(), 2, "the live one is whole: {live:?}");
+    assert!(
+        !dead.exists() && !empty.exists(),
+        "the dead writers' dirs are gone"
+    );
+    assert_eq!(files_in(&live).len(), 1, "the live one is whole: {live:?}");
+    let mut top = files_in(&attachments);
+    top.retain(|name| name.ends_with(".writing"));
+    assert_eq!(
+        top,
+        [format!("{}.writing", outgoing.id())],
+        "only the live lock"
+    );
 
     // Stored: the lock goes, the attachment stays through another sweep.
     outgoing.send(app.draft(&[BOB], &[])).await.unwrap();
-    assert_eq!(files_in(&live).len(), 1, "only the attachment: {live:?}");
+    assert_eq!(
+        files_in(&attachments).len(),
+        1,
+        "no lock left: {:?}",
+        files_in(&attachments)
+    );
     assert_eq!(sweep_orphans(&app.state).await.unwrap(), 0);
     assert_eq!(files_in(&live).len(), 1);
 

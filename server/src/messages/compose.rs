@@ -395,6 +395,9 @@ impl Drop for Outgoing {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.dir);
+            if let Some(writing) = self.writing.take() {
+                writing.abandon();
+            }
         }
     }
 }

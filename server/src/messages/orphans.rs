@@ -2,52 +2,87 @@
 //! while its files were sealed (before its row was stored), or ended with
 //! its files not yet removed. `sealmail serve` sweeps them at start.
 //!
-//! A message being written holds an exclusive lock on `DIR/.writing` (the
-//! kernel lets go of it when the process dies, even by `kill -9`), so the
-//! sweep can tell a dead writer's files from a live one's, in any process
-//! (`sealmail send` writes too).
+//! A message being written holds an exclusive lock on `ID.writing` beside
+//! its dir `ID`, taken before the dir is made (the kernel lets go of it when
+//! the process dies, even by `kill -9`), so the sweep can tell a dead
+//! writer's files from a live one's, in any process (`sealmail send` writes
+//! too): a dir with neither a message nor a held lock is an orphan.
 
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
-/// The lock file in a message's attachment dir while it is being written.
+/// The lock file beside a message's attachment dir while it is written.
 const WRITING: &str = ".writing";
 
-/// A dir with neither a message nor a lock file is taken for a writer's
-/// between making the dir and locking it only while it is this young.
-const UNLOCKED_GRACE: Duration = Duration::from_secs(60);
+fn lock_path(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_owned();
+    name.push(WRITING);
+    dir.with_file_name(name)
+}
 
 /// The lock of a message's attachment dir while its files are written.
 pub struct Writing {
-    dir: PathBuf,
+    path: PathBuf,
     lock: File,
 }
 
 impl Writing {
-    /// Makes `dir` and locks it for this writer.
+    /// Locks `dir` for this writer, then makes it.
     pub async fn start(dir: PathBuf) -> Result<Writing> {
         blocking(move || {
+            let path = lock_path(&dir);
+            if let Some(parent) = dir.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let lock = loop {
+                let lock = File::create(&path)?;
+                lock.lock()?;
+                // A sweep may have taken the file for a dead writer's
+                // between its creation and our lock: then lock a new one.
+                if same_file(&lock, &path)? {
+                    break lock;
+                }
+            };
             std::fs::create_dir_all(&dir)?;
-            let lock = File::create(dir.join(WRITING))?;
-            lock.lock()?;
-            Ok(Writing { dir, lock })
+            Ok(Writing { path, lock })
         })
         .await
     }
 
-    /// The message is stored: its dir holds only its attachments from now on.
+    /// The message was dropped and its dir removed: the lock goes (here,
+    /// from `Drop`, so not on the blocking pool).
+    pub fn abandon(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    /// The message is stored (its row points at its files): the lock goes.
     pub async fn done(self) {
         let _ = blocking(move || {
-            std::fs::remove_file(self.dir.join(WRITING))?;
+            std::fs::remove_file(&self.path)?;
             drop(self.lock);
             Ok(())
         })
         .await;
     }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt as _;
+    let open = file.metadata()?;
+    Ok(match std::fs::metadata(path) {
+        Ok(named) => named.ino() == open.ino() && named.dev() == open.dev(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e),
+    })
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, path: &Path) -> std::io::Result<bool> {
+    Ok(path.exists())
 }
 
 /// What one dir of `attachments/` is.
@@ -71,8 +106,15 @@ pub async fn sweep_orphans(state: &AppState) -> Result<usize> {
             let mut dirs = Vec::new();
             for entry in std::fs::read_dir(&root)? {
                 let entry = entry?;
+                let name = entry.file_name().to_string_lossy().into_owned();
                 if entry.file_type()?.is_dir() {
-                    dirs.push(entry.file_name().to_string_lossy().into_owned());
+                    dirs.push(name);
+                } else if let Some(id) = name.strip_suffix(WRITING) {
+                    // A lock whose dir was never made, or was removed.
+                    let dir = root.join(id);
+                    if !dir.exists() {
+                        dirs.push(id.to_owned());
+                    }
                 }
             }
             Ok(dirs)
@@ -123,7 +165,7 @@ async fn owner(state: &AppState, id: &str) -> Result<Owner> {
 /// `None` if a live writer holds `dir`; else its lock file, locked by us
 /// (`Some(None)` if it has none).
 fn lock_dir(dir: &Path) -> std::io::Result<Option<Option<File>>> {
-    match File::open(dir.join(WRITING)) {
+    match File::open(lock_path(dir)) {
         Ok(file) => match file.try_lock() {
             Ok(()) => Ok(Some(Some(file))),
             Err(TryLockError::WouldBlock) => Ok(None),
@@ -139,31 +181,28 @@ fn lock_dir(dir: &Path) -> std::io::Result<Option<Option<File>>> {
 fn sweep_dir(dir: &Path, owner: &Owner, lock: Option<File>) -> std::io::Result<usize> {
     let keep: &[String] = match owner {
         Owner::Active(files) => files,
-        Owner::Ended => &[],
-        Owner::Nobody => {
-            let young = std::fs::metadata(dir)?
-                .modified()?
-                .elapsed()
-                .is_ok_and(|age| age < UNLOCKED_GRACE);
-            if lock.is_none() && young {
-                return Ok(0);
-            }
-            &[]
-        }
+        Owner::Ended | Owner::Nobody => &[],
     };
     let mut removed = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !keep.contains(&name) {
-            std::fs::remove_file(entry.path())?;
-            if name != WRITING {
-                removed += 1;
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries {
+                let entry = entry?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !keep.contains(&name) {
+                    std::fs::remove_file(entry.path())?;
+                    removed += 1;
+                }
+            }
+            if keep.is_empty() {
+                std::fs::remove_dir(dir)?;
             }
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
     }
-    if keep.is_empty() {
-        std::fs::remove_dir(dir)?;
+    if lock.is_some() {
+        std::fs::remove_file(lock_path(dir))?;
     }
     drop(lock);
     Ok(removed)
