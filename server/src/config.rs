@@ -71,8 +71,15 @@ pub struct Config {
 
     /// The longest a client may take to send a request's headers; slower
     /// connections are closed (a slow-loris client holds nothing for long).
+    /// An idle keep-alive connection is closed after as long.
     #[arg(long, env = "SEALMAIL_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
     pub header_timeout: std::time::Duration,
+
+    /// The longest a request body may go without a byte arriving (an upload
+    /// that stalls); the request then fails and its connection is closed.
+    /// A slow upload that keeps moving is not cut off.
+    #[arg(long, env = "SEALMAIL_BODY_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub body_timeout: std::time::Duration,
 
     /// The most connections served at once; further ones wait to be accepted
     /// until one ends, so a flood of connections cannot exhaust memory or

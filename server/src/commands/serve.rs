@@ -38,6 +38,16 @@ pub async fn run(config: &Config) -> Result<()> {
         );
     }
     let purge = tokio::spawn(messages::run_purge_task(state.clone(), PURGE_EVERY));
+    // Files a crash left behind (a message killed mid-upload, or ended with
+    // its files not yet removed); in the background, so serving starts at once.
+    let sweep_state = state.clone();
+    tokio::spawn(async move {
+        match messages::sweep_orphans(&sweep_state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "removed attachment files left by a crash"),
+            Err(e) => tracing::warn!(error = %e, "sweeping orphaned attachment files failed"),
+        }
+    });
     // The worker stops claiming mail when the server stops serving, and lets
     // what is in flight finish (its outcome recorded, nothing sent twice).
     let (stop_delivery, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -46,6 +56,7 @@ pub async fn run(config: &Config) -> Result<()> {
     }));
     let limits = crate::http::listen::Limits {
         header_timeout: config.header_timeout,
+        body_timeout: config.body_timeout,
         max_connections: config.max_connections,
     };
     crate::http::listen::serve(listener, app(state.clone()), limits, shutdown_signal()).await;

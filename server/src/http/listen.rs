@@ -1,6 +1,7 @@
-//! Accepting and serving connections: hyper (HTTP/1.1) with a header-read timeout, at
-//! most so many connections at once, and a graceful stop that lets requests
-//! in flight finish.
+//! Accepting and serving connections: hyper (HTTP/1.1) with a header-read
+//! timeout (which also closes idle keep-alive connections), a body idle
+//! timeout, at most so many connections at once, and a graceful stop that
+//! lets requests in flight finish.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,12 +16,15 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
+use tower_http::timeout::TimeoutBody;
 
 /// What a client may hold of the server.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// The longest a client may take to send a request's headers.
     pub header_timeout: Duration,
+    /// The longest a request body may go without a byte arriving.
+    pub body_timeout: Duration,
     /// The most connections served at once.
     pub max_connections: usize,
 }
@@ -63,10 +67,15 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let body_timeout = limits.body_timeout;
         let service =
             TowerToHyperService::new(tower::service_fn(move |mut request: Request<_>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
-                app.clone().oneshot(request.map(axum::body::Body::new))
+                // A body that stalls fails its reader (the handler answers,
+                // hyper closes the connection): a trickle cannot hold it.
+                let request =
+                    request.map(|body| axum::body::Body::new(TimeoutBody::new(body_timeout, body)));
+                app.clone().oneshot(request)
             }));
         let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);

@@ -56,6 +56,9 @@ pub struct Outgoing {
     attachments: Vec<AttachmentRow>,
     dir: PathBuf,
     committed: bool,
+    /// Held from the first attachment until the message is stored or
+    /// dropped: while it is, the orphan sweep leaves the files alone.
+    writing: Option<super::orphans::Writing>,
     template: Option<store::branding::TemplateRow>,
 }
 
@@ -152,6 +155,7 @@ impl Outgoing {
             key: DataKey::generate(),
             attachments: Vec::new(),
             committed: false,
+            writing: None,
             template: None,
         }
     }
@@ -174,7 +178,9 @@ impl Outgoing {
 
     /// Starts sealing an attachment.
     pub async fn attachment(&mut self, name: &str, content_type: &str) -> Result<AttachmentWriter> {
-        tokio::fs::create_dir_all(&self.dir).await?;
+        if self.writing.is_none() {
+            self.writing = Some(super::orphans::Writing::start(self.dir.clone()).await?);
+        }
         let position = self.attachments.len() as i64;
         let id = crypto::hex(&crypto::random_bytes::<6>());
         let file = tokio::fs::File::create(self.dir.join(&id))
@@ -289,6 +295,9 @@ impl Outgoing {
         };
         store::messages::insert(&state.db, &new).await?;
         self.committed = true;
+        if let Some(writing) = self.writing.take() {
+            writing.done().await;
+        }
         state.mail_queue.wake();
         if let Some(t) = &template {
             store::branding::set_for_message(&state.db, &self.id, t.id).await?;
@@ -386,6 +395,9 @@ impl Drop for Outgoing {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.dir);
+            if let Some(writing) = self.writing.take() {
+                writing.abandon();
+            }
         }
     }
 }

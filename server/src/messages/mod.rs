@@ -3,6 +3,7 @@
 
 mod compose;
 mod lifecycle;
+mod orphans;
 mod read;
 mod resend;
 
@@ -11,6 +12,7 @@ pub use compose::{AttachmentWriter, Draft, Outgoing};
 pub use lifecycle::{
     end, find, purge_expired, revoke_and_audit, run_purge_task, status, status_of_row, statuses,
 };
+pub use orphans::sweep_orphans;
 pub use read::{AttachmentStream, open_attachment, open_body, open_body_view};
 pub use resend::resend_notification;
 

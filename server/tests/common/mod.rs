@@ -15,6 +15,7 @@ pub mod recipient;
 pub mod sender;
 pub mod serve;
 pub mod smtp_sink;
+pub mod wire;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

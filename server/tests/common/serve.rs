@@ -10,6 +10,8 @@ use super::smtp_sink::free_port;
 /// A running `sealmail serve` (stopped with SIGKILL, by its own pid, when dropped).
 pub struct Serve {
     child: Child,
+    /// The loopback port it listens on.
+    pub port: u16,
 }
 
 impl Serve {
@@ -45,7 +47,7 @@ impl Serve {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Serve { child }
+        Serve { child, port }
     }
 
     /// `kill -9`: no shutdown, nothing finished, nothing recorded.
