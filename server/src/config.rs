@@ -230,10 +230,93 @@ pub struct Config {
     )]
     pub cors_allow_origins: Vec<String>,
 
+    /// The SMTP listener of `sealmail serve` (mail from the organisation's
+    /// mail server and from people's mail clients).
+    #[command(flatten)]
+    pub ingress: IngressConfig,
+
     /// What to log (to stderr), as a tracing filter (`info`, `sealmail=debug`, …).
     /// Default: `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "SEALMAIL_LOG", global = true)]
     pub log: Option<String>,
+}
+
+/// SMTP ingress: `sealmail serve` also accepts mail over SMTP, applies the
+/// mail-flow rules, protects what they say, relays the rest, and takes
+/// bounces of its own mail.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "SMTP ingress (serve)")]
+pub struct IngressConfig {
+    /// Accept mail over SMTP on this address and port (e.g. `0.0.0.0:25`,
+    /// `127.0.0.1:2525`). Off unless set.
+    #[arg(long, env = "SEALMAIL_SMTP_LISTEN", global = true)]
+    pub smtp_listen: Option<SocketAddr>,
+
+    /// The certificate chain (PEM) offered with STARTTLS. With
+    /// --smtp-tls-key, the listener offers STARTTLS and, only after it,
+    /// AUTH PLAIN and LOGIN with a Sealmail account's password.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_TLS_CERT",
+        global = true,
+        requires = "smtp_tls_key"
+    )]
+    pub smtp_tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --smtp-tls-cert.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_TLS_KEY",
+        global = true,
+        requires = "smtp_tls_cert"
+    )]
+    pub smtp_tls_key: Option<PathBuf>,
+
+    /// Networks (CIDR, comma-separated: `10.0.0.0/8,192.0.2.25/32`) whose
+    /// clients may send through Sealmail without AUTH: the organisation's own
+    /// mail server as a smarthost. Their envelope sender (MAIL FROM) must be
+    /// a Sealmail account, which becomes the protected message's sender.
+    /// Everyone else must AUTH, except to deliver a bounce to a
+    /// `bounce+ID@` address of Sealmail's own mail.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_TRUSTED_NETWORKS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub smtp_trusted_networks: Vec<ipnet::IpNet>,
+
+    /// The organisation's own mail domains (comma-separated). A recipient
+    /// whose address is in one of them, or in a subdomain, is inside: the
+    /// mail-flow rules relay their copy unchanged. Unset: every recipient
+    /// counts as outside.
+    #[arg(
+        long,
+        env = "SEALMAIL_ORG_DOMAINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub org_domains: Vec<String>,
+
+    /// The most SMTP connections served at once; past it a new client is
+    /// told `421` (try later) and disconnected.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_MAX_CONNECTIONS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub smtp_max_connections: usize,
+
+    /// How long the listener waits for a client's next command before it
+    /// says `421` and hangs up (RFC 5321 §4.5.3.2: at least 5 minutes).
+    #[arg(long, env = "SEALMAIL_SMTP_COMMAND_TIMEOUT", default_value = "5m", value_parser = parse_duration, global = true)]
+    pub smtp_command_timeout: std::time::Duration,
+
+    /// How long the listener waits for the next bytes of a message during
+    /// DATA (RFC 5321 §4.5.3.2: the client's data block timeout is 3 minutes).
+    #[arg(long, env = "SEALMAIL_SMTP_DATA_TIMEOUT", default_value = "3m", value_parser = parse_duration, global = true)]
+    pub smtp_data_timeout: std::time::Duration,
 }
 
 impl Config {

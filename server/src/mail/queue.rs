@@ -159,6 +159,34 @@ impl MailQueue {
     }
 }
 
+impl MailQueue {
+    /// Seals `message`, exactly as given, for the queue: a mail that came in
+    /// over SMTP and is relayed onward unchanged to `envelope_to`, from
+    /// `envelope_from` (so its bounces go back to its own sender).
+    pub fn prepare_relay(
+        &self,
+        master_key: &MasterKey,
+        envelope_from: &str,
+        envelope_to: &str,
+        message: &[u8],
+        created_at: i64,
+    ) -> NewMail {
+        let id = crypto::random_id();
+        let context = seal_context(&id, envelope_to, None);
+        NewMail {
+            content: master_key.seal(&context, message),
+            logo: None,
+            id,
+            kind: MailKind::Relay,
+            envelope_from: envelope_from.to_owned(),
+            envelope_to: envelope_to.to_owned(),
+            master_key_id: master_key.id().to_owned(),
+            created_at,
+            expires_at: None,
+        }
+    }
+}
+
 /// The VERP envelope sender of mail `id`: its bounce names the mail.
 pub fn bounce_address(id: &str, domain: &str) -> String {
     format!("{BOUNCE_PREFIX}{id}@{domain}")

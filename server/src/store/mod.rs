@@ -9,6 +9,7 @@ pub mod links;
 pub mod mail_queue;
 pub mod messages;
 pub mod passcodes;
+pub mod rules;
 pub mod sent;
 pub mod sessions;
 pub mod users;

@@ -1,0 +1,331 @@
+//! The SMTP listener (`--smtp-listen`): what it offers, who may send, and a
+//! clear reply for each thing a client may get wrong — driven by a real SMTP
+//! client (lettre, with STARTTLS and AUTH) and by hand where lettre would not
+//! say the wrong thing.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use common::ingress::*;
+use common::sender::PASSWORD;
+use common::*;
+
+const TRUSTED: &str = "--smtp-trusted-networks=127.0.0.0/8";
+
+fn refs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+#[tokio::test]
+async fn ehlo_offers_size_8bitmime_smtputf8_pipelining_starttls_and_no_auth_in_the_clear() {
+    let app = TestApp::new().await;
+    let listener = app.smtp_listener(&refs(&tls_args())).await;
+    let mut smtp = listener.raw().await;
+    let ehlo = smtp.command("EHLO client.test").await;
+    assert_eq!(ehlo.code, 250);
+    for offer in [
+        "SIZE 26214400",
+        "8BITMIME",
+        "SMTPUTF8",
+        "PIPELINING",
+        "STARTTLS",
+    ] {
+        assert!(ehlo.lines.iter().any(|l| l == offer), "{offer} in {ehlo:?}");
+    }
+    assert!(
+        !ehlo.lines.iter().any(|l| l.starts_with("AUTH")),
+        "{ehlo:?}"
+    );
+
+    let plain = base64::engine::general_purpose::STANDARD.encode(format!("\0{ALICE}\0{PASSWORD}"));
+    let auth = smtp.command(&format!("AUTH PLAIN {plain}")).await;
+    assert_eq!(auth.code, 538, "AUTH before STARTTLS: {auth:?}");
+}
+
+#[tokio::test]
+async fn without_a_certificate_there_is_no_starttls() {
+    let app = TestApp::new().await;
+    let listener = app.smtp_listener(&[]).await;
+    let mut smtp = listener.raw().await;
+    let ehlo = smtp.command("EHLO client.test").await;
+    assert!(!ehlo.lines.iter().any(|l| l == "STARTTLS"), "{ehlo:?}");
+    assert_eq!(smtp.command("STARTTLS").await.code, 454);
+}
+
+#[tokio::test]
+async fn after_starttls_a_wrong_password_is_535_and_the_right_one_sends() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&refs(&tls_args())).await;
+    let raw = corpus("alternative.eml");
+
+    let wrong = listener.client(Some((ALICE, "not the password")));
+    let refused = submit(&wrong, ALICE, &[BOB], &raw).await.unwrap_err();
+    assert_eq!(code_of(&refused), "535", "{refused}");
+    let unknown = listener.client(Some(("nobody@sealmail.test", PASSWORD)));
+    let refused = submit(&unknown, ALICE, &[BOB], &raw).await.unwrap_err();
+    assert_eq!(code_of(&refused), "535", "an unknown account: {refused}");
+    assert_eq!(app.rows_in("messages").await, 0);
+
+    let right = listener.client(Some((ALICE, PASSWORD)));
+    let reply = submit(&right, ALICE, &[BOB], &raw).await.unwrap();
+    assert!(reply.starts_with("250"), "{reply}");
+    assert_eq!(app.rows_in("messages").await, 1);
+}
+
+#[tokio::test]
+async fn auth_failures_are_rate_limited_like_the_web_sign_in() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&refs(&tls_args())).await;
+    let raw = corpus("alternative.eml");
+    let wrong = listener.client(Some((ALICE, "guess")));
+    // The web's limit per client and address is 10 failures in 15 minutes.
+    for _ in 0..10 {
+        let refused = submit(&wrong, ALICE, &[BOB], &raw).await.unwrap_err();
+        assert_eq!(code_of(&refused), "535");
+    }
+    let right = listener.client(Some((ALICE, PASSWORD)));
+    let refused = submit(&right, ALICE, &[BOB], &raw).await.unwrap_err();
+    assert_eq!(
+        code_of(&refused),
+        "454",
+        "the 11th try, even right: {refused}"
+    );
+    // Counted per client: a stranger's guesses do not lock the owner out
+    // of the web sign-in from elsewhere.
+    assert_eq!(
+        app.try_sign_in(ALICE, PASSWORD).await.status,
+        axum::http::StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_authenticated_client_may_not_use_another_accounts_address() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&refs(&tls_args())).await;
+    let client = listener.client(Some((ALICE, PASSWORD)));
+    let refused = submit(
+        &client,
+        "mallory@sealmail.test",
+        &[BOB],
+        &corpus("alternative.eml"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code_of(&refused), "550", "{refused}");
+}
+
+#[tokio::test]
+async fn relaying_from_an_untrusted_address_without_auth_is_530_or_554() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    // AUTH is possible (after STARTTLS): 530, authentication required.
+    let listener = app.smtp_listener(&refs(&tls_args())).await;
+    let mut smtp = listener.raw().await;
+    smtp.command("EHLO client.test").await;
+    assert_eq!(
+        smtp.command(&format!("MAIL FROM:<{ALICE}>")).await.code,
+        250
+    );
+    assert_eq!(smtp.command(&format!("RCPT TO:<{BOB}>")).await.code, 530);
+
+    // No TLS, so no AUTH: 554, relay denied.
+    let listener = app.smtp_listener(&[]).await;
+    let mut smtp = listener.raw().await;
+    smtp.command("EHLO client.test").await;
+    smtp.command(&format!("MAIL FROM:<{ALICE}>")).await;
+    let denied = smtp.command(&format!("RCPT TO:<{BOB}>")).await;
+    assert_eq!(denied.code, 554, "{denied:?}");
+    assert_eq!(
+        smtp.command("DATA").await.code,
+        503,
+        "no recipient was taken"
+    );
+}
+
+#[tokio::test]
+async fn a_trusted_network_sends_only_as_a_sealmail_account() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&[TRUSTED]).await;
+    let mut smtp = listener.raw().await;
+    smtp.command("EHLO mx.corp.test").await;
+    let refused = smtp.command("MAIL FROM:<mallory@corp.test>").await;
+    assert_eq!(refused.code, 550, "{refused:?}");
+    assert!(
+        refused.text().contains("not a Sealmail account"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        smtp.command(&format!("MAIL FROM:<{ALICE}>")).await.code,
+        250
+    );
+    assert_eq!(smtp.command(&format!("RCPT TO:<{BOB}>")).await.code, 250);
+
+    let sent = submit(
+        &listener.plain_client(),
+        ALICE,
+        &[BOB],
+        &corpus("latin1.eml"),
+    )
+    .await
+    .unwrap();
+    assert!(sent.starts_with("250"), "{sent}");
+}
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_is_552_before_data_when_declared_and_after() {
+    let app = TestApp::with_args(&["--max-message-mib", "1"]).await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&[TRUSTED]).await;
+    let mut smtp = listener.raw().await;
+    let ehlo = smtp.command("EHLO mx.corp.test").await;
+    assert!(ehlo.lines.iter().any(|l| l == "SIZE 1048576"), "{ehlo:?}");
+
+    let declared = smtp
+        .command(&format!("MAIL FROM:<{ALICE}> SIZE=2000000"))
+        .await;
+    assert_eq!(declared.code, 552, "{declared:?}");
+
+    assert_eq!(
+        smtp.command(&format!("MAIL FROM:<{ALICE}>")).await.code,
+        250
+    );
+    assert_eq!(smtp.command(&format!("RCPT TO:<{BOB}>")).await.code, 250);
+    assert_eq!(smtp.command("DATA").await.code, 354);
+    smtp.write(b"Subject: [secure] big\r\n\r\n").await;
+    let line = format!("{}\r\n", "x".repeat(998));
+    for _ in 0..1200 {
+        smtp.write(line.as_bytes()).await;
+    }
+    smtp.write(b".\r\n").await;
+    let too_big = smtp.reply().await;
+    assert_eq!(too_big.code, 552, "{too_big:?}");
+    assert_eq!(app.rows_in("messages").await, 0);
+    assert_eq!(app.rows_in("mail_queue").await, 0);
+    // The session goes on.
+    assert_eq!(smtp.command("NOOP").await.code, 250);
+}
+
+#[tokio::test]
+async fn more_recipients_than_the_limit_are_452_even_when_pipelined() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&[TRUSTED]).await;
+    let mut smtp = listener.raw().await;
+    smtp.command("EHLO mx.corp.test").await;
+    let mut batch = format!("MAIL FROM:<{ALICE}>\r\n");
+    for n in 0..501 {
+        batch.push_str(&format!("RCPT TO:<r{n}@example.net>\r\n"));
+    }
+    smtp.write(batch.as_bytes()).await;
+    assert_eq!(smtp.reply().await.code, 250);
+    for n in 0..500 {
+        assert_eq!(smtp.reply().await.code, 250, "recipient {n}");
+    }
+    let over = smtp.reply().await;
+    assert_eq!(over.code, 452, "{over:?}");
+}
+
+#[tokio::test]
+async fn a_client_that_stalls_is_told_421_and_nothing_half_sent_is_kept() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app
+        .smtp_listener(&[
+            TRUSTED,
+            "--smtp-command-timeout=1s",
+            "--smtp-data-timeout=1s",
+        ])
+        .await;
+    let mut smtp = listener.raw().await;
+    smtp.command("EHLO mx.corp.test").await;
+    let timed_out = smtp.reply().await;
+    assert_eq!(timed_out.code, 421, "waiting for a command: {timed_out:?}");
+    assert_eq!(smtp.reply().await.code, 0, "and hung up");
+
+    let mut smtp = listener.raw().await;
+    smtp.command("EHLO mx.corp.test").await;
+    smtp.command(&format!("MAIL FROM:<{ALICE}>")).await;
+    smtp.command(&format!("RCPT TO:<{BOB}>")).await;
+    assert_eq!(smtp.command("DATA").await.code, 354);
+    smtp.write(b"Subject: [secure] half\r\n\r\nThe first half")
+        .await;
+    let timed_out = smtp.reply().await;
+    assert_eq!(
+        timed_out.code, 421,
+        "waiting for the message: {timed_out:?}"
+    );
+    assert_eq!(app.rows_in("messages").await, 0);
+}
+
+#[tokio::test]
+async fn past_the_connection_cap_a_client_is_told_421_while_the_others_are_served() {
+    let app = TestApp::new().await;
+    let listener = app.smtp_listener(&["--smtp-max-connections=1"]).await;
+    let mut first = listener.raw().await;
+    let mut second = tokio::net::TcpStream::connect(("127.0.0.1", listener.port))
+        .await
+        .unwrap();
+    let mut refusal = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut second, &mut refusal)
+        .await
+        .unwrap();
+    assert!(refusal.starts_with("421 "), "{refusal:?}");
+    assert_eq!(first.command("NOOP").await.code, 250);
+
+    assert_eq!(first.command("QUIT").await.code, 221);
+    drop(first);
+    // Its place is free again once its session has ended.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut next = tokio::net::TcpStream::connect(("127.0.0.1", listener.port))
+            .await
+            .unwrap();
+        let mut greeting = [0u8; 3];
+        tokio::io::AsyncReadExt::read_exact(&mut next, &mut greeting)
+            .await
+            .unwrap();
+        if &greeting == b"220" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no room again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn stopping_the_server_tells_an_idle_client_421() {
+    let app = TestApp::new().await;
+    let listener = app.smtp_listener(&[]).await;
+    let mut smtp = listener.raw().await;
+    assert_eq!(smtp.command("EHLO client.test").await.code, 250);
+    let stopping = tokio::spawn(listener.stop());
+    assert_eq!(smtp.reply().await.code, 421);
+    stopping.await.unwrap();
+}
+
+#[tokio::test]
+async fn commands_out_of_order_or_unknown_get_5xx_and_the_session_goes_on() {
+    let app = TestApp::new().await;
+    let listener = app.smtp_listener(&[TRUSTED]).await;
+    let mut smtp = listener.raw().await;
+    assert_eq!(
+        smtp.command(&format!("MAIL FROM:<{ALICE}>")).await.code,
+        503
+    );
+    assert_eq!(smtp.command("EHLO client.test").await.code, 250);
+    assert_eq!(smtp.command(&format!("RCPT TO:<{BOB}>")).await.code, 503);
+    assert_eq!(smtp.command("DATA").await.code, 503);
+    assert_eq!(smtp.command("FROBNICATE").await.code, 500);
+    assert_eq!(smtp.command("BDAT 10 LAST").await.code, 502);
+    // A 1 MB line: one 500 for all of it, then the next command is read.
+    let long = format!("NOOP {}", "x".repeat(1 << 20));
+    assert_eq!(smtp.command(&long).await.code, 500, "a 1 MB line");
+    assert_eq!(smtp.command("NOOP").await.code, 250);
+    assert_eq!(smtp.command("QUIT").await.code, 221);
+}
