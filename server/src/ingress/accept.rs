@@ -70,7 +70,9 @@ impl Session<'_> {
         // §4.4) on top of the mail exactly as it came.
         let now = store::now();
         let mut traced = self.received().into_bytes();
-        traced.extend_from_slice(raw);
+        // The relay's client (lettre) ends DATA with CRLF . CRLF after the
+        // mail: the mail's own last CRLF is left for it to write.
+        traced.extend_from_slice(raw.strip_suffix(b"\r\n").unwrap_or(raw));
         let relays: Vec<NewMail> = plan
             .relay
             .iter()

@@ -146,6 +146,9 @@ pub async fn submit(
         to.iter().map(|t| t.parse().unwrap()).collect(),
     )
     .unwrap();
+    // lettre ends DATA with CRLF . CRLF after the mail, so a mail that ends
+    // in CRLF itself would arrive one blank line longer.
+    let raw = raw.strip_suffix(b"\r\n").unwrap_or(raw);
     let response = client.send_raw(&envelope, raw).await?;
     Ok(format!(
         "{} {}",
