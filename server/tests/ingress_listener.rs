@@ -329,3 +329,55 @@ async fn commands_out_of_order_or_unknown_get_5xx_and_the_session_goes_on() {
     assert_eq!(smtp.command("NOOP").await.code, 250);
     assert_eq!(smtp.command("QUIT").await.code, 221);
 }
+
+#[test]
+fn sealmail_help_documents_the_smtp_listener() {
+    let help = common::cli::ok(common::cli::run_sealmail(
+        std::path::Path::new("/nonexistent"),
+        &["serve", "--help"],
+        "",
+    ));
+    for flag in [
+        "--smtp-listen",
+        "SEALMAIL_SMTP_LISTEN",
+        "--smtp-tls-cert",
+        "--smtp-tls-key",
+        "--smtp-trusted-networks",
+        "--org-domains",
+        "--smtp-max-connections",
+        "--smtp-command-timeout",
+        "--smtp-data-timeout",
+    ] {
+        assert!(help.contains(flag), "{flag} in:\n{help}");
+    }
+}
+
+#[tokio::test]
+async fn sealmail_serve_with_smtp_listen_takes_mail_and_queues_the_notification() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    common::cli::ok(common::cli::user_add(&data, ALICE, &[], PASSWORD));
+    let port = common::smtp_sink::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let _serve = common::serve::Serve::start(
+        &data,
+        &[
+            "--smtp-listen",
+            &listen,
+            "--smtp-trusted-networks",
+            "127.0.0.1/32",
+        ],
+    );
+    let client =
+        lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(port)
+            .build();
+    let sent = submit(&client, ALICE, &[BOB], &corpus("latin1.eml"))
+        .await
+        .unwrap();
+    assert!(sent.starts_with("250"), "{sent}");
+    // The notification names Bob as the mail's To header did.
+    let notification =
+        common::cli::outbox_mail_to(&data, &format!("Bob <{BOB}>"), |mail| mail.contains("/m/"));
+    assert!(notification.contains("Subject: Menû"), "{notification}");
+}

@@ -14,8 +14,8 @@ const PURGE_EVERY: Duration = Duration::from_secs(60);
 /// Ctrl-C or SIGTERM.
 pub async fn run(config: &Config) -> Result<()> {
     let state = AppState::open_with_configured_mailer(config).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    // Bound before anything is served: a port in use fails the start.
+    // Bound before the HTTP port (a port in use fails the start; and once
+    // HTTP answers, SMTP does too).
     let smtp = match config.ingress.smtp_listen {
         Some(address) => {
             let ingress = ingress::Ingress::new(
@@ -34,6 +34,7 @@ pub async fn run(config: &Config) -> Result<()> {
         }
         None => None,
     };
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(
         listen = %config.listen,
         public_url = %state.settings.public_url,
