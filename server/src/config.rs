@@ -392,6 +392,69 @@ pub enum Command {
     /// DKIM keys for signing Sealmail's own mail.
     #[command(subcommand)]
     Dkim(DkimCommand),
+    /// The mail-flow rules applied to mail that comes in over SMTP (see
+    /// --smtp-listen): tried in order, the first whose conditions all hold
+    /// decides (protect, relay, reject).
+    #[command(subcommand)]
+    Rule(RuleCommand),
+}
+
+/// `sealmail rule …`
+#[derive(Debug, Subcommand)]
+pub enum RuleCommand {
+    /// Print the rules in order (`--json`: `sealmail_api::admin::MailFlowRule`s).
+    List {
+        /// Print JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a rule, given as JSON (`sealmail_api::admin::NewMailFlowRule`), e.g.
+    /// `{"name":"Confidential","conditions":[{"kind":"header_matches","name":"Sensitivity","contains":"confidential"}],"action":{"kind":"protect","protection":"do_not_forward"},"position":1}`.
+    /// Conditions: recipient_outside_org, recipient_inside_org,
+    /// subject_contains {words, strip}, header_matches {name, contains},
+    /// sender {is}. Actions: protect {protection: encrypt_only |
+    /// do_not_forward}, relay, reject {reason}.
+    Add {
+        /// The rule as JSON.
+        #[arg(long)]
+        json: String,
+    },
+    /// Remove a rule.
+    Rm {
+        /// The rule's id (`sealmail rule list`).
+        #[arg(long)]
+        id: i64,
+    },
+    /// Move a rule to another place in the order (1 = first).
+    Move {
+        /// The rule's id.
+        #[arg(long)]
+        id: i64,
+        /// Its new place.
+        #[arg(long)]
+        to: i64,
+    },
+    /// Show which rule decides what for each recipient of a mail, without
+    /// sending anything.
+    Test(RuleTestArgs),
+}
+
+/// `sealmail rule test`
+#[derive(Debug, Args)]
+pub struct RuleTestArgs {
+    /// The mail as an RFC 5322 file (`.eml`).
+    #[arg(long)]
+    pub eml: PathBuf,
+    /// A recipient, as the envelope would name them (repeat for more).
+    /// Default: the mail's To and Cc.
+    #[arg(long)]
+    pub to: Vec<String>,
+    /// The sender. Default: the mail's From.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Print JSON (`sealmail_api::admin::MailFlowVerdict`s).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `sealmail dkim …`

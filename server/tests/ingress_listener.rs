@@ -76,6 +76,21 @@ async fn after_starttls_a_wrong_password_is_535_and_the_right_one_sends() {
 }
 
 #[tokio::test]
+async fn auth_login_works_too() {
+    use lettre::transport::smtp::authentication::Mechanism;
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&refs(&tls_args())).await;
+    let raw = corpus("alternative.eml");
+    let wrong = listener.client_with(Some((ALICE, "nope")), Mechanism::Login);
+    let refused = submit(&wrong, ALICE, &[BOB], &raw).await.unwrap_err();
+    assert_eq!(code_of(&refused), "535", "{refused}");
+    let right = listener.client_with(Some((ALICE, PASSWORD)), Mechanism::Login);
+    let reply = submit(&right, ALICE, &[BOB], &raw).await.unwrap();
+    assert!(reply.starts_with("250"), "{reply}");
+}
+
+#[tokio::test]
 async fn auth_failures_are_rate_limited_like_the_web_sign_in() {
     let app = TestApp::new().await;
     app.add_user(ALICE, "Alice Demo", false).await;

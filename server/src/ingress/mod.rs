@@ -81,12 +81,7 @@ impl Ingress {
             hostname: state.settings.mail_domain.clone(),
             max_message_bytes: state.settings.max_message_bytes,
             trusted_networks: config.smtp_trusted_networks.clone(),
-            org_domains: config
-                .org_domains
-                .iter()
-                .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
-                .filter(|d| !d.is_empty())
-                .collect(),
+            org_domains: crate::mailflow::org_domains(&config.org_domains),
             max_connections: config.smtp_max_connections.max(1),
             command_timeout: config.smtp_command_timeout,
             data_timeout: config.smtp_data_timeout,
@@ -120,16 +115,7 @@ impl Ingress {
 impl IngressSettings {
     /// Whether `address` is in one of the organisation's domains (or a subdomain).
     pub fn is_inside(&self, address: &str) -> bool {
-        let Some((_, domain)) = address.rsplit_once('@') else {
-            return false;
-        };
-        let domain = domain.trim_end_matches('>').to_ascii_lowercase();
-        self.org_domains.iter().any(|org| {
-            domain == *org
-                || domain
-                    .strip_suffix(org.as_str())
-                    .is_some_and(|rest| rest.ends_with('.'))
-        })
+        crate::mailflow::is_inside(address, &self.org_domains)
     }
 
     /// The mail id in `bounce+ID@BOUNCE_DOMAIN`, if `address` is one of ours.

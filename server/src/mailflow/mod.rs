@@ -6,8 +6,83 @@
 
 pub mod rule;
 
-pub use rule::{Action, Condition, Facts, Rule};
+pub use rule::{Action, Condition, Facts, Rule, holds, matches};
 use sealmail_api::Protection;
+use sealmail_api::admin::{MailFlowRuleRef, MailFlowVerdict, NewMailFlowRule};
+
+use crate::error::{Error, Result};
+
+/// Whether `address` is in one of `org_domains` (lower case) or a subdomain.
+pub fn is_inside(address: &str, org_domains: &[String]) -> bool {
+    let Some((_, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    let domain = domain.trim_end_matches('>').to_ascii_lowercase();
+    org_domains.iter().any(|org| {
+        domain == *org
+            || domain
+                .strip_suffix(org.as_str())
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+/// The organisation's domains as `--org-domains` gives them, normalised.
+pub fn org_domains(configured: &[String]) -> Vec<String> {
+    configured
+        .iter()
+        .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
+/// Each recipient's verdict and the rule behind it (`sealmail rule test`).
+pub fn verdicts(rules: &[Rule], facts: &Facts<'_>, recipients: &[String]) -> Vec<MailFlowVerdict> {
+    recipients
+        .iter()
+        .map(|recipient| {
+            let rule = rules.iter().find(|r| matches(r, facts, recipient));
+            MailFlowVerdict {
+                recipient: recipient.clone(),
+                rule: rule.map(|r| MailFlowRuleRef {
+                    id: r.id,
+                    name: r.name.clone(),
+                }),
+                action: rule.map_or(Action::Relay, |r| r.action.clone()),
+            }
+        })
+        .collect()
+}
+
+/// Refuses a rule that could never do what it says: no name, an empty
+/// word list or header name or sender, a reject without a reason.
+pub fn check(rule: &NewMailFlowRule) -> Result<()> {
+    let invalid = |why: &str| Err(Error::InvalidRequest(format!("this rule {why}")));
+    if rule.name.trim().is_empty() {
+        return invalid("needs a name");
+    }
+    for condition in &rule.conditions {
+        match condition {
+            Condition::SubjectContains { words, .. }
+                if words.is_empty() || words.iter().any(|w| w.trim().is_empty()) =>
+            {
+                return invalid("has an empty word in subject_contains");
+            }
+            Condition::HeaderMatches { name, .. } if name.trim().is_empty() => {
+                return invalid("has a header_matches without a header name");
+            }
+            Condition::Sender { is } if is.trim().is_empty() => {
+                return invalid("has a sender condition without an address or domain");
+            }
+            _ => {}
+        }
+    }
+    if let Action::Reject { reason } = &rule.action
+        && reason.trim().is_empty()
+    {
+        return invalid("rejects without a reason");
+    }
+    Ok(())
+}
 
 /// What the rules decided for a mail's recipients.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -29,7 +104,7 @@ pub struct Plan {
 pub fn plan(rules: &[Rule], facts: &Facts<'_>, recipients: &[String]) -> Plan {
     let mut plan = Plan::default();
     for recipient in recipients {
-        let Some(rule) = rules.iter().find(|r| r.matches(facts, recipient)) else {
+        let Some(rule) = rules.iter().find(|r| matches(r, facts, recipient)) else {
             plan.relay.push(recipient.clone());
             continue;
         };
@@ -43,7 +118,7 @@ pub fn plan(rules: &[Rule], facts: &Facts<'_>, recipients: &[String]) -> Plan {
                     }
                     _ => Protection::EncryptOnly,
                 });
-                for word in rule.stripped_words() {
+                for word in rule::stripped_words(rule) {
                     if !plan.strip.iter().any(|w| w.eq_ignore_ascii_case(word)) {
                         plan.strip.push(word.to_owned());
                     }
@@ -170,7 +245,7 @@ mod tests {
     #[test]
     fn sender_conditions_match_an_address_or_a_domain_with_its_subdomains() {
         let f = facts("x", &[]);
-        let holds = |is: &str| Condition::Sender { is: is.into() }.holds(&f, "bob@example.net");
+        let holds = |is: &str| holds(&Condition::Sender { is: is.into() }, &f, "bob@example.net");
         assert!(holds("alice@corp.example"));
         assert!(holds("corp.example"));
         assert!(holds("@example"));

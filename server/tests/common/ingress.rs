@@ -83,6 +83,15 @@ impl Listener {
     /// A client that starts TLS (trusting the test certificate) and, with
     /// `credentials`, authenticates with AUTH PLAIN.
     pub fn client(&self, credentials: Option<(&str, &str)>) -> AsyncSmtpTransport<Tokio1Executor> {
+        self.client_with(credentials, Mechanism::Plain)
+    }
+
+    /// [`Listener::client`] authenticating with `mechanism`.
+    pub fn client_with(
+        &self,
+        credentials: Option<(&str, &str)>,
+        mechanism: Mechanism,
+    ) -> AsyncSmtpTransport<Tokio1Executor> {
         let cert = Certificate::from_pem(&std::fs::read(tls_files().0).unwrap()).unwrap();
         let tls = TlsParameters::builder("localhost".to_owned())
             .add_root_certificate(cert)
@@ -95,7 +104,7 @@ impl Listener {
         if let Some((user, password)) = credentials {
             builder = builder
                 .credentials(Credentials::new(user.to_owned(), password.to_owned()))
-                .authentication(vec![Mechanism::Plain]);
+                .authentication(vec![mechanism]);
         }
         builder.build()
     }
