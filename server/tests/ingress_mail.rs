@@ -299,3 +299,54 @@ async fn a_rule_can_protect_by_header_with_do_not_forward() {
     assert_eq!(view.protection, sealmail_api::Protection::DoNotForward);
     assert_eq!(view.subject, "Menû");
 }
+
+#[tokio::test]
+async fn an_iso_2022_jp_body_and_subject_are_decoded() {
+    let (app, listener) = app_with_listener(&[]).await;
+    submit_as_alice(&listener, &[BOB], &corpus("iso-2022-jp.eml")).await;
+    app.deliver_mail().await;
+    let view = app.recipient(BOB).signed_in().await.read().await;
+    assert_eq!(view.subject, "四半期の数字");
+    assert_eq!(
+        view.body.text.as_deref().map(|t| t.replace("\r\n", "\n")),
+        Some("ボブさん、\n四半期の数字を送ります。\n".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_forwarded_mail_and_a_calendar_invite_arrive_as_attachments() {
+    let (app, listener) = app_with_listener(&[]).await;
+    submit_as_alice(&listener, &[BOB], &corpus("forwarded.eml")).await;
+    submit_as_alice(&listener, &[CAROL], &corpus("invite.eml")).await;
+    app.deliver_mail().await;
+
+    let bob = app.recipient(BOB).signed_in().await;
+    let view = bob.read().await;
+    assert_eq!(view.subject, "Fwd: Contract");
+    assert_eq!(view.attachments.len(), 1, "{:?}", view.attachments);
+    assert_eq!(view.attachments[0].name, "Contract.eml");
+    assert_eq!(view.attachments[0].content_type, "message/rfc822");
+    let forwarded = String::from_utf8(bob.download(&view.attachments[0].id).await).unwrap();
+    assert!(
+        forwarded.starts_with("From: Carol <carol@example.org>\r\n"),
+        "{forwarded}"
+    );
+    assert!(
+        forwarded.contains("The signed contract is on its way."),
+        "{forwarded}"
+    );
+
+    // Carol is a Bcc here (the headers name Bob and Dave).
+    let carol = app.recipient(CAROL).signed_in().await;
+    let view = carol.read().await;
+    assert_eq!(view.attachments.len(), 1, "{:?}", view.attachments);
+    assert_eq!(view.attachments[0].name, "invite.ics");
+    assert_eq!(view.attachments[0].content_type, "text/calendar");
+    let ics = String::from_utf8(carol.download(&view.attachments[0].id).await).unwrap();
+    assert!(
+        ics.replace("\r\n", "\n")
+            .starts_with("BEGIN:VCALENDAR\nVERSION:2.0\n"),
+        "{ics}"
+    );
+    assert!(ics.contains("SUMMARY:Board meeting"), "{ics}");
+}
