@@ -203,6 +203,29 @@ async fn the_inside_recipient_gets_the_original_mail_unchanged_through_the_relay
 }
 
 #[tokio::test]
+async fn a_mail_to_several_inside_recipients_is_stored_and_relayed_once_for_all() {
+    let relay = SmtpSink::start();
+    let app = TestApp::with_relay(&relay.url(""), &[]).await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&[TRUSTED, ORG]).await;
+    let raw = corpus("attachment.eml");
+    let to = [DAVE, "erin@corp.test", "frank@sales.corp.test"];
+    let sent = submit(&listener.plain_client(), ALICE, &to, &raw)
+        .await
+        .unwrap();
+    assert!(sent.starts_with("250"), "{sent}");
+    assert_eq!(app.rows_in("mail_queue").await, 1, "one sealed copy");
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mails = relay.wait_for(1, Duration::from_secs(10));
+    assert_eq!(mails.len(), 1);
+    assert_eq!(
+        mails[0].rcpt_to,
+        to.join(", "),
+        "one transaction, every recipient"
+    );
+}
+
+#[tokio::test]
 async fn an_untagged_mail_is_relayed_unprotected_and_nothing_is_stored() {
     let relay = SmtpSink::start();
     let app = TestApp::with_relay(&relay.url(""), &[]).await;

@@ -73,21 +73,25 @@ impl Session<'_> {
         // The relay's client (lettre) ends DATA with CRLF . CRLF after the
         // mail: the mail's own last CRLF is left for it to write.
         traced.extend_from_slice(raw.strip_suffix(b"\r\n").unwrap_or(raw));
-        let relays: Vec<NewMail> = plan
-            .relay
-            .iter()
-            .map(|to| {
-                state
-                    .mail_queue
-                    .prepare_relay(&state.master_key, &envelope.from, to, &traced, now)
+        // One copy for all the relayed recipients: stored and sent once.
+        let relays: Vec<NewMail> = (!plan.relay.is_empty())
+            .then(|| {
+                state.mail_queue.prepare_relay(
+                    &state.master_key,
+                    &envelope.from,
+                    &plan.relay,
+                    &traced,
+                    now,
+                )
             })
+            .into_iter()
             .collect();
         drop(traced);
 
         if plan.protect.is_empty() {
             store::mail_queue::insert_all(&state.db, &relays).await?;
             state.mail_queue.wake();
-            tracing::info!(relayed = relays.len(), "mail relayed unprotected");
+            tracing::info!(relayed = plan.relay.len(), "mail relayed unprotected");
             let id = mail.message_id().unwrap_or_default();
             return Ok(reply::queued(&id));
         }
