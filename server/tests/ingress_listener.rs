@@ -45,6 +45,38 @@ async fn ehlo_offers_size_8bitmime_smtputf8_pipelining_starttls_and_no_auth_in_t
 }
 
 #[tokio::test]
+async fn commands_pipelined_after_starttls_are_dropped_not_run_inside_tls() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&refs(&tls_args())).await;
+    let mut smtp = listener.raw().await;
+    smtp.command("EHLO client.test").await;
+    // A man in the middle appends a command to the client's STARTTLS
+    // (CVE-2011-0411): it must not be answered inside TLS.
+    smtp.write(format!("STARTTLS\r\nMAIL FROM:<{ALICE}>\r\n").as_bytes())
+        .await;
+    assert_eq!(smtp.reply().await.code, 220);
+    let (mut tls, in_the_clear) = smtp.start_tls().await;
+    assert!(in_the_clear.is_empty(), "{in_the_clear:?}");
+    let ehlo = tls.command("EHLO client.test").await;
+    assert_eq!(
+        ehlo.code, 250,
+        "the first answer inside TLS is EHLO's: {ehlo:?}"
+    );
+    assert!(
+        ehlo.lines.iter().any(|l| l == "AUTH PLAIN LOGIN"),
+        "{ehlo:?}"
+    );
+    assert!(!ehlo.lines.iter().any(|l| l == "STARTTLS"), "{ehlo:?}");
+    // And no MAIL was given: RCPT still needs one.
+    assert_eq!(tls.command(&format!("RCPT TO:<{BOB}>")).await.code, 503);
+
+    let plain = base64::engine::general_purpose::STANDARD.encode(format!("\0{ALICE}\0{PASSWORD}"));
+    assert_eq!(tls.command(&format!("AUTH PLAIN {plain}")).await.code, 235);
+    assert_eq!(tls.command("STARTTLS").await.code, 503, "TLS already on");
+}
+
+#[tokio::test]
 async fn without_a_certificate_there_is_no_starttls() {
     let app = TestApp::new().await;
     let listener = app.smtp_listener(&[]).await;

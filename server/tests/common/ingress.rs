@@ -13,7 +13,7 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 use sealmail::config::Cli;
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader};
 use tokio::net::TcpStream;
 
 use super::TestApp;
@@ -121,7 +121,7 @@ impl Listener {
     pub async fn raw(&self) -> RawSmtp {
         let stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
         let mut raw = RawSmtp {
-            stream: BufReader::new(stream),
+            stream: BufReader::new(Box::new(stream)),
         };
         let greeting = raw.reply().await;
         assert_eq!(greeting.code, 220, "{greeting:?}");
@@ -188,12 +188,48 @@ impl Reply {
     }
 }
 
+/// A connection's byte stream: plain TCP, or TLS over it.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
 /// A hand-driven SMTP connection.
 pub struct RawSmtp {
-    stream: BufReader<TcpStream>,
+    stream: BufReader<Box<dyn Io>>,
 }
 
 impl RawSmtp {
+    /// After the server's 220 to STARTTLS: the TLS handshake (trusting the
+    /// test certificate), and the same connection over TLS. Whatever the
+    /// server sent in the clear after its 220 is returned too (it should be
+    /// nothing).
+    pub async fn start_tls(self) -> (RawSmtp, Vec<u8>) {
+        use tokio_rustls::rustls;
+        let leftover = self.stream.buffer().to_vec();
+        let mut roots = rustls::RootCertStore::empty();
+        let cert = std::fs::read(tls_files().0).unwrap();
+        for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(&cert) {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let tls = connector
+            .connect(name, self.stream.into_inner())
+            .await
+            .unwrap();
+        (
+            RawSmtp {
+                stream: BufReader::new(Box::new(tls)),
+            },
+            leftover,
+        )
+    }
+
     /// Sends one command line and reads its reply.
     pub async fn command(&mut self, line: &str) -> Reply {
         self.write(format!("{line}\r\n").as_bytes()).await;
