@@ -1072,6 +1072,33 @@ fn mail_flow_rules() {
             "action": {"kind": "relay"}
         }),
     );
+    pins(&MoveMailFlowRule { position: 1 }, json!({"position": 1}));
+    pins(
+        &MailFlowTest {
+            eml: "Subject: [secure] x\r\n\r\nhi\r\n".into(),
+            recipients: vec![],
+            sender: None,
+        },
+        json!({"eml": "Subject: [secure] x\r\n\r\nhi\r\n"}),
+    );
+    pins(
+        &MailFlowTest {
+            eml: "Subject: x\r\n\r\n".into(),
+            recipients: vec!["bob@example.net".into()],
+            sender: Some("alice@corp.example".into()),
+        },
+        json!({"eml": "Subject: x\r\n\r\n", "recipients": ["bob@example.net"], "sender": "alice@corp.example"}),
+    );
+    {
+        use sealmail_api::routes::*;
+        assert_eq!(ADMIN_MAIL_FLOW_RULES, "/api/v1/admin/mail-flow-rules");
+        assert_eq!(admin_mail_flow_rule("3"), "/api/v1/admin/mail-flow-rules/3");
+        assert_eq!(
+            admin_mail_flow_rule_move("3"),
+            "/api/v1/admin/mail-flow-rules/3/move"
+        );
+        assert_eq!(ADMIN_MAIL_FLOW_TEST, "/api/v1/admin/mail-flow-test");
+    }
     // A condition the server does not know is refused, not ignored: an
     // ignored condition would widen what a rule matches.
     assert!(

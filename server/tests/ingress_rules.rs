@@ -9,6 +9,8 @@ use common::cli::{fails, ok, run_sealmail};
 use common::ingress::*;
 use common::sender::PASSWORD;
 use common::*;
+use sealmail_api::ErrorCode;
+use sealmail_api::admin::{MailFlowAction, MailFlowCondition, MailFlowTest, NewMailFlowRule};
 
 const ORG: &str = "--org-domains=corp.test";
 
@@ -181,4 +183,90 @@ async fn a_rule_that_no_longer_reads_stops_mail_with_451_instead_of_letting_it_o
     assert_eq!(code_of(&refused), "451", "{refused}");
     assert_eq!(app.rows_in("messages").await, 0);
     assert_eq!(app.rows_in("mail_queue").await, 0);
+}
+
+#[tokio::test]
+async fn administrators_manage_and_try_the_rules_through_the_api() {
+    let app = TestApp::with_args(&[ORG]).await;
+    let admin = app.admin().await;
+    let rules = admin.mail_flow_rules().await;
+    assert_eq!(rules.iter().map(|r| r.position).collect::<Vec<_>>(), [1, 2]);
+
+    let confidential = NewMailFlowRule {
+        name: "Confidential stays inside".into(),
+        conditions: vec![
+            MailFlowCondition::HeaderMatches {
+                name: "Sensitivity".into(),
+                contains: "confidential".into(),
+            },
+            MailFlowCondition::RecipientOutsideOrg,
+        ],
+        action: MailFlowAction::Reject {
+            reason: "not outside".into(),
+        },
+        position: Some(1),
+    };
+    let rules = admin.add_mail_flow_rule(&confidential).await;
+    assert_eq!(rules[0].name, "Confidential stays inside");
+    let new_id = rules[0].id;
+
+    let eml = String::from_utf8(corpus("alternative.eml")).unwrap();
+    let tried = admin
+        .test_mail_flow(&MailFlowTest {
+            eml: format!("Sensitivity: Company-Confidential\r\n{eml}"),
+            recipients: vec![],
+            sender: None,
+        })
+        .await;
+    assert_eq!(tried.len(), 2, "To and Cc: {tried:?}");
+    assert_eq!(tried[0].recipient, BOB);
+    assert_eq!(tried[0].rule.as_ref().map(|r| r.id), Some(new_id));
+    assert_eq!(tried[1].recipient, "dave@corp.test");
+    assert_eq!(
+        tried[1].action,
+        MailFlowAction::Relay,
+        "inside: not rejected"
+    );
+
+    let rules = admin.move_mail_flow_rule(new_id, 3).await;
+    assert_eq!(rules.last().map(|r| r.id), Some(new_id));
+    admin.delete_mail_flow_rule(new_id).await;
+    assert_eq!(admin.mail_flow_rules().await.len(), 2);
+
+    // Each error its code.
+    let again = admin
+        .request(
+            axum::http::Method::DELETE,
+            sealmail_api::routes::admin_mail_flow_rule(&new_id.to_string()),
+        )
+        .code()
+        .await;
+    assert_eq!(again, ErrorCode::NotFound);
+    let mut nameless = confidential.clone();
+    nameless.name = " ".into();
+    let refused = admin
+        .call::<()>(
+            axum::http::Method::POST,
+            sealmail_api::routes::ADMIN_MAIL_FLOW_RULES.to_owned(),
+        )
+        .json(&nameless)
+        .code()
+        .await;
+    assert_eq!(refused, ErrorCode::InvalidRequest);
+    let not_a_mail = admin
+        .test_mail_flow(&MailFlowTest {
+            eml: "no header here".into(),
+            recipients: vec![BOB.into()],
+            sender: None,
+        })
+        .code()
+        .await;
+    assert_eq!(not_a_mail, ErrorCode::InvalidRequest);
+
+    // Senders may not.
+    let alice = app.sender(ALICE).await;
+    assert_eq!(
+        alice.as_admin().mail_flow_rules().code().await,
+        ErrorCode::Forbidden
+    );
 }

@@ -88,6 +88,26 @@ pub enum MailFlowAction {
     },
 }
 
+/// `POST` [`crate::routes::ADMIN_MAIL_FLOW_RULE_MOVE`]: where the rule goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveMailFlowRule {
+    /// Its new place (1 = first); the rules between move along.
+    pub position: i64,
+}
+
+/// `POST` [`crate::routes::ADMIN_MAIL_FLOW_TEST`]: a mail to try the rules on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailFlowTest {
+    /// The whole mail, headers included (RFC 5322, as pasted).
+    pub eml: String,
+    /// The recipients, as the envelope would name them; empty: the mail's To and Cc.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
+    /// The sender; absent: the mail's From.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+}
+
 /// What the rules decide for one recipient of a mail (`sealmail rule test`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailFlowVerdict {

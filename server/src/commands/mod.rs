@@ -35,7 +35,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Resend(args) => resend::run(&state, &args).await,
                 Command::Audit(args) => audit::run(&state, &args).await,
                 Command::Bounce(args) => bounce::run(&state, &args).await,
-                Command::Rule(command) => rule::run(&state, &config, command).await,
+                Command::Rule(command) => rule::run(&state, command).await,
                 Command::Serve | Command::Outbox(_) | Command::Dkim(_) => {
                     unreachable!("handled above")
                 }

@@ -2,15 +2,15 @@
 
 use sealmail_api::admin::{MailFlowAction, MailFlowCondition, MailFlowRule, NewMailFlowRule};
 
-use crate::config::{Config, RuleCommand, RuleTestArgs};
+use crate::config::{RuleCommand, RuleTestArgs};
 use crate::error::{Error, Result};
-use crate::ingress::mime;
-use crate::mailflow::{self, Facts};
+use crate::ingress;
+use crate::mailflow;
 use crate::state::AppState;
 use crate::store;
 
 /// Runs `sealmail rule …`.
-pub async fn run(state: &AppState, config: &Config, command: RuleCommand) -> Result<()> {
+pub async fn run(state: &AppState, command: RuleCommand) -> Result<()> {
     match command {
         RuleCommand::List { json } => {
             let rules = store::rules::list(&state.db).await?;
@@ -44,46 +44,16 @@ pub async fn run(state: &AppState, config: &Config, command: RuleCommand) -> Res
             tracing::info!(rule = id, to, "mail-flow rule moved");
             println!("moved rule {id} to {}", to.max(1));
         }
-        RuleCommand::Test(args) => test(state, config, &args).await?,
+        RuleCommand::Test(args) => test(state, &args).await?,
     }
     Ok(())
 }
 
 /// `sealmail rule test`: which rule decides what for each recipient.
-async fn test(state: &AppState, config: &Config, args: &RuleTestArgs) -> Result<()> {
+async fn test(state: &AppState, args: &RuleTestArgs) -> Result<()> {
     let raw = std::fs::read(&args.eml)
         .map_err(|e| Error::InvalidRequest(format!("cannot read {}: {e}", args.eml.display())))?;
-    let mail = mime::parse(&raw)
-        .ok_or_else(|| Error::InvalidRequest(format!("{} is not a mail", args.eml.display())))?;
-    let recipients: Vec<String> = if args.to.is_empty() {
-        mail.to()
-            .into_iter()
-            .chain(mail.cc())
-            .map(|m| m.address)
-            .collect()
-    } else {
-        args.to.clone()
-    };
-    if recipients.is_empty() {
-        return Err(Error::InvalidRequest(
-            "no recipient: give --to, or a mail with To or Cc".into(),
-        ));
-    }
-    let sender = match &args.from {
-        Some(from) => from.clone(),
-        None => mail.from().map(|m| m.address).unwrap_or_default(),
-    };
-    let org = mailflow::org_domains(&config.ingress.org_domains);
-    let is_inside = |address: &str| mailflow::is_inside(address, &org);
-    let headers = mail.headers();
-    let facts = Facts {
-        subject: mail.subject(),
-        sender: &sender,
-        headers: &headers,
-        is_inside: &is_inside,
-    };
-    let rules = store::rules::list(&state.db).await?;
-    let verdicts = mailflow::verdicts(&rules, &facts, &recipients);
+    let verdicts = ingress::try_rules(state, &raw, &args.to, args.from.as_deref()).await?;
     if args.json {
         println!("{}", to_json(&verdicts));
         return Ok(());

@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use mail_parser::{Address, Message, MessageParser, MessagePart, MimeHeaders as _};
+use mail_parser::{Address, HeaderName, Message, MessageParser, MessagePart, MimeHeaders as _};
 use sealmail_api::Mailbox;
 
 /// A parsed mail; attachments are borrowed from it, not copied.
@@ -26,10 +26,12 @@ pub struct Attachment<'m> {
     pub bytes: &'m [u8],
 }
 
-/// Parses `raw`; `None` if it is not a mail at all (no header).
+/// Parses `raw`; `None` if it is not a mail at all: not one header that
+/// RFC 5322 or MIME names (a line of text alone parses as an unknown header).
 pub fn parse(raw: &[u8]) -> Option<Mail<'_>> {
     let message = MessageParser::default().parse(raw)?;
-    if message.root_part().headers().is_empty() {
+    let known = |h: &mail_parser::Header<'_>| !matches!(h.name, HeaderName::Other(_));
+    if !message.root_part().headers().iter().any(known) {
         return None;
     }
     let mut mail = Mail {

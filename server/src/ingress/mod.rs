@@ -17,12 +17,14 @@ pub mod reply;
 mod sasl;
 mod session;
 mod tls;
+mod trial;
 
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use listener::serve;
+pub use trial::try_rules;
 
 use crate::config::IngressConfig;
 use crate::error::{Error, Result};
