@@ -373,3 +373,43 @@ async fn a_forwarded_mail_and_a_calendar_invite_arrive_as_attachments() {
     );
     assert!(ics.contains("SUMMARY:Board meeting"), "{ics}");
 }
+
+#[tokio::test]
+async fn hostile_mime_gets_a_clear_answer_and_the_listener_keeps_serving() {
+    let (app, listener) = app_with_listener(&[]).await;
+    // 100 multiparts deep, the text at the bottom.
+    let mut deep = String::from(
+        "From: alice@sealmail.test\r\nTo: bob@example.net\r\nSubject: [secure] deep\r\nMIME-Version: 1.0\r\n",
+    );
+    for level in 0..100 {
+        deep.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n--b{level}\r\n"
+        ));
+    }
+    deep.push_str("Content-Type: text/plain\r\n\r\nat the bottom\r\n");
+    for level in (0..100).rev() {
+        deep.push_str(&format!("--b{level}--\r\n"));
+    }
+    // 8-bit bytes in headers (not UTF-8), and a multipart that never ends.
+    let mut eight_bit = b"From: alice@sealmail.test\r\nTo: bob@example.net\r\nSubject: [secure] caf\xe9 \xff\xfe\r\nX-Junk: \x80\x81\x82\r\n".to_vec();
+    eight_bit.extend_from_slice(
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"never\"\r\n\r\n--never\r\nContent-Type: text/plain\r\n\r\nno end in sight\r\n",
+    );
+    let client = listener.client(Some((ALICE, PASSWORD)));
+    // mail-parser reads what it can: both are taken, whole and readable.
+    for raw in [deep.into_bytes(), eight_bit] {
+        let reply = submit(&client, ALICE, &[BOB], &raw).await.unwrap();
+        assert!(reply.starts_with("250"), "{reply}");
+        app.deliver_mail().await;
+        let view = app.recipient(BOB).signed_in().await.read().await;
+        assert!(
+            view.subject.starts_with("deep") || view.subject.starts_with("caf"),
+            "{}",
+            view.subject
+        );
+    }
+    assert_eq!(app.rows_in("messages").await, 2);
+    // And the listener serves the next client as before.
+    submit_as_alice(&listener, &[BOB], &corpus("latin1.eml")).await;
+    assert_eq!(app.rows_in("messages").await, 3);
+}
