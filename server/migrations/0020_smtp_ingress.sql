@@ -65,3 +65,16 @@ INSERT INTO mail_flow_rules (position, name, conditions, action, created_at) VAL
      CAST(strftime('%s', 'now') AS INTEGER)),
     (2, 'Relay everything else unprotected', '[]', '{"kind":"relay"}',
      CAST(strftime('%s', 'now') AS INTEGER));
+
+-- 4. App passwords: a mail client authenticates over SMTP with one of these
+--    instead of the account's own password (which stays for the web). Each
+--    is 100 random bits, so it is stored as its SHA-256, like link tokens.
+CREATE TABLE app_passwords (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name         TEXT    NOT NULL,
+    hash         BLOB    NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER,
+    UNIQUE (user_id, name)
+);

@@ -109,13 +109,15 @@ impl FromRequestParts<AppState> for AdminUser {
 /// address; argon2id on the blocking pool, at most `--password-checks` at
 /// once; the same `credentials_wrong` for an unknown address and a wrong
 /// password. Each attempt is audited (`sign_in`, `detail` naming `via` for
-/// anything but the web).
+/// anything but the web). With `app_passwords` (SMTP), one of the account's
+/// app passwords is as good as its password.
 pub async fn check_password(
     state: &AppState,
     email: &str,
     password: Secret<String>,
     client: &ClientAddress,
     via: Option<&str>,
+    app_passwords: bool,
 ) -> Result<UserRow> {
     let email = email.trim().to_lowercase();
     let now = store::now();
@@ -182,12 +184,17 @@ pub async fn check_password(
             retry_after_secs: 1,
         });
     };
-    let matches = tokio::task::spawn_blocking(move || {
+    // The argon2 check runs either way, so an app password takes as long.
+    let app_hash = app_passwords.then(|| sha256(password.expose().as_bytes()));
+    let mut matches = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         verify_password(password.expose(), &hash)
     })
     .await
     .map_err(|e| Error::Internal(format!("password check: {e}")))?;
+    if let (false, Some(app_hash), Some((user, _))) = (matches, &app_hash, &account) {
+        matches = store::app_passwords::used(&state.db, user.id, app_hash, now).await?;
+    }
     let user = match account {
         Some((user, _)) if matches => user,
         _ => {

@@ -489,6 +489,23 @@ pub struct DkimGenerateArgs {
 pub enum UserCommand {
     /// Create a sender account.
     Add(UserAddArgs),
+    /// Make an app password for a mail client (SMTP AUTH only; the web
+    /// sign-in does not take it), printed once; or remove one (--remove).
+    AppPassword(AppPasswordArgs),
+}
+
+/// `sealmail user app-password`
+#[derive(Debug, Args)]
+pub struct AppPasswordArgs {
+    /// The account's address.
+    #[arg(long)]
+    pub email: String,
+    /// What it is for ("Thunderbird on the laptop"); unique per account.
+    #[arg(long)]
+    pub name: String,
+    /// Remove the app password of this name instead.
+    #[arg(long)]
+    pub remove: bool,
 }
 
 /// `sealmail user add`

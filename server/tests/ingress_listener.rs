@@ -428,3 +428,64 @@ async fn sealmail_serve_with_smtp_listen_takes_mail_and_queues_the_notification(
         common::cli::outbox_mail_to(&data, &format!("Bob <{BOB}>"), |mail| mail.contains("/m/"));
     assert!(notification.contains("Subject: Menû"), "{notification}");
 }
+
+#[tokio::test]
+async fn an_app_password_works_over_smtp_only_and_until_it_is_removed() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let data = app.data_dir();
+    let made = common::cli::ok(common::cli::run_sealmail(
+        &data,
+        &[
+            "user",
+            "app-password",
+            "--email",
+            ALICE,
+            "--name",
+            "Thunderbird",
+        ],
+        "",
+    ));
+    let app_password = made.lines().last().unwrap().trim().to_owned();
+    assert_eq!(app_password.len(), 23, "five groups of 4… {made}");
+    let listener = app.smtp_listener(&refs(&tls_args())).await;
+    let raw = corpus("latin1.eml");
+
+    let client = listener.client(Some((ALICE, &app_password)));
+    let sent = submit(&client, ALICE, &[BOB], &raw).await.unwrap();
+    assert!(sent.starts_with("250"), "{sent}");
+    assert_eq!(
+        app.try_sign_in(ALICE, &app_password).await.code(),
+        sealmail_api::ErrorCode::CredentialsWrong,
+        "not for the web"
+    );
+    let again = common::cli::fails(common::cli::run_sealmail(
+        &data,
+        &[
+            "user",
+            "app-password",
+            "--email",
+            ALICE,
+            "--name",
+            "Thunderbird",
+        ],
+        "",
+    ));
+    assert!(again.contains("already has an app password"), "{again}");
+
+    common::cli::ok(common::cli::run_sealmail(
+        &data,
+        &[
+            "user",
+            "app-password",
+            "--email",
+            ALICE,
+            "--name",
+            "Thunderbird",
+            "--remove",
+        ],
+        "",
+    ));
+    let refused = submit(&client, ALICE, &[BOB], &raw).await.unwrap_err();
+    assert_eq!(code_of(&refused), "535", "{refused}");
+}

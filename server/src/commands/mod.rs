@@ -29,6 +29,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             let state = AppState::open_with_configured_mailer(&config).await?;
             let result = match command {
                 Command::User(UserCommand::Add(args)) => user::add(&state, &args).await,
+                Command::User(UserCommand::AppPassword(args)) => {
+                    user::app_password(&state, &args).await
+                }
                 Command::Send(args) => send::run(&state, &args).await,
                 Command::Status(args) => status::run(&state, &args).await,
                 Command::Revoke(args) => revoke::run(&state, &args).await,

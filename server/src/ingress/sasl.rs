@@ -1,6 +1,7 @@
 //! AUTH PLAIN (RFC 4616) and LOGIN, only inside TLS, checked against a
-//! Sealmail account's password exactly as the web sign-in checks it (its
-//! rate limits, its cap on password checks at once, its audit).
+//! Sealmail account's password (or one of its app passwords, `sealmail user
+//! app-password`) exactly as the web sign-in checks it (its rate limits, its
+//! cap on password checks at once, its audit).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -87,6 +88,7 @@ impl Session<'_> {
             credentials.password,
             &client,
             Some("smtp"),
+            true,
         )
         .await;
         Ok(match checked {

@@ -24,7 +24,7 @@ pub async fn sign_in(
     ApiJson(request): ApiJson<SignIn>,
 ) -> Result<(CookieJar, ApiJson<Me>)> {
     let password = Secret::new(request.password.clone());
-    let user = check_password(&state, &request.email, password, &client, None).await?;
+    let user = check_password(&state, &request.email, password, &client, None, false).await?;
     let now = store::now();
 
     let session = new_bearer_token();
