@@ -25,6 +25,11 @@ impl Session<'_> {
     pub(super) async fn accept(&self, envelope: &Envelope, raw: &[u8]) -> Reply {
         match self.try_accept(envelope, raw).await {
             Ok(reply) => reply,
+            // The mail itself is at fault: sending it again will not help.
+            Err(e @ (Error::InvalidRequest(_) | Error::PayloadTooLarge)) => {
+                tracing::info!(error = %e, "a mail that came in over SMTP was refused");
+                reply::rejected(e.to_string())
+            }
             Err(e) => {
                 tracing::error!(error = %e, "a mail that came in over SMTP could not be stored");
                 reply::LOCAL_ERROR

@@ -21,11 +21,15 @@ use super::session::{Next, Session};
 const DRAIN: Duration = Duration::from_secs(10);
 /// How long a client turned away is given to read the 421.
 const REFUSAL: Duration = Duration::from_secs(5);
+/// Refusals being written at once; past them a connection is just closed,
+/// so a flood costs no more than this many tasks and sockets.
+const REFUSALS_AT_ONCE: usize = 64;
 
 /// Serves SMTP on `listener` until `stop` completes; then idle sessions are
 /// told 421 and a mail being received may finish (up to 10 s).
 pub async fn serve(listener: TcpListener, ingress: Ingress, stop: impl Future<Output = ()>) {
     let room = Arc::new(Semaphore::new(ingress.settings.max_connections));
+    let refusals = Arc::new(Semaphore::new(REFUSALS_AT_ONCE));
     let (stopping, stop_rx) = watch::channel(false);
     let mut sessions = JoinSet::new();
     tokio::pin!(stop);
@@ -44,7 +48,12 @@ pub async fn serve(listener: TcpListener, ingress: Ingress, stop: impl Future<Ou
         while sessions.try_join_next().is_some() {}
         let Ok(permit) = room.clone().try_acquire_owned() else {
             tracing::warn!(%peer, "SMTP connection refused: too many at once");
-            tokio::spawn(refuse(stream));
+            if let Ok(refusal) = refusals.clone().try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse(stream).await;
+                    drop(refusal);
+                });
+            }
             continue;
         };
         let (ingress, stop_rx) = (ingress.clone(), stop_rx.clone());
