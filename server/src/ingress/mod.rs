@@ -11,6 +11,7 @@
 mod accept;
 mod conn;
 mod data;
+mod envelope;
 mod listener;
 pub mod mime;
 pub mod reply;
