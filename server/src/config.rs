@@ -308,6 +308,17 @@ pub struct IngressConfig {
     )]
     pub smtp_max_connections: usize,
 
+    /// The most memory (MiB) the messages being received may hold together.
+    /// A message that would go past it is answered 452 (try later), so many
+    /// large messages at once cannot exhaust the memory.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_MEMORY_MIB",
+        default_value_t = 512,
+        global = true
+    )]
+    pub smtp_memory_mib: u64,
+
     /// How long the listener waits for a client's next command before it
     /// says `421` and hangs up (RFC 5321 §4.5.3.2: at least 5 minutes).
     #[arg(long, env = "SEALMAIL_SMTP_COMMAND_TIMEOUT", default_value = "5m", value_parser = parse_duration, global = true)]

@@ -394,6 +394,7 @@ fn sealmail_help_documents_the_smtp_listener() {
         "--smtp-max-connections",
         "--smtp-command-timeout",
         "--smtp-data-timeout",
+        "--smtp-memory-mib",
     ] {
         assert!(help.contains(flag), "{flag} in:\n{help}");
     }
@@ -488,4 +489,54 @@ async fn an_app_password_works_over_smtp_only_and_until_it_is_removed() {
     ));
     let refused = submit(&client, ALICE, &[BOB], &raw).await.unwrap_err();
     assert_eq!(code_of(&refused), "535", "{refused}");
+}
+
+#[tokio::test]
+async fn past_the_memory_budget_a_message_is_told_452_and_taken_once_there_is_room() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&[TRUSTED, "--smtp-memory-mib=1"]).await;
+    let line = format!("{}\r\n", "x".repeat(998));
+    // The first holds 800 KB of the 1 MiB budget, and is not finished yet.
+    let mut first = listener.raw().await;
+    begin_big_mail(&mut first).await;
+    for _ in 0..800 {
+        first.write(line.as_bytes()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The second would need 400 KB more.
+    let mut second = listener.raw().await;
+    begin_big_mail(&mut second).await;
+    for _ in 0..400 {
+        second.write(line.as_bytes()).await;
+    }
+    second.write(b".\r\n").await;
+    let full = second.reply().await;
+    assert_eq!(full.code, 452, "{full:?}");
+
+    first.write(b".\r\n").await;
+    assert_eq!(first.reply().await.code, 250);
+    // Its memory is given back: the second mail, sent again, is taken.
+    assert_eq!(
+        second.command(&format!("MAIL FROM:<{ALICE}>")).await.code,
+        250
+    );
+    second.command(&format!("RCPT TO:<{BOB}>")).await;
+    assert_eq!(second.command("DATA").await.code, 354);
+    second.write(b"Subject: [secure] big\r\n\r\n").await;
+    for _ in 0..400 {
+        second.write(line.as_bytes()).await;
+    }
+    second.write(b".\r\n").await;
+    assert_eq!(second.reply().await.code, 250);
+    assert_eq!(app.rows_in("messages").await, 2);
+}
+
+/// EHLO, MAIL FROM Alice, RCPT TO Bob, DATA, and the header of a big mail.
+async fn begin_big_mail(smtp: &mut RawSmtp) {
+    smtp.command("EHLO mx.corp.test").await;
+    smtp.command(&format!("MAIL FROM:<{ALICE}>")).await;
+    smtp.command(&format!("RCPT TO:<{BOB}>")).await;
+    assert_eq!(smtp.command("DATA").await.code, 354);
+    smtp.write(b"Subject: [secure] big\r\n\r\n").await;
 }

@@ -40,7 +40,12 @@ pub struct Ingress {
     state: AppState,
     settings: Arc<IngressSettings>,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Memory for messages being received, in [`MEMORY_UNIT`]s.
+    memory: Arc<tokio::sync::Semaphore>,
 }
+
+/// What one permit of the memory budget stands for.
+pub const MEMORY_UNIT: usize = 64 * 1024;
 
 /// The listener's settings, derived once from [`IngressConfig`].
 #[derive(Debug, Clone)]
@@ -93,10 +98,16 @@ impl Ingress {
         // Computed now, so the first AUTH with an unknown address is not
         // slower than later ones (which would tell that it is unknown).
         crate::auth::dummy_hash();
+        let units = usize::try_from(config.smtp_memory_mib.saturating_mul(1 << 20))
+            .unwrap_or(usize::MAX)
+            / MEMORY_UNIT;
         Ok(Ingress {
             state,
             settings: Arc::new(settings),
             tls,
+            memory: Arc::new(tokio::sync::Semaphore::new(
+                units.clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+            )),
         })
     }
 

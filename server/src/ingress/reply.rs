@@ -81,6 +81,11 @@ pub const DATA_TIMEOUT: Reply = fixed(
     "Timeout waiting for the message; nothing was kept",
 );
 pub const SHUTTING_DOWN: Reply = fixed(421, [4, 3, 2], "Service shutting down; try again later");
+pub const MEMORY_FULL: Reply = fixed(
+    452,
+    [4, 3, 1],
+    "Insufficient system storage: too much mail coming in at once; try again later",
+);
 pub const TOO_MANY_RECIPIENTS: Reply = fixed(452, [4, 5, 3], "Too many recipients");
 pub const AUTH_TEMPORARY: Reply = fixed(
     454,
