@@ -30,6 +30,12 @@ pub async fn run(config: &Config) -> Result<()> {
                 trusted_networks = ?config.ingress.smtp_trusted_networks,
                 "accepting mail over SMTP"
             );
+            if config.smtp_url.is_none() {
+                tracing::warn!(
+                    "no --smtp-url: mail the rules relay unprotected is written to the local \
+                     outbox, not delivered"
+                );
+            }
             Some((ingress, smtp_listener))
         }
         None => None,
