@@ -1,14 +1,17 @@
 //! The admin API's types: a message's status (the shape of the modelled
 //! product's `Get-OMEMessageStatus`, printed by `sealmail status --json`) and
 //! the message trace here; the encryption report, the access audit and the
-//! branding templates in submodules, re-exported here (`sealmail_api::admin::X`).
+//! branding templates and the mail-flow rules in submodules, re-exported
+//! here (`sealmail_api::admin::X`).
 
 mod audit;
 mod branding;
+mod mail_flow;
 mod report;
 
 pub use audit::*;
 pub use branding::*;
+pub use mail_flow::*;
 pub use report::*;
 
 use serde::{Deserialize, Serialize};

@@ -156,6 +156,16 @@ pub const ADMIN_BRANDING_ONE: &str = "/api/v1/admin/branding/{id}";
 /// or `image/webp`; at most 512 KiB) → [`crate::admin::BrandingTemplate`];
 /// `DELETE` removes the logo → [`crate::admin::BrandingTemplate`].
 pub const ADMIN_BRANDING_LOGO: &str = "/api/v1/admin/branding/{id}/logo";
+/// `GET` → the mail-flow rules in order ([`crate::admin::MailFlowRule`]s);
+/// `POST` a [`crate::admin::NewMailFlowRule`] → 201 with the rules in order.
+pub const ADMIN_MAIL_FLOW_RULES: &str = "/api/v1/admin/mail-flow-rules";
+/// `DELETE` a rule → 204.
+pub const ADMIN_MAIL_FLOW_RULE: &str = "/api/v1/admin/mail-flow-rules/{id}";
+/// `POST` a [`crate::admin::MoveMailFlowRule`] → the rules in order.
+pub const ADMIN_MAIL_FLOW_RULE_MOVE: &str = "/api/v1/admin/mail-flow-rules/{id}/move";
+/// `POST` a [`crate::admin::MailFlowTest`] → a [`crate::admin::MailFlowVerdict`]
+/// per recipient; nothing is sent.
+pub const ADMIN_MAIL_FLOW_TEST: &str = "/api/v1/admin/mail-flow-test";
 
 /// The portal page for a link token.
 pub fn portal_link_page(token: &str) -> String {
@@ -237,6 +247,14 @@ pub fn admin_report(query: &crate::admin::ReportQuery) -> String {
 /// [`ADMIN_AUDIT`] with its query string.
 pub fn admin_audit(query: &crate::admin::AuditQuery) -> String {
     format!("{ADMIN_AUDIT}{}", query.to_query_string())
+}
+/// The path of [`ADMIN_MAIL_FLOW_RULE`] for a rule id.
+pub fn admin_mail_flow_rule(id: &str) -> String {
+    fill(ADMIN_MAIL_FLOW_RULE, &[("id", id)])
+}
+/// The path of [`ADMIN_MAIL_FLOW_RULE_MOVE`] for a rule id.
+pub fn admin_mail_flow_rule_move(id: &str) -> String {
+    fill(ADMIN_MAIL_FLOW_RULE_MOVE, &[("id", id)])
 }
 /// The path of [`ADMIN_BRANDING_ONE`] for a template id.
 pub fn admin_branding_one(id: &str) -> String {

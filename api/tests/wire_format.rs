@@ -998,3 +998,119 @@ fn portal_pages_and_bundles() {
     assert!(pages::is_staff(pages::SIGN_IN));
     assert!(!pages::is_reader(pages::SIGN_IN));
 }
+
+#[test]
+fn mail_flow_rules() {
+    use sealmail_api::admin::*;
+    // The default set's first rule, as `sealmail rule list --json` prints it
+    // (and as its conditions and action are stored).
+    pins(
+        &MailFlowRule {
+            id: 1,
+            position: 1,
+            name: "Protect tagged mail".into(),
+            conditions: vec![
+                MailFlowCondition::RecipientOutsideOrg,
+                MailFlowCondition::SubjectContains {
+                    words: vec!["[secure]".into(), "[encrypt]".into()],
+                    strip: true,
+                },
+            ],
+            action: MailFlowAction::Protect {
+                protection: Protection::EncryptOnly,
+            },
+        },
+        json!({
+            "id": 1,
+            "position": 1,
+            "name": "Protect tagged mail",
+            "conditions": [
+                {"kind": "recipient_outside_org"},
+                {"kind": "subject_contains", "words": ["[secure]", "[encrypt]"], "strip": true}
+            ],
+            "action": {"kind": "protect", "protection": "encrypt_only"}
+        }),
+    );
+    pins(
+        &NewMailFlowRule {
+            name: "Confidential stays inside".into(),
+            conditions: vec![
+                MailFlowCondition::HeaderMatches {
+                    name: "Sensitivity".into(),
+                    contains: "Company-Confidential".into(),
+                },
+                MailFlowCondition::RecipientInsideOrg,
+                MailFlowCondition::Sender {
+                    is: "corp.example".into(),
+                },
+            ],
+            action: MailFlowAction::Reject {
+                reason: "not outside".into(),
+            },
+            position: None,
+        },
+        json!({
+            "name": "Confidential stays inside",
+            "conditions": [
+                {"kind": "header_matches", "name": "Sensitivity", "contains": "Company-Confidential"},
+                {"kind": "recipient_inside_org"},
+                {"kind": "sender", "is": "corp.example"}
+            ],
+            "action": {"kind": "reject", "reason": "not outside"}
+        }),
+    );
+    pins(
+        &MailFlowVerdict {
+            recipient: "dave@corp.example".into(),
+            rule: Some(MailFlowRuleRef {
+                id: 2,
+                name: "Relay the rest".into(),
+            }),
+            action: MailFlowAction::Relay,
+        },
+        json!({
+            "recipient": "dave@corp.example",
+            "rule": {"id": 2, "name": "Relay the rest"},
+            "action": {"kind": "relay"}
+        }),
+    );
+    pins(&MoveMailFlowRule { position: 1 }, json!({"position": 1}));
+    pins(
+        &MailFlowTest {
+            eml: "Subject: [secure] x\r\n\r\nhi\r\n".into(),
+            recipients: vec![],
+            sender: None,
+        },
+        json!({"eml": "Subject: [secure] x\r\n\r\nhi\r\n"}),
+    );
+    pins(
+        &MailFlowTest {
+            eml: "Subject: x\r\n\r\n".into(),
+            recipients: vec!["bob@example.net".into()],
+            sender: Some("alice@corp.example".into()),
+        },
+        json!({"eml": "Subject: x\r\n\r\n", "recipients": ["bob@example.net"], "sender": "alice@corp.example"}),
+    );
+    {
+        use sealmail_api::routes::*;
+        assert_eq!(ADMIN_MAIL_FLOW_RULES, "/api/v1/admin/mail-flow-rules");
+        assert_eq!(admin_mail_flow_rule("3"), "/api/v1/admin/mail-flow-rules/3");
+        assert_eq!(
+            admin_mail_flow_rule_move("3"),
+            "/api/v1/admin/mail-flow-rules/3/move"
+        );
+        assert_eq!(ADMIN_MAIL_FLOW_TEST, "/api/v1/admin/mail-flow-test");
+    }
+    // A condition the server does not know is refused, not ignored: an
+    // ignored condition would widen what a rule matches.
+    assert!(
+        serde_json::from_value::<MailFlowCondition>(json!({"kind": "size_over", "bytes": 1}))
+            .is_err()
+    );
+    assert!(
+        serde_json::from_value::<MailFlowCondition>(
+            json!({"kind": "sender", "is": "a.example", "extra": true})
+        )
+        .is_err()
+    );
+}

@@ -237,10 +237,104 @@ pub struct Config {
     )]
     pub cors_allow_origins: Vec<String>,
 
+    /// The SMTP listener of `sealmail serve` (mail from the organisation's
+    /// mail server and from people's mail clients).
+    #[command(flatten)]
+    pub ingress: IngressConfig,
+
     /// What to log (to stderr), as a tracing filter (`info`, `sealmail=debug`, …).
     /// Default: `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "SEALMAIL_LOG", global = true)]
     pub log: Option<String>,
+}
+
+/// SMTP ingress: `sealmail serve` also accepts mail over SMTP, applies the
+/// mail-flow rules, protects what they say, relays the rest, and takes
+/// bounces of its own mail.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "SMTP ingress (serve)")]
+pub struct IngressConfig {
+    /// Accept mail over SMTP on this address and port (e.g. `0.0.0.0:25`,
+    /// `127.0.0.1:2525`). Off unless set.
+    #[arg(long, env = "SEALMAIL_SMTP_LISTEN", global = true)]
+    pub smtp_listen: Option<SocketAddr>,
+
+    /// The certificate chain (PEM) offered with STARTTLS. With
+    /// --smtp-tls-key, the listener offers STARTTLS and, only after it,
+    /// AUTH PLAIN and LOGIN with a Sealmail account's password.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_TLS_CERT",
+        global = true,
+        requires = "smtp_tls_key"
+    )]
+    pub smtp_tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --smtp-tls-cert.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_TLS_KEY",
+        global = true,
+        requires = "smtp_tls_cert"
+    )]
+    pub smtp_tls_key: Option<PathBuf>,
+
+    /// Networks (CIDR, comma-separated: `10.0.0.0/8,192.0.2.25/32`) whose
+    /// clients may send through Sealmail without AUTH: the organisation's own
+    /// mail server as a smarthost. Their envelope sender (MAIL FROM) must be
+    /// a Sealmail account, which becomes the protected message's sender.
+    /// Everyone else must AUTH, except to deliver a bounce to a
+    /// `bounce+ID@` address of Sealmail's own mail.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_TRUSTED_NETWORKS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub smtp_trusted_networks: Vec<ipnet::IpNet>,
+
+    /// The organisation's own mail domains (comma-separated). A recipient
+    /// whose address is in one of them, or in a subdomain, is inside: the
+    /// mail-flow rules relay their copy unchanged. Unset: every recipient
+    /// counts as outside.
+    #[arg(
+        long,
+        env = "SEALMAIL_ORG_DOMAINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub org_domains: Vec<String>,
+
+    /// The most SMTP connections served at once; past it a new client is
+    /// told `421` (try later) and disconnected.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_MAX_CONNECTIONS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub smtp_max_connections: usize,
+
+    /// The most memory (MiB) the messages being received may hold together.
+    /// A message that would go past it is answered 452 (try later), so many
+    /// large messages at once cannot exhaust the memory.
+    #[arg(
+        long,
+        env = "SEALMAIL_SMTP_MEMORY_MIB",
+        default_value_t = 512,
+        global = true
+    )]
+    pub smtp_memory_mib: u64,
+
+    /// How long the listener waits for a client's next command before it
+    /// says `421` and hangs up (RFC 5321 §4.5.3.2: at least 5 minutes).
+    #[arg(long, env = "SEALMAIL_SMTP_COMMAND_TIMEOUT", default_value = "5m", value_parser = parse_duration, global = true)]
+    pub smtp_command_timeout: std::time::Duration,
+
+    /// How long the listener waits for the next bytes of a message during
+    /// DATA (RFC 5321 §4.5.3.2: the client's data block timeout is 3 minutes).
+    #[arg(long, env = "SEALMAIL_SMTP_DATA_TIMEOUT", default_value = "3m", value_parser = parse_duration, global = true)]
+    pub smtp_data_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -316,6 +410,69 @@ pub enum Command {
     /// DKIM keys for signing Sealmail's own mail.
     #[command(subcommand)]
     Dkim(DkimCommand),
+    /// The mail-flow rules applied to mail that comes in over SMTP (see
+    /// --smtp-listen): tried in order, the first whose conditions all hold
+    /// decides (protect, relay, reject).
+    #[command(subcommand)]
+    Rule(RuleCommand),
+}
+
+/// `sealmail rule …`
+#[derive(Debug, Subcommand)]
+pub enum RuleCommand {
+    /// Print the rules in order (`--json`: `sealmail_api::admin::MailFlowRule`s).
+    List {
+        /// Print JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a rule, given as JSON (`sealmail_api::admin::NewMailFlowRule`), e.g.
+    /// `{"name":"Confidential","conditions":[{"kind":"header_matches","name":"Sensitivity","contains":"confidential"}],"action":{"kind":"protect","protection":"do_not_forward"},"position":1}`.
+    /// Conditions: recipient_outside_org, recipient_inside_org,
+    /// subject_contains {words, strip}, header_matches {name, contains},
+    /// sender {is}. Actions: protect {protection: encrypt_only |
+    /// do_not_forward}, relay, reject {reason}.
+    Add {
+        /// The rule as JSON.
+        #[arg(long)]
+        json: String,
+    },
+    /// Remove a rule.
+    Rm {
+        /// The rule's id (`sealmail rule list`).
+        #[arg(long)]
+        id: i64,
+    },
+    /// Move a rule to another place in the order (1 = first).
+    Move {
+        /// The rule's id.
+        #[arg(long)]
+        id: i64,
+        /// Its new place.
+        #[arg(long)]
+        to: i64,
+    },
+    /// Show which rule decides what for each recipient of a mail, without
+    /// sending anything.
+    Test(RuleTestArgs),
+}
+
+/// `sealmail rule test`
+#[derive(Debug, Args)]
+pub struct RuleTestArgs {
+    /// The mail as an RFC 5322 file (`.eml`).
+    #[arg(long)]
+    pub eml: PathBuf,
+    /// A recipient, as the envelope would name them (repeat for more).
+    /// Default: the mail's To and Cc.
+    #[arg(long)]
+    pub to: Vec<String>,
+    /// The sender. Default: the mail's From.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Print JSON (`sealmail_api::admin::MailFlowVerdict`s).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `sealmail dkim …`
@@ -350,6 +507,23 @@ pub struct DkimGenerateArgs {
 pub enum UserCommand {
     /// Create a sender account.
     Add(UserAddArgs),
+    /// Make an app password for a mail client (SMTP AUTH only; the web
+    /// sign-in does not take it), printed once; or remove one (--remove).
+    AppPassword(AppPasswordArgs),
+}
+
+/// `sealmail user app-password`
+#[derive(Debug, Args)]
+pub struct AppPasswordArgs {
+    /// The account's address.
+    #[arg(long)]
+    pub email: String,
+    /// What it is for ("Thunderbird on the laptop"); unique per account.
+    #[arg(long)]
+    pub name: String,
+    /// Remove the app password of this name instead.
+    #[arg(long)]
+    pub remove: bool,
 }
 
 /// `sealmail user add`

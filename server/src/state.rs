@@ -62,6 +62,8 @@ pub struct Settings {
     pub cors_allow_origins: Vec<String>,
     /// The language of mail when neither the sender nor the template picks one.
     pub default_language: sealmail_api::Language,
+    /// The organisation's own mail domains (`--org-domains`), lower case.
+    pub org_domains: Vec<String>,
 }
 
 impl Settings {
@@ -105,6 +107,7 @@ impl Settings {
             trust_forwarded_for: config.trust_forwarded_for,
             cors_allow_origins: config.cors_allow_origins.clone(),
             default_language: config.default_language,
+            org_domains: crate::mailflow::org_domains(&config.ingress.org_domains),
         }
     }
 }

@@ -9,6 +9,10 @@ use crate::shell::{self, Result, heading};
 use crate::tools::{Needs, Tools};
 
 const LISTEN: &str = "127.0.0.1:8080";
+/// The demo's SMTP listener: mail sent here from this machine (trusted, no
+/// AUTH needed) goes through the mail-flow rules.
+const SMTP_LISTEN: &str = "127.0.0.1:2525";
+const ORG_DOMAIN: &str = "sealmail.test";
 const PUBLIC_URL: &str = "http://127.0.0.1:8080";
 const DEMO_SENDER: &str = "alice@sealmail.test";
 const DEMO_ADMIN: &str = "admin@sealmail.test";
@@ -20,12 +24,14 @@ pub fn run(args: &[String]) -> Result {
             "`cargo xtask run` takes no arguments (got `{arg}`)"
         ));
     }
-    // Fail before a long build if the port is taken (an earlier run still going?).
-    TcpListener::bind(LISTEN).map_err(|e| {
-        format!(
-            "cannot listen on {LISTEN}: {e}. Is Sealmail (or something else) already running there?"
-        )
-    })?;
+    // Fail before a long build if a port is taken (an earlier run still going?).
+    for address in [LISTEN, SMTP_LISTEN] {
+        TcpListener::bind(address).map_err(|e| {
+            format!(
+                "cannot listen on {address}: {e}. Is Sealmail (or something else) already running there?"
+            )
+        })?;
+    }
     let tools = Tools::setup(Needs::Build)?;
     build_portal(&tools)?;
     heading("Building the server (release)");
@@ -44,8 +50,42 @@ pub fn run(args: &[String]) -> Result {
         sealmail_bin().display()
     );
     println!("data (SQLite, master key, outbox): {}", data_dir.display());
+    println!(
+        "SMTP:            {SMTP_LISTEN} (127.0.0.0/8 may send as an account; inside: @{ORG_DOMAIN})"
+    );
+    println!(
+        "  send a protected mail from a mail client's point of view (\"[secure]\" in the subject):"
+    );
+    println!("  {}", smtp_example());
+    println!(
+        "  then: {} --data-dir sealmail-data outbox --last 1   (Bob's notification)",
+        sealmail_bin().display()
+    );
     println!("stop with Ctrl-C\n");
-    shell::run(sealmail(&data_dir).args(["serve", "--listen", LISTEN, "--portal-dir", "dist"]))
+    shell::run(
+        sealmail(&data_dir)
+            .args(["serve", "--listen", LISTEN, "--portal-dir", "dist"])
+            .args([
+                "--smtp-listen",
+                SMTP_LISTEN,
+                "--smtp-trusted-networks",
+                "127.0.0.0/8",
+                "--org-domains",
+                ORG_DOMAIN,
+            ]),
+    )
+}
+
+/// A Python one-liner (standard library only) that submits a `[secure]` mail
+/// from the demo sender to the demo recipient over the demo's SMTP listener.
+fn smtp_example() -> String {
+    let (host, port) = SMTP_LISTEN.split_once(':').expect("host:port");
+    format!(
+        "python3 -c \"import smtplib; from email.message import EmailMessage; m = EmailMessage(); \
+         m['From'] = '{DEMO_SENDER}'; m['To'] = '{DEMO_RECIPIENT}'; \
+         m['Subject'] = '[secure] Sent from a mail client'; m.set_content('Protected on its way.'); \
+         smtplib.SMTP('{host}', {port}).send_message(m)\""
+    )
 }
 
 /// Builds the release portal into `dist/` with Trunk (offline: dependencies are fetched first).

@@ -7,6 +7,7 @@ mod dkim;
 mod outbox;
 mod resend;
 mod revoke;
+mod rule;
 mod send;
 mod serve;
 mod status;
@@ -23,16 +24,21 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve => serve::run(&config).await,
         Command::Outbox(args) => outbox::run(&config, &args),
         Command::Dkim(DkimCommand::Generate(args)) => dkim::generate(&config, &args),
+
         command => {
             let state = AppState::open_with_configured_mailer(&config).await?;
             let result = match command {
                 Command::User(UserCommand::Add(args)) => user::add(&state, &args).await,
+                Command::User(UserCommand::AppPassword(args)) => {
+                    user::app_password(&state, &args).await
+                }
                 Command::Send(args) => send::run(&state, &args).await,
                 Command::Status(args) => status::run(&state, &args).await,
                 Command::Revoke(args) => revoke::run(&state, &args).await,
                 Command::Resend(args) => resend::run(&state, &args).await,
                 Command::Audit(args) => audit::run(&state, &args).await,
                 Command::Bounce(args) => bounce::run(&state, &args).await,
+                Command::Rule(command) => rule::run(&state, command).await,
                 Command::Serve | Command::Outbox(_) | Command::Dkim(_) => {
                     unreachable!("handled above")
                 }

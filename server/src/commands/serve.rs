@@ -4,15 +4,42 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::{AppState, app, mail, messages};
+use crate::{AppState, app, ingress, mail, messages};
 
 /// How often the background task purges expired messages (each access also
 /// checks the expiry, so this only bounds how long dead ciphertext lingers).
 const PURGE_EVERY: Duration = Duration::from_secs(60);
 
-/// Serves the API and the portal until Ctrl-C or SIGTERM.
+/// Serves the API and the portal (and SMTP, with `--smtp-listen`) until
+/// Ctrl-C or SIGTERM.
 pub async fn run(config: &Config) -> Result<()> {
     let state = AppState::open_with_configured_mailer(config).await?;
+    // Bound before the HTTP port (a port in use fails the start; and once
+    // HTTP answers, SMTP does too).
+    let smtp = match config.ingress.smtp_listen {
+        Some(address) => {
+            let ingress = ingress::Ingress::new(
+                state.clone(),
+                &config.ingress,
+                config.bounce_domain.clone(),
+            )?;
+            let smtp_listener = tokio::net::TcpListener::bind(address).await?;
+            tracing::info!(
+                smtp_listen = %address,
+                starttls = config.ingress.smtp_tls_cert.is_some(),
+                trusted_networks = ?config.ingress.smtp_trusted_networks,
+                "accepting mail over SMTP"
+            );
+            if config.smtp_url.is_none() {
+                tracing::warn!(
+                    "no --smtp-url: mail the rules relay unprotected is written to the local \
+                     outbox, not delivered"
+                );
+            }
+            Some((ingress, smtp_listener))
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(
         listen = %config.listen,
@@ -59,7 +86,19 @@ pub async fn run(config: &Config) -> Result<()> {
         body_timeout: config.body_timeout,
         max_connections: config.max_connections,
     };
+    // One stop for both listeners: the signal ends HTTP, and HTTP's end
+    // stops SMTP; each lets what is in flight finish.
+    let (stop_smtp, smtp_stopped) = tokio::sync::oneshot::channel::<()>();
+    let smtp = smtp.map(|(ingress, smtp_listener)| {
+        tokio::spawn(ingress::serve(smtp_listener, ingress, async {
+            let _ = smtp_stopped.await;
+        }))
+    });
     crate::http::listen::serve(listener, app(state.clone()), limits, shutdown_signal()).await;
+    let _ = stop_smtp.send(());
+    if let Some(smtp) = smtp {
+        let _ = smtp.await;
+    }
     purge.abort();
     let _ = stop_delivery.send(());
     let _ = delivery.await;

@@ -1,7 +1,8 @@
 //! Bounces: a delivery status notification (RFC 3464) that came back to a
 //! mail's VERP envelope sender (`bounce+ID@…`, see `--bounce-domain`) marks
 //! that mail — and so its recipient's delivery — bounced. `sealmail bounce
-//! --eml FILE` calls [`record`]; SMTP ingress will call the same.
+//! --eml FILE` calls [`record`]; SMTP ingress, which knows the address from
+//! the envelope, calls [`record_for`].
 
 use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders as _};
 
@@ -69,7 +70,16 @@ pub enum Recorded {
 
 /// Reads a bounce and marks the mail it names bounced.
 pub async fn record(state: &AppState, raw: &[u8]) -> Result<Recorded> {
-    let bounce = parse(raw)?;
+    mark(state, parse(raw)?).await
+}
+
+/// Reads a bounce delivered to mail `mail_id`'s `bounce+ID@` address (the
+/// envelope said so) and marks that mail bounced.
+pub async fn record_for(state: &AppState, mail_id: &str, raw: &[u8]) -> Result<Recorded> {
+    mark(state, parse_as(raw, Some(mail_id.to_owned()))?).await
+}
+
+async fn mark(state: &AppState, bounce: Bounce) -> Result<Recorded> {
     if !bounce.is_failure() {
         return Ok(Recorded::NotAFailure {
             action: bounce.action,
@@ -92,23 +102,32 @@ pub async fn record(state: &AppState, raw: &[u8]) -> Result<Recorded> {
 /// Parses an RFC 3464 delivery status notification: the mail it names (from
 /// the `bounce+ID@` address it was delivered to) and its per-recipient fields.
 pub fn parse(raw: &[u8]) -> Result<Bounce> {
+    parse_as(raw, None)
+}
+
+/// [`parse`], the mail's id given (from the envelope) or read from the headers.
+fn parse_as(raw: &[u8], mail_id: Option<String>) -> Result<Bounce> {
     let bad = |why: &str| Error::InvalidRequest(format!("not a bounce Sealmail can use: {why}"));
     let message = MessageParser::default()
         .parse(raw)
         .ok_or_else(|| bad("the file is not a mail"))?;
-    let mail_id = message
-        .parts
-        .first()
-        .into_iter()
-        .flat_map(|part| part.headers.iter())
-        .filter(|h| {
-            matches!(h.name, HeaderName::To | HeaderName::DeliveredTo)
-                || ["X-Original-To", "Envelope-To"]
-                    .iter()
-                    .any(|n| h.name.as_str().eq_ignore_ascii_case(n))
-        })
-        .flat_map(|h| addresses(h.value.as_address(), h.value.as_text()))
-        .find_map(|address| verp_id(&address))
+    let from_headers = || {
+        message
+            .parts
+            .first()
+            .into_iter()
+            .flat_map(|part| part.headers.iter())
+            .filter(|h| {
+                matches!(h.name, HeaderName::To | HeaderName::DeliveredTo)
+                    || ["X-Original-To", "Envelope-To"]
+                        .iter()
+                        .any(|n| h.name.as_str().eq_ignore_ascii_case(n))
+            })
+            .flat_map(|h| addresses(h.value.as_address(), h.value.as_text()))
+            .find_map(|address| verp_id(&address))
+    };
+    let mail_id = mail_id
+        .or_else(from_headers)
         .ok_or_else(|| bad("it was not sent to a bounce+ID@ address (see --bounce-domain)"))?;
     let status = message
         .parts
@@ -167,7 +186,7 @@ fn addresses(parsed: Option<&Address<'_>>, text: Option<&str>) -> Vec<String> {
 }
 
 /// The mail id in `bounce+ID@domain`, if `address` is one.
-fn verp_id(address: &str) -> Option<String> {
+pub fn verp_id(address: &str) -> Option<String> {
     let local = address.split_once('@')?.0;
     let id = local.get(BOUNCE_PREFIX.len()..)?;
     let is_ours = local[..BOUNCE_PREFIX.len()].eq_ignore_ascii_case(BOUNCE_PREFIX)

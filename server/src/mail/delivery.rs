@@ -248,8 +248,14 @@ async fn open(
     } else {
         Some(address(&mail.envelope_from)?)
     };
-    let envelope = Envelope::new(from, vec![address(&mail.envelope_to)?])
-        .map_err(|e| NotReady::Never(format!("no envelope: {e}")))?;
+    // A relayed mail may have several recipients (one transaction for all).
+    let to = mail
+        .envelope_to
+        .split(super::queue::RELAY_RECIPIENTS_SEPARATOR)
+        .map(address)
+        .collect::<Result<Vec<_>, _>>()?;
+    let envelope =
+        Envelope::new(from, to).map_err(|e| NotReady::Never(format!("no envelope: {e}")))?;
     let key = state.master_key_by_id(&mail.master_key_id).ok_or_else(|| {
         NotReady::Later(format!(
             "sealed with master key {}, which is not configured",

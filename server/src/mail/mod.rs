@@ -252,10 +252,15 @@ impl RecordingMailer {
 
 impl Mailer for RecordingMailer {
     fn send<'a>(&'a self, envelope: &'a Envelope, message: &'a [u8]) -> MailFuture<'a> {
-        let result = match (read_back(message), envelope.to().first()) {
-            (Some(mut mail), Some(address)) => {
-                mail.to.address = address.to_string();
-                self.sent.lock().expect("mailer lock").push(mail);
+        // One record per envelope recipient (a relayed mail may have several).
+        let result = match read_back(message) {
+            Some(mail) if !envelope.to().is_empty() => {
+                let mut sent = self.sent.lock().expect("mailer lock");
+                for address in envelope.to() {
+                    let mut copy = mail.clone();
+                    copy.to.address = address.to_string();
+                    sent.push(copy);
+                }
                 Ok(())
             }
             _ => Err(SendError::Permanent(

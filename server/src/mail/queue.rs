@@ -164,10 +164,45 @@ impl MailQueue {
     }
 }
 
+impl MailQueue {
+    /// Seals `message`, exactly as given, for the queue: a mail that came in
+    /// over SMTP and is relayed onward unchanged to `envelope_to` (all of
+    /// them in one SMTP transaction, so a large mail to many colleagues is
+    /// stored and sent once, not once each), from `envelope_from` (so its
+    /// bounces go back to its own sender).
+    pub fn prepare_relay(
+        &self,
+        master_key: &MasterKey,
+        envelope_from: &str,
+        envelope_to: &[String],
+        message: &[u8],
+        created_at: i64,
+    ) -> NewMail {
+        let id = crypto::random_id();
+        let envelope_to = envelope_to.join(RELAY_RECIPIENTS_SEPARATOR);
+        let context = seal_context(&id, &envelope_to, None);
+        NewMail {
+            content: master_key.seal(&context, message),
+            logo: None,
+            id,
+            kind: MailKind::Relay,
+            envelope_from: envelope_from.to_owned(),
+            envelope_to,
+            master_key_id: master_key.id().to_owned(),
+            created_at,
+            expires_at: None,
+        }
+    }
+}
+
 /// The VERP envelope sender of mail `id`: its bounce names the mail.
 pub fn bounce_address(id: &str, domain: &str) -> String {
     format!("{BOUNCE_PREFIX}{id}@{domain}")
 }
+
+/// Between the recipients of a relayed mail in `mail_queue.envelope_to` (an
+/// address cannot hold it unquoted; Sealmail's own mail has one recipient).
+pub const RELAY_RECIPIENTS_SEPARATOR: &str = ", ";
 
 /// The local part's prefix of a bounce address.
 pub const BOUNCE_PREFIX: &str = "bounce+";

@@ -60,6 +60,9 @@ pub struct Outgoing {
     /// dropped: while it is, the orphan sweep leaves the files alone.
     writing: Option<super::orphans::Writing>,
     template: Option<store::branding::TemplateRow>,
+    message_id: Option<String>,
+    bcc: Vec<Mailbox>,
+    also_queued: Vec<NewMail>,
 }
 
 /// Sealed bytes gathered before each write (about 1 MiB): the upload's frames
@@ -157,7 +160,27 @@ impl Outgoing {
             committed: false,
             writing: None,
             template: None,
+            message_id: None,
+            bcc: Vec::new(),
+            also_queued: Vec::new(),
         }
+    }
+
+    /// Keeps this Message-ID (one a mail client gave, so the sender finds
+    /// the message by the id in their Sent folder) instead of a new one.
+    pub fn with_message_id(&mut self, message_id: String) {
+        self.message_id = Some(message_id);
+    }
+
+    /// Adds recipients only the envelope named (Bcc): each gets a link, and
+    /// the other recipients do not see them.
+    pub fn with_bcc(&mut self, bcc: Vec<Mailbox>) {
+        self.bcc = bcc;
+    }
+
+    /// Queues these mails in the same transaction as the message.
+    pub fn queue_with(&mut self, mails: Vec<NewMail>) {
+        self.also_queued = mails;
     }
 
     /// Sends with this branding template (its texts in the notification; the
@@ -223,14 +246,17 @@ impl Outgoing {
     /// recipient (their own link) queued in the same transaction; the
     /// delivery worker sends them. Returns the Message-ID.
     pub async fn send(mut self, draft: Draft) -> Result<String> {
-        if draft.to.is_empty() {
+        if draft.to.is_empty() && draft.cc.is_empty() && self.bcc.is_empty() {
             return Err(Error::InvalidRequest(
                 "a message needs at least one recipient".into(),
             ));
         }
         let state = self.state.clone();
         let now = store::now();
-        let message_id = format!("<{}@{}>", crypto::random_id(), state.settings.mail_domain);
+        let message_id = match self.message_id.take() {
+            Some(id) => id,
+            None => format!("<{}@{}>", crypto::random_id(), state.settings.mail_domain),
+        };
         let body = serde_json::to_vec(&StoredBody {
             text: draft.text,
             html: draft.html,
@@ -259,6 +285,7 @@ impl Outgoing {
             .iter()
             .map(|m| ("to", m.clone()))
             .chain(draft.cc.iter().map(|m| ("cc", m.clone())))
+            .chain(self.bcc.iter().map(|m| ("bcc", m.clone())))
             .collect();
         let job = Arc::new(NotificationJob {
             state: state.clone(),
@@ -292,6 +319,7 @@ impl Outgoing {
             language,
             read_receipt: draft.read_receipt,
             notifications,
+            also_queued: std::mem::take(&mut self.also_queued),
         };
         store::messages::insert(&state.db, &new).await?;
         self.committed = true;
@@ -381,7 +409,9 @@ impl NotificationJob {
         )?;
         let row = RecipientRow {
             id: 0,
-            kind: kind.to_owned(),
+            // A Bcc recipient is a hidden To: the stored kinds are to and cc.
+            kind: if kind == "cc" { "cc" } else { "to" }.to_owned(),
+            hidden: kind == "bcc",
             address: mailbox.address.clone(),
             name: mailbox.name.clone(),
             revoked_at: None,

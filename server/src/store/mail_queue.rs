@@ -18,6 +18,8 @@ pub enum MailKind {
     Notification,
     /// A one-time passcode.
     Passcode,
+    /// A mail that came in over SMTP, relayed onward unchanged.
+    Relay,
 }
 
 impl MailKind {
@@ -26,6 +28,7 @@ impl MailKind {
         match self {
             MailKind::Notification => "notification",
             MailKind::Passcode => "passcode",
+            MailKind::Relay => "relay",
         }
     }
 }
@@ -99,6 +102,16 @@ pub struct QueuedLogo {
     /// The logo's part body, exactly as the signed mail carried it; shared
     /// by the mails of one message.
     pub block: Arc<[u8]>,
+}
+
+/// Queues `mails` in one transaction: all of them, or none.
+pub async fn insert_all(pool: &SqlitePool, mails: &[NewMail]) -> Result<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for mail in mails {
+        insert(&mut tx, mail, None).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Queues `mail` on the caller's transaction (so it commits, or not, with
@@ -445,4 +458,14 @@ pub async fn mark_bounced(
     };
     tx.commit().await?;
     Ok(result)
+}
+
+/// Whether Sealmail queued a mail with this id (a bounce may name it).
+pub async fn exists(pool: &SqlitePool, id: &str) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mail_queue WHERE id = ?)")
+            .bind(id)
+            .fetch_one(pool)
+            .await?,
+    )
 }

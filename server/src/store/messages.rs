@@ -66,6 +66,9 @@ pub struct RecipientRow {
     pub revoked_at: Option<i64>,
     /// When the recipient first opened the message (with a passcode).
     pub opened_at: Option<i64>,
+    /// Named only by the envelope (Bcc): the other recipients do not see them.
+    #[sqlx(default)]
+    pub hidden: bool,
 }
 
 /// An attachment's metadata.
@@ -119,6 +122,9 @@ pub struct NewMessage {
     /// Each recipient's notification, in the same order: queued in the same
     /// transaction, so a stored message always has its mails on the way.
     pub notifications: Vec<super::mail_queue::NewMail>,
+    /// Other mail queued in the same transaction (an SMTP mail's copies
+    /// relayed to recipients inside the organisation).
+    pub also_queued: Vec<super::mail_queue::NewMail>,
 }
 
 /// Stores a new message with its key, content, attachments and recipients,
@@ -180,8 +186,8 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
     for (position, ((r, token_hash), mail)) in m.recipients.iter().zip(&m.notifications).enumerate()
     {
         let recipient_id: i64 = sqlx::query_scalar(
-            "INSERT INTO recipients (message_id, kind, position, address, name, token_hash)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO recipients (message_id, kind, position, address, name, token_hash, hidden)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&m.row.id)
         .bind(&r.kind)
@@ -189,9 +195,13 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
         .bind(&r.address)
         .bind(&r.name)
         .bind(token_hash)
+        .bind(r.hidden)
         .fetch_one(&mut *tx)
         .await?;
         super::mail_queue::insert(&mut tx, mail, Some(recipient_id)).await?;
+    }
+    for mail in &m.also_queued {
+        super::mail_queue::insert(&mut tx, mail, None).await?;
     }
     tx.commit().await?;
     Ok(())

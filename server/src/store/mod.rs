@@ -2,6 +2,7 @@
 //! server can share one data dir. All SQL lives in this module.
 
 pub mod accounts;
+pub mod app_passwords;
 pub mod audit;
 pub mod branding;
 mod checkpoints;
@@ -9,6 +10,7 @@ pub mod links;
 pub mod mail_queue;
 pub mod messages;
 pub mod passcodes;
+pub mod rules;
 pub mod sent;
 pub mod sessions;
 pub mod users;

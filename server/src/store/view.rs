@@ -69,7 +69,8 @@ pub async fn message(
                 (SELECT json_group_array(json_array(o.id, o.kind, o.address, o.name,
                                                     o.revoked_at, o.opened_at)
                                          ORDER BY o.kind DESC, o.position)
-                 FROM recipients o WHERE o.message_id = m.id) AS recipients,
+                 FROM recipients o
+                 WHERE o.message_id = m.id AND (o.hidden = 0 OR o.id = r.id)) AS recipients,
                 (SELECT json_group_array(json_array(a.id, a.position, a.name, a.content_type,
                                                     a.size)
                                          ORDER BY a.position)
@@ -111,6 +112,7 @@ pub async fn message(
                     name,
                     revoked_at,
                     opened_at,
+                    hidden: false,
                 },
             )
             .collect(),

@@ -1,12 +1,13 @@
 //! A signed-in administrator: status, revoke and trace by Message-ID, the
-//! report, the audit, the branding templates.
+//! report, the audit, the branding templates, the mail-flow rules.
 
 use std::ops::Deref;
 
 use axum::http::{Method, StatusCode};
 use sealmail_api::admin::{
-    AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MessageStatus, Report,
-    ReportQuery, TracePage, TraceQuery,
+    AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MailFlowRule, MailFlowTest,
+    MailFlowVerdict, MessageStatus, MoveMailFlowRule, NewMailFlowRule, Report, ReportQuery,
+    TracePage, TraceQuery,
 };
 use sealmail_api::routes;
 
@@ -140,5 +141,41 @@ impl<'a> Admin<'a> {
     /// Removes a template's logo.
     pub fn remove_logo(&self, id: &str) -> Call<'a, BrandingTemplate> {
         self.call(Method::DELETE, routes::admin_branding_logo(id))
+    }
+
+    /// The mail-flow rules in order.
+    pub fn mail_flow_rules(&self) -> Call<'a, Vec<MailFlowRule>> {
+        self.call(Method::GET, routes::ADMIN_MAIL_FLOW_RULES)
+    }
+
+    /// Adds a mail-flow rule; the rules in order.
+    pub fn add_mail_flow_rule(&self, rule: &NewMailFlowRule) -> Call<'a, Vec<MailFlowRule>> {
+        self.call(Method::POST, routes::ADMIN_MAIL_FLOW_RULES)
+            .json(rule)
+            .expect(StatusCode::CREATED)
+    }
+
+    /// Moves a mail-flow rule to `position`; the rules in order.
+    pub fn move_mail_flow_rule(&self, id: i64, position: i64) -> Call<'a, Vec<MailFlowRule>> {
+        self.call(
+            Method::POST,
+            routes::admin_mail_flow_rule_move(&id.to_string()),
+        )
+        .json(&MoveMailFlowRule { position })
+    }
+
+    /// Deletes a mail-flow rule.
+    pub fn delete_mail_flow_rule(&self, id: i64) -> Call<'a, ()> {
+        self.request(
+            Method::DELETE,
+            routes::admin_mail_flow_rule(&id.to_string()),
+        )
+        .no_content()
+    }
+
+    /// Tries the rules on a mail.
+    pub fn test_mail_flow(&self, mail: &MailFlowTest) -> Call<'a, Vec<MailFlowVerdict>> {
+        self.call(Method::POST, routes::ADMIN_MAIL_FLOW_TEST)
+            .json(mail)
     }
 }

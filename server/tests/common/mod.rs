@@ -9,6 +9,7 @@ pub mod admin;
 pub mod cli;
 pub mod client;
 pub mod http;
+pub mod ingress;
 pub mod logs;
 pub mod mail;
 pub mod recipient;

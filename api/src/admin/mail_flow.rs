@@ -1,0 +1,130 @@
+//! Mail-flow rules: what happens to mail that comes in over SMTP, recipient
+//! by recipient. Rules are tried in `position` order; the first whose
+//! conditions all hold decides. `sealmail rule …` prints and takes these.
+
+use serde::{Deserialize, Serialize};
+
+use crate::common::Protection;
+
+/// A stored rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailFlowRule {
+    /// Its id.
+    pub id: i64,
+    /// Its place: rules are tried from the lowest.
+    pub position: i64,
+    /// What an administrator calls it.
+    pub name: String,
+    /// All must hold; none: the rule matches every recipient.
+    pub conditions: Vec<MailFlowCondition>,
+    /// What happens to a recipient it matches.
+    pub action: MailFlowAction,
+}
+
+/// A rule to add.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMailFlowRule {
+    /// What an administrator calls it.
+    pub name: String,
+    /// All must hold; none: the rule matches every recipient.
+    #[serde(default)]
+    pub conditions: Vec<MailFlowCondition>,
+    /// What happens to a recipient it matches.
+    pub action: MailFlowAction,
+    /// Where it goes (1 = first); the rules from there move down. Default: last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<i64>,
+}
+
+/// Something a mail, for one of its recipients, may satisfy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MailFlowCondition {
+    /// The recipient is not in one of the organisation's domains (`--org-domains`).
+    RecipientOutsideOrg,
+    /// The recipient is in one of the organisation's domains.
+    RecipientInsideOrg,
+    /// The subject holds one of the words (case-insensitive); with `strip`,
+    /// a protected message's subject loses the words found (`[secure]`).
+    SubjectContains {
+        /// Any of these.
+        words: Vec<String>,
+        /// Take the words out of the protected message's subject.
+        #[serde(default)]
+        strip: bool,
+    },
+    /// A header is present and its value holds `contains` (case-insensitive;
+    /// empty: present at all), e.g. `Sensitivity` holding `Company-Confidential`.
+    HeaderMatches {
+        /// The header's name (case-insensitive).
+        name: String,
+        /// What its value holds.
+        #[serde(default)]
+        contains: String,
+    },
+    /// The sender is this address, or in this domain (`example.com` or
+    /// `@example.com`; subdomains included).
+    Sender {
+        /// An address or a domain.
+        is: String,
+    },
+}
+
+/// What a rule does with a recipient it matches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MailFlowAction {
+    /// Store the mail encrypted; the recipient gets Sealmail's notification.
+    Protect {
+        /// Encrypt-only or Do-not-forward.
+        protection: Protection,
+    },
+    /// Relay the mail onward unchanged.
+    Relay,
+    /// Refuse the whole mail (SMTP 550) with this reason.
+    Reject {
+        /// Told to the sending client.
+        reason: String,
+    },
+}
+
+/// `POST` [`crate::routes::ADMIN_MAIL_FLOW_RULE_MOVE`]: where the rule goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveMailFlowRule {
+    /// Its new place (1 = first); the rules between move along.
+    pub position: i64,
+}
+
+/// `POST` [`crate::routes::ADMIN_MAIL_FLOW_TEST`]: a mail to try the rules on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailFlowTest {
+    /// The whole mail, headers included (RFC 5322, as pasted).
+    pub eml: String,
+    /// The recipients, as the envelope would name them; empty: the mail's To and Cc.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
+    /// The sender; absent: the mail's From.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+}
+
+/// What the rules decide for one recipient of a mail (`sealmail rule test`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailFlowVerdict {
+    /// The recipient.
+    pub recipient: String,
+    /// The rule that matched (its id and name); none: no rule matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<MailFlowRuleRef>,
+    /// What happens: the rule's action, or relaying when none matched.
+    pub action: MailFlowAction,
+}
+
+/// A rule named in a verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailFlowRuleRef {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}

@@ -1,0 +1,219 @@
+//! A mail that came in over SMTP, read by mail-parser: the bodies (charsets
+//! and encoded words decoded), the attachments (RFC 2231 names), inline
+//! images, and the headers the rules and the stored message need.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use mail_parser::{Address, HeaderName, Message, MessageParser, MessagePart, MimeHeaders as _};
+use sealmail_api::Mailbox;
+
+/// A parsed mail; attachments are borrowed from it, not copied.
+pub struct Mail<'a> {
+    message: Message<'a>,
+    /// Inline images the HTML shows, by part index: kept in the body.
+    inlined: Vec<usize>,
+    /// The HTML body, its `cid:` images made `data:` URLs.
+    html: Option<String>,
+}
+
+/// One attachment of a [`Mail`].
+pub struct Attachment<'m> {
+    /// Its file name (RFC 2231 and encoded words decoded), or a made-up one.
+    pub name: String,
+    /// Its MIME type.
+    pub content_type: String,
+    /// Its decoded bytes.
+    pub bytes: &'m [u8],
+}
+
+/// Parses `raw`; `None` if it is not a mail at all: not one header that
+/// RFC 5322 or MIME names (a line of text alone parses as an unknown header).
+pub fn parse(raw: &[u8]) -> Option<Mail<'_>> {
+    let message = MessageParser::default().parse(raw)?;
+    let known = |h: &mail_parser::Header<'_>| !matches!(h.name, HeaderName::Other(_));
+    if !message.root_part().headers().iter().any(known) {
+        return None;
+    }
+    let mut mail = Mail {
+        message,
+        inlined: Vec::new(),
+        html: None,
+    };
+    mail.html = mail.inline_images();
+    Some(mail)
+}
+
+impl<'a> Mail<'a> {
+    /// The decoded subject.
+    pub fn subject(&self) -> &str {
+        self.message.subject().unwrap_or_default().trim()
+    }
+
+    /// The `Message-ID`, with angle brackets, if it has one.
+    pub fn message_id(&self) -> Option<String> {
+        let id = self.message.message_id()?.trim();
+        (!id.is_empty() && !id.contains(['<', '>', ' ']) && id.len() <= 250)
+            .then(|| format!("<{id}>"))
+    }
+
+    /// The `In-Reply-To` ids, with angle brackets.
+    pub fn in_reply_to(&self) -> Vec<String> {
+        let value = self.message.in_reply_to();
+        let ids: Vec<&str> = match value.as_text_list() {
+            Some(list) => list.iter().map(|s| s.as_ref()).collect(),
+            None => value.as_text().into_iter().collect(),
+        };
+        ids.into_iter()
+            .map(|id| format!("<{}>", id.trim()))
+            .collect()
+    }
+
+    /// The `From` mailbox, if there is one.
+    pub fn from(&self) -> Option<Mailbox> {
+        mailboxes(self.message.from()).into_iter().next()
+    }
+
+    /// The `To` mailboxes.
+    pub fn to(&self) -> Vec<Mailbox> {
+        mailboxes(self.message.to())
+    }
+
+    /// The `Cc` mailboxes.
+    pub fn cc(&self) -> Vec<Mailbox> {
+        mailboxes(self.message.cc())
+    }
+
+    /// Every top-level header, name and value (decoded where mail-parser
+    /// understands it, else as sent), for the rules.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let raw = self.message.raw_message();
+        self.message
+            .headers()
+            .iter()
+            .map(|h| {
+                let value = match h.value.as_text() {
+                    Some(text) => text.to_owned(),
+                    None => {
+                        let (start, end) = (h.offset_start as usize, h.offset_end as usize);
+                        String::from_utf8_lossy(raw.get(start..end).unwrap_or_default())
+                            .trim()
+                            .to_owned()
+                    }
+                };
+                (h.name.as_str().to_owned(), value)
+            })
+            .collect()
+    }
+
+    /// The plain-text body: the text/plain parts, in order.
+    pub fn text(&self) -> Option<String> {
+        let parts: Vec<&str> = self
+            .message
+            .text_bodies()
+            .filter(|p| p.is_text() && !p.is_text_html())
+            .filter_map(MessagePart::text_contents)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("\n"))
+    }
+
+    /// The HTML body, its inline images carried in it (`data:` URLs, which
+    /// the sanitiser keeps for images: nothing is ever fetched).
+    pub fn html(&self) -> Option<&str> {
+        self.html.as_deref()
+    }
+
+    /// The attachments, in order, without the images the HTML shows inline.
+    pub fn attachments(&self) -> Vec<Attachment<'_>> {
+        let mut out = Vec::new();
+        for (index, part) in self.attachment_parts() {
+            if self.inlined.contains(&index) {
+                continue;
+            }
+            let content_type = type_of(part);
+            let name = match part.attachment_name() {
+                Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
+                _ if part.is_message() => "forwarded-message.eml".to_owned(),
+                _ => format!("attachment-{}", out.len() + 1),
+            };
+            out.push(Attachment {
+                name,
+                content_type,
+                bytes: part.contents(),
+            });
+        }
+        out
+    }
+
+    fn attachment_parts(&self) -> impl Iterator<Item = (usize, &MessagePart<'a>)> {
+        self.message
+            .attachments
+            .iter()
+            .filter_map(|&i| Some((i as usize, self.message.parts.get(i as usize)?)))
+    }
+
+    /// The HTML body with each `cid:` image it shows as a `data:` URL; the
+    /// images so used are noted in `inlined`.
+    fn inline_images(&mut self) -> Option<String> {
+        let parts: Vec<&str> = self
+            .message
+            .html_bodies()
+            .filter(|p| p.is_text_html())
+            .filter_map(MessagePart::text_contents)
+            .collect();
+        if parts.is_empty() {
+            return None;
+        }
+        let mut html = parts.join("\n");
+        let mut inlined = Vec::new();
+        for (index, part) in self.attachment_parts() {
+            let Some(id) = part.content_id() else {
+                continue;
+            };
+            let id = id.trim().trim_matches(['<', '>']);
+            let content_type = type_of(part);
+            let reference = format!("cid:{id}");
+            if id.is_empty() || !content_type.starts_with("image/") || !html.contains(&reference) {
+                continue;
+            }
+            let data = format!(
+                "data:{content_type};base64,{}",
+                BASE64.encode(part.contents())
+            );
+            html = html.replace(&reference, &data);
+            inlined.push(index);
+        }
+        self.inlined = inlined;
+        Some(html)
+    }
+}
+
+/// `type/subtype`, lower case; `application/octet-stream` when unsaid.
+fn type_of(part: &MessagePart<'_>) -> String {
+    match part.content_type() {
+        Some(t) => match t.subtype() {
+            Some(sub) => format!("{}/{sub}", t.ctype()).to_ascii_lowercase(),
+            None => t.ctype().to_ascii_lowercase(),
+        },
+        None if part.is_message() => "message/rfc822".to_owned(),
+        None => "application/octet-stream".to_owned(),
+    }
+}
+
+fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
+    address
+        .map(|a| {
+            a.iter()
+                .filter_map(|addr| {
+                    Some(Mailbox {
+                        name: addr
+                            .name()
+                            .map(str::trim)
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_owned),
+                        address: addr.address()?.trim().to_owned(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,72 @@
+//! One mail-flow rule: conditions that must all hold, and what to do then.
+//! The types are the wire's (`sealmail_api::admin`); the conditions and the
+//! action are stored as their JSON (`mail_flow_rules`).
+
+pub use sealmail_api::admin::{
+    MailFlowAction as Action, MailFlowCondition as Condition, MailFlowRule as Rule,
+};
+
+/// What a rule's conditions are checked against.
+pub struct Facts<'a> {
+    /// The decoded subject.
+    pub subject: &'a str,
+    /// The sender's address.
+    pub sender: &'a str,
+    /// Each header's name and (decoded, when it can be) value.
+    pub headers: &'a [(String, String)],
+    /// Whether an address is inside the organisation.
+    pub is_inside: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// Whether `condition` holds for `recipient`.
+pub fn holds(condition: &Condition, facts: &Facts<'_>, recipient: &str) -> bool {
+    match condition {
+        Condition::RecipientOutsideOrg => !(facts.is_inside)(recipient),
+        Condition::RecipientInsideOrg => (facts.is_inside)(recipient),
+        Condition::SubjectContains { words, .. } => {
+            let subject = facts.subject.to_lowercase();
+            words
+                .iter()
+                .any(|w| !w.is_empty() && subject.contains(&w.to_lowercase()))
+        }
+        Condition::HeaderMatches { name, contains } => {
+            let contains = contains.to_lowercase();
+            facts.headers.iter().any(|(n, v)| {
+                n.eq_ignore_ascii_case(name.trim()) && v.to_lowercase().contains(&contains)
+            })
+        }
+        Condition::Sender { is } => sender_is(facts.sender, is),
+    }
+}
+
+/// Whether `sender` is the address `is`, or in its domain.
+fn sender_is(sender: &str, is: &str) -> bool {
+    let is = is.trim();
+    if is.contains('@') && !is.starts_with('@') {
+        return sender.eq_ignore_ascii_case(is);
+    }
+    let domain = is.trim_start_matches('@').to_ascii_lowercase();
+    let Some((_, sender_domain)) = sender.rsplit_once('@') else {
+        return false;
+    };
+    let sender_domain = sender_domain.to_ascii_lowercase();
+    sender_domain == domain
+        || sender_domain
+            .strip_suffix(&domain)
+            .is_some_and(|rest| rest.ends_with('.'))
+}
+
+/// Whether every condition of `rule` holds for `recipient`.
+pub fn matches(rule: &Rule, facts: &Facts<'_>, recipient: &str) -> bool {
+    rule.conditions.iter().all(|c| holds(c, facts, recipient))
+}
+
+/// The words a protected message's subject loses by `rule`.
+pub fn stripped_words(rule: &Rule) -> impl Iterator<Item = &str> {
+    rule.conditions.iter().flat_map(|c| match c {
+        Condition::SubjectContains { words, strip: true } => {
+            words.iter().map(String::as_str).collect()
+        }
+        _ => Vec::new(),
+    })
+}

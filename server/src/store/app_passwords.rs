@@ -1,0 +1,58 @@
+//! App passwords (`app_passwords`): for mail clients over SMTP only, stored
+//! as the SHA-256 of their 100 random bits.
+
+use sqlx::SqlitePool;
+
+use crate::error::{Error, Result};
+
+/// Stores an app password's hash for account `user_id` under `name`.
+pub async fn insert(
+    pool: &SqlitePool,
+    user_id: i64,
+    name: &str,
+    hash: &[u8],
+    now: i64,
+) -> Result<()> {
+    let result = sqlx::query(
+        "INSERT INTO app_passwords (user_id, name, hash, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(hash)
+    .bind(now)
+    .execute(pool)
+    .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::InvalidRequest(
+            format!("this account already has an app password named `{name}`"),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether `hash` is one of account `user_id`'s app passwords; notes its use.
+pub async fn used(pool: &SqlitePool, user_id: i64, hash: &[u8], now: i64) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "UPDATE app_passwords SET last_used_at = ? WHERE user_id = ? AND hash = ? RETURNING id",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Removes account `user_id`'s app password `name`; `false` if there is none.
+pub async fn remove(pool: &SqlitePool, user_id: i64, name: &str) -> Result<bool> {
+    Ok(
+        sqlx::query("DELETE FROM app_passwords WHERE user_id = ? AND name = ?")
+            .bind(user_id)
+            .bind(name)
+            .execute(pool)
+            .await?
+            .rows_affected()
+            > 0,
+    )
+}

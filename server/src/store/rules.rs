@@ -1,0 +1,120 @@
+//! The mail-flow rules (`mail_flow_rules`), in order. Positions run 1, 2, 3…
+//! without gaps; every change renumbers in one transaction.
+
+use sealmail_api::admin::NewMailFlowRule;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::error::{Error, Result};
+use crate::mailflow::Rule;
+
+/// Every rule, lowest position first. A rule whose stored JSON does not read
+/// is an error, not skipped: a skipped "protect" rule would let mail out
+/// unprotected.
+pub async fn list(pool: &SqlitePool) -> Result<Vec<Rule>> {
+    let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, position, name, conditions, action FROM mail_flow_rules ORDER BY position",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, position, name, conditions, action)| {
+            let bad = |e: serde_json::Error| {
+                Error::Internal(format!("mail-flow rule {id} ({name}) does not read: {e}"))
+            };
+            Ok(Rule {
+                conditions: serde_json::from_str(&conditions).map_err(bad)?,
+                action: serde_json::from_str(&action).map_err(bad)?,
+                id,
+                position,
+                name,
+            })
+        })
+        .collect()
+}
+
+/// Adds a rule at its position (default: last); returns its id.
+pub async fn add(pool: &SqlitePool, rule: &NewMailFlowRule, now: i64) -> Result<i64> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // Parked at position 0 until the renumbering puts it in its place.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO mail_flow_rules (position, name, conditions, action, created_at)
+         VALUES (0, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(rule.name.trim())
+    .bind(to_json(&rule.conditions))
+    .bind(to_json(&rule.action))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut order = ids_in_order(&mut tx).await?;
+    order.retain(|&i| i != id);
+    let at = rule
+        .position
+        .map_or(order.len(), |p| usize::try_from(p.max(1) - 1).unwrap_or(0))
+        .min(order.len());
+    order.insert(at, id);
+    renumber(&mut tx, &order).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes rule `id`; `false` if there is none.
+pub async fn remove(pool: &SqlitePool, id: i64) -> Result<bool> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let gone = sqlx::query("DELETE FROM mail_flow_rules WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        > 0;
+    let order = ids_in_order(&mut tx).await?;
+    renumber(&mut tx, &order).await?;
+    tx.commit().await?;
+    Ok(gone)
+}
+
+/// Moves rule `id` to `position` (1 = first); `false` if there is no such rule.
+pub async fn move_to(pool: &SqlitePool, id: i64, position: i64) -> Result<bool> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut order = ids_in_order(&mut tx).await?;
+    let Some(from) = order.iter().position(|&i| i == id) else {
+        return Ok(false);
+    };
+    order.remove(from);
+    let at = usize::try_from(position.max(1) - 1)
+        .unwrap_or(0)
+        .min(order.len());
+    order.insert(at, id);
+    renumber(&mut tx, &order).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn ids_in_order(conn: &mut SqliteConnection) -> Result<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM mail_flow_rules ORDER BY position, id")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Gives the rules positions 1, 2, 3… in `order`. Through negative numbers
+/// first: `position` is UNIQUE, and SQLite checks it row by row.
+async fn renumber(conn: &mut SqliteConnection, order: &[i64]) -> Result<()> {
+    for (index, id) in order.iter().enumerate() {
+        sqlx::query("UPDATE mail_flow_rules SET position = ? WHERE id = ?")
+            .bind(-(index as i64) - 1)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("UPDATE mail_flow_rules SET position = -position WHERE position < 0")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A stored JSON column.
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("the rule types always serialise")
+}
