@@ -1,26 +1,29 @@
 //! The portal's root: context (API client, language, session, location) and
-//! the router.
-//!
-//! The router is a match on the path. The recipient's journey never navigates,
-//! and the sender's pages navigate between a handful of paths, so a path signal
-//! moved by `history.pushState` (and the Back button's `popstate`) does what
-//! the portal needs; `leptos_router` would add about a tenth to the wasm.
+//! the routers.
 //!
 //! The portal ships as three bundles, each a binary mounting its own app: the
-//! recipient's (`src/main.rs`: a link's first page), the reader's
-//! ([`ReaderApp`], `src/bin/reader.rs`: reading a message once the passcode
-//! has opened a session, at [`sealmail_api::routes::PORTAL_READ_PAGE`]) and
-//! the staff's ([`StaffApp`], `src/bin/staff.rs`). The recipient's first load
-//! is budgeted (100 KB gzip), so what only a reader or a sender needs
-//! lives in the other two.
+//! recipient's ([`RecipientApp`], `src/main.rs`: a link's first pages), the
+//! reader's ([`ReaderApp`], `src/bin/reader.rs`: reading a message once the
+//! passcode has opened a session, at
+//! [`sealmail_api::routes::PORTAL_READ_PAGE`]) and the staff's ([`StaffApp`],
+//! `src/bin/staff.rs`). The recipient's first load is budgeted (100 KB gzip),
+//! so what only a reader or a sender needs lives in the other two.
+//!
+//! The recipient's bundle routes with `leptos_router`. The reader's and the
+//! staff's still route with a match on the path, moved by
+//! `history.pushState` (and the Back button's `popstate`).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos_router::components::{FlatRoutes, Route as RoutePath, Router as LeptosRouter};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::{ParamSegment, StaticSegment};
 use sealmail_api::sender::Me;
 use wasm_bindgen::JsValue;
 
-use crate::api::{Api, HttpApi};
+use crate::api::{Api, HttpApi, RecipientApi};
+use crate::gate::{Back, Gate, Leave, replace_location};
 use crate::i18n::{Lang, Strings, provide_i18n};
 use crate::pages::admin_audit::AdminAuditPage;
 use crate::pages::admin_branding::AdminBrandingPage;
@@ -32,6 +35,31 @@ use crate::pages::home::Home;
 use crate::pages::recipient::RecipientFlow;
 use crate::pages::sent::SentPage;
 use crate::pages::signin::SignInPage;
+
+/// The recipient bundle as served (`dist/`): a link's first pages (the
+/// [`Gate`]) at `/m/{token}`, the landing page anywhere else. `api` is the
+/// server's client ([`HttpApi`]; tests pass a fake); `leave` goes to the
+/// reader bundle once a session is open.
+#[component]
+pub fn RecipientApp<A: RecipientApi + 'static>(
+    api: Arc<A>,
+    #[prop(default = replace_location)] leave: Leave,
+) -> impl IntoView {
+    provide_i18n(Lang::recipient_strings);
+    let link = move || {
+        let token = use_params_map().read_untracked().get("token");
+        let back = use_query_map().read_untracked().get("back");
+        let back = back.as_deref().and_then(Back::from_param);
+        view! { <Gate api=api.clone() token=token.unwrap_or_default() back leave/> }
+    };
+    view! {
+        <LeptosRouter>
+            <FlatRoutes fallback=Home>
+                <RoutePath path=(StaticSegment("m"), ParamSegment("token")) view=link/>
+            </FlatRoutes>
+        </LeptosRouter>
+    }
+}
 
 /// The reader bundle as served (`dist/reader/`): a link's reading page, where
 /// the gate ([`crate::gate`], the recipient's first bundle) sends a recipient

@@ -8,6 +8,7 @@ pub mod filter_form;
 pub mod html_body;
 pub mod language_switch;
 pub mod paged_list;
+pub mod protection;
 pub mod reply_form;
 pub mod sent_row;
 pub mod shell;

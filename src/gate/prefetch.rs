@@ -11,7 +11,7 @@ use sealmail_api::routes::{self, pages::READER_BUNDLE};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::dom::{document, el};
+use leptos::prelude::document;
 
 /// Starts fetching the reader bundle for the link `token`; failures are
 /// silent (the reader then loads as usual).
@@ -25,13 +25,15 @@ pub fn reader(token: &str) {
             return;
         };
         for href in bundle_files(&html) {
-            let link = el("link")
-                .attr("rel", "prefetch")
-                .attr("href", href)
-                // As the reading page asks for them (Trunk's preloads), so
-                // the browser finds them in its cache under the same terms.
-                .attr("crossorigin", "anonymous");
-            let _ = head.append_child(&link.0);
+            let Ok(link) = document().create_element("link") else {
+                return;
+            };
+            let _ = link.set_attribute("rel", "prefetch");
+            let _ = link.set_attribute("href", href);
+            // As the reading page asks for them (Trunk's preloads), so the
+            // browser finds them in its cache under the same terms.
+            let _ = link.set_attribute("crossorigin", "anonymous");
+            let _ = head.append_child(&link);
         }
     });
 }

@@ -113,6 +113,11 @@ impl I18n {
         self.lang.get()
     }
 
+    /// The current language, untracked (for a request's language, say).
+    pub fn lang_untracked(&self) -> Lang {
+        self.lang.get_untracked()
+    }
+
     /// The current language's strings (tracked).
     pub fn t(&self) -> &'static Strings {
         (self.strings)(self.lang.get())

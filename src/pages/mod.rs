@@ -24,7 +24,7 @@ use crate::components::{focus_when_mounted, set_title};
 /// The common shape of the pages where a journey ends: a heading (focused, so
 /// it is read out at once), an explanation, and what can still be done.
 #[component]
-fn EndPage(
+pub(crate) fn EndPage(
     /// The page's `data-testid`.
     testid: &'static str,
     #[prop(into)] title: Signal<&'static str>,
