@@ -68,11 +68,6 @@ impl Back {
             .into_iter()
             .find(|back| back.query() == search)
     }
-
-    /// The reason from the value of the `back` query parameter.
-    pub fn from_param(value: &str) -> Option<Back> {
-        Back::from_query(&format!("?back={value}"))
-    }
 }
 
 /// The pages where a journey ends, each chosen by an [`ErrorCode`] alone.

@@ -7,11 +7,9 @@
 //! `<link rel="prefetch">` (the server lets the browser keep them for a year:
 //! `server/src/http/portal.rs`).
 
-use sealmail_api::routes::{self, pages::READER_BUNDLE};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-
+use gloo_net::http::Request;
 use leptos::prelude::document;
+use sealmail_api::routes::{self, pages::READER_BUNDLE};
 
 /// Starts fetching the reader bundle for the link `token`; failures are
 /// silent (the reader then loads as usual).
@@ -39,16 +37,11 @@ pub fn reader(token: &str) {
 }
 
 async fn fetch_text(url: &str) -> Option<String> {
-    let window = web_sys::window()?;
-    let response = JsFuture::from(window.fetch_with_str(url)).await.ok()?;
-    let response: web_sys::Response = response.dyn_into().ok()?;
+    let response = Request::get(url).send().await.ok()?;
     if !response.ok() {
         return None;
     }
-    JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()
+    response.text().await.ok()
 }
 
 /// The reader bundle's script and wasm that a reading page preloads: each
