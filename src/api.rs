@@ -7,6 +7,8 @@
 //! can be driven without a server. Every type on the wire comes from
 //! `sealmail_api`.
 
+pub mod wire;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -230,6 +232,21 @@ impl HttpApi {
         format!("{}{path}", self.base)
     }
 
+    /// One call whose answer [`wire`] reads (the recipient's first calls:
+    /// no `serde_json` in their bundle).
+    fn read<T: wire::FromJs>(
+        &self,
+        method: Method,
+        path: String,
+        json: Option<String>,
+    ) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+        let url = self.url(path);
+        async move {
+            let text = send(method, url, json.map(|json| Ok(Payload::Json(json)))).await?;
+            wire::parse(&text).ok_or(ApiError::Unreachable)
+        }
+    }
+
     /// [`call`] at this client's server.
     fn call<T: DeserializeOwned>(
         &self,
@@ -243,17 +260,17 @@ impl HttpApi {
 
 impl RecipientApi for HttpApi {
     fn link(&self, token: &str) -> ApiFuture<LinkInfo> {
-        Box::pin(self.call(Method::GET, routes::link(token), None))
+        Box::pin(self.read(Method::GET, routes::link(token), None))
     }
 
     fn send_passcode(&self, token: &str, request: PasscodeRequest) -> ApiFuture<PasscodeSent> {
-        let body = serde_json::to_string(&request).map(Payload::Json);
-        Box::pin(self.call(Method::POST, routes::link_passcode(token), Some(body)))
+        let body = wire::passcode_request(&request);
+        Box::pin(self.read(Method::POST, routes::link_passcode(token), Some(body)))
     }
 
     fn open_session(&self, token: &str, submit: PasscodeSubmit) -> ApiFuture<SessionOpened> {
-        let body = serde_json::to_string(&submit).map(Payload::Json);
-        Box::pin(self.call(Method::POST, routes::link_session(token), Some(body)))
+        let body = wire::passcode_submit(&submit);
+        Box::pin(self.read(Method::POST, routes::link_session(token), Some(body)))
     }
 
     fn message(&self, token: &str) -> ApiFuture<MessageView> {
@@ -524,9 +541,9 @@ fn unreachable<E>(_: E) -> ApiError {
 /// it (a proxy's page, or a cut-off upload) is still `payload_too_large`;
 /// anything else is `Unreachable`.
 fn failure(status: u16, text: &str) -> ApiError {
-    match serde_json::from_str::<ErrorBody>(text) {
-        Ok(body) => ApiError::Api(body),
-        Err(_) if status == 413 => ApiError::Api(ErrorBody::new(ErrorCode::PayloadTooLarge, "")),
-        Err(_) => ApiError::Unreachable,
+    match wire::parse::<ErrorBody>(text) {
+        Some(body) => ApiError::Api(body),
+        None if status == 413 => ApiError::Api(ErrorBody::new(ErrorCode::PayloadTooLarge, "")),
+        None => ApiError::Unreachable,
     }
 }
