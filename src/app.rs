@@ -42,7 +42,7 @@ pub fn RecipientApp<A: RecipientApi + 'static>(
     api: Arc<A>,
     #[prop(default = replace_location)] leave: Leave,
 ) -> impl IntoView {
-    provide_i18n(Lang::recipient_strings);
+    provide_i18n(Lang::gate_strings);
     // One route, and no navigation within the bundle (the landing page's
     // sign-in link loads the staff bundle): a match on the path it was
     // loaded at. `leptos_router` measured 26 KB gzip more on this first load.

@@ -27,6 +27,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod effect;
 pub mod gate;
 pub mod i18n;
 pub mod pages;

@@ -19,6 +19,8 @@ use leptos::prelude::*;
 use sealmail_api::Mailbox;
 use wasm_bindgen::JsCast;
 
+use crate::effect::effect;
+
 /// Moves keyboard focus to `node` once it is in the page, so that after each
 /// step a screen reader starts reading at the new step and a keyboard user
 /// does not have to tab back from the top.
@@ -27,7 +29,7 @@ where
     E: ElementType,
     E::Output: JsCast + Clone + 'static,
 {
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(element) = node.get() {
             let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
         }
@@ -37,7 +39,7 @@ where
 /// Keeps the browser tab's title (what a screen reader announces first, and
 /// what the history shows) in step with the page: "Page — Sealmail".
 pub fn set_title(title: impl Fn() -> String + 'static) {
-    Effect::new(move |_| document().set_title(&format!("{} — Sealmail", title())));
+    effect(move || document().set_title(&[&title(), " — Sealmail"].concat()));
 }
 
 /// `Name <address>`, or the bare address.

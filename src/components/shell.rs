@@ -19,7 +19,7 @@ pub fn Shell(
 ) -> impl IntoView {
     // Set through the CSSOM (`style:` → `style.setProperty`), which the portal's
     // CSP allows; a `style="…"` attribute would need 'unsafe-inline'.
-    let colors = Memo::new(move |_| {
+    let colors = Signal::derive(move || {
         branding.with(|b| b.as_ref().and_then(|b| header_colors(&b.background_color)))
     });
     let organisation = move || {
@@ -79,7 +79,8 @@ pub fn header_colors(background: &str) -> Option<(String, &'static str)> {
         if c <= 0.040_45 {
             c / 12.92
         } else {
-            ((c + 0.055) / 1.055).powf(2.4)
+            // The browser's `Math.pow`: Rust's `powf` brings its own (1.4 KB of wasm).
+            js_sys::Math::pow((c + 0.055) / 1.055, 2.4)
         }
     };
     let luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);

@@ -29,6 +29,7 @@ use sealmail_api::{ErrorCode, routes};
 
 use crate::api::{ApiError, RecipientApi};
 use crate::components::shell::Shell;
+use crate::effect::effect;
 use crate::i18n::format::minutes;
 use crate::i18n::{Strings, fill, tr, use_i18n};
 use end::FailurePage;
@@ -152,7 +153,7 @@ impl Problem {
 
     /// Said in the reader's language.
     fn text(self, s: &Strings) -> String {
-        let wrong = |then: &str| format!("{} {then}", s.passcode_wrong);
+        let wrong = |then: &str| [s.passcode_wrong, " ", then].concat();
         match self {
             Problem::Missing => s.passcode_missing.to_owned(),
             Problem::Wrong(Some(0)) => wrong(s.passcode_used_up),
@@ -317,7 +318,7 @@ pub fn Gate<A: RecipientApi + 'static>(
 
     let step = Memo::new(move |_| info.with(|info| info.as_ref().map(|info| journey.step(info))));
     let reader = routes::portal_read_page(&token);
-    Effect::new(move |_| {
+    effect(move || {
         if step.get() == Some(Step::Reading) {
             leave(&reader);
         }
@@ -334,19 +335,17 @@ pub fn Gate<A: RecipientApi + 'static>(
     view! {
         <Shell branding>
             <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    let info = info.await.ok();
-                    move || match step.get() {
-                        Some(Step::Link) => info
-                            .clone()
-                            .map(|info| view! { <LinkPage journey info back/> })
-                            .into_any(),
-                        Some(Step::Passcode) => view! { <PasscodePage journey/> }.into_any(),
-                        Some(Step::Failed(failure)) => {
-                            view! { <FailurePage journey failure/> }.into_any()
-                        }
-                        Some(Step::Reading) | None => loading().into_any(),
+                // Read here, inside the Transition, so it waits for the link's info.
+                {move || info.get().map(|info| match step.get() {
+                    Some(Step::Link) => info
+                        .ok()
+                        .map(|info| view! { <LinkPage journey info back/> })
+                        .into_any(),
+                    Some(Step::Passcode) => view! { <PasscodePage journey/> }.into_any(),
+                    Some(Step::Failed(failure)) => {
+                        view! { <FailurePage journey failure/> }.into_any()
                     }
+                    Some(Step::Reading) | None => loading().into_any(),
                 })}
             </Transition>
         </Shell>

@@ -6,6 +6,7 @@ use sealmail_api::recipient::PasscodeSent;
 
 use super::{Journey, Problem};
 use crate::components::set_title;
+use crate::effect::effect;
 use crate::i18n::format::minutes;
 use crate::i18n::{fill, text, tr};
 
@@ -14,7 +15,7 @@ use crate::i18n::{fill, text, tr};
 #[component]
 pub fn PasscodePage(journey: Journey) -> impl IntoView {
     let Journey { resend, open, .. } = journey;
-    let busy = Memo::new(move |_| journey.busy());
+    let busy = Signal::derive(move || journey.busy());
     // Nothing typed: said without asking the server.
     let missing = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
@@ -22,7 +23,7 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
 
     // The problem of the last answer: each request clears the other's, so a
     // new code does not come with the last wrong passcode's words.
-    let problem = Memo::new(move |_| {
+    let problem = Signal::derive(move || {
         if missing.get() {
             return Some(Problem::Missing);
         }
@@ -39,7 +40,7 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
     // The field takes focus when the step opens and after each answer; a
     // refused passcode and one replaced by a new code are cleared for
     // retyping, and a problem selects what is left to retype.
-    Effect::new(move |_| {
+    effect(move || {
         let (_, _) = (open.version().get(), resend.version().get());
         missing.track();
         let Some(field) = input.get() else { return };

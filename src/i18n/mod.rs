@@ -75,6 +75,17 @@ impl Lang {
         }
     }
 
+    /// The strings the gate needs (the recipient's first bundle): the
+    /// recipient's without the message view's and the reply form's.
+    pub const fn gate_strings(self) -> &'static Strings {
+        match self {
+            Lang::En => &recipient::GATE_EN,
+            Lang::Nl => &recipient::GATE_NL,
+            Lang::Da => &recipient::GATE_DA,
+            Lang::Ja => &recipient::GATE_JA,
+        }
+    }
+
     /// Every string of the portal in this language.
     pub const fn strings(self) -> &'static Strings {
         match self {
@@ -139,7 +150,7 @@ pub fn provide_i18n(strings: fn(Lang) -> &'static Strings) -> I18n {
         strings,
     };
     provide_context(i18n);
-    Effect::new(move |_| {
+    crate::effect::effect(move || {
         let code = i18n.lang().code();
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", code);
@@ -167,6 +178,13 @@ pub fn tr(pick: fn(&'static Strings) -> &'static str) -> Signal<&'static str> {
 /// filled templates), as a `Signal<String>` for the same reason as [`tr`].
 pub fn text(
     compute: impl Fn(&'static Strings, Lang) -> String + Send + Sync + 'static,
+) -> Signal<String> {
+    derive_text(Box::new(compute))
+}
+
+/// [`text`] behind one `Signal::derive`, whatever the computation.
+fn derive_text(
+    compute: Box<dyn Fn(&'static Strings, Lang) -> String + Send + Sync>,
 ) -> Signal<String> {
     let i18n = use_i18n();
     Signal::derive(move || compute(i18n.t(), i18n.lang()))

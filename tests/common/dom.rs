@@ -60,13 +60,16 @@ fn fresh_container() -> HtmlElement {
     container
 }
 
-/// Adds the portal's stylesheet to the test page (once), so tests see what
+/// Adds the portal's stylesheets to the test page (once), so tests see what
 /// readers see: hidden elements, `user-select`, the print rules.
 fn load_stylesheet() {
     if document().get_element_by_id("portal-css").is_none() {
         let style = document().create_element("style").unwrap();
         style.set_id("portal-css");
-        style.set_text_content(Some(include_str!("../../style/main.css")));
+        style.set_text_content(Some(concat!(
+            include_str!("../../style/main.css"),
+            include_str!("../../style/pages.css")
+        )));
         document().head().unwrap().append_child(&style).unwrap();
     }
 }
@@ -91,7 +94,7 @@ pub fn mount_gate<A: RecipientApi + 'static>(
     let api = api.clone();
     match token.map(str::to_owned) {
         Some(token) => mount(move || {
-            provide_i18n(Lang::recipient_strings);
+            provide_i18n(Lang::gate_strings);
             view! { <Gate api token back leave=record_leave/> }
         }),
         None => mount(move || view! { <RecipientApp api leave=record_leave/> }),
