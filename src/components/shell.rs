@@ -19,9 +19,9 @@ pub fn Shell(
 ) -> impl IntoView {
     // Set through the CSSOM (`style:` → `style.setProperty`), which the portal's
     // CSP allows; a `style="…"` attribute would need 'unsafe-inline'.
-    let colors = Signal::derive(move || {
+    let colors = move || {
         branding.with(|b| b.as_ref().and_then(|b| header_colors(&b.background_color)))
-    });
+    };
     let organisation = move || {
         branding
             .with(|b| b.as_ref().map(|b| b.organisation.clone()))
@@ -46,8 +46,8 @@ pub fn Shell(
         <header
             class="brand"
             data-testid="brand-header"
-            style:background-color=move || colors.get().map(|(bg, _)| bg)
-            style:color=move || colors.get().map(|(_, fg)| fg)
+            style:background-color=move || colors().map(|(bg, _)| bg)
+            style:color=move || colors().map(|(_, fg)| fg)
         >
             <div class="brand-inner">
                 <div class="brand-name">

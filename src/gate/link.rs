@@ -20,7 +20,7 @@ pub fn LinkPage(journey: Journey, info: LinkInfo, back: Option<Back>) -> impl In
     set_title(|| tr(|s| s.protected_message).get().to_owned());
 
     let ask = journey.ask;
-    let busy = ask.pending();
+    let busy: Signal<bool> = ask.pending().into();
     let send = move |_| {
         if !busy.get_untracked() {
             ask.dispatch_local(());

@@ -23,7 +23,7 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
 
     // The problem of the last answer: each request clears the other's, so a
     // new code does not come with the last wrong passcode's words.
-    let problem = Signal::derive(move || {
+    let problem = move || {
         if missing.get() {
             return Some(Problem::Missing);
         }
@@ -34,7 +34,7 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
                     .value()
                     .with(|answer| Problem::in_answer(answer.as_ref(), true))
             })
-    });
+    };
     let resent = move || resend.value().with(|answer| matches!(answer, Some(Ok(_))));
 
     // The field takes focus when the step opens and after each answer; a
@@ -49,7 +49,7 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
             field.set_value("");
         }
         let _ = field.focus();
-        if problem.get_untracked().is_some() {
+        if untrack(problem).is_some() {
             field.select();
         }
     });
@@ -114,13 +114,13 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
                     autocomplete="one-time-code"
                     spellcheck="false"
                     aria-describedby="passcode-hint passcode-sent-to passcode-error"
-                    aria-invalid=move || if problem.get().is_some() { "true" } else { "false" }
+                    aria-invalid=move || if problem().is_some() { "true" } else { "false" }
                     data-testid="passcode"
                     node_ref=input
                 />
                 <p id="passcode-hint" class="hint">{tr(|s| s.passcode_hint)}</p>
                 <p id="passcode-error" class="error" role="alert" data-testid="passcode-error">
-                    {text(move |s, _| problem.get().map(|p| p.text(s)).unwrap_or_default())}
+                    {text(move |s, _| problem().map(|p| p.text(s)).unwrap_or_default())}
                 </p>
                 <button type="submit" class="primary" data-testid="submit-passcode" disabled=busy>
                     {text(move |s, _| if busy.get() { s.checking } else { s.read_message }.to_owned())}

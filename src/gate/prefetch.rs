@@ -15,7 +15,8 @@ use sealmail_api::routes::{self, pages::READER_BUNDLE};
 /// silent (the reader then loads as usual).
 pub fn reader(token: &str) {
     let page = routes::portal_read_page(token);
-    wasm_bindgen_futures::spawn_local(async move {
+    // Leptos' executor boxes the future: one task type for every spawn.
+    leptos::task::spawn_local(async move {
         let Some(html) = fetch_text(&page).await else {
             return;
         };
@@ -66,7 +67,7 @@ pub fn bundle_files(html: &str) -> Vec<&str> {
 
 /// The value of `name="…"` in a tag's text.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let start = tag.find(&[" ", name, "=\""].concat())? + name.len() + 3;
     let len = tag[start..].find('"')?;
     Some(&tag[start..start + len])
 }
