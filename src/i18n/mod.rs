@@ -166,12 +166,13 @@ pub fn use_i18n() -> I18n {
 
 /// A string of the current language, following every switch.
 ///
-/// Every static string of every view goes through this one function, so the
-/// rendering code for "translated text" exists once in the wasm; a closure per
-/// string would get its own copy each (the first load is budgeted).
-pub fn tr(pick: fn(&'static Strings) -> &'static str) -> Signal<&'static str> {
-    let i18n = use_i18n();
-    Signal::derive(move || pick(i18n.t()))
+/// Every string of every view goes through this one function or [`text`], so
+/// the rendering code for "translated text" exists once in the wasm; a closure
+/// per string would get its own copy each, and a second signal type (a
+/// `Signal<&str>` beside [`text`]'s `Signal<String>`) its own set of them
+/// (the first load is budgeted).
+pub fn tr(pick: fn(&'static Strings) -> &'static str) -> Signal<String> {
+    text(move |s, _| pick(s).to_owned())
 }
 
 /// Text computed from the current language and other values (dates, sizes,

@@ -27,7 +27,7 @@ use crate::components::{focus_when_mounted, set_title};
 pub(crate) fn EndPage(
     /// The page's `data-testid`.
     testid: &'static str,
-    #[prop(into)] title: Signal<&'static str>,
+    #[prop(into)] title: Signal<String>,
     children: Children,
 ) -> impl IntoView {
     let heading = NodeRef::<leptos::html::H1>::new();
