@@ -32,14 +32,14 @@ pub fn Shell(
             .with(|b| b.as_ref().and_then(|b| b.logo_url.clone()))
             .map(|src| {
                 // The organisation's name is written beside it: the logo is decoration.
-                view! { <img class="logo" src=src alt="" data-testid="brand-logo"/> }
+                view! { <img class="logo" src=src alt="" data-testid="brand-logo"/> }.into_any()
             })
     };
     let disclaimer = move || branding.with(|b| b.as_ref().and_then(|b| b.disclaimer_text.clone()));
     let privacy =
         move || {
             branding.with(|b| b.as_ref().and_then(|b| b.privacy_statement_url.clone())).map(|href| {
-            view! { <a href=href rel="noopener noreferrer">{tr(|s| s.privacy_statement)}</a> }
+            view! { <a href=href rel="noopener noreferrer">{tr(|s| s.privacy_statement)}</a> }.into_any()
         })
         };
     view! {
@@ -60,7 +60,7 @@ pub fn Shell(
         {nav}
         <main id="main">{children()}</main>
         <footer class="foot">
-            {move || disclaimer().map(|text| view! { <p data-testid="brand-disclaimer">{text}</p> })}
+            {move || disclaimer().map(|text| view! { <p data-testid="brand-disclaimer">{text}</p> }.into_any())}
             <p>{privacy} " " <span>{tr(|s| s.protected_by)}</span></p>
         </footer>
     }

@@ -72,6 +72,6 @@ fn Locked(journey: Journey, retry_after_secs: Option<u64>) -> impl IntoView {
             <p data-testid="locked-until">
                 {text(move |s, lang| fill(s.locked_until, &date_time(&until, lang)))}
             </p>
-        })}
+        }.into_any())}
     }
 }
