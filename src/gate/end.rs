@@ -67,7 +67,7 @@ fn Locked(journey: Journey, retry_after_secs: Option<u64>) -> impl IntoView {
     view! {
         {retry_after_secs.map(|secs| view! {
             <p data-testid="locked-retry">{text(move |s, _| fill(s.locked_retry, &minutes(secs)))}</p>
-        })}
+        }.into_any())}
         {move || until().map(|until| view! {
             <p data-testid="locked-until">
                 {text(move |s, lang| fill(s.locked_until, &date_time(&until, lang)))}

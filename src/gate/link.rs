@@ -42,22 +42,22 @@ pub fn LinkPage(journey: Journey, info: LinkInfo, back: Option<Back>) -> impl In
     let button_text = branding.read_button_text;
     view! {
         <section class="card" data-testid="page-link">
-            {branding.introduction_text.map(|text| view! { <p class="intro" data-testid="brand-intro">{text}</p> })}
+            {branding.introduction_text.map(|text| view! { <p class="intro" data-testid="brand-intro">{text}</p> }.into_any())}
             <h1 tabindex="-1" node_ref=heading data-testid="page-link-title">{tr(|s| s.protected_message)}</h1>
             <p data-testid="sender">{text(move |s, _| fill(s.sent_you, &sender))}</p>
             <ProtectionFacts protection/>
             {expires_at.map(|at| view! {
                 <p data-testid="expires">{text(move |s, lang| fill(s.expires, &date_time(&at, lang)))}</p>
-            })}
+            }.into_any())}
             {back.map(|back| {
                 let (testid, said) = match back {
                     Back::SessionEnded => ("session-ended", tr(|s| s.session_ended)),
                     Back::SignedOut => ("signed-out", tr(|s| s.signed_out)),
                 };
-                view! { <p class="notice" role="status" data-testid=testid>{said}</p> }
+                view! { <p class="notice" role="status" data-testid=testid>{said}</p> }.into_any()
             })}
             <p>{tr(|s| s.passcode_intro)}</p>
-            {branding.portal_text.map(|text| view! { <p class="portal-text">{text}</p> })}
+            {branding.portal_text.map(|text| view! { <p class="portal-text">{text}</p> }.into_any())}
             <button type="button" class="primary" data-testid="send-passcode" disabled=busy on:click=send>
                 {text(move |s, _| {
                     if busy.get() {
