@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{Failure, Journey};
+use super::{Failure, Journey, on_click};
 use crate::i18n::format::{date_time, minutes};
 use crate::i18n::{fill, text, tr};
 use crate::pages::EndPage;
@@ -38,7 +38,7 @@ pub fn FailurePage(journey: Journey, failure: Failure) -> impl IntoView {
     let more = match failure {
         Failure::Locked(retry_after_secs) => view! { <Locked journey retry_after_secs/> }.into_any(),
         Failure::Unavailable => view! {
-            <button type="button" class="primary" data-testid="retry" on:click=move |_| journey.retry()>
+            <button type="button" class="primary" data-testid="retry" on:click=on_click(move |_| journey.retry())>
                 {tr(|s| s.retry)}
             </button>
         }

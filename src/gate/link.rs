@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use sealmail_api::recipient::LinkInfo;
 
-use super::{Back, Journey, Problem};
+use super::{Back, Journey, Problem, on_click};
 use crate::components::protection::ProtectionFacts;
 use crate::components::{focus_when_mounted, mailbox, set_title};
 use crate::i18n::format::date_time;
@@ -21,11 +21,11 @@ pub fn LinkPage(journey: Journey, info: LinkInfo, back: Option<Back>) -> impl In
 
     let ask = journey.ask;
     let busy: Signal<bool> = ask.pending().into();
-    let send = move |_| {
+    let send = on_click(move |_| {
         if !busy.get_untracked() {
             ask.dispatch_local(());
         }
-    };
+    });
     let problem = move || {
         ask.value()
             .with(|answer| Problem::in_answer(answer.as_ref(), false))

@@ -180,6 +180,14 @@ enum Step {
     Reading,
 }
 
+/// A button's click handler, boxed: every button of the gate then shares one
+/// compiled listener instead of one per closure (the first load is budgeted).
+type OnClick = Box<dyn FnMut(leptos::ev::MouseEvent)>;
+
+fn on_click(handler: impl FnMut(leptos::ev::MouseEvent) + 'static) -> OnClick {
+    Box::new(handler)
+}
+
 /// What the server says to "send me a passcode".
 type Sending = Action<(), Result<PasscodeSent, ApiError>>;
 
@@ -336,17 +344,18 @@ pub fn Gate<A: RecipientApi + 'static>(
         <Shell branding>
             <Transition fallback=loading>
                 // Read here, inside the Transition, so it waits for the link's info.
-                {move || info.get().map(|info| match step.get() {
+                {move || info.with(|info| info.as_ref().map(|info| match step.get() {
                     Some(Step::Link) => info
+                        .as_ref()
                         .ok()
-                        .map(|info| view! { <LinkPage journey info back/> })
+                        .map(|info| view! { <LinkPage journey info=info.clone() back/> })
                         .into_any(),
                     Some(Step::Passcode) => view! { <PasscodePage journey/> }.into_any(),
                     Some(Step::Failed(failure)) => {
                         view! { <FailurePage journey failure/> }.into_any()
                     }
                     Some(Step::Reading) | None => loading().into_any(),
-                })}
+                }))}
             </Transition>
         </Shell>
     }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use sealmail_api::recipient::PasscodeSent;
 
-use super::{Journey, Problem};
+use super::{Journey, Problem, on_click};
 use crate::components::set_title;
 use crate::effect::effect;
 use crate::i18n::format::minutes;
@@ -74,14 +74,14 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
             open.dispatch_local(passcode);
         }
     };
-    let new_code = move |_| {
+    let new_code = on_click(move |_| {
         if !busy.get_untracked() {
             missing.set(false);
             open.clear();
             resend.clear();
             resend.dispatch_local(());
         }
-    };
+    });
 
     // The passcode mailed last: a new code's once there is one, kept when a
     // later request clears its answer.
