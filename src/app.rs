@@ -317,25 +317,13 @@ fn current_url() -> (String, String) {
     )
 }
 
-/// Percent-decodes a URL component.
+/// Percent-decodes a URL component, through the browser's
+/// `decodeURIComponent` (no decoder of our own in the budgeted first load); a
+/// malformed one (a stray `%`, or bytes that are not UTF-8) is kept as it is.
 pub fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&hi), Some(&lo)) if hex(hi).is_some() && hex(lo).is_some() => {
-                out.push((hex(hi).unwrap_or(0) * 16 + hex(lo).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    js_sys::decode_uri_component(segment)
+        .map(String::from)
+        .unwrap_or_else(|_| segment.to_owned())
 }
 
 /// Percent-encodes a URL component (everything but unreserved characters).
