@@ -19,9 +19,8 @@ pub fn Shell(
 ) -> impl IntoView {
     // Set through the CSSOM (`style:` → `style.setProperty`), which the portal's
     // CSP allows; a `style="…"` attribute would need 'unsafe-inline'.
-    let colors = move || {
-        branding.with(|b| b.as_ref().and_then(|b| header_colors(&b.background_color)))
-    };
+    let colors =
+        move || branding.with(|b| b.as_ref().and_then(|b| header_colors(&b.background_color)));
     let organisation = move || {
         branding
             .with(|b| b.as_ref().map(|b| b.organisation.clone()))
@@ -36,12 +35,14 @@ pub fn Shell(
             })
     };
     let disclaimer = move || branding.with(|b| b.as_ref().and_then(|b| b.disclaimer_text.clone()));
-    let privacy =
-        move || {
-            branding.with(|b| b.as_ref().and_then(|b| b.privacy_statement_url.clone())).map(|href| {
-            view! { <a href=href rel="noopener noreferrer">{tr(|s| s.privacy_statement)}</a> }.into_any()
-        })
-        };
+    let privacy = move || {
+        branding
+            .with(|b| b.as_ref().and_then(|b| b.privacy_statement_url.clone()))
+            .map(|href| {
+                view! { <a href=href rel="noopener noreferrer">{tr(|s| s.privacy_statement)}</a> }
+                    .into_any()
+            })
+    };
     view! {
         <header
             class="brand"

@@ -65,9 +65,14 @@ pub fn bundle_files(html: &str) -> Vec<&str> {
     files
 }
 
-/// The value of `name="…"` in a tag's text.
+/// The value of `name="…"` in a tag's text, or of `name=…` unquoted (as a
+/// release build's minified HTML writes most values).
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let start = tag.find(&[" ", name, "=\""].concat())? + name.len() + 3;
-    let len = tag[start..].find('"')?;
-    Some(&tag[start..start + len])
+    let start = tag.find(&[" ", name, "="].concat())? + name.len() + 2;
+    let value = &tag[start..];
+    let (value, end) = match value.strip_prefix('"') {
+        Some(quoted) => (quoted, quoted.find('"')?),
+        None => (value, value.find([' ', '>']).unwrap_or(value.len())),
+    };
+    Some(&value[..end])
 }
