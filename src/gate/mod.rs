@@ -343,19 +343,20 @@ pub fn Gate<A: RecipientApi + 'static>(
     view! {
         <Shell branding>
             <Transition fallback=loading>
-                // Read here, inside the Transition, so it waits for the link's info.
-                {move || info.with(|info| info.as_ref().map(|info| match step.get() {
-                    Some(Step::Link) => info
-                        .as_ref()
-                        .ok()
-                        .map(|info| view! { <LinkPage journey info=info.clone() back/> })
-                        .into_any(),
-                    Some(Step::Passcode) => view! { <PasscodePage journey/> }.into_any(),
-                    Some(Step::Failed(failure)) => {
-                        view! { <FailurePage journey failure/> }.into_any()
+                {move || Suspend::new(async move {
+                    let info = info.await.ok();
+                    move || match step.get() {
+                        Some(Step::Link) => info
+                            .clone()
+                            .map(|info| view! { <LinkPage journey info back/> })
+                            .into_any(),
+                        Some(Step::Passcode) => view! { <PasscodePage journey/> }.into_any(),
+                        Some(Step::Failed(failure)) => {
+                            view! { <FailurePage journey failure/> }.into_any()
+                        }
+                        Some(Step::Reading) | None => loading().into_any(),
                     }
-                    Some(Step::Reading) | None => loading().into_any(),
-                }))}
+                })}
             </Transition>
         </Shell>
     }
