@@ -253,12 +253,16 @@ impl Journey {
         })
     }
 
-    /// Starts over from the link's info (the unavailable page's retry).
+    /// Starts over from the link's info (the unavailable page's retry). The
+    /// info is asked for again before the answers are cleared: the other way
+    /// round, the refetch never reached the server (Leptos 0.8.23, with the
+    /// info read synchronously inside the `<Transition>`; the browser test
+    /// `an_unreachable_server_offers_a_retry_that_recovers`).
     fn retry(&self) {
+        self.info.refetch();
         self.ask.clear();
         self.resend.clear();
         self.open.clear();
-        self.info.refetch();
     }
 }
 
@@ -343,20 +347,19 @@ pub fn Gate<A: RecipientApi + 'static>(
     view! {
         <Shell branding>
             <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    let info = info.await.ok();
-                    move || match step.get() {
-                        Some(Step::Link) => info
-                            .clone()
-                            .map(|info| view! { <LinkPage journey info back/> })
-                            .into_any(),
-                        Some(Step::Passcode) => view! { <PasscodePage journey/> }.into_any(),
-                        Some(Step::Failed(failure)) => {
-                            view! { <FailurePage journey failure/> }.into_any()
-                        }
-                        Some(Step::Reading) | None => loading().into_any(),
+                // Read here, inside the Transition, so it waits for the link's info.
+                {move || info.with(|info| info.as_ref().map(|info| match step.get() {
+                    Some(Step::Link) => info
+                        .as_ref()
+                        .ok()
+                        .map(|info| view! { <LinkPage journey info=info.clone() back/> })
+                        .into_any(),
+                    Some(Step::Passcode) => view! { <PasscodePage journey/> }.into_any(),
+                    Some(Step::Failed(failure)) => {
+                        view! { <FailurePage journey failure/> }.into_any()
                     }
-                })}
+                    Some(Step::Reading) | None => loading().into_any(),
+                }))}
             </Transition>
         </Shell>
     }
