@@ -48,12 +48,14 @@ pub fn Shell(
             class="brand"
             data-testid="brand-header"
             style:background-color=move || colors().map(|(bg, _)| bg)
-            style:color=move || colors().map(|(_, fg)| fg)
+            style:color=move || colors().map(|(_, fg)| fg.to_owned())
         >
             <div class="brand-inner">
                 <div class="brand-name">
-                    {logo}
-                    <span data-testid="brand-organisation">{organisation}</span>
+                    // Closures written here, not named: the view macro then
+                    // shares one renderer per output type among them.
+                    {move || logo()}
+                    <span data-testid="brand-organisation">{move || organisation()}</span>
                 </div>
                 <LanguageSwitch/>
             </div>
@@ -62,7 +64,7 @@ pub fn Shell(
         <main id="main">{children()}</main>
         <footer class="foot">
             {move || disclaimer().map(|text| view! { <p data-testid="brand-disclaimer">{text}</p> }.into_any())}
-            <p>{privacy} " " <span>{tr(|s| s.protected_by)}</span></p>
+            <p>{move || privacy()} " " <span>{tr(|s| s.protected_by)}</span></p>
         </footer>
     }
 }
