@@ -151,7 +151,8 @@ pub fn Providers(api: Api, children: Children) -> impl IntoView {
 }
 
 /// [`Providers`] with the recipient's strings (the staff pages' left out):
-/// what [`ReaderApp`] runs with (the gate uses the same table), and what the
+/// what [`ReaderApp`] runs with (the gate uses a smaller one,
+/// [`Lang::gate_strings`]), and what the
 /// reader's page tests mount, so a string a recipient page needs cannot go
 /// missing unnoticed.
 #[component]

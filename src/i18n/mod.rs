@@ -62,10 +62,11 @@ impl Lang {
         Lang::ALL.into_iter().find(|lang| lang.code() == primary)
     }
 
-    /// The strings the recipient bundle needs: the staff pages' left out
-    /// (see [`recipient`]). Only the recipient bundle names this, and only the
-    /// staff bundle and the tests name [`Lang::strings`], so each wasm carries
-    /// the text it shows.
+    /// The strings the reader bundle needs: the staff pages' left out (see
+    /// [`recipient`]). Only the reader bundle names this, the recipient's
+    /// first bundle names [`Lang::gate_strings`], and only the staff bundle
+    /// and the tests name [`Lang::strings`], so each wasm carries the text it
+    /// shows.
     pub const fn recipient_strings(self) -> &'static Strings {
         match self {
             Lang::En => &recipient::EN,
@@ -113,8 +114,8 @@ pub const STORAGE_KEY: &str = "sealmail.lang";
 #[derive(Clone, Copy)]
 pub struct I18n {
     lang: RwSignal<Lang>,
-    /// Every string ([`Lang::strings`]), or the recipient bundle's
-    /// ([`Lang::recipient_strings`]).
+    /// Every string ([`Lang::strings`]), or the reader bundle's
+    /// ([`Lang::recipient_strings`]), or the gate's ([`Lang::gate_strings`]).
     strings: fn(Lang) -> &'static Strings,
 }
 
@@ -143,7 +144,8 @@ impl I18n {
 
 /// Chooses the language, provides it as context, and keeps `<html lang>` in
 /// step. `strings` is [`Lang::strings`], or [`Lang::recipient_strings`] in the
-/// recipient bundle (so the staff pages' strings stay out of its wasm).
+/// reader bundle and [`Lang::gate_strings`] in the recipient's first one (so
+/// the strings of pages a bundle does not have stay out of its wasm).
 pub fn provide_i18n(strings: fn(Lang) -> &'static Strings) -> I18n {
     let i18n = I18n {
         lang: RwSignal::new(preferred()),
