@@ -24,8 +24,8 @@ use sealmail_api::recipient::{
     SessionOpened,
 };
 use sealmail_api::sender::{
-    ComposeRequest, Composed, ExpiryChange, Me, RevokeRequest, SentMessage, SentPage, SentQuery,
-    SignIn,
+    ComposeRequest, Composed, ExpiryChange, Me, ResendRequest, RevokeRequest, SentMessage,
+    SentPage, SentQuery, SignIn,
 };
 use sealmail_api::{ErrorBody, ErrorCode, routes};
 use serde::de::DeserializeOwned;
@@ -51,6 +51,19 @@ impl ApiError {
         }
     }
 }
+
+/// For `<ErrorBoundary>`: a load's error travels as a `std::error::Error`,
+/// and the fallback takes it back out to say it in the reader's language.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Api(body) => write!(f, "the server answered {}", body.code.as_str()),
+            ApiError::Unreachable => f.write_str("no answer from the server"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 impl From<ErrorBody> for ApiError {
     fn from(body: ErrorBody) -> Self {
@@ -104,6 +117,8 @@ pub trait SenderApi: Send + Sync {
     fn sent(&self, query: SentQuery) -> ApiFuture<SentPage>;
     /// `POST` [`routes::message_revoke`]: "Remove external access".
     fn revoke(&self, id: &str, request: RevokeRequest) -> ApiFuture<SentMessage>;
+    /// `POST` [`routes::message_resend`]: a recipient gets a new link.
+    fn resend(&self, id: &str, request: ResendRequest) -> ApiFuture<SentMessage>;
     /// `PATCH` [`routes::message`].
     fn change_expiry(&self, id: &str, change: ExpiryChange) -> ApiFuture<SentMessage>;
     /// `GET` [`routes::BRANDING_TEMPLATES`]: the templates a sender may choose.
@@ -119,6 +134,8 @@ pub trait SenderApi: Send + Sync {
     fn admin_message(&self, message_id: &str) -> ApiFuture<MessageStatus>;
     /// `POST` [`routes::admin_message_revoke`].
     fn admin_revoke(&self, message_id: &str, request: RevokeRequest) -> ApiFuture<MessageStatus>;
+    /// `POST` [`routes::admin_message_resend`].
+    fn admin_resend(&self, message_id: &str, request: ResendRequest) -> ApiFuture<MessageStatus>;
     /// `GET` [`routes::admin_trace`].
     fn admin_trace(&self, query: TraceQuery) -> ApiFuture<TracePage>;
     /// `GET` [`routes::admin_report`].
@@ -332,6 +349,11 @@ impl SenderApi for HttpApi {
         Box::pin(self.call(Method::POST, routes::message_revoke(id), Some(body)))
     }
 
+    fn resend(&self, id: &str, request: ResendRequest) -> ApiFuture<SentMessage> {
+        let body = serde_json::to_string(&request).map(Payload::Json);
+        Box::pin(self.call(Method::POST, routes::message_resend(id), Some(body)))
+    }
+
     fn change_expiry(&self, id: &str, change: ExpiryChange) -> ApiFuture<SentMessage> {
         let body = serde_json::to_string(&change).map(Payload::Json);
         Box::pin(self.call(Method::PATCH, routes::message(id), Some(body)))
@@ -364,6 +386,15 @@ impl SenderApi for HttpApi {
         Box::pin(self.call(
             Method::POST,
             routes::admin_message_revoke(message_id),
+            Some(body),
+        ))
+    }
+
+    fn admin_resend(&self, message_id: &str, request: ResendRequest) -> ApiFuture<MessageStatus> {
+        let body = serde_json::to_string(&request).map(Payload::Json);
+        Box::pin(self.call(
+            Method::POST,
+            routes::admin_message_resend(message_id),
             Some(body),
         ))
     }

@@ -1,11 +1,12 @@
 //! The administrator's status page: look a message up by Message-ID, see
-//! Subject / IsRevocable / Revoked and the recipients, and revoke it.
+//! Subject / IsRevocable / Revoked and the recipients, revoke it, and mail a
+//! recipient a new link.
 
 mod common;
 
 use common::*;
 use sealmail_api::ErrorCode;
-use sealmail_api::admin::{MessageState, RecipientState};
+use sealmail_api::admin::{Delivery, MessageState, RecipientState};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -125,6 +126,53 @@ async fn an_admin_removes_one_recipients_access_after_a_confirmation() {
     until("the dialog to open", || dialog_open("confirm-dialog")).await;
     assert_eq!(dialog_title(), "Revoke message");
     assert!(text("confirm-body").starts_with("Every recipient of “Your mortgage offer”"));
+}
+
+#[wasm_bindgen_test]
+async fn an_admin_sends_a_recipient_a_new_link_after_confirming() {
+    let mut after = message_status();
+    after.recipients[0].delivery = Some(Delivery::Queued);
+    let api = FakeApi::new()
+        .me(vec![Ok(admin_me())])
+        .admin_resend(vec![Ok(after)]);
+    let _page = mount_portal(
+        &api,
+        "/admin?message_id=%3Cm2%40contoso.example%3E",
+        Some("en"),
+    );
+    find("admin-result").await;
+    let buttons = all("resend-recipient");
+    assert_eq!(buttons.len(), 2);
+    click_element(&buttons[0]);
+    until("the dialog to open", || dialog_open("confirm-dialog")).await;
+    assert_eq!(dialog_title(), "Send a new link?");
+    assert!(text("confirm-body").starts_with("bob@example.net gets a new notification mail"));
+    assert_eq!(text("confirm-revoke"), "Send a new link");
+    click("confirm-revoke");
+    wait_text(
+        "admin-status-notice",
+        "A new link was mailed to bob@example.net.",
+    )
+    .await;
+    assert!(!dialog_open("confirm-dialog"));
+    assert_eq!(
+        all("recipient-delivery")[0].text_content().unwrap(),
+        "Mail queued"
+    );
+    assert_eq!(
+        api.calls()
+            .iter()
+            .rfind(|c| matches!(c, Call::AdminResend { .. })),
+        Some(&Call::AdminResend {
+            message_id: "<m2@contoso.example>".into(),
+            recipient: "bob@example.net".into(),
+        })
+    );
+    assert!(
+        !api.calls()
+            .iter()
+            .any(|c| matches!(c, Call::AdminRevoke { .. }))
+    );
 }
 
 #[wasm_bindgen_test]

@@ -9,6 +9,7 @@ use sealmail_api::admin::{
     AuditEvent, AuditKind, AuditOutcome, AuditPage, AuditQuery, DomainCount, Report, ReportCounts,
     ReportDay, TracePage, TraceQuery,
 };
+use sealmail_portal::api::ApiError;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -73,6 +74,38 @@ async fn the_report_draws_a_bar_per_day_and_lists_the_top_domains() {
     );
     assert_eq!(text("report-domain"), "example.net 4 messages");
     assert!(api.calls().contains(&Call::AdminReport(Default::default())));
+}
+
+#[wasm_bindgen_test]
+async fn a_report_that_fails_to_load_says_so_and_showing_it_again_retries() {
+    let report = Report {
+        from: Timestamp("2026-11-20T00:00:00Z".into()),
+        until: Timestamp("2026-11-23T00:00:00Z".into()),
+        totals: counts(2),
+        per_day: Vec::new(),
+        top_recipient_domains: Vec::new(),
+    };
+    let api = FakeApi::new()
+        .me(vec![Ok(admin_me())])
+        .admin_report(vec![Err(ApiError::Unreachable), Ok(report)]);
+    let _page = mount_portal(&api, "/admin/report", Some("en"));
+    wait_text(
+        "report-error",
+        "That did not work. Check your connection and try again.",
+    )
+    .await;
+    assert!(testid("report-totals").is_none());
+
+    click("report-show");
+    find("report-totals").await;
+    assert_eq!(text("total-sent"), "2");
+    assert!(testid("report-error").is_none(), "the error is gone");
+    let asked = api
+        .calls()
+        .iter()
+        .filter(|c| matches!(c, Call::AdminReport(_)))
+        .count();
+    assert_eq!(asked, 2, "the same period is asked for again");
 }
 
 #[wasm_bindgen_test]

@@ -1,5 +1,6 @@
 //! Compose: addresses checked as they are typed, what stops a message from
-//! going, attachments by picker and drag and drop, sending, and errors.
+//! going, attachments by picker and drag and drop, the read receipt and the
+//! recipients' mail language, sending, and errors.
 
 mod common;
 
@@ -7,7 +8,7 @@ use common::*;
 use sealmail_api::ErrorCode;
 use sealmail_api::admin::BrandingTemplate;
 use sealmail_api::sender::Expiry;
-use sealmail_api::{Mailbox, Protection, Timestamp};
+use sealmail_api::{Language, Mailbox, Protection, Timestamp};
 use sealmail_portal::components::compose_text::{markdown_html, parse_addresses};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -337,6 +338,58 @@ async fn the_template_and_an_expiry_date_are_sent() {
         at.starts_with("2099-06-30T") || at.starts_with("2099-07-01T"),
         "{at}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_read_receipt_starts_from_the_senders_default_and_the_mail_language_is_sent() {
+    let mut me = sender_me();
+    me.read_receipts = true;
+    let api = FakeApi::new().me(vec![Ok(me)]);
+    let _page = mount_portal(&api, "/compose", Some("en"));
+    let receipt = find("compose-read-receipt").await;
+    let receipt = receipt.unchecked_ref::<web_sys::HtmlInputElement>();
+    until("the account's default ticked", || receipt.checked()).await;
+    let language = testid("compose-language").unwrap();
+    let options: Vec<String> = (0..4)
+        .map(|i| {
+            language
+                .unchecked_ref::<web_sys::HtmlSelectElement>()
+                .item(i + 1)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(options, ["English", "Nederlands", "Dansk", "日本語"]);
+
+    fill_in("compose-to", "bob@example.net");
+    click("compose-send");
+    find("compose-message-id").await;
+    let (request, _) = sent_request(&api);
+    assert_eq!(request.read_receipt, Some(true));
+    assert_eq!(request.language, None, "as the template or the server says");
+
+    // The next message: no receipt, in Danish.
+    click("compose-another");
+    receipt.click();
+    assert!(!receipt.checked());
+    language
+        .unchecked_ref::<web_sys::HtmlSelectElement>()
+        .set_value("da");
+    dispatch(&language, "change");
+    fill_in("compose-to", "carol@example.org");
+    click("compose-send");
+    until("the second message sent", || {
+        api.calls()
+            .iter()
+            .filter(|c| matches!(c, Call::Compose { .. }))
+            .count()
+            == 2
+    })
+    .await;
+    let (request, _) = sent_request(&api);
+    assert_eq!(request.read_receipt, Some(false));
+    assert_eq!(request.language, Some(Language::Da));
 }
 
 #[wasm_bindgen_test]

@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use sealmail_api::ErrorCode;
+use sealmail_api::admin::Delivery;
 use sealmail_api::sender::{SentPage, SentQuery};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -167,6 +168,98 @@ async fn removing_access_for_a_whole_message_marks_every_recipient_revoked() {
     }));
     // Focus lands on the revoked message's heading.
     wait_focus("sent-subject").await;
+}
+
+#[wasm_bindgen_test]
+async fn sending_a_recipient_a_new_link_asks_first_then_shows_the_new_mail_queued() {
+    let mut after = sent_message("m2", "Your mortgage offer");
+    after.recipients[0].delivery = Some(Delivery::Queued);
+    let api = FakeApi::new().resend(vec![Ok(after)]);
+    let _page = mount_portal(&api, "/sent", Some("en"));
+    find("sent-row").await;
+    let bob_button = inside(&row(0), "resend-recipient").unwrap();
+    assert_eq!(
+        bob_button.get_attribute("aria-label").as_deref(),
+        Some("Send a new link to bob@example.net")
+    );
+    click_element(&bob_button);
+
+    until("the dialog to open", || dialog_open("confirm-dialog")).await;
+    assert_eq!(
+        query("#confirm-title").unwrap().text_content().unwrap(),
+        "Send a new link?"
+    );
+    assert_eq!(
+        text("confirm-body"),
+        "bob@example.net gets a new notification mail for “Your mortgage offer” with a new link. The link in the earlier mail stops working at once."
+    );
+    assert_eq!(text("confirm-revoke"), "Send a new link");
+    assert!(!api.calls().iter().any(|c| matches!(c, Call::Resend { .. })));
+
+    click("confirm-revoke");
+    until("the dialog to close", || !dialog_open("confirm-dialog")).await;
+    assert!(api.calls().contains(&Call::Resend {
+        id: "m2".into(),
+        recipient: "bob@example.net".into(),
+    }));
+    wait_text("sent-status", "A new link was mailed to bob@example.net.").await;
+    let bob_delivery = inside(&row(0), "recipient-delivery").unwrap();
+    assert_eq!(bob_delivery.text_content().unwrap(), "Mail queued");
+    // Nothing was revoked by it.
+    assert_eq!(states(&row(0))[0], "Sent");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_new_link_is_explained_in_the_dialog_and_a_new_ask_starts_clean() {
+    let api = FakeApi::new().resend(vec![Err(error(ErrorCode::MessageRevoked))]);
+    let _page = mount_portal(&api, "/sent", Some("en"));
+    find("sent-row").await;
+    click_element(&inside(&row(0), "resend-recipient").unwrap());
+    until("the dialog to open", || dialog_open("confirm-dialog")).await;
+    click("confirm-revoke");
+    until("the error", || !text("confirm-error").is_empty()).await;
+    assert!(dialog_open("confirm-dialog"));
+    assert_eq!(text("sent-status"), "");
+
+    click("cancel-revoke");
+    until("the dialog to close", || !dialog_open("confirm-dialog")).await;
+    click_element(&inside(&row(1), "resend-recipient").unwrap());
+    until("the dialog to open", || dialog_open("confirm-dialog")).await;
+    assert_eq!(
+        text("confirm-error"),
+        "",
+        "the last failure is not shown again"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn only_recipients_who_still_have_access_can_get_a_new_link() {
+    let mut message = revoked(
+        sent_message("m2", "Your mortgage offer"),
+        Some("bob@example.net"),
+    );
+    message.subject = "Bob revoked".into();
+    let mut ended = revoked(sent_message("m1", "Welcome"), None);
+    ended.subject = "All revoked".into();
+    let api = FakeApi::new().sent(vec![Ok(SentPage {
+        messages: vec![message, ended],
+        next_cursor: None,
+    })]);
+    let _page = mount_portal(&api, "/sent", Some("en"));
+    find("sent-row").await;
+    let buttons = |row: &web_sys::Element| {
+        let list = row
+            .query_selector_all("[data-testid=resend-recipient]")
+            .unwrap();
+        (0..list.length())
+            .map(|i| {
+                let button: web_sys::Element = list.item(i).unwrap().dyn_into().unwrap();
+                button.get_attribute("aria-label").unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(buttons(&row(0)), ["Send a new link to carol@example.org"]);
+    assert!(buttons(&row(1)).is_empty());
 }
 
 #[wasm_bindgen_test]

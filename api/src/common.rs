@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct Timestamp(pub String);
 
 /// An email address with an optional display name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Mailbox {
     /// The display name (`"Alice Example"`), if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,7 +149,7 @@ pub enum RecipientKind {
 }
 
 /// One recipient of a message and where they stand.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RecipientStatus {
     /// The recipient's address and name.
     pub recipient: Mailbox,
@@ -170,7 +170,7 @@ pub struct RecipientStatus {
 /// through Sealmail's queue, which retries it until the relay takes it.
 /// On the wire an object whose `state` names the variant:
 /// `{"state": "deferred", "last_error": "…", "next_try_at": "…", "attempts": 2}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Delivery {
     /// Waiting for its first try.
@@ -196,6 +196,13 @@ pub enum Delivery {
         at: Timestamp,
         /// The relay's answer, or the bounce's diagnostic.
         reason: String,
+    },
+    /// Never sent: the message was revoked or expired (or this recipient's
+    /// access revoked) while the mail was still waiting, so it was dropped
+    /// rather than deliver a link that no longer opens.
+    Cancelled {
+        /// When it was cancelled.
+        at: Timestamp,
     },
     /// Tried for as long as the server's limit allows, without success.
     GaveUp {

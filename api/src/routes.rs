@@ -14,6 +14,10 @@ pub const CSRF_VALUE: &str = "1";
 
 /// Name of the recipient's session cookie (HttpOnly; one per link, scoped by path).
 pub const RECIPIENT_SESSION_COOKIE: &str = "sealmail_link";
+/// [`RECIPIENT_SESSION_COOKIE`]'s name when the portal is served over https:
+/// the `__Secure-` prefix makes browsers refuse it from a non-https origin
+/// (`__Host-` would forbid the per-link path).
+pub const RECIPIENT_SESSION_COOKIE_HTTPS: &str = "__Secure-sealmail_link";
 
 /// Name of the multipart part that carries a reply's JSON.
 pub const REPLY_PART: &str = "reply";
@@ -93,6 +97,10 @@ pub const HEALTH: &str = "/api/v1/health";
 
 /// Name of the sender's session cookie (HttpOnly, SameSite=Strict, path `/`).
 pub const SENDER_SESSION_COOKIE: &str = "sealmail_session";
+/// [`SENDER_SESSION_COOKIE`]'s name when the portal is served over https: the
+/// `__Host-` prefix binds it to this host (no `Domain`, path `/`, `Secure`),
+/// so a sibling subdomain cannot set or shadow it.
+pub const SENDER_SESSION_COOKIE_HTTPS: &str = "__Host-sealmail_session";
 
 /// Name of the multipart part that carries a new message's JSON
 /// ([`crate::sender::ComposeRequest`]); it comes before the file parts.

@@ -45,6 +45,11 @@ pub struct Me {
     /// connection, so the portal checks first. Absent from older servers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_message_bytes: Option<u64>,
+    /// Whether this account's new messages ask for read receipts unless the
+    /// sender says otherwise (`sealmail user add --read-receipts`); compose
+    /// starts from it. `false` when absent (older servers).
+    #[serde(default)]
+    pub read_receipts: bool,
 }
 
 /// `POST /api/v1/messages`: a new message.
@@ -147,7 +152,7 @@ pub struct SentPage {
 }
 
 /// One message of the Sent list (also the answer to a revoke or an expiry change).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SentMessage {
     /// The message's id (for the revoke and expiry routes).
     pub id: String,
@@ -175,7 +180,7 @@ pub struct SentMessage {
 
 /// A reply to a sent message. Its content reaches the sender as an encrypted
 /// message of its own (a notification with a link); this is its metadata.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ReplySummary {
     /// The reply's RFC 5322 Message-ID.
     pub message_id: String,

@@ -389,6 +389,10 @@ fn every_delivery_state_is_pinned() {
                "reason": "550 5.1.1 No such user"}),
     );
     pins(
+        &Delivery::Cancelled { at: at() },
+        json!({"state": "cancelled", "at": "2026-11-23T09:30:00Z"}),
+    );
+    pins(
         &Delivery::GaveUp {
             at: at(),
             last_error: "Connection refused".into(),
@@ -484,15 +488,17 @@ fn sign_in_and_me() {
             address: "alice@contoso.example".into(),
             is_admin: false,
             max_message_bytes: Some(25 * 1024 * 1024),
+            read_receipts: true,
         },
         json!({"name": "Alice", "address": "alice@contoso.example", "is_admin": false,
-               "max_message_bytes": 26214400}),
+               "max_message_bytes": 26214400, "read_receipts": true}),
     );
     // A server that does not announce its limit.
     let older: Me =
         serde_json::from_value(json!({"address": "alice@contoso.example", "is_admin": false}))
             .unwrap();
     assert_eq!(older.max_message_bytes, None);
+    assert!(!older.read_receipts);
 }
 
 #[test]
@@ -964,6 +970,9 @@ fn sender_and_admin_routes() {
     assert_eq!(admin_branding_one("3"), "/api/v1/admin/branding/3");
     assert_eq!(admin_branding_logo("3"), "/api/v1/admin/branding/3/logo");
     assert_eq!(SENDER_SESSION_COOKIE, "sealmail_session");
+    assert_eq!(SENDER_SESSION_COOKIE_HTTPS, "__Host-sealmail_session");
+    assert_eq!(RECIPIENT_SESSION_COOKIE, "sealmail_link");
+    assert_eq!(RECIPIENT_SESSION_COOKIE_HTTPS, "__Secure-sealmail_link");
 }
 
 #[test]

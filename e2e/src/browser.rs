@@ -291,8 +291,29 @@ impl Browser {
                 self.assert_accessible(&format!("{page} ({}, {})", width.name(), scheme.name()))
                     .await;
             }
+            self.assert_header_labels_on_one_line(&format!("{page} ({})", width.name()))
+                .await;
         }
         self.set_scheme(Scheme::Light).await;
+    }
+
+    /// Panics if a label in the page's header (the language switch's) breaks
+    /// over lines: Japanese may break between any two characters, so a
+    /// squeezed "言語" stands one character per line.
+    pub async fn assert_header_labels_on_one_line(&self, context: &str) {
+        let broken = self
+            .script(
+                "return [...document.querySelectorAll('header label')]
+                   .filter(l => l.getBoundingClientRect().height
+                                > 2 * parseFloat(getComputedStyle(l).fontSize))
+                   .map(l => l.textContent);",
+            )
+            .await;
+        assert_eq!(
+            broken,
+            Value::Array(Vec::new()),
+            "header labels broken over lines on {context}"
+        );
     }
 
     /// Sets the window to `width`'s size and gives the page a moment to lay out.
@@ -321,6 +342,30 @@ impl Browser {
             .send(media)
             .await
             .expect("chromedriver emulates the colour scheme");
+    }
+
+    /// Slows this browser to a phone on a fair mobile network, as DevTools'
+    /// throttling does: 9 Mbit/s down, 1.5 Mbit/s up, 60 ms round trip
+    /// ("Fast 4G"), and the CPU 4 times slower. Lasts for the session.
+    pub async fn throttle_like_a_phone(&self) {
+        let cdp = self.driver.cdp();
+        cdp.send_raw("Network.enable", json!({}))
+            .await
+            .expect("chromedriver enables the network domain");
+        cdp.send_raw(
+            "Network.emulateNetworkConditions",
+            json!({
+                "offline": false,
+                "latency": 60,
+                "downloadThroughput": 9_000_000 / 8,
+                "uploadThroughput": 1_500_000 / 8,
+            }),
+        )
+        .await
+        .expect("chromedriver emulates the network");
+        cdp.send_raw("Emulation.setCPUThrottlingRate", json!({ "rate": 4 }))
+            .await
+            .expect("chromedriver slows the CPU");
     }
 
     /// Saves a screenshot of the window as `target/e2e/<browser>-<label>.png`.

@@ -2,8 +2,9 @@
 //! the sender signs in and sends to two recipients with an attachment; the first
 //! recipient opens the link from the outbox, gets past a wrong passcode with the
 //! right one, reads, downloads, replies; the sender sees that in the Sent view and
-//! removes that recipient's access; the revoked page shows in four languages; the
-//! second recipient still reads until an administrator, in the admin pages, looks
+//! removes that recipient's access, and mails the second a new link (the old one
+//! stops working); the revoked page shows in four languages; the second
+//! recipient reads through the new link until an administrator, in the admin pages, looks
 //! the message up by Message-ID and revokes the rest. Every page is screenshotted and checked with axe-core.
 
 use sealmail_e2e::{Browser, Sealmail};
@@ -273,6 +274,36 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
         .await;
     alice.check_page("sent-revoked-one").await;
 
+    // Carol's notification may have gone astray: Alice mails her a new link,
+    // after a confirmation, and the old one stops working.
+    let carol_old_link = server.link_for(CAROL);
+    alice
+        .find_css(&recipient_in_sent(CAROL, "resend-recipient"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    alice.find("confirm-dialog").await;
+    assert!(alice.text("confirm-body").await.contains(CAROL));
+    alice.click("confirm-revoke").await;
+    alice
+        .wait_for_text("sent-status", &format!("A new link was mailed to {CAROL}."))
+        .await;
+    let carol_link = {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let link = server.link_for(CAROL);
+            if link != carol_old_link {
+                break link;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no new link for Carol"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+
     // Bob's next load shows the revoked page.
     bob.reload().await;
     bob.find("page-revoked").await;
@@ -300,8 +331,12 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
     }
 
     // Carol still reads, and her happy path logs nothing wrong to the console.
+    let old = Browser::start("carol-old-link", "en").await;
+    old.open(&carol_old_link).await;
+    old.find("page-unknown-link").await;
+    old.quit().await;
     let mut carol = Browser::start("carol", "en").await;
-    carol.open(&server.link_for(CAROL)).await;
+    carol.open(&carol_link).await;
     carol.click("send-passcode").await;
     carol.find("passcode").await;
     carol

@@ -9,7 +9,6 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
-use sealmail_api::routes::SENDER_SESSION_COOKIE;
 
 use crate::audit::Actor;
 use crate::crypto::sha256;
@@ -27,7 +26,9 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let cookie = jar.get(SENDER_SESSION_COOKIE).ok_or(Error::NotSignedIn)?;
+        let cookie = jar
+            .get(state.settings.sender_cookie())
+            .ok_or(Error::NotSignedIn)?;
         accounts::session_user(&state.db, &sha256(cookie.value().as_bytes()), store::now())
             .await?
             .map(CurrentUser)

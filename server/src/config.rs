@@ -47,7 +47,9 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// The URL recipients use to reach the portal; links in mail start with it
-    /// (default: http://LISTEN). With https, session cookies are marked Secure.
+    /// (default: http://LISTEN). Session cookies are marked Secure unless it is
+    /// plain http on a loopback address; with https their names take the
+    /// `__Host-`/`__Secure-` prefixes and responses carry HSTS.
     #[arg(long, env = "SEALMAIL_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
@@ -66,6 +68,22 @@ pub struct Config {
     /// is retried later), and the stuck connections are dropped.
     #[arg(long, env = "SEALMAIL_SMTP_TIMEOUT", default_value = "60s", value_parser = parse_duration, global = true)]
     pub smtp_timeout: std::time::Duration,
+
+    /// The longest a client may take to send a request's headers; slower
+    /// connections are closed (a slow-loris client holds nothing for long).
+    #[arg(long, env = "SEALMAIL_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub header_timeout: std::time::Duration,
+
+    /// The most connections served at once; further ones wait to be accepted
+    /// until one ends, so a flood of connections cannot exhaust memory or
+    /// file descriptors.
+    #[arg(
+        long,
+        env = "SEALMAIL_MAX_CONNECTIONS",
+        default_value_t = 1024,
+        global = true
+    )]
+    pub max_connections: usize,
 
     /// The wait before a mail the relay did not take is tried again; it
     /// doubles with each failure up to --mail-retry-max, stretched by a
@@ -185,6 +203,12 @@ pub struct Config {
         global = true
     )]
     pub max_message_mib: u64,
+
+    /// Password checks (argon2id, 19 MiB of memory each) that may run at
+    /// once; sign-ins beyond them are answered `rate_limited`, so a burst of
+    /// sign-ins cannot exhaust the memory. Default: twice the CPU cores.
+    #[arg(long, env = "SEALMAIL_PASSWORD_CHECKS", global = true)]
+    pub password_checks: Option<usize>,
 
     /// Take the client address (audit log, sign-in rate limits) from the last
     /// `X-Forwarded-For` entry. Set it only behind a reverse proxy that appends

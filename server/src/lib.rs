@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod mail;
 pub mod messages;
@@ -55,8 +56,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state.clone());
     let api = cors::allow(api, &state.settings.cors_allow_origins);
 
+    // Served over https: browsers keep to https for a year (RFC 6797), so a
+    // link typed or followed as http:// never goes out in the clear again.
+    let hsts = state
+        .settings
+        .https
+        .then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
     api.fallback_service(portal::service(&state.settings.portal_dir))
         .layer(axum::middleware::from_fn(layers::log_request))
+        .layer(tower::util::option_layer(hsts))
         // The policy and framing rule are set unless a response brings its
         // own: only the message body's document does (recipient/body.rs: a
         // sandboxed policy of its own, framed by the portal). Nothing else

@@ -133,13 +133,11 @@ static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
             if attribute == "style" {
                 return Some(Cow::Owned(without_forbidden_declarations(value)));
             }
-            let is_data = value
-                .trim_start()
-                .get(..5)
-                .is_some_and(|s| s.eq_ignore_ascii_case("data:"));
+            let url = as_a_browser_reads(value);
+            let is_data = starts_with_ignoring_case(&url, "data:");
             match (element, attribute) {
-                ("img", "src") if is_data && value.trim_start()[5..].starts_with("image/") => {
-                    Some(Cow::Borrowed(value))
+                ("img", "src") if starts_with_ignoring_case(&url, "data:image/") => {
+                    Some(Cow::Owned(url))
                 }
                 ("img", "src") => None,
                 (_, "srcset") => None,
@@ -149,6 +147,23 @@ static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
         });
     b
 });
+
+/// A URL attribute as a browser's URL parser reads it (WHATWG URL): ASCII
+/// tab and newline removed anywhere, C0 controls and spaces trimmed at both
+/// ends — so `da&#9;ta:` is judged as the `data:` it is.
+fn as_a_browser_reads(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect::<String>()
+        .trim_matches(|c: char| c <= ' ')
+        .to_owned()
+}
+
+fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+}
 
 /// The declarations of a `style` value that hold nothing of
 /// [`STYLE_FORBIDDEN`] and no length in [`VIEWPORT_UNITS`]. Splitting on `;`
@@ -292,6 +307,33 @@ mod tests {
         );
         for kept in ["height:300px", "min-height:50%", "width:12em", "Verdana"] {
             assert!(clean.contains(kept), "{kept} lost: {clean}");
+        }
+    }
+
+    #[test]
+    fn data_urls_are_judged_as_a_browser_reads_them() {
+        // A browser's URL parser drops tabs and newlines anywhere and control
+        // characters and spaces at either end, so each of these is `data:`.
+        for hidden in [
+            "da&#9;ta:text/html,&lt;b&gt;x",
+            "da&#10;ta:text/html,&lt;b&gt;x",
+            "d&#13;ata:text/html,&lt;b&gt;x",
+            "&#1; data:text/html,&lt;b&gt;x",
+            " DATA:text/html,&lt;b&gt;x",
+        ] {
+            let clean = sanitize_html(&format!(
+                r#"<a href="{hidden}">link</a><img src="{hidden}"><img src="da&#9;ta:image/png;base64,AAAA">"#
+            ));
+            let read = clean
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .collect::<String>()
+                .to_ascii_lowercase();
+            assert!(!read.contains("text/html"), "{hidden}: {clean}");
+            assert!(
+                read.contains("data:image/png;base64,aaaa"),
+                "{hidden}: {clean}"
+            );
         }
     }
 

@@ -30,6 +30,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The access audit's writer (group commit).
     pub audit: AuditLog,
+    /// Room for password checks running at once (see `--password-checks`).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 /// The settings the running code needs, derived once from [`Config`].
@@ -37,8 +39,11 @@ pub struct AppState {
 pub struct Settings {
     /// The public URL, without a trailing slash.
     pub public_url: String,
-    /// Mark cookies `Secure` (the public URL is https).
+    /// Mark cookies `Secure`: always, unless the public URL is plain http on
+    /// a loopback address (a developer's machine).
     pub secure_cookies: bool,
+    /// The public URL is https: prefixed cookie names and HSTS.
+    pub https: bool,
     /// Host name used in Message-IDs.
     pub mail_domain: String,
     /// The branding shown on the portal.
@@ -79,7 +84,8 @@ impl Settings {
             host
         };
         Settings {
-            secure_cookies: public_url.starts_with("https://"),
+            secure_cookies: public_url.starts_with("https://") || !is_loopback(host),
+            https: public_url.starts_with("https://"),
             mail_domain: mail_domain.trim_matches(['[', ']']).to_owned(),
             public_url,
             branding: Branding {
@@ -130,8 +136,12 @@ impl AppState {
         );
         let settings = Settings::from_config(config);
         std::fs::create_dir_all(&settings.attachments_dir)?;
+        let password_checks = config.password_checks.unwrap_or_else(|| {
+            2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
         Ok(AppState {
             audit: AuditLog::start(db.clone()),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(password_checks)),
             db,
             master_key: Arc::new(master_key),
             previous_master_keys: Arc::new(previous_master_keys),
@@ -165,15 +175,45 @@ impl AppState {
     }
 }
 
-/// Creates `dir` if missing; a new one is readable by its owner only (it
-/// holds the master key and the database).
-pub(crate) fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
+impl Settings {
+    /// The sender's session cookie's name.
+    pub fn sender_cookie(&self) -> &'static str {
+        if self.https {
+            sealmail_api::routes::SENDER_SESSION_COOKIE_HTTPS
+        } else {
+            sealmail_api::routes::SENDER_SESSION_COOKIE
+        }
     }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+
+    /// The recipient's session cookie's name.
+    pub fn recipient_cookie(&self) -> &'static str {
+        if self.https {
+            sealmail_api::routes::RECIPIENT_SESSION_COOKIE_HTTPS
+        } else {
+            sealmail_api::routes::RECIPIENT_SESSION_COOKIE
+        }
+    }
+}
+
+/// Whether `host` (from the public URL) names this machine.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_matches(['[', ']']);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Creates `dir` if missing; it is readable by its owner only (it holds the
+/// master key and the database).
+pub(crate) fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    // Also a dir made by hand: it holds the keys and every sealed message.
+    crate::files::make_private(dir, 0o700)
 }

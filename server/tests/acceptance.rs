@@ -75,7 +75,7 @@ fn acceptance_send_passcode_read_revoke_with_a_running_server() {
             .status,
         200
     );
-    let passcode = passcode_in_outbox(&data);
+    let passcode = passcode_in_outbox(&data, "bob@example.net");
 
     let session = server.request(
         "POST",

@@ -252,6 +252,33 @@ async fn the_client_address_is_recorded_from_a_trusted_proxy_header() {
 }
 
 #[tokio::test]
+async fn only_the_proxys_own_forwarded_entry_counts() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    let alice = app.sender(ALICE).await;
+    alice.send(&message_to(&[BOB])).await;
+    // What the client sent comes first; the proxy appends what it saw.
+    for (header, expected) in [
+        ("6.6.6.6, 198.51.100.4:4711", Some("198.51.100.4")),
+        ("6.6.6.6, [2001:db8::7]:443", Some("2001:db8::7")),
+        ("6.6.6.6, unknown", None),
+    ] {
+        app.sql("DELETE FROM audit_events").await;
+        app.recipient(BOB)
+            .request_passcode()
+            .header("x-forwarded-for", header)
+            .response()
+            .await;
+        let address: Option<String> = sqlx::query_scalar(
+            "SELECT client_address FROM audit_events WHERE kind = 'passcode_requested'",
+        )
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+        assert_eq!(address.as_deref(), expected, "{header}");
+    }
+}
+
+#[tokio::test]
 async fn sealmail_audit_prints_the_csv_on_the_command_line() {
     let app = TestApp::new().await;
     let (message_id, secrets) = full_flow(&app).await;
@@ -347,4 +374,29 @@ async fn a_percent_encoded_link_token_is_audited_as_the_link_it_opens() {
         kinds.contains(&(AuditKind::PasscodeEntered, AuditOutcome::Failure)),
         "{kinds:?}"
     );
+}
+
+#[tokio::test]
+async fn ending_a_message_takes_its_file_names_out_of_the_audit_but_keeps_the_events() {
+    let app = TestApp::new().await;
+    let alice = app.sender(ALICE).await;
+    let composed = alice
+        .send(&message_to(&[BOB]))
+        .file("merger-terms.pdf", "application/pdf", b"%PDF terms")
+        .await;
+    let bob = app.recipient(BOB).signed_in().await;
+    let view = bob.read().await;
+    bob.download(&view.attachments[0].id).await;
+    let names = || async {
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT detail FROM audit_events WHERE kind = 'attachment_downloaded'",
+        )
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+    };
+    assert_eq!(names().await, [Some("merger-terms.pdf".to_owned())]);
+
+    alice.revoke(&composed.id).await;
+    assert_eq!(names().await, [None], "the event stays, its file name goes");
 }

@@ -281,3 +281,66 @@ fn dkim_key_problems_are_one_clear_line() {
     assert!(bad.contains("not-a-key.pem"), "{bad}");
     assert!(bad.contains("not an RSA or Ed25519 private key"), "{bad}");
 }
+
+#[tokio::test]
+async fn a_mail_queued_without_its_logo_still_verifies_once_the_logo_is_back() {
+    use common::sender::message_to;
+    use common::smtp_sink::SmtpSink;
+    use sealmail_api::admin::{BrandingFields, BrandingTemplateInput};
+
+    let (dir, _data, key, record) = setup("rsa");
+    let relay = SmtpSink::start();
+    let key = key.to_str().unwrap();
+    let app = common::TestApp::with_relay(
+        &relay.url(""),
+        &[
+            "--mail-from",
+            "Sealmail <no-reply@sealmail.test>",
+            "--dkim-key",
+            key,
+            "--dkim-selector",
+            SELECTOR,
+        ],
+    )
+    .await;
+    app.hold_mail();
+    let admin = app.admin().await;
+    let template = admin
+        .create_template(&BrandingTemplateInput {
+            name: "Fabrikam".into(),
+            is_default: true,
+            fields: BrandingFields {
+                organisation: Some("Fabrikam".into()),
+                background_color: "#0b5cab".into(),
+                introduction_text: None,
+                read_button_text: None,
+                email_text: None,
+                disclaimer_text: None,
+                portal_text: None,
+                privacy_statement_url: None,
+                passcode_enabled: true,
+                expiry_days: None,
+                language: None,
+            },
+        })
+        .await;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    admin.upload_logo(&template.id, "image/png", &png).await;
+    app.sender(common::ALICE)
+        .await
+        .send(&message_to(&[common::BOB]))
+        .await;
+    assert_eq!(
+        app.rows_in("mail_logos").await,
+        1,
+        "queued without its logo"
+    );
+
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mail = &relay.wait_for(1, std::time::Duration::from_secs(10))[0];
+    assert!(mail.raw.contains("Content-ID: <logo@sealmail>"));
+    let eml = dir.path().join("with-logo.eml");
+    std::fs::write(&eml, &mail.raw).unwrap();
+    assert!(dkimpy_verifies(&eml, &record), "{}", mail.raw);
+}

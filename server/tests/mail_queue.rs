@@ -309,3 +309,35 @@ fn the_back_off_doubles_from_the_minimum_up_to_the_maximum_with_jitter() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_message_to_many_recipients_gives_each_their_own_link_and_one_mail() {
+    let app = TestApp::new().await;
+    let alice = app.sender(ALICE).await;
+    // Enough that the notifications are prepared on several threads.
+    let addresses: Vec<String> = (0..150).map(|i| format!("r{i}@example.net")).collect();
+    let to: Vec<&str> = addresses.iter().map(String::as_str).collect();
+    alice.send(&common::sender::message_to(&to)).await;
+    while app.deliver_mail().await.sent > 0 {}
+    let mails = app.mails();
+    assert_eq!(mails.len(), 150);
+    let mut tokens = std::collections::HashSet::new();
+    for address in &addresses {
+        let theirs: Vec<_> = mails.iter().filter(|m| &m.to == address).collect();
+        assert_eq!(theirs.len(), 1, "{address}");
+        tokens.insert(app.token_for(address));
+    }
+    assert_eq!(tokens.len(), 150, "every link is its own");
+    // The link in a mail is the link of that recipient: its passcode goes to them.
+    let last = &addresses[149];
+    app.recipient_with_link(last, &app.token_for(last))
+        .request_passcode()
+        .await;
+    while app.deliver_mail().await.sent > 0 {}
+    let newest = app.mails().pop().unwrap();
+    assert_eq!(&newest.to, last);
+    assert!(
+        !newest.text.contains("/m/"),
+        "a passcode mail, not a notification"
+    );
+}

@@ -17,7 +17,7 @@ const BOB: &str = "bob@example.net";
 const CAROL: &str = "carol@example.org";
 
 /// Passcode, session, and the message: the session cookie and the reply.
-fn read(server: &Server, data: &std::path::Path, token: &str) -> (String, Reply) {
+fn read(server: &Server, data: &std::path::Path, address: &str, token: &str) -> (String, Reply) {
     let sent = server.request(
         "POST",
         &routes::link_passcode(token),
@@ -25,7 +25,7 @@ fn read(server: &Server, data: &std::path::Path, token: &str) -> (String, Reply)
         b"",
     );
     assert_eq!(sent.status, 200, "{}", sent.body);
-    let passcode = passcode_in_outbox(data);
+    let passcode = passcode_in_outbox(data, address);
     let session = server.request(
         "POST",
         &routes::link_session(token),
@@ -95,8 +95,8 @@ fn sign_in_send_read_revoke_one_recipient_then_sent_list_status_and_audit_agree(
 
     let bob_token = token_in_outbox(&data, BOB);
     let carol_token = token_in_outbox(&data, CAROL);
-    let (bob, bob_reads) = read(&server, &data, &bob_token);
-    let (carol, carol_reads) = read(&server, &data, &carol_token);
+    let (bob, bob_reads) = read(&server, &data, BOB, &bob_token);
+    let (carol, carol_reads) = read(&server, &data, CAROL, &carol_token);
     for reply in [&bob_reads, &carol_reads] {
         assert_eq!(reply.status, 200);
         assert!(reply.body.contains("For both of you"));

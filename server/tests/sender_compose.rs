@@ -129,3 +129,45 @@ async fn an_expiry_chosen_at_compose_is_kept() {
     assert_eq!(sent.expires_at.unwrap().0, "2099-01-01T00:00:00Z");
     assert_eq!(sent.recipients.len(), 1);
 }
+
+#[tokio::test]
+async fn an_endless_message_part_is_refused_without_being_read_whole() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use sealmail_api::routes::{CSRF_HEADER, CSRF_VALUE};
+    use tower::ServiceExt as _;
+
+    let app = TestApp::with_args(&["--max-message-mib", "1"]).await;
+    let alice = app.sender(ALICE).await;
+    // The JSON part's subject never ends: 64 MiB offered, 64 KiB at a time.
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    let head = "--B\r\nContent-Disposition: form-data; name=\"message\"\r\n\
+                Content-Type: application/json\r\n\r\n{\"subject\": \"";
+    let chunks = std::iter::once(head.as_bytes().to_vec())
+        .chain(std::iter::repeat_n(vec![b'a'; 64 * 1024], 1024))
+        .map(move |chunk| {
+            counter.fetch_add(chunk.len(), Ordering::SeqCst);
+            Ok::<_, std::io::Error>(chunk)
+        });
+    let request = Request::post(routes::MESSAGES)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=B")
+        .header(header::COOKIE, alice.cookie())
+        .header(CSRF_HEADER, CSRF_VALUE)
+        // Each chunk a moment after the last, as from a network.
+        .body(Body::from_stream(futures_util::StreamExt::then(
+            futures_util::stream::iter(chunks),
+            |chunk| async {
+                tokio::task::yield_now().await;
+                chunk
+            },
+        )))
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let read = sent.load(Ordering::SeqCst);
+    assert!(read < 4 * 1024 * 1024, "read {read} bytes of a 1 MiB limit");
+}

@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use common::sender::{ADMIN, DAVE, PASSWORD};
 use common::{ALICE, TestApp};
 use sealmail_api::ErrorCode;
-use sealmail_api::routes::{self, SENDER_SESSION_COOKIE};
+use sealmail_api::routes::{self, SENDER_SESSION_COOKIE, SENDER_SESSION_COOKIE_HTTPS};
 use sealmail_api::sender::{Me, SignIn};
 
 #[tokio::test]
@@ -25,13 +25,15 @@ async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
             is_admin: false,
             // The default --max-message-mib.
             max_message_bytes: Some(app.state.settings.max_message_bytes),
+            read_receipts: false,
         }
     );
     let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
-    assert!(set_cookie.contains("Path=/api"), "{set_cookie}");
-    assert!(!set_cookie.contains("Secure"), "plain http: {set_cookie}");
+    assert!(set_cookie.contains("Path=/;"), "{set_cookie}");
+    // Plain http, but not on this machine: Secure all the same.
+    assert!(set_cookie.contains("Secure"), "{set_cookie}");
     let alice = app.session(&response.cookie_named(SENDER_SESSION_COOKIE).unwrap());
 
     let me = alice.me().await;
@@ -66,12 +68,46 @@ async fn an_administrator_is_told_so_and_addresses_match_in_any_case() {
 }
 
 #[tokio::test]
-async fn cookies_are_secure_when_the_public_url_is_https() {
+async fn over_https_cookies_are_host_bound_and_browsers_are_told_to_keep_to_https() {
     let app = TestApp::with_args(&["--public-url", "https://mail.example"]).await;
     app.add_user(ALICE, "Alice", false).await;
     let response = app.try_sign_in(ALICE, PASSWORD).await;
-    let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();
+    assert!(response.cookie_named(SENDER_SESSION_COOKIE).is_none());
+    let set_cookie = response
+        .set_cookie_header(SENDER_SESSION_COOKIE_HTTPS)
+        .unwrap();
+    assert!(
+        set_cookie.starts_with("__Host-sealmail_session="),
+        "{set_cookie}"
+    );
     assert!(set_cookie.contains("Secure"), "{set_cookie}");
+    assert!(set_cookie.contains("Path=/;"), "{set_cookie}");
+    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+    assert_eq!(
+        response.header(axum::http::header::STRICT_TRANSPORT_SECURITY),
+        "max-age=31536000"
+    );
+    // The prefixed cookie is the one that signs in.
+    let alice = app.sender(ALICE).await;
+    assert_eq!(alice.me().await.address, ALICE);
+    let portal = app.get("/", None).await;
+    assert_eq!(
+        portal.header(axum::http::header::STRICT_TRANSPORT_SECURITY),
+        "max-age=31536000"
+    );
+}
+
+#[tokio::test]
+async fn on_a_developers_loopback_http_cookies_are_not_secure_and_there_is_no_hsts() {
+    let app = TestApp::with_args(&["--public-url", "http://127.0.0.1:8080"]).await;
+    app.add_user(ALICE, "Alice", false).await;
+    let response = app.try_sign_in(ALICE, PASSWORD).await;
+    let set_cookie = response.set_cookie_header(SENDER_SESSION_COOKIE).unwrap();
+    assert!(!set_cookie.contains("Secure"), "{set_cookie}");
+    assert_eq!(
+        response.header(axum::http::header::STRICT_TRANSPORT_SECURITY),
+        ""
+    );
 }
 
 #[tokio::test]
@@ -157,6 +193,49 @@ async fn guessing_a_password_is_rate_limited_per_address() {
 }
 
 #[tokio::test]
+async fn someone_elses_guesses_do_not_lock_the_owner_out() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    app.add_user(ADMIN, "Admin", true).await;
+    let sign_in = async |password: &str, ip: &str| {
+        app.signing_in(ADMIN, password)
+            .header("x-forwarded-for", ip)
+            .response()
+            .await
+    };
+    for _ in 0..10 {
+        assert_eq!(
+            sign_in("guess", "198.51.100.7").await.code(),
+            ErrorCode::CredentialsWrong
+        );
+    }
+    assert_eq!(
+        sign_in("guess", "198.51.100.7").await.code(),
+        ErrorCode::RateLimited
+    );
+    // The admin, at their own desk, still gets in.
+    assert_eq!(sign_in(PASSWORD, "192.0.2.10").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn guessing_one_address_from_many_clients_is_capped_too() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    app.add_user(ALICE, "Alice", false).await;
+    let sign_in = async |password: &str, ip: String| {
+        app.signing_in(ALICE, password)
+            .header("x-forwarded-for", &ip)
+            .response()
+            .await
+    };
+    // 100 guesses, 5 from each of 20 clients: each under its own limit.
+    for i in 0..100 {
+        let wrong = sign_in("guess", format!("203.0.113.{}", i / 5)).await;
+        assert_eq!(wrong.code(), ErrorCode::CredentialsWrong, "guess {i}");
+    }
+    let limited = sign_in(PASSWORD, "203.0.113.200".into()).await;
+    assert_eq!(limited.code(), ErrorCode::RateLimited);
+}
+
+#[tokio::test]
 async fn successful_sign_ins_do_not_count_towards_the_limit() {
     let app = TestApp::new().await;
     app.add_user(ALICE, "Alice", false).await;
@@ -192,4 +271,54 @@ async fn an_expired_session_is_not_signed_in() {
     let alice = app.sender(ALICE).await;
     app.sql("UPDATE user_sessions SET expires_at = 0").await;
     assert_eq!(alice.me().code().await, ErrorCode::NotSignedIn);
+}
+
+#[tokio::test]
+async fn password_checks_beyond_the_cap_are_turned_away_not_queued() {
+    let app = TestApp::with_args(&["--password-checks", "1"]).await;
+    app.add_user(ALICE, "Alice", false).await;
+    // Eight at once: one check runs, the others are told to come back.
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| app.try_sign_in(ALICE, PASSWORD))).await;
+    let codes: Vec<_> = answers
+        .iter()
+        .map(|a| {
+            if a.status == StatusCode::OK {
+                "ok"
+            } else {
+                a.code().as_str()
+            }
+        })
+        .collect();
+    assert!(codes.contains(&"ok"), "{codes:?}");
+    assert!(codes.contains(&"rate_limited"), "{codes:?}");
+    // Turned away is not a failed guess: the owner signs in right after.
+    assert_eq!(
+        app.try_sign_in(ALICE, PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_counted_by_its_64_network() {
+    let app = TestApp::with_args(&["--trust-forwarded-for"]).await;
+    let sign_in = async |email: String, ip: String| {
+        app.signing_in(&email, "guess")
+            .header("x-forwarded-for", &ip)
+            .response()
+            .await
+    };
+    // 50 guesses, each from a new address of one /64.
+    for i in 0..50 {
+        let wrong = sign_in(
+            format!("user{i}@example.com"),
+            format!("2001:db8:1:2::{:x}", i + 1),
+        )
+        .await;
+        assert_eq!(wrong.code(), ErrorCode::CredentialsWrong, "guess {i}");
+    }
+    let same_network = sign_in("x@example.com".into(), "2001:db8:1:2:ffff::9".into()).await;
+    assert_eq!(same_network.code(), ErrorCode::RateLimited);
+    let next_network = sign_in("x@example.com".into(), "2001:db8:1:3::1".into()).await;
+    assert_eq!(next_network.code(), ErrorCode::CredentialsWrong);
 }

@@ -3,7 +3,6 @@
 //! against the limits the API crate states), and "Remove logo".
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::ErrorCode;
 use sealmail_api::admin::{BrandingTemplate, LOGO_TYPES, MAX_LOGO_BYTES};
 
@@ -43,7 +42,6 @@ pub fn BrandingLogo(
     let problem = RwSignal::new(None::<Problem>);
     // What the last change did: `Some(true)` uploaded, `Some(false)` removed.
     let saved = RwSignal::new(None::<bool>);
-    let busy = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
     // A different template: forget what was said about the last one.
     Effect::new(move |_| {
@@ -56,18 +54,19 @@ pub fn BrandingLogo(
         templates.with(|l| l.iter().find(|t| t.id == id)?.logo_url.clone())
     };
 
-    let run = move |id: String, file: Option<web_sys::File>| {
+    // Uploads (a file) or removes (none) the template's logo. Local: the
+    // file is the browser's.
+    let change = Action::new_unsync_local(move |(id, file): &(String, Option<web_sys::File>)| {
+        let (id, file) = (id.clone(), file.clone());
         let uploading = file.is_some();
-        busy.set(true);
         problem.set(None);
         saved.set(None);
-        spawn_local(async move {
+        async move {
             let api = api.get_value();
             let result = match file {
                 Some(file) => api.sender().upload_logo(&id, file).await,
                 None => api.sender().delete_logo(&id).await,
             };
-            busy.set(false);
             match result {
                 Ok(template) => {
                     templates.update(|list| {
@@ -86,7 +85,11 @@ pub fn BrandingLogo(
                     }
                 }
             }
-        });
+        }
+    });
+    let busy = change.pending();
+    let run = move |id: String, file: Option<web_sys::File>| {
+        change.dispatch_local((id, file));
     };
     let on_pick = move |_| {
         let Some(element) = input.get_untracked() else {

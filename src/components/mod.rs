@@ -3,6 +3,7 @@
 pub mod address_field;
 pub mod attachments;
 pub mod branding_logo;
+pub mod change_confirm;
 pub mod compose_text;
 pub mod filter_form;
 pub mod html_body;

@@ -2,12 +2,11 @@
 //! rows, the cursor of the next page, and loading the first or the next page.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::admin::{AuditEvent, AuditPage, MessageStatus, TracePage};
 use sealmail_api::sender::{SentMessage, SentPage};
 
-use crate::api::{Api, ApiError, ApiFuture, SenderApi, use_api};
-use crate::app::{Location, use_location};
+use crate::api::{ApiError, ApiFuture, SenderApi, use_api};
+use crate::app::use_location;
 use crate::components::staff::redirect_if_signed_out;
 
 /// One page of a list as the server sends it.
@@ -50,15 +49,17 @@ pub struct PagedList<Q: 'static, P: Page> {
     /// `None` until a first page has come.
     pub rows: RwSignal<Option<Vec<P::Row>>>,
     /// A page is on its way.
-    pub busy: RwSignal<bool>,
+    pub busy: Memo<bool>,
     /// Why the last load failed (never `not_signed_in`: that goes to sign in).
-    pub problem: RwSignal<Option<ApiError>>,
+    pub problem: Signal<Option<ApiError>>,
     cursor: RwSignal<Option<String>>,
-    api: StoredValue<Api>,
-    location: Location,
-    fetch: Fetch<Q, P>,
-    on_more: Option<fn(&P::Row)>,
+    /// Loads the first page (`false`) or the next one (`true`).
+    loader: Action<bool, Result<(), ApiError>>,
+    on_more: StoredValue<Option<OnMore<P>>>,
 }
+
+/// Told the first row of a page appended below (see [`PagedList::on_more`]).
+type OnMore<P> = fn(&<P as Page>::Row);
 
 // By hand: a derive would ask for `Q: Copy` and `P: Copy`, which the signals do not need.
 impl<Q, P: Page> Clone for PagedList<Q, P> {
@@ -76,16 +77,63 @@ where
     Q: Clone + Send + Sync + 'static,
     P: Page,
 {
+    let query = RwSignal::new(query);
+    let rows = RwSignal::new(None::<Vec<P::Row>>);
+    let cursor = RwSignal::new(None::<String>);
+    let on_more = StoredValue::new(None::<OnMore<P>>);
+    let api = StoredValue::new(use_api());
+    let location = use_location();
+    let loader = Action::new_unsync(move |&more: &bool| {
+        let from = if more { cursor.get_untracked() } else { None };
+        // Counted now, not when the page comes: focus follows only a page
+        // appended below rows that were there when "more" was asked for.
+        let shown = rows.with_untracked(|rows| rows.as_ref().map_or(0, Vec::len));
+        let request = fetch(api.get_value().sender(), query.get_untracked(), from);
+        async move {
+            let page = match request.await {
+                Ok(page) => page,
+                Err(error) => {
+                    redirect_if_signed_out(location, &error);
+                    return Err(error);
+                }
+            };
+            let (page, next) = page.into_parts();
+            rows.update(|rows| {
+                let rows = rows.get_or_insert_with(Vec::new);
+                let first_new = rows.len();
+                if more {
+                    rows.extend(page);
+                } else {
+                    *rows = page;
+                }
+                if more
+                    && shown > 0
+                    && let Some(on_more) = on_more.get_value()
+                    && let Some(first) = rows.get(first_new)
+                {
+                    on_more(first);
+                }
+            });
+            cursor.set(next);
+            Ok(())
+        }
+    });
     PagedList {
-        query: RwSignal::new(query),
-        rows: RwSignal::new(None),
-        busy: RwSignal::new(false),
-        problem: RwSignal::new(None),
-        cursor: RwSignal::new(None),
-        api: StoredValue::new(use_api()),
-        location: use_location(),
-        fetch,
-        on_more: None,
+        query,
+        rows,
+        busy: loader.pending(),
+        problem: Signal::derive(move || {
+            loader.value().with(|v| match v {
+                // `not_signed_in` went to sign in: nothing to say here.
+                Some(Err(e)) if e.code() != Some(sealmail_api::ErrorCode::NotSignedIn) => {
+                    Some(e.clone())
+                }
+                _ => None,
+            })
+        }),
+        cursor,
+        loader,
+        on_more,
     }
 }
 
@@ -98,10 +146,8 @@ where
     /// already shown (so the page can move keyboard focus there). It runs
     /// while the rows are being written, so it must not touch the list.
     pub fn on_more(self, first: fn(&P::Row)) -> Self {
-        PagedList {
-            on_more: Some(first),
-            ..self
-        }
+        self.on_more.set_value(Some(first));
+        self
     }
 
     /// Whether there is a next page to load and no load under way (tracked).
@@ -111,48 +157,7 @@ where
 
     /// Loads the first page (`more`: the next page, appended).
     pub fn load(self, more: bool) {
-        let cursor = if more {
-            self.cursor.get_untracked()
-        } else {
-            None
-        };
-        // Counted now, not when the page comes: focus follows only a page
-        // appended below rows that were there when "more" was asked for.
-        let shown = untrack(|| self.rows.with(|rows| rows.as_ref().map_or(0, Vec::len)));
-        let api = self.api.get_value();
-        let request = (self.fetch)(api.sender(), self.query.get_untracked(), cursor);
-        self.busy.set(true);
-        self.problem.set(None);
-        spawn_local(async move {
-            let result = request.await;
-            self.busy.set(false);
-            match result {
-                Ok(page) => {
-                    let (page, next) = page.into_parts();
-                    self.rows.update(|rows| {
-                        let rows = rows.get_or_insert_with(Vec::new);
-                        let first_new = rows.len();
-                        if more {
-                            rows.extend(page);
-                        } else {
-                            *rows = page;
-                        }
-                        if more
-                            && shown > 0
-                            && let Some(on_more) = self.on_more
-                            && let Some(first) = rows.get(first_new)
-                        {
-                            on_more(first);
-                        }
-                    });
-                    self.cursor.set(next);
-                }
-                Err(error) => {
-                    if !redirect_if_signed_out(self.location, &error) {
-                        self.problem.set(Some(error));
-                    }
-                }
-            }
-        });
+        self.loader.value().set(None);
+        self.loader.dispatch(more);
     }
 }

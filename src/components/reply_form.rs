@@ -1,7 +1,6 @@
 //! The encrypted reply: text, optional files, and a confirmation.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::ErrorCode;
 use sealmail_api::recipient::ReplyRequest;
 
@@ -20,7 +19,6 @@ enum Problem {
 #[component]
 pub fn ReplyForm(to: String) -> impl IntoView {
     let flow = use_flow();
-    let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<Problem>);
     let sent = RwSignal::new(false);
     let text_box = NodeRef::<leptos::html::Textarea>::new();
@@ -44,6 +42,26 @@ pub fn ReplyForm(to: String) -> impl IntoView {
         now_sent
     });
 
+    // Sends the reply; local: the files are the browser's.
+    let send = Action::new_unsync_local(move |(reply, chosen): &(String, Vec<web_sys::File>)| {
+        let (request, chosen) = (
+            ReplyRequest {
+                text: reply.clone(),
+            },
+            chosen.clone(),
+        );
+        let api = flow.api();
+        async move {
+            match api.reply(&flow.token(), request, chosen).await {
+                Ok(_) => sent.set(true),
+                Err(error) => match reply_problem(&error) {
+                    Some(p) => problem.set(Some(p)),
+                    None => flow.fail(&error),
+                },
+            }
+        }
+    });
+    let busy = send.pending();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -64,22 +82,8 @@ pub fn ReplyForm(to: String) -> impl IntoView {
         let chosen: Vec<web_sys::File> = chosen
             .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
             .unwrap_or_default();
-        busy.set(true);
         problem.set(None);
-        let api = flow.api();
-        spawn_local(async move {
-            let result = api
-                .reply(&flow.token(), ReplyRequest { text: reply }, chosen)
-                .await;
-            busy.set(false);
-            match result {
-                Ok(_) => sent.set(true),
-                Err(error) => match reply_problem(&error) {
-                    Some(p) => problem.set(Some(p)),
-                    None => flow.fail(&error),
-                },
-            }
-        });
+        send.dispatch_local((reply, chosen));
     };
     let another = move |_| {
         sent.set(false);

@@ -6,6 +6,7 @@ use sealmail_api::Protection;
 use sealmail_api::admin::{Delivery, MessageState, RecipientKind, RecipientState, RecipientStatus};
 use sealmail_api::sender::SentMessage;
 
+use crate::components::change_confirm::Change;
 use crate::components::mailbox;
 use crate::components::staff::error_text;
 use crate::i18n::format::{date_input_value, date_time};
@@ -32,23 +33,25 @@ pub fn delivery_state(s: &Strings, delivery: &Delivery, lang: crate::i18n::Lang)
         Delivery::Sent { at } => fill(s.delivery_sent_at, &date_time(at, lang)),
         Delivery::Deferred { last_error, .. } => fill(s.delivery_deferred, last_error),
         Delivery::Bounced { reason, .. } => fill(s.delivery_bounced, reason),
+        Delivery::Cancelled { .. } => s.delivery_cancelled.to_owned(),
         Delivery::GaveUp { last_error, .. } => fill(s.delivery_gave_up, last_error),
     }
 }
 
-/// The recipients and their states; `revoke`: offer "Remove external access"
-/// per recipient who still has it.
+/// The recipients and their states; `revoke`: offer "Remove external access",
+/// and `resend`: "Send a new link", per recipient who still has access.
 #[component]
 pub fn RecipientList(
     recipients: Vec<RecipientStatus>,
     revoke: Option<Callback<String>>,
+    resend: Option<Callback<String>>,
 ) -> impl IntoView {
     recipients
         .into_iter()
         .map(|status| {
             let address = status.recipient.address.clone();
             let shown = mailbox(&status.recipient);
-            let can_revoke = matches!(status.state, RecipientState::Sent | RecipientState::Opened);
+            let has_access = matches!(status.state, RecipientState::Sent | RecipientState::Opened);
             let state_class = match status.state {
                 RecipientState::Sent => "state state-sent",
                 RecipientState::Opened => "state state-opened",
@@ -68,6 +71,7 @@ pub fn RecipientList(
             });
             let label_address = address.clone();
             let data_address = address.clone();
+            let (resend_address, resend_label) = (address.clone(), address.clone());
             view! {
                 <li data-testid="recipient" data-address=data_address>
                     <span class="recipient-name">
@@ -78,7 +82,18 @@ pub fn RecipientList(
                         {text(move |s, lang| recipient_state(s, &status, lang))}
                     </span>
                     {delivery}
-                    {revoke.filter(|_| can_revoke).map(|revoke| view! {
+                    {resend.filter(|_| has_access).map(|resend| view! {
+                        <button
+                            type="button"
+                            class="link-button"
+                            aria-label=text(move |s, _| fill(s.resend_link_for, &resend_label))
+                            data-testid="resend-recipient"
+                            on:click=move |_| resend.run(resend_address.clone())
+                        >
+                            {tr(|s| s.resend_link)}
+                        </button>
+                    })}
+                    {revoke.filter(|_| has_access).map(|revoke| view! {
                         <button
                             type="button"
                             class="link-button danger-text"
@@ -114,18 +129,26 @@ pub fn SentRow(message: SentMessage, state: SentState) -> impl IntoView {
 
     let (rid, rsubject) = (id.clone(), subject.clone());
     let revoke_one = Callback::new(move |address: String| {
-        state.ask_revoke(Pending {
+        state.ask(Pending {
             id: rid.clone(),
             subject: rsubject.clone(),
-            recipient: Some(address),
+            change: Change::Revoke(Some(address)),
+        })
+    });
+    let (nid, nsubject) = (id.clone(), subject.clone());
+    let resend_one = Callback::new(move |address: String| {
+        state.ask(Pending {
+            id: nid.clone(),
+            subject: nsubject.clone(),
+            change: Change::Resend(address),
         })
     });
     let (mid, msubject) = (id.clone(), subject.clone());
     let revoke_all = move |_| {
-        state.ask_revoke(Pending {
+        state.ask(Pending {
             id: mid.clone(),
             subject: msubject.clone(),
-            recipient: None,
+            change: Change::Revoke(None),
         })
     };
 
@@ -143,12 +166,10 @@ pub fn SentRow(message: SentMessage, state: SentState) -> impl IntoView {
     };
     let remove_expiry = move |_| state.change_expiry(xid.clone(), None);
     let pid = id.clone();
-    let row_error = text(move |s, _| {
-        state.row_problem.with(|p| match p {
-            Some((id, RowProblem::NotInFuture)) if *id == pid => s.expiry_not_future.to_owned(),
-            Some((id, RowProblem::Failed(error))) if *id == pid => error_text(s, error),
-            _ => String::new(),
-        })
+    let row_error = text(move |s, _| match state.row_problem(&pid) {
+        Some(RowProblem::NotInFuture) => s.expiry_not_future.to_owned(),
+        Some(RowProblem::Failed(error)) => error_text(s, &error),
+        None => String::new(),
     });
     let has_expiry = expires.is_some();
     let current_date = expires.as_ref().map(date_input_value).unwrap_or_default();
@@ -175,7 +196,11 @@ pub fn SentRow(message: SentMessage, state: SentState) -> impl IntoView {
             </p>
             <h3 class="visually-hidden">{tr(|s| s.recipients)}</h3>
             <ul class="recipients">
-                <RecipientList recipients=message.recipients.clone() revoke=revocable.then_some(revoke_one)/>
+                <RecipientList
+                    recipients=message.recipients.clone()
+                    revoke=revocable.then_some(revoke_one)
+                    resend=active.then_some(resend_one)
+                />
             </ul>
             {(!message.replies.is_empty()).then(|| {
                 let replies = message.replies.clone();

@@ -12,7 +12,7 @@ use crate::app::{Location, paths, percent_encode, use_location, use_session};
 use crate::components::shell::Shell;
 use crate::components::{focus_when_mounted, set_title};
 use crate::i18n::format::minutes;
-use crate::i18n::{Strings, fill, tr};
+use crate::i18n::{Strings, fill, text, tr};
 
 /// Whether the signed-in user may see the page.
 #[derive(Clone, Copy, PartialEq)]
@@ -113,20 +113,13 @@ fn NavBar() -> impl IntoView {
     let session = use_session();
     let location = use_location();
     let api = StoredValue::new(use_api());
-    let busy = RwSignal::new(false);
-    let sign_out = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            // Signed out already or not: either way this browser is out.
-            let _ = api.get_value().sender().sign_out().await;
-            busy.set(false);
-            session.me.set(None);
-            location.navigate(&format!("{}?signed_out=1", paths::SIGN_IN));
-        });
-    };
+    let sign_out = Action::new_unsync(move |_: &()| async move {
+        // Signed out already or not: either way this browser is out.
+        let _ = api.get_value().sender().sign_out().await;
+        session.me.set(None);
+        location.navigate(&format!("{}?signed_out=1", paths::SIGN_IN));
+    });
+    let busy = sign_out.pending();
     move || {
         session.me.get().map(|me| {
             let who = me.name.clone().unwrap_or_else(|| me.address.clone());
@@ -140,7 +133,7 @@ fn NavBar() -> impl IntoView {
                         })}
                     </ul>
                     <span class="who" data-testid="nav-who">{who}</span>
-                    <button type="button" class="link-button" data-testid="nav-sign-out" disabled=busy on:click=sign_out>
+                    <button type="button" class="link-button" data-testid="nav-sign-out" disabled=busy on:click=move |_| { sign_out.dispatch(()); }>
                         {tr(|s| s.sign_out)}
                     </button>
                 </nav>
@@ -192,6 +185,24 @@ pub fn error_text(s: &Strings, error: &ApiError) -> String {
         ErrorCode::InvalidRequest => s.invalid_request.to_owned(),
         _ => s.something_failed.to_owned(),
     }
+}
+
+/// What an `<ErrorBoundary>` around a page's load shows: the first error, in
+/// the reader's language (an `ApiError` when it came from the server).
+pub fn load_failed(errors: ArcRwSignal<Errors>, testid: &'static str) -> impl IntoView {
+    let said = text(move |s, _| {
+        errors.with(|errors| {
+            errors
+                .iter()
+                .next()
+                .map(|(_, error)| match error.downcast_ref::<ApiError>() {
+                    Some(error) => error_text(s, error),
+                    None => s.something_failed.to_owned(),
+                })
+                .unwrap_or_default()
+        })
+    });
+    view! { <p class="error" role="alert" data-testid=testid>{said}</p> }
 }
 
 /// A confirmation in a modal `<dialog>`: the browser keeps focus inside it,

@@ -373,6 +373,14 @@ pub struct Strings {
     /// `{}`: the recipient, then the subject.
     pub confirm_recipient_body: &'static str,
     pub revoked_done: &'static str,
+    pub resend_link: &'static str,
+    /// `{}`: the recipient.
+    pub resend_link_for: &'static str,
+    pub confirm_resend_title: &'static str,
+    /// `{}`: the recipient, then the subject.
+    pub confirm_resend_body: &'static str,
+    /// `{}`: the recipient.
+    pub resend_done: &'static str,
     pub state_sent: &'static str,
     pub state_opened: &'static str,
     /// `{}`: a date.
@@ -381,6 +389,8 @@ pub struct Strings {
     pub delivery_sent_at: &'static str,
     pub delivery_deferred: &'static str,
     pub delivery_bounced: &'static str,
+    /// Not sent: the message (or the recipient's access) ended first.
+    pub delivery_cancelled: &'static str,
     pub delivery_gave_up: &'static str,
     pub state_revoked: &'static str,
     pub state_expired: &'static str,
@@ -418,6 +428,9 @@ pub struct Strings {
     pub no_recipient: &'static str,
     pub fix_addresses: &'static str,
     pub markdown_option: &'static str,
+    pub read_receipt_option: &'static str,
+    pub mail_language: &'static str,
+    pub mail_language_default: &'static str,
     pub do_not_forward_sender: &'static str,
     pub branding_template: &'static str,
     /// `{}`: days.

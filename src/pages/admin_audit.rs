@@ -116,7 +116,7 @@ fn AdminAudit() -> impl IntoView {
                         <th scope="col">{tr(|s| s.audit_detail)}</th>
                     </tr></thead>
                     <tbody>
-                        {move || list.rows.get().unwrap_or_default().into_iter().map(|e| {
+                        <For each=move || list.rows.get().unwrap_or_default() key=|e| e.id let(e)>{{
                             let at = e.at.clone();
                             let kind = e.kind;
                             let outcome = e.outcome;
@@ -129,7 +129,7 @@ fn AdminAudit() -> impl IntoView {
                                 <td><code>{e.message_id.clone()}</code></td>
                                 <td>{e.detail.clone()}</td>
                             </tr> }
-                        }).collect_view()}
+                        }}</For>
                     </tbody>
                 </table>
             </div>

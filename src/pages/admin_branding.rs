@@ -127,10 +127,7 @@ fn AdminBranding() -> impl IntoView {
     let draft = RwSignal::new(blank());
     let problem = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<Notice>);
-    let busy = RwSignal::new(false);
     let delete_open = RwSignal::new(false);
-    let deleting = RwSignal::new(false);
-    let delete_problem = RwSignal::new(None::<ApiError>);
     let title = tr(|s| s.branding_title);
     set_title(move || title.get().to_owned());
 
@@ -165,7 +162,37 @@ fn AdminBranding() -> impl IntoView {
         }
     };
 
-    let save = move |event: leptos::ev::SubmitEvent| {
+    // A failed save shows as the form's problem.
+    let save = Action::new_unsync(
+        move |(id, input): &(Option<String>, BrandingTemplateInput)| {
+            let (id, input) = (id.clone(), input.clone());
+            async move {
+                match api.get_value().sender().save_template(id, input).await {
+                    Ok(template) => {
+                        templates.update(|list| {
+                            if template.is_default {
+                                list.iter_mut().for_each(|t| t.is_default = false);
+                            }
+                            match list.iter_mut().find(|t| t.id == template.id) {
+                                Some(t) => *t = template.clone(),
+                                None => list.push(template.clone()),
+                            }
+                        });
+                        selected.set(Some(template.id.clone()));
+                        draft.set(input_of(&template));
+                        notice.set(Some(Notice::Saved));
+                    }
+                    Err(error) => {
+                        if !redirect_if_signed_out(location, &error) {
+                            problem.set(Some(Problem::Failed(error)));
+                        }
+                    }
+                }
+            }
+        },
+    );
+    let busy = save.pending();
+    let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
             return;
@@ -181,49 +208,16 @@ fn AdminBranding() -> impl IntoView {
             return;
         }
         problem.set(None);
-        busy.set(true);
-        let id = selected.get_untracked();
-        spawn_local(async move {
-            let result = api.get_value().sender().save_template(id, input).await;
-            busy.set(false);
-            match result {
-                Ok(template) => {
-                    templates.update(|list| {
-                        if template.is_default {
-                            list.iter_mut().for_each(|t| t.is_default = false);
-                        }
-                        match list.iter_mut().find(|t| t.id == template.id) {
-                            Some(t) => *t = template.clone(),
-                            None => list.push(template.clone()),
-                        }
-                    });
-                    selected.set(Some(template.id.clone()));
-                    draft.set(input_of(&template));
-                    notice.set(Some(Notice::Saved));
-                }
-                Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
-                        problem.set(Some(Problem::Failed(error)));
-                    }
-                }
-            }
-        });
+        save.dispatch((selected.get_untracked(), input));
     };
 
     let colors = Memo::new(move |_| draft.with(|d| header_colors(&d.fields.background_color)));
-    let confirm_delete = move || {
-        let Some(id) = selected.get_untracked() else {
-            return;
-        };
-        if deleting.get_untracked() {
-            return;
-        }
-        deleting.set(true);
-        delete_problem.set(None);
-        spawn_local(async move {
-            let result = api.get_value().sender().delete_template(&id).await;
-            deleting.set(false);
-            match result {
+    // Its value: why the delete failed, if it did (shown in the dialog).
+    let delete = Action::new_unsync(move |id: &String| {
+        let id = id.clone();
+        async move {
+            let deleted = api.get_value().sender().delete_template(&id).await;
+            match &deleted {
                 Ok(()) => {
                     templates.update(|list| list.retain(|t| t.id != id));
                     let next = templates.with_untracked(|list| {
@@ -236,12 +230,18 @@ fn AdminBranding() -> impl IntoView {
                     notice.set(Some(Notice::Deleted));
                 }
                 Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
-                        delete_problem.set(Some(error));
-                    }
+                    redirect_if_signed_out(location, error);
                 }
             }
-        });
+            deleted
+        }
+    });
+    let confirm_delete = move || {
+        if let Some(id) = selected.get_untracked()
+            && !delete.pending().get_untracked()
+        {
+            delete.dispatch(id);
+        }
     };
     // The default goes only when it is the last one (the server's rule too):
     // otherwise messages sent without a template would lose their branding.
@@ -308,7 +308,7 @@ fn AdminBranding() -> impl IntoView {
                 <option value="" selected=move || selected.with(Option::is_none)>{tr(|s| s.branding_new)}</option>
             </select>
             <div class="branding-editor">
-                <form class="branding-form" on:submit=save novalidate>
+                <form class="branding-form" on:submit=submit novalidate>
                     <label for="branding-name">{tr(|s| s.branding_name)}</label>
                     <input id="branding-name" type="text" prop:value=move || draft.with(|d| d.name.clone())
                         on:input=move |e| draft.update(|d| d.name = event_target_value(&e)) data-testid="branding-name"/>
@@ -366,7 +366,7 @@ fn AdminBranding() -> impl IntoView {
                         <button type="submit" class="primary" disabled=busy data-testid="branding-save">{tr(|s| s.save)}</button>
                         {move || (deletable() == Some(true)).then(|| view! {
                             <button type="button" class="danger" data-testid="branding-delete" on:click=move |_| {
-                                delete_problem.set(None);
+                                delete.value().set(None);
                                 delete_open.set(true);
                             }>
                                 {tr(|s| s.branding_delete)}
@@ -417,8 +417,11 @@ fn AdminBranding() -> impl IntoView {
                 title=text(|s, _| s.branding_delete.to_owned())
                 body=text(move |s, _| fill(s.branding_delete_body, &draft.with(|d| d.name.clone())))
                 confirm=tr(|s| s.branding_delete)
-                busy=deleting
-                error=text(move |s, _| delete_problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))
+                busy=delete.pending()
+                error=text(move |s, _| delete.value().with(|v| match v {
+                    Some(Err(error)) => error_text(s, error),
+                    _ => String::new(),
+                }))
                 on_confirm=confirm_delete
             />
         </section>

@@ -3,13 +3,12 @@
 //! same numbers in a table, and the top recipient domains.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::admin::{Report, ReportDay, ReportQuery};
 
-use crate::api::{ApiError, use_api};
+use crate::api::use_api;
 use crate::app::use_location;
 use crate::components::set_title;
-use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
+use crate::components::staff::{AdminNav, Staff, load_failed, redirect_if_signed_out};
 use crate::i18n::format::{end_of_day, short_day, start_of_day};
 use crate::i18n::{fill, text, tr};
 
@@ -23,44 +22,46 @@ pub fn AdminReportPage() -> impl IntoView {
 fn AdminReport() -> impl IntoView {
     let api = StoredValue::new(use_api());
     let location = use_location();
-    let report = RwSignal::new(None::<Report>);
-    let problem = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    // The period asked for; every change loads the report again.
+    let query = RwSignal::new(ReportQuery::default());
+    let report = LocalResource::new(move || {
+        let query = query.get();
+        async move {
+            let report = api.get_value().sender().admin_report(query).await;
+            if let Err(error) = &report {
+                redirect_if_signed_out(location, error);
+            }
+            report
+        }
+    });
+    let loading = RwSignal::new(false);
     let from = NodeRef::<leptos::html::Input>::new();
     let until = NodeRef::<leptos::html::Input>::new();
     let title = tr(|s| s.report_title);
     set_title(move || title.get().to_owned());
 
-    let load = move || {
+    let show = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
         let value = |node: NodeRef<leptos::html::Input>| {
             node.get_untracked().map(|i| i.value()).unwrap_or_default()
         };
-        let query = ReportQuery {
+        let asked = ReportQuery {
             from: start_of_day(&value(from)),
             until: end_of_day(&value(until)),
         };
-        busy.set(true);
-        problem.set(None);
-        spawn_local(async move {
-            let result = api.get_value().sender().admin_report(query).await;
-            busy.set(false);
-            match result {
-                Ok(found) => report.set(Some(found)),
-                Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
-                        problem.set(Some(error));
-                    }
-                }
-            }
-        });
+        // The same period again still reloads (the numbers may have moved).
+        if query.get_untracked() == asked {
+            report.refetch();
+        } else {
+            query.set(asked);
+        }
     };
-    load();
 
     view! {
         <AdminNav/>
         <section class="card" data-testid="page-admin-report">
             <h1>{tr(|s| s.report_title)}</h1>
-            <form class="filters" on:submit=move |e: leptos::ev::SubmitEvent| { e.prevent_default(); load(); }>
+            <form class="filters" on:submit=show>
                 <div>
                     <label for="report-from">{tr(|s| s.period_from)}</label>
                     <input id="report-from" type="date" node_ref=from data-testid="report-from"/>
@@ -69,12 +70,18 @@ fn AdminReport() -> impl IntoView {
                     <label for="report-until">{tr(|s| s.period_until)}</label>
                     <input id="report-until" type="date" node_ref=until data-testid="report-until"/>
                 </div>
-                <button type="submit" class="primary" disabled=busy data-testid="report-show">{tr(|s| s.show_report)}</button>
+                <button type="submit" class="primary" disabled=loading data-testid="report-show">{tr(|s| s.show_report)}</button>
             </form>
-            <p class="error" role="alert" data-testid="report-error">
-                {text(move |s, _| problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
-            </p>
-            {move || report.get().map(|report| view! { <ReportView report/> })}
+            <Transition
+                fallback=|| view! { <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p> }
+                set_pending=loading
+            >
+                <ErrorBoundary fallback=|errors| load_failed(errors, "report-error")>
+                    {move || Suspend::new(async move {
+                        report.await.map(|report| view! { <ReportView report/> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
         </section>
     }
 }

@@ -1,22 +1,21 @@
 //! `/admin`: an administrator looks a message up by its Message-ID — Subject,
 //! IsRevocable, Revoked and the recipients, as `sealmail status` prints them —
-//! and revokes it, or removes one recipient's access.
+//! and revokes it, removes one recipient's access, or mails one recipient a
+//! new link.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::ErrorCode;
 use sealmail_api::admin::MessageStatus;
-use sealmail_api::sender::RevokeRequest;
+use sealmail_api::sender::{ResendRequest, RevokeRequest};
 
 use crate::api::{ApiError, use_api};
 use crate::app::use_location;
+use crate::components::change_confirm::{Change, ChangeConfirm};
 use crate::components::sent_row::RecipientList;
-use crate::components::staff::{
-    AdminNav, ConfirmDialog, Staff, error_text, redirect_if_signed_out,
-};
+use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, mailbox, set_title};
 use crate::i18n::format::date_time;
-use crate::i18n::{fill, text, tr, use_i18n};
+use crate::i18n::{fill, text, tr};
 
 /// The status page (administrators only).
 #[component]
@@ -29,41 +28,36 @@ fn AdminStatus() -> impl IntoView {
     let api = StoredValue::new(use_api());
     let location = use_location();
     let status = RwSignal::new(None::<MessageStatus>);
-    let problem = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
-    let revoked_now = RwSignal::new(None::<Revoked>);
-    // The recipient whose access the open dialog removes; `None`: the whole message.
-    let pending_recipient = RwSignal::new(None::<String>);
+    let done_now = RwSignal::new(None::<Done>);
+    // What the open dialog asks to confirm.
+    let pending = RwSignal::new(None::<Change>);
     let dialog_open = RwSignal::new(false);
-    let revoking = RwSignal::new(false);
-    let revoke_problem = RwSignal::new(None::<ApiError>);
     let input = NodeRef::<leptos::html::Input>::new();
     let result_heading = NodeRef::<leptos::html::H2>::new();
     focus_when_mounted(input);
     let title = tr(|s| s.admin_status_title);
     set_title(move || title.get().to_owned());
 
-    let lookup = move |message_id: String| {
-        busy.set(true);
-        problem.set(None);
-        revoked_now.set(None);
-        spawn_local(async move {
-            let result = api.get_value().sender().admin_message(&message_id).await;
-            busy.set(false);
-            match result {
+    // Its value: why the last look-up found nothing, if it did not.
+    let lookup = Action::new_unsync(move |message_id: &String| {
+        let message_id = message_id.clone();
+        done_now.set(None);
+        async move {
+            let found = api.get_value().sender().admin_message(&message_id).await;
+            match &found {
                 Ok(found) => {
-                    status.set(Some(found));
+                    status.set(Some(found.clone()));
                     focus_soon(result_heading);
                 }
                 Err(error) => {
                     status.set(None);
-                    if !redirect_if_signed_out(location, &error) {
-                        problem.set(Some(error));
-                    }
+                    redirect_if_signed_out(location, error);
                 }
             }
-        });
-    };
+            found.map(|_| ())
+        }
+    });
+    let busy = lookup.pending();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -74,13 +68,11 @@ fn AdminStatus() -> impl IntoView {
             .map(|i| i.value().trim().to_owned())
             .unwrap_or_default();
         if message_id.is_empty() {
-            problem.set(Some(ApiError::Api(sealmail_api::ErrorBody::new(
-                ErrorCode::InvalidRequest,
-                "",
-            ))));
+            let missing = sealmail_api::ErrorBody::new(ErrorCode::InvalidRequest, "");
+            lookup.value().set(Some(Err(ApiError::Api(missing))));
             return;
         }
-        lookup(message_id);
+        lookup.dispatch(message_id);
     };
     // The trace links here with `?message_id=`.
     if let Some(message_id) = location.query("message_id").filter(|m| !m.is_empty()) {
@@ -91,81 +83,63 @@ fn AdminStatus() -> impl IntoView {
                 input.set_value(&shown);
             }
         });
-        lookup(message_id);
+        lookup.dispatch(message_id);
     }
-    let confirm = move || {
-        let Some(message_id) = status.with_untracked(|s| s.as_ref().map(|s| s.message_id.clone()))
-        else {
-            return;
-        };
-        if revoking.get_untracked() {
-            return;
-        }
-        revoking.set(true);
-        revoke_problem.set(None);
-        let recipient = pending_recipient.get_untracked();
-        let done = if recipient.is_some() {
-            Revoked::Recipient
-        } else {
-            Revoked::Message
-        };
-        spawn_local(async move {
-            let result = api
-                .get_value()
-                .sender()
-                .admin_revoke(&message_id, RevokeRequest { recipient })
-                .await;
-            revoking.set(false);
+    let confirm = Action::new_unsync(move |change: &Change| {
+        let change = change.clone();
+        let message_id = status.with_untracked(|s| s.as_ref().map(|s| s.message_id.clone()));
+        async move {
+            let Some(message_id) = message_id else {
+                return Ok(());
+            };
+            let sender = api.get_value();
+            let result = match &change {
+                Change::Revoke(recipient) => {
+                    let request = RevokeRequest {
+                        recipient: recipient.clone(),
+                    };
+                    sender.sender().admin_revoke(&message_id, request).await
+                }
+                Change::Resend(recipient) => {
+                    let request = ResendRequest {
+                        recipient: recipient.clone(),
+                    };
+                    sender.sender().admin_resend(&message_id, request).await
+                }
+            };
             match result {
                 Ok(updated) => {
                     status.set(Some(updated));
                     dialog_open.set(false);
-                    revoked_now.set(Some(done));
+                    done_now.set(Some(match change {
+                        Change::Revoke(None) => Done::Revoked,
+                        Change::Revoke(Some(_)) => Done::RecipientRevoked,
+                        Change::Resend(address) => Done::Resent(address),
+                    }));
                     focus_soon(result_heading);
+                    Ok(())
                 }
                 Err(error) if error.code() == Some(ErrorCode::AlreadyRevoked) => {
                     dialog_open.set(false);
-                    lookup(message_id);
+                    lookup.dispatch(message_id);
+                    Ok(())
                 }
                 Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
-                        revoke_problem.set(Some(error));
-                    }
+                    redirect_if_signed_out(location, &error);
+                    Err(error)
                 }
             }
-        });
+        }
+    });
+    let ask = move |change: Change| {
+        confirm.value().set(None);
+        pending.set(Some(change));
+        dialog_open.set(true);
     };
 
     let yes_no = |value: bool| text(move |s, _| if value { s.yes } else { s.no }.to_owned());
-    let revoke_one = Callback::new(move |address: String| {
-        revoke_problem.set(None);
-        pending_recipient.set(Some(address));
-        dialog_open.set(true);
-    });
-    let dialog_title = text(move |s, _| {
-        if pending_recipient.with(Option::is_some) {
-            s.confirm_recipient_title.to_owned()
-        } else {
-            s.revoke_message.to_owned()
-        }
-    });
-    let dialog_body = text(move |s, _| {
-        let subject =
-            status.with(|st| st.as_ref().map(|st| st.subject.clone()).unwrap_or_default());
-        match pending_recipient.get() {
-            Some(address) => fill(&fill(s.confirm_recipient_body, &address), &subject),
-            None => fill(s.confirm_message_body, &subject),
-        }
-    });
-    let i18n = use_i18n();
-    let confirm_label = Signal::derive(move || {
-        let s = i18n.t();
-        if pending_recipient.with(Option::is_some) {
-            s.remove_access
-        } else {
-            s.revoke_message
-        }
-    });
+    let revoke_one = Callback::new(move |address: String| ask(Change::Revoke(Some(address))));
+    let resend_one = Callback::new(move |address: String| ask(Change::Resend(address)));
 
     view! {
         <AdminNav/>
@@ -187,20 +161,21 @@ fn AdminStatus() -> impl IntoView {
                     <button type="submit" class="primary" disabled=busy data-testid="admin-lookup">{tr(|s| s.look_up)}</button>
                 </div>
                 <p id="admin-error" class="error" role="alert" data-testid="admin-error">
-                    {text(move |s, _| problem.with(|p| match p {
-                        None => String::new(),
-                        Some(e) if e.code() == Some(ErrorCode::NotFound) => s.no_such_message.to_owned(),
-                        Some(e) if e.code() == Some(ErrorCode::InvalidRequest) => s.message_id_missing.to_owned(),
-                        Some(e) => error_text(s, e),
+                    {text(move |s, _| lookup.value().with(|v| match v {
+                        Some(Err(e)) if e.code() == Some(ErrorCode::NotFound) => s.no_such_message.to_owned(),
+                        Some(Err(e)) if e.code() == Some(ErrorCode::InvalidRequest) => s.message_id_missing.to_owned(),
+                        Some(Err(e)) => error_text(s, e),
+                        _ => String::new(),
                     }))}
                 </p>
             </form>
             <p role="status" data-testid="admin-status-notice">
-                {text(move |s, _| match revoked_now.get() {
-                    Some(Revoked::Message) => s.admin_revoked_done,
-                    Some(Revoked::Recipient) => s.revoked_done,
-                    None => "",
-                }.to_owned())}
+                {text(move |s, _| done_now.with(|done| match done {
+                    Some(Done::Revoked) => s.admin_revoked_done.to_owned(),
+                    Some(Done::RecipientRevoked) => s.revoked_done.to_owned(),
+                    Some(Done::Resent(address)) => fill(s.resend_done, address),
+                    None => String::new(),
+                }))}
             </p>
             {move || status.get().map(|found| {
                 let sent_at = found.sent_at.clone();
@@ -235,38 +210,49 @@ fn AdminStatus() -> impl IntoView {
                         </dl>
                         <h3 class="small-heading">{tr(|s| s.recipients)}</h3>
                         <ul class="recipients" data-testid="admin-recipients">
-                            <RecipientList recipients=found.recipients.clone() revoke=revocable.then_some(revoke_one)/>
+                            <RecipientList
+                                recipients=found.recipients.clone()
+                                revoke=revocable.then_some(revoke_one)
+                                resend=(state == sealmail_api::admin::MessageState::Active).then_some(resend_one)
+                            />
                         </ul>
                         {revocable.then(|| view! {
-                            <button type="button" class="danger" data-testid="admin-revoke" on:click=move |_| {
-                                revoke_problem.set(None);
-                                pending_recipient.set(None);
-                                dialog_open.set(true);
-                            }>
+                            <button type="button" class="danger" data-testid="admin-revoke" on:click=move |_| ask(Change::Revoke(None))>
                                 {tr(|s| s.revoke_message)}
                             </button>
                         })}
                     </section>
                 }
             })}
-            <ConfirmDialog
+            <ChangeConfirm
                 open=dialog_open
-                title=dialog_title
-                body=dialog_body
-                confirm=confirm_label
-                busy=revoking
-                error=text(move |s, _| revoke_problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))
-                on_confirm=confirm
+                change=pending
+                subject=Signal::derive(move || status.with(|st| st.as_ref().map(|st| st.subject.clone()).unwrap_or_default()))
+                busy=confirm.pending()
+                error=text(move |s, _| confirm.value().with(|v| match v {
+                    Some(Err(error)) => error_text(s, error),
+                    _ => String::new(),
+                }))
+                admin=true
+                on_confirm=move || {
+                    if let Some(change) = pending.get_untracked()
+                        && !confirm.pending().get_untracked()
+                    {
+                        confirm.dispatch(change);
+                    }
+                }
             />
         </section>
     }
 }
 
-/// What the last revoke on this page did, announced in its status line.
-#[derive(Clone, Copy, PartialEq)]
-enum Revoked {
-    Message,
-    Recipient,
+/// What the last confirmed change on this page did, announced in its status line.
+#[derive(Clone, PartialEq)]
+enum Done {
+    Revoked,
+    RecipientRevoked,
+    /// A new link went to this address.
+    Resent(String),
 }
 
 /// Focuses an element once the view has caught up.

@@ -64,7 +64,8 @@ fn AdminTrace() -> impl IntoView {
                 }))}
             </div>
             <ul class="sent-list" data-testid="trace-results">
-                {move || list.rows.get().unwrap_or_default().into_iter().map(|m| {
+                // Rows never change in place: a search replaces them, "more" appends.
+                <For each=move || list.rows.get().unwrap_or_default() key=|m| m.message_id.clone() let(m)>{{
                     let sent_at = m.sent_at.clone();
                     let href = format!("{}?message_id={}", paths::ADMIN, percent_encode(&m.message_id));
                     let state = m.state;
@@ -92,7 +93,7 @@ fn AdminTrace() -> impl IntoView {
                             }>{m.message_id.clone()}</a></p>
                         </li>
                     }
-                }).collect_view()}
+                }}</For>
             </ul>
             {move || list.can_load_more().then(|| view! {
                 <button type="button" class="secondary" data-testid="trace-more" on:click=move |_| list.load(true)>{tr(|s| s.load_more)}</button>

@@ -1,23 +1,22 @@
 //! `/compose`: a new protected message — To and Cc (checked as they are
 //! typed), subject, body (plain, or a little Markdown), protection, expiry,
-//! branding template, attachments (picker or drag and drop, each removable)
-//! with an upload progress bar — confirmed with its Message-ID.
+//! branding template, the language of the recipients' mail, a read receipt,
+//! attachments (picker or drag and drop, each removable) with an upload
+//! progress bar — confirmed with its Message-ID.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use sealmail_api::Protection;
-use sealmail_api::admin::BrandingTemplate;
 use sealmail_api::recipient::Body;
-use sealmail_api::sender::{ComposeRequest, Composed, Expiry};
+use sealmail_api::sender::{ComposeRequest, Expiry};
+use sealmail_api::{Language, Protection};
 
-use crate::api::{ApiError, use_api};
+use crate::api::use_api;
 use crate::app::{paths, use_location, use_session};
 use crate::components::address_field::AddressField;
 use crate::components::compose_text::{markdown_html, parse_addresses};
 use crate::components::staff::{Link, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, set_title};
 use crate::i18n::format::{end_of_day, is_future, size};
-use crate::i18n::{fill, text, tr};
+use crate::i18n::{Lang, fill, text, tr};
 
 /// The compose page (signed-in senders).
 #[component]
@@ -34,7 +33,6 @@ enum Problem {
     ExpiryNotFuture,
     /// The attachments' total and the server's limit, in bytes.
     TooLarge(u64, u64),
-    Failed(ApiError),
 }
 
 /// The sender's expiry choice (the select's values).
@@ -78,31 +76,77 @@ fn Compose() -> impl IntoView {
     let protection = RwSignal::new(Protection::EncryptOnly);
     let expiry_choice = RwSignal::new(ExpiryChoice::Template);
     let expiry_date = NodeRef::<leptos::html::Input>::new();
-    let templates = RwSignal::new(Vec::<BrandingTemplate>::new());
-    let template = RwSignal::new(String::new());
+    // The templates a sender may choose (none if they cannot be had: the
+    // server's own branding then applies).
+    let templates = LocalResource::new(move || async move {
+        api.get_value()
+            .sender()
+            .templates()
+            .await
+            .unwrap_or_default()
+    });
+    let templates = Signal::derive(move || templates.get().unwrap_or_default());
+    // The sender's choice; until they make one, the default template.
+    let picked = RwSignal::new(None::<String>);
+    let template = Memo::new(move |_| {
+        picked.get().unwrap_or_else(|| {
+            templates.with(|list| {
+                let default = list.iter().find(|t| t.is_default);
+                default.map(|t| t.id.clone()).unwrap_or_default()
+            })
+        })
+    });
+    // `None`: as the template (or the server) says.
+    let mail_language = RwSignal::new(None::<Language>);
+    // `None` until the sender ticks or unticks it: their account's default.
+    let read_receipt_choice = RwSignal::new(None::<bool>);
     let files = RwSignal::new_local(Vec::<web_sys::File>::new());
     let dragging = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let progress = RwSignal::new(0.0_f64);
     let problem = RwSignal::new(None::<Problem>);
-    let sent = RwSignal::new(None::<Composed>);
     let to_input = NodeRef::<leptos::html::Input>::new();
     let cc_input = NodeRef::<leptos::html::Input>::new();
     let file_input = NodeRef::<leptos::html::Input>::new();
     let sent_heading = NodeRef::<leptos::html::H2>::new();
+    // Sends; its value is the sent message (the form gives way to the
+    // confirmation) or why it did not go. Local: the files are the browser's.
+    let send = Action::new_unsync_local(
+        move |(request, files): &(ComposeRequest, Vec<web_sys::File>)| {
+            let (request, files) = (request.clone(), files.clone());
+            progress.set(0.0);
+            async move {
+                let report = Box::new(move |fraction: f64| progress.set(fraction));
+                let composed = api
+                    .get_value()
+                    .sender()
+                    .compose(request, files, report)
+                    .await;
+                match &composed {
+                    Ok(_) => set_timeout(
+                        move || {
+                            if let Some(h) = sent_heading.get_untracked() {
+                                let _ = h.focus();
+                            }
+                        },
+                        std::time::Duration::from_millis(0),
+                    ),
+                    Err(error) => {
+                        redirect_if_signed_out(location, error);
+                    }
+                }
+                composed
+            }
+        },
+    );
+    let busy = send.pending();
+    let sent = move || {
+        send.value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+    };
     focus_when_mounted(to_input);
     let title = tr(|s| s.compose_title);
     set_title(move || title.get().to_owned());
 
-    // The templates a sender may choose; the default one first chosen.
-    spawn_local(async move {
-        if let Ok(list) = api.get_value().sender().templates().await {
-            if let Some(default) = list.iter().find(|t| t.is_default) {
-                template.set(default.id.clone());
-            }
-            templates.set(list);
-        }
-    });
     let template_days = Memo::new(move |_| {
         let chosen = template.get();
         templates.with(|list| {
@@ -118,6 +162,13 @@ fn Compose() -> impl IntoView {
         choice => choice,
     });
     let session = use_session();
+    let read_receipt = Memo::new(move |_| {
+        read_receipt_choice.get().unwrap_or_else(|| {
+            session
+                .me
+                .with(|me| me.as_ref().is_some_and(|me| me.read_receipts))
+        })
+    });
 
     let add_files = move |list: Option<web_sys::FileList>| {
         if let Some(list) = list {
@@ -216,45 +267,16 @@ fn Compose() -> impl IntoView {
             protection: protection.get_untracked(),
             expiry,
             branding_template: (!chosen_template.is_empty()).then_some(chosen_template),
-            // The recipients' language comes from the template or the server.
-            language: None,
-            read_receipt: None,
+            language: mail_language.get_untracked(),
+            read_receipt: Some(read_receipt.get_untracked()),
         };
-        let attached = files.get_untracked();
-        busy.set(true);
-        progress.set(0.0);
         problem.set(None);
-        spawn_local(async move {
-            let report = Box::new(move |fraction: f64| progress.set(fraction));
-            let result = api
-                .get_value()
-                .sender()
-                .compose(request, attached, report)
-                .await;
-            busy.set(false);
-            match result {
-                Ok(composed) => {
-                    sent.set(Some(composed));
-                    set_timeout(
-                        move || {
-                            if let Some(h) = sent_heading.get_untracked() {
-                                let _ = h.focus();
-                            }
-                        },
-                        std::time::Duration::from_millis(0),
-                    );
-                }
-                Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
-                        problem.set(Some(Problem::Failed(error)));
-                    }
-                }
-            }
-        });
+        send.value().set(None);
+        send.dispatch_local((request, files.get_untracked()));
     };
 
     let write_another = move |_| {
-        sent.set(None);
+        send.value().set(None);
         to_text.set(String::new());
         cc_text.set(String::new());
         to_checked_all.set(false);
@@ -282,7 +304,7 @@ fn Compose() -> impl IntoView {
         <section class="card" data-testid="page-compose">
             <h1>{tr(|s| s.compose_title)}</h1>
             // Rendered only once sent, so `compose-sent` existing means it went.
-            {move || sent.get().map(|composed| view! {
+            {move || sent().map(|composed| view! {
                 <div class="compose-sent">
                     <h2 tabindex="-1" node_ref=sent_heading role="status" data-testid="compose-sent">
                         {tr(|s| s.compose_sent)}
@@ -296,7 +318,7 @@ fn Compose() -> impl IntoView {
                     <Link href=paths::SENT testid="compose-to-sent">{tr(|s| s.nav_sent)}</Link>
                 </div>
             })}
-            <form class="compose" class:hidden=move || sent.with(Option::is_some) on:submit=submit novalidate>
+            <form class="compose" class:hidden=move || sent().is_some() on:submit=submit novalidate>
                 <AddressField id="compose-to" label=tr(|s| s.to) hint=tr(|s| s.addresses_hint)
                     text=to_text checked_all=to_checked_all node_ref=to_input/>
                 <AddressField id="compose-cc" label=tr(|s| s.cc)
@@ -345,7 +367,7 @@ fn Compose() -> impl IntoView {
                     <select
                         id="compose-template"
                         data-testid="compose-template"
-                        on:change=move |e| template.set(event_target_value(&e))
+                        on:change=move |e| picked.set(Some(event_target_value(&e)))
                     >
                         {templates.get().into_iter().map(|t| {
                             let id = t.id.clone();
@@ -353,6 +375,30 @@ fn Compose() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 })}
+
+                <label for="compose-language">{tr(|s| s.mail_language)}</label>
+                <select
+                    id="compose-language"
+                    data-testid="compose-language"
+                    on:change=move |e| mail_language.set(Language::from_tag(&event_target_value(&e)))
+                >
+                    <option value="" selected=move || mail_language.get().is_none()>{tr(|s| s.mail_language_default)}</option>
+                    {Lang::ALL.into_iter().map(|lang| view! {
+                        <option value=lang.code() lang=lang.code() selected=move || mail_language.get() == Some(lang.language())>
+                            {lang.native_name()}
+                        </option>
+                    }).collect_view()}
+                </select>
+
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="compose-read-receipt"
+                        prop:checked=read_receipt
+                        on:change=move |e| read_receipt_choice.set(Some(event_target_checked(&e)))
+                    />
+                    " " {tr(|s| s.read_receipt_option)}
+                </label>
 
                 <label for="compose-expiry">{tr(|s| s.expiry)}</label>
                 <select
@@ -419,12 +465,14 @@ fn Compose() -> impl IntoView {
 
                 <p class="error" role="alert" data-testid="compose-error">
                     {text(move |s, lang| problem.with(|p| match p {
-                        None => String::new(),
+                        None => send.value().with(|v| match v {
+                            Some(Err(error)) => error_text(s, error),
+                            _ => String::new(),
+                        }),
                         Some(Problem::NoRecipient) => s.no_recipient.to_owned(),
                         Some(Problem::BadAddresses) => s.fix_addresses.to_owned(),
                         Some(Problem::ExpiryNotFuture) => s.expiry_not_future.to_owned(),
                         Some(Problem::TooLarge(total, limit)) => fill(&fill(s.compose_too_large, &size(*total, lang)), &size(*limit, lang)),
-                        Some(Problem::Failed(error)) => error_text(s, error),
                     }))}
                 </p>
                 <button type="submit" class="primary" disabled=busy data-testid="compose-send">

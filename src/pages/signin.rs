@@ -2,24 +2,15 @@
 //! headed (`?next=`), or to the Sent list.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::ErrorCode;
 use sealmail_api::sender::SignIn;
 
-use crate::api::{ApiError, use_api};
+use crate::api::use_api;
 use crate::app::{safe_next, use_location, use_session};
 use crate::components::shell::Shell;
 use crate::components::staff::error_text;
 use crate::components::{focus_when_mounted, set_title};
 use crate::i18n::{text, tr};
-
-/// What went wrong, kept on the page (read out through `role="alert"`).
-#[derive(Clone, PartialEq)]
-enum Problem {
-    Missing,
-    Wrong,
-    Failed(ApiError),
-}
 
 /// The sign-in form.
 #[component]
@@ -28,14 +19,43 @@ pub fn SignInPage() -> impl IntoView {
     let session = use_session();
     let location = use_location();
     let signed_out = location.query("signed_out").is_some();
-    let next = safe_next(location.query("next"));
-    let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<Problem>);
+    let next = StoredValue::new(safe_next(location.query("next")));
+    // An address or password left empty: said before asking the server.
+    let missing = RwSignal::new(false);
     let email = NodeRef::<leptos::html::Input>::new();
     let password = NodeRef::<leptos::html::Input>::new();
     focus_when_mounted(email);
     let title = tr(|s| s.signin_title);
     set_title(move || title.get().to_owned());
+
+    let sign_in = Action::new_unsync(move |request: &SignIn| {
+        let request = request.clone();
+        async move {
+            let me = api.get_value().sender().sign_in(request).await;
+            match &me {
+                Ok(me) => {
+                    session.me.set(Some(me.clone()));
+                    location.navigate(&next.get_value());
+                }
+                Err(_) => {
+                    if let Some(input) = password.get_untracked() {
+                        input.set_value("");
+                        let _ = input.focus();
+                    }
+                }
+            }
+            me.map(|_| ())
+        }
+    });
+    let busy = sign_in.pending();
+    let failed = move || sign_in.value().with(|v| matches!(v, Some(Err(_))));
+    let invalid = move || {
+        if missing.get() || failed() {
+            "true"
+        } else {
+            "false"
+        }
+    };
 
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -45,13 +65,14 @@ pub fn SignInPage() -> impl IntoView {
         let value = |node: NodeRef<leptos::html::Input>| {
             node.get_untracked().map(|i| i.value()).unwrap_or_default()
         };
-        let sign_in = SignIn {
+        let request = SignIn {
             email: value(email).trim().to_owned(),
             password: value(password),
         };
-        if sign_in.email.is_empty() || sign_in.password.is_empty() {
-            problem.set(Some(Problem::Missing));
-            let empty = if sign_in.email.is_empty() {
+        sign_in.value().set(None);
+        missing.set(request.email.is_empty() || request.password.is_empty());
+        if missing.get_untracked() {
+            let empty = if request.email.is_empty() {
                 email
             } else {
                 password
@@ -61,29 +82,7 @@ pub fn SignInPage() -> impl IntoView {
             }
             return;
         }
-        busy.set(true);
-        problem.set(None);
-        let next = next.clone();
-        spawn_local(async move {
-            match api.get_value().sender().sign_in(sign_in).await {
-                Ok(me) => {
-                    session.me.set(Some(me));
-                    location.navigate(&next);
-                }
-                Err(error) => {
-                    busy.set(false);
-                    if let Some(input) = password.get_untracked() {
-                        input.set_value("");
-                        let _ = input.focus();
-                    }
-                    problem.set(Some(if error.code() == Some(ErrorCode::CredentialsWrong) {
-                        Problem::Wrong
-                    } else {
-                        Problem::Failed(error)
-                    }));
-                }
-            }
-        });
+        sign_in.dispatch(request);
     };
 
     view! {
@@ -102,7 +101,7 @@ pub fn SignInPage() -> impl IntoView {
                         autocomplete="username"
                         spellcheck="false"
                         aria-describedby="signin-error"
-                        aria-invalid=move || problem.with(|p| if p.is_some() { "true" } else { "false" })
+                        aria-invalid=invalid
                         node_ref=email
                         data-testid="signin-email"
                     />
@@ -113,16 +112,22 @@ pub fn SignInPage() -> impl IntoView {
                         type="password"
                         autocomplete="current-password"
                         aria-describedby="signin-error"
-                        aria-invalid=move || problem.with(|p| if p.is_some() { "true" } else { "false" })
+                        aria-invalid=invalid
                         node_ref=password
                         data-testid="signin-password"
                     />
                     <p id="signin-error" class="error" role="alert" data-testid="signin-error">
-                        {text(move |s, _| match problem.get() {
-                            None => String::new(),
-                            Some(Problem::Missing) => s.signin_missing.to_owned(),
-                            Some(Problem::Wrong) => s.credentials_wrong.to_owned(),
-                            Some(Problem::Failed(error)) => error_text(s, &error),
+                        {text(move |s, _| {
+                            if missing.get() {
+                                return s.signin_missing.to_owned();
+                            }
+                            sign_in.value().with(|v| match v {
+                                Some(Err(e)) if e.code() == Some(ErrorCode::CredentialsWrong) => {
+                                    s.credentials_wrong.to_owned()
+                                }
+                                Some(Err(e)) => error_text(s, e),
+                                _ => String::new(),
+                            })
                         })}
                     </p>
                     <button type="submit" class="primary" disabled=busy data-testid="signin-submit">

@@ -12,8 +12,8 @@ use sealmail_api::recipient::{
     SessionOpened,
 };
 use sealmail_api::sender::{
-    ComposeRequest, Composed, ExpiryChange, Me, RevokeRequest, SentMessage, SentPage, SentQuery,
-    SignIn,
+    ComposeRequest, Composed, ExpiryChange, Me, ResendRequest, RevokeRequest, SentMessage,
+    SentPage, SentQuery, SignIn,
 };
 use sealmail_api::{ErrorCode, Language, Timestamp, routes};
 use sealmail_portal::api::{ApiError, ApiFuture, Progress, RecipientApi, SenderApi};
@@ -43,6 +43,10 @@ pub enum Call {
         id: String,
         recipient: Option<String>,
     },
+    Resend {
+        id: String,
+        recipient: String,
+    },
     ChangeExpiry {
         id: String,
         expires_at: Option<Timestamp>,
@@ -56,6 +60,10 @@ pub enum Call {
     AdminRevoke {
         message_id: String,
         recipient: Option<String>,
+    },
+    AdminResend {
+        message_id: String,
+        recipient: String,
     },
     AdminTrace(TraceQuery),
     AdminReport(ReportQuery),
@@ -100,11 +108,13 @@ struct State {
     sign_in: Script<Me>,
     sent: Script<SentPage>,
     revoke: Script<SentMessage>,
+    resend: Script<SentMessage>,
     change_expiry: Script<SentMessage>,
     templates: Script<Vec<BrandingTemplate>>,
     compose: Script<Composed>,
     admin_message: Script<MessageStatus>,
     admin_revoke: Script<MessageStatus>,
+    admin_resend: Script<MessageStatus>,
     admin_trace: Script<TracePage>,
     admin_report: Script<Report>,
     admin_audit: Script<AuditPage>,
@@ -140,6 +150,7 @@ impl FakeApi {
             sign_in: Script::ok(sender_me()),
             sent: Script::ok(sent_page()),
             revoke: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
+            resend: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
             change_expiry: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
             templates: Script::ok(Vec::new()),
             compose: Script::ok(Composed {
@@ -148,6 +159,7 @@ impl FakeApi {
             }),
             admin_message: Script::ok(message_status()),
             admin_revoke: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
+            admin_resend: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
             admin_trace: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             admin_report: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             admin_audit: Script(VecDeque::from([Err(ApiError::Unreachable)])),
@@ -209,6 +221,10 @@ impl FakeApi {
         self.0.lock().unwrap().revoke = Script(answers.into());
         self.clone()
     }
+    pub fn resend(self: &Arc<Self>, answers: Vec<Result<SentMessage, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().resend = Script(answers.into());
+        self.clone()
+    }
     pub fn change_expiry(
         self: &Arc<Self>,
         answers: Vec<Result<SentMessage, ApiError>>,
@@ -239,6 +255,13 @@ impl FakeApi {
         answers: Vec<Result<MessageStatus, ApiError>>,
     ) -> Arc<Self> {
         self.0.lock().unwrap().admin_revoke = Script(answers.into());
+        self.clone()
+    }
+    pub fn admin_resend(
+        self: &Arc<Self>,
+        answers: Vec<Result<MessageStatus, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().admin_resend = Script(answers.into());
         self.clone()
     }
     pub fn admin_report(self: &Arc<Self>, answers: Vec<Result<Report, ApiError>>) -> Arc<Self> {
@@ -377,6 +400,13 @@ impl SenderApi for FakeApi {
         };
         self.answer(call, |s| s.revoke.next())
     }
+    fn resend(&self, id: &str, request: ResendRequest) -> ApiFuture<SentMessage> {
+        let call = Call::Resend {
+            id: id.into(),
+            recipient: request.recipient,
+        };
+        self.answer(call, |s| s.resend.next())
+    }
     fn change_expiry(&self, id: &str, change: ExpiryChange) -> ApiFuture<SentMessage> {
         let call = Call::ChangeExpiry {
             id: id.into(),
@@ -413,6 +443,13 @@ impl SenderApi for FakeApi {
             recipient: request.recipient,
         };
         self.answer(call, |s| s.admin_revoke.next())
+    }
+    fn admin_resend(&self, message_id: &str, request: ResendRequest) -> ApiFuture<MessageStatus> {
+        let call = Call::AdminResend {
+            message_id: message_id.into(),
+            recipient: request.recipient,
+        };
+        self.answer(call, |s| s.admin_resend.next())
     }
     fn admin_trace(&self, query: TraceQuery) -> ApiFuture<TracePage> {
         self.answer(Call::AdminTrace(query), |s| s.admin_trace.next())

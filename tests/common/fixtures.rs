@@ -105,6 +105,7 @@ pub fn sender_me() -> Me {
         address: "alice@contoso.example".into(),
         is_admin: false,
         max_message_bytes: Some(25 * 1024 * 1024),
+        read_receipts: false,
     }
 }
 
@@ -114,6 +115,7 @@ pub fn admin_me() -> Me {
         address: "admin@contoso.example".into(),
         is_admin: true,
         max_message_bytes: Some(25 * 1024 * 1024),
+        read_receipts: false,
     }
 }
 

@@ -34,6 +34,8 @@ const PYTHON_PACKAGES: [&str; 8] = [
     "attrs==26.1.0",
 ];
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's `fonts-noto-cjk` (Noto Sans CJK, Japanese included).
+const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// What a command needs installed.
@@ -169,11 +171,20 @@ impl Tools {
     }
 
     fn chromium(&self) -> Result {
-        if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
-            println!("ok  Chromium and chromedriver");
+        let mut missing = Vec::new();
+        if !(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()) {
+            missing.extend(["chromium", "chromium-driver"]);
+        }
+        // Without a CJK font the Japanese pages render as empty boxes in the
+        // screenshots, and text measurements (wrapping) are not what a reader sees.
+        if !Path::new(CJK_FONT).exists() {
+            missing.push("fonts-noto-cjk");
+        }
+        if missing.is_empty() {
+            println!("ok  Chromium, chromedriver and a CJK font");
             return Ok(());
         }
-        apt_install(&["chromium", "chromium-driver"])
+        apt_install(&missing)
     }
 }
 
@@ -305,7 +316,7 @@ pub fn apt_install(packages: &[&str]) -> Result {
         command
     };
     shell::run(&mut apt(&["update", "-q"]))?;
-    let mut install = apt(&["install", "-y", "-q"]);
+    let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
     shell::run(install.args(packages))
 }
 

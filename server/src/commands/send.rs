@@ -91,8 +91,7 @@ pub async fn run(state: &AppState, args: &SendArgs) -> Result<()> {
             expires_at: args.expires_in.map(|d| store::now() + d.as_secs() as i64),
             in_reply_to: None,
             language: args.language,
-            read_receipt: args.read_receipt
-                || store::users::read_receipts_default(&state.db, user.id).await?,
+            read_receipt: args.read_receipt || user.read_receipts,
         })
         .await?;
     println!("{message_id}");

@@ -21,6 +21,14 @@ pub async fn run(config: &Config) -> Result<()> {
         mail = if config.smtp_url.is_some() { "smtp" } else { "outbox" },
         "sealmail is serving"
     );
+    if state.settings.secure_cookies && !state.settings.https {
+        tracing::warn!(
+            public_url = %state.settings.public_url,
+            "the public URL is plain http on another machine's name: session cookies are \
+             marked Secure, so browsers will not send them back over http; serve the \
+             portal over https (or use a loopback address to try it out)"
+        );
+    }
     if config.mail_lease <= config.smtp_timeout {
         // A send is cut off at 90 % of the lease, so the SMTP timeout never fires.
         tracing::warn!(
@@ -36,16 +44,15 @@ pub async fn run(config: &Config) -> Result<()> {
     let delivery = tokio::spawn(mail::delivery::run_worker(state.clone(), async {
         let _ = stopped.await;
     }));
-    // The peer address reaches handlers as ConnectInfo (the access audit records it).
-    let service = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let limits = crate::http::listen::Limits {
+        header_timeout: config.header_timeout,
+        max_connections: config.max_connections,
+    };
+    crate::http::listen::serve(listener, app(state.clone()), limits, shutdown_signal()).await;
     purge.abort();
     let _ = stop_delivery.send(());
     let _ = delivery.await;
     state.db.close().await;
-    served?;
     Ok(())
 }
 

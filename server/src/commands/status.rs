@@ -82,6 +82,7 @@ fn delivery_text(d: &Delivery) -> String {
             next_try_at.0
         ),
         Delivery::Bounced { at, reason } => format!("bounced at {}: {reason}", at.0),
+        Delivery::Cancelled { at } => format!("cancelled at {} (not sent: access ended)", at.0),
         Delivery::GaveUp {
             at,
             last_error,

@@ -54,8 +54,12 @@ impl MasterKey {
             return master_key_from_base64(encoded.expose()).map_err(std::io::Error::other);
         }
         match std::fs::read_to_string(path) {
-            Ok(text) => master_key_from_base64(text.trim())
-                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display()))),
+            Ok(text) => {
+                // Whoever could read it could unwrap every message's key.
+                crate::files::make_private(path, 0o600)?;
+                master_key_from_base64(text.trim())
+                    .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Secret::new(random_bytes::<KEY_LEN>());
                 let encoded =

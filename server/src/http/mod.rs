@@ -1,12 +1,13 @@
 //! What every area's HTTP handlers share: extractors and body helpers, paging,
 //! the client's address, the middleware (anti-forgery header, request logs,
-//! CORS) and the portal's files. The router that puts the areas together is
+//! CORS), the portal's files, and accepting connections. The router that puts the areas together is
 //! `app` in `lib.rs`; nothing here imports an area.
 
 mod client;
 pub mod cors;
 mod extract;
 pub mod layers;
+pub mod listen;
 pub mod paging;
 pub mod portal;
 

@@ -15,12 +15,13 @@ use futures_util::StreamExt as _;
 use lettre::address::{Address, Envelope};
 
 use super::SendError;
+use super::logo_gap;
 use super::queue::seal_context;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::store::{
     self,
-    mail_queue::{self, ClaimedMail, Outcome},
+    mail_queue::{self, ClaimedMail, Outcome, QueuedLogo},
 };
 
 /// The longest the idle worker sleeps without looking at the queue: mail
@@ -183,7 +184,7 @@ async fn deliver_one(state: &AppState, mail: ClaimedMail) -> Outcome {
 /// Sends the mail once; what became of it.
 async fn try_once(state: &AppState, mail: &ClaimedMail) -> Outcome {
     let policy = *state.mail_queue.policy();
-    let sent = match open(state, mail) {
+    let sent = match open(state, mail).await {
         Ok((envelope, bytes)) => {
             // The send must end before the lease does, or another worker
             // could claim the mail meanwhile and send it a second time.
@@ -228,8 +229,9 @@ enum NotReady {
     Never(String),
 }
 
-/// The envelope and the opened message of a claimed mail.
-fn open(
+/// The envelope and the opened message of a claimed mail (its logo put
+/// back, if it was queued without it).
+async fn open(
     state: &AppState,
     mail: &ClaimedMail,
 ) -> Result<(Envelope, crate::crypto::Secret<Vec<u8>>), NotReady> {
@@ -250,11 +252,46 @@ fn open(
             mail.master_key_id
         ))
     })?;
-    let bytes = key
-        .open(&seal_context(&mail.id, &mail.envelope_to), &mail.content)
-        .ok_or_else(|| {
-            NotReady::Never("the queued mail does not open (altered in the database)".into())
-        })?;
+    let altered =
+        || NotReady::Never("the queued mail does not open (altered in the database)".into());
+    let (sha256, offset) = match (&mail.logo_sha256, mail.logo_offset) {
+        (Some(sha256), Some(offset)) => (sha256, usize::try_from(offset).map_err(|_| altered())?),
+        (None, None) => {
+            let bytes = key
+                .open(
+                    &seal_context(&mail.id, &mail.envelope_to, None),
+                    &mail.content,
+                )
+                .ok_or_else(altered)?;
+            return Ok((envelope, bytes));
+        }
+        _ => return Err(altered()),
+    };
+    let block = match mail_queue::logo_block(&state.db, sha256).await {
+        Ok(Some(block)) if crate::crypto::sha256(&block) == *sha256 => block,
+        Ok(_) => {
+            return Err(NotReady::Never(
+                "the queued mail's logo is missing or altered".into(),
+            ));
+        }
+        Err(e) => {
+            return Err(NotReady::Later(format!(
+                "the mail's logo could not be read: {e}"
+            )));
+        }
+    };
+    let logo = QueuedLogo {
+        sha256: sha256.clone(),
+        offset,
+        block: block.into(),
+    };
+    let rest = key
+        .open(
+            &seal_context(&mail.id, &mail.envelope_to, Some(&logo)),
+            &mail.content,
+        )
+        .ok_or_else(altered)?;
+    let bytes = logo_gap::fill(rest.expose(), offset, &logo.block).ok_or_else(altered)?;
     Ok((envelope, bytes))
 }
 

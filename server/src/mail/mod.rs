@@ -9,6 +9,7 @@ pub mod brand;
 pub mod delivery;
 pub mod dkim;
 pub mod i18n;
+mod logo_gap;
 mod outbox;
 pub mod queue;
 mod smtp;

@@ -15,7 +15,8 @@ pub struct OutboxMailer {
 impl OutboxMailer {
     /// An outbox in `dir` (created if missing).
     pub fn new(dir: PathBuf) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&dir)?;
+        // The mails hold link tokens and passcodes.
+        crate::state::create_private_dir(&dir)?;
         Ok(OutboxMailer { dir })
     }
 }
@@ -37,12 +38,24 @@ impl Mailer for OutboxMailer {
             // A full disk may pass: the mail stays queued and is tried again.
             let io =
                 |e: std::io::Error| SendError::Transient(format!("writing to the outbox: {e}"));
-            tokio::fs::write(&tmp, bytes).await.map_err(io)?;
+            write_private(&tmp, bytes).await.map_err(io)?;
             tokio::fs::rename(&tmp, &path).await.map_err(io)?;
             tracing::info!(file = %path.file_name().unwrap_or_default().to_string_lossy(), "mail written to the outbox");
             Ok(())
         })
     }
+}
+
+/// Writes a new file that only its owner may read.
+async fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).await?;
+    file.write_all(bytes).await?;
+    file.flush().await
 }
 
 /// The outbox's mails, oldest first.

@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use super::logo_gap::{self, LastLogo};
 use super::{MailSender, OutgoingMail, build_message};
 use crate::config::Config;
 use crate::crypto::{self, MasterKey, Secret};
 use crate::error::{Error, Result};
-use crate::store::mail_queue::{MailKind, NewMail};
+use crate::store::mail_queue::{MailKind, NewMail, QueuedLogo};
 
 /// How the worker retries and how long it keeps trying.
 #[derive(Debug, Clone, Copy)]
@@ -73,6 +74,7 @@ struct Inner {
     bounce_domain: Option<String>,
     policy: RetryPolicy,
     work: Notify,
+    last_logo: LastLogo,
 }
 
 impl MailQueue {
@@ -86,6 +88,7 @@ impl MailQueue {
                 bounce_domain,
                 policy,
                 work: Notify::new(),
+                last_logo: LastLogo::default(),
             }),
         }
     }
@@ -132,8 +135,19 @@ impl MailQueue {
         };
         // The formatted mail holds a link token or a passcode: wiped on drop.
         let bytes = Secret::new(message.formatted());
+        // Its logo is queued once for all the mails that carry it, not in each.
+        let cut = mail
+            .logo
+            .as_ref()
+            .and_then(|logo| logo_gap::cut(bytes.expose(), logo, &self.inner.last_logo));
+        let (content, logo) = match cut {
+            Some(cut) => (cut.rest, Some(cut.logo)),
+            None => (bytes, None),
+        };
+        let context = seal_context(&id, &envelope_to, logo.as_ref());
         Ok(NewMail {
-            content: master_key.seal(&seal_context(&id, &envelope_to), bytes.expose()),
+            content: master_key.seal(&context, content.expose()),
+            logo,
             id,
             kind,
             envelope_from,
@@ -156,11 +170,17 @@ pub const BOUNCE_PREFIX: &str = "bounce+";
 /// The associated data a queued mail is sealed with: its row id and its
 /// envelope recipient, so someone who can write the database can neither
 /// move a sealed mail to another row nor send it (with its link or passcode)
-/// to another address: it would no longer open.
-pub fn seal_context(id: &str, envelope_to: &str) -> Vec<u8> {
+/// to another address: it would no longer open. A mail queued without its
+/// logo adds the logo's hash and place, so the logo cannot be swapped either.
+pub fn seal_context(id: &str, envelope_to: &str, logo: Option<&QueuedLogo>) -> Vec<u8> {
     let mut context = b"sealmail queued mail v1\0".to_vec();
     context.extend_from_slice(id.as_bytes());
     context.push(0);
     context.extend_from_slice(envelope_to.as_bytes());
+    if let Some(logo) = logo {
+        context.extend_from_slice(b"\0logo\0");
+        context.extend_from_slice(&logo.sha256);
+        context.extend_from_slice(&(logo.offset as u64).to_be_bytes());
+    }
     context
 }

@@ -2,6 +2,7 @@
 //! own link) queued in the same transaction.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use sealmail_api::{Language, Mailbox, Protection};
 
@@ -12,7 +13,7 @@ use crate::mail::{Brand, templates};
 use crate::state::AppState;
 use crate::store::{
     self,
-    mail_queue::MailKind,
+    mail_queue::{MailKind, NewMail},
     messages::{AttachmentRow, MessageRow, NewMessage, RecipientRow},
 };
 
@@ -161,6 +162,11 @@ impl Outgoing {
         self.template = Some(template);
     }
 
+    /// The plain size of the attachments finished so far, in bytes.
+    pub fn attachment_bytes(&self) -> u64 {
+        self.attachments.iter().map(|a| a.size.max(0) as u64).sum()
+    }
+
     /// The new message's internal id.
     pub fn id(&self) -> &str {
         &self.id
@@ -239,44 +245,24 @@ impl Outgoing {
             .unwrap_or(state.settings.default_language);
         let brand = Brand::load(&state.db, &state.settings.branding, template.as_ref()).await?;
 
-        let mut recipients = Vec::new();
-        let mut notifications = Vec::new();
-        for (kind, list) in [("to", &draft.to), ("cc", &draft.cc)] {
-            for mailbox in list {
-                let token = crypto::new_bearer_token();
-                let link = format!(
-                    "{}{}",
-                    state.settings.public_url,
-                    sealmail_api::routes::portal_link_page(token.expose())
-                );
-                let mail = templates::notification(
-                    &brand,
-                    language,
-                    &draft.from,
-                    mailbox,
-                    &draft.subject,
-                    &link,
-                );
-                notifications.push(state.mail_queue.prepare(
-                    &state.master_key,
-                    MailKind::Notification,
-                    &mail,
-                    now,
-                    None,
-                )?);
-                recipients.push((
-                    RecipientRow {
-                        id: 0,
-                        kind: kind.to_owned(),
-                        address: mailbox.address.clone(),
-                        name: mailbox.name.clone(),
-                        revoked_at: None,
-                        opened_at: None,
-                    },
-                    crypto::sha256(token.expose().as_bytes()),
-                ));
-            }
-        }
+        // Building, signing and sealing a notification is CPU work: for many
+        // recipients it runs on the blocking pool, split over the cores, not
+        // on the async workers that serve everyone else's requests.
+        let everyone: Vec<(&'static str, Mailbox)> = draft
+            .to
+            .iter()
+            .map(|m| ("to", m.clone()))
+            .chain(draft.cc.iter().map(|m| ("cc", m.clone())))
+            .collect();
+        let job = Arc::new(NotificationJob {
+            state: state.clone(),
+            brand,
+            language,
+            from: draft.from.clone(),
+            subject: draft.subject.clone(),
+            now,
+        });
+        let (recipients, notifications) = job.prepare_all(everyone).await?;
         let count = recipients.len();
         let new = NewMessage {
             row: MessageRow {
@@ -309,6 +295,90 @@ impl Outgoing {
         }
         tracing::info!(message = %self.id, recipients = count, "message stored, notifications queued");
         Ok(message_id)
+    }
+}
+
+/// What every recipient's notification of one message shares.
+struct NotificationJob {
+    state: AppState,
+    brand: Brand,
+    language: Language,
+    from: Mailbox,
+    subject: String,
+    now: i64,
+}
+
+/// Below this many recipients the work is too small to hand to other threads.
+const PREPARED_INLINE: usize = 32;
+
+impl NotificationJob {
+    /// Each recipient's row with the hash of their new link token, and their
+    /// notification sealed for the queue, in the order given.
+    async fn prepare_all(
+        self: Arc<Self>,
+        everyone: Vec<(&'static str, Mailbox)>,
+    ) -> Result<(Vec<(RecipientRow, Vec<u8>)>, Vec<NewMail>)> {
+        if everyone.len() <= PREPARED_INLINE {
+            return everyone
+                .iter()
+                .map(|(kind, m)| self.prepare(kind, m))
+                .collect();
+        }
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let per_thread = everyone.len().div_ceil(threads);
+        let mut parts = Vec::new();
+        for chunk in everyone.chunks(per_thread) {
+            let (job, chunk) = (self.clone(), chunk.to_vec());
+            parts.push(tokio::task::spawn_blocking(move || {
+                chunk
+                    .iter()
+                    .map(|(kind, m)| job.prepare(kind, m))
+                    .collect::<Result<Vec<_>>>()
+            }));
+        }
+        let mut prepared = (Vec::new(), Vec::new());
+        for part in parts {
+            let part = part
+                .await
+                .map_err(|e| Error::Internal(format!("preparing notifications: {e}")))??;
+            prepared.extend(part);
+        }
+        Ok(prepared)
+    }
+
+    /// One recipient's row (with their new link token's hash) and notification.
+    fn prepare(&self, kind: &str, mailbox: &Mailbox) -> Result<((RecipientRow, Vec<u8>), NewMail)> {
+        let state = &self.state;
+        let token = crypto::new_bearer_token();
+        let link = format!(
+            "{}{}",
+            state.settings.public_url,
+            sealmail_api::routes::portal_link_page(token.expose())
+        );
+        let mail = templates::notification(
+            &self.brand,
+            self.language,
+            &self.from,
+            mailbox,
+            &self.subject,
+            &link,
+        );
+        let queued = state.mail_queue.prepare(
+            &state.master_key,
+            MailKind::Notification,
+            &mail,
+            self.now,
+            None,
+        )?;
+        let row = RecipientRow {
+            id: 0,
+            kind: kind.to_owned(),
+            address: mailbox.address.clone(),
+            name: mailbox.name.clone(),
+            revoked_at: None,
+            opened_at: None,
+        };
+        Ok(((row, crypto::sha256(token.expose().as_bytes())), queued))
     }
 }
 

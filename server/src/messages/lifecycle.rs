@@ -184,6 +184,7 @@ fn delivery_of(row: &DeliveryRow) -> Delivery {
             at: at(),
             reason: error(),
         },
+        Ok(MailState::Cancelled) => Delivery::Cancelled { at: at() },
         // A notification has no expiry of its own; shown as given up if it ever had one.
         Ok(MailState::GaveUp | MailState::Expired) | Err(_) => Delivery::GaveUp {
             at: at(),
@@ -254,6 +255,8 @@ pub async fn purge_expired(state: &AppState) -> Result<usize> {
         }
     }
     store::sessions::delete_expired(&state.db, now).await?;
+    // Logos kept for mails that have all gone (or were cancelled just now).
+    mail_queue::drop_unused_logos(&state.db).await?;
     Ok(ended)
 }
 

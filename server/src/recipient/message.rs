@@ -81,7 +81,7 @@ pub(super) async fn readable(
     token: &str,
     jar: &CookieJar,
 ) -> Result<(store::view::MessageView, ContentRow)> {
-    let Some(session) = session::session_hash(jar) else {
+    let Some(session) = session::session_hash(state, jar) else {
         load_link(state, token).await?;
         return Err(Error::SessionExpired);
     };

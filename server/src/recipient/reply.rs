@@ -17,6 +17,14 @@ use crate::store;
 
 /// Longest reply text accepted.
 const MAX_TEXT: usize = 100_000;
+/// Replies one recipient may send about one message in an hour: enough for a
+/// conversation, too few to flood the sender's mailbox and the disk.
+const REPLIES_PER_HOUR: i64 = 10;
+/// The most one recipient may keep stored in replies to one message (text
+/// and files), over all their replies.
+const REPLY_BYTES_PER_RECIPIENT: u64 = 100 * 1024 * 1024;
+/// A reply lasts as long as the message it answers, and at most this long.
+const REPLY_KEPT_SECS: i64 = 90 * 24 * 3600;
 /// A JSON reply is buffered whole, so it gets a smaller limit than multipart
 /// (whose files stream to disk).
 const JSON_LIMIT: usize = 4 * MAX_TEXT;
@@ -30,6 +38,17 @@ pub async fn send(
 ) -> Result<ApiJson<ReplySent>> {
     let link = load_link(&state, &token).await?;
     session::require(&state, &jar, &link).await?;
+    let now = store::now();
+    // Counted before the body is read (one conditional INSERT: concurrent
+    // replies cannot slip past together).
+    let key = format!("reply:{}", link.recipient_id);
+    if store::accounts::attempt_if_under_limit(&state.db, &key, now, 3600, REPLIES_PER_HOUR)
+        .await?
+        .is_none()
+    {
+        let retry_after_secs = store::accounts::retry_after(&state.db, &key, now, 3600).await?;
+        return Err(Error::RateLimited { retry_after_secs });
+    }
 
     let mut outgoing = Outgoing::new(&state);
     let is_multipart = request
@@ -51,6 +70,10 @@ pub async fn send(
     }
 
     let original = &link.message;
+    let stored = store::messages::reply_bytes(&state.db, &original.id, &link.address).await?;
+    if stored + outgoing.attachment_bytes() + text.len() as u64 > REPLY_BYTES_PER_RECIPIENT {
+        return Err(Error::PayloadTooLarge);
+    }
     let subject = if original.subject.to_ascii_lowercase().starts_with("re:") {
         original.subject.clone()
     } else {
@@ -72,7 +95,11 @@ pub async fn send(
             text: Some(text.to_owned()),
             html: None,
             protection: store::protection_from_str(&original.protection),
-            expires_at: None,
+            expires_at: Some(
+                original
+                    .expires_at
+                    .map_or(now + REPLY_KEPT_SECS, |at| at.min(now + REPLY_KEPT_SECS)),
+            ),
             in_reply_to: Some(original.id.clone()),
             // To the original sender: the server's (or the template's) language.
             language: None,

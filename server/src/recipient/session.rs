@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use sealmail_api::recipient::{PasscodeSubmit, SessionOpened};
-use sealmail_api::routes::{self, RECIPIENT_SESSION_COOKIE};
+use sealmail_api::routes;
 use sealmail_api::{Language, Mailbox};
 
 use super::{LOCK_SECS, MAX_ATTEMPTS, SESSION_SECS, check_not_locked, load_link};
@@ -98,7 +98,7 @@ async fn start_session(
         state.mail_queue.wake();
     }
     tracing::info!(recipient = link.recipient_id, "recipient session opened");
-    let cookie = Cookie::build((RECIPIENT_SESSION_COOKIE, session.expose().clone()))
+    let cookie = Cookie::build((state.settings.recipient_cookie(), session.expose().clone()))
         .path(routes::link(token))
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -144,23 +144,24 @@ pub async fn close(
     let link = store::links::by_token_hash(&state.db, &sha256(token.as_bytes()))
         .await?
         .ok_or(Error::LinkUnknown)?;
-    if let Some(hash) = session_hash(&jar) {
+    if let Some(hash) = session_hash(&state, &jar) {
         sessions::delete(&state.db, &hash, link.recipient_id).await?;
     }
-    let removal = Cookie::build((RECIPIENT_SESSION_COOKIE, ""))
+    let removal = Cookie::build((state.settings.recipient_cookie(), ""))
         .path(routes::link(&token))
+        .secure(state.settings.secure_cookies)
         .build();
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
 }
 
-pub(super) fn session_hash(jar: &CookieJar) -> Option<Vec<u8>> {
-    jar.get(RECIPIENT_SESSION_COOKIE)
+pub(super) fn session_hash(state: &AppState, jar: &CookieJar) -> Option<Vec<u8>> {
+    jar.get(state.settings.recipient_cookie())
         .map(|c| sha256(c.value().as_bytes()))
 }
 
 /// Whether the request carries a live session for this link.
 pub async fn is_open(state: &AppState, jar: &CookieJar, link: &LinkRow) -> Result<bool> {
-    match session_hash(jar) {
+    match session_hash(state, jar) {
         Some(hash) => sessions::is_valid(&state.db, &hash, link.recipient_id, store::now()).await,
         None => Ok(false),
     }

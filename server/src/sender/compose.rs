@@ -45,16 +45,22 @@ pub async fn compose(
 
     // The JSON part comes first, so a bad message is refused before any file is sealed.
     let first = multipart.next_field().await.map_err(bad)?;
-    let Some(first) = first.filter(|f| f.name() == Some(COMPOSE_PART)) else {
+    let Some(mut first) = first.filter(|f| f.name() == Some(COMPOSE_PART)) else {
         return Err(Error::InvalidRequest(format!(
             "the first part must be `{COMPOSE_PART}`, the message's JSON"
         )));
     };
-    let json = first.bytes().await.map_err(bad)?;
-    let mut total = json.len() as u64;
-    if total > limit {
-        return Err(Error::PayloadTooLarge);
+    // Counted while read: a part that never ends must not fill the memory first.
+    let mut json = Vec::new();
+    while let Some(chunk) = first.chunk().await.map_err(bad)? {
+        if (json.len() + chunk.len()) as u64 > limit {
+            return Err(Error::PayloadTooLarge);
+        }
+        json.extend_from_slice(&chunk);
     }
+    // The next part can be read only once this one is let go.
+    drop(first);
+    let mut total = json.len() as u64;
     let message: ComposeRequest = serde_json::from_slice(&json).map_err(|e| {
         Error::InvalidRequest(format!(
             "the `{COMPOSE_PART}` part is not a valid message: {e}"
@@ -101,10 +107,7 @@ pub async fn compose(
             expires_at: checked.expires_at,
             in_reply_to: None,
             language: message.language,
-            read_receipt: match message.read_receipt {
-                Some(on) => on,
-                None => store::users::read_receipts_default(&state.db, user.0.id).await?,
-            },
+            read_receipt: message.read_receipt.unwrap_or(user.0.read_receipts),
         })
         .await?;
     tracing::info!(user = user.0.id, message = %id, "message composed");

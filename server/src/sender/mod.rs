@@ -17,9 +17,13 @@ use crate::state::AppState;
 pub const SESSION_SECS: i64 = 8 * 3600;
 /// Failed sign-ins counted per address and per client within this window.
 pub const SIGN_IN_WINDOW_SECS: i64 = 15 * 60;
-/// Failed sign-ins allowed per address in the window: plenty for typos, far
-/// too few to guess a password (OWASP's authentication cheat sheet).
-pub const SIGN_INS_PER_ADDRESS: i64 = 10;
+/// Failed sign-ins allowed per client for one address in the window: plenty
+/// for typos, far too few to guess a password (OWASP's authentication cheat
+/// sheet). Per client, so a stranger's guesses do not lock the owner out.
+pub const SIGN_INS_PER_CLIENT_AND_ADDRESS: i64 = 10;
+/// Failed sign-ins allowed per address from anywhere in the window: the cap
+/// on guessing spread over many clients (NIST SP 800-63B §5.2.2: at most 100).
+pub const SIGN_INS_PER_ADDRESS: i64 = 100;
 /// Failed sign-ins allowed per client address in the window (an office
 /// behind one NAT address has several people typing).
 pub const SIGN_INS_PER_CLIENT: i64 = 50;

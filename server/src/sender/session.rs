@@ -5,10 +5,12 @@ use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use sealmail_api::admin::{AuditKind, AuditOutcome};
-use sealmail_api::routes::SENDER_SESSION_COOKIE;
 use sealmail_api::sender::{Me, SignIn};
 
-use super::{SESSION_SECS, SIGN_IN_WINDOW_SECS, SIGN_INS_PER_ADDRESS, SIGN_INS_PER_CLIENT};
+use super::{
+    SESSION_SECS, SIGN_IN_WINDOW_SECS, SIGN_INS_PER_ADDRESS, SIGN_INS_PER_CLIENT,
+    SIGN_INS_PER_CLIENT_AND_ADDRESS,
+};
 use crate::auth::{CurrentUser, dummy_hash, verify_password};
 use crate::crypto::{Secret, new_bearer_token, sha256};
 use crate::error::{Error, Result};
@@ -16,8 +18,9 @@ use crate::http::{ApiJson, ClientAddress};
 use crate::state::AppState;
 use crate::store::{self, accounts, audit::NewEvent};
 
-/// Signs in: argon2id check, rate-limited per address and per client; the
-/// same `credentials_wrong` for an unknown address and a wrong password.
+/// Signs in: argon2id check, rate-limited per client and address, per
+/// client, and (more loosely) per address; the same `credentials_wrong` for
+/// an unknown address and a wrong password.
 pub async fn sign_in(
     State(state): State<AppState>,
     client: ClientAddress,
@@ -39,12 +42,20 @@ pub async fn sign_in(
         detail: detail.map(str::to_owned),
     };
 
-    // Count this attempt against the address and the client first (one
-    // conditional INSERT each); a success takes its own rows back out.
-    // Counter keys are hashed: what was typed is not kept, even for the window.
+    // Count this attempt against the client and address, the client and the
+    // address first (one conditional INSERT each); a success takes its own
+    // rows back out. Counter keys are hashed: what was typed is not kept,
+    // even for the window.
     let key = |text: String| crate::crypto::hex(&sha256(text.as_bytes()));
-    let mut keys = vec![(key(format!("email:{email}")), SIGN_INS_PER_ADDRESS)];
-    if let Some(ip) = &client.0 {
+    let from = client.limit_key().unwrap_or_else(|| "unknown".to_owned());
+    let mut keys = vec![
+        (
+            key(format!("ip+email:{from} {email}")),
+            SIGN_INS_PER_CLIENT_AND_ADDRESS,
+        ),
+        (key(format!("email:{email}")), SIGN_INS_PER_ADDRESS),
+    ];
+    if let Some(ip) = client.limit_key() {
         keys.push((key(format!("ip:{ip}")), SIGN_INS_PER_CLIENT));
     }
     let mut attempts = Vec::new();
@@ -70,10 +81,20 @@ pub async fn sign_in(
     let hash = account
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |(_, h)| h.clone());
-    // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let matches = tokio::task::spawn_blocking(move || verify_password(password.expose(), &hash))
-        .await
-        .map_err(|e| Error::Internal(format!("password check: {e}")))?;
+    // argon2 takes tens of milliseconds of CPU and 19 MiB: off the async
+    // workers, and only so many at once.
+    let Ok(permit) = state.password_checks.clone().try_acquire_owned() else {
+        accounts::forget_attempts(&state.db, &attempts, now - SIGN_IN_WINDOW_SECS).await?;
+        return Err(Error::RateLimited {
+            retry_after_secs: 1,
+        });
+    };
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify_password(password.expose(), &hash)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("password check: {e}")))?;
     let user = match account {
         Some((user, _)) if matches => user,
         _ => {
@@ -97,8 +118,8 @@ pub async fn sign_in(
     .await?;
     state.audit.record(event(AuditOutcome::Success, None)).await;
     tracing::info!(user = user.id, "sender signed in");
-    let cookie = Cookie::build((SENDER_SESSION_COOKIE, session.expose().clone()))
-        .path("/api")
+    let cookie = Cookie::build((state.settings.sender_cookie(), session.expose().clone()))
+        .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(state.settings.secure_cookies)
@@ -121,12 +142,13 @@ pub async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode)> {
-    if let Some(cookie) = jar.get(SENDER_SESSION_COOKIE) {
+    if let Some(cookie) = jar.get(state.settings.sender_cookie()) {
         accounts::delete_session(&state.db, &sha256(cookie.value().as_bytes()), store::now())
             .await?;
     }
-    let removal = Cookie::build((SENDER_SESSION_COOKIE, ""))
-        .path("/api")
+    let removal = Cookie::build((state.settings.sender_cookie(), ""))
+        .path("/")
+        .secure(state.settings.secure_cookies)
         .build();
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
 }
@@ -143,5 +165,6 @@ pub fn me_of(user: &CurrentUser, state: &AppState) -> Me {
         address: user.0.email.clone(),
         is_admin: user.0.is_admin,
         max_message_bytes: Some(state.settings.max_message_bytes),
+        read_receipts: user.0.read_receipts,
     }
 }

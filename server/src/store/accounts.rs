@@ -18,7 +18,7 @@ pub async fn with_password_hash(
         password_hash: String,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, email, name, is_admin, password_hash FROM users WHERE email = ?",
+        "SELECT id, email, name, is_admin, read_receipts, password_hash FROM users WHERE email = ?",
     )
     .bind(email)
     .fetch_optional(pool)
@@ -99,7 +99,7 @@ pub async fn create_session(
 /// The account of an unexpired session.
 pub async fn session_user(pool: &SqlitePool, id_hash: &[u8], now: i64) -> Result<Option<UserRow>> {
     Ok(sqlx::query_as(
-        "SELECT u.id, u.email, u.name, u.is_admin FROM user_sessions s JOIN users u ON u.id = s.user_id
+        "SELECT u.id, u.email, u.name, u.is_admin, u.read_receipts FROM user_sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = ? AND s.expires_at > ?",
     )
     .bind(id_hash)

@@ -46,7 +46,42 @@ pub async fn insert_all(pool: &SqlitePool, events: &[(NewEvent, i64)]) -> Result
             .push_bind(&e.client_address)
             .push_bind(&e.detail);
     });
-    q.build().execute(pool).await?;
+    // With the message's end in one write order: an event of a message that
+    // ended while it was on its way loses its file name here, as the events
+    // before the end lost theirs in `forget_file_names`.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_events")
+        .fetch_one(&mut *tx)
+        .await?;
+    q.build().execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE audit_events SET detail = NULL
+         WHERE kind = 'attachment_downloaded' AND outcome = 'success' AND detail IS NOT NULL
+           AND id > ? AND message_id IN (SELECT message_id FROM messages WHERE state <> 'active')",
+    )
+    .bind(before)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Drops the attachment file names from the audit of the message with
+/// Message-ID `message_id`, inside the transaction that ends it: crypto-
+/// shredding takes the names with the files. The events stay.
+pub async fn forget_file_names(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    message_id: &str,
+) -> Result<()> {
+    // A download's `detail` is the file's name.
+    sqlx::query(
+        "UPDATE audit_events SET detail = NULL
+         WHERE kind = 'attachment_downloaded' AND outcome = 'success' AND detail IS NOT NULL
+           AND message_id = ?",
+    )
+    .bind(message_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -105,7 +140,7 @@ pub async fn list(pool: &SqlitePool, f: &Filter, limit: Option<i64>) -> Result<V
     }
     if let Some(recipient) = &f.recipient {
         q.push(" AND recipient LIKE ")
-            .push_bind(super::sent::like_pattern(recipient))
+            .push_bind(super::like_pattern(recipient))
             .push(" ESCAPE '\\'");
     }
     if let Some(before) = f.before_id {

@@ -142,6 +142,9 @@ pub async fn revoke_recipient(
                 .bind(rid)
                 .execute(&mut *tx)
                 .await?;
+            // Their link no longer opens: a notification still waiting
+            // (or a passcode for it) is not sent.
+            super::mail_queue::cancel_for_recipient(&mut tx, *rid, now).await?;
         }
         Some(true)
     };

@@ -5,6 +5,7 @@
 //! holds the claim.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -42,8 +43,12 @@ pub enum MailState {
     Bounced,
     /// Tried for as long as `--mail-give-up` allows, without success.
     GaveUp,
-    /// A passcode mail that could not leave before its passcode expired.
+    /// A passcode mail that could not leave before its passcode expired (or
+    /// a mail replaced by a newer one for the same recipient).
     Expired,
+    /// Dropped unsent because its message was revoked or expired, or its
+    /// recipient's access revoked (see [`cancel_for_message`]).
+    Cancelled,
 }
 
 impl MailState {
@@ -56,6 +61,7 @@ impl MailState {
             "bounced" => MailState::Bounced,
             "gave_up" => MailState::GaveUp,
             "expired" => MailState::Expired,
+            "cancelled" => MailState::Cancelled,
             other => return Err(Error::Internal(format!("unknown mail state {other}"))),
         })
     }
@@ -79,6 +85,20 @@ pub struct NewMail {
     pub created_at: i64,
     /// Not to be sent after this (a passcode mail: its passcode's expiry).
     pub expires_at: Option<i64>,
+    /// The logo left out of `content`, if one was (`mail::logo_gap`).
+    pub logo: Option<QueuedLogo>,
+}
+
+/// A logo queued once for every mail that carries it (`mail_logos`).
+#[derive(Clone)]
+pub struct QueuedLogo {
+    /// SHA-256 of `block`: its key.
+    pub sha256: Vec<u8>,
+    /// Where in the mail's opened content `block` goes back.
+    pub offset: usize,
+    /// The logo's part body, exactly as the signed mail carried it; shared
+    /// by the mails of one message.
+    pub block: Arc<[u8]>,
 }
 
 /// Queues `mail` on the caller's transaction (so it commits, or not, with
@@ -88,10 +108,27 @@ pub async fn insert(
     mail: &NewMail,
     recipient_id: Option<i64>,
 ) -> Result<()> {
+    if let Some(logo) = &mail.logo {
+        // Looked up first: binding the logo for every recipient of a large
+        // message would copy it as many times.
+        let stored: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mail_logos WHERE sha256 = ?)")
+                .bind(&logo.sha256)
+                .fetch_one(&mut *conn)
+                .await?;
+        if !stored {
+            sqlx::query("INSERT INTO mail_logos (sha256, block) VALUES (?, ?)")
+                .bind(&logo.sha256)
+                .bind(&*logo.block)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     sqlx::query(
         "INSERT INTO mail_queue (id, kind, recipient_id, envelope_from, envelope_to, master_key_id,
-                                 content, created_at, next_try_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+                                 content, created_at, next_try_at, expires_at, logo_sha256,
+                                 logo_offset)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
     )
     .bind(&mail.id)
     .bind(mail.kind.as_str())
@@ -102,9 +139,33 @@ pub async fn insert(
     .bind(&mail.content)
     .bind(mail.created_at)
     .bind(mail.expires_at)
+    .bind(mail.logo.as_ref().map(|l| &l.sha256))
+    .bind(mail.logo.as_ref().map(|l| l.offset as i64))
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The logo block stored under `sha256`, if it is.
+pub async fn logo_block(pool: &SqlitePool, sha256: &[u8]) -> Result<Option<Vec<u8>>> {
+    Ok(
+        sqlx::query_scalar("SELECT block FROM mail_logos WHERE sha256 = ?")
+            .bind(sha256)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Deletes the logos no waiting mail needs any more; returns how many.
+pub async fn drop_unused_logos(pool: &SqlitePool) -> Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM mail_logos WHERE sha256 NOT IN (
+             SELECT logo_sha256 FROM mail_queue
+             WHERE logo_sha256 IS NOT NULL AND state IN ('queued', 'deferred'))",
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
 }
 
 /// Drops the recipient's mails of `kind` still waiting (on the caller's
@@ -125,6 +186,47 @@ pub async fn supersede(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Cancels the mail still waiting for the recipients of message `id`, on the
+/// caller's transaction (the one that revokes or expires it): notifications
+/// and resends carry a link that no longer opens, passcode mails a passcode
+/// that was just deleted. Mail about the message *to its sender* (read
+/// receipts) is not tied to a recipient and still goes: it reports what
+/// happened before the end, to the person who ended it. A reply is a message
+/// of its own, so its notice follows the reply's state, not this one's.
+/// A mail already in a worker's hands cannot be called back; its outcome is
+/// still recorded if the relay took it (see [`finish`]). Returns how many.
+pub async fn cancel_for_message(conn: &mut SqliteConnection, id: &str, now: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE mail_queue SET state = 'cancelled', finished_at = ?1, content = NULL, leased_until = NULL
+         WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = ?2)
+           AND state IN ('queued', 'deferred')",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Cancels recipient `recipient_id`'s mail still waiting (their access was
+/// revoked), on the caller's transaction, as [`cancel_for_message`] does for
+/// a whole message. Returns how many.
+pub async fn cancel_for_recipient(
+    conn: &mut SqliteConnection,
+    recipient_id: i64,
+    now: i64,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE mail_queue SET state = 'cancelled', finished_at = ?1, content = NULL, leased_until = NULL
+         WHERE recipient_id = ?2 AND state IN ('queued', 'deferred')",
+    )
+    .bind(now)
+    .bind(recipient_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// A mail a worker has claimed: it holds the lease until `now + lease`.
@@ -148,6 +250,10 @@ pub struct ClaimedMail {
     pub attempts: i64,
     /// Queued at.
     pub created_at: i64,
+    /// The logo left out of `content`, to put back (`mail::logo_gap`).
+    pub logo_sha256: Option<Vec<u8>>,
+    /// Where it goes back.
+    pub logo_offset: Option<i64>,
 }
 
 /// Marks waiting passcode mails whose passcode has expired as `expired`:
@@ -187,7 +293,7 @@ pub async fn claim(
              ORDER BY kind <> 'passcode', next_try_at
              LIMIT ?3)
          RETURNING id, kind, recipient_id, envelope_from, envelope_to, master_key_id, content,
-                   attempts, created_at",
+                   attempts, created_at, logo_sha256, logo_offset",
     )
     .bind(now)
     .bind(lease_secs)
@@ -222,8 +328,10 @@ pub enum Outcome {
 }
 
 /// Records how the claimed try `attempt` of mail `id` ended, if that claim
-/// still holds (a newer claim, or a final state, wins). A mail that is done
-/// loses its content: the link or passcode in it is not kept.
+/// still holds (a newer claim, or a final state, wins — except that a mail
+/// cancelled while the relay was already taking it is recorded as sent,
+/// which is what happened). A mail that is done loses its content: the link
+/// or passcode in it is not kept.
 pub async fn finish(
     pool: &SqlitePool,
     id: &str,
@@ -243,7 +351,8 @@ pub async fn finish(
              next_try_at = COALESCE(?3, next_try_at),
              finished_at = CASE WHEN ?1 = 'deferred' THEN NULL ELSE ?4 END,
              content = CASE WHEN ?1 = 'deferred' THEN content ELSE NULL END
-         WHERE id = ?5 AND attempts = ?6 AND state IN ('queued', 'deferred')
+         WHERE id = ?5 AND attempts = ?6
+           AND (state IN ('queued', 'deferred') OR (state = 'cancelled' AND ?1 = 'sent'))
          RETURNING id",
     )
     .bind(state)
@@ -273,7 +382,7 @@ pub async fn next_due(pool: &SqlitePool) -> Result<Option<i64>> {
 pub struct DeliveryRow {
     /// The recipient.
     pub recipient_id: i64,
-    /// `queued`, `sent`, `deferred`, `bounced`, `gave_up`.
+    /// `queued`, `sent`, `deferred`, `bounced`, `gave_up`, `expired`, `cancelled`.
     pub state: String,
     /// Tries so far.
     pub attempts: i64,

@@ -277,21 +277,21 @@ pub async fn attachments(pool: &SqlitePool, id: &str) -> Result<Vec<AttachmentRo
 }
 
 /// Ends an active message — revoked or expired — and destroys its wrapped key,
-/// sealed body and attachment rows in the same transaction. The conditional
+/// sealed body and attachment rows, and cancels its mail still waiting in
+/// the queue, in the same transaction. The conditional
 /// UPDATE is the whole decision: of two concurrent calls exactly one wins.
 /// Returns whether this call changed it.
 pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Result<bool> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let changed = sqlx::query(
-        "UPDATE messages SET state = ?, ended_at = ? WHERE id = ? AND state = 'active' RETURNING id",
+    let changed_id: Option<String> = sqlx::query_scalar(
+        "UPDATE messages SET state = ?, ended_at = ? WHERE id = ? AND state = 'active' RETURNING message_id",
     )
     .bind(to.as_str())
     .bind(now)
     .bind(id)
     .fetch_optional(&mut *tx)
-    .await?
-    .is_some();
-    if changed {
+    .await?;
+    if let Some(message_id) = &changed_id {
         for sql in [
             "DELETE FROM message_keys WHERE message_id = ?",
             "DELETE FROM message_bodies WHERE message_id = ?",
@@ -301,9 +301,31 @@ pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Res
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
+        // Its links and passcodes are dead now: mail still waiting with them
+        // must not go out later.
+        super::mail_queue::cancel_for_message(&mut tx, id, now).await?;
+        super::audit::forget_file_names(&mut tx, message_id).await?;
     }
     tx.commit().await?;
-    Ok(changed)
+    Ok(changed_id.is_some())
+}
+
+/// What `address` has stored in replies to message `original` that are
+/// still readable: their sealed bodies and attachments, in bytes.
+pub async fn reply_bytes(pool: &SqlitePool, original: &str, address: &str) -> Result<u64> {
+    let bytes: i64 = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT SUM(LENGTH(b.ciphertext)) FROM message_bodies b
+                           JOIN messages m ON m.id = b.message_id
+                          WHERE m.in_reply_to = ?1 AND m.sender_address = ?2), 0)
+              + COALESCE((SELECT SUM(a.size) FROM attachments a
+                           JOIN messages m ON m.id = a.message_id
+                          WHERE m.in_reply_to = ?1 AND m.sender_address = ?2), 0)",
+    )
+    .bind(original)
+    .bind(address)
+    .fetch_one(pool)
+    .await?;
+    Ok(bytes.max(0) as u64)
 }
 
 /// Ids of active messages whose expiry has passed.

@@ -197,3 +197,17 @@ pub fn protection_from_str(s: &str) -> sealmail_api::Protection {
         _ => sealmail_api::Protection::EncryptOnly,
     }
 }
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` escaped
+/// (use with `ESCAPE '\'`).
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.trim().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqlitePool};
 
+use super::like_pattern;
 use super::messages::MessageRow;
 use crate::error::Result;
 
@@ -44,20 +45,6 @@ impl Cursor {
             id: id.to_owned(),
         })
     }
-}
-
-/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` escaped
-/// (use with `ESCAPE '\'`).
-pub fn like_pattern(text: &str) -> String {
-    let mut out = String::from("%");
-    for c in text.trim().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
 }
 
 /// What to find.

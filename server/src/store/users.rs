@@ -15,6 +15,8 @@ pub struct UserRow {
     pub name: Option<String>,
     /// Whether the account is an administrator.
     pub is_admin: bool,
+    /// Whether its messages ask for read receipts unless the sender says otherwise.
+    pub read_receipts: bool,
 }
 
 /// Creates an account; the password must already be an argon2id PHC string.
@@ -48,21 +50,13 @@ pub async fn insert(
 /// Finds an account by address (case-insensitive).
 pub async fn by_email(pool: &SqlitePool, email: &str) -> Result<Option<UserRow>> {
     Ok(
-        sqlx::query_as("SELECT id, email, name, is_admin FROM users WHERE email = ?")
-            .bind(email)
-            .fetch_optional(pool)
-            .await?,
-    )
-}
-
-/// Whether the account's messages ask for read receipts unless the sender
-/// says otherwise.
-pub async fn read_receipts_default(pool: &SqlitePool, id: i64) -> Result<bool> {
-    let on: Option<bool> = sqlx::query_scalar("SELECT read_receipts FROM users WHERE id = ?")
-        .bind(id)
+        sqlx::query_as(
+            "SELECT id, email, name, is_admin, read_receipts FROM users WHERE email = ?",
+        )
+        .bind(email)
         .fetch_optional(pool)
-        .await?;
-    Ok(on.unwrap_or(false))
+        .await?,
+    )
 }
 
 /// Sets the account's read-receipt default.

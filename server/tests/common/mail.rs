@@ -85,9 +85,11 @@ pub fn token_in_outbox(data: &Path, address: &str) -> String {
 }
 
 /// The passcode in the newest mail of the outbox of the data dir `data`,
-/// waiting (up to 10 s) for the delivery worker to write it.
-pub fn passcode_in_outbox(data: &Path) -> String {
-    let newest = outbox_when(data, 1, has_passcode);
+/// once that mail is a passcode mail to `address` (waiting up to 10 s for the
+/// delivery worker: until then the newest may be someone else's).
+pub fn passcode_in_outbox(data: &Path, address: &str) -> String {
+    let to = format!("To: {address}");
+    let newest = outbox_when(data, 1, |mail| mail.contains(&to) && has_passcode(mail));
     passcode_in(&newest)
 }
 

@@ -104,7 +104,12 @@ impl TestResponse {
             .get_all(header::SET_COOKIE)
             .iter()
             .map(|v| v.to_str().unwrap().to_owned())
-            .find(|c| c.starts_with(RECIPIENT_SESSION_COOKIE))
+            // `sealmail_link`, or `__Secure-sealmail_link` over https.
+            .find(|c| {
+                c.split('=')
+                    .next()
+                    .is_some_and(|name| name.ends_with(RECIPIENT_SESSION_COOKIE))
+            })
             .map(|c| c.split(';').next().unwrap().to_owned())
     }
 }

@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode, header};
 use sealmail::store;
 use sealmail_api::admin::BrandingTemplate;
 use sealmail_api::recipient::Body as MessageBody;
-use sealmail_api::routes::{self, COMPOSE_PART, SENDER_SESSION_COOKIE};
+use sealmail_api::routes::{self, COMPOSE_PART};
 use sealmail_api::sender::{
     ComposeRequest, Composed, Expiry, ExpiryChange, Me, SentMessage, SentPage, SentQuery, SignIn,
 };
@@ -97,7 +97,7 @@ impl TestApp {
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         self.session(
             &response
-                .cookie_named(SENDER_SESSION_COOKIE)
+                .cookie_named(self.state.settings.sender_cookie())
                 .expect("a session cookie"),
         )
     }
