@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use sealmail_api::recipient::LinkInfo;
 
-use super::{Back, Journey, Problem, on_click};
+use super::{Back, Journey, Problem, Request, on_click};
 use crate::components::protection::ProtectionFacts;
 use crate::components::{focus_when_mounted, mailbox, set_title};
 use crate::i18n::format::date_time;
@@ -23,7 +23,7 @@ pub fn LinkPage(journey: Journey, info: LinkInfo, back: Option<Back>) -> impl In
     let busy: Signal<bool> = ask.pending().into();
     let send = on_click(move |_| {
         if !busy.get_untracked() {
-            ask.dispatch_local(());
+            ask.dispatch_local(Request::Passcode);
         }
     });
     let problem = move || {

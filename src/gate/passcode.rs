@@ -2,9 +2,8 @@
 //! to do when it is wrong or has expired.
 
 use leptos::prelude::*;
-use sealmail_api::recipient::PasscodeSent;
 
-use super::{Journey, Problem, on_click};
+use super::{Journey, Problem, Request, on_click};
 use crate::components::set_title;
 use crate::effect::effect;
 use crate::i18n::format::minutes;
@@ -71,7 +70,7 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
             missing.set(true);
         } else {
             missing.set(false);
-            open.dispatch_local(passcode);
+            open.dispatch_local(Request::Session(passcode));
         }
     };
     let new_code = on_click(move |_| {
@@ -79,24 +78,20 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
             missing.set(false);
             open.clear();
             resend.clear();
-            resend.dispatch_local(());
+            resend.dispatch_local(Request::Passcode);
         }
     });
 
-    // The passcode mailed last: a new code's once there is one, kept when a
-    // later request clears its answer.
-    let sent = Memo::new(move |last: Option<&Option<PasscodeSent>>| {
-        journey
-            .sent(resend)
-            .or_else(|| last.cloned().flatten())
-            .or_else(|| journey.sent(journey.ask))
-    });
+    // Where the passcode went and for how long it holds: the server says the
+    // same for every code of a link (its recipient, its fixed lifetime), so
+    // the first code's answer serves while a later request's is cleared.
+    let sent = move || journey.sent(resend).or_else(|| journey.sent(journey.ask));
     let sent_to = text(move |s, _| {
-        let masked = sent.with(|sent| sent.as_ref().map(|sent| sent.sent_to_masked.clone()));
+        let masked = sent().map(|sent| sent.sent_to_masked);
         fill(s.passcode_sent_to, &masked.unwrap_or_default())
     });
     let valid_for = text(move |s, _| {
-        let secs = sent.with(|sent| sent.as_ref().map_or(0, |sent| sent.valid_for_secs));
+        let secs = sent().map_or(0, |sent| sent.valid_for_secs);
         fill(s.passcode_valid_for, &minutes(u64::from(secs)))
     });
     view! {
