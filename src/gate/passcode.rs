@@ -99,15 +99,13 @@ pub fn PasscodePage(journey: Journey) -> impl IntoView {
             <h1>{tr(|s| s.passcode_title)}</h1>
             <p id="passcode-sent-to" data-testid="sent-to">{sent_to}</p>
             <p class="hint">{valid_for}</p>
-            <form class="passcode-form" on:submit=submit novalidate>
+            <form class="passcode-form" on:submit=submit>
                 <label for="passcode">{tr(|s| s.passcode_label)}</label>
                 <input
                     id="passcode"
-                    name="passcode"
                     type="text"
                     inputmode="numeric"
                     autocomplete="one-time-code"
-                    spellcheck="false"
                     aria-describedby="passcode-hint passcode-sent-to passcode-error"
                     aria-invalid=move || if problem().is_some() { "true" } else { "false" }
                     data-testid="passcode"
