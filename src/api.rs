@@ -7,10 +7,13 @@
 //! can be driven without a server. Every type on the wire comes from
 //! `sealmail_api`.
 
+pub mod wire;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::*;
 use sealmail_api::admin::{
     AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MessageStatus, Report,
@@ -26,7 +29,7 @@ use sealmail_api::sender::{
 };
 use sealmail_api::{ErrorBody, ErrorCode, routes};
 use serde::de::DeserializeOwned;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// Why a call failed.
@@ -214,8 +217,8 @@ pub fn use_api() -> Api {
     expect_context()
 }
 
-/// The real client. It calls the browser's `fetch` directly: an HTTP crate
-/// would add to the wasm for nothing the portal needs.
+/// The real client: JSON over `fetch` through `gloo-net`, and
+/// `XMLHttpRequest` for the one upload whose progress is shown.
 ///
 /// Normally the server that served the page ([`HttpApi::same_origin`]); the
 /// session cookie (HttpOnly, SameSite=Strict) goes with every call, also to a
@@ -246,10 +249,25 @@ impl HttpApi {
         format!("{}{path}", self.base)
     }
 
+    /// One call whose answer [`wire`] reads (the recipient's first calls:
+    /// no `serde_json` in their bundle).
+    fn read<T: wire::FromJs>(
+        &self,
+        method: Method,
+        path: String,
+        json: Option<String>,
+    ) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+        let url = self.url(path);
+        async move {
+            let text = send(method, url, json.map(|json| Ok(Payload::Json(json)))).await?;
+            wire::parse(&text).ok_or(ApiError::Unreachable)
+        }
+    }
+
     /// [`call`] at this client's server.
     fn call<T: DeserializeOwned>(
         &self,
-        method: &'static str,
+        method: Method,
         path: String,
         body: Option<Result<Payload, serde_json::Error>>,
     ) -> impl Future<Output = Result<T, ApiError>> + use<T> {
@@ -259,27 +277,27 @@ impl HttpApi {
 
 impl RecipientApi for HttpApi {
     fn link(&self, token: &str) -> ApiFuture<LinkInfo> {
-        Box::pin(self.call("GET", routes::link(token), None))
+        Box::pin(self.read(Method::GET, routes::link(token), None))
     }
 
     fn send_passcode(&self, token: &str, request: PasscodeRequest) -> ApiFuture<PasscodeSent> {
-        let body = serde_json::to_string(&request).map(Payload::Json);
-        Box::pin(self.call("POST", routes::link_passcode(token), Some(body)))
+        let body = wire::passcode_request(&request);
+        Box::pin(self.read(Method::POST, routes::link_passcode(token), Some(body)))
     }
 
     fn open_session(&self, token: &str, submit: PasscodeSubmit) -> ApiFuture<SessionOpened> {
-        let body = serde_json::to_string(&submit).map(Payload::Json);
-        Box::pin(self.call("POST", routes::link_session(token), Some(body)))
+        let body = wire::passcode_submit(&submit);
+        Box::pin(self.read(Method::POST, routes::link_session(token), Some(body)))
     }
 
     fn message(&self, token: &str) -> ApiFuture<MessageView> {
-        Box::pin(self.call("GET", routes::link_message(token), None))
+        Box::pin(self.call(Method::GET, routes::link_message(token), None))
     }
 
     fn end_session(&self, token: &str) -> ApiFuture<()> {
         let url = self.url(routes::link_session(token));
         // 204 No Content: nothing to parse.
-        Box::pin(async move { send("DELETE", url, None).await.map(drop) })
+        Box::pin(async move { send(Method::DELETE, url, None).await.map(drop) })
     }
 
     fn reply(
@@ -295,7 +313,7 @@ impl RecipientApi for HttpApi {
                 Payload::Multipart { json, files }
             }
         });
-        Box::pin(self.call("POST", routes::link_reply(token), Some(body)))
+        Box::pin(self.call(Method::POST, routes::link_reply(token), Some(body)))
     }
 
     fn attachment_url(&self, token: &str, id: &str) -> String {
@@ -309,40 +327,40 @@ impl RecipientApi for HttpApi {
 
 impl SenderApi for HttpApi {
     fn me(&self) -> ApiFuture<Me> {
-        Box::pin(self.call("GET", routes::ME.to_owned(), None))
+        Box::pin(self.call(Method::GET, routes::ME.to_owned(), None))
     }
 
     fn sign_in(&self, sign_in: SignIn) -> ApiFuture<Me> {
         let body = serde_json::to_string(&sign_in).map(Payload::Json);
-        Box::pin(self.call("POST", routes::SESSION.to_owned(), Some(body)))
+        Box::pin(self.call(Method::POST, routes::SESSION.to_owned(), Some(body)))
     }
 
     fn sign_out(&self) -> ApiFuture<()> {
         let url = self.url(routes::SESSION.to_owned());
-        Box::pin(async move { send("DELETE", url, None).await.map(drop) })
+        Box::pin(async move { send(Method::DELETE, url, None).await.map(drop) })
     }
 
     fn sent(&self, query: SentQuery) -> ApiFuture<SentPage> {
-        Box::pin(self.call("GET", routes::sent(&query), None))
+        Box::pin(self.call(Method::GET, routes::sent(&query), None))
     }
 
     fn revoke(&self, id: &str, request: RevokeRequest) -> ApiFuture<SentMessage> {
         let body = serde_json::to_string(&request).map(Payload::Json);
-        Box::pin(self.call("POST", routes::message_revoke(id), Some(body)))
+        Box::pin(self.call(Method::POST, routes::message_revoke(id), Some(body)))
     }
 
     fn resend(&self, id: &str, request: ResendRequest) -> ApiFuture<SentMessage> {
         let body = serde_json::to_string(&request).map(Payload::Json);
-        Box::pin(self.call("POST", routes::message_resend(id), Some(body)))
+        Box::pin(self.call(Method::POST, routes::message_resend(id), Some(body)))
     }
 
     fn change_expiry(&self, id: &str, change: ExpiryChange) -> ApiFuture<SentMessage> {
         let body = serde_json::to_string(&change).map(Payload::Json);
-        Box::pin(self.call("PATCH", routes::message(id), Some(body)))
+        Box::pin(self.call(Method::PATCH, routes::message(id), Some(body)))
     }
 
     fn templates(&self) -> ApiFuture<Vec<BrandingTemplate>> {
-        Box::pin(self.call("GET", routes::BRANDING_TEMPLATES.to_owned(), None))
+        Box::pin(self.call(Method::GET, routes::BRANDING_TEMPLATES.to_owned(), None))
     }
 
     fn compose(
@@ -360,33 +378,41 @@ impl SenderApi for HttpApi {
     }
 
     fn admin_message(&self, message_id: &str) -> ApiFuture<MessageStatus> {
-        Box::pin(self.call("GET", routes::admin_message(message_id), None))
+        Box::pin(self.call(Method::GET, routes::admin_message(message_id), None))
     }
 
     fn admin_revoke(&self, message_id: &str, request: RevokeRequest) -> ApiFuture<MessageStatus> {
         let body = serde_json::to_string(&request).map(Payload::Json);
-        Box::pin(self.call("POST", routes::admin_message_revoke(message_id), Some(body)))
+        Box::pin(self.call(
+            Method::POST,
+            routes::admin_message_revoke(message_id),
+            Some(body),
+        ))
     }
 
     fn admin_resend(&self, message_id: &str, request: ResendRequest) -> ApiFuture<MessageStatus> {
         let body = serde_json::to_string(&request).map(Payload::Json);
-        Box::pin(self.call("POST", routes::admin_message_resend(message_id), Some(body)))
+        Box::pin(self.call(
+            Method::POST,
+            routes::admin_message_resend(message_id),
+            Some(body),
+        ))
     }
 
     fn admin_trace(&self, query: TraceQuery) -> ApiFuture<TracePage> {
-        Box::pin(self.call("GET", routes::admin_trace(&query), None))
+        Box::pin(self.call(Method::GET, routes::admin_trace(&query), None))
     }
 
     fn admin_report(&self, query: ReportQuery) -> ApiFuture<Report> {
-        Box::pin(self.call("GET", routes::admin_report(&query), None))
+        Box::pin(self.call(Method::GET, routes::admin_report(&query), None))
     }
 
     fn admin_audit(&self, query: AuditQuery) -> ApiFuture<AuditPage> {
-        Box::pin(self.call("GET", routes::admin_audit(&query), None))
+        Box::pin(self.call(Method::GET, routes::admin_audit(&query), None))
     }
 
     fn admin_templates(&self) -> ApiFuture<Vec<BrandingTemplate>> {
-        Box::pin(self.call("GET", routes::ADMIN_BRANDING.to_owned(), None))
+        Box::pin(self.call(Method::GET, routes::ADMIN_BRANDING.to_owned(), None))
     }
 
     fn save_template(
@@ -396,24 +422,24 @@ impl SenderApi for HttpApi {
     ) -> ApiFuture<BrandingTemplate> {
         let body = serde_json::to_string(&input).map(Payload::Json);
         Box::pin(match id {
-            Some(id) => self.call("PUT", routes::admin_branding_one(&id), Some(body)),
-            None => self.call("POST", routes::ADMIN_BRANDING.to_owned(), Some(body)),
+            Some(id) => self.call(Method::PUT, routes::admin_branding_one(&id), Some(body)),
+            None => self.call(Method::POST, routes::ADMIN_BRANDING.to_owned(), Some(body)),
         })
     }
 
     fn delete_template(&self, id: &str) -> ApiFuture<()> {
         let url = self.url(routes::admin_branding_one(id));
         // 204 No Content: nothing to parse.
-        Box::pin(async move { send("DELETE", url, None).await.map(drop) })
+        Box::pin(async move { send(Method::DELETE, url, None).await.map(drop) })
     }
 
     fn upload_logo(&self, id: &str, file: web_sys::File) -> ApiFuture<BrandingTemplate> {
         let body = Some(Ok(Payload::File(file)));
-        Box::pin(self.call("PUT", routes::admin_branding_logo(id), body))
+        Box::pin(self.call(Method::PUT, routes::admin_branding_logo(id), body))
     }
 
     fn delete_logo(&self, id: &str) -> ApiFuture<BrandingTemplate> {
-        Box::pin(self.call("DELETE", routes::admin_branding_logo(id), None))
+        Box::pin(self.call(Method::DELETE, routes::admin_branding_logo(id), None))
     }
 }
 
@@ -481,7 +507,7 @@ enum Payload {
 
 /// One request answered with JSON: the success type, or the server's error.
 async fn call<T: DeserializeOwned>(
-    method: &str,
+    method: Method,
     url: String,
     body: Option<Result<Payload, serde_json::Error>>,
 ) -> Result<T, ApiError> {
@@ -493,36 +519,25 @@ async fn call<T: DeserializeOwned>(
 /// `Unreachable` when the answer is neither (the status only says which of the
 /// two bodies to expect; the page is chosen by the body's code).
 async fn send(
-    method: &str,
+    method: Method,
     url: String,
     body: Option<Result<Payload, serde_json::Error>>,
 ) -> Result<String, ApiError> {
-    let unreachable = |_| ApiError::Unreachable;
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    // The session cookie also to a server on another origin ([`HttpApi::at`]).
-    init.set_credentials(web_sys::RequestCredentials::Include);
-    let headers = web_sys::Headers::new().map_err(unreachable)?;
-    if method != "GET" {
+    let state_changing = method != Method::GET;
+    let mut request = RequestBuilder::new(&url)
+        .method(method)
+        // The session cookie also to a server on another origin ([`HttpApi::at`]).
+        .credentials(web_sys::RequestCredentials::Include);
+    if state_changing {
         // Every state-changing request carries the anti-forgery header.
-        headers
-            .set(routes::CSRF_HEADER, routes::CSRF_VALUE)
-            .map_err(unreachable)?;
+        request = request.header(routes::CSRF_HEADER, routes::CSRF_VALUE);
     }
-    match body.transpose().map_err(|_| ApiError::Unreachable)? {
-        None => {}
-        Some(Payload::Json(json)) => {
-            headers
-                .set("content-type", "application/json")
-                .map_err(unreachable)?;
-            init.set_body(&JsValue::from_str(&json));
-        }
-        Some(Payload::File(file)) => {
-            headers
-                .set("content-type", &file.type_())
-                .map_err(unreachable)?;
-            init.set_body(&file);
-        }
+    let request = match body.transpose().map_err(unreachable)? {
+        None => request.build(),
+        Some(Payload::Json(json)) => request
+            .header("content-type", "application/json")
+            .body(json),
+        Some(Payload::File(file)) => request.header("content-type", &file.type_()).body(file),
         Some(Payload::Multipart { json, files }) => {
             // No content-type: the browser writes it, with the boundary.
             let form = web_sys::FormData::new().map_err(unreachable)?;
@@ -532,19 +547,15 @@ async fn send(
                 form.append_with_blob_and_filename("file", file, &file.name())
                     .map_err(unreachable)?;
             }
-            init.set_body(&form);
+            request.body(form)
         }
-    }
-    init.set_headers(&headers);
-    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(&url, &init))
-        .await
-        .and_then(|r| r.dyn_into())
-        .map_err(unreachable)?;
-    let text = JsFuture::from(response.text().map_err(unreachable)?)
-        .await
+    };
+    let response = request
         .map_err(unreachable)?
-        .as_string()
-        .unwrap_or_default();
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let text = response.text().await.map_err(unreachable)?;
     if response.ok() {
         Ok(text)
     } else {
@@ -552,13 +563,18 @@ async fn send(
     }
 }
 
+/// Any failure to ask or to read the answer: worth a retry.
+fn unreachable<E>(_: E) -> ApiError {
+    ApiError::Unreachable
+}
+
 /// The error of a failed answer: the server's, from its body; a 413 without
 /// it (a proxy's page, or a cut-off upload) is still `payload_too_large`;
 /// anything else is `Unreachable`.
 fn failure(status: u16, text: &str) -> ApiError {
-    match serde_json::from_str::<ErrorBody>(text) {
-        Ok(body) => ApiError::Api(body),
-        Err(_) if status == 413 => ApiError::Api(ErrorBody::new(ErrorCode::PayloadTooLarge, "")),
-        Err(_) => ApiError::Unreachable,
+    match wire::parse::<ErrorBody>(text) {
+        Some(body) => ApiError::Api(body),
+        None if status == 413 => ApiError::Api(ErrorBody::new(ErrorCode::PayloadTooLarge, "")),
+        None => ApiError::Unreachable,
     }
 }

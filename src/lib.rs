@@ -1,19 +1,20 @@
 //! Sealmail's web portal: the pages recipients see, and the sender's and
-//! administrator's pages.
+//! administrator's pages, all drawn with Leptos.
 //!
-//! The portal is three bundles: `src/main.rs` mounts the [`gate`] (a link's
-//! first pages and the landing page, `dist/`, drawn without Leptos because
-//! its first load is budgeted), `src/bin/reader.rs` mounts [`ReaderApp`]
-//! (the message, once the passcode has opened a session, `dist/reader/`),
+//! The portal is three bundles: `src/main.rs` mounts [`RecipientApp`] (a
+//! link's first pages, the [`gate`], and the landing page, `dist/`; its first
+//! load is budgeted), `src/bin/reader.rs` mounts [`ReaderApp`] (the message,
+//! once the passcode has opened a session, `dist/reader/`),
 //! `src/bin/staff.rs` mounts [`StaffApp`] (the sender's and administrator's
-//! pages, `dist/staff/`). Tests mount the gate, [`Portal`] (every Leptos page)
-//! or a page inside [`Providers`] with a fake of [`api::RecipientApi`] and
-//! [`api::SenderApi`].
+//! pages, `dist/staff/`). Tests mount [`RecipientApp`] or the [`gate::Gate`],
+//! [`Portal`] (every other page) or a page inside [`Providers`] with a fake of
+//! [`api::RecipientApi`] and [`api::SenderApi`].
 //!
-//! - [`gate`]: the link page, the passcode step, the pages where a journey
-//!   ends, and the landing page, on the DOM directly.
+//! - [`gate`]: the link page, the passcode step and the pages where a journey
+//!   ends: the link's info in a `LocalResource`, the passcode requests as
+//!   `Action`s.
 //! - [`app`]: context (API client, language, session, location) and the
-//!   router (a match on the path, moved by `history.pushState`).
+//!   routers.
 //! - [`pages`]: one page per file; [`pages::recipient`] is the reader's
 //!   message page; sign-in, Sent, compose and the `admin_*` pages are routed
 //!   directly.
@@ -26,8 +27,9 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod effect;
 pub mod gate;
 pub mod i18n;
 pub mod pages;
 
-pub use app::{Portal, Providers, ReaderApp, RecipientProviders, StaffApp};
+pub use app::{Portal, Providers, ReaderApp, RecipientApp, RecipientProviders, StaffApp};

@@ -161,6 +161,16 @@ fn the_gate_prefetches_exactly_the_files_the_reading_page_preloads() {
         ]
     );
     assert!(bundle_files("<p>not found</p>").is_empty());
+
+    // As a release build writes it (Trunk's `minify`): values unquoted.
+    let minified = r#"<!doctype html><html lang=en><link href=/reader/main-828acdf6841d9cb5.css integrity=sha384-x rel=stylesheet><link crossorigin=anonymous href=/reader/sealmail-reader-0123456789abcdef.js integrity=sha384-y rel=modulepreload><link as=fetch crossorigin=anonymous href=/reader/sealmail-reader-0123456789abcdef_bg.wasm integrity="sha384-z+/=" rel=preload type=application/wasm><link href=/reader/favicon-697f80b26a6b95a6.svg rel=icon>"#;
+    assert_eq!(
+        bundle_files(minified),
+        vec![
+            "/reader/sealmail-reader-0123456789abcdef.js",
+            "/reader/sealmail-reader-0123456789abcdef_bg.wasm",
+        ]
+    );
 }
 
 #[wasm_bindgen_test]

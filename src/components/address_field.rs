@@ -13,10 +13,10 @@ use crate::i18n::{fill, text};
 #[component]
 pub fn AddressField(
     id: &'static str,
-    #[prop(into)] label: Signal<&'static str>,
+    #[prop(into)] label: Signal<String>,
     /// A hint under the field, if any (its id is `{id}-hint`).
     #[prop(optional, into)]
-    hint: Option<Signal<&'static str>>,
+    hint: Option<Signal<String>>,
     text: RwSignal<String>,
     checked_all: RwSignal<bool>,
     node_ref: NodeRef<leptos::html::Input>,

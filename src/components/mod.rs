@@ -9,6 +9,7 @@ pub mod filter_form;
 pub mod html_body;
 pub mod language_switch;
 pub mod paged_list;
+pub mod protection;
 pub mod reply_form;
 pub mod sent_row;
 pub mod shell;
@@ -19,6 +20,8 @@ use leptos::prelude::*;
 use sealmail_api::Mailbox;
 use wasm_bindgen::JsCast;
 
+use crate::effect::effect;
+
 /// Moves keyboard focus to `node` once it is in the page, so that after each
 /// step a screen reader starts reading at the new step and a keyboard user
 /// does not have to tab back from the top.
@@ -27,7 +30,7 @@ where
     E: ElementType,
     E::Output: JsCast + Clone + 'static,
 {
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(element) = node.get() {
             let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
         }
@@ -37,7 +40,7 @@ where
 /// Keeps the browser tab's title (what a screen reader announces first, and
 /// what the history shows) in step with the page: "Page — Sealmail".
 pub fn set_title(title: impl Fn() -> String + 'static) {
-    Effect::new(move |_| document().set_title(&format!("{} — Sealmail", title())));
+    effect(move || document().set_title(&[&title(), " — Sealmail"].concat()));
 }
 
 /// `Name <address>`, or the bare address.

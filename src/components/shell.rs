@@ -19,9 +19,8 @@ pub fn Shell(
 ) -> impl IntoView {
     // Set through the CSSOM (`style:` → `style.setProperty`), which the portal's
     // CSP allows; a `style="…"` attribute would need 'unsafe-inline'.
-    let colors = Memo::new(move |_| {
-        branding.with(|b| b.as_ref().and_then(|b| header_colors(&b.background_color)))
-    });
+    let colors =
+        move || branding.with(|b| b.as_ref().and_then(|b| header_colors(&b.background_color)));
     let organisation = move || {
         branding
             .with(|b| b.as_ref().map(|b| b.organisation.clone()))
@@ -32,27 +31,31 @@ pub fn Shell(
             .with(|b| b.as_ref().and_then(|b| b.logo_url.clone()))
             .map(|src| {
                 // The organisation's name is written beside it: the logo is decoration.
-                view! { <img class="logo" src=src alt="" data-testid="brand-logo"/> }
+                view! { <img class="logo" src=src alt="" data-testid="brand-logo"/> }.into_any()
             })
     };
     let disclaimer = move || branding.with(|b| b.as_ref().and_then(|b| b.disclaimer_text.clone()));
-    let privacy =
-        move || {
-            branding.with(|b| b.as_ref().and_then(|b| b.privacy_statement_url.clone())).map(|href| {
-            view! { <a href=href rel="noopener noreferrer">{tr(|s| s.privacy_statement)}</a> }
-        })
-        };
+    let privacy = move || {
+        branding
+            .with(|b| b.as_ref().and_then(|b| b.privacy_statement_url.clone()))
+            .map(|href| {
+                view! { <a href=href rel="noopener noreferrer">{tr(|s| s.privacy_statement)}</a> }
+                    .into_any()
+            })
+    };
     view! {
         <header
             class="brand"
             data-testid="brand-header"
-            style:background-color=move || colors.get().map(|(bg, _)| bg)
-            style:color=move || colors.get().map(|(_, fg)| fg)
+            style:background-color=move || colors().map(|(bg, _)| bg)
+            style:color=move || colors().map(|(_, fg)| fg.to_owned())
         >
             <div class="brand-inner">
                 <div class="brand-name">
-                    {logo}
-                    <span data-testid="brand-organisation">{organisation}</span>
+                    // Closures written here, not named: the view macro then
+                    // shares one renderer per output type among them.
+                    {move || logo()}
+                    <span data-testid="brand-organisation">{move || organisation()}</span>
                 </div>
                 <LanguageSwitch/>
             </div>
@@ -60,8 +63,8 @@ pub fn Shell(
         {nav}
         <main id="main">{children()}</main>
         <footer class="foot">
-            {move || disclaimer().map(|text| view! { <p data-testid="brand-disclaimer">{text}</p> })}
-            <p>{privacy} " " <span>{tr(|s| s.protected_by)}</span></p>
+            {move || disclaimer().map(|text| view! { <p data-testid="brand-disclaimer">{text}</p> }.into_any())}
+            <p>{move || privacy()} " " <span>{tr(|s| s.protected_by)}</span></p>
         </footer>
     }
 }
@@ -79,7 +82,8 @@ pub fn header_colors(background: &str) -> Option<(String, &'static str)> {
         if c <= 0.040_45 {
             c / 12.92
         } else {
-            ((c + 0.055) / 1.055).powf(2.4)
+            // The browser's `Math.pow`: Rust's `powf` brings its own (1.4 KB of wasm).
+            js_sys::Math::pow((c + 0.055) / 1.055, 2.4)
         }
     };
     let luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);

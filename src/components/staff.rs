@@ -213,7 +213,7 @@ pub fn ConfirmDialog(
     open: RwSignal<bool>,
     #[prop(into)] title: Signal<String>,
     #[prop(into)] body: Signal<String>,
-    #[prop(into)] confirm: Signal<&'static str>,
+    #[prop(into)] confirm: Signal<String>,
     #[prop(into)] busy: Signal<bool>,
     /// Why the last try failed, if it did (read out at once).
     #[prop(into)]

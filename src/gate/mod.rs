@@ -1,35 +1,38 @@
 //! The gate: the first pages a recipient sees at `/m/{token}` — the link page,
-//! the passcode step, and the pages where a journey ends — plus the landing
-//! page, written against the DOM directly instead of with Leptos.
+//! the passcode step, and the pages where a journey ends.
 //!
-//! Why not Leptos here: the recipient's first load is budgeted at 100 KB gzip.
-//! Measured on these pages, Leptos' reactive runtime and typed views
-//! cost ~125 KB of wasm alone; the same pages drawn with `web_sys` cost about
-//! half. The gate has a handful of states and redraws its page on each change,
-//! which needs no reactivity. Once a session is open it hands over to the
-//! reader bundle at [`routes::portal_read_page`] (Leptos: the message view and
-//! the reply), which the browser loads while the recipient is already in.
+//! The link's info loads in a [`LocalResource`] shown through a
+//! `<Transition>`; "send me a passcode", "send a new code" and "open with this
+//! passcode" are [`Action`]s. Which page is on show is derived from those four
+//! ([`Journey::step`]): nothing here keeps its own busy or error state.
 //!
-//! The pages keep the Leptos pages' markup (classes, ids, `data-testid`), so
-//! the stylesheet, the browser tests and the end-to-end suite see one portal.
+//! Once a session is open the gate hands over to the reader bundle at
+//! [`routes::portal_read_page`] (the message view and the reply), which the
+//! browser has been fetching ([`prefetch`]) while the recipient went to their
+//! mail for the passcode. The gate is generic over the API client, so the
+//! recipient's first bundle links only the three calls it makes (`link`,
+//! `send_passcode`, `open_session`), not the message view's.
 
-mod dom;
-mod pages;
+mod end;
+mod link;
+mod passcode;
 pub mod prefetch;
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 use std::sync::Arc;
 
+use leptos::prelude::*;
+use sealmail_api::common::Branding;
 use sealmail_api::recipient::{LinkInfo, PasscodeRequest, PasscodeSent, PasscodeSubmit};
 use sealmail_api::{ErrorCode, routes};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{Element, HtmlInputElement};
 
 use crate::api::{ApiError, ApiFuture, RecipientApi};
-use crate::i18n::{self, Lang};
-use dom::Listeners;
+use crate::components::shell::Shell;
+use crate::effect::effect;
+use crate::i18n::format::minutes;
+use crate::i18n::{Strings, fill, tr, use_i18n};
+use end::FailurePage;
+use link::LinkPage;
+use passcode::PasscodePage;
 
 /// Goes to another page: [`replace_location`], or a recorder in tests.
 pub type Leave = fn(&str);
@@ -37,9 +40,7 @@ pub type Leave = fn(&str);
 /// Loads `url` in place of the current page: Back from the message then goes
 /// where the reader came from, not to a gate that would send them straight on.
 pub fn replace_location(url: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().replace(url);
-    }
+    let _ = window().location().replace(url);
 }
 
 /// Why a reader who was reading is back on the link page.
@@ -113,24 +114,10 @@ impl Failure {
     }
 }
 
-/// Where the recipient is.
-#[derive(Clone)]
-enum Step {
-    /// The landing page (a path that is not a link).
-    Home,
-    /// Waiting for the server.
-    Loading,
-    /// The link page; `back` if the reader was reading and is asked again.
-    Link { back: Option<Back> },
-    /// A passcode was mailed; waiting for it to be typed.
-    Passcode { sent: PasscodeSent, resent: bool },
-    /// The journey ended on an error page.
-    Failed(Failure),
-}
-
-/// A problem a page shows itself (read out through `role="alert"`).
-#[derive(Clone, Copy, PartialEq)]
+/// A problem a step shows itself (read out through `role="alert"`).
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Problem {
+    /// Nothing was typed.
     Missing,
     Wrong(Option<u32>),
     Expired,
@@ -138,374 +125,265 @@ enum Problem {
     Failed,
 }
 
-/// Where keyboard focus goes after a redraw.
-#[derive(Clone, Copy, PartialEq)]
-enum Focus {
-    /// The new page's heading (or the passcode field): a new step.
-    Page,
-    /// The element that had it before, found again by its id.
-    Keep,
-}
-
-struct State {
-    lang: Lang,
-    info: Option<LinkInfo>,
-    step: Step,
-    problem: Option<Problem>,
-    /// A request is under way: its button is disabled.
-    busy: bool,
-    /// What is typed in the passcode field, kept across redraws.
-    typed: String,
-    focus: Focus,
-}
-
-/// The gate on show: its state, and the page drawn from it.
-struct Gate<A: ?Sized> {
-    api: Arc<A>,
-    token: String,
-    root: Element,
-    /// Goes to the reader bundle.
-    leave: Leave,
-    state: RefCell<State>,
-    listeners: Listeners,
-    redraw_queued: Cell<bool>,
-}
-
-/// Keeps a mounted gate alive; dropping it removes the gate's page.
-pub struct Mounted {
-    gate: Rc<dyn Unmount>,
-}
-
-trait Unmount {
-    fn unmount(&self);
-}
-
-impl<A: RecipientApi + ?Sized + 'static> Unmount for Gate<A> {
-    fn unmount(&self) {
-        self.root.set_inner_html("");
-        self.listeners.clear();
-    }
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.gate.unmount();
-    }
-}
-
-/// Starts the gate in `<body>` for the browser's location, against the
-/// server. What `src/main.rs` runs.
-pub fn start<A: RecipientApi + 'static>(api: Arc<A>) {
-    let body = dom::document().body().expect("a page has a body");
-    // The page lives as long as the tab: nothing ever unmounts it.
-    std::mem::forget(mount_here(body.into(), api, replace_location));
-}
-
-/// Mounts the gate into `root` for the browser's location: a link's page at
-/// `/m/{token}` (saying why if the reader bundle sent the reader back), the
-/// landing page anywhere else.
-pub fn mount_here<A: RecipientApi + ?Sized + 'static>(
-    root: Element,
-    api: Arc<A>,
-    leave: Leave,
-) -> Mounted {
-    let location = dom::document().location().expect("a page has a location");
-    let path = location.pathname().unwrap_or_default();
-    let token = match crate::app::Route::from_path(&path) {
-        crate::app::Route::Recipient(token) => Some(token),
-        _ => None,
-    };
-    let back = Back::from_query(&location.search().unwrap_or_default());
-    mount(root, api, token, back, leave)
-}
-
-/// Mounts the gate into `root` for a link `token` (the landing page without
-/// one), with `leave` called with the reader's URL once a session is open.
-pub fn mount<A: RecipientApi + ?Sized + 'static>(
-    root: Element,
-    api: Arc<A>,
-    token: Option<String>,
-    back: Option<Back>,
-    leave: Leave,
-) -> Mounted {
-    let gate = Rc::new(Gate {
-        api,
-        token: token.clone().unwrap_or_default(),
-        root,
-        leave,
-        state: RefCell::new(State {
-            lang: i18n::preferred(),
-            info: None,
-            step: if token.is_some() {
-                Step::Loading
-            } else {
-                Step::Home
+impl Problem {
+    /// The errors a step keeps to itself (the passcode step a few more than
+    /// the link page); the rest end the journey on their own page.
+    fn of(error: &ApiError, passcode_step: bool) -> Option<Problem> {
+        match error {
+            ApiError::Unreachable => Some(Problem::Failed),
+            ApiError::Api(body) => match body.code {
+                ErrorCode::RateLimited => {
+                    Some(Problem::RateLimited(body.retry_after_secs.unwrap_or(60)))
+                }
+                ErrorCode::PasscodeWrong if passcode_step => Some(Problem::Wrong(body.tries_left)),
+                ErrorCode::PasscodeExpired if passcode_step => Some(Problem::Expired),
+                ErrorCode::InvalidRequest if passcode_step => Some(Problem::Wrong(None)),
+                ErrorCode::Internal => Some(Problem::Failed),
+                _ => None,
             },
-            problem: None,
-            busy: false,
-            typed: String::new(),
-            focus: Focus::Page,
-        }),
-        listeners: Listeners::default(),
-        redraw_queued: Cell::new(false),
-    });
-    gate.draw();
-    if token.is_some() {
-        Gate::load(&gate, back);
-    }
-    Mounted { gate }
-}
-
-impl<A: RecipientApi + ?Sized + 'static> Gate<A> {
-    /// Changes the state and redraws the page once the current event is over
-    /// (a listener must not drop itself, which a redraw does).
-    fn update(self: &Rc<Self>, focus: Focus, change: impl FnOnce(&mut State)) {
-        {
-            let mut state = self.state.borrow_mut();
-            change(&mut state);
-            state.focus = focus;
-        }
-        if !self.redraw_queued.replace(true) {
-            let gate = Rc::downgrade(self);
-            spawn_local(async move {
-                if let Some(gate) = gate.upgrade() {
-                    gate.redraw_queued.set(false);
-                    gate.draw();
-                }
-            });
         }
     }
 
-    /// Awaits `request`, then calls `then` with its result, if the gate is
-    /// still mounted by then.
-    fn then<T: 'static>(
-        self: &Rc<Self>,
-        request: ApiFuture<T>,
-        then: impl FnOnce(&Rc<Self>, Result<T, ApiError>) + 'static,
-    ) {
-        let gate = Rc::downgrade(self);
-        spawn_local(async move {
-            let result = request.await;
-            if let Some(gate) = gate.upgrade() {
-                then(&gate, result);
-            }
-        });
-    }
-
-    /// Asks for the link's info, then shows the link page — or goes straight
-    /// to the reader if this browser already has a session.
-    fn load(self: &Rc<Self>, back: Option<Back>) {
-        self.update(Focus::Page, |s| {
-            s.step = Step::Loading;
-            s.problem = None;
-        });
-        self.then(self.api.link(&self.token), move |gate, result| {
-            match result {
-                Ok(info) if info.session_open => gate.open_reader(),
-                Ok(info) => {
-                    let locked = info.locked_until.is_some();
-                    gate.update(Focus::Page, |s| {
-                        s.info = Some(info);
-                        // Back while locked: no passcode could be sent or entered.
-                        s.step = if locked {
-                            Step::Failed(Failure::Locked(None))
-                        } else {
-                            Step::Link { back }
-                        };
-                    });
-                }
-                Err(error) => gate.fail(&error),
-            }
-        });
-    }
-
-    /// The session is open: over to the reader bundle.
-    fn open_reader(&self) {
-        (self.leave)(&routes::portal_read_page(&self.token));
-    }
-
-    /// Mails a passcode (the link page's button, and "send a new code").
-    fn send_passcode(self: &Rc<Self>) {
-        if self.begin() {
-            return;
-        }
-        let again = matches!(self.state.borrow().step, Step::Passcode { .. });
-        // The mail in the language of the page that asked for it.
-        let request = PasscodeRequest {
-            language: Some(self.state.borrow().lang.language()),
-        };
-        let sent = self.api.send_passcode(&self.token, request);
-        self.then(sent, move |gate, result| {
-            match result {
-                Ok(sent) => {
-                    if !again {
-                        // The reader bundle, while the passcode is on its way.
-                        prefetch::reader(&gate.token);
-                    }
-                    gate.update(Focus::Page, |s| {
-                        s.busy = false;
-                        s.typed.clear();
-                        s.step = Step::Passcode {
-                            sent,
-                            resent: again,
-                        };
-                    });
-                }
-                Err(error) => match inline_problem(&error, again) {
-                    Some(problem) => gate.show(problem),
-                    None => gate.fail(&error),
-                },
-            }
-        });
-    }
-
-    /// Submits the typed passcode.
-    fn submit_passcode(self: &Rc<Self>, typed: String) {
-        // Pasted codes often carry spaces or dashes ("1234 5678"): drop them.
-        let passcode: String = typed
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        self.state.borrow_mut().typed = typed;
-        if passcode.is_empty() {
-            self.show(Problem::Missing);
-            return;
-        }
-        if self.begin() {
-            return;
-        }
-        let request = self
-            .api
-            .open_session(&self.token, PasscodeSubmit { passcode });
-        self.then(request, |gate, result| match result {
-            Ok(_) => gate.open_reader(),
-            Err(error) => match inline_problem(&error, true) {
-                Some(problem) => {
-                    gate.state.borrow_mut().typed.clear();
-                    gate.show(problem);
-                }
-                None => gate.fail(&error),
-            },
-        });
-    }
-
-    /// Marks a request under way; `true` if one already was (a double click
-    /// must not mail two passcodes: the second would replace the first).
-    fn begin(self: &Rc<Self>) -> bool {
-        if self.state.borrow().busy {
-            return true;
-        }
-        self.update(Focus::Keep, |s| {
-            s.busy = true;
-            s.problem = None;
-            if let Step::Passcode { resent, .. } = &mut s.step {
-                *resent = false;
-            }
-        });
-        false
-    }
-
-    /// Shows `problem` on the page, with focus on the field to correct.
-    fn show(self: &Rc<Self>, problem: Problem) {
-        self.update(Focus::Page, |s| {
-            s.busy = false;
-            s.problem = Some(problem);
-        });
-    }
-
-    /// Ends on the page for `error`, or, for a link locked by too many
-    /// tries, on the locked page with until when (the link's info says).
-    fn fail(self: &Rc<Self>, error: &ApiError) {
-        let failure = Failure::from_error(error);
-        self.update(Focus::Page, |s| {
-            s.busy = false;
-            s.problem = None;
-            s.step = Step::Failed(failure);
-        });
-        if error.code() == Some(ErrorCode::TooManyAttempts) {
-            self.then(self.api.link(&self.token), |gate, result| {
-                if let Ok(info) = result {
-                    gate.update(Focus::Keep, |s| s.info = Some(info));
-                }
-            });
-        }
-    }
-
-    /// Switches language, remembered for the next visit.
-    fn switch_language(self: &Rc<Self>, lang: Lang) {
-        i18n::remember(lang);
-        self.update(Focus::Keep, |s| s.lang = lang);
-    }
-
-    /// Draws the page for the current state, replacing the previous one.
-    fn draw(self: &Rc<Self>) {
-        // What is typed survives a redraw (a language switch, say).
-        let field = self.root.query_selector("#passcode").ok().flatten();
-        if let Some(input) = field.and_then(|f| f.dyn_into::<HtmlInputElement>().ok()) {
-            let mut state = self.state.borrow_mut();
-            if state.focus == Focus::Keep {
-                state.typed = input.value();
-            }
-        }
-        // Found again in the new page by its id, or its test id.
-        let focused = dom::document()
-            .active_element()
-            .filter(|element| self.root.contains(Some(element)))
-            .and_then(|element| {
-                let id = element.id();
-                if id.is_empty() {
-                    let testid = element.get_attribute("data-testid")?;
-                    Some(format!("[data-testid=\"{testid}\"]"))
-                } else {
-                    Some(format!("#{id}"))
-                }
-            });
-        let listeners = Listeners::default();
-        let page = pages::draw(self, &listeners);
-        self.root.set_inner_html("");
-        for part in page.parts {
-            let _ = self.root.append_child(&part.0);
-        }
-        // The old page's listeners go now that its elements are gone.
-        self.listeners.replace(listeners);
-
-        let state = self.state.borrow();
-        let lang = state.lang;
-        if let Some(html) = dom::document().document_element() {
-            let _ = html.set_attribute("lang", lang.code());
-        }
-        if let Some(title) = page.title {
-            dom::document().set_title(&format!("{title} — Sealmail"));
-        }
-        let target = match (state.focus, focused) {
-            (Focus::Keep, Some(selector)) => self.root.query_selector(&selector).ok().flatten(),
-            (Focus::Keep, None) => None,
-            (Focus::Page, _) => page.focus,
-        };
-        if let Some(target) = target {
-            dom::focus(&target);
-            // A problem with the passcode: select what was typed, to retype it.
-            if let (Some(input), Some(_)) = (target.dyn_ref::<HtmlInputElement>(), state.problem) {
-                input.select();
-            }
-        }
-    }
-}
-
-/// Errors a page keeps to itself (the passcode step a few more than the link
-/// page); the rest end the journey on their own page.
-fn inline_problem(error: &ApiError, passcode_step: bool) -> Option<Problem> {
-    match error {
-        ApiError::Unreachable => Some(Problem::Failed),
-        ApiError::Api(body) => match body.code {
-            ErrorCode::RateLimited => {
-                Some(Problem::RateLimited(body.retry_after_secs.unwrap_or(60)))
-            }
-            ErrorCode::PasscodeWrong if passcode_step => Some(Problem::Wrong(body.tries_left)),
-            ErrorCode::PasscodeExpired if passcode_step => Some(Problem::Expired),
-            ErrorCode::InvalidRequest if passcode_step => Some(Problem::Wrong(None)),
-            ErrorCode::Internal => Some(Problem::Failed),
+    /// The problem of an action's last answer, if it was one the step keeps.
+    fn in_answer<T>(answer: Option<&Result<T, ApiError>>, passcode_step: bool) -> Option<Problem> {
+        match answer {
+            Some(Err(error)) => Problem::of(error, passcode_step),
             _ => None,
-        },
+        }
     }
+
+    /// Said in the reader's language.
+    fn text(self, s: &Strings) -> String {
+        let wrong = |then: &str| [s.passcode_wrong, " ", then].concat();
+        match self {
+            Problem::Missing => s.passcode_missing.to_owned(),
+            Problem::Wrong(Some(0)) => wrong(s.passcode_used_up),
+            Problem::Wrong(Some(1)) => wrong(s.tries_left_one),
+            Problem::Wrong(Some(n)) => wrong(&fill(s.tries_left_other, &n.to_string())),
+            Problem::Wrong(None) => s.passcode_wrong.to_owned(),
+            Problem::Expired => s.passcode_expired.to_owned(),
+            Problem::RateLimited(secs) => fill(s.rate_limited, &minutes(secs)),
+            Problem::Failed => s.something_failed.to_owned(),
+        }
+    }
+}
+
+/// Where the recipient is, once the link's info has loaded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Step {
+    /// The link page.
+    Link,
+    /// A passcode was mailed; waiting for it to be typed.
+    Passcode,
+    /// The journey ended on an error page.
+    Failed(Failure),
+    /// A session is open: over to the reader bundle.
+    Reading,
+}
+
+/// A button's click handler, boxed: every button of the gate then shares one
+/// compiled listener instead of one per closure (the first load is budgeted).
+type OnClick = Box<dyn FnMut(leptos::ev::MouseEvent)>;
+
+fn on_click(handler: impl FnMut(leptos::ev::MouseEvent) + 'static) -> OnClick {
+    Box::new(handler)
+}
+
+/// What the recipient asks the server for, through the journey's actions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Request {
+    /// "Send me a passcode" (on the link page, or a new code on the passcode step).
+    Passcode,
+    /// "Open with this passcode".
+    Session(String),
+}
+
+/// What the server answered a [`Request`]: the passcode it mailed, or `None`
+/// for a session opened.
+type Answer = Result<Option<PasscodeSent>, ApiError>;
+
+/// A request to the server. The three of the journey share this one type
+/// (and one request function), so Leptos' action machinery is compiled once
+/// for them: an action type per request cost 1.3 KB gzip of the first load.
+type Asking = Action<Request, Answer>;
+
+/// A link's data and requests, shared by its steps.
+#[derive(Clone, Copy)]
+struct Journey {
+    /// The link's info: sender, protection, branding, lock, open session.
+    info: LocalResource<Result<LinkInfo, ApiError>>,
+    /// "Send me a passcode", on the link page.
+    ask: Asking,
+    /// "Send a new code", on the passcode step.
+    resend: Asking,
+    /// The typed passcode, to open a session.
+    open: Asking,
+}
+
+impl Journey {
+    /// A request is under way: the buttons wait (a double click must not mail
+    /// two passcodes, the second replacing the first).
+    fn busy(&self) -> bool {
+        self.ask.pending().get() || self.resend.pending().get() || self.open.pending().get()
+    }
+
+    /// The step for the link's `info` and the requests' answers (tracked).
+    fn step(&self, info: &Result<LinkInfo, ApiError>) -> Step {
+        // An answer no page can deal with itself ends the journey; the last
+        // request's first.
+        let ends = |error: &ApiError, passcode_step| {
+            Problem::of(error, passcode_step)
+                .is_none()
+                .then(|| Failure::from_error(error))
+        };
+        if let Some(step) = self.open.value().with(|answer| match answer {
+            Some(Ok(_)) => Some(Step::Reading),
+            Some(Err(error)) => ends(error, true).map(Step::Failed),
+            None => None,
+        }) {
+            return step;
+        }
+        for (sending, passcode_step) in [(self.resend, true), (self.ask, false)] {
+            if let Some(failure) = sending.value().with(|answer| match answer {
+                Some(Err(error)) => ends(error, passcode_step),
+                _ => None,
+            }) {
+                return Step::Failed(failure);
+            }
+        }
+        match info {
+            Err(error) => Step::Failed(Failure::from_error(error)),
+            Ok(info) if info.session_open => Step::Reading,
+            // Back while locked: no passcode could be sent or entered.
+            Ok(info) if info.locked_until.is_some() => Step::Failed(Failure::Locked(None)),
+            Ok(_) if self.sent(self.ask).is_some() => Step::Passcode,
+            Ok(_) => Step::Link,
+        }
+    }
+
+    /// What `sending` last mailed, if its last answer was a success (tracked).
+    fn sent(&self, sending: Asking) -> Option<PasscodeSent> {
+        sending.value().with(|answer| match answer {
+            Some(Ok(sent)) => sent.clone(),
+            _ => None,
+        })
+    }
+
+    /// Starts over from the link's info (the unavailable page's retry). The
+    /// info is asked for again before the answers are cleared: the other way
+    /// round, the refetch never reached the server (Leptos 0.8.23, with the
+    /// info read synchronously inside the `<Transition>`; the browser test
+    /// `an_unreachable_server_offers_a_retry_that_recovers`).
+    fn retry(&self) {
+        self.info.refetch();
+        self.ask.clear();
+        self.resend.clear();
+        self.open.clear();
+    }
+}
+
+/// The link `token`'s pages, against `api`; `leave` goes to the reader
+/// bundle once a session is open. `back`: why the reader bundle sent the
+/// reader back, if it did.
+#[component]
+pub fn Gate<A: RecipientApi + 'static>(
+    api: Arc<A>,
+    #[prop(into)] token: String,
+    back: Option<Back>,
+    #[prop(default = replace_location)] leave: Leave,
+) -> impl IntoView {
+    let token: Arc<str> = token.into();
+    let i18n = use_i18n();
+    let info = LocalResource::new({
+        let (api, token) = (api.clone(), token.clone());
+        move || api.link(&token)
+    });
+    let request = {
+        let (api, token) = (api.clone(), token.clone());
+        move |request: &Request| {
+            let answer = match request.clone() {
+                Request::Passcode => {
+                    // The mail in the language of the page that asked for it.
+                    let request = PasscodeRequest {
+                        language: Some(i18n.lang_untracked().language()),
+                    };
+                    let sent = api.send_passcode(&token, request);
+                    Box::pin(async move { sent.await.map(Some) }) as ApiFuture<_>
+                }
+                Request::Session(passcode) => {
+                    let opened = api.open_session(&token, PasscodeSubmit { passcode });
+                    Box::pin(async move { opened.await.map(|_| None) })
+                }
+            };
+            async move { refetch_if_locked(info, answer.await) }
+        }
+    };
+    let ask = Action::new_local({
+        let (request, token) = (request.clone(), token.clone());
+        move |asked: &Request| {
+            let answer = request(asked);
+            let token = token.clone();
+            async move {
+                let answer = answer.await;
+                if answer.is_ok() {
+                    // The reader bundle, while the passcode is on its way.
+                    prefetch::reader(&token);
+                }
+                answer
+            }
+        }
+    });
+    let resend = Action::new_local(request.clone());
+    let open = Action::new_local(request);
+    let journey = Journey {
+        info,
+        ask,
+        resend,
+        open,
+    };
+
+    let step = Memo::new(move |_| info.with(|info| info.as_ref().map(|info| journey.step(info))));
+    let reader = routes::portal_read_page(&token);
+    effect(move || {
+        if step.get() == Some(Step::Reading) {
+            leave(&reader);
+        }
+    });
+
+    let branding = Signal::derive(move || {
+        info.with(|info| match info {
+            Some(Ok(info)) => Some(info.branding.clone()),
+            _ => None::<Branding>,
+        })
+    });
+    let loading =
+        || view! { <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p> };
+    view! {
+        <Shell branding>
+            <Transition fallback=loading>
+                // Read here, inside the Transition, so it waits for the link's info.
+                {move || info.with(|info| info.as_ref().map(|info| match step.get() {
+                    Some(Step::Link) => info
+                        .as_ref()
+                        .ok()
+                        .map(|info| view! { <LinkPage journey info=info.clone() back/> })
+                        .into_any(),
+                    Some(Step::Passcode) => view! { <PasscodePage journey/> }.into_any(),
+                    Some(Step::Failed(failure)) => {
+                        view! { <FailurePage journey failure/> }.into_any()
+                    }
+                    Some(Step::Reading) | None => loading().into_any(),
+                }))}
+            </Transition>
+        </Shell>
+    }
+}
+
+/// After "too many attempts", asks for the link's info again: the locked page
+/// says until when the lock lasts.
+fn refetch_if_locked(info: LocalResource<Result<LinkInfo, ApiError>>, answer: Answer) -> Answer {
+    if matches!(&answer, Err(e) if e.code() == Some(ErrorCode::TooManyAttempts)) {
+        info.refetch();
+    }
+    answer
 }

@@ -7,17 +7,16 @@
 //! `<link rel="prefetch">` (the server lets the browser keep them for a year:
 //! `server/src/http/portal.rs`).
 
+use gloo_net::http::Request;
+use leptos::prelude::document;
 use sealmail_api::routes::{self, pages::READER_BUNDLE};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-
-use super::dom::{document, el};
 
 /// Starts fetching the reader bundle for the link `token`; failures are
 /// silent (the reader then loads as usual).
 pub fn reader(token: &str) {
     let page = routes::portal_read_page(token);
-    wasm_bindgen_futures::spawn_local(async move {
+    // Leptos' executor boxes the future: one task type for every spawn.
+    leptos::task::spawn_local(async move {
         let Some(html) = fetch_text(&page).await else {
             return;
         };
@@ -25,28 +24,25 @@ pub fn reader(token: &str) {
             return;
         };
         for href in bundle_files(&html) {
-            let link = el("link")
-                .attr("rel", "prefetch")
-                .attr("href", href)
-                // As the reading page asks for them (Trunk's preloads), so
-                // the browser finds them in its cache under the same terms.
-                .attr("crossorigin", "anonymous");
-            let _ = head.append_child(&link.0);
+            let Ok(link) = document().create_element("link") else {
+                return;
+            };
+            let _ = link.set_attribute("rel", "prefetch");
+            let _ = link.set_attribute("href", href);
+            // As the reading page asks for them (Trunk's preloads), so the
+            // browser finds them in its cache under the same terms.
+            let _ = link.set_attribute("crossorigin", "anonymous");
+            let _ = head.append_child(&link);
         }
     });
 }
 
 async fn fetch_text(url: &str) -> Option<String> {
-    let window = web_sys::window()?;
-    let response = JsFuture::from(window.fetch_with_str(url)).await.ok()?;
-    let response: web_sys::Response = response.dyn_into().ok()?;
+    let response = Request::get(url).send().await.ok()?;
     if !response.ok() {
         return None;
     }
-    JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()
+    response.text().await.ok()
 }
 
 /// The reader bundle's script and wasm that a reading page preloads: each
@@ -69,9 +65,14 @@ pub fn bundle_files(html: &str) -> Vec<&str> {
     files
 }
 
-/// The value of `name="…"` in a tag's text.
+/// The value of `name="…"` in a tag's text, or of `name=…` unquoted (as a
+/// release build's minified HTML writes most values).
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    let len = tag[start..].find('"')?;
-    Some(&tag[start..start + len])
+    let start = tag.find(&[" ", name, "="].concat())? + name.len() + 2;
+    let value = &tag[start..];
+    let (value, end) = match value.strip_prefix('"') {
+        Some(quoted) => (quoted, quoted.find('"')?),
+        None => (value, value.find([' ', '>']).unwrap_or(value.len())),
+    };
+    Some(&value[..end])
 }

@@ -62,16 +62,28 @@ impl Lang {
         Lang::ALL.into_iter().find(|lang| lang.code() == primary)
     }
 
-    /// The strings the recipient bundle needs: the staff pages' left out
-    /// (see [`recipient`]). Only the recipient bundle names this, and only the
-    /// staff bundle and the tests name [`Lang::strings`], so each wasm carries
-    /// the text it shows.
+    /// The strings the reader bundle needs: the staff pages' left out (see
+    /// [`recipient`]). Only the reader bundle names this, the recipient's
+    /// first bundle names [`Lang::gate_strings`], and only the staff bundle
+    /// and the tests name [`Lang::strings`], so each wasm carries the text it
+    /// shows.
     pub const fn recipient_strings(self) -> &'static Strings {
         match self {
             Lang::En => &recipient::EN,
             Lang::Nl => &recipient::NL,
             Lang::Da => &recipient::DA,
             Lang::Ja => &recipient::JA,
+        }
+    }
+
+    /// The strings the gate needs (the recipient's first bundle): the
+    /// recipient's without the message view's and the reply form's.
+    pub const fn gate_strings(self) -> &'static Strings {
+        match self {
+            Lang::En => &recipient::GATE_EN,
+            Lang::Nl => &recipient::GATE_NL,
+            Lang::Da => &recipient::GATE_DA,
+            Lang::Ja => &recipient::GATE_JA,
         }
     }
 
@@ -102,8 +114,8 @@ pub const STORAGE_KEY: &str = "sealmail.lang";
 #[derive(Clone, Copy)]
 pub struct I18n {
     lang: RwSignal<Lang>,
-    /// Every string ([`Lang::strings`]), or the recipient bundle's
-    /// ([`Lang::recipient_strings`]).
+    /// Every string ([`Lang::strings`]), or the reader bundle's
+    /// ([`Lang::recipient_strings`]), or the gate's ([`Lang::gate_strings`]).
     strings: fn(Lang) -> &'static Strings,
 }
 
@@ -111,6 +123,11 @@ impl I18n {
     /// The current language (tracked: a view reading it follows a switch).
     pub fn lang(&self) -> Lang {
         self.lang.get()
+    }
+
+    /// The current language, untracked (for a request's language, say).
+    pub fn lang_untracked(&self) -> Lang {
+        self.lang.get_untracked()
     }
 
     /// The current language's strings (tracked).
@@ -127,14 +144,15 @@ impl I18n {
 
 /// Chooses the language, provides it as context, and keeps `<html lang>` in
 /// step. `strings` is [`Lang::strings`], or [`Lang::recipient_strings`] in the
-/// recipient bundle (so the staff pages' strings stay out of its wasm).
+/// reader bundle and [`Lang::gate_strings`] in the recipient's first one (so
+/// the strings of pages a bundle does not have stay out of its wasm).
 pub fn provide_i18n(strings: fn(Lang) -> &'static Strings) -> I18n {
     let i18n = I18n {
         lang: RwSignal::new(preferred()),
         strings,
     };
     provide_context(i18n);
-    Effect::new(move |_| {
+    crate::effect::effect(move || {
         let code = i18n.lang().code();
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", code);
@@ -150,18 +168,26 @@ pub fn use_i18n() -> I18n {
 
 /// A string of the current language, following every switch.
 ///
-/// Every static string of every view goes through this one function, so the
-/// rendering code for "translated text" exists once in the wasm; a closure per
-/// string would get its own copy each (the first load is budgeted).
-pub fn tr(pick: fn(&'static Strings) -> &'static str) -> Signal<&'static str> {
-    let i18n = use_i18n();
-    Signal::derive(move || pick(i18n.t()))
+/// Every string of every view goes through this one function or [`text`], so
+/// the rendering code for "translated text" exists once in the wasm; a closure
+/// per string would get its own copy each, and a second signal type (a
+/// `Signal<&str>` beside [`text`]'s `Signal<String>`) its own set of them
+/// (the first load is budgeted).
+pub fn tr(pick: fn(&'static Strings) -> &'static str) -> Signal<String> {
+    text(move |s, _| pick(s).to_owned())
 }
 
 /// Text computed from the current language and other values (dates, sizes,
 /// filled templates), as a `Signal<String>` for the same reason as [`tr`].
 pub fn text(
     compute: impl Fn(&'static Strings, Lang) -> String + Send + Sync + 'static,
+) -> Signal<String> {
+    derive_text(Box::new(compute))
+}
+
+/// [`text`] behind one `Signal::derive`, whatever the computation.
+fn derive_text(
+    compute: Box<dyn Fn(&'static Strings, Lang) -> String + Send + Sync>,
 ) -> Signal<String> {
     let i18n = use_i18n();
     Signal::derive(move || compute(i18n.t(), i18n.lang()))

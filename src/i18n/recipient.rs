@@ -13,6 +13,38 @@ pub static NL: Strings = without_staff(super::nl::NL);
 pub static DA: Strings = without_staff(super::da::DA);
 pub static JA: Strings = without_staff(super::ja::JA);
 
+/// The gate's tables (the recipient's first bundle): the message view's and
+/// the reply form's strings left out too, as the reader bundle shows those.
+pub static GATE_EN: Strings = without_reader(without_staff(super::en::EN));
+pub static GATE_NL: Strings = without_reader(without_staff(super::nl::NL));
+pub static GATE_DA: Strings = without_reader(without_staff(super::da::DA));
+pub static GATE_JA: Strings = without_reader(without_staff(super::ja::JA));
+
+/// `all` with the message view's and reply form's strings emptied.
+const fn without_reader(all: Strings) -> Strings {
+    Strings {
+        from: "",
+        to: "",
+        cc: "",
+        date: "",
+        message_body: "",
+        sign_out: "",
+        dnf_notice: "",
+        dnf_print: "",
+        attachments: "",
+        download: "",
+        reply: "",
+        reply_text: "",
+        reply_files: "",
+        reply_send: "",
+        reply_missing: "",
+        reply_too_large: "",
+        reply_sent: "",
+        reply_another: "",
+        ..all
+    }
+}
+
 /// `all` with the staff pages' strings emptied. Evaluated at compile time, so
 /// only the strings kept here end up in the binary.
 const fn without_staff(all: Strings) -> Strings {

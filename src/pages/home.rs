@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use crate::app::paths;
 use crate::components::shell::Shell;
-use crate::components::staff::Link;
 use crate::i18n::tr;
 
 /// The landing page.
@@ -15,7 +14,13 @@ pub fn Home() -> impl IntoView {
             <section class="card">
                 <h1 data-testid="home-title">"Sealmail"</h1>
                 <p data-testid="home-status">{tr(|s| s.home_status)}</p>
-                <p><Link href=paths::SIGN_IN testid="home-signin">{tr(|s| s.home_sign_in)}</Link></p>
+                // The sign-in page is in the staff bundle: the browser loads it
+                // from the server (`rel="external"`: no router follows it here).
+                <p>
+                    <a href=paths::SIGN_IN rel="external" data-testid="home-signin">
+                        {tr(|s| s.home_sign_in)}
+                    </a>
+                </p>
             </section>
         </Shell>
     }

@@ -10,6 +10,7 @@ use sealmail_api::recipient::MessageView;
 use crate::api::use_api;
 use crate::components::attachments::Attachments;
 use crate::components::html_body::HtmlBody;
+use crate::components::protection::ProtectionFacts;
 use crate::components::reply_form::ReplyForm;
 use crate::components::{focus_when_mounted, mailbox, mailboxes, set_title};
 use crate::i18n::format::date_time;
@@ -97,18 +98,4 @@ fn from_for_reply(message: &MessageView) -> String {
         .name
         .clone()
         .unwrap_or_else(|| message.from.address.clone())
-}
-
-/// The protection, named and explained ([`crate::i18n::Strings::protection_named`]).
-#[component]
-fn ProtectionFacts(protection: Protection) -> impl IntoView {
-    let name = text(move |s, _| s.protection_named(protection).0.to_owned());
-    let explained = text(move |s, _| s.protection_named(protection).1.to_owned());
-    view! {
-        <p class="protection" data-testid="protection">
-            <strong>{tr(|s| s.protection)} ": " {name}</strong>
-            " — "
-            {explained}
-        </p>
-    }
 }

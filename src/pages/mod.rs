@@ -24,10 +24,10 @@ use crate::components::{focus_when_mounted, set_title};
 /// The common shape of the pages where a journey ends: a heading (focused, so
 /// it is read out at once), an explanation, and what can still be done.
 #[component]
-fn EndPage(
+pub(crate) fn EndPage(
     /// The page's `data-testid`.
     testid: &'static str,
-    #[prop(into)] title: Signal<&'static str>,
+    #[prop(into)] title: Signal<String>,
     children: Children,
 ) -> impl IntoView {
     let heading = NodeRef::<leptos::html::H1>::new();

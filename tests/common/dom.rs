@@ -3,10 +3,11 @@
 use std::sync::{Arc, Mutex};
 
 use leptos::prelude::*;
-use sealmail_portal::RecipientProviders;
 use sealmail_portal::api::{Api, RecipientApi};
-use sealmail_portal::gate::{self, Back};
+use sealmail_portal::gate::{Back, Gate};
+use sealmail_portal::i18n::{Lang, provide_i18n};
 use sealmail_portal::pages::recipient::RecipientFlow;
+use sealmail_portal::{RecipientApp, RecipientProviders};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -59,13 +60,16 @@ fn fresh_container() -> HtmlElement {
     container
 }
 
-/// Adds the portal's stylesheet to the test page (once), so tests see what
+/// Adds the portal's stylesheets to the test page (once), so tests see what
 /// readers see: hidden elements, `user-select`, the print rules.
 fn load_stylesheet() {
     if document().get_element_by_id("portal-css").is_none() {
         let style = document().create_element("style").unwrap();
         style.set_id("portal-css");
-        style.set_text_content(Some(include_str!("../../style/main.css")));
+        style.set_text_content(Some(concat!(
+            include_str!("../../style/main.css"),
+            include_str!("../../style/pages.css")
+        )));
         document().head().unwrap().append_child(&style).unwrap();
     }
 }
@@ -73,36 +77,33 @@ fn load_stylesheet() {
 /// The gate (a link's first pages) for [`TOKEN`] against `api`, in the
 /// language `lang` (as if the reader had chosen it before; `None`: the
 /// browser's). Where it sends the reader is in [`left_to`].
-pub fn mount_flow<A: RecipientApi + ?Sized + 'static>(api: &Arc<A>, lang: Option<&str>) -> Mounted {
+pub fn mount_flow<A: RecipientApi + 'static>(api: &Arc<A>, lang: Option<&str>) -> Mounted {
     mount_gate(api, Some(TOKEN), None, lang)
 }
 
-/// The gate at a link `token` (`None`: the landing page), `back` as the
-/// reader bundle sends readers back.
-pub fn mount_gate<A: RecipientApi + ?Sized + 'static>(
+/// The gate at a link `token`, `back` as the reader bundle sends readers
+/// back; without a token, the recipient bundle at the test page's own path
+/// (not a link: the landing page).
+pub fn mount_gate<A: RecipientApi + 'static>(
     api: &Arc<A>,
     token: Option<&str>,
     back: Option<Back>,
     lang: Option<&str>,
 ) -> Mounted {
     set_stored_language(lang);
-    let container = fresh_container();
-    let gate = gate::mount(
-        container.clone().into(),
-        api.clone(),
-        token.map(str::to_owned),
-        back,
-        record_leave,
-    );
-    Mounted {
-        _handle: Box::new(gate),
-        container,
+    let api = api.clone();
+    match token.map(str::to_owned) {
+        Some(token) => mount(move || {
+            provide_i18n(Lang::gate_strings);
+            view! { <Gate api token back leave=record_leave/> }
+        }),
+        None => mount(move || view! { <RecipientApp api leave=record_leave/> }),
     }
 }
 
-/// The gate at `path`, as `src/main.rs` starts it (reading the location); the
-/// test page's own URL is put back on drop.
-pub fn mount_gate_at<A: RecipientApi + ?Sized + 'static>(
+/// The recipient bundle at `path`, as `src/main.rs` mounts it; the test
+/// page's own URL is put back on drop.
+pub fn mount_gate_at<A: RecipientApi + 'static>(
     api: &Arc<A>,
     path: &str,
     lang: Option<&str>,
@@ -110,12 +111,7 @@ pub fn mount_gate_at<A: RecipientApi + ?Sized + 'static>(
     let api = api.clone();
     at(path, move || {
         set_stored_language(lang);
-        let container = fresh_container();
-        let gate = gate::mount_here(container.clone().into(), api, record_leave);
-        Mounted {
-            _handle: Box::new(gate),
-            container,
-        }
+        mount(move || view! { <RecipientApp api leave=record_leave/> })
     })
 }
 

@@ -50,7 +50,8 @@ pub fn bench(args: &[String]) -> Result {
             .arg("--portal-dir")
             .arg(shell::root().join("dist"))
             .args(["--portal-gzip-bytes", &portal.first_load_gzip.to_string()])
-            .args(["--portal-budget-bytes", &size::BUDGET_BYTES.to_string()])
+            // The bench table shows each figure beside its goal (100 KB).
+            .args(["--portal-budget-bytes", &size::GOAL_BYTES.to_string()])
             .arg("--out")
             .arg(bench_dir.join("bench.json"))
             .env("SEALMAIL_BENCH_SCRATCH", &scratch),

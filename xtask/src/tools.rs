@@ -17,6 +17,10 @@ const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
 /// axe-core, which the end-to-end tests load into every page they check.
 const AXE_CORE_VERSION: &str = "4.14.1";
+/// esbuild, which minifies wasm-bindgen's JS glue in release builds (Trunk's
+/// post-build hook `xtask/hooks/minify-glue.mjs`; Trunk's own JS minifier
+/// fails on that glue and ships it unminified).
+const ESBUILD_VERSION: &str = "0.28.2";
 /// Python packages the host tests run, from PyPI into `.tools/python`:
 /// dkimpy, an independent DKIM verifier (server/tests/dkim.rs), the DNS
 /// library it imports, and PyNaCl (with cffi and pycparser) for its Ed25519
@@ -140,15 +144,17 @@ impl Tools {
         ]))
     }
 
-    /// wasm-opt (binaryen) and axe-core, from npm into `.tools/`, at pinned versions.
+    /// wasm-opt (binaryen), axe-core and esbuild, from npm into `.tools/`, at
+    /// pinned versions.
     fn npm_tools(&self) -> Result {
         let wasm_opt_ok = self
             .version_of("wasm-opt", "--version")
             .is_some_and(|v| v.contains(WASM_OPT_VERSION));
         let axe_ok = npm_package_version("axe-core").is_some_and(|v| v == AXE_CORE_VERSION);
-        if wasm_opt_ok && axe_ok {
+        let esbuild_ok = npm_package_version("esbuild").is_some_and(|v| v == ESBUILD_VERSION);
+        if wasm_opt_ok && axe_ok && esbuild_ok {
             println!(
-                "ok  wasm-opt {WASM_OPT_VERSION} (binaryen {BINARYEN_VERSION}), axe-core {AXE_CORE_VERSION}"
+                "ok  wasm-opt {WASM_OPT_VERSION} (binaryen {BINARYEN_VERSION}), axe-core {AXE_CORE_VERSION}, esbuild {ESBUILD_VERSION}"
             );
             return Ok(());
         }
@@ -158,9 +164,9 @@ impl Tools {
         let dir = tools_dir();
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        // A manifest naming both, so installing one never prunes the other.
+        // A manifest naming them all, so installing one never prunes another.
         let manifest = format!(
-            "{{\"private\": true, \"dependencies\": {{\"binaryen\": \"{BINARYEN_VERSION}\", \"axe-core\": \"{AXE_CORE_VERSION}\"}}}}\n"
+            "{{\"private\": true, \"dependencies\": {{\"binaryen\": \"{BINARYEN_VERSION}\", \"axe-core\": \"{AXE_CORE_VERSION}\", \"esbuild\": \"{ESBUILD_VERSION}\"}}}}\n"
         );
         std::fs::write(dir.join("package.json"), manifest).map_err(|e| e.to_string())?;
         shell::run(

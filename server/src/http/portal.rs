@@ -77,18 +77,20 @@ async fn cache_control(request: Request, next: Next) -> Response {
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const NO_CACHE: &str = "no-cache";
 
-/// Whether a file's name carries Trunk's content hash: 16 lowercase hex
+/// Whether a file's name carries Trunk's content hash: up to 16 lowercase hex
 /// digits after a dash, then the extension or `_bg` (`main-828acdf6841d9cb5.css`,
-/// `sealmail-portal-c845190a02912e60_bg.wasm`).
+/// `sealmail-portal-c845190a02912e60_bg.wasm`). Trunk writes the 64-bit hash
+/// with `{:x}`, so one build in 16 has fewer digits (`…-73bfc54c32e9da3_bg.wasm`);
+/// 8 or more are asked for, which only a 2^-32 hash falls short of.
 pub fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     name.match_indices('-').any(|(dash, _)| {
         let rest = &name.as_bytes()[dash + 1..];
-        rest.len() > 16
-            && rest[..16]
-                .iter()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
-            && matches!(rest[16], b'.' | b'_')
+        let digits = rest
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(*b))
+            .count();
+        (8..=16).contains(&digits) && matches!(rest.get(digits), Some(b'.' | b'_'))
     })
 }
 
