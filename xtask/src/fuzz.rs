@@ -16,20 +16,36 @@ pub const TARGETS: [&str; 4] = ["sanitize", "compose", "json_bodies", "bounce"];
 /// Seconds per target in `cargo xtask test` (about 30 s in all).
 pub const SHORT_SECS: u64 = 7;
 const DEFAULT_SECS: u64 = 120;
+const USAGE: &str = "usage: cargo xtask fuzz [--secs N] [--dev]  (N seconds per target; \
+                     --dev: unoptimised, builds in half the time, runs slower)";
 
 pub fn fuzz(args: &[String]) -> Result {
-    let secs = match args {
-        [] => DEFAULT_SECS,
-        [flag, n] if flag == "--secs" => n
-            .parse()
-            .map_err(|_| format!("--secs takes a number of seconds (got `{n}`)"))?,
-        _ => return Err("usage: cargo xtask fuzz [--secs N]  (N seconds per target)".into()),
-    };
-    run_all(secs)
+    let (mut secs, mut dev) = (DEFAULT_SECS, false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--dev" => dev = true,
+            "--secs" => {
+                let n = args.next().ok_or(USAGE)?;
+                secs = n
+                    .parse()
+                    .map_err(|_| format!("--secs takes a number of seconds (got `{n}`)"))?;
+            }
+            _ => return Err(USAGE.into()),
+        }
+    }
+    run_all(secs, dev)
+}
+
+/// The brief run of `cargo xtask test`: unoptimised builds (half the cold
+/// build time of optimised ones, which matters more than speed for 7 s).
+pub fn short_run() -> Result {
+    run_all(SHORT_SECS, true)
 }
 
 /// Every target for `secs` seconds each, or the property tests without nightly.
-pub fn run_all(secs: u64) -> Result {
+pub fn run_all(secs: u64, dev: bool) -> Result {
+    let profile: &[&str] = if dev { &["--dev"] } else { &[] };
     if !has_nightly() {
         println!(
             "nightly is NOT installed (`rustup toolchain list`): cargo-fuzz needs it, so the \
@@ -40,7 +56,7 @@ pub fn run_all(secs: u64) -> Result {
     }
     install()?;
     heading("Building the fuzz targets (nightly, libFuzzer)");
-    shell::run(&mut nightly_cargo(&["fuzz", "build"]))?;
+    shell::run(&mut nightly_cargo(&[&["fuzz", "build"], profile].concat()))?;
     let mut failed = Vec::new();
     for target in TARGETS {
         heading(&format!("fuzz: {target} for {secs} s"));
@@ -49,17 +65,22 @@ pub fn run_all(secs: u64) -> Result {
         std::fs::create_dir_all(shell::root().join(&corpus)).map_err(|e| e.to_string())?;
         let seeds = format!("fuzz/seeds/{target}");
         let time = format!("-max_total_time={secs}");
-        let outcome = shell::run(&mut nightly_cargo(&[
-            "fuzz",
-            "run",
-            target,
-            &corpus,
-            &seeds,
-            "--",
-            &time,
-            "-rss_limit_mb=4096",
-            "-print_final_stats=1",
-        ]));
+        let run = [&["fuzz", "run"], profile].concat();
+        let outcome = shell::run(&mut nightly_cargo(
+            &[
+                &run[..],
+                &[
+                    target,
+                    &corpus,
+                    &seeds,
+                    "--",
+                    &time,
+                    "-rss_limit_mb=4096",
+                    "-print_final_stats=1",
+                ],
+            ]
+            .concat(),
+        ));
         println!(
             "fuzz: {target}: {} after {} s",
             if outcome.is_ok() {

@@ -29,9 +29,9 @@ commands:
   bench   build in release mode and measure: crypto against openssl, the API
           under load, memory, a million messages, a 3-minute soak, the portal's
           size and time to interactive; prints one table, writes target/bench/bench.json
-  fuzz    [--secs N] run each fuzz target (fuzz/, cargo-fuzz on nightly) for N
-          seconds (default 120); without nightly, the same properties with
-          proptest on stable
+  fuzz    [--secs N] [--dev] run each fuzz target (fuzz/, cargo-fuzz on nightly)
+          for N seconds (default 120); without nightly, the same properties
+          with proptest on stable
   setup   only install what is missing (the wasm target, trunk, wasm-bindgen,
           wasm-opt, Chromium and chromedriver, Python's dkimpy)
 ";

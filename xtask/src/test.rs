@@ -96,8 +96,8 @@ pub fn test(args: &[String]) -> Result {
             Step::Check(deny::check),
         ),
         (
-            "fuzz, briefly (each target 7 s; proptest on stable if nightly is missing)",
-            Step::Check(|| fuzz::run_all(fuzz::SHORT_SECS)),
+            "fuzz, briefly (each target 7 s, unoptimised build; proptest on stable if nightly is missing)",
+            Step::Check(fuzz::short_run),
         ),
         (
             "soak (release server, 30 s at the bench's target rate)",
