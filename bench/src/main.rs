@@ -16,6 +16,7 @@ mod report;
 mod scale;
 mod seed;
 mod server;
+mod soak;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -25,7 +26,8 @@ use serde_json::json;
 
 const USAGE: &str = "\
 usage: sealmail-bench --sealmail PATH [--portal-dir DIR] [--portal-gzip-bytes N --portal-budget-bytes N]
-                      [--out FILE] [--only crypto,api,portal,memory,scale,mail]";
+                      [--out FILE] [--only crypto,api,portal,memory,scale,mail,soak]
+                      [--soak SECS]   (alone: only the soak, SECS long; default 180)";
 
 struct Options {
     sealmail: PathBuf,
@@ -33,15 +35,17 @@ struct Options {
     portal_gzip: Option<(u64, u64)>,
     out: Option<PathBuf>,
     only: Vec<String>,
+    soak_secs: u64,
 }
 
 fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let (mut sealmail, mut portal_dir, mut out) = (None, PathBuf::from("dist"), None);
     let (mut gzip, mut budget) = (None, None);
-    let mut only: Vec<String> = ["crypto", "api", "portal", "memory", "scale", "mail"]
+    let mut only: Vec<String> = ["crypto", "api", "portal", "memory", "scale", "mail", "soak"]
         .map(String::from)
         .to_vec();
+    let (mut soak, mut only_given) = (None, false);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
         match arg.as_str() {
@@ -50,11 +54,19 @@ fn options() -> Result<Options, String> {
             "--portal-gzip-bytes" => gzip = Some(value()?.parse().map_err(|_| "not a number")?),
             "--portal-budget-bytes" => budget = Some(value()?.parse().map_err(|_| "not a number")?),
             "--out" => out = Some(PathBuf::from(value()?)),
-            "--only" => only = value()?.split(',').map(String::from).collect(),
+            "--only" => {
+                only = value()?.split(',').map(String::from).collect();
+                only_given = true;
+            }
+            "--soak" => soak = Some(value()?.parse().map_err(|_| "--soak takes seconds")?),
             _ => return Err(USAGE.to_owned()),
         }
     }
+    if soak.is_some() && !only_given {
+        only = vec!["soak".to_owned()];
+    }
     Ok(Options {
+        soak_secs: soak.unwrap_or(180),
         sealmail: sealmail.ok_or(USAGE)?,
         portal_dir,
         portal_gzip: gzip.zip(budget),
@@ -146,6 +158,14 @@ async fn main() -> std::process::ExitCode {
         record(
             "mail",
             mail::run(&options.sealmail, &options.portal_dir).await,
+            &mut figures,
+        );
+    }
+    if wants("soak") {
+        println!("\n==> soak: {} s at the target rate", options.soak_secs);
+        record(
+            "soak",
+            soak::run(&options.sealmail, &options.portal_dir, options.soak_secs).await,
             &mut figures,
         );
     }

@@ -41,7 +41,7 @@ pub fn bench(args: &[String]) -> Result {
     let scratch = bench_dir.join("scratch");
     std::fs::create_dir_all(&scratch)
         .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
-    heading("Running the benchmarks (about 5 minutes)");
+    heading("Running the benchmarks (about 9 minutes, with the 3-minute soak)");
     let outcome = shell::run(
         tools
             .command(release.join("sealmail-bench"))

@@ -4,10 +4,13 @@
 //! versions, see `tools.rs`), so a fresh machine with only Rust can run them.
 
 mod bench;
+mod deny;
+mod fuzz;
 mod real_server;
 mod run;
 mod shell;
 mod size;
+mod soak;
 mod test;
 mod tools;
 
@@ -20,11 +23,15 @@ commands:
   run     set up what is missing, build the portal and the server, create demo
           data on first run, and start Sealmail on http://127.0.0.1:8080
   test    set up what is missing, then run every check: format, clippy (host and
-          wasm), host tests, browser tests in headless Chromium, end to end
+          wasm), host tests, the dependency audit, a short fuzz, browser tests
+          in headless Chromium, end to end, a 30 s soak
   size    build the release portal and print the gzip size of each file it loads
   bench   build in release mode and measure: crypto against openssl, the API
-          under load, memory, a million messages, the portal's size and time
-          to interactive; prints one table, writes target/bench/bench.json
+          under load, memory, a million messages, a 3-minute soak, the portal's
+          size and time to interactive; prints one table, writes target/bench/bench.json
+  fuzz    [--secs N] [--dev] run each fuzz target (fuzz/, cargo-fuzz on nightly)
+          for N seconds (default 120); without nightly, the same properties
+          with proptest on stable
   setup   only install what is missing (the wasm target, trunk, wasm-bindgen,
           wasm-opt, Chromium and chromedriver, Python's dkimpy)
 ";
@@ -36,6 +43,7 @@ fn main() -> ExitCode {
         Some("test") => test::test(&args[1..]),
         Some("size") => size::size(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("setup") => tools::Tools::setup(tools::Needs::Everything).map(|_| ()),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");

@@ -8,6 +8,7 @@ use crate::run::portal_builds;
 use crate::shell::{self, Result, heading};
 use crate::size;
 use crate::tools::{Needs, Tools};
+use crate::{deny, fuzz, soak};
 
 const WASM: &str = "wasm32-unknown-unknown";
 const BROWSER_TESTS: &str =
@@ -90,6 +91,18 @@ pub fn test(args: &[String]) -> Result {
             Step::Run(cargo(&tools, "clippy", &wasm_clippy)),
         ),
         ("host tests", Step::Run(cargo(&tools, "test", &HOST_TESTS))),
+        (
+            "dependency audit (cargo-deny: licences, bans, sources; offline, so no advisories)",
+            Step::Check(deny::check),
+        ),
+        (
+            "fuzz, briefly (each target 7 s, unoptimised build; proptest on stable if nightly is missing)",
+            Step::Check(fuzz::short_run),
+        ),
+        (
+            "soak (release server, 30 s at the bench's target rate)",
+            Step::Check(soak::check),
+        ),
         (BROWSER_TESTS, Step::Run(browser_tests)),
         (
             "release portal build: recipient bundle (Trunk)",
