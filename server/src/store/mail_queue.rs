@@ -114,14 +114,29 @@ pub async fn insert_all(pool: &SqlitePool, mails: &[NewMail]) -> Result<()> {
     Ok(())
 }
 
-/// Queues `mail` on the caller's transaction (so it commits, or not, with
-/// what caused it); `recipient_id` is whose delivery state it is.
+/// Queues `mail` (for `recipient_id`'s delivery state, if it is one's).
 pub async fn insert(
     conn: &mut SqliteConnection,
     mail: &NewMail,
     recipient_id: Option<i64>,
 ) -> Result<()> {
-    if let Some(logo) = &mail.logo {
+    insert_many(conn, &[(mail, recipient_id)]).await
+}
+
+/// Queues many mails with one statement (a logo shared by them stored once).
+pub async fn insert_many(
+    conn: &mut SqliteConnection,
+    mails: &[(&NewMail, Option<i64>)],
+) -> Result<()> {
+    let mut logos: Vec<&QueuedLogo> = Vec::new();
+    for (mail, _) in mails {
+        if let Some(logo) = &mail.logo
+            && !logos.iter().any(|l| l.sha256 == logo.sha256)
+        {
+            logos.push(logo);
+        }
+    }
+    for logo in logos {
         // Looked up first: binding the logo for every recipient of a large
         // message would copy it as many times.
         let stored: bool =
@@ -137,25 +152,29 @@ pub async fn insert(
                 .await?;
         }
     }
-    sqlx::query(
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let mut insert = sqlx::QueryBuilder::new(
         "INSERT INTO mail_queue (id, kind, recipient_id, envelope_from, envelope_to, master_key_id,
                                  content, created_at, next_try_at, expires_at, logo_sha256,
-                                 logo_offset)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
-    )
-    .bind(&mail.id)
-    .bind(mail.kind.as_str())
-    .bind(recipient_id)
-    .bind(&mail.envelope_from)
-    .bind(&mail.envelope_to)
-    .bind(&mail.master_key_id)
-    .bind(&mail.content)
-    .bind(mail.created_at)
-    .bind(mail.expires_at)
-    .bind(mail.logo.as_ref().map(|l| &l.sha256))
-    .bind(mail.logo.as_ref().map(|l| l.offset as i64))
-    .execute(conn)
-    .await?;
+                                 logo_offset) ",
+    );
+    insert.push_values(mails, |mut row, (mail, recipient_id)| {
+        row.push_bind(&mail.id)
+            .push_bind(mail.kind.as_str())
+            .push_bind(*recipient_id)
+            .push_bind(&mail.envelope_from)
+            .push_bind(&mail.envelope_to)
+            .push_bind(&mail.master_key_id)
+            .push_bind(&mail.content)
+            .push_bind(mail.created_at)
+            .push_bind(mail.created_at)
+            .push_bind(mail.expires_at)
+            .push_bind(mail.logo.as_ref().map(|l| &l.sha256))
+            .push_bind(mail.logo.as_ref().map(|l| l.offset as i64));
+    });
+    insert.build().execute(&mut *conn).await?;
     Ok(())
 }
 

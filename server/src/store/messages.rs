@@ -183,22 +183,47 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
         .execute(&mut *tx)
         .await?;
     }
-    for (position, ((r, token_hash), mail)) in m.recipients.iter().zip(&m.notifications).enumerate()
+    // Many rows to a statement: each statement is a round trip to SQLite's
+    // worker thread, and a message to 10,000 recipients made 20,000 of them.
+    let mut position = 0;
+    for (recipients, mails) in m
+        .recipients
+        .chunks(ROWS_PER_INSERT)
+        .zip(m.notifications.chunks(ROWS_PER_INSERT))
     {
-        let recipient_id: i64 = sqlx::query_scalar(
-            "INSERT INTO recipients (message_id, kind, position, address, name, token_hash, hidden)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&m.row.id)
-        .bind(&r.kind)
-        .bind(position as i64)
-        .bind(&r.address)
-        .bind(&r.name)
-        .bind(token_hash)
-        .bind(r.hidden)
-        .fetch_one(&mut *tx)
-        .await?;
-        super::mail_queue::insert(&mut tx, mail, Some(recipient_id)).await?;
+        let first = position;
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO recipients (message_id, kind, position, address, name, token_hash, hidden) ",
+        );
+        insert.push_values(recipients, |mut row, (r, token_hash)| {
+            row.push_bind(&m.row.id)
+                .push_bind(&r.kind)
+                .push_bind(position as i64)
+                .push_bind(&r.address)
+                .push_bind(&r.name)
+                .push_bind(token_hash)
+                .push_bind(r.hidden);
+            position += 1;
+        });
+        // RETURNING's row order is not promised: match ids by position.
+        insert.push(" RETURNING position, id");
+        let ids: std::collections::HashMap<i64, i64> = insert
+            .build_query_as()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        let queued: Vec<(&super::mail_queue::NewMail, Option<i64>)> = mails
+            .iter()
+            .enumerate()
+            .map(|(i, mail)| (mail, ids.get(&((first + i) as i64)).copied()))
+            .collect();
+        if queued.iter().any(|(_, id)| id.is_none()) {
+            return Err(crate::error::Error::Internal(
+                "a recipient row was not returned".into(),
+            ));
+        }
+        super::mail_queue::insert_many(&mut tx, &queued).await?;
     }
     for mail in &m.also_queued {
         super::mail_queue::insert(&mut tx, mail, None).await?;
@@ -206,6 +231,9 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
+const ROWS_PER_INSERT: usize = 500;
 
 /// Finds a message by its Message-ID.
 pub async fn by_message_id(pool: &SqlitePool, message_id: &str) -> Result<Option<MessageRow>> {
