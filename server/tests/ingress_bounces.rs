@@ -6,50 +6,13 @@ mod common;
 
 use std::time::Duration;
 
+use common::bounce::{delivery_of_bob, dsn};
 use common::smtp_sink::SmtpSink;
 use common::*;
 use sealmail::messages::Outgoing;
 use sealmail_api::admin::Delivery;
 
 const DOMAIN: &str = "bounces.sealmail.test";
-
-/// A delivery status notification (RFC 3464) about Bob. Its headers do not
-/// name the bounce address: over SMTP the envelope does.
-fn dsn(action: &str) -> String {
-    format!(
-        "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\r\n\
-         To: postmaster@sealmail.test\r\n\
-         Subject: Undelivered Mail Returned to Sender\r\n\
-         MIME-Version: 1.0\r\n\
-         Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\r\n\
-         \r\n\
-         --B1\r\n\
-         Content-Type: text/plain; charset=us-ascii\r\n\
-         \r\n\
-         Your message could not be delivered.\r\n\
-         \r\n\
-         --B1\r\n\
-         Content-Type: message/delivery-status\r\n\
-         \r\n\
-         Reporting-MTA: dns; mx.example.net\r\n\
-         \r\n\
-         Final-Recipient: rfc822; {BOB}\r\n\
-         Action: {action}\r\n\
-         Status: 5.1.1\r\n\
-         Diagnostic-Code: smtp; 550 5.1.1 <{BOB}>: User unknown\r\n\
-         \r\n\
-         --B1--\r\n"
-    )
-}
-
-async fn delivery_of_bob(app: &TestApp, message_id: &str) -> Option<Delivery> {
-    sealmail::messages::status(&app.state, message_id)
-        .await
-        .unwrap()
-        .recipients[0]
-        .delivery
-        .clone()
-}
 
 #[tokio::test]
 async fn a_bounce_to_the_verp_address_over_smtp_marks_the_recipient_bounced() {
@@ -91,7 +54,8 @@ async fn a_bounce_to_the_verp_address_over_smtp_marks_the_recipient_bounced() {
         250
     );
     assert_eq!(smtp.command("DATA").await.code, 354);
-    smtp.write(dsn("failed").as_bytes()).await;
+    smtp.write(dsn("postmaster@sealmail.test", "failed", "5.1.1").as_bytes())
+        .await;
     let taken = smtp.command(".").await;
     assert_eq!(taken.code, 250, "{taken:?}");
 
@@ -125,7 +89,8 @@ async fn a_notice_that_is_not_a_failure_is_taken_and_changes_nothing() {
     smtp.command("MAIL FROM:<>").await;
     smtp.command(&format!("RCPT TO:<{bounce_address}>")).await;
     smtp.command("DATA").await;
-    smtp.write(dsn("delayed").as_bytes()).await;
+    smtp.write(dsn("postmaster@sealmail.test", "delayed", "4.4.1").as_bytes())
+        .await;
     assert_eq!(smtp.command(".").await.code, 250);
     // An out-of-office reply to the bounce address: taken, nothing changes.
     smtp.command("MAIL FROM:<>").await;

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod admin;
+pub mod bounce;
 pub mod cli;
 pub mod client;
 pub mod http;
