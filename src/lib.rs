@@ -6,15 +6,16 @@
 //! load is budgeted), `src/bin/reader.rs` mounts [`ReaderApp`] (the message,
 //! once the passcode has opened a session, `dist/reader/`),
 //! `src/bin/staff.rs` mounts [`StaffApp`] (the sender's and administrator's
-//! pages, `dist/staff/`). Tests mount [`RecipientApp`] or the [`gate::Gate`],
-//! [`Portal`] (every other page) or a page inside [`Providers`] with a fake of
+//! pages, `dist/staff/`). Tests mount the same roots, or the [`gate::Gate`]
+//! or a page inside [`RecipientProviders`], with a fake of
 //! [`api::RecipientApi`] and [`api::SenderApi`].
 //!
 //! - [`gate`]: the link page, the passcode step and the pages where a journey
 //!   ends: the link's info in a `LocalResource`, the passcode requests as
 //!   `Action`s.
-//! - [`app`]: context (API client, language, session, location) and the
-//!   routers.
+//! - [`app`]: the bundles' roots and their `leptos_router` routes.
+//! - [`context`]: what pages find in context (API client, language, session,
+//!   the router's location) and URL helpers; pages import it, not [`app`].
 //! - [`pages`]: one page per file; [`pages::recipient`] is the reader's
 //!   message page; sign-in, Sent, compose and the `admin_*` pages are routed
 //!   directly.
@@ -27,9 +28,11 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod context;
 pub mod effect;
 pub mod gate;
 pub mod i18n;
 pub mod pages;
 
-pub use app::{Portal, Providers, ReaderApp, RecipientApp, RecipientProviders, StaffApp};
+pub use app::{ReaderApp, RecipientApp, StaffApp};
+pub use context::{Providers, RecipientProviders};

@@ -228,3 +228,22 @@ async fn the_status_page_speaks_danish() {
     assert_eq!(text("admin-revoke"), "Tilbagekald meddelelse");
     assert_eq!(text("admin-revocable"), "Ja");
 }
+
+#[wasm_bindgen_test]
+async fn a_message_id_in_the_address_is_decoded_once() {
+    // `%2541` is a `%41` in the Message-ID itself: decoded twice (as
+    // leptos_router's own query map does) it would become `A`.
+    let api = FakeApi::new().me(vec![Ok(admin_me())]);
+    let _page = mount_portal(
+        &api,
+        "/admin?message_id=%3Cm%2541%40contoso.example%3E",
+        Some("en"),
+    );
+    find("admin-result").await;
+    assert!(
+        api.calls()
+            .contains(&Call::AdminMessage("<m%41@contoso.example>".into())),
+        "{:?}",
+        api.calls()
+    );
+}

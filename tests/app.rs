@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use leptos::prelude::*;
+use sealmail_portal::api::ApiError;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -25,7 +27,7 @@ async fn the_staff_bundle_shows_the_landing_page_for_a_path_it_does_not_serve() 
     // The test page's own path is not a staff page: the staff bundle shows
     // the landing page rather than reloading (which could loop).
     set_stored_language(Some("en"));
-    let _page = mount(sealmail_portal::StaffApp);
+    let _page = mount(|| view! { <sealmail_portal::StaffApp/> });
     find("home-status").await;
     assert_eq!(text("home-signin"), "Senders and administrators: sign in");
 }
@@ -33,31 +35,37 @@ async fn the_staff_bundle_shows_the_landing_page_for_a_path_it_does_not_serve() 
 #[wasm_bindgen_test]
 async fn the_reader_bundle_shows_the_landing_page_for_a_path_it_does_not_serve() {
     set_stored_language(Some("en"));
-    let _page = mount(sealmail_portal::ReaderApp);
+    let _page = mount(|| view! { <sealmail_portal::ReaderApp/> });
     find("home-status").await;
     assert_eq!(text("home-status"), "Sealmail is running.");
 }
 
 #[wasm_bindgen_test]
-fn every_staff_path_is_a_staff_route_and_no_recipient_path_is() {
+async fn every_staff_path_draws_its_page_in_the_staff_router() {
     use sealmail_api::routes::pages;
-    use sealmail_portal::app::Route;
-    for path in [
-        pages::SIGN_IN,
-        pages::SENT,
-        pages::COMPOSE,
-        pages::ADMIN,
-        pages::ADMIN_TRACE,
-        pages::ADMIN_REPORT,
-        pages::ADMIN_AUDIT,
-        pages::ADMIN_BRANDING,
+    // Each path the server serves the staff bundle at, drawn by the staff
+    // bundle's own routes (leptos_router), with and without a trailing slash.
+    let me = admin_me();
+    for (path, page) in [
+        (pages::SIGN_IN, "page-signin"),
+        (pages::SENT, "page-sent"),
+        (pages::COMPOSE, "page-compose"),
+        (pages::ADMIN, "page-admin-status"),
+        (pages::ADMIN_TRACE, "page-admin-trace"),
+        (pages::ADMIN_REPORT, "page-admin-report"),
+        (pages::ADMIN_AUDIT, "page-admin-audit"),
+        (pages::ADMIN_BRANDING, "page-admin-branding"),
     ] {
         assert!(pages::is_staff(path), "{path}");
-        let route = Route::from_path(path);
-        assert!(
-            !matches!(route, Route::Home | Route::Recipient(_) | Route::Reading(_)),
-            "{path} is {route:?}"
-        );
+        for path in [path.to_owned(), format!("{path}/")] {
+            let api = FakeApi::new().me(vec![Ok(me.clone())]);
+            let _page = mount_portal(&api, &path, Some("en"));
+            find(page).await;
+            assert!(
+                testid("home-status").is_none(),
+                "{path} drew the landing page"
+            );
+        }
     }
     assert!(!pages::is_staff("/m/abc"));
     assert!(!pages::is_staff("/"));
@@ -91,41 +99,27 @@ async fn the_reading_page_is_served_at_m_slash_token_slash_read() {
 }
 
 #[wasm_bindgen_test]
-fn paths_choose_the_page_and_tokens_are_decoded() {
-    use sealmail_api::routes::{pages, portal_link_page, portal_read_page};
-    use sealmail_portal::app::Route;
-    assert_eq!(Route::from_path("/"), Route::Home);
-    assert_eq!(Route::from_path("/m/"), Route::Home);
-    assert_eq!(Route::from_path("/m/a/b"), Route::Home);
-    assert_eq!(Route::from_path("/elsewhere"), Route::Home);
-    assert_eq!(
-        Route::from_path("/m/abc_-DEF"),
-        Route::Recipient("abc_-DEF".into())
-    );
-    assert_eq!(Route::from_path("/m/abc/"), Route::Recipient("abc".into()));
-    // Whatever the api crate encodes, the portal decodes back.
+fn link_pages_give_their_token_decoded() {
+    use sealmail_api::routes::portal_link_page;
+    use sealmail_portal::app::link_token;
+    assert_eq!(link_token("/"), None);
+    assert_eq!(link_token("/m/"), None);
+    assert_eq!(link_token("/m/a/b"), None);
+    assert_eq!(link_token("/m//read"), None);
+    assert_eq!(link_token("/elsewhere"), None);
+    assert_eq!(link_token("/m/abc_-DEF").as_deref(), Some("abc_-DEF"));
+    assert_eq!(link_token("/m/abc/").as_deref(), Some("abc"));
+    assert_eq!(link_token("/m/read").as_deref(), Some("read"));
+    // Whatever the api crate encodes, the gate decodes back.
     for token in ["x y", "ä/../admin", "%41", "read"] {
-        assert_eq!(
-            Route::from_path(&portal_link_page(token)),
-            Route::Recipient(token.into())
-        );
-        assert_eq!(
-            Route::from_path(&portal_read_page(token)),
-            Route::Reading(token.into())
-        );
+        assert_eq!(link_token(&portal_link_page(token)).as_deref(), Some(token));
     }
-    assert_eq!(
-        Route::from_path("/m/abc/read"),
-        Route::Reading("abc".into())
-    );
-    assert_eq!(
-        Route::from_path("/m/abc/read/"),
-        Route::Reading("abc".into())
-    );
-    assert_eq!(Route::from_path("/m/read"), Route::Recipient("read".into()));
-    assert_eq!(Route::from_path("/m//read"), Route::Home);
-    assert_eq!(Route::from_path("/m/a/b/read"), Route::Home);
-    // The portal draws a reading page exactly where the server serves the reader bundle.
+}
+
+#[wasm_bindgen_test]
+async fn the_reader_router_draws_a_reading_page_exactly_where_the_server_serves_it() {
+    use sealmail_api::routes::{pages, portal_read_page};
+    // The reader bundle's route (leptos_router) against the server's test.
     for path in [
         "/m/abc/read",
         "/m/abc/read/",
@@ -133,11 +127,20 @@ fn paths_choose_the_page_and_tokens_are_decoded() {
         "/m/read",
         "/m//read",
     ] {
-        assert_eq!(
-            matches!(Route::from_path(path), Route::Reading(_)),
-            pages::is_reader(path),
-            "{path}"
-        );
+        let api = FakeApi::new().link(vec![Err(ApiError::Unreachable)]);
+        let _page = mount_reader_app_at(&api, path, Some("en"));
+        until(path, || {
+            testid("retry").is_some() || testid("home-status").is_some()
+        })
+        .await;
+        assert_eq!(testid("retry").is_some(), pages::is_reader(path), "{path}");
+    }
+    // The token reaches the page decoded, whatever the api crate encoded.
+    for token in ["x y", "ä/../admin", "%41", "read"] {
+        let api = FakeApi::new().link(vec![Err(ApiError::Unreachable)]);
+        let _page = mount_reader_app_at(&api, &portal_read_page(token), Some("en"));
+        find("retry").await;
+        assert_eq!(api.link_tokens(), vec![token.to_owned()], "{token}");
     }
 }
 

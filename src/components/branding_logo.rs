@@ -7,8 +7,8 @@ use sealmail_api::ErrorCode;
 use sealmail_api::admin::{BrandingTemplate, LOGO_TYPES, MAX_LOGO_BYTES};
 
 use crate::api::{ApiError, use_api};
-use crate::app::use_location;
 use crate::components::staff::{error_text, redirect_if_signed_out};
+use crate::context::use_here;
 use crate::i18n::{text, tr};
 
 #[derive(Clone, PartialEq)]
@@ -38,7 +38,7 @@ pub fn BrandingLogo(
     templates: RwSignal<Vec<BrandingTemplate>>,
 ) -> impl IntoView {
     let api = StoredValue::new(use_api());
-    let location = use_location();
+    let here = use_here();
     let problem = RwSignal::new(None::<Problem>);
     // What the last change did: `Some(true)` uploaded, `Some(false)` removed.
     let saved = RwSignal::new(None::<bool>);
@@ -80,7 +80,7 @@ pub fn BrandingLogo(
                     problem.set(Some(Problem::TooBig));
                 }
                 Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
+                    if !redirect_if_signed_out(here, &error) {
                         problem.set(Some(Problem::Failed(error)));
                     }
                 }

@@ -6,8 +6,8 @@ use sealmail_api::admin::{AuditEvent, AuditPage, MessageStatus, TracePage};
 use sealmail_api::sender::{SentMessage, SentPage};
 
 use crate::api::{ApiError, ApiFuture, SenderApi, use_api};
-use crate::app::use_location;
 use crate::components::staff::redirect_if_signed_out;
+use crate::context::use_here;
 
 /// One page of a list as the server sends it.
 pub trait Page: 'static {
@@ -82,7 +82,7 @@ where
     let cursor = RwSignal::new(None::<String>);
     let on_more = StoredValue::new(None::<OnMore<P>>);
     let api = StoredValue::new(use_api());
-    let location = use_location();
+    let here = use_here();
     let loader = Action::new_unsync(move |&more: &bool| {
         let from = if more { cursor.get_untracked() } else { None };
         // Counted now, not when the page comes: focus follows only a page
@@ -93,7 +93,7 @@ where
             let page = match request.await {
                 Ok(page) => page,
                 Err(error) => {
-                    redirect_if_signed_out(location, &error);
+                    redirect_if_signed_out(here, &error);
                     return Err(error);
                 }
             };

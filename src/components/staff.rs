@@ -4,13 +4,13 @@
 //! (in-app links, error sentences, the confirmation dialog).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos_router::components::A;
 use sealmail_api::ErrorCode;
 
 use crate::api::{ApiError, use_api};
-use crate::app::{Location, paths, percent_encode, use_location, use_session};
 use crate::components::shell::Shell;
 use crate::components::{focus_when_mounted, set_title};
+use crate::context::{Here, paths, percent_encode, use_here, use_session};
 use crate::i18n::format::minutes;
 use crate::i18n::{Strings, fill, text, tr};
 
@@ -28,27 +28,24 @@ enum Access {
 #[component]
 pub fn Staff(#[prop(optional)] admin: bool, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
-    let location = use_location();
+    let here = use_here();
     let api = StoredValue::new(use_api());
-    let unreachable = RwSignal::new(false);
-    let check = move || {
-        unreachable.set(false);
-        spawn_local(async move {
-            match api.get_value().sender().me().await {
-                Ok(me) => session.me.set(Some(me)),
-                Err(error) => {
-                    if !redirect_if_signed_out(location, &error) {
-                        unreachable.set(true);
-                    }
-                }
+    // Asks the server who is signed in; its value is whether the server
+    // could not say (a signed-out user has gone to sign in meanwhile).
+    let check = Action::new_unsync(move |_: &()| async move {
+        match api.get_value().sender().me().await {
+            Ok(me) => {
+                session.me.set(Some(me));
+                false
             }
-        });
-    };
+            Err(error) => !redirect_if_signed_out(here, &error),
+        }
+    });
     if session.me.get_untracked().is_none() {
-        check();
+        check.dispatch(());
     }
     let access = Memo::new(move |_| {
-        if unreachable.get() {
+        if check.value().get() == Some(true) && !check.pending().get() {
             return Access::Unreachable;
         }
         session.me.with(|me| match me {
@@ -67,7 +64,7 @@ pub fn Staff(#[prop(optional)] admin: bool, children: ChildrenFn) -> impl IntoVi
                     <section class="card" data-testid="page-unavailable">
                         <h1>{tr(|s| s.unavailable_title)}</h1>
                         <p>{tr(|s| s.unavailable_body)}</p>
-                        <button type="button" class="primary" data-testid="retry" on:click=move |_| check()>
+                        <button type="button" class="primary" data-testid="retry" on:click=move |_| { check.dispatch(()); }>
                             {tr(|s| s.retry)}
                         </button>
                     </section>
@@ -81,12 +78,12 @@ pub fn Staff(#[prop(optional)] admin: bool, children: ChildrenFn) -> impl IntoVi
 
 /// Sends a signed-out user (`not_signed_in`) to sign in, to come back here
 /// afterwards. Whether it did.
-pub fn redirect_if_signed_out(location: Location, error: &ApiError) -> bool {
+pub fn redirect_if_signed_out(here: Here, error: &ApiError) -> bool {
     if error.code() != Some(ErrorCode::NotSignedIn) {
         return false;
     }
-    let next = percent_encode(&location.here());
-    location.navigate(&format!("{}?next={next}", paths::SIGN_IN));
+    let next = percent_encode(&here.here());
+    here.navigate(&format!("{}?next={next}", paths::SIGN_IN));
     true
 }
 
@@ -111,13 +108,13 @@ fn Forbidden() -> impl IntoView {
 #[component]
 fn NavBar() -> impl IntoView {
     let session = use_session();
-    let location = use_location();
+    let here = use_here();
     let api = StoredValue::new(use_api());
     let sign_out = Action::new_unsync(move |_: &()| async move {
         // Signed out already or not: either way this browser is out.
         let _ = api.get_value().sender().sign_out().await;
         session.me.set(None);
-        location.navigate(&format!("{}?signed_out=1", paths::SIGN_IN));
+        here.navigate(&format!("{}?signed_out=1", paths::SIGN_IN));
     });
     let busy = sign_out.pending();
     move || {
@@ -142,29 +139,12 @@ fn NavBar() -> impl IntoView {
     }
 }
 
-/// A link to another page of the portal, followed without reloading it (a
-/// click with a modifier key still opens a new tab as usual).
+/// A link to another page of this bundle: leptos_router's `<A>`, which
+/// follows it without reloading and marks the current page's link
+/// (`aria-current="page"`, exact path).
 #[component]
 pub fn Link(href: &'static str, testid: &'static str, children: Children) -> impl IntoView {
-    let location = use_location();
-    let on_click = move |event: leptos::ev::MouseEvent| {
-        if event.button() == 0
-            && !(event.ctrl_key() || event.meta_key() || event.shift_key() || event.alt_key())
-        {
-            event.prevent_default();
-            location.navigate(href);
-        }
-    };
-    view! {
-        <a
-            href=href
-            data-testid=testid
-            aria-current=move || (location.path() == href).then_some("page")
-            on:click=on_click
-        >
-            {children()}
-        </a>
-    }
+    view! { <A href=href exact=true attr:data-testid=testid>{children()}</A> }
 }
 
 /// The sentence for an error on the sender's and administrator's pages.

@@ -3,17 +3,16 @@
 //! logo each; delete (not the default while others exist).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInput};
 
 use crate::api::{ApiError, use_api};
-use crate::app::use_location;
 use crate::components::branding_logo::BrandingLogo;
 use crate::components::set_title;
 use crate::components::shell::header_colors;
 use crate::components::staff::{
-    AdminNav, ConfirmDialog, Staff, error_text, redirect_if_signed_out,
+    AdminNav, ConfirmDialog, Staff, error_text, load_failed, redirect_if_signed_out,
 };
+use crate::context::use_here;
 use crate::i18n::{Lang, Strings, fill, text, tr};
 
 /// The branding page (administrators only).
@@ -118,35 +117,45 @@ const TEXT_FIELDS: [TextField; 7] = [
     },
 ];
 
+/// Loads the templates, then shows the editor.
 #[component]
 fn AdminBranding() -> impl IntoView {
     let api = StoredValue::new(use_api());
-    let location = use_location();
-    let templates = RwSignal::new(Vec::<BrandingTemplate>::new());
-    let selected = RwSignal::new(None::<String>);
-    let draft = RwSignal::new(blank());
+    let here = use_here();
+    let title = tr(|s| s.branding_title);
+    set_title(move || title.get().to_owned());
+    let loaded = LocalResource::new(move || async move {
+        let list = api.get_value().sender().admin_templates().await;
+        if let Err(error) = &list {
+            redirect_if_signed_out(here, error);
+        }
+        list
+    });
+    view! {
+        <AdminNav/>
+        <Transition fallback=|| view! { <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p> }>
+            <ErrorBoundary fallback=|errors| load_failed(errors, "branding-load-error")>
+                {move || Suspend::new(async move {
+                    loaded.await.map(|list| view! { <BrandingEditor list/> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The templates `list` as loaded, edited here (a save or delete changes the
+/// list in place), with the default template chosen first.
+#[component]
+fn BrandingEditor(list: Vec<BrandingTemplate>) -> impl IntoView {
+    let api = StoredValue::new(use_api());
+    let here = use_here();
+    let first = list.iter().find(|t| t.is_default).or(list.first());
+    let selected = RwSignal::new(first.map(|t| t.id.clone()));
+    let draft = RwSignal::new(first.map(input_of).unwrap_or_else(blank));
+    let templates = RwSignal::new(list);
     let problem = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<Notice>);
     let delete_open = RwSignal::new(false);
-    let title = tr(|s| s.branding_title);
-    set_title(move || title.get().to_owned());
-
-    spawn_local(async move {
-        match api.get_value().sender().admin_templates().await {
-            Ok(list) => {
-                if let Some(first) = list.iter().find(|t| t.is_default).or(list.first()) {
-                    selected.set(Some(first.id.clone()));
-                    draft.set(input_of(first));
-                }
-                templates.set(list);
-            }
-            Err(error) => {
-                if !redirect_if_signed_out(location, &error) {
-                    problem.set(Some(Problem::Failed(error)));
-                }
-            }
-        }
-    });
 
     let choose = move |event: leptos::ev::Event| {
         let id = event_target_value(&event);
@@ -183,7 +192,7 @@ fn AdminBranding() -> impl IntoView {
                         notice.set(Some(Notice::Saved));
                     }
                     Err(error) => {
-                        if !redirect_if_signed_out(location, &error) {
+                        if !redirect_if_signed_out(here, &error) {
                             problem.set(Some(Problem::Failed(error)));
                         }
                     }
@@ -230,7 +239,7 @@ fn AdminBranding() -> impl IntoView {
                     notice.set(Some(Notice::Deleted));
                 }
                 Err(error) => {
-                    redirect_if_signed_out(location, error);
+                    redirect_if_signed_out(here, error);
                 }
             }
             deleted
@@ -296,7 +305,6 @@ fn AdminBranding() -> impl IntoView {
     };
 
     view! {
-        <AdminNav/>
         <section class="card" data-testid="page-admin-branding">
             <h1>{tr(|s| s.branding_title)}</h1>
             <label for="branding-template">{tr(|s| s.branding_template)}</label>

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use sealmail_api::admin::{Report, ReportDay, ReportQuery};
 
 use crate::api::use_api;
-use crate::app::use_location;
 use crate::components::set_title;
 use crate::components::staff::{AdminNav, Staff, load_failed, redirect_if_signed_out};
+use crate::context::use_here;
 use crate::i18n::format::{end_of_day, short_day, start_of_day};
 use crate::i18n::{fill, text, tr};
 
@@ -21,7 +21,7 @@ pub fn AdminReportPage() -> impl IntoView {
 #[component]
 fn AdminReport() -> impl IntoView {
     let api = StoredValue::new(use_api());
-    let location = use_location();
+    let here = use_here();
     // The period asked for; every change loads the report again.
     let query = RwSignal::new(ReportQuery::default());
     let report = LocalResource::new(move || {
@@ -29,7 +29,7 @@ fn AdminReport() -> impl IntoView {
         async move {
             let report = api.get_value().sender().admin_report(query).await;
             if let Err(error) = &report {
-                redirect_if_signed_out(location, error);
+                redirect_if_signed_out(here, error);
             }
             report
         }

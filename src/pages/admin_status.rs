@@ -9,11 +9,11 @@ use sealmail_api::admin::MessageStatus;
 use sealmail_api::sender::{ResendRequest, RevokeRequest};
 
 use crate::api::{ApiError, use_api};
-use crate::app::use_location;
 use crate::components::change_confirm::{Change, ChangeConfirm};
 use crate::components::sent_row::RecipientList;
 use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, mailbox, set_title};
+use crate::context::use_here;
 use crate::i18n::format::date_time;
 use crate::i18n::{fill, text, tr};
 
@@ -26,7 +26,7 @@ pub fn AdminStatusPage() -> impl IntoView {
 #[component]
 fn AdminStatus() -> impl IntoView {
     let api = StoredValue::new(use_api());
-    let location = use_location();
+    let here = use_here();
     let status = RwSignal::new(None::<MessageStatus>);
     let done_now = RwSignal::new(None::<Done>);
     // What the open dialog asks to confirm.
@@ -51,7 +51,7 @@ fn AdminStatus() -> impl IntoView {
                 }
                 Err(error) => {
                     status.set(None);
-                    redirect_if_signed_out(location, error);
+                    redirect_if_signed_out(here, error);
                 }
             }
             found.map(|_| ())
@@ -75,7 +75,7 @@ fn AdminStatus() -> impl IntoView {
         lookup.dispatch(message_id);
     };
     // The trace links here with `?message_id=`.
-    if let Some(message_id) = location.query("message_id").filter(|m| !m.is_empty()) {
+    if let Some(message_id) = here.query("message_id").filter(|m| !m.is_empty()) {
         let shown = message_id.clone();
         request_animation_frame(move || {
             // `try_`: the page may be gone by the next frame (a quick navigation).
@@ -125,7 +125,7 @@ fn AdminStatus() -> impl IntoView {
                     Ok(())
                 }
                 Err(error) => {
-                    redirect_if_signed_out(location, &error);
+                    redirect_if_signed_out(here, &error);
                     Err(error)
                 }
             }

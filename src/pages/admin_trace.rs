@@ -2,14 +2,15 @@
 //! subject and dates; each result links to its status page.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use sealmail_api::admin::{MessageState, TraceQuery};
 
-use crate::app::{paths, percent_encode, use_location};
 use crate::components::filter_form::{Filter, FilterForm, FilterValues};
 use crate::components::paged_list::use_paged_list;
 use crate::components::sent_row::recipient_state;
 use crate::components::staff::{AdminNav, Staff, error_text};
 use crate::components::{mailbox, set_title};
+use crate::context::{paths, percent_encode};
 use crate::i18n::format::{date_time, end_of_day, start_of_day};
 use crate::i18n::{text, tr};
 
@@ -21,7 +22,6 @@ pub fn AdminTracePage() -> impl IntoView {
 
 #[component]
 fn AdminTrace() -> impl IntoView {
-    let location = use_location();
     let list = use_paged_list(TraceQuery::default(), |api, query, cursor| {
         api.admin_trace(TraceQuery { cursor, ..query })
     });
@@ -85,12 +85,7 @@ fn AdminTrace() -> impl IntoView {
                                     view! { <li><span class="recipient-name">{address}</span> <span class="state">{text(move |s, lang| recipient_state(s, &r, lang))}</span></li> }
                                 }).collect_view()}
                             </ul>
-                            <p><a href=href.clone() data-testid="trace-status-link" on:click=move |e: leptos::ev::MouseEvent| {
-                                if e.button() == 0 && !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key()) {
-                                    e.prevent_default();
-                                    location.navigate(&href);
-                                }
-                            }>{m.message_id.clone()}</a></p>
+                            <p><A href=href attr:data-testid="trace-status-link">{m.message_id.clone()}</A></p>
                         </li>
                     }
                 }}</For>

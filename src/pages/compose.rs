@@ -10,11 +10,11 @@ use sealmail_api::sender::{ComposeRequest, Expiry};
 use sealmail_api::{Language, Protection};
 
 use crate::api::use_api;
-use crate::app::{paths, use_location, use_session};
 use crate::components::address_field::AddressField;
 use crate::components::compose_text::{markdown_html, parse_addresses};
 use crate::components::staff::{Link, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, set_title};
+use crate::context::{paths, use_here, use_session};
 use crate::i18n::format::{end_of_day, is_future, size};
 use crate::i18n::{Lang, fill, text, tr};
 
@@ -65,7 +65,7 @@ impl ExpiryChoice {
 #[component]
 fn Compose() -> impl IntoView {
     let api = StoredValue::new(use_api());
-    let location = use_location();
+    let here = use_here();
     let to_text = RwSignal::new(String::new());
     let cc_text = RwSignal::new(String::new());
     let to_checked_all = RwSignal::new(false);
@@ -131,7 +131,7 @@ fn Compose() -> impl IntoView {
                         std::time::Duration::from_millis(0),
                     ),
                     Err(error) => {
-                        redirect_if_signed_out(location, error);
+                        redirect_if_signed_out(here, error);
                     }
                 }
                 composed

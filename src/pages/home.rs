@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::paths;
 use crate::components::shell::Shell;
+use crate::context::paths;
 use crate::i18n::tr;
 
 /// The landing page.

@@ -11,7 +11,6 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sealmail_api::recipient::{LinkInfo, MessageView};
 use sealmail_api::{ErrorCode, routes};
 
@@ -35,6 +34,16 @@ pub enum Step {
 /// The page's state and its transitions, shared with its parts by context.
 #[derive(Clone, Copy)]
 pub struct Flow {
+    state: State,
+    /// Loads the link, then its message.
+    loading: Action<(), ()>,
+    /// Ends this browser's session.
+    signing_out: Action<(), ()>,
+}
+
+/// What the page knows, and what moves it from step to step.
+#[derive(Clone, Copy)]
+struct State {
     api: StoredValue<Api>,
     token: StoredValue<String>,
     leave: StoredValue<Leave>,
@@ -45,50 +54,63 @@ pub struct Flow {
 impl Flow {
     /// The API client.
     pub fn api(&self) -> Api {
-        self.api.get_value()
+        self.state.api.get_value()
     }
 
     /// The link token from the URL.
     pub fn token(&self) -> String {
-        self.token.get_value()
+        self.state.token.get_value()
     }
 
     /// (Re)starts: the link (for its branding, and whether this browser has a
     /// session), then the message.
     pub fn load(&self) {
-        let flow = *self;
-        flow.step.set(Step::Loading);
-        let api = flow.api();
-        spawn_local(async move {
-            match api.link(&flow.token()).await {
-                Ok(info) if info.session_open => {
-                    flow.info.set(Some(info));
-                    match api.message(&flow.token()).await {
-                        Ok(message) => flow.step.set(Step::Message(Arc::new(message))),
-                        Err(error) => flow.fail(&error),
-                    }
-                }
-                Ok(_) => flow.back(None),
-                Err(error) => flow.fail(&error),
-            }
-        });
+        self.state.step.set(Step::Loading);
+        self.loading.dispatch(());
     }
 
     /// Signs this browser out of the link and goes back to the link page.
     pub fn sign_out(&self) {
-        let flow = *self;
-        let api = flow.api();
-        spawn_local(async move {
-            match api.end_session(&flow.token()).await {
-                Ok(()) => flow.back(Some(Back::SignedOut)),
-                Err(error) => flow.fail(&error),
-            }
-        });
+        self.signing_out.dispatch(());
     }
 
     /// What an error leads to: back to the gate (asking for a passcode again
     /// after an ended session), or the retry page if the server is away.
     pub fn fail(&self, error: &ApiError) {
+        self.state.fail(error);
+    }
+}
+
+impl State {
+    async fn load(self) {
+        let api = self.api.get_value();
+        let token = self.token.get_value();
+        match api.link(&token).await {
+            Ok(info) if info.session_open => {
+                self.info.set(Some(info));
+                match api.message(&token).await {
+                    Ok(message) => self.step.set(Step::Message(Arc::new(message))),
+                    Err(error) => self.fail(&error),
+                }
+            }
+            Ok(_) => self.back(None),
+            Err(error) => self.fail(&error),
+        }
+    }
+
+    async fn sign_out(self) {
+        match self
+            .api
+            .get_value()
+            .end_session(&self.token.get_value())
+            .await
+        {
+            Ok(()) => self.back(Some(Back::SignedOut)),
+            Err(error) => self.fail(&error),
+        }
+    }
+
+    fn fail(&self, error: &ApiError) {
         if error.code() == Some(ErrorCode::SessionExpired) {
             self.back(Some(Back::SessionEnded));
         } else if Failure::from_error(error) == Failure::Unavailable {
@@ -100,7 +122,7 @@ impl Flow {
 
     /// Over to the gate, saying why if the reader is asked for a passcode again.
     fn back(&self, why: Option<Back>) {
-        let mut url = routes::portal_link_page(&self.token());
+        let mut url = routes::portal_link_page(&self.token.get_value());
         if let Some(why) = why {
             url.push_str(why.query());
         }
@@ -114,20 +136,25 @@ pub fn RecipientFlow(
     #[prop(into)] token: String,
     #[prop(default = crate::gate::replace_location)] leave: Leave,
 ) -> impl IntoView {
-    let flow = Flow {
+    let state = State {
         api: StoredValue::new(use_api()),
         token: StoredValue::new(token),
         leave: StoredValue::new(leave),
         step: RwSignal::new(Step::Loading),
         info: RwSignal::new(None),
     };
+    let flow = Flow {
+        state,
+        loading: Action::new_unsync(move |_: &()| state.load()),
+        signing_out: Action::new_unsync(move |_: &()| state.sign_out()),
+    };
     provide_context(flow);
     flow.load();
     let branding =
-        Signal::derive(move || flow.info.with(|i| i.as_ref().map(|i| i.branding.clone())));
+        Signal::derive(move || state.info.with(|i| i.as_ref().map(|i| i.branding.clone())));
     view! {
         <Shell branding>
-            {move || match flow.step.get() {
+            {move || match state.step.get() {
                 Step::Loading => view! {
                     <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p>
                 }.into_any(),

@@ -13,12 +13,12 @@ use sealmail_api::sender::{
 use sealmail_api::{ErrorCode, Timestamp};
 
 use crate::api::{Api, ApiError, use_api};
-use crate::app::{Location, use_location};
 use crate::components::change_confirm::{Change, ChangeConfirm};
 use crate::components::paged_list::{PagedList, use_paged_list};
 use crate::components::sent_row::SentRow;
 use crate::components::staff::{Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, set_title};
+use crate::context::{Here, use_here};
 use crate::i18n::{fill, text, tr};
 
 /// The Sent page (signed-in senders).
@@ -63,7 +63,7 @@ type ExpiryAsked = (String, Option<Timestamp>);
 #[derive(Clone, Copy)]
 struct Shown {
     api: StoredValue<Api>,
-    location: Location,
+    here: Here,
     list: PagedList<String, SentPage>,
     notice: RwSignal<Option<Notice>>,
     pending: RwSignal<Option<Pending>>,
@@ -168,7 +168,7 @@ impl Shown {
                 Ok(())
             }
             Err(error) => {
-                redirect_if_signed_out(self.location, &error);
+                redirect_if_signed_out(self.here, &error);
                 Err(error)
             }
         }
@@ -200,7 +200,7 @@ impl Shown {
                 Ok(())
             }
             Err(error) => {
-                redirect_if_signed_out(self.location, &error);
+                redirect_if_signed_out(self.here, &error);
                 Err((id, error))
             }
         }
@@ -262,7 +262,7 @@ fn SentList() -> impl IntoView {
     .on_more(|first: &SentMessage| focus_row(first.id.clone()));
     let shown = Shown {
         api: StoredValue::new(use_api()),
-        location: use_location(),
+        here: use_here(),
         list,
         notice: RwSignal::new(None),
         pending: RwSignal::new(None),

@@ -6,10 +6,10 @@ use sealmail_api::ErrorCode;
 use sealmail_api::sender::SignIn;
 
 use crate::api::use_api;
-use crate::app::{safe_next, use_location, use_session};
 use crate::components::shell::Shell;
 use crate::components::staff::error_text;
 use crate::components::{focus_when_mounted, set_title};
+use crate::context::{safe_next, use_here, use_session};
 use crate::i18n::{text, tr};
 
 /// The sign-in form.
@@ -17,9 +17,9 @@ use crate::i18n::{text, tr};
 pub fn SignInPage() -> impl IntoView {
     let api = StoredValue::new(use_api());
     let session = use_session();
-    let location = use_location();
-    let signed_out = location.query("signed_out").is_some();
-    let next = StoredValue::new(safe_next(location.query("next")));
+    let here = use_here();
+    let signed_out = here.query("signed_out").is_some();
+    let next = StoredValue::new(safe_next(here.query("next")));
     // An address or password left empty: said before asking the server.
     let missing = RwSignal::new(false);
     let email = NodeRef::<leptos::html::Input>::new();
@@ -35,7 +35,7 @@ pub fn SignInPage() -> impl IntoView {
             match &me {
                 Ok(me) => {
                     session.me.set(Some(me.clone()));
-                    location.navigate(&next.get_value());
+                    here.navigate(&next.get_value());
                 }
                 Err(_) => {
                     if let Some(input) = password.get_untracked() {

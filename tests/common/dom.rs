@@ -19,12 +19,19 @@ use super::fixtures::TOKEN;
 /// A view mounted into its own container; unmounted and removed on drop, so
 /// tests in one page do not see each other's DOM.
 pub struct Mounted {
-    _handle: Box<dyn std::any::Any>,
+    handle: Option<Box<dyn std::any::Any>>,
+    /// The mount's parent owner, cleaned up explicitly on drop: the first
+    /// `<Router>` in a page keeps its owner alive (leptos_router stores a
+    /// redirect hook holding it, once per page), which would leave that
+    /// router's click listener catching later tests' link clicks.
+    owner: Owner,
     container: HtmlElement,
 }
 
 impl Drop for Mounted {
     fn drop(&mut self) {
+        drop(self.handle.take());
+        self.owner.cleanup();
         self.container.remove();
     }
 }
@@ -35,9 +42,11 @@ where
     N: IntoView + 'static,
 {
     let container = fresh_container();
-    let handle = leptos::mount::mount_to(container.clone(), view);
+    let owner = Owner::new();
+    let handle = owner.with(|| leptos::mount::mount_to(container.clone(), view));
     Mounted {
-        _handle: Box::new(handle),
+        handle: Some(Box::new(handle)),
+        owner,
         container,
     }
 }
@@ -424,11 +433,26 @@ pub fn mount_portal(api: &Arc<FakeApi>, path: &str, lang: Option<&str>) -> Porta
     mount_portal_with(Api::new(api.clone()), path, lang)
 }
 
-/// The whole portal at `path` with any client.
+/// The bundle the server serves at `path` (the reader's at a reading page,
+/// the staff's anywhere else), routed by its own router, with any client.
 pub fn mount_portal_with(api: Api, path: &str, lang: Option<&str>) -> PortalAt {
+    let reading = sealmail_api::routes::pages::is_reader(path.split('?').next().unwrap_or(path));
     at(path, move || {
         set_stored_language(lang);
-        mount(move || view! { <sealmail_portal::Portal api/> })
+        if reading {
+            mount(move || view! { <sealmail_portal::ReaderApp api/> })
+        } else {
+            mount(move || view! { <sealmail_portal::StaffApp api/> })
+        }
+    })
+}
+
+/// The reader bundle's root at `path`, whatever the path, against `api`.
+pub fn mount_reader_app_at(api: &Arc<FakeApi>, path: &str, lang: Option<&str>) -> PortalAt {
+    let api = Api::recipient(api.clone());
+    at(path, move || {
+        set_stored_language(lang);
+        mount(move || view! { <sealmail_portal::ReaderApp api/> })
     })
 }
 

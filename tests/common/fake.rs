@@ -125,6 +125,8 @@ struct State {
     /// Where the HTML body's frame loads from, if not the route itself.
     body_url: Option<String>,
     calls: Vec<Call>,
+    /// The token of each link asked about (other calls check theirs are [`TOKEN`]).
+    link_tokens: Vec<String>,
     /// The language each passcode request asked the mail to be in.
     passcode_languages: Vec<Option<Language>>,
 }
@@ -169,6 +171,7 @@ impl FakeApi {
             logo: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             body_url: None,
             calls: Vec::new(),
+            link_tokens: Vec::new(),
             passcode_languages: Vec::new(),
         })))
     }
@@ -307,6 +310,11 @@ impl FakeApi {
         self.0.lock().unwrap().calls.clone()
     }
 
+    /// The token of each link asked about so far.
+    pub fn link_tokens(&self) -> Vec<String> {
+        self.0.lock().unwrap().link_tokens.clone()
+    }
+
     /// The language of each passcode mail asked for so far.
     pub fn passcode_languages(&self) -> Vec<Option<Language>> {
         self.0.lock().unwrap().passcode_languages.clone()
@@ -326,7 +334,7 @@ impl FakeApi {
 
 impl RecipientApi for FakeApi {
     fn link(&self, token: &str) -> ApiFuture<LinkInfo> {
-        assert_eq!(token, TOKEN);
+        self.0.lock().unwrap().link_tokens.push(token.to_owned());
         self.answer(Call::Link, |s| s.link.next())
     }
     fn send_passcode(&self, token: &str, request: PasscodeRequest) -> ApiFuture<PasscodeSent> {
