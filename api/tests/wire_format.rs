@@ -784,6 +784,19 @@ fn audit_kinds_and_outcomes() {
             "expiry_changed",
             "sign_in",
             "notification_resent",
+            "message_status_viewed",
+            "message_trace_searched",
+            "audit_viewed",
+            "audit_exported",
+            "branding_template_created",
+            "branding_template_changed",
+            "branding_template_deleted",
+            "branding_logo_uploaded",
+            "branding_logo_removed",
+            "mail_flow_rule_added",
+            "mail_flow_rule_changed",
+            "mail_flow_rule_moved",
+            "mail_flow_rule_removed",
         ]
     );
     for kind in AuditKind::ALL {
