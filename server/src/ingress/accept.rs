@@ -58,6 +58,7 @@ impl Session<'_> {
         let is_inside = |address: &str| self.ingress.settings.is_inside(address);
         let facts = known.facts(&mail, &sender.email, &is_inside);
         let plan = mailflow::plan(&rules, &facts, &envelope.recipients);
+        // The body's text was for the rules only: not held while the mail is sealed.
         drop(known);
         if let Some((rule, reason)) = &plan.reject {
             tracing::info!(rule, "a mail was rejected by a mail-flow rule");
