@@ -159,7 +159,8 @@ pub const ADMIN_BRANDING_LOGO: &str = "/api/v1/admin/branding/{id}/logo";
 /// `GET` → the mail-flow rules in order ([`crate::admin::MailFlowRule`]s);
 /// `POST` a [`crate::admin::NewMailFlowRule`] → 201 with the rules in order.
 pub const ADMIN_MAIL_FLOW_RULES: &str = "/api/v1/admin/mail-flow-rules";
-/// `DELETE` a rule → 204.
+/// `PUT` a [`crate::admin::NewMailFlowRule`] → the rules in order (the rule
+/// keeps its id and place); `DELETE` a rule → 204.
 pub const ADMIN_MAIL_FLOW_RULE: &str = "/api/v1/admin/mail-flow-rules/{id}";
 /// `POST` a [`crate::admin::MoveMailFlowRule`] → the rules in order.
 pub const ADMIN_MAIL_FLOW_RULE_MOVE: &str = "/api/v1/admin/mail-flow-rules/{id}/move";

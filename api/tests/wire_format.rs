@@ -784,6 +784,19 @@ fn audit_kinds_and_outcomes() {
             "expiry_changed",
             "sign_in",
             "notification_resent",
+            "message_status_viewed",
+            "message_trace_searched",
+            "audit_viewed",
+            "audit_exported",
+            "branding_template_created",
+            "branding_template_changed",
+            "branding_template_deleted",
+            "branding_logo_uploaded",
+            "branding_logo_removed",
+            "mail_flow_rule_added",
+            "mail_flow_rule_changed",
+            "mail_flow_rule_moved",
+            "mail_flow_rule_removed",
         ]
     );
     for kind in AuditKind::ALL {
@@ -1018,8 +1031,12 @@ fn mail_flow_rules() {
             ],
             action: MailFlowAction::Protect {
                 protection: Protection::EncryptOnly,
+                branding_template: None,
+                expiry_days: None,
             },
         },
+        // Rules stored before a protect action could name a template and an
+        // expiry read as they did: both absent.
         json!({
             "id": 1,
             "position": 1,
@@ -1060,6 +1077,39 @@ fn mail_flow_rules() {
         }),
     );
     pins(
+        &NewMailFlowRule {
+            name: "Large or attached contracts".into(),
+            conditions: vec![
+                MailFlowCondition::BodyContains {
+                    words: vec!["contract".into(), "NDA".into()],
+                },
+                MailFlowCondition::HasAttachments { has: true },
+                MailFlowCondition::SizeOver { bytes: 1_048_576 },
+            ],
+            action: MailFlowAction::Protect {
+                protection: Protection::DoNotForward,
+                branding_template: Some("2".into()),
+                expiry_days: Some(30),
+            },
+            position: Some(1),
+        },
+        json!({
+            "name": "Large or attached contracts",
+            "conditions": [
+                {"kind": "body_contains", "words": ["contract", "NDA"]},
+                {"kind": "has_attachments", "has": true},
+                {"kind": "size_over", "bytes": 1_048_576}
+            ],
+            "action": {
+                "kind": "protect",
+                "protection": "do_not_forward",
+                "branding_template": "2",
+                "expiry_days": 30
+            },
+            "position": 1
+        }),
+    );
+    pins(
         &MailFlowVerdict {
             recipient: "dave@corp.example".into(),
             rule: Some(MailFlowRuleRef {
@@ -1094,6 +1144,8 @@ fn mail_flow_rules() {
     {
         use sealmail_api::routes::*;
         assert_eq!(ADMIN_MAIL_FLOW_RULES, "/api/v1/admin/mail-flow-rules");
+        // GET/POST the list; PUT (edit) and DELETE one rule.
+        assert_eq!(ADMIN_MAIL_FLOW_RULE, "/api/v1/admin/mail-flow-rules/{id}");
         assert_eq!(admin_mail_flow_rule("3"), "/api/v1/admin/mail-flow-rules/3");
         assert_eq!(
             admin_mail_flow_rule_move("3"),
@@ -1104,8 +1156,20 @@ fn mail_flow_rules() {
     // A condition the server does not know is refused, not ignored: an
     // ignored condition would widen what a rule matches.
     assert!(
-        serde_json::from_value::<MailFlowCondition>(json!({"kind": "size_over", "bytes": 1}))
-            .is_err()
+        serde_json::from_value::<MailFlowCondition>(
+            json!({"kind": "sensitivity_label", "is": "x"})
+        )
+        .is_err()
+    );
+    assert!(
+        serde_json::from_value::<MailFlowCondition>(json!({"kind": "size_over"})).is_err(),
+        "a size condition without its size"
+    );
+    assert!(
+        serde_json::from_value::<MailFlowAction>(
+            json!({"kind": "protect", "protection": "encrypt_only", "expiry": 3})
+        )
+        .is_err()
     );
     assert!(
         serde_json::from_value::<MailFlowCondition>(

@@ -430,10 +430,22 @@ pub enum RuleCommand {
     /// `{"name":"Confidential","conditions":[{"kind":"header_matches","name":"Sensitivity","contains":"confidential"}],"action":{"kind":"protect","protection":"do_not_forward"},"position":1}`.
     /// Conditions: recipient_outside_org, recipient_inside_org,
     /// subject_contains {words, strip}, header_matches {name, contains},
-    /// sender {is}. Actions: protect {protection: encrypt_only |
-    /// do_not_forward}, relay, reject {reason}.
+    /// sender {is}, body_contains {words}, has_attachments {has},
+    /// size_over {bytes}. Actions: protect {protection: encrypt_only |
+    /// do_not_forward, branding_template (an id), expiry_days}, relay,
+    /// reject {reason}.
     Add {
         /// The rule as JSON.
+        #[arg(long)]
+        json: String,
+    },
+    /// Replace a rule's name, conditions and action (JSON as for `add`); it
+    /// keeps its id and place.
+    Edit {
+        /// The rule's id (`sealmail rule list`).
+        #[arg(long)]
+        id: i64,
+        /// What the rule becomes, as JSON.
         #[arg(long)]
         json: String,
     },

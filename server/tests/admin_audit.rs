@@ -400,3 +400,186 @@ async fn ending_a_message_takes_its_file_names_out_of_the_audit_but_keeps_the_ev
     alice.revoke(&composed.id).await;
     assert_eq!(names().await, [None], "the event stays, its file name goes");
 }
+
+#[tokio::test]
+async fn administrators_own_look_ups_changes_and_exports_are_audited_with_who_and_what() {
+    use sealmail_api::admin::{BrandingFields, BrandingTemplateInput, TraceQuery};
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let alice = app.sender(ALICE).await;
+    let composed = alice.send(&message_to(&[BOB])).await;
+    alice.send(&message_to(&[CAROL])).await;
+
+    // Status look-ups by Message-ID: one found, one not.
+    admin.status(&composed.message_id).await;
+    let unknown = admin.status("<nobody@nowhere.test>").code().await;
+    assert_eq!(unknown, ErrorCode::NotFound);
+    // A trace search, paged: audited once, with its filters but not the
+    // subject searched for.
+    let search = TraceQuery {
+        sender: Some("alice".into()),
+        subject: Some("Contract".into()),
+        limit: Some(1),
+        ..Default::default()
+    };
+    let first = admin.trace(&search).await;
+    let next = TraceQuery {
+        cursor: Some(first.next_cursor.expect("two messages, one a page")),
+        ..search
+    };
+    assert_eq!(admin.trace(&next).await.messages.len(), 1);
+    // Branding: create, change, logo in and out, delete.
+    let mut input = BrandingTemplateInput {
+        name: "Legal".into(),
+        is_default: false,
+        fields: BrandingFields {
+            organisation: None,
+            background_color: "#0b5cab".into(),
+            introduction_text: None,
+            read_button_text: None,
+            email_text: None,
+            disclaimer_text: None,
+            portal_text: None,
+            privacy_statement_url: None,
+            passcode_enabled: true,
+            expiry_days: None,
+            language: None,
+        },
+    };
+    let template = admin.create_template(&input).await;
+    input.name = "Legal (new)".into();
+    admin.edit_template(&template.id, &input).await;
+    let png = b"\x89PNG\r\n\x1a\n-not-really-an-image";
+    admin.upload_logo(&template.id, "image/png", png).await;
+    admin.remove_logo(&template.id).await;
+    // The only template may go, default as it is.
+    admin.delete_template(&template.id).await;
+    // Reading and exporting the audit.
+    admin
+        .audit(&AuditQuery {
+            kind: Some(AuditKind::SignIn),
+            ..Default::default()
+        })
+        .await;
+    admin.audit_csv(&AuditQuery::default()).await;
+
+    let events = admin.audit(&AuditQuery::default()).await.events;
+    let mine: Vec<(AuditKind, AuditOutcome, Option<&str>, Option<&str>)> = events
+        .iter()
+        .rev()
+        .filter(|e| e.actor.as_deref() == Some(common::sender::ADMIN))
+        .filter(|e| e.kind != AuditKind::SignIn)
+        .map(|e| {
+            (
+                e.kind,
+                e.outcome,
+                e.message_id.as_deref(),
+                e.detail.as_deref(),
+            )
+        })
+        .collect();
+    use AuditKind::*;
+    use AuditOutcome::*;
+    let id = &template.id;
+    let named = |name: &str| format!("template {id} \"{name}\"");
+    assert_eq!(
+        mine,
+        [
+            (
+                MessageStatusViewed,
+                Success,
+                Some(composed.message_id.as_str()),
+                None
+            ),
+            (
+                MessageStatusViewed,
+                Failure,
+                Some("<nobody@nowhere.test>"),
+                Some("not_found")
+            ),
+            (
+                MessageTraceSearched,
+                Success,
+                None,
+                Some("sender=alice; a subject")
+            ),
+            (
+                BrandingTemplateCreated,
+                Success,
+                None,
+                Some(named("Legal").as_str())
+            ),
+            (
+                BrandingTemplateChanged,
+                Success,
+                None,
+                Some(named("Legal (new)").as_str())
+            ),
+            (
+                BrandingLogoUploaded,
+                Success,
+                None,
+                Some(format!("template {id}: image/png, {} bytes", png.len()).as_str())
+            ),
+            (
+                BrandingLogoRemoved,
+                Success,
+                None,
+                Some(format!("template {id}").as_str())
+            ),
+            (
+                BrandingTemplateDeleted,
+                Success,
+                None,
+                Some(named("Legal (new)").as_str())
+            ),
+            (AuditViewed, Success, None, Some("kind=sign_in")),
+            (AuditExported, Success, None, Some("everything")),
+            (AuditViewed, Success, None, Some("everything")),
+        ]
+    );
+    // No content: not the body, the subject searched for, or the logo.
+    let everything = serde_json::to_string(&events).unwrap();
+    assert!(!everything.contains(SECRET_BODY));
+    assert!(!everything.contains("Contract"), "the subject searched for");
+    assert!(!everything.contains("not-really-an-image"));
+}
+
+#[tokio::test]
+async fn status_look_ups_and_audit_reads_on_the_command_line_are_audited_too() {
+    let app = TestApp::new().await;
+    let alice = app.sender(ALICE).await;
+    let composed = alice.send(&message_to(&[BOB])).await;
+    ok(run_sealmail(
+        &app.data_dir(),
+        &["status", "--message-id", &composed.message_id],
+        "",
+    ));
+    ok(run_sealmail(&app.data_dir(), &["audit", "--csv"], ""));
+    let read = ok(run_sealmail(
+        &app.data_dir(),
+        &["audit", "--kind", "message_status_viewed"],
+        "",
+    ));
+    assert!(
+        read.contains(&format!(
+            "message_status_viewed success message={} recipient=- actor=sealmail status (command line)",
+            composed.message_id
+        )),
+        "{read}"
+    );
+    let exports = ok(run_sealmail(
+        &app.data_dir(),
+        &["audit", "--kind", "audit_exported", "--csv"],
+        "",
+    ));
+    // Its own export, and the one before it.
+    assert_eq!(
+        exports
+            .lines()
+            .filter(|l| l.contains("sealmail audit (command line)"))
+            .count(),
+        2,
+        "{exports}"
+    );
+}

@@ -30,6 +30,19 @@ pub fn kind_text(s: &Strings, kind: AuditKind) -> &'static str {
         AuditKind::ExpiryChanged => s.audit_expiry_changed,
         AuditKind::SignIn => s.audit_sign_in,
         AuditKind::NotificationResent => s.audit_notification_resent,
+        AuditKind::MessageStatusViewed => s.audit_message_status_viewed,
+        AuditKind::MessageTraceSearched => s.audit_message_trace_searched,
+        AuditKind::AuditViewed => s.audit_audit_viewed,
+        AuditKind::AuditExported => s.audit_audit_exported,
+        AuditKind::BrandingTemplateCreated => s.audit_branding_template_created,
+        AuditKind::BrandingTemplateChanged => s.audit_branding_template_changed,
+        AuditKind::BrandingTemplateDeleted => s.audit_branding_template_deleted,
+        AuditKind::BrandingLogoUploaded => s.audit_branding_logo_uploaded,
+        AuditKind::BrandingLogoRemoved => s.audit_branding_logo_removed,
+        AuditKind::MailFlowRuleAdded => s.audit_mail_flow_rule_added,
+        AuditKind::MailFlowRuleChanged => s.audit_mail_flow_rule_changed,
+        AuditKind::MailFlowRuleMoved => s.audit_mail_flow_rule_moved,
+        AuditKind::MailFlowRuleRemoved => s.audit_mail_flow_rule_removed,
     }
 }
 

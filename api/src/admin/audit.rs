@@ -1,4 +1,5 @@
-//! The access audit: who accessed or changed which message, when, from where.
+//! The access audit: who accessed or changed which message, when, from
+//! where; and what administrators looked up or changed (ASVS 7.2.2).
 
 use serde::{Deserialize, Serialize};
 
@@ -26,11 +27,40 @@ pub enum AuditKind {
     SignIn,
     /// A sender or administrator sent a recipient a new link (their old one stopped working).
     NotificationResent,
+    /// An administrator looked a message's status up by its Message-ID
+    /// (`failure`: no such message, `detail` its error code).
+    MessageStatusViewed,
+    /// An administrator searched the message trace (`detail`: the filters;
+    /// a subject searched for is noted, not repeated).
+    MessageTraceSearched,
+    /// An administrator read the access audit (`detail`: the filters). Each
+    /// search counts once, not each page of it.
+    AuditViewed,
+    /// An administrator exported the access audit as CSV (`detail`: the filters).
+    AuditExported,
+    /// An administrator created a branding template (`detail`: its id and name).
+    BrandingTemplateCreated,
+    /// An administrator changed a branding template (`detail`: its id and name).
+    BrandingTemplateChanged,
+    /// An administrator deleted a branding template (`detail`: its id and name).
+    BrandingTemplateDeleted,
+    /// An administrator uploaded a branding template's logo (`detail`: the template's id and the image's type and size).
+    BrandingLogoUploaded,
+    /// An administrator removed a branding template's logo (`detail`: the template's id).
+    BrandingLogoRemoved,
+    /// An administrator added a mail-flow rule (`detail`: its id, name and place).
+    MailFlowRuleAdded,
+    /// An administrator changed a mail-flow rule (`detail`: its id and name).
+    MailFlowRuleChanged,
+    /// An administrator moved a mail-flow rule (`detail`: its id and new place).
+    MailFlowRuleMoved,
+    /// An administrator removed a mail-flow rule (`detail`: its id and name).
+    MailFlowRuleRemoved,
 }
 
 impl AuditKind {
     /// Every kind, in declaration order.
-    pub const ALL: [AuditKind; 9] = [
+    pub const ALL: [AuditKind; 22] = [
         AuditKind::PasscodeRequested,
         AuditKind::PasscodeEntered,
         AuditKind::MessageOpened,
@@ -40,6 +70,19 @@ impl AuditKind {
         AuditKind::ExpiryChanged,
         AuditKind::SignIn,
         AuditKind::NotificationResent,
+        AuditKind::MessageStatusViewed,
+        AuditKind::MessageTraceSearched,
+        AuditKind::AuditViewed,
+        AuditKind::AuditExported,
+        AuditKind::BrandingTemplateCreated,
+        AuditKind::BrandingTemplateChanged,
+        AuditKind::BrandingTemplateDeleted,
+        AuditKind::BrandingLogoUploaded,
+        AuditKind::BrandingLogoRemoved,
+        AuditKind::MailFlowRuleAdded,
+        AuditKind::MailFlowRuleChanged,
+        AuditKind::MailFlowRuleMoved,
+        AuditKind::MailFlowRuleRemoved,
     ];
 
     /// The kind as it appears on the wire and in CSV (`"message_opened"`).
@@ -54,6 +97,19 @@ impl AuditKind {
             AuditKind::ExpiryChanged => "expiry_changed",
             AuditKind::SignIn => "sign_in",
             AuditKind::NotificationResent => "notification_resent",
+            AuditKind::MessageStatusViewed => "message_status_viewed",
+            AuditKind::MessageTraceSearched => "message_trace_searched",
+            AuditKind::AuditViewed => "audit_viewed",
+            AuditKind::AuditExported => "audit_exported",
+            AuditKind::BrandingTemplateCreated => "branding_template_created",
+            AuditKind::BrandingTemplateChanged => "branding_template_changed",
+            AuditKind::BrandingTemplateDeleted => "branding_template_deleted",
+            AuditKind::BrandingLogoUploaded => "branding_logo_uploaded",
+            AuditKind::BrandingLogoRemoved => "branding_logo_removed",
+            AuditKind::MailFlowRuleAdded => "mail_flow_rule_added",
+            AuditKind::MailFlowRuleChanged => "mail_flow_rule_changed",
+            AuditKind::MailFlowRuleMoved => "mail_flow_rule_moved",
+            AuditKind::MailFlowRuleRemoved => "mail_flow_rule_removed",
         }
     }
 }
@@ -103,7 +159,8 @@ pub struct AuditEvent {
     /// The client's IP address, as the server saw it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_address: Option<String>,
-    /// More about it: the error code of a failure, the attachment's name, the new expiry.
+    /// More about it: the error code of a failure, the attachment's name, the
+    /// new expiry; for an administrator's own action, what it was done to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }

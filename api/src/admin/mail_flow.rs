@@ -21,7 +21,8 @@ pub struct MailFlowRule {
     pub action: MailFlowAction,
 }
 
-/// A rule to add.
+/// A rule to add (`POST`), or what a rule becomes (`PUT`
+/// [`crate::routes::ADMIN_MAIL_FLOW_RULE`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewMailFlowRule {
     /// What an administrator calls it.
@@ -32,6 +33,7 @@ pub struct NewMailFlowRule {
     /// What happens to a recipient it matches.
     pub action: MailFlowAction,
     /// Where it goes (1 = first); the rules from there move down. Default: last.
+    /// An edit keeps the rule's place: absent, or the place it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
 }
@@ -68,6 +70,23 @@ pub enum MailFlowCondition {
         /// An address or a domain.
         is: String,
     },
+    /// The body holds one of the words (case-insensitive): the decoded
+    /// text/plain body, or the text of the text/html body.
+    BodyContains {
+        /// Any of these.
+        words: Vec<String>,
+    },
+    /// The mail has attachments (`has: true`), or has none (`has: false`).
+    /// Images its HTML shows inline are not attachments.
+    HasAttachments {
+        /// Whether it has any.
+        has: bool,
+    },
+    /// The mail, as it came (headers and all), is larger than `bytes`.
+    SizeOver {
+        /// The size it must exceed, in bytes (at least 1).
+        bytes: u64,
+    },
 }
 
 /// What a rule does with a recipient it matches.
@@ -78,6 +97,14 @@ pub enum MailFlowAction {
     Protect {
         /// Encrypt-only or Do-not-forward.
         protection: Protection,
+        /// The branding template the protected message is sent with
+        /// ([`crate::admin::BrandingTemplate::id`]); absent: the default one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        branding_template: Option<String>,
+        /// The protected message expires this many days after it came in
+        /// (1 to 3650); absent: as its branding template says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expiry_days: Option<u32>,
     },
     /// Relay the mail onward unchanged.
     Relay,

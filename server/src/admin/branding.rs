@@ -1,14 +1,15 @@
 //! Branding templates (the OME configuration): list, create, edit, delete,
 //! one default, a logo each; and the branding a message's link page shows.
+//! Every change is audited as its administrator's (ASVS 7.2.2).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use sealmail_api::admin::{BrandingTemplate, BrandingTemplateInput};
+use sealmail_api::admin::{AuditKind, BrandingTemplate, BrandingTemplateInput};
 
 use crate::auth::AdminUser;
 use crate::branding::{not_found, template_id, wire};
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiPath, RawBody};
+use crate::http::{ApiJson, ApiPath, ClientAddress, RawBody};
 use crate::state::AppState;
 use crate::store;
 
@@ -86,13 +87,19 @@ pub async fn one(
 /// `POST /api/v1/admin/branding`: 201 with the new template.
 pub async fn create(
     State(state): State<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    client: ClientAddress,
     ApiJson(input): ApiJson<BrandingTemplateInput>,
 ) -> Result<(StatusCode, ApiJson<BrandingTemplate>)> {
     validate(&input)?;
     let id = store::branding::save(&state.db, None, &input, store::now())
         .await?
         .ok_or_else(|| Error::Internal("a new template was not stored".to_owned()))?;
+    let event = admin
+        .0
+        .actor(&client)
+        .did(AuditKind::BrandingTemplateCreated, named(id, &input.name));
+    state.audit.record(event).await;
     let row = store::branding::get(&state.db, id)
         .await?
         .ok_or_else(not_found)?;
@@ -102,7 +109,8 @@ pub async fn create(
 /// `PUT /api/v1/admin/branding/{id}`.
 pub async fn replace(
     State(state): State<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    client: ClientAddress,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<BrandingTemplateInput>,
 ) -> Result<ApiJson<BrandingTemplate>> {
@@ -111,6 +119,11 @@ pub async fn replace(
     store::branding::save(&state.db, Some(id), &input, store::now())
         .await?
         .ok_or_else(not_found)?;
+    let event = admin
+        .0
+        .actor(&client)
+        .did(AuditKind::BrandingTemplateChanged, named(id, &input.name));
+    state.audit.record(event).await;
     let row = store::branding::get(&state.db, id)
         .await?
         .ok_or_else(not_found)?;
@@ -121,11 +134,25 @@ pub async fn replace(
 /// back to the server's branding.
 pub async fn delete(
     State(state): State<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    client: ClientAddress,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode> {
-    match store::branding::delete(&state.db, template_id(&id)?).await? {
-        Ok(true) => Ok(StatusCode::NO_CONTENT),
+    let id = template_id(&id)?;
+    // Its name, for the audit, while it is still there.
+    let name = store::branding::get(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?
+        .name;
+    match store::branding::delete(&state.db, id).await? {
+        Ok(true) => {
+            let event = admin
+                .0
+                .actor(&client)
+                .did(AuditKind::BrandingTemplateDeleted, named(id, &name));
+            state.audit.record(event).await;
+            Ok(StatusCode::NO_CONTENT)
+        }
         Ok(false) => Err(not_found()),
         Err(()) => Err(Error::InvalidRequest(
             "this is the default template: make another one the default first".to_owned(),
@@ -136,7 +163,8 @@ pub async fn delete(
 /// `PUT /api/v1/admin/branding/{id}/logo`: the image's bytes.
 pub async fn upload_logo(
     State(state): State<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    client: ClientAddress,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: RawBody,
@@ -173,10 +201,21 @@ pub async fn upload_logo(
     if !store::branding::set_logo(&state.db, id, Some((&content_type, &body))).await? {
         return Err(not_found());
     }
+    let detail = format!("template {id}: {content_type}, {} bytes", body.len());
+    let event = admin
+        .0
+        .actor(&client)
+        .did(AuditKind::BrandingLogoUploaded, detail);
+    state.audit.record(event).await;
     let row = store::branding::get(&state.db, id)
         .await?
         .ok_or_else(not_found)?;
     Ok(ApiJson(wire(&row)))
+}
+
+/// `template 3 "Contoso legal"`: what the audit says a change was done to.
+fn named(id: i64, name: &str) -> String {
+    format!("template {id} \"{}\"", name.trim())
 }
 
 /// The image type the bytes start with (their magic number), if one of [`LOGO_TYPES`].
@@ -197,13 +236,19 @@ fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 /// `DELETE /api/v1/admin/branding/{id}/logo`.
 pub async fn delete_logo(
     State(state): State<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    client: ClientAddress,
     ApiPath(id): ApiPath<String>,
 ) -> Result<ApiJson<BrandingTemplate>> {
     let id = template_id(&id)?;
     if !store::branding::set_logo(&state.db, id, None).await? {
         return Err(not_found());
     }
+    let event = admin
+        .0
+        .actor(&client)
+        .did(AuditKind::BrandingLogoRemoved, format!("template {id}"));
+    state.audit.record(event).await;
     let row = store::branding::get(&state.db, id)
         .await?
         .ok_or_else(not_found)?;

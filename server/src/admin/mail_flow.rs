@@ -1,5 +1,5 @@
-//! The mail-flow rules in the admin API: list, add, move, delete, and try
-//! them on a pasted mail. The same store and checks as `sealmail rule`.
+//! The mail-flow rules in the admin API: list, add, edit, move, delete, and
+//! try them on a pasted mail. The same checks and audit as `sealmail rule`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,9 +9,10 @@ use sealmail_api::admin::{
 
 use crate::auth::AdminUser;
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiPath};
+use crate::http::{ApiJson, ApiPath, ClientAddress};
+use crate::mailflow::changes;
 use crate::state::AppState;
-use crate::{ingress, mailflow, store};
+use crate::{ingress, store};
 
 /// `GET /api/v1/admin/mail-flow-rules`: the rules in order.
 pub async fn list(
@@ -25,34 +26,38 @@ pub async fn list(
 pub async fn add(
     State(state): State<AppState>,
     admin: AdminUser,
+    client: ClientAddress,
     ApiJson(rule): ApiJson<NewMailFlowRule>,
 ) -> Result<(StatusCode, ApiJson<Vec<MailFlowRule>>)> {
-    mailflow::check(&rule)?;
-    let id = store::rules::add(&state.db, &rule, store::now()).await?;
-    tracing::info!(rule = id, admin = admin.0.0.id, "mail-flow rule added");
+    changes::add(&state, &rule, &admin.0.actor(&client)).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(store::rules::list(&state.db).await?),
     ))
 }
 
+/// `PUT /api/v1/admin/mail-flow-rules/{id}`: the rule edited in its place;
+/// the rules in order.
+pub async fn edit(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    client: ClientAddress,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(rule): ApiJson<NewMailFlowRule>,
+) -> Result<ApiJson<Vec<MailFlowRule>>> {
+    changes::edit(&state, rule_id(&id)?, &rule, &admin.0.actor(&client)).await?;
+    Ok(ApiJson(store::rules::list(&state.db).await?))
+}
+
 /// `POST /api/v1/admin/mail-flow-rules/{id}/move`: the rules in order.
 pub async fn move_to(
     State(state): State<AppState>,
     admin: AdminUser,
+    client: ClientAddress,
     ApiPath(id): ApiPath<String>,
     ApiJson(to): ApiJson<MoveMailFlowRule>,
 ) -> Result<ApiJson<Vec<MailFlowRule>>> {
-    let id = rule_id(&id)?;
-    if !store::rules::move_to(&state.db, id, to.position).await? {
-        return Err(not_found());
-    }
-    tracing::info!(
-        rule = id,
-        to = to.position,
-        admin = admin.0.0.id,
-        "mail-flow rule moved"
-    );
+    changes::move_to(&state, rule_id(&id)?, to.position, &admin.0.actor(&client)).await?;
     Ok(ApiJson(store::rules::list(&state.db).await?))
 }
 
@@ -60,13 +65,10 @@ pub async fn move_to(
 pub async fn delete(
     State(state): State<AppState>,
     admin: AdminUser,
+    client: ClientAddress,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode> {
-    let id = rule_id(&id)?;
-    if !store::rules::remove(&state.db, id).await? {
-        return Err(not_found());
-    }
-    tracing::info!(rule = id, admin = admin.0.0.id, "mail-flow rule removed");
+    changes::remove(&state, rule_id(&id)?, &admin.0.actor(&client)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -86,10 +88,8 @@ pub async fn test(
     Ok(ApiJson(verdicts))
 }
 
+/// A rule id from the path; one that is not a number is no rule's.
 fn rule_id(text: &str) -> Result<i64> {
-    text.parse().map_err(|_| not_found())
-}
-
-fn not_found() -> Error {
-    Error::NotFound("no such mail-flow rule".to_owned())
+    text.parse()
+        .map_err(|_| Error::NotFound("no such mail-flow rule".to_owned()))
 }

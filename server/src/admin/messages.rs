@@ -2,7 +2,7 @@
 //! over HTTP), and the message trace.
 
 use axum::extract::State;
-use sealmail_api::admin::{MessageStatus, TracePage, TraceQuery};
+use sealmail_api::admin::{AuditKind, MessageStatus, TracePage, TraceQuery};
 use sealmail_api::sender::{ResendRequest, RevokeRequest};
 
 use crate::auth::AdminUser;
@@ -14,12 +14,17 @@ use crate::state::AppState;
 use crate::store::{self, sent};
 
 /// `GET /api/v1/admin/messages/{message_id}`: Get-OMEMessageStatus.
+/// The look-up is audited.
 pub async fn status(
     State(state): State<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    client: ClientAddress,
     ApiPath(message_id): ApiPath<String>,
 ) -> Result<ApiJson<MessageStatus>> {
-    Ok(ApiJson(messages::status(&state, &message_id).await?))
+    let actor = admin.0.actor(&client);
+    Ok(ApiJson(
+        messages::status_audited(&state, &message_id, &actor).await?,
+    ))
 }
 
 /// `POST /api/v1/admin/messages/{message_id}/revoke`: Set-OMEMessageRevocation.
@@ -53,11 +58,18 @@ pub async fn resend(
 }
 
 /// `GET /api/v1/admin/trace`: messages by sender, recipient, subject, date.
+/// Each search is audited with its filters, once (not each further page).
 pub async fn trace(
     State(state): State<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    client: ClientAddress,
     ApiQuery(query): ApiQuery<TraceQuery>,
 ) -> Result<ApiJson<TracePage>> {
+    if query.cursor.is_none() {
+        let actor = admin.0.actor(&client);
+        let event = actor.did(AuditKind::MessageTraceSearched, searched(&query));
+        state.audit.record(event).await;
+    }
     let limit = page_size(query.limit, 50, 200);
     let text = |v: Option<String>| v.filter(|t| !t.trim().is_empty());
     let search = sent::Search {
@@ -83,4 +95,31 @@ pub async fn trace(
         messages,
         next_cursor,
     }))
+}
+
+/// A trace search's filters, for the audit: `sender=alice; from=…`. A
+/// subject searched for is only noted: it is message content.
+fn searched(query: &TraceQuery) -> String {
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().filter(|t| !t.trim().is_empty())
+    }
+    let mut parts = Vec::new();
+    for (name, value) in [
+        ("sender", given(&query.sender)),
+        ("recipient", given(&query.recipient)),
+        ("from", query.from.as_ref().map(|t| t.0.as_str())),
+        ("until", query.until.as_ref().map(|t| t.0.as_str())),
+    ] {
+        if let Some(value) = value {
+            parts.push(format!("{name}={}", value.trim()));
+        }
+    }
+    if given(&query.subject).is_some() {
+        parts.push("a subject".to_owned());
+    }
+    if parts.is_empty() {
+        "everything".to_owned()
+    } else {
+        parts.join("; ")
+    }
 }

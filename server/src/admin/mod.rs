@@ -10,7 +10,7 @@ mod report;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{get, post, put};
 use sealmail_api::routes;
 
 use crate::state::AppState;
@@ -44,7 +44,10 @@ pub fn router() -> Router<AppState> {
             routes::ADMIN_MAIL_FLOW_RULES,
             get(mail_flow::list).post(mail_flow::add),
         )
-        .route(routes::ADMIN_MAIL_FLOW_RULE, delete(mail_flow::delete))
+        .route(
+            routes::ADMIN_MAIL_FLOW_RULE,
+            put(mail_flow::edit).delete(mail_flow::delete),
+        )
         .route(routes::ADMIN_MAIL_FLOW_RULE_MOVE, post(mail_flow::move_to))
         .route(
             routes::ADMIN_MAIL_FLOW_TEST,

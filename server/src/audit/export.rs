@@ -29,6 +29,30 @@ pub fn filter(query: &AuditQuery) -> Result<store::audit::Filter> {
     })
 }
 
+/// A query's filters, for the audit of reading it: `kind=sign_in; since=…`,
+/// or `everything`.
+pub fn described(query: &AuditQuery) -> String {
+    fn text(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+    let parts: Vec<String> = [
+        ("since", query.since.as_ref().map(|t| t.0.as_str())),
+        ("until", query.until.as_ref().map(|t| t.0.as_str())),
+        ("kind", query.kind.map(|k| k.as_str())),
+        ("outcome", query.outcome.map(|o| o.as_str())),
+        ("message_id", text(&query.message_id)),
+        ("recipient", text(&query.recipient)),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some(format!("{name}={}", value?)))
+    .collect();
+    if parts.is_empty() {
+        "everything".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
 /// The events as CSV (RFC 4180: CRLF line ends, fields quoted when needed),
 /// with the columns of [`AUDIT_CSV_HEADER`].
 pub fn to_csv(events: &[AuditEvent]) -> String {

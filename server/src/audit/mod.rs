@@ -5,7 +5,10 @@
 pub mod export;
 mod writer;
 
+use sealmail_api::admin::{AuditKind, AuditOutcome};
 pub use writer::AuditLog;
+
+use crate::store::audit::NewEvent;
 
 /// Who acted, for the audit: a signed-in account's address (or a command's
 /// name) and the client's IP address when it came over HTTP.
@@ -23,6 +26,21 @@ impl Actor {
         Actor {
             name: format!("{command} (command line)"),
             client_address: None,
+        }
+    }
+
+    /// The event of this actor's own action, done, about no one message
+    /// (an administrator's change or look-up); `detail` says what it was
+    /// done to, and never holds a secret or message content.
+    pub fn did(&self, kind: AuditKind, detail: impl Into<String>) -> NewEvent {
+        NewEvent {
+            kind,
+            outcome: AuditOutcome::Success,
+            message_id: None,
+            recipient: None,
+            actor: Some(self.name.clone()),
+            client_address: self.client_address.clone(),
+            detail: Some(detail.into()),
         }
     }
 }

@@ -1,15 +1,16 @@
 //! `sealmail audit`: the access audit, as lines or CSV.
 
 use sealmail_api::Timestamp;
-use sealmail_api::admin::AuditQuery;
+use sealmail_api::admin::{AuditKind, AuditQuery};
 
-use crate::audit::export::{filter, to_csv};
+use crate::audit::Actor;
+use crate::audit::export::{described, filter, to_csv};
 use crate::config::{AuditArgs, parse_duration};
 use crate::error::Result;
 use crate::state::AppState;
 use crate::store;
 
-/// Prints the matching events, oldest first.
+/// Prints the matching events, oldest first; the read is audited.
 pub async fn run(state: &AppState, args: &AuditArgs) -> Result<()> {
     let query = AuditQuery {
         since: args.since.as_deref().map(time_arg),
@@ -22,7 +23,16 @@ pub async fn run(state: &AppState, args: &AuditArgs) -> Result<()> {
         limit: None,
         format: None,
     };
-    let mut events = store::audit::list(&state.db, &filter(&query)?, None).await?;
+    let filter = filter(&query)?;
+    // Read on the command line too, so as through the API: recorded first.
+    let kind = if args.csv {
+        AuditKind::AuditExported
+    } else {
+        AuditKind::AuditViewed
+    };
+    let actor = Actor::command_line("sealmail audit");
+    state.audit.record(actor.did(kind, described(&query))).await;
+    let mut events = store::audit::list(&state.db, &filter, None).await?;
     events.reverse();
     if args.csv {
         print!("{}", to_csv(&events));

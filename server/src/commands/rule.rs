@@ -1,16 +1,18 @@
-//! `sealmail rule list|add|rm|move|test`
+//! `sealmail rule list|add|edit|rm|move|test`
 
 use sealmail_api::admin::{MailFlowAction, MailFlowCondition, MailFlowRule, NewMailFlowRule};
 
+use crate::audit::Actor;
 use crate::config::{RuleCommand, RuleTestArgs};
 use crate::error::{Error, Result};
 use crate::ingress;
-use crate::mailflow;
+use crate::mailflow::changes;
 use crate::state::AppState;
 use crate::store;
 
-/// Runs `sealmail rule …`.
+/// Runs `sealmail rule …`. Changes are audited as the command line's.
 pub async fn run(state: &AppState, command: RuleCommand) -> Result<()> {
+    let actor = Actor::command_line("sealmail rule");
     match command {
         RuleCommand::List { json } => {
             let rules = store::rules::list(&state.db).await?;
@@ -23,30 +25,28 @@ pub async fn run(state: &AppState, command: RuleCommand) -> Result<()> {
             }
         }
         RuleCommand::Add { json } => {
-            let rule: NewMailFlowRule = serde_json::from_str(&json)
-                .map_err(|e| Error::InvalidRequest(format!("not a rule: {e}")))?;
-            mailflow::check(&rule)?;
-            let id = store::rules::add(&state.db, &rule, store::now()).await?;
-            tracing::info!(rule = id, "mail-flow rule added");
+            let id = changes::add(state, &parse(&json)?, &actor).await?;
             println!("added rule {id}");
         }
+        RuleCommand::Edit { id, json } => {
+            changes::edit(state, id, &parse(&json)?, &actor).await?;
+            println!("changed rule {id}");
+        }
         RuleCommand::Rm { id } => {
-            if !store::rules::remove(&state.db, id).await? {
-                return Err(Error::NotFound(format!("no rule {id}")));
-            }
-            tracing::info!(rule = id, "mail-flow rule removed");
+            changes::remove(state, id, &actor).await?;
             println!("removed rule {id}");
         }
         RuleCommand::Move { id, to } => {
-            if !store::rules::move_to(&state.db, id, to).await? {
-                return Err(Error::NotFound(format!("no rule {id}")));
-            }
-            tracing::info!(rule = id, to, "mail-flow rule moved");
+            changes::move_to(state, id, to, &actor).await?;
             println!("moved rule {id} to {}", to.max(1));
         }
         RuleCommand::Test(args) => test(state, &args).await?,
     }
     Ok(())
+}
+
+fn parse(json: &str) -> Result<NewMailFlowRule> {
+    serde_json::from_str(json).map_err(|e| Error::InvalidRequest(format!("not a rule: {e}")))
 }
 
 /// `sealmail rule test`: which rule decides what for each recipient.
@@ -108,13 +108,28 @@ fn condition(c: &MailFlowCondition) -> String {
             format!("{name} holds {contains}")
         }
         MailFlowCondition::Sender { is } => format!("the sender is {is}"),
+        MailFlowCondition::BodyContains { words } => {
+            format!("the body holds {}", words.join(" or "))
+        }
+        MailFlowCondition::HasAttachments { has: true } => "the mail has attachments".to_owned(),
+        MailFlowCondition::HasAttachments { has: false } => {
+            "the mail has no attachments".to_owned()
+        }
+        MailFlowCondition::SizeOver { bytes } => format!("the mail is over {bytes} bytes"),
     }
 }
 
 fn action(a: &MailFlowAction) -> String {
     match a {
-        MailFlowAction::Protect { protection } => {
-            format!("protect ({})", store::protection_to_str(*protection))
+        MailFlowAction::Protect {
+            protection,
+            branding_template,
+            expiry_days,
+        } => {
+            let mut how = vec![store::protection_to_str(*protection).to_owned()];
+            how.extend(branding_template.as_ref().map(|t| format!("template {t}")));
+            how.extend(expiry_days.map(|d| format!("expires after {d} days")));
+            format!("protect ({})", how.join(", "))
         }
         MailFlowAction::Relay => "relay unprotected".to_owned(),
         MailFlowAction::Reject { reason } => format!("reject: {reason}"),

@@ -2,14 +2,17 @@
 
 use sealmail_api::admin::{Delivery, MessageState, MessageStatus, RecipientKind, RecipientState};
 
+use crate::audit::Actor;
 use crate::config::StatusArgs;
 use crate::error::{Error, Result};
 use crate::messages;
 use crate::state::AppState;
 
-/// Prints a message's status as `Name : Value` lines (or JSON).
+/// Prints a message's status as `Name : Value` lines (or JSON); the
+/// look-up is audited, as through the API.
 pub async fn run(state: &AppState, args: &StatusArgs) -> Result<()> {
-    let status = messages::status(state, &args.message_id).await?;
+    let actor = Actor::command_line("sealmail status");
+    let status = messages::status_audited(state, &args.message_id, &actor).await?;
     if args.json {
         let json =
             serde_json::to_string_pretty(&status).map_err(|e| Error::Internal(e.to_string()))?;

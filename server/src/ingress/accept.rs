@@ -8,12 +8,13 @@
 use sealmail_api::{Mailbox, Protection};
 use time::format_description::well_known::Rfc2822;
 
+use super::facts::MailFacts;
 use super::mime::{self, Mail};
 use super::reply::{self, Reply};
 use super::session::{Envelope, Session};
 use crate::error::{Error, Result};
 use crate::mail::bounce::{self, Recorded};
-use crate::mailflow::{self, Facts, Plan};
+use crate::mailflow::{self, Plan};
 use crate::messages::{Draft, Outgoing};
 use crate::store::{self, mail_queue::NewMail, users::UserRow};
 
@@ -53,15 +54,12 @@ impl Session<'_> {
             return Ok(reply::rejected("This is not a mail: it has no header"));
         };
         let rules = store::rules::list(&state.db).await?;
-        let headers = mail.headers();
+        let known = MailFacts::of(&mail, raw.len(), &rules);
         let is_inside = |address: &str| self.ingress.settings.is_inside(address);
-        let facts = Facts {
-            subject: mail.subject(),
-            sender: &sender.email,
-            headers: &headers,
-            is_inside: &is_inside,
-        };
+        let facts = known.facts(&mail, &sender.email, &is_inside);
         let plan = mailflow::plan(&rules, &facts, &envelope.recipients);
+        // The body's text was for the rules only: not held while the mail is sealed.
+        drop(known);
         if let Some((rule, reason)) = &plan.reject {
             tracing::info!(rule, "a mail was rejected by a mail-flow rule");
             return Ok(Reply::new(
@@ -144,11 +142,16 @@ impl Session<'_> {
                 break;
             }
         }
-        let template = store::branding::default(&state.db).await?;
-        let expires_at = template
-            .as_ref()
-            .and_then(|t| t.expiry_days)
+        let template = template_of(state, plan).await?;
+        // The rule's expiry, else the template's (as compose's "template default").
+        let expires_at = plan
+            .expiry_days
+            .map(i64::from)
+            .or_else(|| template.as_ref().and_then(|t| t.expiry_days))
             .map(|days| store::now() + days * 86_400);
+        if let Some(template) = template {
+            outgoing.with_template(template);
+        }
         let (text, html) = (mail.text(), mail.html().map(str::to_owned));
         let message_id = outgoing
             .send(Draft {
@@ -207,6 +210,29 @@ impl Session<'_> {
             self.ingress.settings.hostname
         )
     }
+}
+
+/// The branding template the protected message goes with: the one the
+/// rules named, else the default. One deleted since the rule named it is
+/// not a reason to hold the mail back: it goes with the default, and the
+/// administrator is told in the log.
+async fn template_of(
+    state: &crate::state::AppState,
+    plan: &Plan,
+) -> Result<Option<store::branding::TemplateRow>> {
+    if let Some(id) = &plan.template {
+        if let Some(template) = match id.parse::<i64>() {
+            Ok(id) => store::branding::get(&state.db, id).await?,
+            Err(_) => None,
+        } {
+            return Ok(Some(template));
+        }
+        tracing::warn!(
+            template = %id,
+            "a mail-flow rule names a branding template that is gone; the default is used"
+        );
+    }
+    store::branding::default(&state.db).await
 }
 
 /// Each protected recipient as the headers name them: To, Cc, or else Bcc

@@ -116,6 +116,23 @@ impl<'a> Mail<'a> {
         (!parts.is_empty()).then(|| parts.join("\n"))
     }
 
+    /// The body's text, for the rules: the text/plain parts, then the text
+    /// of the text/html parts (tags, styles and scripts left out, entities
+    /// decoded), one after the other.
+    pub fn body_text(&self) -> String {
+        let html = self
+            .message
+            .html_bodies()
+            .filter(|p| p.is_text_html())
+            .filter_map(MessagePart::text_contents)
+            .map(mail_parser::decoders::html::html_to_text);
+        self.text()
+            .into_iter()
+            .chain(html)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// The HTML body, its inline images carried in it (`data:` URLs, which
     /// the sanitiser keeps for images: nothing is ever fetched).
     pub fn html(&self) -> Option<&str> {

@@ -12,6 +12,7 @@ mod accept;
 mod conn;
 mod data;
 mod envelope;
+mod facts;
 mod listener;
 pub mod mime;
 pub mod reply;

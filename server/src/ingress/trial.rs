@@ -3,9 +3,10 @@
 
 use sealmail_api::admin::MailFlowVerdict;
 
+use super::facts::MailFacts;
 use super::mime;
 use crate::error::{Error, Result};
-use crate::mailflow::{self, Facts};
+use crate::mailflow;
 use crate::state::AppState;
 use crate::store;
 
@@ -39,13 +40,8 @@ pub async fn try_rules(
     };
     let org = &state.settings.org_domains;
     let is_inside = |address: &str| mailflow::is_inside(address, org);
-    let headers = mail.headers();
-    let facts = Facts {
-        subject: mail.subject(),
-        sender: &sender,
-        headers: &headers,
-        is_inside: &is_inside,
-    };
     let rules = store::rules::list(&state.db).await?;
+    let known = MailFacts::of(&mail, raw.len(), &rules);
+    let facts = known.facts(&mail, &sender, &is_inside);
     Ok(mailflow::verdicts(&rules, &facts, &recipients))
 }

@@ -4,6 +4,7 @@
 //! database (`store::rules`); a fresh install has the default set (protect
 //! mail to outside recipients tagged `[secure]` or `[encrypt]`, relay the rest).
 
+pub mod changes;
 pub mod rule;
 
 pub use rule::{Action, Condition, Facts, Rule, holds, matches};
@@ -53,8 +54,22 @@ pub fn verdicts(rules: &[Rule], facts: &Facts<'_>, recipients: &[String]) -> Vec
         .collect()
 }
 
+/// Whether any of `rules` looks at the body (else its text is not worked out).
+pub fn needs_body(rules: &[Rule]) -> bool {
+    rules.iter().any(|r| {
+        r.conditions
+            .iter()
+            .any(|c| matches!(c, Condition::BodyContains { .. }))
+    })
+}
+
+/// The longest expiry a rule may set, in days (as a branding template's).
+const MAX_EXPIRY_DAYS: u32 = 3650;
+
 /// Refuses a rule that could never do what it says: no name, an empty
-/// word list or header name or sender, a reject without a reason.
+/// word list or header name or sender, a size of 0, a reject without a
+/// reason, an expiry of no days or past ten years. (That its template
+/// exists is checked against the store: [`changes`].)
 pub fn check(rule: &NewMailFlowRule) -> Result<()> {
     let invalid = |why: &str| Err(Error::InvalidRequest(format!("this rule {why}")));
     if rule.name.trim().is_empty() {
@@ -73,13 +88,36 @@ pub fn check(rule: &NewMailFlowRule) -> Result<()> {
             Condition::Sender { is } if is.trim().is_empty() => {
                 return invalid("has a sender condition without an address or domain");
             }
+            Condition::BodyContains { words }
+                if words.is_empty() || words.iter().any(|w| w.trim().is_empty()) =>
+            {
+                return invalid("has an empty word in body_contains");
+            }
+            Condition::SizeOver { bytes: 0 } => {
+                return invalid("has a size_over of 0 bytes (every mail is larger)");
+            }
             _ => {}
         }
     }
-    if let Action::Reject { reason } = &rule.action
-        && reason.trim().is_empty()
-    {
-        return invalid("rejects without a reason");
+    match &rule.action {
+        Action::Reject { reason } if reason.trim().is_empty() => {
+            return invalid("rejects without a reason");
+        }
+        Action::Protect {
+            expiry_days: Some(days),
+            ..
+        } if *days == 0 || *days > MAX_EXPIRY_DAYS => {
+            return invalid(&format!(
+                "protects with an expiry outside 1 to {MAX_EXPIRY_DAYS} days"
+            ));
+        }
+        Action::Protect {
+            branding_template: Some(id),
+            ..
+        } if id.trim().is_empty() => {
+            return invalid("names an empty branding template");
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -93,6 +131,12 @@ pub struct Plan {
     pub protection: Option<Protection>,
     /// Words the protected message's subject loses (tags like `[secure]`).
     pub strip: Vec<String>,
+    /// The branding template of the protected message: that of the first
+    /// matching protect rule (in rule order) that names one; none: the default.
+    pub template: Option<String>,
+    /// The protected message's expiry in days: the shortest any matching
+    /// rule asked for; none: as its template says.
+    pub expiry_days: Option<u32>,
     /// Recipients who get the mail relayed onward unchanged.
     pub relay: Vec<String>,
     /// The first rule that rejects the mail: its name and reason.
@@ -103,14 +147,31 @@ pub struct Plan {
 /// matches is relayed unprotected (the default set ends with a rule saying so).
 pub fn plan(rules: &[Rule], facts: &Facts<'_>, recipients: &[String]) -> Plan {
     let mut plan = Plan::default();
+    // Position of the rule the template came from: the lowest wins.
+    let mut template_from = i64::MAX;
     for recipient in recipients {
         let Some(rule) = rules.iter().find(|r| matches(r, facts, recipient)) else {
             plan.relay.push(recipient.clone());
             continue;
         };
         match &rule.action {
-            Action::Protect { protection } => {
+            Action::Protect {
+                protection,
+                branding_template,
+                expiry_days,
+            } => {
                 plan.protect.push(recipient.clone());
+                if let Some(id) = branding_template
+                    && rule.position < template_from
+                {
+                    template_from = rule.position;
+                    plan.template = Some(id.clone());
+                }
+                // One message for all: the shortest expiry asked for holds.
+                plan.expiry_days = match (plan.expiry_days, *expiry_days) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
                 // One protected message for all: the strictest protection wins.
                 plan.protection = Some(match (plan.protection, protection) {
                     (Some(Protection::DoNotForward), _) | (_, Protection::DoNotForward) => {
@@ -175,6 +236,8 @@ mod tests {
                 ],
                 action: Action::Protect {
                     protection: Protection::EncryptOnly,
+                    branding_template: None,
+                    expiry_days: None,
                 },
             },
             Rule {
@@ -192,6 +255,9 @@ mod tests {
             subject,
             sender: "alice@corp.example",
             headers,
+            body: "",
+            has_attachments: false,
+            size: 1000,
             is_inside: &|a: &str| a.ends_with("@corp.example"),
         }
     }
@@ -251,6 +317,99 @@ mod tests {
         assert!(holds("@example"));
         assert!(!holds("orp.example"));
         assert!(!holds("mallory@corp.example"));
+    }
+
+    #[test]
+    fn body_attachment_and_size_conditions_hold_on_what_the_mail_has() {
+        let f = Facts {
+            body: "please sign the attached contract",
+            has_attachments: true,
+            size: 2048,
+            ..facts("x", &[])
+        };
+        let holds = |c: Condition| holds(&c, &f, "bob@example.net");
+        assert!(holds(Condition::BodyContains {
+            words: vec!["NDA".into(), "Contract".into()]
+        }));
+        assert!(!holds(Condition::BodyContains {
+            words: vec!["invoice".into()]
+        }));
+        assert!(holds(Condition::HasAttachments { has: true }));
+        assert!(!holds(Condition::HasAttachments { has: false }));
+        assert!(holds(Condition::SizeOver { bytes: 2047 }));
+        assert!(!holds(Condition::SizeOver { bytes: 2048 }));
+    }
+
+    #[test]
+    fn one_protected_message_takes_the_first_rules_template_and_the_shortest_expiry() {
+        let protect = |id, position, template: Option<&str>, days, outside| Rule {
+            id,
+            position,
+            name: format!("rule {id}"),
+            conditions: vec![if outside {
+                Condition::RecipientOutsideOrg
+            } else {
+                Condition::RecipientInsideOrg
+            }],
+            action: Action::Protect {
+                protection: Protection::EncryptOnly,
+                branding_template: template.map(str::to_owned),
+                expiry_days: days,
+            },
+        };
+        let rules = vec![
+            protect(1, 1, Some("7"), Some(30), false),
+            protect(2, 2, Some("8"), Some(5), true),
+        ];
+        // The outside recipient first: rule 2's template would come first.
+        let recipients = vec!["bob@example.net".to_owned(), "dave@corp.example".to_owned()];
+        let plan = plan(&rules, &facts("x", &[]), &recipients);
+        assert_eq!(plan.protect.len(), 2);
+        assert_eq!(plan.template.as_deref(), Some("7"));
+        assert_eq!(plan.expiry_days, Some(5));
+    }
+
+    #[test]
+    fn a_rule_that_could_never_hold_or_expires_at_once_is_refused() {
+        let rule = |conditions, action| NewMailFlowRule {
+            name: "r".into(),
+            conditions,
+            action,
+            position: None,
+        };
+        let protect = |days| Action::Protect {
+            protection: Protection::EncryptOnly,
+            branding_template: None,
+            expiry_days: days,
+        };
+        for (conditions, action) in [
+            (
+                vec![Condition::BodyContains { words: vec![] }],
+                Action::Relay,
+            ),
+            (
+                vec![Condition::BodyContains {
+                    words: vec!["x".into(), " ".into()],
+                }],
+                Action::Relay,
+            ),
+            (vec![Condition::SizeOver { bytes: 0 }], Action::Relay),
+            (vec![], protect(Some(0))),
+            (vec![], protect(Some(3651))),
+        ] {
+            let refused = check(&rule(conditions.clone(), action.clone()));
+            assert!(
+                matches!(refused, Err(Error::InvalidRequest(_))),
+                "{conditions:?} {action:?}"
+            );
+        }
+        assert!(
+            check(&rule(
+                vec![Condition::SizeOver { bytes: 1 }],
+                protect(Some(3650))
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

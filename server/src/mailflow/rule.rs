@@ -14,6 +14,14 @@ pub struct Facts<'a> {
     pub sender: &'a str,
     /// Each header's name and (decoded, when it can be) value.
     pub headers: &'a [(String, String)],
+    /// The body's text in lower case: the decoded text/plain body and the
+    /// text of the text/html body ([`super::body_text`]). Empty when no rule
+    /// looks at the body ([`super::needs_body`]): it is not worked out then.
+    pub body: &'a str,
+    /// Whether the mail has attachments (images its HTML shows are not).
+    pub has_attachments: bool,
+    /// The mail's size as it came, in bytes.
+    pub size: u64,
     /// Whether an address is inside the organisation.
     pub is_inside: &'a (dyn Fn(&str) -> bool + Sync),
 }
@@ -36,6 +44,11 @@ pub fn holds(condition: &Condition, facts: &Facts<'_>, recipient: &str) -> bool 
             })
         }
         Condition::Sender { is } => sender_is(facts.sender, is),
+        Condition::BodyContains { words } => words
+            .iter()
+            .any(|w| !w.is_empty() && facts.body.contains(&w.to_lowercase())),
+        Condition::HasAttachments { has } => facts.has_attachments == *has,
+        Condition::SizeOver { bytes } => facts.size > *bytes,
     }
 }
 

@@ -143,6 +143,36 @@ pub async fn status(state: &AppState, message_id: &str) -> Result<MessageStatus>
     status_of_row(state, &message).await
 }
 
+/// [`status`] for an administrator (the admin API, `sealmail status`),
+/// recorded in the audit: who looked up which Message-ID, and whether there
+/// was such a message (ASVS 7.2.2). The status itself is not recorded.
+pub async fn status_audited(
+    state: &AppState,
+    message_id: &str,
+    actor: &Actor,
+) -> Result<MessageStatus> {
+    let result = status(state, message_id).await;
+    // What was asked for, bounded: a Message-ID has at most 250 characters.
+    let asked = normalize_message_id(message_id).chars().take(252).collect();
+    state
+        .audit
+        .record(NewEvent {
+            kind: AuditKind::MessageStatusViewed,
+            outcome: if result.is_ok() {
+                AuditOutcome::Success
+            } else {
+                AuditOutcome::Failure
+            },
+            message_id: Some(result.as_ref().map_or(asked, |s| s.message_id.clone())),
+            recipient: None,
+            actor: Some(actor.name.clone()),
+            client_address: actor.client_address.clone(),
+            detail: result.as_ref().err().map(|e| e.code().as_str().to_owned()),
+        })
+        .await;
+    result
+}
+
 /// The status of a message already loaded: its recipients are read.
 pub async fn status_of_row(state: &AppState, message: &MessageRow) -> Result<MessageStatus> {
     let recipients = messages::recipients(&state.db, &message.id).await?;

@@ -10,7 +10,8 @@ mod resend;
 pub use crate::store::messages::normalize_message_id;
 pub use compose::{AttachmentWriter, Draft, Outgoing};
 pub use lifecycle::{
-    end, find, purge_expired, revoke_and_audit, run_purge_task, status, status_of_row, statuses,
+    end, find, purge_expired, revoke_and_audit, run_purge_task, status, status_audited,
+    status_of_row, statuses,
 };
 pub use orphans::sweep_orphans;
 pub use read::{AttachmentStream, open_attachment, open_body, open_body_view};

@@ -58,19 +58,47 @@ pub async fn add(pool: &SqlitePool, rule: &NewMailFlowRule, now: i64) -> Result<
     Ok(id)
 }
 
-/// Removes rule `id`; `false` if there is none.
-pub async fn remove(pool: &SqlitePool, id: i64) -> Result<bool> {
+/// Replaces rule `id`'s name, conditions and action, in its place; `false`
+/// if there is no such rule, or `rule.position` names another place.
+pub async fn replace(pool: &SqlitePool, id: i64, rule: &NewMailFlowRule) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE mail_flow_rules SET name = ?, conditions = ?, action = ?
+         WHERE id = ? AND (? IS NULL OR position = ?)",
+    )
+    .bind(rule.name.trim())
+    .bind(to_json(&rule.conditions))
+    .bind(to_json(&rule.action))
+    .bind(id)
+    .bind(rule.position)
+    .bind(rule.position)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(done > 0)
+}
+
+/// Rule `id`'s place, if there is such a rule.
+pub async fn position(pool: &SqlitePool, id: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT position FROM mail_flow_rules WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Removes rule `id`; its name, or `None` if there is none.
+pub async fn remove(pool: &SqlitePool, id: i64) -> Result<Option<String>> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let gone = sqlx::query("DELETE FROM mail_flow_rules WHERE id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-        > 0;
+    let name: Option<String> =
+        sqlx::query_scalar("DELETE FROM mail_flow_rules WHERE id = ? RETURNING name")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let order = ids_in_order(&mut tx).await?;
     renumber(&mut tx, &order).await?;
     tx.commit().await?;
-    Ok(gone)
+    Ok(name)
 }
 
 /// Moves rule `id` to `position` (1 = first); `false` if there is no such rule.

@@ -155,6 +155,16 @@ impl<'a> Admin<'a> {
             .expect(StatusCode::CREATED)
     }
 
+    /// Edits a mail-flow rule in its place; the rules in order.
+    pub fn edit_mail_flow_rule(
+        &self,
+        id: i64,
+        rule: &NewMailFlowRule,
+    ) -> Call<'a, Vec<MailFlowRule>> {
+        self.call(Method::PUT, routes::admin_mail_flow_rule(&id.to_string()))
+            .json(rule)
+    }
+
     /// Moves a mail-flow rule to `position`; the rules in order.
     pub fn move_mail_flow_rule(&self, id: i64, position: i64) -> Call<'a, Vec<MailFlowRule>> {
         self.call(
