@@ -25,7 +25,7 @@ use leptos_router::path;
 use crate::api::{Api, HttpApi, RecipientApi};
 use crate::context::{Providers, RecipientProviders, percent_decode};
 use crate::gate::{Back, Gate, Leave, replace_location};
-use crate::i18n::{Lang, provide_i18n};
+use crate::i18n::Lang;
 use crate::pages::admin_audit::AdminAuditPage;
 use crate::pages::admin_branding::AdminBrandingPage;
 use crate::pages::admin_report::AdminReportPage;
@@ -36,6 +36,7 @@ use crate::pages::home::Home;
 use crate::pages::recipient::RecipientFlow;
 use crate::pages::sent::SentPage;
 use crate::pages::signin::SignInPage;
+use crate::translate::provide_i18n;
 
 /// The recipient bundle as served (`dist/`): a link's first pages (the
 /// [`Gate`]) at `/m/{token}`, the landing page anywhere else. `api` is the

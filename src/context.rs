@@ -11,7 +11,8 @@ use sealmail_api::sender::Me;
 use std::sync::Arc;
 
 use crate::api::Api;
-use crate::i18n::{Lang, Strings, provide_i18n};
+use crate::i18n::{Lang, Strings};
+use crate::translate::provide_i18n;
 
 /// Paths of the sender's and administrator's pages (shared with the server,
 /// which serves them the staff bundle).

@@ -23,7 +23,9 @@
 //!   HTML body, attachments, the reply form; the signed-in frame
 //!   ([`components::staff`]), a Sent row, address and Markdown handling.
 //! - [`api`]: the only code that does HTTP.
-//! - [`i18n`]: English, Dutch, Danish and Japanese; dates and sizes.
+//! - [`i18n`]: English, Dutch, Danish and Japanese; dates and sizes (no
+//!   Leptos); [`translate`]: the current language as Leptos state, and the
+//!   views' translated text.
 
 pub mod api;
 pub mod app;
@@ -33,6 +35,7 @@ pub mod effect;
 pub mod gate;
 pub mod i18n;
 pub mod pages;
+pub mod translate;
 
 pub use app::{ReaderApp, RecipientApp, StaffApp};
 pub use context::{Providers, RecipientProviders};

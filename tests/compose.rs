@@ -9,7 +9,7 @@ use sealmail_api::ErrorCode;
 use sealmail_api::admin::BrandingTemplate;
 use sealmail_api::sender::Expiry;
 use sealmail_api::{Language, Mailbox, Protection, Timestamp};
-use sealmail_portal::components::compose_text::{markdown_html, parse_addresses};
+use sealmail_portal::pages::compose::text::{markdown_html, parse_addresses};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

@@ -274,7 +274,7 @@ async fn the_body_frame_never_carries_allow_scripts() {
         "nothing else: no forms, no top navigation, no modals, no downloads"
     );
     assert_eq!(
-        sealmail_portal::components::html_body::SANDBOX
+        sealmail_portal::pages::recipient::html_body::SANDBOX
             .split_whitespace()
             .filter(|token| *token == "allow-scripts")
             .count(),

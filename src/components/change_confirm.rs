@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 
 use crate::components::staff::ConfirmDialog;
-use crate::i18n::{fill, text, use_i18n};
+use crate::i18n::fill;
+use crate::translate::{text, use_i18n};
 
 /// What a confirmation is for.
 #[derive(Clone, Debug, PartialEq)]

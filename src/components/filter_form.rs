@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::i18n::{Strings, tr};
+use crate::i18n::Strings;
+
+use crate::translate::tr;
 
 /// A translated label.
 pub type Label = fn(&'static Strings) -> &'static str;

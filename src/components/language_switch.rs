@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{Lang, tr, use_i18n};
+use crate::i18n::Lang;
+
+use crate::translate::{tr, use_i18n};
 
 /// A labelled `<select>` of the four languages, each named in itself.
 #[component]

@@ -1,17 +1,11 @@
 //! Pieces shared by several pages.
 
-pub mod address_field;
-pub mod attachments;
-pub mod branding_logo;
 pub mod change_confirm;
-pub mod compose_text;
 pub mod filter_form;
-pub mod html_body;
 pub mod language_switch;
 pub mod paged_list;
 pub mod protection;
-pub mod reply_form;
-pub mod sent_row;
+pub mod recipient_list;
 pub mod shell;
 pub mod staff;
 

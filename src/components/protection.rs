@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use sealmail_api::Protection;
 
-use crate::i18n::{text, tr};
+use crate::translate::{text, tr};
 
 /// The protection, named and explained ([`crate::i18n::Strings::protection_named`]).
 #[component]

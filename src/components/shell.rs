@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use sealmail_api::common::Branding;
 
 use crate::components::language_switch::LanguageSwitch;
-use crate::i18n::tr;
+use crate::translate::tr;
 
 /// Wraps a page in the branded header and footer. Without branding (before
 /// the link has loaded, or on the home page) it shows Sealmail's own.

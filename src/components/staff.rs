@@ -12,7 +12,8 @@ use crate::components::shell::Shell;
 use crate::components::{focus_when_mounted, set_title};
 use crate::context::{Here, paths, percent_encode, use_here, use_session};
 use crate::i18n::format::minutes;
-use crate::i18n::{Strings, fill, text, tr};
+use crate::i18n::{Strings, fill};
+use crate::translate::{text, tr};
 
 /// Whether the signed-in user may see the page.
 #[derive(Clone, Copy, PartialEq)]

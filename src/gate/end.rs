@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 
 use super::{Failure, Journey, on_click};
+use crate::i18n::fill;
 use crate::i18n::format::{date_time, minutes};
-use crate::i18n::{fill, text, tr};
 use crate::pages::EndPage;
+use crate::translate::{text, tr};
 
 /// The page for `failure`: a heading (focused, so it is read out at once),
 /// an explanation, and what can still be done.

@@ -7,8 +7,9 @@ use sealmail_api::recipient::LinkInfo;
 use super::{Back, Journey, Problem, Request, on_click};
 use crate::components::protection::ProtectionFacts;
 use crate::components::{focus_when_mounted, mailbox, set_title};
+use crate::i18n::fill;
 use crate::i18n::format::date_time;
-use crate::i18n::{fill, text, tr};
+use crate::translate::{text, tr};
 
 /// The first step. `back`: the recipient was reading and their session ran
 /// out or they signed out, so they are asked for a new passcode with a word of

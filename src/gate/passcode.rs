@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use super::{Journey, Problem, Request, on_click};
 use crate::components::set_title;
 use crate::effect::effect;
+use crate::i18n::fill;
 use crate::i18n::format::minutes;
-use crate::i18n::{fill, text, tr};
+use crate::translate::{text, tr};
 
 /// Asks for the passcode that was mailed (to the masked address the server
 /// gave).

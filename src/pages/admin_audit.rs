@@ -9,8 +9,9 @@ use crate::components::filter_form::{Filter, FilterForm, FilterValues};
 use crate::components::paged_list::use_paged_list;
 use crate::components::set_title;
 use crate::components::staff::{AdminNav, Staff, error_text};
+use crate::i18n::Strings;
 use crate::i18n::format::{date_time, end_of_day, start_of_day};
-use crate::i18n::{Strings, text, tr};
+use crate::translate::{text, tr};
 
 /// The audit page (administrators only).
 #[component]

@@ -9,8 +9,9 @@ use crate::api::use_api;
 use crate::components::set_title;
 use crate::components::staff::{AdminNav, Staff, load_failed, redirect_if_signed_out};
 use crate::context::use_here;
+use crate::i18n::fill;
 use crate::i18n::format::{end_of_day, short_day, start_of_day};
-use crate::i18n::{fill, text, tr};
+use crate::translate::{text, tr};
 
 /// The report page (administrators only).
 #[component]

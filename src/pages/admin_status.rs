@@ -10,12 +10,13 @@ use sealmail_api::sender::{ResendRequest, RevokeRequest};
 
 use crate::api::{ApiError, use_api};
 use crate::components::change_confirm::{Change, ChangeConfirm};
-use crate::components::sent_row::RecipientList;
+use crate::components::recipient_list::RecipientList;
 use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, mailbox, set_title};
 use crate::context::use_here;
+use crate::i18n::fill;
 use crate::i18n::format::date_time;
-use crate::i18n::{fill, text, tr};
+use crate::translate::{text, tr};
 
 /// The status page (administrators only).
 #[component]

@@ -7,12 +7,12 @@ use sealmail_api::admin::{MessageState, TraceQuery};
 
 use crate::components::filter_form::{Filter, FilterForm, FilterValues};
 use crate::components::paged_list::use_paged_list;
-use crate::components::sent_row::recipient_state;
+use crate::components::recipient_list::recipient_state;
 use crate::components::staff::{AdminNav, Staff, error_text};
 use crate::components::{mailbox, set_title};
 use crate::context::{paths, percent_encode};
 use crate::i18n::format::{date_time, end_of_day, start_of_day};
-use crate::i18n::{text, tr};
+use crate::translate::{text, tr};
 
 /// The trace page (administrators only).
 #[component]

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::shell::Shell;
 use crate::context::paths;
-use crate::i18n::tr;
+use crate::translate::tr;
 
 /// The landing page.
 #[component]

@@ -11,11 +11,9 @@ pub mod admin_status;
 pub mod admin_trace;
 pub mod compose;
 pub mod home;
-pub mod message;
 pub mod recipient;
 pub mod sent;
 pub mod signin;
-pub mod unavailable;
 
 use leptos::prelude::*;
 

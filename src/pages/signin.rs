@@ -10,7 +10,7 @@ use crate::components::shell::Shell;
 use crate::components::staff::error_text;
 use crate::components::{focus_when_mounted, set_title};
 use crate::context::{safe_next, use_here, use_session};
-use crate::i18n::{text, tr};
+use crate::translate::{text, tr};
 
 /// The sign-in form.
 #[component]

@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::components::compose_text::{invalid_while_typing, parse_addresses};
-use crate::i18n::{fill, text};
+use super::text::{invalid_while_typing, parse_addresses};
+use crate::i18n::fill;
+use crate::translate::text;
 
 /// The field `id` (also its `data-testid`; its error line is `{id}-error`).
 /// `text` follows what is typed; `checked_all` makes every address count,

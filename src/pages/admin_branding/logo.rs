@@ -9,7 +9,7 @@ use sealmail_api::admin::{BrandingTemplate, LOGO_TYPES, MAX_LOGO_BYTES};
 use crate::api::{ApiError, use_api};
 use crate::components::staff::{error_text, redirect_if_signed_out};
 use crate::context::use_here;
-use crate::i18n::{text, tr};
+use crate::translate::{text, tr};
 
 #[derive(Clone, PartialEq)]
 enum Problem {

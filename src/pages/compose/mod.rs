@@ -4,19 +4,23 @@
 //! attachments (picker or drag and drop, each removable) with an upload
 //! progress bar — confirmed with its Message-ID.
 
+mod address_field;
+pub mod text;
+
 use leptos::prelude::*;
 use sealmail_api::recipient::Body;
 use sealmail_api::sender::{ComposeRequest, Expiry};
 use sealmail_api::{Language, Protection};
 
 use crate::api::use_api;
-use crate::components::address_field::AddressField;
-use crate::components::compose_text::{markdown_html, parse_addresses};
 use crate::components::staff::{Link, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, set_title};
 use crate::context::{paths, use_here, use_session};
 use crate::i18n::format::{end_of_day, is_future, size};
-use crate::i18n::{Lang, fill, text, tr};
+use crate::i18n::{Lang, fill};
+use crate::translate::{text, tr};
+use address_field::AddressField;
+use text::{markdown_html, parse_addresses};
 
 /// The compose page (signed-in senders).
 #[component]

@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use sealmail_api::recipient::AttachmentInfo;
 
+use super::flow::use_flow;
+use crate::i18n::fill;
 use crate::i18n::format::size;
-use crate::i18n::{fill, text, tr};
-use crate::pages::recipient::use_flow;
+use crate::translate::{text, tr};
 
 /// The list of attachments with name, type and size; nothing when there are none.
 #[component]

@@ -1,31 +1,16 @@
-//! `/sent`: the sender's Sent list — newest first, searchable, a page at a
-//! time — with "Remove external access" for a whole message or one recipient,
-//! "Send a new link" to one recipient (each after a confirmation that says
-//! what will happen), and expiry changes.
-
-use std::time::Duration;
-
-use leptos::prelude::*;
-use sealmail_api::admin::{MessageState, RecipientState};
-use sealmail_api::sender::{
-    ExpiryChange, ResendRequest, RevokeRequest, SentMessage, SentPage, SentQuery,
-};
-use sealmail_api::{ErrorCode, Timestamp};
+//! The Sent list's state: the rows shown, the change waiting for its
+//! confirmation, what the page last did, and the actions that change a message.
 
 use crate::api::{Api, ApiError, use_api};
-use crate::components::change_confirm::{Change, ChangeConfirm};
-use crate::components::paged_list::{PagedList, use_paged_list};
-use crate::components::sent_row::SentRow;
-use crate::components::staff::{Staff, error_text, redirect_if_signed_out};
-use crate::components::{focus_when_mounted, set_title};
+use crate::components::change_confirm::Change;
+use crate::components::paged_list::PagedList;
+use crate::components::staff::redirect_if_signed_out;
 use crate::context::{Here, use_here};
-use crate::i18n::{fill, text, tr};
-
-/// The Sent page (signed-in senders).
-#[component]
-pub fn SentPage() -> impl IntoView {
-    view! { <Staff><SentList/></Staff> }
-}
+use leptos::prelude::*;
+use sealmail_api::admin::{MessageState, RecipientState};
+use sealmail_api::sender::{ExpiryChange, ResendRequest, RevokeRequest, SentMessage, SentPage};
+use sealmail_api::{ErrorCode, Timestamp};
+use std::time::Duration;
 
 /// A change to a message waiting for its confirmation.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +22,7 @@ pub struct Pending {
 
 /// What the page last did, announced in its status line.
 #[derive(Clone, PartialEq)]
-enum Notice {
+pub(super) enum Notice {
     Revoked,
     AlreadyRevoked,
     /// A new link went to this address.
@@ -48,28 +33,28 @@ enum Notice {
 /// The list's state and what can be done to it; rows get a copy.
 #[derive(Clone, Copy)]
 pub struct SentState {
-    shown: Shown,
+    pub(super) shown: Shown,
     /// Carries out a confirmed change; its value says why it failed, if it did.
-    confirm: Action<Pending, Result<(), ApiError>>,
+    pub(super) confirm: Action<Pending, Result<(), ApiError>>,
     /// Changes a message's expiry; its value says which message's change
     /// failed, and why.
-    expiry: Action<ExpiryAsked, Result<(), (String, ApiError)>>,
+    pub(super) expiry: Action<ExpiryAsked, Result<(), (String, ApiError)>>,
 }
 
 /// A message's id and the expiry asked for it (`None`: never).
-type ExpiryAsked = (String, Option<Timestamp>);
+pub(super) type ExpiryAsked = (String, Option<Timestamp>);
 
 /// The list and what the page says about it.
 #[derive(Clone, Copy)]
-struct Shown {
-    api: StoredValue<Api>,
-    here: Here,
-    list: PagedList<String, SentPage>,
-    notice: RwSignal<Option<Notice>>,
-    pending: RwSignal<Option<Pending>>,
-    dialog_open: RwSignal<bool>,
+pub(super) struct Shown {
+    pub(super) api: StoredValue<Api>,
+    pub(super) here: Here,
+    pub(super) list: PagedList<String, SentPage>,
+    pub(super) notice: RwSignal<Option<Notice>>,
+    pub(super) pending: RwSignal<Option<Pending>>,
+    pub(super) dialog_open: RwSignal<bool>,
     /// The message whose chosen expiry date is not in the future.
-    not_in_future: RwSignal<Option<String>>,
+    pub(super) not_in_future: RwSignal<Option<String>>,
 }
 
 /// Why an expiry change did not happen.
@@ -80,6 +65,26 @@ pub enum RowProblem {
 }
 
 impl SentState {
+    /// The state of a Sent list showing `list`, its actions ready.
+    pub(super) fn new(list: PagedList<String, SentPage>) -> SentState {
+        let shown = Shown {
+            api: StoredValue::new(use_api()),
+            here: use_here(),
+            list,
+            notice: RwSignal::new(None),
+            pending: RwSignal::new(None),
+            dialog_open: RwSignal::new(false),
+            not_in_future: RwSignal::new(None),
+        };
+        SentState {
+            shown,
+            confirm: Action::new_unsync(move |pending: &Pending| shown.carry_out(pending.clone())),
+            expiry: Action::new_unsync(move |(id, at): &ExpiryAsked| {
+                shown.change_expiry(id.clone(), at.clone())
+            }),
+        }
+    }
+
     /// Asks for a confirmation before changing a message.
     pub fn ask(self, pending: Pending) {
         self.confirm.value().set(None);
@@ -87,7 +92,7 @@ impl SentState {
         self.shown.dialog_open.set(true);
     }
 
-    fn confirmed(self) {
+    pub(super) fn confirmed(self) {
         if let Some(pending) = self.shown.pending.get_untracked()
             && !self.confirm.pending().get_untracked()
         {
@@ -232,7 +237,7 @@ fn mark_revoked(message: &mut SentMessage, recipient: Option<&str>) {
 }
 
 /// Focuses a row's heading once the list has re-rendered.
-fn focus_row(id: String) {
+pub(super) fn focus_row(id: String) {
     set_timeout(
         move || {
             if let Some(heading) = document().get_element_by_id(&row_heading_id(&id)) {
@@ -247,110 +252,4 @@ fn focus_row(id: String) {
 /// The id of a row's heading.
 pub fn row_heading_id(id: &str) -> String {
     format!("sent-{id}")
-}
-
-#[component]
-fn SentList() -> impl IntoView {
-    let list = use_paged_list(String::new(), |api, q, cursor| {
-        api.sent(SentQuery {
-            q: (!q.trim().is_empty()).then(|| q.trim().to_owned()),
-            cursor,
-            limit: None,
-        })
-    })
-    // After "load more", keyboard users continue at the first new message.
-    .on_more(|first: &SentMessage| focus_row(first.id.clone()));
-    let shown = Shown {
-        api: StoredValue::new(use_api()),
-        here: use_here(),
-        list,
-        notice: RwSignal::new(None),
-        pending: RwSignal::new(None),
-        dialog_open: RwSignal::new(false),
-        not_in_future: RwSignal::new(None),
-    };
-    let state = SentState {
-        shown,
-        confirm: Action::new_unsync(move |pending: &Pending| shown.carry_out(pending.clone())),
-        expiry: Action::new_unsync(move |(id, at): &ExpiryAsked| {
-            shown.change_expiry(id.clone(), at.clone())
-        }),
-    };
-    state.shown.list.load(false);
-    let heading = NodeRef::<leptos::html::H1>::new();
-    focus_when_mounted(heading);
-    let title = tr(|s| s.sent_title);
-    set_title(move || title.get().to_owned());
-    let search = NodeRef::<leptos::html::Input>::new();
-    let on_search = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        state.shown.list.query.set(
-            search
-                .get_untracked()
-                .map(|i| i.value())
-                .unwrap_or_default(),
-        );
-        state.shown.notice.set(None);
-        state.shown.list.load(false);
-    };
-
-    let confirm_problem = text(move |s, _| {
-        state.confirm.value().with(|v| match v {
-            Some(Err(error)) => error_text(s, error),
-            _ => String::new(),
-        })
-    });
-
-    view! {
-        <section class="card" data-testid="page-sent">
-            <h1 tabindex="-1" node_ref=heading>{tr(|s| s.sent_title)}</h1>
-            <form class="search" role="search" on:submit=on_search>
-                <label for="sent-search">{tr(|s| s.search_label)}</label>
-                <div class="inline">
-                    <input id="sent-search" type="search" node_ref=search data-testid="sent-search"/>
-                    <button type="submit" class="secondary" data-testid="sent-search-submit">{tr(|s| s.search)}</button>
-                </div>
-            </form>
-            <p role="status" class="status" data-testid="sent-status">
-                {text(move |s, _| state.shown.notice.with(|notice| match notice {
-                    Some(Notice::Revoked) => s.revoked_done.to_owned(),
-                    Some(Notice::AlreadyRevoked) => s.already_revoked.to_owned(),
-                    Some(Notice::Resent(address)) => fill(s.resend_done, address),
-                    Some(Notice::ExpiryChanged) => s.expiry_changed.to_owned(),
-                    None => String::new(),
-                }))}
-            </p>
-            <p class="error" role="alert" data-testid="sent-error">
-                {text(move |s, _| state.shown.list.problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
-            </p>
-            <ul class="sent-list" data-testid="sent-list">
-                // Keyed by the whole message: a row is drawn again only when it
-                // changed, and "show more" leaves the rows above alone.
-                <For
-                    each=move || state.shown.list.rows.get().unwrap_or_default()
-                    key=|message| message.clone()
-                    children=move |message| view! { <SentRow message state/> }
-                />
-            </ul>
-            {move || (!state.shown.list.busy.get() && state.shown.list.rows.with(|r| r.as_ref().is_none_or(Vec::is_empty)) && state.shown.list.problem.with(Option::is_none)).then(|| view! {
-                <p data-testid="sent-empty">{tr(|s| s.sent_empty)}</p>
-            })}
-            {move || state.shown.list.busy.get().then(|| view! {
-                <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p>
-            })}
-            {move || state.shown.list.can_load_more().then(|| view! {
-                <button type="button" class="secondary" data-testid="sent-more" on:click=move |_| state.shown.list.load(true)>
-                    {tr(|s| s.load_more)}
-                </button>
-            })}
-            <ChangeConfirm
-                open=state.shown.dialog_open
-                change=Signal::derive(move || state.shown.pending.with(|p| p.as_ref().map(|p| p.change.clone())))
-                subject=Signal::derive(move || state.shown.pending.with(|p| p.as_ref().map(|p| p.subject.clone()).unwrap_or_default()))
-                busy=state.confirm.pending()
-                error=confirm_problem
-                on_confirm=move || state.confirmed()
-            />
-        </section>
-    }
 }

@@ -2,18 +2,21 @@
 //! live preview of the portal page and the notification mail it gives; a
 //! logo each; delete (not the default while others exist).
 
+mod logo;
+
 use leptos::prelude::*;
 use sealmail_api::admin::{BrandingFields, BrandingTemplate, BrandingTemplateInput};
 
 use crate::api::{ApiError, use_api};
-use crate::components::branding_logo::BrandingLogo;
 use crate::components::set_title;
 use crate::components::shell::header_colors;
 use crate::components::staff::{
     AdminNav, ConfirmDialog, Staff, error_text, load_failed, redirect_if_signed_out,
 };
 use crate::context::use_here;
-use crate::i18n::{Lang, Strings, fill, text, tr};
+use crate::i18n::{Lang, Strings, fill};
+use crate::translate::{text, tr};
+use logo::BrandingLogo;
 
 /// The branding page (administrators only).
 #[component]

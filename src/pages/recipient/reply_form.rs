@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use sealmail_api::ErrorCode;
 use sealmail_api::recipient::ReplyRequest;
 
+use super::flow::use_flow;
 use crate::api::ApiError;
-use crate::i18n::{fill, text, tr};
-use crate::pages::recipient::use_flow;
+use crate::i18n::fill;
+use crate::translate::{text, tr};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Problem {

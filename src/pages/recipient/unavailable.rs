@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::tr;
+use super::flow::use_flow;
 use crate::pages::EndPage;
-use crate::pages::recipient::use_flow;
+use crate::translate::tr;
 
 /// Says nothing is lost and offers to try again from the top.
 #[component]

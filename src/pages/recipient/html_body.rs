@@ -39,7 +39,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlIFrameElement;
 
-use crate::i18n::tr;
+use crate::translate::tr;
 
 /// The sandbox tokens: `allow-same-origin` so the portal can measure the
 /// body, never `allow-scripts` (see the module's documentation).

@@ -1,12 +1,6 @@
-//! `/m/{token}/read`: the reader bundle's page — one message, read once the
-//! gate ([`crate::gate`]) has opened a session for the link.
-//!
-//! Anything else is the gate's to show: without a session (it ran out, the
-//! reader signed out, or never had one) and for every way a journey ends
-//! (revoked, expired, unknown, locked) the reader goes back to the gate, which
-//! asks the server about the link again and draws the right page. Only a
-//! server that cannot be reached is answered here, with a retry: going back
-//! would need the server too.
+//! The reading page's state — which step it shows, the link's info — and
+//! what moves it: loading the message, signing out, going back to the gate.
+//! Its parts reach it by context ([`use_flow`]).
 
 use std::sync::Arc;
 
@@ -14,11 +8,8 @@ use leptos::prelude::*;
 use sealmail_api::recipient::{LinkInfo, MessageView};
 use sealmail_api::{ErrorCode, routes};
 
-use crate::api::{Api, ApiError, use_api};
-use crate::components::shell::Shell;
+use crate::api::{Api, ApiError};
 use crate::gate::{Back, Failure, Leave};
-use crate::i18n::tr;
-use crate::pages::{message::MessagePage, unavailable::UnavailablePage};
 
 /// What the reader shows.
 #[derive(Clone)]
@@ -52,6 +43,34 @@ struct State {
 }
 
 impl Flow {
+    /// The flow of the link `token`, not yet loading.
+    pub fn new(api: Api, token: String, leave: Leave) -> Flow {
+        let state = State {
+            api: StoredValue::new(api),
+            token: StoredValue::new(token),
+            leave: StoredValue::new(leave),
+            step: RwSignal::new(Step::Loading),
+            info: RwSignal::new(None),
+        };
+        Flow {
+            state,
+            loading: Action::new_unsync(move |_: &()| state.load()),
+            signing_out: Action::new_unsync(move |_: &()| state.sign_out()),
+        }
+    }
+
+    /// What the page shows (tracked).
+    pub fn step(&self) -> Step {
+        self.state.step.get()
+    }
+
+    /// The link's branding, once its info is in (tracked).
+    pub fn branding(&self) -> Option<sealmail_api::common::Branding> {
+        self.state
+            .info
+            .with(|i| i.as_ref().map(|i| i.branding.clone()))
+    }
+
     /// The API client.
     pub fn api(&self) -> Api {
         self.state.api.get_value()
@@ -127,41 +146,6 @@ impl State {
             url.push_str(why.query());
         }
         (self.leave.get_value())(&url);
-    }
-}
-
-/// The message of the link `token`; `leave` goes to another page (tests record it).
-#[component]
-pub fn RecipientFlow(
-    #[prop(into)] token: String,
-    #[prop(default = crate::gate::replace_location)] leave: Leave,
-) -> impl IntoView {
-    let state = State {
-        api: StoredValue::new(use_api()),
-        token: StoredValue::new(token),
-        leave: StoredValue::new(leave),
-        step: RwSignal::new(Step::Loading),
-        info: RwSignal::new(None),
-    };
-    let flow = Flow {
-        state,
-        loading: Action::new_unsync(move |_: &()| state.load()),
-        signing_out: Action::new_unsync(move |_: &()| state.sign_out()),
-    };
-    provide_context(flow);
-    flow.load();
-    let branding =
-        Signal::derive(move || state.info.with(|i| i.as_ref().map(|i| i.branding.clone())));
-    view! {
-        <Shell branding>
-            {move || match state.step.get() {
-                Step::Loading => view! {
-                    <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p>
-                }.into_any(),
-                Step::Message(message) => view! { <MessagePage message/> }.into_any(),
-                Step::Unavailable => view! { <UnavailablePage/> }.into_any(),
-            }}
-        </Shell>
     }
 }
 

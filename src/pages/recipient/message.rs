@@ -7,15 +7,16 @@ use leptos::prelude::*;
 use sealmail_api::Protection;
 use sealmail_api::recipient::MessageView;
 
+use super::attachments::Attachments;
+use super::flow::use_flow;
+use super::html_body::HtmlBody;
+use super::reply_form::ReplyForm;
 use crate::api::use_api;
-use crate::components::attachments::Attachments;
-use crate::components::html_body::HtmlBody;
 use crate::components::protection::ProtectionFacts;
-use crate::components::reply_form::ReplyForm;
 use crate::components::{focus_when_mounted, mailbox, mailboxes, set_title};
+use crate::i18n::fill;
 use crate::i18n::format::date_time;
-use crate::i18n::{fill, text, tr};
-use crate::pages::recipient::use_flow;
+use crate::translate::{text, tr};
 
 /// Shows one decrypted message.
 #[component]
