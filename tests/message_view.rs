@@ -601,3 +601,18 @@ async fn signing_out_returns_to_the_gate_saying_so() {
     wait_left_to("/m/tok-123?back=signed-out").await;
     assert_eq!(api.calls().last(), Some(&Call::EndSession));
 }
+
+#[wasm_bindgen_test]
+async fn signing_out_while_the_server_is_away_offers_a_retry() {
+    let mut info = link_info();
+    info.session_open = true;
+    let api = FakeApi::new()
+        .link(vec![Ok(info), Err(ApiError::Unreachable)])
+        .end_session(vec![Err(ApiError::Unreachable)]);
+    let _page = mount_reader(&api, Some("en"));
+    find("sign-out").await;
+    click("sign-out");
+    // The message is asked for again, and the server still away: the retry page.
+    find("page-unavailable").await;
+    assert_eq!(left_to(), None);
+}

@@ -1,71 +1,80 @@
-//! The reading page's state — which step it shows, the link's info — and
-//! what moves it: loading the message, signing out, going back to the gate.
-//! Its parts reach it by context ([`use_flow`]).
+//! The reading page's state — the message, loaded as a resource, and the
+//! link's info — and what moves it: loading again, signing out, going back
+//! to the gate. Its parts reach it by context ([`use_flow`]).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use sealmail_api::common::Branding;
 use sealmail_api::recipient::{LinkInfo, MessageView};
 use sealmail_api::{ErrorCode, routes};
 
 use crate::api::{Api, ApiError};
 use crate::gate::{Back, Failure, Leave};
 
-/// What the reader shows.
-#[derive(Clone)]
-pub enum Step {
-    /// Waiting for the server.
-    Loading,
-    /// Reading the message.
-    Message(Arc<MessageView>),
-    /// The server could not be reached, or failed.
+/// Why the message is not shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stop {
+    /// The server could not be reached, or failed: the retry page.
     Unavailable,
+    /// The reader was sent back to the gate (no session, an ended link): the
+    /// browser is already loading another page.
+    Left,
 }
+
+/// The message, or why it is not shown.
+pub type Loaded = Result<Arc<MessageView>, Stop>;
 
 /// The page's state and its transitions, shared with its parts by context.
 #[derive(Clone, Copy)]
 pub struct Flow {
     state: State,
-    /// Loads the link, then its message.
-    loading: Action<(), ()>,
+    /// The link (for its branding, and whether this browser has a session),
+    /// then its message.
+    message: LocalResource<Loaded>,
     /// Ends this browser's session.
     signing_out: Action<(), ()>,
 }
 
-/// What the page knows, and what moves it from step to step.
+/// What the page knows, and how it leaves.
 #[derive(Clone, Copy)]
 struct State {
     api: StoredValue<Api>,
     token: StoredValue<String>,
     leave: StoredValue<Leave>,
-    step: RwSignal<Step>,
     info: RwSignal<Option<LinkInfo>>,
 }
 
 impl Flow {
-    /// The flow of the link `token`, not yet loading.
+    /// The flow of the link `token`; its message starts loading.
     pub fn new(api: Api, token: String, leave: Leave) -> Flow {
         let state = State {
             api: StoredValue::new(api),
             token: StoredValue::new(token),
             leave: StoredValue::new(leave),
-            step: RwSignal::new(Step::Loading),
             info: RwSignal::new(None),
         };
+        let message = LocalResource::new(move || state.load());
+        let signing_out = Action::new_unsync(move |_: &()| async move {
+            // The server away: the message loaded again shows the retry page.
+            if state.sign_out().await == Err(Stop::Unavailable) {
+                message.refetch();
+            }
+        });
         Flow {
             state,
-            loading: Action::new_unsync(move |_: &()| state.load()),
-            signing_out: Action::new_unsync(move |_: &()| state.sign_out()),
+            message,
+            signing_out,
         }
     }
 
-    /// What the page shows (tracked).
-    pub fn step(&self) -> Step {
-        self.state.step.get()
+    /// The message as loaded, for a `<Transition>` to wait on.
+    pub fn message(&self) -> LocalResource<Loaded> {
+        self.message
     }
 
     /// The link's branding, once its info is in (tracked).
-    pub fn branding(&self) -> Option<sealmail_api::common::Branding> {
+    pub fn branding(&self) -> Option<Branding> {
         self.state
             .info
             .with(|i| i.as_ref().map(|i| i.branding.clone()))
@@ -81,11 +90,9 @@ impl Flow {
         self.state.token.get_value()
     }
 
-    /// (Re)starts: the link (for its branding, and whether this browser has a
-    /// session), then the message.
+    /// Loads the link and its message again (the retry page's button).
     pub fn load(&self) {
-        self.state.step.set(Step::Loading);
-        self.loading.dispatch(());
+        self.message.refetch();
     }
 
     /// Signs this browser out of the link and goes back to the link page.
@@ -93,49 +100,62 @@ impl Flow {
         self.signing_out.dispatch(());
     }
 
-    /// What an error leads to: back to the gate (asking for a passcode again
-    /// after an ended session), or the retry page if the server is away.
+    /// What an error from a step on the page (a reply, say) leads to: back to
+    /// the gate (asking for a passcode again after an ended session), or,
+    /// when the server is away, the message loaded again, which shows the
+    /// retry page while it stays away.
     pub fn fail(&self, error: &ApiError) {
-        self.state.fail(error);
+        if self.state.fail(error) == Stop::Unavailable {
+            self.load();
+        }
     }
 }
 
 impl State {
-    async fn load(self) {
+    async fn load(self) -> Loaded {
         let api = self.api.get_value();
         let token = self.token.get_value();
         match api.link(&token).await {
             Ok(info) if info.session_open => {
                 self.info.set(Some(info));
                 match api.message(&token).await {
-                    Ok(message) => self.step.set(Step::Message(Arc::new(message))),
-                    Err(error) => self.fail(&error),
+                    Ok(message) => Ok(Arc::new(message)),
+                    Err(error) => Err(self.fail(&error)),
                 }
             }
-            Ok(_) => self.back(None),
-            Err(error) => self.fail(&error),
+            Ok(_) => {
+                self.back(None);
+                Err(Stop::Left)
+            }
+            Err(error) => Err(self.fail(&error)),
         }
     }
 
-    async fn sign_out(self) {
+    async fn sign_out(self) -> Result<(), Stop> {
         match self
             .api
             .get_value()
             .end_session(&self.token.get_value())
             .await
         {
-            Ok(()) => self.back(Some(Back::SignedOut)),
-            Err(error) => self.fail(&error),
+            Ok(()) => {
+                self.back(Some(Back::SignedOut));
+                Ok(())
+            }
+            Err(error) => Err(self.fail(&error)),
         }
     }
 
-    fn fail(&self, error: &ApiError) {
+    /// Where `error` leads: back to the gate, or the retry page.
+    fn fail(&self, error: &ApiError) -> Stop {
         if error.code() == Some(ErrorCode::SessionExpired) {
             self.back(Some(Back::SessionEnded));
+            Stop::Left
         } else if Failure::from_error(error) == Failure::Unavailable {
-            self.step.set(Step::Unavailable);
+            Stop::Unavailable
         } else {
             self.back(None);
+            Stop::Left
         }
     }
 

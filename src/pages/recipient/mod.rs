@@ -21,7 +21,7 @@ use crate::api::use_api;
 use crate::components::shell::Shell;
 use crate::gate::Leave;
 use crate::translate::tr;
-use flow::{Flow, Step};
+use flow::{Flow, Stop};
 use message::MessagePage;
 use unavailable::UnavailablePage;
 
@@ -35,17 +35,21 @@ pub fn RecipientFlow(
 ) -> impl IntoView {
     let flow = Flow::new(use_api(), token, leave);
     provide_context(flow);
-    flow.load();
     let branding = Signal::derive(move || flow.branding());
+    let loading =
+        || view! { <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p> };
     view! {
         <Shell branding>
-            {move || match flow.step() {
-                Step::Loading => view! {
-                    <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p>
-                }.into_any(),
-                Step::Message(message) => view! { <MessagePage message/> }.into_any(),
-                Step::Unavailable => view! { <UnavailablePage/> }.into_any(),
-            }}
+            <Transition fallback=loading>
+                {move || Suspend::new(async move {
+                    match flow.message().await {
+                        Ok(message) => view! { <MessagePage message/> }.into_any(),
+                        Err(Stop::Unavailable) => view! { <UnavailablePage/> }.into_any(),
+                        // The browser is on its way to the gate.
+                        Err(Stop::Left) => loading().into_any(),
+                    }
+                })}
+            </Transition>
         </Shell>
     }
 }
