@@ -51,7 +51,9 @@ pub(super) fn Trial(editor: Editor) -> impl IntoView {
         }
         let sender = sender.get_untracked().trim().to_owned();
         test.dispatch(MailFlowTest {
-            eml: pasted,
+            // A textarea gives lines ending in LF; over SMTP they end in CRLF,
+            // and a size condition should see the mail as it would come.
+            eml: pasted.replace("\r\n", "\n").replace('\n', "\r\n"),
             recipients: recipients
                 .get_untracked()
                 .split([',', ';', '\n'])
