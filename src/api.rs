@@ -177,8 +177,7 @@ pub trait SenderApi: Send + Sync {
         rule: NewMailFlowRule,
     ) -> ApiFuture<Vec<MailFlowRule>>;
     /// `POST` [`routes::admin_mail_flow_rule_move`]: the rules in order.
-    fn move_mail_flow_rule(&self, id: i64, to: MoveMailFlowRule)
-    -> ApiFuture<Vec<MailFlowRule>>;
+    fn move_mail_flow_rule(&self, id: i64, to: MoveMailFlowRule) -> ApiFuture<Vec<MailFlowRule>>;
     /// `DELETE` [`routes::admin_mail_flow_rule`].
     fn delete_mail_flow_rule(&self, id: i64) -> ApiFuture<()>;
     /// `POST` [`routes::ADMIN_MAIL_FLOW_TEST`]: what the rules decide for
@@ -484,11 +483,7 @@ impl SenderApi for HttpApi {
         })
     }
 
-    fn move_mail_flow_rule(
-        &self,
-        id: i64,
-        to: MoveMailFlowRule,
-    ) -> ApiFuture<Vec<MailFlowRule>> {
+    fn move_mail_flow_rule(&self, id: i64, to: MoveMailFlowRule) -> ApiFuture<Vec<MailFlowRule>> {
         let body = serde_json::to_string(&to).map(Payload::Json);
         let path = routes::admin_mail_flow_rule_move(&id.to_string());
         Box::pin(self.call(Method::POST, path, Some(body)))

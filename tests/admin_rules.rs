@@ -100,7 +100,9 @@ fn text_of(element: &Element) -> String {
 }
 
 fn disabled(element: &Element) -> bool {
-    element.unchecked_ref::<web_sys::HtmlButtonElement>().disabled()
+    element
+        .unchecked_ref::<web_sys::HtmlButtonElement>()
+        .disabled()
 }
 
 /// Chooses `value` in a `<select>`, as a user would.
@@ -391,8 +393,7 @@ async fn moving_a_rule_sends_its_new_place_and_reorders_the_list() {
 
 #[wasm_bindgen_test]
 async fn deleting_a_rule_asks_first_and_then_removes_it() {
-    let api = FakeApi::new()
-        .delete_mail_flow_rule(vec![Err(error(ErrorCode::Internal)), Ok(())]);
+    let api = FakeApi::new().delete_mail_flow_rule(vec![Err(error(ErrorCode::Internal)), Ok(())]);
     let _page = page_with(&api, three_rules());
     find("rule").await;
 
@@ -454,7 +455,10 @@ async fn testing_a_message_shows_each_recipients_verdict_and_why() {
     wait_text("rule-test-error", "Paste a message first.").await;
     // Pasted as a textarea has it (LF); sent as SMTP would carry it (CRLF).
     fill_in("rule-test-eml", &EML.replace("\r\n", "\n"));
-    fill_in("rule-test-recipients", "bob@example.net, carol@contoso.example");
+    fill_in(
+        "rule-test-recipients",
+        "bob@example.net, carol@contoso.example",
+    );
     click("rule-test-run");
     find("verdicts").await;
     assert_eq!(text("rule-test-error"), "");

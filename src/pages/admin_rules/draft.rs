@@ -121,9 +121,7 @@ impl ConditionDraft {
             }
             MailFlowCondition::Sender { is } => row(Kind::Sender, is, "", false),
             MailFlowCondition::HasAttachments { has } => row(Kind::Attachments, "", "", *has),
-            MailFlowCondition::SizeOver { bytes } => {
-                row(Kind::Size, &bytes.to_string(), "", false)
-            }
+            MailFlowCondition::SizeOver { bytes } => row(Kind::Size, &bytes.to_string(), "", false),
         }
     }
 

@@ -162,13 +162,22 @@ pub(super) fn RuleForm(editor: Editor) -> impl IntoView {
 fn ConditionRow(editor: Editor, key: u32) -> impl IntoView {
     let draft = editor.draft;
     let number = Memo::new(move |_| {
-        draft.with(|d| d.conditions.iter().position(|c| c.key == key).map_or(0, |i| i + 1))
+        draft.with(|d| {
+            d.conditions
+                .iter()
+                .position(|c| c.key == key)
+                .map_or(0, |i| i + 1)
+        })
     });
     let kind = Memo::new(move |_| {
         draft.with(|d| d.conditions.iter().find(|c| c.key == key).map(|c| c.kind))
     });
     let get = move |field: fn(&ConditionDraft) -> String| {
-        move || draft.with(|d| d.conditions.iter().find(|c| c.key == key).map(field)).unwrap_or_default()
+        move || {
+            draft
+                .with(|d| d.conditions.iter().find(|c| c.key == key).map(field))
+                .unwrap_or_default()
+        }
     };
     let flag = move || draft.with(|d| d.conditions.iter().any(|c| c.key == key && c.flag));
     let update = move |change: &dyn Fn(&mut ConditionDraft)| {

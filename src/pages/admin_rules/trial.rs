@@ -109,7 +109,8 @@ pub(super) fn Trial(editor: Editor) -> impl IntoView {
 #[component]
 fn Verdicts(editor: Editor, verdicts: Vec<MailFlowVerdict>) -> impl IntoView {
     if verdicts.is_empty() {
-        return view! { <p data-testid="verdicts-none">{tr(|s| s.rules_test_nobody)}</p> }.into_any();
+        return view! { <p data-testid="verdicts-none">{tr(|s| s.rules_test_nobody)}</p> }
+            .into_any();
     }
     let templates = editor.templates;
     view! {
