@@ -16,8 +16,9 @@ use std::sync::Arc;
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::*;
 use sealmail_api::admin::{
-    AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MessageStatus, Report,
-    ReportQuery, TracePage, TraceQuery,
+    AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MailFlowRule, MailFlowTest,
+    MailFlowVerdict, MessageStatus, MoveMailFlowRule, NewMailFlowRule, Report, ReportQuery,
+    TracePage, TraceQuery,
 };
 use sealmail_api::recipient::{
     LinkInfo, MessageView, PasscodeRequest, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent,
@@ -166,6 +167,22 @@ pub trait SenderApi: Send + Sync {
     fn upload_logo(&self, id: &str, file: web_sys::File) -> ApiFuture<BrandingTemplate>;
     /// `DELETE` [`routes::admin_branding_logo`].
     fn delete_logo(&self, id: &str) -> ApiFuture<BrandingTemplate>;
+    /// `GET` [`routes::ADMIN_MAIL_FLOW_RULES`]: the rules in order.
+    fn mail_flow_rules(&self) -> ApiFuture<Vec<MailFlowRule>>;
+    /// `PUT` [`routes::admin_mail_flow_rule`] (or `POST`
+    /// [`routes::ADMIN_MAIL_FLOW_RULES`] without an id): the rules in order.
+    fn save_mail_flow_rule(
+        &self,
+        id: Option<i64>,
+        rule: NewMailFlowRule,
+    ) -> ApiFuture<Vec<MailFlowRule>>;
+    /// `POST` [`routes::admin_mail_flow_rule_move`]: the rules in order.
+    fn move_mail_flow_rule(&self, id: i64, to: MoveMailFlowRule) -> ApiFuture<Vec<MailFlowRule>>;
+    /// `DELETE` [`routes::admin_mail_flow_rule`].
+    fn delete_mail_flow_rule(&self, id: i64) -> ApiFuture<()>;
+    /// `POST` [`routes::ADMIN_MAIL_FLOW_TEST`]: what the rules decide for
+    /// each recipient of a pasted mail (nothing is sent).
+    fn test_mail_flow(&self, mail: MailFlowTest) -> ApiFuture<Vec<MailFlowVerdict>>;
 }
 
 /// The API client the pages use, shared through context.
@@ -440,6 +457,51 @@ impl SenderApi for HttpApi {
 
     fn delete_logo(&self, id: &str) -> ApiFuture<BrandingTemplate> {
         Box::pin(self.call(Method::DELETE, routes::admin_branding_logo(id), None))
+    }
+
+    fn mail_flow_rules(&self) -> ApiFuture<Vec<MailFlowRule>> {
+        Box::pin(self.call(Method::GET, routes::ADMIN_MAIL_FLOW_RULES.to_owned(), None))
+    }
+
+    fn save_mail_flow_rule(
+        &self,
+        id: Option<i64>,
+        rule: NewMailFlowRule,
+    ) -> ApiFuture<Vec<MailFlowRule>> {
+        let body = serde_json::to_string(&rule).map(Payload::Json);
+        Box::pin(match id {
+            Some(id) => self.call(
+                Method::PUT,
+                routes::admin_mail_flow_rule(&id.to_string()),
+                Some(body),
+            ),
+            None => self.call(
+                Method::POST,
+                routes::ADMIN_MAIL_FLOW_RULES.to_owned(),
+                Some(body),
+            ),
+        })
+    }
+
+    fn move_mail_flow_rule(&self, id: i64, to: MoveMailFlowRule) -> ApiFuture<Vec<MailFlowRule>> {
+        let body = serde_json::to_string(&to).map(Payload::Json);
+        let path = routes::admin_mail_flow_rule_move(&id.to_string());
+        Box::pin(self.call(Method::POST, path, Some(body)))
+    }
+
+    fn delete_mail_flow_rule(&self, id: i64) -> ApiFuture<()> {
+        let url = self.url(routes::admin_mail_flow_rule(&id.to_string()));
+        // 204 No Content: nothing to parse.
+        Box::pin(async move { send(Method::DELETE, url, None).await.map(drop) })
+    }
+
+    fn test_mail_flow(&self, mail: MailFlowTest) -> ApiFuture<Vec<MailFlowVerdict>> {
+        let body = serde_json::to_string(&mail).map(Payload::Json);
+        Box::pin(self.call(
+            Method::POST,
+            routes::ADMIN_MAIL_FLOW_TEST.to_owned(),
+            Some(body),
+        ))
     }
 }
 

@@ -29,6 +29,7 @@ use crate::i18n::Lang;
 use crate::pages::admin_audit::AdminAuditPage;
 use crate::pages::admin_branding::AdminBrandingPage;
 use crate::pages::admin_report::AdminReportPage;
+use crate::pages::admin_rules::AdminRulesPage;
 use crate::pages::admin_status::AdminStatusPage;
 use crate::pages::admin_trace::AdminTracePage;
 use crate::pages::compose::ComposePage;
@@ -98,6 +99,7 @@ pub fn StaffApp(#[prop(optional)] api: Option<Api>) -> impl IntoView {
                 <Route path=path!("/admin/report") view=AdminReportPage/>
                 <Route path=path!("/admin/audit") view=AdminAuditPage/>
                 <Route path=path!("/admin/branding") view=AdminBrandingPage/>
+                <Route path=path!("/admin/rules") view=AdminRulesPage/>
             </Routes>
         </Providers>
     }

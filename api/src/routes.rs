@@ -53,6 +53,8 @@ pub mod pages {
     pub const ADMIN_AUDIT: &str = "/admin/audit";
     /// The branding templates.
     pub const ADMIN_BRANDING: &str = "/admin/branding";
+    /// The mail-flow rules: list, add, edit, reorder, delete, try on a mail.
+    pub const ADMIN_RULES: &str = "/admin/rules";
     /// Where the staff bundle's files are served from.
     pub const STAFF_BUNDLE: &str = "/staff/";
     /// Where the reader bundle's files are served from.
@@ -306,6 +308,7 @@ mod tests {
             "/admin",
             "/admin/",
             "/admin/trace",
+            pages::ADMIN_RULES,
             "/admin/x",
         ] {
             assert!(pages::is_staff(path), "{path}");

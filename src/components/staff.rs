@@ -254,6 +254,7 @@ pub fn AdminNav() -> impl IntoView {
             <Link href=paths::ADMIN_REPORT testid="admin-nav-report">{tr(|s| s.report_title)}</Link>
             <Link href=paths::ADMIN_AUDIT testid="admin-nav-audit">{tr(|s| s.audit_title)}</Link>
             <Link href=paths::ADMIN_BRANDING testid="admin-nav-branding">{tr(|s| s.branding_title)}</Link>
+            <Link href=paths::ADMIN_RULES testid="admin-nav-rules">{tr(|s| s.rules_title)}</Link>
         </nav>
     }
 }

@@ -451,4 +451,101 @@ pub struct Strings {
     pub preview_organisation: &'static str,
     pub home_sign_in: &'static str,
     pub encrypt_only_sender: &'static str,
+
+    // The mail-flow rules page.
+    pub rules_title: &'static str,
+    pub rules_intro: &'static str,
+    pub rules_empty: &'static str,
+    pub rules_if_all: &'static str,
+    pub rules_always: &'static str,
+    /// `{}`: the action in words.
+    pub rules_then: &'static str,
+    pub rules_move_up: &'static str,
+    pub rules_move_down: &'static str,
+    pub rules_edit: &'static str,
+    pub rules_delete: &'static str,
+    /// `{}`: the rule's name.
+    pub rules_delete_body: &'static str,
+    pub rules_deleted: &'static str,
+    pub rules_added: &'static str,
+    pub rules_add_title: &'static str,
+    /// `{}`: the rule's name.
+    pub rules_edit_title: &'static str,
+    pub rules_name: &'static str,
+    pub rules_conditions: &'static str,
+    pub rules_conditions_hint: &'static str,
+    /// `{}`: the condition's number.
+    pub rules_condition: &'static str,
+    pub rules_add_condition: &'static str,
+    /// `{}`: the condition's number.
+    pub rules_remove_condition: &'static str,
+    pub rules_kind_outside: &'static str,
+    pub rules_kind_inside: &'static str,
+    pub rules_kind_subject: &'static str,
+    pub rules_kind_body: &'static str,
+    pub rules_kind_header: &'static str,
+    pub rules_kind_sender: &'static str,
+    pub rules_kind_attachments: &'static str,
+    pub rules_kind_size: &'static str,
+    pub rules_words: &'static str,
+    pub rules_strip: &'static str,
+    pub rules_header_name: &'static str,
+    pub rules_header_contains: &'static str,
+    pub rules_sender_is: &'static str,
+    pub rules_has_attachments: &'static str,
+    pub rules_has_no_attachments: &'static str,
+    pub rules_size_bytes: &'static str,
+    pub rules_action: &'static str,
+    pub rules_action_protect: &'static str,
+    pub rules_action_relay: &'static str,
+    pub rules_action_reject: &'static str,
+    pub rules_template_default: &'static str,
+    pub rules_reason: &'static str,
+    pub rules_add: &'static str,
+    pub rules_name_missing: &'static str,
+    /// `{}`: the condition's number.
+    pub rules_words_missing: &'static str,
+    /// `{}`: the condition's number.
+    pub rules_header_missing: &'static str,
+    /// `{}`: the condition's number.
+    pub rules_sender_missing: &'static str,
+    /// `{}`: the condition's number.
+    pub rules_size_bad: &'static str,
+    pub rules_expiry_bad: &'static str,
+    pub rules_reason_missing: &'static str,
+    /// `{}`: the words.
+    pub rules_desc_subject: &'static str,
+    pub rules_desc_strip: &'static str,
+    /// `{}`: the words.
+    pub rules_desc_body: &'static str,
+    /// `{}`: the header's name, then what its value holds.
+    pub rules_desc_header: &'static str,
+    /// `{}`: the header's name.
+    pub rules_desc_header_present: &'static str,
+    /// `{}`: an address or a domain.
+    pub rules_desc_sender: &'static str,
+    /// `{}`: a size.
+    pub rules_desc_size: &'static str,
+    /// `{}`: the protection's name.
+    pub rules_desc_protect: &'static str,
+    /// `{}`: the template's name.
+    pub rules_desc_template: &'static str,
+    /// `{}`: days.
+    pub rules_desc_expiry: &'static str,
+    pub rules_desc_relay: &'static str,
+    /// `{}`: the reason.
+    pub rules_desc_reject: &'static str,
+    pub rules_test_title: &'static str,
+    pub rules_test_intro: &'static str,
+    pub rules_test_eml: &'static str,
+    pub rules_test_recipients: &'static str,
+    pub rules_test_sender: &'static str,
+    pub rules_test_run: &'static str,
+    pub rules_test_missing: &'static str,
+    pub rules_test_results: &'static str,
+    pub rules_test_nobody: &'static str,
+    /// `{}`: the rule's name.
+    pub rules_verdict_rule: &'static str,
+    pub rules_verdict_none: &'static str,
+    pub rules_verdict_because: &'static str,
 }

@@ -7,6 +7,7 @@
 pub mod admin_audit;
 pub mod admin_branding;
 pub mod admin_report;
+pub mod admin_rules;
 pub mod admin_status;
 pub mod admin_trace;
 pub mod compose;

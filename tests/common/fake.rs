@@ -4,8 +4,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use sealmail_api::admin::{
-    AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MessageStatus, Report,
-    ReportQuery, TracePage, TraceQuery,
+    AuditPage, AuditQuery, BrandingTemplate, BrandingTemplateInput, MailFlowRule, MailFlowTest,
+    MailFlowVerdict, MessageStatus, MoveMailFlowRule, NewMailFlowRule, Report, ReportQuery,
+    TracePage, TraceQuery,
 };
 use sealmail_api::recipient::{
     LinkInfo, MessageView, PasscodeRequest, PasscodeSent, PasscodeSubmit, ReplyRequest, ReplySent,
@@ -79,6 +80,17 @@ pub enum Call {
         file: String,
     },
     DeleteLogo(String),
+    MailFlowRules,
+    SaveMailFlowRule {
+        id: Option<i64>,
+        rule: NewMailFlowRule,
+    },
+    MoveMailFlowRule {
+        id: i64,
+        position: i64,
+    },
+    DeleteMailFlowRule(i64),
+    TestMailFlow(MailFlowTest),
 }
 
 /// Answers for one route, in order; the last one repeats.
@@ -122,6 +134,11 @@ struct State {
     save_template: Script<BrandingTemplate>,
     delete_template: Script<()>,
     logo: Script<BrandingTemplate>,
+    mail_flow_rules: Script<Vec<MailFlowRule>>,
+    /// Answers to adding, editing and moving a rule (each returns the rules).
+    mail_flow_change: Script<Vec<MailFlowRule>>,
+    delete_mail_flow_rule: Script<()>,
+    test_mail_flow: Script<Vec<MailFlowVerdict>>,
     /// Where the HTML body's frame loads from, if not the route itself.
     body_url: Option<String>,
     calls: Vec<Call>,
@@ -169,6 +186,10 @@ impl FakeApi {
             save_template: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             delete_template: Script::ok(()),
             logo: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            mail_flow_rules: Script::ok(Vec::new()),
+            mail_flow_change: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            delete_mail_flow_rule: Script::ok(()),
+            test_mail_flow: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             body_url: None,
             calls: Vec::new(),
             link_tokens: Vec::new(),
@@ -302,6 +323,39 @@ impl FakeApi {
     /// Answers to both the logo upload and the logo removal.
     pub fn logo(self: &Arc<Self>, answers: Vec<Result<BrandingTemplate, ApiError>>) -> Arc<Self> {
         self.0.lock().unwrap().logo = Script(answers.into());
+        self.clone()
+    }
+
+    pub fn mail_flow_rules(
+        self: &Arc<Self>,
+        answers: Vec<Result<Vec<MailFlowRule>, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().mail_flow_rules = Script(answers.into());
+        self.clone()
+    }
+
+    /// Answers to adding, editing and moving a rule, in the order they come.
+    pub fn mail_flow_change(
+        self: &Arc<Self>,
+        answers: Vec<Result<Vec<MailFlowRule>, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().mail_flow_change = Script(answers.into());
+        self.clone()
+    }
+
+    pub fn delete_mail_flow_rule(
+        self: &Arc<Self>,
+        answers: Vec<Result<(), ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().delete_mail_flow_rule = Script(answers.into());
+        self.clone()
+    }
+
+    pub fn test_mail_flow(
+        self: &Arc<Self>,
+        answers: Vec<Result<Vec<MailFlowVerdict>, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().test_mail_flow = Script(answers.into());
         self.clone()
     }
 
@@ -492,5 +546,32 @@ impl SenderApi for FakeApi {
     }
     fn delete_logo(&self, id: &str) -> ApiFuture<BrandingTemplate> {
         self.answer(Call::DeleteLogo(id.into()), |s| s.logo.next())
+    }
+    fn mail_flow_rules(&self) -> ApiFuture<Vec<MailFlowRule>> {
+        self.answer(Call::MailFlowRules, |s| s.mail_flow_rules.next())
+    }
+    fn save_mail_flow_rule(
+        &self,
+        id: Option<i64>,
+        rule: NewMailFlowRule,
+    ) -> ApiFuture<Vec<MailFlowRule>> {
+        self.answer(Call::SaveMailFlowRule { id, rule }, |s| {
+            s.mail_flow_change.next()
+        })
+    }
+    fn move_mail_flow_rule(&self, id: i64, to: MoveMailFlowRule) -> ApiFuture<Vec<MailFlowRule>> {
+        let call = Call::MoveMailFlowRule {
+            id,
+            position: to.position,
+        };
+        self.answer(call, |s| s.mail_flow_change.next())
+    }
+    fn delete_mail_flow_rule(&self, id: i64) -> ApiFuture<()> {
+        self.answer(Call::DeleteMailFlowRule(id), |s| {
+            s.delete_mail_flow_rule.next()
+        })
+    }
+    fn test_mail_flow(&self, mail: MailFlowTest) -> ApiFuture<Vec<MailFlowVerdict>> {
+        self.answer(Call::TestMailFlow(mail), |s| s.test_mail_flow.next())
     }
 }
