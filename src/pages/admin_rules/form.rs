@@ -11,7 +11,8 @@ use super::draft::{ActionKind, ConditionDraft, Kind, Problem};
 use crate::api::{ApiError, use_api};
 use crate::components::staff::{error_text, redirect_if_signed_out};
 use crate::context::use_here;
-use crate::i18n::{fill, text, tr};
+use crate::i18n::fill;
+use crate::translate::{text, tr};
 
 /// Why the last save did not go through.
 #[derive(Clone, Debug, PartialEq)]

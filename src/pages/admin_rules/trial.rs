@@ -9,7 +9,8 @@ use super::{Conditions, Editor, words};
 use crate::api::{ApiError, use_api};
 use crate::components::staff::{error_text, redirect_if_signed_out};
 use crate::context::use_here;
-use crate::i18n::{fill, text, tr};
+use crate::i18n::fill;
+use crate::translate::{text, tr};
 
 /// Why the last test gave no verdicts.
 #[derive(Clone, Debug, PartialEq)]

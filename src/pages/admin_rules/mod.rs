@@ -16,7 +16,8 @@ use crate::components::staff::{
     AdminNav, ConfirmDialog, Staff, error_text, load_failed, redirect_if_signed_out,
 };
 use crate::context::use_here;
-use crate::i18n::{fill, text, tr};
+use crate::i18n::fill;
+use crate::translate::{text, tr};
 
 use draft::Draft;
 use form::RuleForm;
