@@ -132,7 +132,7 @@ async fn relay_state(data_dir: &Path, port: u16) -> Result<sealmail::AppState, S
 }
 
 /// User and system CPU time of a process so far, in clock ticks.
-fn cpu_ticks(pid: u32) -> Result<u64, String> {
+pub fn cpu_ticks(pid: u32) -> Result<u64, String> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map_err(|e| format!("cannot read /proc/{pid}/stat: {e}"))?;
     // Fields after the command name (which may hold spaces) in parentheses;

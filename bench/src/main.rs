@@ -9,6 +9,7 @@
 mod api;
 mod crypto;
 mod http;
+mod ingest;
 mod mail;
 mod memory;
 mod portal;
@@ -26,7 +27,7 @@ use serde_json::json;
 
 const USAGE: &str = "\
 usage: sealmail-bench --sealmail PATH [--portal-dir DIR] [--portal-gzip-bytes N --portal-budget-bytes N]
-                      [--out FILE] [--only crypto,api,portal,memory,scale,mail,soak]
+                      [--out FILE] [--only crypto,api,portal,memory,scale,mail,ingest,soak]
                       [--soak SECS]   (alone: only the soak, SECS long; default 180)";
 
 struct Options {
@@ -42,9 +43,11 @@ fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let (mut sealmail, mut portal_dir, mut out) = (None, PathBuf::from("dist"), None);
     let (mut gzip, mut budget) = (None, None);
-    let mut only: Vec<String> = ["crypto", "api", "portal", "memory", "scale", "mail", "soak"]
-        .map(String::from)
-        .to_vec();
+    let mut only: Vec<String> = [
+        "crypto", "api", "portal", "memory", "scale", "mail", "ingest", "soak",
+    ]
+    .map(String::from)
+    .to_vec();
     let (mut soak, mut only_given) = (None, false);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
@@ -158,6 +161,16 @@ async fn main() -> std::process::ExitCode {
         record(
             "mail",
             mail::run(&options.sealmail, &options.portal_dir).await,
+            &mut figures,
+        );
+    }
+    if wants("ingest") {
+        println!(
+            "\n==> ingest: SMTP in (50 KB messages from 8 clients; one large message's memory)"
+        );
+        record(
+            "ingest",
+            ingest::run(&options.sealmail, &options.portal_dir).await,
             &mut figures,
         );
     }

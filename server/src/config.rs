@@ -305,6 +305,16 @@ pub struct IngressConfig {
     )]
     pub org_domains: Vec<String>,
 
+    /// Remove encryption from replies to internal senders: an encrypted
+    /// reply a recipient writes in the portal to a sender inside the
+    /// organisation (--org-domains; without them nobody is inside) reaches
+    /// that sender's mailbox as a normal mail through the relay (the reply's
+    /// text and attachments, threaded under the original), instead of a link
+    /// to the portal. The reply is still stored and listed with the message;
+    /// revoking it later cannot recall what was mailed.
+    #[arg(long, env = "SEALMAIL_REMOVE_ENCRYPTION_FROM_REPLIES", global = true)]
+    pub remove_encryption_from_replies: bool,
+
     /// The most SMTP connections served at once; past it a new client is
     /// told `421` (try later) and disconnected.
     #[arg(

@@ -64,6 +64,9 @@ pub struct Settings {
     pub default_language: sealmail_api::Language,
     /// The organisation's own mail domains (`--org-domains`), lower case.
     pub org_domains: Vec<String>,
+    /// Mail replies to senders inside the organisation in plain, not as a
+    /// link (`--remove-encryption-from-replies`).
+    pub remove_encryption_from_replies: bool,
 }
 
 impl Settings {
@@ -108,6 +111,7 @@ impl Settings {
             cors_allow_origins: config.cors_allow_origins.clone(),
             default_language: config.default_language,
             org_domains: crate::mailflow::org_domains(&config.ingress.org_domains),
+            remove_encryption_from_replies: config.ingress.remove_encryption_from_replies,
         }
     }
 }

@@ -71,14 +71,17 @@ impl Session<'_> {
 
         // Relayed copies carry the trace line every relay adds (RFC 5321
         // §4.4) on top of the mail exactly as it came.
+        // The copy is made only when someone gets it: for a mail that is
+        // only protected it was a second copy of the whole mail, held for
+        // nothing beside the DATA buffer and the decoded attachments.
         let now = store::now();
-        let mut traced = self.received().into_bytes();
-        // The relay's client (lettre) ends DATA with CRLF . CRLF after the
-        // mail: the mail's own last CRLF is left for it to write.
-        traced.extend_from_slice(raw.strip_suffix(b"\r\n").unwrap_or(raw));
         // One copy for all the relayed recipients: stored and sent once.
         let relays: Vec<NewMail> = (!plan.relay.is_empty())
             .then(|| {
+                let mut traced = self.received().into_bytes();
+                // The relay's client (lettre) ends DATA with CRLF . CRLF after
+                // the mail: the mail's own last CRLF is left for it to write.
+                traced.extend_from_slice(raw.strip_suffix(b"\r\n").unwrap_or(raw));
                 state.mail_queue.prepare_relay(
                     &state.master_key,
                     &envelope.from,
@@ -89,7 +92,6 @@ impl Session<'_> {
             })
             .into_iter()
             .collect();
-        drop(traced);
 
         if plan.protect.is_empty() {
             store::mail_queue::insert_all(&state.db, &relays).await?;

@@ -22,15 +22,20 @@ use zeroize::Zeroizing;
 
 use super::MailError;
 
-/// The headers the signature covers: what a reader sees, the message's
-/// identity, and how its body is to be read (a listed header a mail lacks
-/// is left out of that mail's signature).
-const SIGNED_HEADERS: [&str; 9] = [
+/// The headers the signature covers: what a reader sees, where an answer
+/// goes and what it threads under (a reply mailed in plain carries them;
+/// RFC 6376 §5.4.1 recommends signing them), the message's identity, and how
+/// its body is to be read (a listed header a mail lacks is left out of that
+/// mail's signature).
+const SIGNED_HEADERS: [&str; 12] = [
     "From",
+    "Reply-To",
     "To",
     "Subject",
     "Date",
     "Message-ID",
+    "In-Reply-To",
+    "References",
     "MIME-Version",
     "Content-Language",
     "Content-Type",

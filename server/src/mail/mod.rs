@@ -11,6 +11,7 @@ pub mod dkim;
 pub mod i18n;
 mod logo_gap;
 mod outbox;
+pub mod plain_reply;
 pub mod queue;
 mod smtp;
 pub mod templates;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::logo_gap::{self, LastLogo};
+use super::plain_reply::{self, PlainReply};
 use super::{MailSender, OutgoingMail, build_message};
 use crate::config::Config;
 use crate::crypto::{self, MasterKey, Secret};
@@ -127,6 +128,48 @@ impl MailQueue {
     ) -> Result<NewMail> {
         let message = build_message(&self.inner.sender, mail)
             .map_err(|e| Error::InvalidRequest(format!("cannot mail {}: {e}", mail.to.address)))?;
+        self.seal(
+            master_key,
+            kind,
+            &message,
+            mail.logo.as_ref(),
+            created_at,
+            expires_at,
+        )
+    }
+
+    /// Builds a recipient's reply as a normal mail to its sender (see
+    /// [`super::plain_reply`]) and seals it for the queue, as the sender's
+    /// notification of the reply.
+    pub fn prepare_plain_reply(
+        &self,
+        master_key: &MasterKey,
+        reply: PlainReply<'_>,
+        created_at: i64,
+    ) -> Result<NewMail> {
+        let to = reply.to.address.clone();
+        let message = plain_reply::build(&self.inner.sender, reply)
+            .map_err(|e| Error::InvalidRequest(format!("cannot mail {to}: {e}")))?;
+        self.seal(
+            master_key,
+            MailKind::Notification,
+            &message,
+            None,
+            created_at,
+            None,
+        )
+    }
+
+    /// Seals a built mail for the queue, its logo (if it carries one) cut out.
+    fn seal(
+        &self,
+        master_key: &MasterKey,
+        kind: MailKind,
+        message: &lettre::Message,
+        logo: Option<&super::InlineImage>,
+        created_at: i64,
+        expires_at: Option<i64>,
+    ) -> Result<NewMail> {
         let envelope = message.envelope();
         let envelope_to = envelope
             .to()
@@ -138,13 +181,11 @@ impl MailQueue {
             Some(domain) => bounce_address(&id, domain),
             None => envelope.from().map(ToString::to_string).unwrap_or_default(),
         };
-        // The formatted mail holds a link token or a passcode: wiped on drop.
+        // The formatted mail holds a link token, a passcode or a reply in
+        // plain: wiped on drop.
         let bytes = Secret::new(message.formatted());
         // Its logo is queued once for all the mails that carry it, not in each.
-        let cut = mail
-            .logo
-            .as_ref()
-            .and_then(|logo| logo_gap::cut(bytes.expose(), logo, &self.inner.last_logo));
+        let cut = logo.and_then(|logo| logo_gap::cut(bytes.expose(), logo, &self.inner.last_logo));
         let (content, logo) = match cut {
             Some(cut) => (cut.rest, Some(cut.logo)),
             None => (bytes, None),

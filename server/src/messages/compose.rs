@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use sealmail_api::{Language, Mailbox, Protection};
 
-use super::{StoredBody, attachment_dir};
+use super::{StoredBody, attachment_dir, plain};
 use crate::crypto::{self, ChunkSealer, DataKey};
 use crate::error::{Error, Result};
 use crate::mail::{Brand, templates};
@@ -63,6 +63,8 @@ pub struct Outgoing {
     message_id: Option<String>,
     bcc: Vec<Mailbox>,
     also_queued: Vec<NewMail>,
+    /// Mail the message itself, in plain, answering this Message-ID.
+    plain_answers: Option<String>,
 }
 
 /// Sealed bytes gathered before each write (about 1 MiB): the upload's frames
@@ -163,6 +165,7 @@ impl Outgoing {
             message_id: None,
             bcc: Vec::new(),
             also_queued: Vec::new(),
+            plain_answers: None,
         }
     }
 
@@ -181,6 +184,14 @@ impl Outgoing {
     /// Queues these mails in the same transaction as the message.
     pub fn queue_with(&mut self, mails: Vec<NewMail>) {
         self.also_queued = mails;
+    }
+
+    /// Mails the message itself, unencrypted, to its recipients in place of
+    /// their link (a reply to a sender inside the organisation, with
+    /// `--remove-encryption-from-replies`), threaded under the message with
+    /// Message-ID `answers`. It is stored as any message is.
+    pub fn mail_in_plain(&mut self, answers: String) {
+        self.plain_answers = Some(answers);
     }
 
     /// Sends with this branding template (its texts in the notification; the
@@ -257,12 +268,6 @@ impl Outgoing {
             Some(id) => id,
             None => format!("<{}@{}>", crypto::random_id(), state.settings.mail_domain),
         };
-        let body = serde_json::to_vec(&StoredBody {
-            text: draft.text,
-            html: draft.html,
-        })
-        .map_err(|e| Error::Internal(format!("encoding the body: {e}")))?;
-        let sealed_body = self.key.seal_object(&self.id, 0, &body);
         let wrapped = state.master_key.wrap(&self.id, &self.key);
         let template = match self.template.take() {
             Some(t) => Some(t),
@@ -295,7 +300,33 @@ impl Outgoing {
             subject: draft.subject.clone(),
             now,
         });
+        let mailboxes: Vec<Mailbox> = match self.plain_answers {
+            Some(_) => everyone.iter().map(|(_, m)| m.clone()).collect(),
+            None => Vec::new(),
+        };
         let (recipients, notifications) = job.prepare_all(everyone).await?;
+        let notifications = match self.plain_answers.take() {
+            // The message itself in place of each link notice. The recipient
+            // rows (and their link tokens' hashes) are stored as for any
+            // message; the tokens are mailed to nobody.
+            Some(answers) => {
+                let sealed = plain::Sealed {
+                    id: &self.id,
+                    key: &self.key,
+                    dir: &self.dir,
+                    attachments: &self.attachments,
+                    message_id: &message_id,
+                };
+                plain::mails(&state, sealed, &draft, &answers, &mailboxes, now).await?
+            }
+            None => notifications,
+        };
+        let body = serde_json::to_vec(&StoredBody {
+            text: draft.text,
+            html: draft.html,
+        })
+        .map_err(|e| Error::Internal(format!("encoding the body: {e}")))?;
+        let sealed_body = self.key.seal_object(&self.id, 0, &body);
         let count = recipients.len();
         let new = NewMessage {
             row: MessageRow {

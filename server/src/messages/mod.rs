@@ -4,6 +4,7 @@
 mod compose;
 mod lifecycle;
 mod orphans;
+mod plain;
 mod read;
 mod resend;
 

@@ -1,5 +1,7 @@
 //! `POST /api/v1/links/{token}/reply`: an encrypted reply to the sender,
-//! stored and delivered like any message (the sender gets a link of their own).
+//! stored and delivered like any message (the sender gets a link of their
+//! own, or with `--remove-encryption-from-replies` and a sender inside the
+//! organisation, the reply itself in a normal mail).
 
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header;
@@ -79,6 +81,13 @@ pub async fn send(
     } else {
         format!("Re: {}", original.subject)
     };
+    // The seeds' "remove encryption from replies" rule: a sender inside the
+    // organisation gets the reply in their mailbox, not a link to it.
+    if state.settings.remove_encryption_from_replies
+        && crate::mailflow::is_inside(&original.sender_address, &state.settings.org_domains)
+    {
+        outgoing.mail_in_plain(original.message_id.clone());
+    }
     let message_id = outgoing
         .send(Draft {
             from: Mailbox {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::TestApp;
 use super::cli::{ok, run_sealmail};
+use super::smtp_sink::SmtpSink;
 
 /// A mail the server sent.
 #[derive(Clone)]
@@ -64,6 +65,31 @@ impl TestApp {
         // The newest mail must be the passcode mail (in any language):
         // `passcode_in` fails on a notification, which holds no 8 digits.
         let mail = self.last_mail_to(address).expect("a mail to that address");
+        passcode_in(&mail.text)
+    }
+}
+
+impl SmtpSink {
+    /// The link token from the newest notification to `address` the sink
+    /// received (an app made with [`TestApp::with_relay`]).
+    pub fn token_for(&self, address: &str) -> String {
+        let mail = self
+            .mails()
+            .into_iter()
+            .rev()
+            .find(|m| m.rcpt_to.eq_ignore_ascii_case(address) && m.text.contains("/m/"))
+            .expect("a notification to that address in the sink");
+        link_token_in(&mail.text)
+    }
+
+    /// The 8 digits from the newest mail to `address` the sink received.
+    pub fn passcode_for(&self, address: &str) -> String {
+        let mail = self
+            .mails()
+            .into_iter()
+            .rev()
+            .find(|m| m.rcpt_to.eq_ignore_ascii_case(address))
+            .expect("a mail to that address in the sink");
         passcode_in(&mail.text)
     }
 }

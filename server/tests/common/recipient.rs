@@ -124,6 +124,19 @@ impl<'a> Recipient<'a> {
         self.with_session(&cookie)
     }
 
+    /// As [`Recipient::signed_in`], the passcode read from what `sink`
+    /// received (an app made with [`TestApp::with_relay`]).
+    pub async fn signed_in_through(self, sink: &super::smtp_sink::SmtpSink) -> Self {
+        self.request_passcode().await;
+        let opened = self
+            .submit_passcode(&sink.passcode_for(&self.address))
+            .response()
+            .await;
+        assert_eq!(opened.status, StatusCode::OK, "{}", opened.text());
+        let cookie = opened.session_cookie().expect("a session cookie");
+        self.with_session(&cookie)
+    }
+
     /// Reads the message.
     pub fn read(&self) -> Call<'a, MessageView> {
         self.call(Method::GET, routes::link_message(&self.token))
