@@ -33,10 +33,9 @@ const SEND_RATE: u64 = 20;
 const OTHER_RATE: u64 = 100;
 /// Connections the views are spread over.
 const VIEW_CLIENTS: u64 = 16;
-/// Memory may grow this much after the warm-up. SQLite's page caches (8
-/// connections, 2 MB each by default) keep filling for minutes as the
-/// database grows: with them at 128 KB the growth of a 90 s soak was 1.6 MB
-/// and slowing, with the default 6.6 MB in 180 s, steadily.
+/// Memory may grow this much after the warm-up. The server caps SQLite's
+/// page caches (`server/src/store/mod.rs`): at their default (8 connections,
+/// 2 MB each) they kept filling for minutes as the database grew.
 const RSS_GROWTH_LIMIT: f64 = 0.10;
 
 /// What one paced stream of requests saw.

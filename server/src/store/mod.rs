@@ -27,6 +27,9 @@ use sqlx::sqlite::{
 
 use crate::error::Result;
 
+/// Each connection's page cache: negative is KiB (`PRAGMA cache_size`).
+const CACHE_SIZE: &str = "-64";
+
 /// Opens (creating if needed) the database file and brings its schema up to date.
 pub async fn open(path: &Path) -> Result<SqlitePool> {
     let options = SqliteConnectOptions::new()
@@ -40,7 +43,14 @@ pub async fn open(path: &Path) -> Result<SqlitePool> {
         .busy_timeout(BUSY_TIMEOUT)
         // Deleted rows are overwritten with zeros, so a revoked message's
         // ciphertext and wrapped key do not linger in free pages of the file.
-        .pragma("secure_delete", "ON");
+        .pragma("secure_delete", "ON")
+        // Each connection keeps its own page cache, 2 MB by default: eight of
+        // them filled for minutes as the database grew, so the server's
+        // memory kept rising under steady load (the bench's 3-minute soak:
+        // +22 % at 2 MB, +16 % at 512 KiB, +4.9 % and levelling off at 64
+        // KiB, at the same request rate). Pages read again come from the
+        // operating system's file cache instead.
+        .pragma("cache_size", CACHE_SIZE);
     let wal_grew = checkpoints::wal_grew();
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
