@@ -30,8 +30,11 @@ pub fn empty() -> Body {
     full(Bytes::new())
 }
 
-/// One keep-alive connection.
+/// One keep-alive connection, opened again when the server closes it (a
+/// server without keep-alive, such as gunicorn's sync workers, answers with
+/// `Connection: close`): the new connection's cost counts in that request's latency.
 pub struct Client {
+    addr: SocketAddr,
     sender: SendRequest<Body>,
 }
 
@@ -46,7 +49,7 @@ impl Client {
             .await
             .map_err(|e| e.to_string())?;
         tokio::spawn(connection);
-        Ok(Client { sender })
+        Ok(Client { addr, sender })
     }
 
     /// Sends `request` and reads the whole answer, keeping at most
@@ -56,7 +59,10 @@ impl Client {
         request: Request<Body>,
         keep: usize,
     ) -> Result<(StatusCode, u64, Vec<u8>), String> {
-        self.sender.ready().await.map_err(|e| e.to_string())?;
+        if self.sender.ready().await.is_err() {
+            *self = Client::connect(self.addr).await?;
+            self.sender.ready().await.map_err(|e| e.to_string())?;
+        }
         let response = self
             .sender
             .send_request(request)

@@ -12,6 +12,7 @@ mod http;
 mod ingest;
 mod mail;
 mod memory;
+mod peer;
 mod portal;
 mod report;
 mod scale;
@@ -27,7 +28,8 @@ use serde_json::json;
 
 const USAGE: &str = "\
 usage: sealmail-bench --sealmail PATH [--portal-dir DIR] [--portal-gzip-bytes N --portal-budget-bytes N]
-                      [--out FILE] [--only crypto,api,portal,memory,scale,mail,ingest,soak]
+                      [--out FILE] [--only crypto,api,portal,memory,scale,mail,ingest,soak,peer]
+                      [--peer-python DIR]   (SnapPass and gunicorn; default .tools/peer-python)
                       [--soak SECS]   (alone: only the soak, SECS long; default 180)";
 
 struct Options {
@@ -37,6 +39,7 @@ struct Options {
     out: Option<PathBuf>,
     only: Vec<String>,
     soak_secs: u64,
+    peer_python: PathBuf,
 }
 
 fn options() -> Result<Options, String> {
@@ -44,10 +47,11 @@ fn options() -> Result<Options, String> {
     let (mut sealmail, mut portal_dir, mut out) = (None, PathBuf::from("dist"), None);
     let (mut gzip, mut budget) = (None, None);
     let mut only: Vec<String> = [
-        "crypto", "api", "portal", "memory", "scale", "mail", "ingest", "soak",
+        "crypto", "api", "portal", "memory", "scale", "mail", "ingest", "soak", "peer",
     ]
     .map(String::from)
     .to_vec();
+    let mut peer_python = PathBuf::from(".tools/peer-python");
     let (mut soak, mut only_given) = (None, false);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
@@ -61,6 +65,7 @@ fn options() -> Result<Options, String> {
                 only = value()?.split(',').map(String::from).collect();
                 only_given = true;
             }
+            "--peer-python" => peer_python = PathBuf::from(value()?),
             "--soak" => soak = Some(value()?.parse().map_err(|_| "--soak takes seconds")?),
             _ => return Err(USAGE.to_owned()),
         }
@@ -75,6 +80,7 @@ fn options() -> Result<Options, String> {
         portal_gzip: gzip.zip(budget),
         out,
         only,
+        peer_python,
     })
 }
 
@@ -171,6 +177,14 @@ async fn main() -> std::process::ExitCode {
         record(
             "ingest",
             ingest::run(&options.sealmail, &options.portal_dir).await,
+            &mut figures,
+        );
+    }
+    if wants("peer") {
+        println!("\n==> peer: SnapPass (gunicorn, redis) beside Sealmail, under the same load");
+        record(
+            "peer",
+            peer::run(&options.sealmail, &options.portal_dir, &options.peer_python).await,
             &mut figures,
         );
     }

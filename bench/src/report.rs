@@ -66,6 +66,23 @@ impl Figure {
         figure
     }
 
+    /// The ratio `numerator ÷ denominator`, run by run: each numerator run is
+    /// paired with the denominator run made beside it (same load, moments
+    /// apart), so a machine that slows both down leaves the ratio alone. The
+    /// median of the paired ratios, with their spread.
+    pub fn ratio_of(name: impl Into<String>, numerator: &[f64], denominator: &[f64]) -> Self {
+        assert_eq!(numerator.len(), denominator.len(), "ratios pair runs");
+        let ratios: Vec<f64> = numerator
+            .iter()
+            .zip(denominator)
+            .map(|(n, d)| n / d)
+            .collect();
+        Figure::median_of(name, &ratios, "x").detail(json!({
+            "numerator_runs": numerator,
+            "denominator_runs": denominator,
+        }))
+    }
+
     pub fn goal(mut self, goal: Goal) -> Self {
         self.goal = goal;
         self
@@ -216,5 +233,23 @@ mod tests {
         let json = figures[0].to_json();
         assert_eq!(json["verdict"], "ok");
         assert_eq!(json["max"], 12.0);
+    }
+
+    #[test]
+    fn a_ratio_pairs_each_run_with_the_reference_run_beside_it() {
+        // A machine twice as slow in the second pair leaves its ratio at 0.5.
+        let ratio = Figure::ratio_of(
+            "view ÷ health",
+            &[500.0, 250.0, 600.0],
+            &[1000.0, 500.0, 1000.0],
+        )
+        .goal(Goal::AtLeast(0.5));
+        assert_eq!(ratio.value, 0.5);
+        assert_eq!(ratio.spread, Some((0.5, 0.6)));
+        assert_eq!(ratio.unit, "x");
+        assert_eq!(ratio.goal.met(ratio.value), Some(true));
+        let json = ratio.to_json();
+        assert_eq!(json["detail"]["runs"][2], 0.6);
+        assert_eq!(json["detail"]["denominator_runs"][1], 500.0);
     }
 }

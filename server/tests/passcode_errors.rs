@@ -46,6 +46,33 @@ async fn wrong_passcodes_count_down_then_lock_the_client_out_of_the_link() {
 }
 
 #[tokio::test]
+async fn a_passcode_is_spent_only_together_with_the_session_it_opens() {
+    let app = TestApp::new().await;
+    app.send(&[BOB], &[], &[]).await;
+    let bob = app.recipient(BOB);
+    bob.request_passcode().await;
+    let right = bob.passcode_from_mail();
+
+    // Storing the session fails (a full disk, say): the passcode stays unused.
+    app.sql(
+        "CREATE TRIGGER no_sessions BEFORE INSERT ON recipient_sessions
+         BEGIN SELECT RAISE(ABORT, 'no room'); END",
+    )
+    .await;
+    assert_eq!(
+        bob.submit_passcode(&right).code().await,
+        ErrorCode::Internal
+    );
+    assert_eq!(app.rows_in("recipient_sessions").await, 0);
+
+    app.sql("DROP TRIGGER no_sessions").await;
+    let opened = bob.submit_passcode(&right).response().await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text());
+    let bob = bob.with_session(&opened.session_cookie().expect("a session cookie"));
+    assert_eq!(bob.read().response().await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_locked_link_says_until_when_and_no_longer_once_the_lock_ends() {
     let app = TestApp::new().await;
     app.send(&[BOB], &[], &[]).await;

@@ -11,7 +11,29 @@ use std::process::Command;
 use crate::run::build_portal;
 use crate::shell::{self, Result, heading, target_dir};
 use crate::size;
-use crate::tools::{Needs, Tools, apt_install};
+use crate::tools::{Needs, Tools, apt_install, python_packages, tools_dir};
+
+/// The peer the benchmarks put beside Sealmail (issue 21): SnapPass under
+/// gunicorn, from PyPI, pinned with everything it imports and installed with
+/// `--no-deps`. In `.tools/peer-python`, apart from the tests' packages: its
+/// cryptography needs cffi 2, the tests' PyNaCl is pinned with cffi 1.17.
+const PEER_PYTHON_PACKAGES: [&str; 13] = [
+    "snappass==1.6.2",
+    "gunicorn==27.0.1",
+    "Flask==3.1.3",
+    "Werkzeug==3.1.9",
+    "Jinja2==3.1.6",
+    "itsdangerous==2.2.0",
+    "MarkupSafe==3.0.4",
+    "click==8.5.1",
+    "blinker==1.9.0",
+    "redis==8.1.0",
+    "cryptography==50.0.2",
+    "cffi==2.1.1",
+    "pycparser==3.12",
+];
+/// Debian's Redis, which SnapPass stores its secrets in.
+const REDIS_SERVER: &str = "/usr/bin/redis-server";
 
 pub fn bench(args: &[String]) -> Result {
     if let Some(arg) = args.first() {
@@ -24,6 +46,14 @@ pub fn bench(args: &[String]) -> Result {
     if shell::output(Command::new("openssl").arg("version")).is_none() {
         apt_install(&["openssl"])?;
     }
+    // The peer, for the benchmarks only (never for `cargo xtask test`).
+    if std::path::Path::new(REDIS_SERVER).exists() {
+        println!("ok  redis-server");
+    } else {
+        apt_install(&["redis-server"])?;
+    }
+    let peer_python = tools_dir().join("peer-python");
+    python_packages(&peer_python, &PEER_PYTHON_PACKAGES)?;
     build_portal(&tools)?;
     let portal = size::measure()?;
     heading("Building the server and the benchmarks (release)");
@@ -52,6 +82,8 @@ pub fn bench(args: &[String]) -> Result {
             .args(["--portal-gzip-bytes", &portal.first_load_gzip.to_string()])
             // The bench table shows each figure beside its goal (100 KB).
             .args(["--portal-budget-bytes", &size::GOAL_BYTES.to_string()])
+            .arg("--peer-python")
+            .arg(&peer_python)
             .arg("--out")
             .arg(bench_dir.join("bench.json"))
             .env("SEALMAIL_BENCH_SCRATCH", &scratch),

@@ -69,7 +69,7 @@ impl Tools {
         tools.npm_tools()?;
         if needs == Needs::Everything {
             tools.chromium()?;
-            python_packages(&PYTHON_PACKAGES)?;
+            python_packages(&python_dir(), &PYTHON_PACKAGES)?;
         }
         Ok(tools)
     }
@@ -204,26 +204,23 @@ pub fn python_dir() -> PathBuf {
     tools_dir().join("python")
 }
 
-/// Installs pinned PyPI packages (`name==version`) into [`python_dir`],
-/// unless every one is there at its version already.
-pub fn python_packages(packages: &[&str]) -> Result {
-    let dir = python_dir();
+/// Installs pinned PyPI packages (`name==version`) into `dir` (under
+/// [`tools_dir`]), unless every one is there at its version already.
+pub fn python_packages(dir: &Path, packages: &[&str]) -> Result {
     let missing: Vec<&str> = packages
         .iter()
         .copied()
-        .filter(|p| !python_package_installed(&dir, p))
+        .filter(|p| !python_package_installed(dir, p))
         .collect();
+    let shown = dir.strip_prefix(shell::root()).unwrap_or(dir).display();
     if missing.is_empty() {
-        println!("ok  {} (Python, .tools/python)", packages.join(", "));
+        println!("ok  {} (Python, {shown})", packages.join(", "));
         return Ok(());
     }
     if shell::output(Command::new("python3").args(["-m", "pip", "--version"])).is_none() {
         apt_install(&["python3", "python3-pip"])?;
     }
-    println!(
-        "installing {} from PyPI into .tools/python",
-        missing.join(", ")
-    );
+    println!("installing {} from PyPI into {shown}", missing.join(", "));
     // --upgrade: replaces an older version in the folder instead of warning.
     shell::run(
         Command::new("python3")
@@ -236,7 +233,7 @@ pub fn python_packages(packages: &[&str]) -> Result {
             ])
             .arg("--root-user-action=ignore")
             .args(["--no-deps", "--upgrade", "--target"])
-            .arg(&dir)
+            .arg(dir)
             .args(packages),
     )
 }

@@ -48,12 +48,7 @@ pub async fn open(
     let mac = state.master_key.passcode_mac(link.recipient_id, &typed);
 
     if constant_time_eq(&mac, &passcode.code_mac) {
-        // The UPDATE re-checks unused, unexpired and under the limit: of two
-        // concurrent correct submissions only one gets a session.
-        if !passcodes::consume(&state.db, passcode.id, now, MAX_ATTEMPTS).await? {
-            return Err(spent(&state, &link, &client, now).await?);
-        }
-        return start_session(&state, &link, &token, jar, now).await;
+        return start_session(&state, &link, &token, &client, jar, passcode.id, now).await;
     }
 
     let lock = (lock_key(&client), now + LOCK_SECS);
@@ -101,24 +96,21 @@ async fn spent(
     })
 }
 
-/// Stores a new session, records the open, and sets the cookie.
+/// Uses the passcode and stores a new session with it (and the first
+/// open, with the sender's read receipt if wanted), then sets the cookie.
+/// The store re-checks the passcode unused, unexpired and under the limit:
+/// of two concurrent correct submissions only one gets a session.
 async fn start_session(
     state: &AppState,
     link: &LinkRow,
     token: &str,
+    client: &ClientAddress,
     jar: CookieJar,
+    passcode_id: i64,
     now: i64,
 ) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
     let session = new_bearer_token();
     let expires_at = now + SESSION_SECS;
-    sessions::create(
-        &state.db,
-        &sha256(session.expose().as_bytes()),
-        link.recipient_id,
-        now,
-        expires_at,
-    )
-    .await?;
     let receipt =
         if store::messages::wants_read_receipt(&state.db, &link.message.id, link.recipient_id)
             .await?
@@ -127,7 +119,22 @@ async fn start_session(
         } else {
             None
         };
-    store::links::mark_opened(&state.db, link.recipient_id, now, receipt.as_ref()).await?;
+    let new_session = passcodes::NewSession {
+        id_hash: &sha256(session.expose().as_bytes()),
+        expires_at,
+    };
+    let used = passcodes::redeem(
+        &state.db,
+        passcode_id,
+        now,
+        MAX_ATTEMPTS,
+        new_session,
+        receipt.as_ref(),
+    )
+    .await?;
+    if !used {
+        return Err(spent(state, link, client, now).await?);
+    }
     if receipt.is_some() {
         state.mail_queue.wake();
     }

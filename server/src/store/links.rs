@@ -54,15 +54,14 @@ pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Optio
 
 /// Records the first open (a correct passcode), keeping the earliest time:
 /// a later open matches no row, so it writes nothing. `receipt`, the
-/// sender's read receipt, is queued in the same transaction, and only by the
-/// first open.
+/// sender's read receipt, is queued with it, and only by the first open.
+/// Part of the caller's transaction ([`super::passcodes::redeem`]).
 pub async fn mark_opened(
-    pool: &SqlitePool,
+    tx: &mut sqlx::SqliteConnection,
     recipient_id: i64,
     now: i64,
     receipt: Option<&super::mail_queue::NewMail>,
 ) -> Result<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let first: Option<i64> = sqlx::query_scalar(
         "UPDATE recipients SET opened_at = ? WHERE id = ? AND opened_at IS NULL RETURNING id",
     )
@@ -72,9 +71,8 @@ pub async fn mark_opened(
     .await?;
     if let (Some(_), Some(mail)) = (first, receipt) {
         // Not the reader's delivery: no recipient id.
-        super::mail_queue::insert(&mut tx, mail, None).await?;
+        super::mail_queue::insert(tx, mail, None).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

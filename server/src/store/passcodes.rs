@@ -117,10 +117,31 @@ pub async fn current(
     }))
 }
 
-/// Uses the passcode: succeeds only if it is still unused, unexpired and
-/// under the attempt limit — all checked by the one UPDATE — and then starts
-/// the link's count of wrong passcodes in a row again.
-pub async fn consume(pool: &SqlitePool, id: i64, now: i64, max_attempts: i64) -> Result<bool> {
+/// The session a correct passcode opens: its id's hash and when it ends.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    /// SHA-256 of the session id (the cookie's value).
+    pub id_hash: &'a [u8],
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Uses the passcode and opens `session` with it, in one transaction: the
+/// passcode is used only if still unused, unexpired and under the attempt
+/// limit — all checked by the one UPDATE — and then the link's count of
+/// wrong passcodes in a row starts again, the session is stored and the
+/// first open recorded (queuing `receipt` if this is it). One write lock
+/// and one commit for all of it (they were three, and under load each
+/// waited for the lock in turn); and a passcode is never spent without its
+/// session. Returns whether the passcode was used.
+pub async fn redeem(
+    pool: &SqlitePool,
+    id: i64,
+    now: i64,
+    max_attempts: i64,
+    session: NewSession<'_>,
+    receipt: Option<&super::mail_queue::NewMail>,
+) -> Result<bool> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let used: Option<i64> = sqlx::query_scalar(
         "UPDATE passcodes SET used_at = ?1
@@ -132,14 +153,26 @@ pub async fn consume(pool: &SqlitePool, id: i64, now: i64, max_attempts: i64) ->
     .bind(max_attempts)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some(recipient_id) = used {
-        sqlx::query("UPDATE recipients SET failed_passcodes = 0 WHERE id = ?")
-            .bind(recipient_id)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let Some(recipient_id) = used else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "UPDATE recipients SET failed_passcodes = 0 WHERE id = ? AND failed_passcodes <> 0",
+    )
+    .bind(recipient_id)
+    .execute(&mut *tx)
+    .await?;
+    super::sessions::create(
+        &mut *tx,
+        session.id_hash,
+        recipient_id,
+        now,
+        session.expires_at,
+    )
+    .await?;
+    super::links::mark_opened(&mut tx, recipient_id, now, receipt).await?;
     tx.commit().await?;
-    Ok(used.is_some())
+    Ok(true)
 }
 
 /// A wrong try, as counted by [`record_failure`].

@@ -6,7 +6,7 @@ use crate::error::Result;
 
 /// Stores a new session for a recipient.
 pub async fn create(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     id_hash: &[u8],
     recipient_id: i64,
     now: i64,
@@ -19,7 +19,7 @@ pub async fn create(
     .bind(recipient_id)
     .bind(now)
     .bind(expires_at)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
