@@ -186,6 +186,41 @@ fn bounce() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// One of the ingress corpus's mails, cut, spliced and garbled at random places.
+fn mail() -> impl Strategy<Value = Vec<u8>> {
+    (
+        prop::sample::select(MAILS.to_vec()),
+        prop::collection::vec(
+            (
+                any::<prop::sample::Index>(),
+                0usize..40,
+                prop::collection::vec(any::<u8>(), 0..12),
+            ),
+            0..6,
+        ),
+    )
+        .prop_map(|(seed, edits)| {
+            let mut raw = seed.to_vec();
+            for (at, cut, insert) in edits {
+                let at = at.index(raw.len() + 1);
+                let end = (at + cut).min(raw.len());
+                raw.splice(at..end, insert);
+            }
+            raw
+        })
+}
+
+/// The ingress corpus (`server/tests/data/mime/`), the fuzz target's seeds too.
+const MAILS: [&[u8]; 7] = [
+    include_bytes!("data/mime/alternative.eml"),
+    include_bytes!("data/mime/attachment.eml"),
+    include_bytes!("data/mime/forwarded.eml"),
+    include_bytes!("data/mime/invite.eml"),
+    include_bytes!("data/mime/iso-2022-jp.eml"),
+    include_bytes!("data/mime/latin1.eml"),
+    include_bytes!("data/mime/related.eml"),
+];
+
 /// A valid compose body, cut, spliced and garbled at random places.
 fn compose() -> impl Strategy<Value = Vec<u8>> {
     let seed = checks::compose_body("hello", b"attached bytes");
@@ -228,6 +263,11 @@ proptest! {
     fn bounces_are_read_or_refused_cleanly(data in bounce()) {
         checks::bounces_parse_or_fail_cleanly(&data);
     }
+
+    #[test]
+    fn mails_from_smtp_are_read_or_refused_cleanly(data in mail()) {
+        checks::mails_parse_or_fail_cleanly(&data);
+    }
 }
 
 proptest! {
@@ -243,6 +283,10 @@ proptest! {
 fn the_seeds_themselves_pass() {
     checks::bounces_parse_or_fail_cleanly(BOUNCE.as_bytes());
     assert!(sealmail::mail::bounce::parse(BOUNCE.as_bytes()).is_ok());
+    for mail in MAILS {
+        checks::mails_parse_or_fail_cleanly(mail);
+        assert!(sealmail::ingress::mime::parse(mail).is_some());
+    }
     let seed = checks::compose_body("hello", b"attached bytes");
     assert_eq!(COMPOSE.check(&seed), 201);
 }

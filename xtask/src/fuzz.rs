@@ -12,7 +12,13 @@ use crate::shell::{self, Result, heading};
 /// Built with nightly 2026-05 here (about 3 minutes to install).
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// The targets, each with its seeds in `fuzz/seeds/TARGET/`.
-pub const TARGETS: [&str; 4] = ["sanitize", "compose", "json_bodies", "bounce"];
+pub const TARGETS: [&str; 5] = [
+    "sanitize",
+    "compose",
+    "json_bodies",
+    "bounce",
+    "ingress_mime",
+];
 /// Seconds per target in `cargo xtask test` (about 30 s in all).
 pub const SHORT_SECS: u64 = 7;
 const DEFAULT_SECS: u64 = 120;

@@ -39,8 +39,16 @@ pub fn parse(raw: &[u8]) -> Option<Mail<'_>> {
         inlined: Vec::new(),
         html: None,
     };
-    mail.html = mail.inline_images();
+    mail.html = mail.inline_images(inlined_html_limit(raw.len()));
     Some(mail)
+}
+
+/// How long the HTML body may grow by carrying its inline images: about
+/// the mail itself again (each image once, as base64, as it came). An image
+/// named a thousand times in the HTML would otherwise be copied a thousand
+/// times, turning a small mail into gigabytes.
+fn inlined_html_limit(raw_len: usize) -> usize {
+    raw_len.saturating_mul(2).saturating_add(64 * 1024)
 }
 
 impl<'a> Mail<'a> {
@@ -168,9 +176,10 @@ impl<'a> Mail<'a> {
             .filter_map(|&i| Some((i as usize, self.message.parts.get(i as usize)?)))
     }
 
-    /// The HTML body with each `cid:` image it shows as a `data:` URL; the
-    /// images so used are noted in `inlined`.
-    fn inline_images(&mut self) -> Option<String> {
+    /// The HTML body with each `cid:` image it shows as a `data:` URL, as
+    /// long as it stays within `limit` bytes (an image that would pass it
+    /// stays an attachment); the images so used are noted in `inlined`.
+    fn inline_images(&mut self, limit: usize) -> Option<String> {
         let parts: Vec<&str> = self
             .message
             .html_bodies()
@@ -190,6 +199,13 @@ impl<'a> Mail<'a> {
             let content_type = type_of(part);
             let reference = format!("cid:{id}");
             if id.is_empty() || !content_type.starts_with("image/") || !html.contains(&reference) {
+                continue;
+            }
+            let encoded_len = part.contents().len().div_ceil(3) * 4;
+            let data_len = "data:;base64,".len() + content_type.len() + encoded_len;
+            let uses = html.matches(&reference).count();
+            let grown = uses.saturating_mul(data_len.saturating_sub(reference.len()));
+            if html.len().saturating_add(grown) > limit {
                 continue;
             }
             let data = format!(
@@ -216,21 +232,86 @@ fn type_of(part: &MessagePart<'_>) -> String {
     }
 }
 
+/// The mailboxes of an address header. An address holding a control
+/// character (mail-parser keeps a stray CR inside one) is no address: it is
+/// dropped, so it can never reach a header Sealmail writes; a name's control
+/// characters become spaces.
 fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
     address
         .map(|a| {
             a.iter()
                 .filter_map(|addr| {
+                    let address = addr.address()?.trim();
+                    if address.is_empty() || address.chars().any(char::is_control) {
+                        return None;
+                    }
+                    let name = addr
+                        .name()
+                        .map(|n| n.replace(char::is_control, " ").trim().to_owned())
+                        .filter(|n| !n.is_empty());
                     Some(Mailbox {
-                        name: addr
-                            .name()
-                            .map(str::trim)
-                            .filter(|n| !n.is_empty())
-                            .map(str::to_owned),
-                        address: addr.address()?.trim().to_owned(),
+                        name,
+                        address: address.to_owned(),
                     })
                 })
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A multipart/related mail whose HTML shows the image `img` `uses` times.
+    fn related(uses: usize, image: &[u8]) -> Vec<u8> {
+        let html = "<img src=\"cid:img\">".repeat(uses);
+        format!(
+            "From: a@example.org\r\nTo: b@example.net\r\nSubject: s\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/related; boundary=\"b\"\r\n\r\n\
+             --b\r\nContent-Type: text/html\r\n\r\n{html}\r\n\
+             --b\r\nContent-Type: image/png\r\nContent-ID: <img>\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+            BASE64.encode(image)
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn an_address_with_a_control_character_is_dropped() {
+        let raw = b"From: Bob <bob@exa\rmple.org>\r\nTo: Al\x07ice <alice@example.net>, c\r@x.org\r\nSubject: s\r\n\r\nhi\r\n";
+        let mail = parse(raw).unwrap();
+        assert_eq!(mail.from(), None);
+        let to = mail.to();
+        assert_eq!(to.len(), 1, "{to:?}");
+        assert_eq!(to[0].address, "alice@example.net");
+        assert_eq!(to[0].name.as_deref(), Some("Al ice"));
+    }
+
+    #[test]
+    fn an_image_shown_once_is_carried_in_the_html() {
+        let raw = related(1, &[7; 3000]);
+        let mail = parse(&raw).unwrap();
+        assert!(mail.html().unwrap().contains("data:image/png;base64,"));
+        assert!(mail.attachments().is_empty());
+    }
+
+    #[test]
+    fn an_image_named_many_times_does_not_blow_the_html_up() {
+        // 2,000 references to a 30 KB image: inlined each time, a 100 KB
+        // mail would become an 80 MB body.
+        let raw = related(2000, &[7; 30_000]);
+        let mail = parse(&raw).unwrap();
+        let html = mail.html().unwrap();
+        assert!(
+            html.len() <= 3 * raw.len(),
+            "{} bytes of HTML from a {}-byte mail",
+            html.len(),
+            raw.len()
+        );
+        // The image is still there, as an attachment.
+        let attachments = mail.attachments();
+        assert_eq!(attachments.len(), 1);
+        assert_eq!(attachments[0].bytes.len(), 30_000);
+    }
 }

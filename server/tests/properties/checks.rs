@@ -174,6 +174,39 @@ pub fn bounces_parse_or_fail_cleanly(data: &[u8]) {
     }
 }
 
+/// A mail that came in over SMTP is read or refused (`None`: not a mail),
+/// never a panic; what is read holds no header injection and no body blown
+/// up past a few times the mail's own size (inline images carried once).
+pub fn mails_parse_or_fail_cleanly(data: &[u8]) {
+    let Some(mail) = sealmail::ingress::mime::parse(data) else {
+        return;
+    };
+    let _ = (
+        mail.subject(),
+        mail.message_id(),
+        mail.in_reply_to(),
+        mail.headers(),
+    );
+    for mailbox in mail.from().into_iter().chain(mail.to()).chain(mail.cc()) {
+        assert!(!mailbox.address.contains(['\r', '\n']), "{mailbox:?}");
+    }
+    let _ = (mail.text(), mail.body_text());
+    // Charsets may take up to three bytes for one (Latin-1 to UTF-8, say).
+    let bound = 4 * data.len() + 64 * 1024;
+    if let Some(html) = mail.html() {
+        assert!(
+            html.len() <= bound,
+            "{} bytes of HTML from {}",
+            html.len(),
+            data.len()
+        );
+    }
+    for attachment in mail.attachments() {
+        assert!(!attachment.name.is_empty());
+        assert!(attachment.bytes.len() <= bound);
+    }
+}
+
 /// A real app (temporary data dir, real SQLite) with a signed-in sender, to
 /// post compose bodies to.
 pub struct ComposeTarget {
