@@ -106,6 +106,13 @@ impl Here {
         })
     }
 
+    /// A query parameter's value as [`Here::query`], tracked: a view or
+    /// resource reading it follows navigations within the page.
+    pub fn query_tracked(&self, name: &str) -> Option<String> {
+        self.search.track();
+        self.query(name)
+    }
+
     /// The path and query string, to come back to after signing in.
     pub fn here(&self) -> String {
         let path = self.path.get_untracked();

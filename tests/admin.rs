@@ -44,6 +44,11 @@ async fn an_admin_looks_a_message_up_and_revokes_it() {
         api.calls()
             .contains(&Call::AdminMessage("<m2@contoso.example>".into()))
     );
+    // The look-up is the page's address, so a reload or Back shows it again.
+    assert_eq!(
+        current_url(),
+        "/admin?message_id=%3Cm2%40contoso.example%3E"
+    );
     assert_eq!(text("admin-subject"), "Your mortgage offer");
     assert_eq!(text("admin-revocable"), "Yes");
     assert_eq!(text("admin-revoked"), "No");

@@ -5,15 +5,15 @@
 
 use leptos::prelude::*;
 use sealmail_api::ErrorCode;
-use sealmail_api::admin::MessageStatus;
 use sealmail_api::sender::{ResendRequest, RevokeRequest};
 
-use crate::api::{ApiError, use_api};
+use crate::api::use_api;
 use crate::components::change_confirm::{Change, ChangeConfirm};
 use crate::components::recipient_list::RecipientList;
 use crate::components::staff::{AdminNav, Staff, error_text, redirect_if_signed_out};
 use crate::components::{focus_when_mounted, mailbox, set_title};
-use crate::context::use_here;
+use crate::context::{paths, percent_encode, use_here};
+use crate::effect::effect;
 use crate::i18n::fill;
 use crate::i18n::format::date_time;
 use crate::translate::{text, tr};
@@ -28,37 +28,44 @@ pub fn AdminStatusPage() -> impl IntoView {
 fn AdminStatus() -> impl IntoView {
     let api = StoredValue::new(use_api());
     let here = use_here();
-    let status = RwSignal::new(None::<MessageStatus>);
     let done_now = RwSignal::new(None::<Done>);
     // What the open dialog asks to confirm.
     let pending = RwSignal::new(None::<Change>);
     let dialog_open = RwSignal::new(false);
+    // The look-up form was sent empty.
+    let missing = RwSignal::new(false);
+    let busy = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
     let result_heading = NodeRef::<leptos::html::H2>::new();
     focus_when_mounted(input);
     let title = tr(|s| s.admin_status_title);
     set_title(move || title.get().to_owned());
 
-    // Its value: why the last look-up found nothing, if it did not.
-    let lookup = Action::new_unsync(move |message_id: &String| {
-        let message_id = message_id.clone();
-        done_now.set(None);
+    // The message looked up is the address's `?message_id=` (the form and
+    // the trace go there), so Back, a reload and a shared link show it too.
+    let wanted = Memo::new(move |_| {
+        here.query_tracked("message_id")
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())
+    });
+    let found = LocalResource::new(move || {
+        let message_id = wanted.get();
         async move {
+            let message_id = message_id?;
             let found = api.get_value().sender().admin_message(&message_id).await;
-            match &found {
-                Ok(found) => {
-                    status.set(Some(found.clone()));
-                    focus_soon(result_heading);
-                }
-                Err(error) => {
-                    status.set(None);
-                    redirect_if_signed_out(here, error);
-                }
+            if let Err(error) = &found {
+                redirect_if_signed_out(here, error);
             }
-            found.map(|_| ())
+            Some(found)
         }
     });
-    let busy = lookup.pending();
+    // What is shown: the message found, if one was.
+    let status = move || found.get().flatten().and_then(Result::ok);
+    effect(move || {
+        if found.get().flatten().is_some_and(|f| f.is_ok()) {
+            focus_soon(result_heading);
+        }
+    });
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -68,27 +75,28 @@ fn AdminStatus() -> impl IntoView {
             .get_untracked()
             .map(|i| i.value().trim().to_owned())
             .unwrap_or_default();
+        missing.set(message_id.is_empty());
+        done_now.set(None);
         if message_id.is_empty() {
-            let missing = sealmail_api::ErrorBody::new(ErrorCode::InvalidRequest, "");
-            lookup.value().set(Some(Err(ApiError::Api(missing))));
             return;
         }
-        lookup.dispatch(message_id);
+        if wanted.get_untracked().as_deref() == Some(message_id.as_str()) {
+            found.refetch();
+        } else {
+            here.navigate(&format!(
+                "{}?message_id={}",
+                paths::ADMIN,
+                percent_encode(&message_id)
+            ));
+        }
     };
-    // The trace links here with `?message_id=`.
-    if let Some(message_id) = here.query("message_id").filter(|m| !m.is_empty()) {
-        let shown = message_id.clone();
-        request_animation_frame(move || {
-            // `try_`: the page may be gone by the next frame (a quick navigation).
-            if let Some(input) = input.try_get_untracked().flatten() {
-                input.set_value(&shown);
-            }
-        });
-        lookup.dispatch(message_id);
-    }
     let confirm = Action::new_unsync(move |change: &Change| {
         let change = change.clone();
-        let message_id = status.with_untracked(|s| s.as_ref().map(|s| s.message_id.clone()));
+        let message_id = found
+            .get_untracked()
+            .flatten()
+            .and_then(|f| f.ok())
+            .map(|s| s.message_id);
         async move {
             let Some(message_id) = message_id else {
                 return Ok(());
@@ -110,7 +118,7 @@ fn AdminStatus() -> impl IntoView {
             };
             match result {
                 Ok(updated) => {
-                    status.set(Some(updated));
+                    found.set(Some(Some(Ok(updated))));
                     dialog_open.set(false);
                     done_now.set(Some(match change {
                         Change::Revoke(None) => Done::Revoked,
@@ -122,7 +130,7 @@ fn AdminStatus() -> impl IntoView {
                 }
                 Err(error) if error.code() == Some(ErrorCode::AlreadyRevoked) => {
                     dialog_open.set(false);
-                    lookup.dispatch(message_id);
+                    found.refetch();
                     Ok(())
                 }
                 Err(error) => {
@@ -157,17 +165,23 @@ fn AdminStatus() -> impl IntoView {
                         placeholder="<id@example.com>"
                         aria-describedby="admin-error"
                         node_ref=input
+                        prop:value=move || wanted.get().unwrap_or_default()
                         data-testid="admin-message-id"
                     />
                     <button type="submit" class="primary" disabled=busy data-testid="admin-lookup">{tr(|s| s.look_up)}</button>
                 </div>
                 <p id="admin-error" class="error" role="alert" data-testid="admin-error">
-                    {text(move |s, _| lookup.value().with(|v| match v {
-                        Some(Err(e)) if e.code() == Some(ErrorCode::NotFound) => s.no_such_message.to_owned(),
-                        Some(Err(e)) if e.code() == Some(ErrorCode::InvalidRequest) => s.message_id_missing.to_owned(),
-                        Some(Err(e)) => error_text(s, e),
-                        _ => String::new(),
-                    }))}
+                    {text(move |s, _| {
+                        if missing.get() {
+                            return s.message_id_missing.to_owned();
+                        }
+                        match found.get().flatten() {
+                            Some(Err(e)) if e.code() == Some(ErrorCode::NotFound) => s.no_such_message.to_owned(),
+                            Some(Err(e)) if e.code() == Some(ErrorCode::NotSignedIn) => String::new(),
+                            Some(Err(e)) => error_text(s, &e),
+                            _ => String::new(),
+                        }
+                    })}
                 </p>
             </form>
             <p role="status" data-testid="admin-status-notice">
@@ -178,7 +192,8 @@ fn AdminStatus() -> impl IntoView {
                     None => String::new(),
                 }))}
             </p>
-            {move || status.get().map(|found| {
+            <Transition fallback=|| () set_pending=busy>
+            {move || Suspend::new(async move { found.await.and_then(Result::ok).map(|found| {
                 let sent_at = found.sent_at.clone();
                 let expires = found.expires_at.clone();
                 let revocable = found.is_revocable;
@@ -224,11 +239,12 @@ fn AdminStatus() -> impl IntoView {
                         })}
                     </section>
                 }
-            })}
+            })})}
+            </Transition>
             <ChangeConfirm
                 open=dialog_open
                 change=pending
-                subject=Signal::derive(move || status.with(|st| st.as_ref().map(|st| st.subject.clone()).unwrap_or_default()))
+                subject=Signal::derive(move || status().map(|st| st.subject).unwrap_or_default())
                 busy=confirm.pending()
                 error=text(move |s, _| confirm.value().with(|v| match v {
                     Some(Err(error)) => error_text(s, error),
