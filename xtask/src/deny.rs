@@ -31,6 +31,10 @@ pub fn check() -> Result {
          database from GitHub, which this machine cannot reach. Run \
          `cargo deny check advisories` where it can."
     );
+    // cargo-deny reads the metadata of every platform's dependencies
+    // (windows-sys and the like), which a build on this machine never
+    // downloads: fetch them first, or a fresh machine fails offline.
+    shell::run(shell::cargo().arg("fetch"))?;
     shell::run(shell::cargo().args([
         "deny",
         "--offline",
