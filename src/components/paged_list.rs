@@ -1,5 +1,10 @@
-//! A list the server hands out a page at a time (Sent, trace, audit): its
-//! rows, the cursor of the next page, and loading the first or the next page.
+//! A list the server hands out a page at a time (Sent, trace, audit).
+//!
+//! Its first page is a [`LocalResource`] keyed on the list's query: setting
+//! the query loads it again, and a page shows it through a `<Transition>`
+//! whose pending state is [`PagedList::loading`]. "Load more" is an
+//! [`Action`] that appends the next page to the resource's value, where a
+//! page's changes to a row (a revoke, a new expiry) are written too.
 
 use leptos::prelude::*;
 use sealmail_api::admin::{AuditEvent, AuditPage, MessageStatus, TracePage};
@@ -12,7 +17,7 @@ use crate::context::use_here;
 /// One page of a list as the server sends it.
 pub trait Page: 'static {
     /// One row of the list.
-    type Row: Send + Sync + 'static;
+    type Row: Clone + Send + Sync + 'static;
     /// The page's rows and the cursor of the next page (`None`: the last).
     fn into_parts(self) -> (Vec<Self::Row>, Option<String>);
 }
@@ -42,19 +47,28 @@ impl Page for AuditPage {
 /// A plain `fn`, not a closure: it is `Copy`, so the list needs no stored value for it.
 pub type Fetch<Q, P> = fn(&dyn SenderApi, Q, Option<String>) -> ApiFuture<P>;
 
+/// The rows loaded so far and where the next page starts.
+#[derive(Clone, Debug)]
+pub struct Rows<R> {
+    pub rows: Vec<R>,
+    /// `None`: the last page is in.
+    next: Option<String>,
+}
+
+/// The list as loaded: `Ok(None)` until a query is set.
+type Loaded<R> = Result<Option<Rows<R>>, ApiError>;
+
 /// A paged list's state; a copy is as good as the original.
 pub struct PagedList<Q: 'static, P: Page> {
-    /// What the page asks for; the cursor is added by [`PagedList::load`].
-    pub query: RwSignal<Q>,
-    /// `None` until a first page has come.
-    pub rows: RwSignal<Option<Vec<P::Row>>>,
-    /// A page is on its way.
-    pub busy: Memo<bool>,
-    /// Why the last load failed (never `not_signed_in`: that goes to sign in).
-    pub problem: Signal<Option<ApiError>>,
-    cursor: RwSignal<Option<String>>,
-    /// Loads the first page (`false`) or the next one (`true`).
-    loader: Action<bool, Result<(), ApiError>>,
+    /// What the list shows; `None`: nothing asked for yet. Setting it loads
+    /// the first page again.
+    pub query: RwSignal<Option<Q>>,
+    /// The first page is on its way: the `set_pending` of the `<Transition>`
+    /// the page shows the rows through.
+    pub loading: RwSignal<bool>,
+    pages: LocalResource<Loaded<P::Row>>,
+    /// Appends the next page.
+    more: Action<(), Result<(), ApiError>>,
     on_more: StoredValue<Option<OnMore<P>>>,
 }
 
@@ -70,70 +84,78 @@ impl<Q, P: Page> Clone for PagedList<Q, P> {
 
 impl<Q, P: Page> Copy for PagedList<Q, P> {}
 
-/// A paged list of `query`'s results, a page at a time from `fetch`;
-/// nothing is loaded until [`PagedList::load`].
-pub fn use_paged_list<Q, P>(query: Q, fetch: Fetch<Q, P>) -> PagedList<Q, P>
+/// A paged list of `query`'s results (`None`: nothing until a query is set),
+/// a page at a time from `fetch`.
+pub fn use_paged_list<Q, P>(query: Option<Q>, fetch: Fetch<Q, P>) -> PagedList<Q, P>
 where
     Q: Clone + Send + Sync + 'static,
     P: Page,
 {
     let query = RwSignal::new(query);
-    let rows = RwSignal::new(None::<Vec<P::Row>>);
-    let cursor = RwSignal::new(None::<String>);
-    let on_more = StoredValue::new(None::<OnMore<P>>);
     let api = StoredValue::new(use_api());
     let here = use_here();
-    let loader = Action::new_unsync(move |&more: &bool| {
-        let from = if more { cursor.get_untracked() } else { None };
-        // Counted now, not when the page comes: focus follows only a page
-        // appended below rows that were there when "more" was asked for.
-        let shown = rows.with_untracked(|rows| rows.as_ref().map_or(0, Vec::len));
-        let request = fetch(api.get_value().sender(), query.get_untracked(), from);
+    let ask = move |query: Q, cursor: Option<String>| {
+        let request = fetch(api.get_value().sender(), query, cursor);
         async move {
-            let page = match request.await {
-                Ok(page) => page,
-                Err(error) => {
-                    redirect_if_signed_out(here, &error);
-                    return Err(error);
-                }
+            let page = request.await;
+            if let Err(error) = &page {
+                redirect_if_signed_out(here, error);
+            }
+            page.map(Page::into_parts)
+        }
+    };
+    let pages = LocalResource::new(move || {
+        let query = query.get();
+        async move {
+            let Some(query) = query else {
+                return Ok(None);
             };
-            let (page, next) = page.into_parts();
-            rows.update(|rows| {
-                let rows = rows.get_or_insert_with(Vec::new);
-                let first_new = rows.len();
-                if more {
-                    rows.extend(page);
-                } else {
-                    *rows = page;
-                }
-                if more
-                    && shown > 0
-                    && let Some(on_more) = on_more.get_value()
-                    && let Some(first) = rows.get(first_new)
-                {
-                    on_more(first);
+            let (rows, next) = ask(query, None).await?;
+            Ok(Some(Rows { rows, next }))
+        }
+    });
+    let on_more = StoredValue::new(None::<OnMore<P>>);
+    let more = Action::new_unsync(move |_: &()| {
+        let next = pages.with_untracked(|p| next_of(p.as_ref()));
+        let asked = query
+            .get_untracked()
+            .zip(next)
+            .map(|(q, n)| ask(q, Some(n)));
+        async move {
+            let Some(asked) = asked else {
+                return Ok(());
+            };
+            let (page, next) = asked.await?;
+            pages.update(|p| {
+                if let Some(Ok(Some(list))) = p {
+                    let first_new = list.rows.len();
+                    list.rows.extend(page);
+                    list.next = next;
+                    if first_new > 0
+                        && let Some(on_more) = on_more.get_value()
+                        && let Some(first) = list.rows.get(first_new)
+                    {
+                        on_more(first);
+                    }
                 }
             });
-            cursor.set(next);
             Ok(())
         }
     });
     PagedList {
         query,
-        rows,
-        busy: loader.pending(),
-        problem: Signal::derive(move || {
-            loader.value().with(|v| match v {
-                // `not_signed_in` went to sign in: nothing to say here.
-                Some(Err(e)) if e.code() != Some(sealmail_api::ErrorCode::NotSignedIn) => {
-                    Some(e.clone())
-                }
-                _ => None,
-            })
-        }),
-        cursor,
-        loader,
+        loading: RwSignal::new(false),
+        pages,
+        more,
         on_more,
+    }
+}
+
+/// Where the next page starts, if there is one.
+fn next_of<R>(pages: Option<&Loaded<R>>) -> Option<String> {
+    match pages {
+        Some(Ok(Some(list))) => list.next.clone(),
+        _ => None,
     }
 }
 
@@ -150,14 +172,67 @@ where
         self
     }
 
-    /// Whether there is a next page to load and no load under way (tracked).
-    pub fn can_load_more(self) -> bool {
-        self.cursor.with(Option::is_some) && !self.busy.get()
+    /// The rows so far; `None` before a first page came (tracked: read inside
+    /// the page's `<Transition>`, it waits for the first page).
+    pub fn rows(self) -> Option<Vec<P::Row>> {
+        self.pages.with(|p| match p {
+            Some(Ok(Some(list))) => Some(list.rows.clone()),
+            _ => None,
+        })
     }
 
-    /// Loads the first page (`more`: the next page, appended).
-    pub fn load(self, more: bool) {
-        self.loader.value().set(None);
-        self.loader.dispatch(more);
+    /// Whether the list has been loaded and holds no row (tracked).
+    pub fn is_empty(self) -> bool {
+        self.pages
+            .with(|p| matches!(p, Some(Ok(Some(list))) if list.rows.is_empty()))
+    }
+
+    /// Changes the rows in place (a revoke, a new expiry).
+    pub fn update_rows(self, change: impl FnOnce(&mut Vec<P::Row>)) {
+        self.pages.update(|p| {
+            if let Some(Ok(Some(list))) = p {
+                change(&mut list.rows);
+            }
+        });
+    }
+
+    /// A page is on its way, the first or a next one (tracked).
+    pub fn busy(self) -> bool {
+        self.loading.get() || self.more.pending().get()
+    }
+
+    /// Why the last load failed (never `not_signed_in`: that went to sign
+    /// in), if it did (tracked).
+    pub fn problem(self) -> Option<ApiError> {
+        let failed = |answer: Option<&ApiError>| {
+            answer
+                .filter(|e| e.code() != Some(sealmail_api::ErrorCode::NotSignedIn))
+                .cloned()
+        };
+        let more = self
+            .more
+            .value()
+            .with(|v| failed(v.as_ref().and_then(|r| r.as_ref().err())));
+        more.or_else(|| {
+            self.pages
+                .with(|p| failed(p.as_ref().and_then(|r| r.as_ref().err())))
+        })
+    }
+
+    /// Whether there is a next page to load and no load under way (tracked).
+    pub fn can_load_more(self) -> bool {
+        self.pages.with(|p| next_of(p.as_ref()).is_some()) && !self.busy()
+    }
+
+    /// Asks for `query`'s first page (again, if it is the same query).
+    pub fn search(self, query: Q) {
+        self.more.clear();
+        self.query.set(Some(query));
+    }
+
+    /// Loads the next page, appended.
+    pub fn load_more(self) {
+        self.more.clear();
+        self.more.dispatch(());
     }
 }

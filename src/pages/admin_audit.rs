@@ -59,16 +59,15 @@ fn outcome_text(s: &Strings, outcome: AuditOutcome) -> &'static str {
 #[component]
 fn AdminAudit() -> impl IntoView {
     let api = StoredValue::new(use_api());
-    let list = use_paged_list(AuditQuery::default(), |api, query, cursor| {
+    let list = use_paged_list(Some(AuditQuery::default()), |api, query, cursor| {
         api.admin_audit(AuditQuery { cursor, ..query })
     });
     let title = tr(|s| s.audit_title);
     set_title(move || title.get().to_owned());
-    list.load(false);
     let on_search = move |values: FilterValues| {
         let kind = values.text("audit-kind");
         let outcome = values.text("audit-outcome");
-        list.query.set(AuditQuery {
+        list.search(AuditQuery {
             since: start_of_day(&values.text("audit-since")),
             until: end_of_day(&values.text("audit-until")),
             kind: AuditKind::ALL.into_iter().find(|k| k.as_str() == kind),
@@ -77,12 +76,11 @@ fn AdminAudit() -> impl IntoView {
             recipient: values.get("audit-recipient"),
             ..AuditQuery::default()
         });
-        list.load(false);
     };
     let csv = move || {
         api.get_value()
             .sender()
-            .admin_audit_csv_url(list.query.get())
+            .admin_audit_csv_url(list.query.get().unwrap_or_default())
     };
     let input = |id, kind, label| Filter::Input { id, kind, label };
     let filters = vec![
@@ -112,10 +110,10 @@ fn AdminAudit() -> impl IntoView {
         <AdminNav/>
         <section class="card" data-testid="page-admin-audit">
             <h1>{tr(|s| s.audit_title)}</h1>
-            <FilterForm filters=filters search_id="audit-search" busy=list.busy on_search=on_search/>
+            <FilterForm filters=filters search_id="audit-search" busy=Signal::derive(move || list.busy()) on_search=on_search/>
             <p><a href=csv download="sealmail-audit.csv" data-testid="audit-csv">{tr(|s| s.download_csv)}</a></p>
             <p class="error" role="alert" data-testid="audit-error">
-                {text(move |s, _| list.problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
+                {text(move |s, _| list.problem().map(|e| error_text(s, &e)).unwrap_or_default())}
             </p>
             <div class="table-scroll">
                 <table class="data" data-testid="audit-table">
@@ -130,7 +128,8 @@ fn AdminAudit() -> impl IntoView {
                         <th scope="col">{tr(|s| s.audit_detail)}</th>
                     </tr></thead>
                     <tbody>
-                        <For each=move || list.rows.get().unwrap_or_default() key=|e| e.id let(e)>{{
+                        <Transition set_pending=list.loading>
+                        <For each=move || list.rows().unwrap_or_default() key=|e| e.id let(e)>{{
                             let at = e.at.clone();
                             let kind = e.kind;
                             let outcome = e.outcome;
@@ -144,12 +143,13 @@ fn AdminAudit() -> impl IntoView {
                                 <td>{e.detail.clone()}</td>
                             </tr> }
                         }}</For>
+                        </Transition>
                     </tbody>
                 </table>
             </div>
-            {move || list.rows.with(|e| e.as_ref().is_some_and(Vec::is_empty)).then(|| view! { <p role="status">{tr(|s| s.nothing_found)}</p> })}
+            {move || list.is_empty().then(|| view! { <p role="status">{tr(|s| s.nothing_found)}</p> })}
             {move || list.can_load_more().then(|| view! {
-                <button type="button" class="secondary" data-testid="audit-more" on:click=move |_| list.load(true)>{tr(|s| s.load_more)}</button>
+                <button type="button" class="secondary" data-testid="audit-more" on:click=move |_| list.load_more()>{tr(|s| s.load_more)}</button>
             })}
         </section>
     }

@@ -22,14 +22,14 @@ pub fn AdminTracePage() -> impl IntoView {
 
 #[component]
 fn AdminTrace() -> impl IntoView {
-    let list = use_paged_list(TraceQuery::default(), |api, query, cursor| {
+    let list = use_paged_list(None, |api, query, cursor| {
         api.admin_trace(TraceQuery { cursor, ..query })
     });
     let title = tr(|s| s.trace_title);
     set_title(move || title.get().to_owned());
 
     let on_search = move |values: FilterValues| {
-        list.query.set(TraceQuery {
+        list.search(TraceQuery {
             sender: values.get("trace-sender"),
             recipient: values.get("trace-recipient"),
             subject: values.get("trace-subject"),
@@ -38,7 +38,6 @@ fn AdminTrace() -> impl IntoView {
             cursor: None,
             limit: None,
         });
-        list.load(false);
     };
     let input = |id, kind, label| Filter::Input { id, kind, label };
     let filters = vec![
@@ -53,19 +52,17 @@ fn AdminTrace() -> impl IntoView {
         <AdminNav/>
         <section class="card" data-testid="page-admin-trace">
             <h1>{tr(|s| s.trace_title)}</h1>
-            <FilterForm filters=filters search_id="trace-search" busy=list.busy on_search=on_search/>
+            <FilterForm filters=filters search_id="trace-search" busy=Signal::derive(move || list.busy()) on_search=on_search/>
             <p class="error" role="alert" data-testid="trace-error">
-                {text(move |s, _| list.problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
+                {text(move |s, _| list.problem().map(|e| error_text(s, &e)).unwrap_or_default())}
             </p>
             <div role="status" class="status" data-testid="trace-count">
-                {text(move |s, _| list.rows.with(|r| match r {
-                    Some(rows) if rows.is_empty() => s.nothing_found.to_owned(),
-                    _ => String::new(),
-                }))}
+                {text(move |s, _| if list.is_empty() { s.nothing_found.to_owned() } else { String::new() })}
             </div>
+            <Transition set_pending=list.loading>
             <ul class="sent-list" data-testid="trace-results">
                 // Rows never change in place: a search replaces them, "more" appends.
-                <For each=move || list.rows.get().unwrap_or_default() key=|m| m.message_id.clone() let(m)>{{
+                <For each=move || list.rows().unwrap_or_default() key=|m| m.message_id.clone() let(m)>{{
                     let sent_at = m.sent_at.clone();
                     let href = format!("{}?message_id={}", paths::ADMIN, percent_encode(&m.message_id));
                     let state = m.state;
@@ -90,8 +87,9 @@ fn AdminTrace() -> impl IntoView {
                     }
                 }}</For>
             </ul>
+            </Transition>
             {move || list.can_load_more().then(|| view! {
-                <button type="button" class="secondary" data-testid="trace-more" on:click=move |_| list.load(true)>{tr(|s| s.load_more)}</button>
+                <button type="button" class="secondary" data-testid="trace-more" on:click=move |_| list.load_more()>{tr(|s| s.load_more)}</button>
             })}
         </section>
     }

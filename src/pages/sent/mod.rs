@@ -27,7 +27,7 @@ pub fn SentPage() -> impl IntoView {
 
 #[component]
 fn SentList() -> impl IntoView {
-    let list = use_paged_list(String::new(), |api, q, cursor| {
+    let list = use_paged_list(Some(String::new()), |api, q, cursor| {
         api.sent(SentQuery {
             q: (!q.trim().is_empty()).then(|| q.trim().to_owned()),
             cursor,
@@ -37,7 +37,6 @@ fn SentList() -> impl IntoView {
     // After "load more", keyboard users continue at the first new message.
     .on_more(|first: &SentMessage| focus_row(first.id.clone()));
     let state = SentState::new(list);
-    state.shown.list.load(false);
     let heading = NodeRef::<leptos::html::H1>::new();
     focus_when_mounted(heading);
     let title = tr(|s| s.sent_title);
@@ -45,14 +44,13 @@ fn SentList() -> impl IntoView {
     let search = NodeRef::<leptos::html::Input>::new();
     let on_search = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        state.shown.list.query.set(
+        state.shown.notice.set(None);
+        state.shown.list.search(
             search
                 .get_untracked()
                 .map(|i| i.value())
                 .unwrap_or_default(),
         );
-        state.shown.notice.set(None);
-        state.shown.list.load(false);
     };
 
     let confirm_problem = text(move |s, _| {
@@ -82,25 +80,27 @@ fn SentList() -> impl IntoView {
                 }))}
             </p>
             <p class="error" role="alert" data-testid="sent-error">
-                {text(move |s, _| state.shown.list.problem.with(|p| p.as_ref().map(|e| error_text(s, e)).unwrap_or_default()))}
+                {text(move |s, _| state.shown.list.problem().map(|e| error_text(s, &e)).unwrap_or_default())}
             </p>
-            <ul class="sent-list" data-testid="sent-list">
-                // Keyed by the whole message: a row is drawn again only when it
-                // changed, and "show more" leaves the rows above alone.
-                <For
-                    each=move || state.shown.list.rows.get().unwrap_or_default()
-                    key=|message| message.clone()
-                    children=move |message| view! { <SentRow message state/> }
-                />
-            </ul>
-            {move || (!state.shown.list.busy.get() && state.shown.list.rows.with(|r| r.as_ref().is_none_or(Vec::is_empty)) && state.shown.list.problem.with(Option::is_none)).then(|| view! {
+            <Transition set_pending=state.shown.list.loading>
+                <ul class="sent-list" data-testid="sent-list">
+                    // Keyed by the whole message: a row is drawn again only when it
+                    // changed, and "show more" leaves the rows above alone.
+                    <For
+                        each=move || state.shown.list.rows().unwrap_or_default()
+                        key=|message| message.clone()
+                        children=move |message| view! { <SentRow message state/> }
+                    />
+                </ul>
+            </Transition>
+            {move || (!state.shown.list.busy() && state.shown.list.is_empty()).then(|| view! {
                 <p data-testid="sent-empty">{tr(|s| s.sent_empty)}</p>
             })}
-            {move || state.shown.list.busy.get().then(|| view! {
+            {move || state.shown.list.busy().then(|| view! {
                 <p class="loading" role="status" data-testid="loading">{tr(|s| s.loading)}</p>
             })}
             {move || state.shown.list.can_load_more().then(|| view! {
-                <button type="button" class="secondary" data-testid="sent-more" on:click=move |_| state.shown.list.load(true)>
+                <button type="button" class="secondary" data-testid="sent-more" on:click=move |_| state.shown.list.load_more()>
                     {tr(|s| s.load_more)}
                 </button>
             })}

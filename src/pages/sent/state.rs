@@ -162,10 +162,8 @@ impl Shown {
             }
             Err(error) if error.code() == Some(ErrorCode::AlreadyRevoked) => {
                 // Someone (an administrator, another tab) was first: show it as revoked.
-                self.list.rows.update(|rows| {
-                    if let Some(list) = rows
-                        && let Some(message) = list.iter_mut().find(|m| m.id == pending.id)
-                    {
+                self.list.update_rows(|rows| {
+                    if let Some(message) = rows.iter_mut().find(|m| m.id == pending.id) {
                         mark_revoked(message, pending.change.recipient());
                     }
                 });
@@ -212,10 +210,8 @@ impl Shown {
     }
 
     fn replace(self, updated: SentMessage) {
-        self.list.rows.update(|rows| {
-            if let Some(list) = rows
-                && let Some(message) = list.iter_mut().find(|m| m.id == updated.id)
-            {
+        self.list.update_rows(|rows| {
+            if let Some(message) = rows.iter_mut().find(|m| m.id == updated.id) {
                 *message = updated;
             }
         });
