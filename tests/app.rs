@@ -145,38 +145,6 @@ async fn the_reader_router_draws_a_reading_page_exactly_where_the_server_serves_
 }
 
 #[wasm_bindgen_test]
-fn the_gate_prefetches_exactly_the_files_the_reading_page_preloads() {
-    use sealmail_portal::gate::prefetch::bundle_files;
-    // As Trunk writes the reader bundle's index.html.
-    let html = r#"<!DOCTYPE html><html lang="en"><head>
-<link rel="stylesheet" href="/reader/main-828acdf6841d9cb5.css" integrity="sha384-x"/>
-<link rel="modulepreload" href="/reader/sealmail-reader-0123456789abcdef.js" crossorigin="anonymous" integrity="sha384-y">
-<link rel="preload" href="/reader/sealmail-reader-0123456789abcdef_bg.wasm" crossorigin="anonymous" integrity="sha384-z" as="fetch" type="application/wasm">
-<link rel="preload" href="/elsewhere/x.js">
-<link rel="icon" href="/reader/favicon-697f80b26a6b95a6.svg"/>
-<script type="module">import init from '/reader/sealmail-reader-0123456789abcdef.js';</script>
-</head><body></body></html>"#;
-    assert_eq!(
-        bundle_files(html),
-        vec![
-            "/reader/sealmail-reader-0123456789abcdef.js",
-            "/reader/sealmail-reader-0123456789abcdef_bg.wasm",
-        ]
-    );
-    assert!(bundle_files("<p>not found</p>").is_empty());
-
-    // As a release build writes it (Trunk's `minify`): values unquoted.
-    let minified = r#"<!doctype html><html lang=en><link href=/reader/main-828acdf6841d9cb5.css integrity=sha384-x rel=stylesheet><link crossorigin=anonymous href=/reader/sealmail-reader-0123456789abcdef.js integrity=sha384-y rel=modulepreload><link as=fetch crossorigin=anonymous href=/reader/sealmail-reader-0123456789abcdef_bg.wasm integrity="sha384-z+/=" rel=preload type=application/wasm><link href=/reader/favicon-697f80b26a6b95a6.svg rel=icon>"#;
-    assert_eq!(
-        bundle_files(minified),
-        vec![
-            "/reader/sealmail-reader-0123456789abcdef.js",
-            "/reader/sealmail-reader-0123456789abcdef_bg.wasm",
-        ]
-    );
-}
-
-#[wasm_bindgen_test]
 fn the_reason_for_coming_back_travels_in_the_query() {
     use sealmail_portal::gate::Back;
     for back in [Back::SessionEnded, Back::SignedOut] {

@@ -164,7 +164,7 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
     bob.check_page("passcode-wrong").await;
 
     // Meanwhile the gate has had the browser fetch the reader bundle
-    // (src/gate/prefetch.rs) ...
+    // (the link page lists its files: server/src/http/prefetch.rs) ...
     bob.wait_until(READER_WASM_FETCHED, "the reader bundle's prefetch")
         .await;
 

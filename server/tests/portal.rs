@@ -126,6 +126,42 @@ async fn staff_and_reading_pages_get_their_bundles_and_every_other_page_the_reci
 }
 
 #[tokio::test]
+async fn a_link_page_hands_the_browser_the_reader_bundle_to_fetch_ahead() {
+    let mut app = TestApp::new().await;
+    let dist = app.dir.path().join("dist");
+    std::fs::create_dir_all(dist.join("reader")).unwrap();
+    let recipient = "<!doctype html><title>recipient bundle</title><link href=/main.css rel=stylesheet></head><body></body></html>";
+    std::fs::write(dist.join("index.html"), recipient).unwrap();
+    std::fs::write(
+        dist.join("reader/index.html"),
+        "<!doctype html><title>reader bundle</title><link href=/reader/pages-1.css rel=stylesheet>\
+         <link crossorigin href=/reader/sealmail-reader-2.js rel=modulepreload>\
+         <link as=fetch crossorigin href=/reader/sealmail-reader-2_bg.wasm rel=preload></head><body></body></html>",
+    )
+    .unwrap();
+    app.rebuild_router();
+
+    let link_page = app.get("/m/SomeLinkToken_-123", None).await;
+    assert_eq!(link_page.status, StatusCode::OK);
+    assert_security_headers(&link_page, "the link page");
+    assert_eq!(
+        link_page.headers.get("content-type").unwrap(),
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(link_page.headers.get("cache-control").unwrap(), "no-cache");
+    assert_eq!(
+        String::from_utf8_lossy(&link_page.body),
+        "<!doctype html><title>recipient bundle</title><link href=/main.css rel=stylesheet>\
+         <link rel=prefetch href=\"/reader/pages-1.css\">\
+         <link rel=prefetch href=\"/reader/sealmail-reader-2.js\" crossorigin>\
+         <link rel=prefetch href=\"/reader/sealmail-reader-2_bg.wasm\" crossorigin>\
+         </head><body></body></html>"
+    );
+    // The landing page has no message to read: nothing is fetched ahead.
+    assert_eq!(app.get("/", None).await.body, recipient.as_bytes());
+}
+
+#[tokio::test]
 async fn without_the_staff_and_reader_bundles_their_pages_get_the_recipient_bundle() {
     let mut app = TestApp::new().await;
     let dist = app.dir.path().join("dist");

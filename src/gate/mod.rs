@@ -8,15 +8,16 @@
 //!
 //! Once a session is open the gate hands over to the reader bundle at
 //! [`routes::portal_read_page`] (the message view and the reply), which the
-//! browser has been fetching ([`prefetch`]) while the recipient went to their
-//! mail for the passcode. The gate is generic over the API client, so the
-//! recipient's first bundle links only the three calls it makes (`link`,
-//! `send_passcode`, `open_session`), not the message view's.
+//! browser has been fetching ahead since the link page loaded (the server
+//! lists its files in the page: `server/src/http/prefetch.rs`).
+//!
+//! The gate is generic over the API client, so the recipient's first bundle
+//! links only the three calls it makes (`link`, `send_passcode`,
+//! `open_session`), not the message view's.
 
 mod end;
 mod link;
 mod passcode;
-pub mod prefetch;
 
 use std::sync::Arc;
 
@@ -319,21 +320,7 @@ pub fn Gate<A: RecipientApi + 'static>(
             async move { refetch_if_locked(info, answer.await) }
         }
     };
-    let ask = Action::new_local({
-        let (request, token) = (request.clone(), token.clone());
-        move |asked: &Request| {
-            let answer = request(asked);
-            let token = token.clone();
-            async move {
-                let answer = answer.await;
-                if answer.is_ok() {
-                    // The reader bundle, while the passcode is on its way.
-                    prefetch::reader(&token);
-                }
-                answer
-            }
-        }
-    });
+    let ask = Action::new_local(request.clone());
     let resend = Action::new_local(request.clone());
     let open = Action::new_local(request);
     let journey = Journey {

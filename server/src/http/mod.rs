@@ -10,6 +10,7 @@ pub mod layers;
 pub mod listen;
 pub mod paging;
 pub mod portal;
+mod prefetch;
 
 pub use client::ClientAddress;
 pub use extract::{ApiJson, ApiPath, ApiQuery, RawBody, body_bytes, optional_json};

@@ -56,9 +56,8 @@ pub fn service(dir: &Path) -> MethodRouter {
 
 /// How long a browser may keep what it got. A file whose name carries
 /// Trunk's content hash never changes, so for a year, without asking again
-/// (a returning reader's first load is then the page alone, and the gate's
-/// download of the reader bundle while the passcode is on its way is not
-/// wasted); a page (an index.html) is asked for again every time, so a new
+/// (a returning reader's first load is then the page alone, and the reader
+/// bundle the link page fetched ahead is not fetched again); a page (an index.html) is asked for again every time, so a new
 /// build reaches readers at once.
 async fn cache_control(request: Request, next: Next) -> Response {
     let hashed = is_content_hashed(request.uri().path());
@@ -110,6 +109,18 @@ async fn page_index(indexes: Indexes, request: Request) -> Result<Response, Infa
         indexes.staff
     } else if pages::is_reader(path) && indexes.reader.is_file() {
         indexes.reader
+    } else if path.starts_with("/m/")
+        && let Some(page) = link_page(&indexes).await
+    {
+        let mut response = page.into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
+        return Ok(response);
     } else {
         indexes.recipient
     };
@@ -119,6 +130,18 @@ async fn page_index(indexes: Indexes, request: Request) -> Result<Response, Infa
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
     Ok(response.map(Body::new))
+}
+
+/// The link page: the recipient bundle's index.html with the reader bundle
+/// to fetch ahead ([`super::prefetch`]). Read from disk each time, as
+/// `ServeFile` does, so a new build reaches readers at once; `None` (the
+/// page as it is) if either page cannot be read or has no `</head>`.
+async fn link_page(indexes: &Indexes) -> Option<String> {
+    let (page, reader) = tokio::join!(
+        tokio::fs::read_to_string(&indexes.recipient),
+        tokio::fs::read_to_string(&indexes.reader)
+    );
+    super::prefetch::with_links(&page.ok()?, &super::prefetch::reader_links(&reader.ok()?))
 }
 
 async fn not_built() -> impl IntoResponse {
