@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use sealmail_api::admin::{
-    MailFlowAction, MailFlowCondition, MailFlowRule, MailFlowRuleRef, MailFlowTest,
-    MailFlowVerdict, NewMailFlowRule,
+    MailFlowAction, MailFlowCondition, MailFlowMiss, MailFlowReason, MailFlowRule, MailFlowRuleRef,
+    MailFlowTest, MailFlowVerdict, NewMailFlowRule,
 };
 use sealmail_api::{ErrorCode, Protection};
 use sealmail_portal::api::ApiError;
@@ -430,22 +430,67 @@ async fn deleting_a_rule_asks_first_and_then_removes_it() {
     );
 }
 
+/// The text of each `<li>` in `list`.
+fn items(list: &Element) -> Vec<String> {
+    let items = list.query_selector_all("li").unwrap();
+    (0..items.length())
+        .filter_map(|i| items.item(i)?.text_content())
+        .collect()
+}
+
+fn rule_ref(rule: &MailFlowRule) -> MailFlowRuleRef {
+    MailFlowRuleRef {
+        id: rule.id,
+        name: rule.name.clone(),
+    }
+}
+
 #[wasm_bindgen_test]
 async fn testing_a_message_shows_each_recipients_verdict_and_why() {
     const EML: &str = "From: alice@contoso.example\r\nTo: bob@example.net\r\nSubject: [secure] plans\r\n\r\nHello\r\n";
     let api = FakeApi::new().test_mail_flow(vec![Ok(vec![
         MailFlowVerdict {
             recipient: "bob@example.net".into(),
-            rule: Some(MailFlowRuleRef {
-                id: 11,
-                name: "Protect tagged mail".into(),
-            }),
+            rule: Some(rule_ref(&tagged())),
             action: tagged().action,
+            because: vec![
+                MailFlowReason::SubjectContains {
+                    subject: "[secure] plans".into(),
+                    found: Some("[secure]".into()),
+                },
+                MailFlowReason::RecipientOutsideOrg {
+                    domain: "example.net".into(),
+                },
+            ],
+            passed_over: vec![],
         },
         MailFlowVerdict {
             recipient: "carol@contoso.example".into(),
+            rule: Some(rule_ref(&everything_else())),
+            action: MailFlowAction::Relay,
+            because: vec![],
+            passed_over: vec![
+                MailFlowMiss {
+                    rule: rule_ref(&tagged()),
+                    failed: MailFlowReason::RecipientOutsideOrg {
+                        domain: "contoso.example".into(),
+                    },
+                },
+                MailFlowMiss {
+                    rule: rule_ref(&too_big()),
+                    failed: MailFlowReason::SizeOver {
+                        size: 1_258_291,
+                        bytes: 10 << 20,
+                    },
+                },
+            ],
+        },
+        MailFlowVerdict {
+            recipient: "dave@example.org".into(),
             rule: None,
             action: MailFlowAction::Relay,
+            because: vec![],
+            passed_over: vec![],
         },
     ])]);
     let _page = page_with(&api, three_rules());
@@ -469,7 +514,7 @@ async fn testing_a_message_shows_each_recipients_verdict_and_why() {
     })));
 
     let verdicts = all("verdict");
-    assert_eq!(verdicts.len(), 2);
+    assert_eq!(verdicts.len(), 3);
     let bob = &verdicts[0];
     assert_eq!(
         text_of(&inside(bob, "verdict-recipient").unwrap()),
@@ -483,17 +528,57 @@ async fn testing_a_message_shows_each_recipients_verdict_and_why() {
         text_of(&inside(bob, "verdict-action").unwrap()),
         "Protect it (Do Not Forward). Branding template: Contoso. Expires after 7 days."
     );
-    let why = text_of(&inside(bob, "verdict-because").unwrap());
-    assert!(
-        why.contains("The recipient is outside the organisation"),
-        "{why}"
+    // Why: each condition with what the mail had, as the server found it.
+    assert_eq!(
+        items(&inside(bob, "verdict-because").unwrap()),
+        [
+            "The subject contains “[secure]”",
+            "The recipient is outside the organisation (example.net)"
+        ]
     );
+    assert!(inside(bob, "verdict-passed-over").is_none());
+
+    // Decided by a rule without conditions, after two that did not match.
     let carol = &verdicts[1];
     assert_eq!(
         text_of(&inside(carol, "verdict-rule").unwrap()),
+        "Rule “Relay the rest” matched."
+    );
+    assert_eq!(
+        text_of(&inside(carol, "verdict-because").unwrap()),
+        "For every recipient (no conditions)."
+    );
+    assert_eq!(
+        items(&inside(carol, "verdict-passed-over").unwrap()),
+        [
+            "Rule “Protect tagged mail” did not match: \
+             The recipient is inside the organisation (contoso.example).",
+            "Rule “Refuse huge mail” did not match: The message is 1.2 MB, not larger than 10 MB."
+        ]
+    );
+
+    let dave = &verdicts[2];
+    assert_eq!(
+        text_of(&inside(dave, "verdict-rule").unwrap()),
         "No rule: relayed unchanged."
     );
-    assert!(inside(carol, "verdict-action").is_none());
+    assert!(inside(dave, "verdict-action").is_none());
+    assert!(inside(dave, "verdict-because").is_none());
+
+    // The facts are worded in the reader's language.
+    switch_language("nl");
+    until("the reasons in Dutch", || {
+        items(&inside(&all("verdict")[0], "verdict-because").unwrap())
+            == [
+                "Het onderwerp bevat “[secure]”",
+                "De geadresseerde is buiten de organisatie (example.net)",
+            ]
+    })
+    .await;
+    assert_eq!(
+        items(&inside(&all("verdict")[1], "verdict-passed-over").unwrap())[1],
+        "Regel “Refuse huge mail” is niet van toepassing: Het bericht is 1,2 MB, niet groter dan 10 MB."
+    );
 }
 
 #[wasm_bindgen_test]

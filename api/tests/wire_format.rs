@@ -1117,13 +1117,114 @@ fn mail_flow_rules() {
                 name: "Relay the rest".into(),
             }),
             action: MailFlowAction::Relay,
+            because: vec![],
+            passed_over: vec![MailFlowMiss {
+                rule: MailFlowRuleRef {
+                    id: 1,
+                    name: "Protect tagged mail".into(),
+                },
+                failed: MailFlowReason::RecipientOutsideOrg {
+                    domain: "corp.example".into(),
+                },
+            }],
         },
         json!({
             "recipient": "dave@corp.example",
             "rule": {"id": 2, "name": "Relay the rest"},
-            "action": {"kind": "relay"}
+            "action": {"kind": "relay"},
+            "passed_over": [{
+                "rule": {"id": 1, "name": "Protect tagged mail"},
+                "failed": {"kind": "recipient_outside_org", "domain": "corp.example"}
+            }]
         }),
     );
+    // Why a rule matched: each condition's kind with what the mail had,
+    // as facts a client words in its own language.
+    pins(
+        &MailFlowVerdict {
+            recipient: "bob@example.net".into(),
+            rule: Some(MailFlowRuleRef {
+                id: 3,
+                name: "Confidential or large".into(),
+            }),
+            action: MailFlowAction::Relay,
+            because: vec![
+                MailFlowReason::RecipientOutsideOrg {
+                    domain: "example.net".into(),
+                },
+                MailFlowReason::RecipientInsideOrg {
+                    domain: "corp.example".into(),
+                },
+                MailFlowReason::SubjectContains {
+                    subject: "[secure] Q3".into(),
+                    found: Some("[secure]".into()),
+                },
+                MailFlowReason::HeaderMatches {
+                    name: "Sensitivity".into(),
+                    value: Some("Company-Confidential".into()),
+                },
+                MailFlowReason::Sender {
+                    address: "alice@corp.example".into(),
+                },
+                MailFlowReason::BodyContains {
+                    found: Some("NDA".into()),
+                },
+                MailFlowReason::HasAttachments { count: 2 },
+                MailFlowReason::SizeOver {
+                    size: 1_258_291,
+                    bytes: 1_048_576,
+                },
+            ],
+            passed_over: vec![],
+        },
+        json!({
+            "recipient": "bob@example.net",
+            "rule": {"id": 3, "name": "Confidential or large"},
+            "action": {"kind": "relay"},
+            "because": [
+                {"kind": "recipient_outside_org", "domain": "example.net"},
+                {"kind": "recipient_inside_org", "domain": "corp.example"},
+                {"kind": "subject_contains", "subject": "[secure] Q3", "found": "[secure]"},
+                {"kind": "header_matches", "name": "Sensitivity", "value": "Company-Confidential"},
+                {"kind": "sender", "address": "alice@corp.example"},
+                {"kind": "body_contains", "found": "NDA"},
+                {"kind": "has_attachments", "count": 2},
+                {"kind": "size_over", "size": 1_258_291, "bytes": 1_048_576}
+            ]
+        }),
+    );
+    // A failed condition: what was not found is absent.
+    pins(
+        &MailFlowMiss {
+            rule: MailFlowRuleRef {
+                id: 4,
+                name: "Confidential".into(),
+            },
+            failed: MailFlowReason::HeaderMatches {
+                name: "Sensitivity".into(),
+                value: None,
+            },
+        },
+        json!({
+            "rule": {"id": 4, "name": "Confidential"},
+            "failed": {"kind": "header_matches", "name": "Sensitivity"}
+        }),
+    );
+    for (failed, wire) in [
+        (
+            MailFlowReason::SubjectContains {
+                subject: "Q3".into(),
+                found: None,
+            },
+            json!({"kind": "subject_contains", "subject": "Q3"}),
+        ),
+        (
+            MailFlowReason::BodyContains { found: None },
+            json!({"kind": "body_contains"}),
+        ),
+    ] {
+        pins(&failed, wire);
+    }
     pins(&MoveMailFlowRule { position: 1 }, json!({"position": 1}));
     pins(
         &MailFlowTest {

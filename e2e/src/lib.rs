@@ -6,9 +6,11 @@
 //! Nothing is stubbed: what these tests pass, a person with a browser can do.
 
 mod browser;
+mod relay;
 mod server;
 
 pub use browser::{Browser, Scheme, Width};
+pub use relay::Relay;
 pub use server::{Mail, Sealmail};
 pub use thirtyfour::PageLoadStrategy;
 

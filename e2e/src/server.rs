@@ -1,4 +1,5 @@
-//! A real Sealmail server and its `sealmail` command, on a fresh data dir.
+//! A real Sealmail server and its `sealmail` command, on a fresh data dir;
+//! in the mail flow, with its SMTP listener and a real outgoing relay.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -6,27 +7,64 @@ use std::time::{Duration, Instant};
 
 use mail_parser::MessageParser;
 
+use crate::relay::Relay;
 use crate::{free_port, root};
 
 /// A running `sealmail serve` with its own data dir (removed when dropped).
 pub struct Sealmail {
     /// The base URL, e.g. `http://127.0.0.1:41234`.
     pub url: String,
+    /// The SMTP listener's port, when it is in the mail flow
+    /// ([`Sealmail::start_in_the_mail_flow`]).
+    pub smtp_port: Option<u16>,
     data_dir: tempfile::TempDir,
     child: Child,
+    /// The outgoing relay it sends through; none: the local outbox. Dropped
+    /// (stopped) after the server, which `Drop` stops first.
+    relay: Option<Relay>,
 }
 
-/// One mail from the local outbox, decoded.
+/// One mail that went out (the local outbox's, or the relay's), decoded.
 #[derive(Debug, Clone)]
 pub struct Mail {
+    /// The recipient: the relay's RCPT TO, else the first To.
     pub to: String,
     pub subject: String,
     pub text: String,
 }
 
 impl Sealmail {
-    /// Starts the server and waits until it answers its health check.
+    /// Starts the server and waits until it answers its health check. Its
+    /// mail goes to the local outbox.
     pub fn start() -> Sealmail {
+        Self::launch(None, None, &[])
+    }
+
+    /// Starts the server in the organisation's mail flow: it takes mail
+    /// over SMTP on a port of its own (from loopback, a trusted network, as
+    /// from the organisation's mail server), `org_domains` are inside, and
+    /// everything it sends, notifications and relayed copies alike, goes
+    /// out through a real SMTP relay ([`Relay`]), where [`Sealmail::outbox`]
+    /// and the other mail look-ups read it.
+    pub fn start_in_the_mail_flow(org_domains: &str) -> Sealmail {
+        let relay = Relay::start();
+        let smtp_port = free_port();
+        let args = [
+            "--smtp-url".to_owned(),
+            relay.url(),
+            "--smtp-listen".to_owned(),
+            format!("127.0.0.1:{smtp_port}"),
+            "--smtp-trusted-networks".to_owned(),
+            "127.0.0.1/32".to_owned(),
+            "--org-domains".to_owned(),
+            org_domains.to_owned(),
+        ];
+        let server = Self::launch(Some(relay), Some(smtp_port), &args);
+        server.wait_until_listening(smtp_port);
+        server
+    }
+
+    fn launch(relay: Option<Relay>, smtp_port: Option<u16>, extra: &[String]) -> Sealmail {
         let portal = portal_dir();
         assert!(
             portal.join("index.html").exists(),
@@ -51,17 +89,62 @@ impl Sealmail {
             ])
             .arg("--portal-dir")
             .arg(&portal)
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary().display()));
         let server = Sealmail {
             url,
+            smtp_port,
             data_dir,
             child,
+            relay,
         };
         server.wait_until_healthy();
         server
+    }
+
+    fn wait_until_listening(&self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("sealmail serve did not listen for SMTP on port {port}");
+    }
+
+    /// Submits `raw` over SMTP to the listener, as the organisation's mail
+    /// server would (no AUTH: loopback is trusted), envelope from `from` to
+    /// `to`; returns the listener's answer (`250 …`).
+    pub async fn submit(&self, from: &str, to: &[&str], raw: &str) -> String {
+        use lettre::address::Envelope;
+        use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
+        let port = self
+            .smtp_port
+            .expect("a server started in the mail flow listens for SMTP");
+        let client = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(port)
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let envelope = Envelope::new(
+            Some(from.parse().expect("an address")),
+            to.iter().map(|t| t.parse().expect("an address")).collect(),
+        )
+        .expect("an envelope");
+        // lettre ends DATA with CRLF . CRLF itself.
+        let raw = raw.strip_suffix("\r\n").unwrap_or(raw);
+        let response = client
+            .send_raw(&envelope, raw.as_bytes())
+            .await
+            .unwrap_or_else(|e| panic!("the SMTP listener refused the mail: {e}"));
+        format!(
+            "{} {}",
+            response.code(),
+            response.message().collect::<Vec<_>>().join(" ")
+        )
     }
 
     fn wait_until_healthy(&self) {
@@ -151,15 +234,20 @@ impl Sealmail {
         );
     }
 
-    /// Every mail in the outbox, oldest first.
+    /// Every mail that went out, oldest first: the local outbox's, or the
+    /// relay's when it sends through one.
     pub fn outbox(&self) -> Vec<Mail> {
-        let dir = self.data_dir().join("outbox");
+        let dir = match &self.relay {
+            Some(relay) => relay.folder(),
+            None => self.data_dir().join("outbox"),
+        };
         let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
             Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(_) => return Vec::new(),
         };
         paths.retain(|p| p.extension().is_some_and(|e| e == "eml"));
-        // The server names outbox files so they sort by time.
+        // The server names outbox files so they sort by time; the relay
+        // numbers its files in order.
         paths.sort();
         paths
             .iter()
@@ -253,12 +341,17 @@ fn parse_mail(bytes: &[u8]) -> Mail {
     let message = MessageParser::default()
         .parse(bytes)
         .expect("the outbox holds RFC 5322 mail");
-    let to = message
-        .to()
-        .and_then(|a| a.first())
-        .and_then(|a| a.address())
-        .unwrap_or_default()
-        .to_owned();
+    // The relay writes the envelope on top: a relayed copy's To names
+    // everyone the sender wrote to, RCPT TO the one it is for.
+    let to = match message.header_raw("X-Sink-Rcpt-To") {
+        Some(rcpt_to) => rcpt_to.trim().to_owned(),
+        None => message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_owned(),
+    };
     let text = message
         .body_text(0)
         .map(|t| t.into_owned())

@@ -1,6 +1,7 @@
 //! The mail-flow rules page in a real browser against the real server: an
 //! administrator adds a rule through the form, moves it to the top of the
-//! default rules, tries a pasted message against them, and deletes it. The page, with its form open and with a
+//! default rules, tries a pasted message against them (the verdict names
+//! the rule and why it matched), and deletes it. The page, with its form open and with a
 //! verdict shown, is screenshotted and checked with axe-core and for
 //! Content-Security-Policy violations.
 
@@ -75,6 +76,10 @@ async fn an_administrator_adds_a_rule_and_tests_a_message_against_it() {
     admin.wait_for_text("verdict", "bob@example.net").await;
     admin
         .wait_for_text("verdict-rule", "Rule “Protect tagged mail” matched.")
+        .await;
+    // And why, with what the server found in the mail.
+    admin
+        .wait_for_text("verdict-because", "The subject contains “[secure]”")
         .await;
     admin.check_page("admin-rules-verdict").await;
 

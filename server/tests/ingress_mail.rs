@@ -133,6 +133,32 @@ async fn an_iso_8859_1_body_and_subject_are_decoded() {
 }
 
 #[tokio::test]
+async fn a_format_flowed_body_is_stored_as_its_paragraphs() {
+    let (app, listener) = app_with_listener(&[]).await;
+    submit_as_alice(&listener, &[BOB], &corpus("flowed.eml")).await;
+    app.deliver_mail().await;
+    let view = app.recipient(BOB).signed_in().await.read().await;
+    assert_eq!(view.subject, "Flowed notes");
+    // Soft line breaks joined (delsp=yes: the space before each goes, so a
+    // URL split in the middle is whole again), quote depth kept, the
+    // stuffed space taken out, the signature separator on its own line.
+    let text = view.body.text.expect("a text body").replace("\r\n", "\n");
+    assert_eq!(
+        text.trim_end(),
+        "Hoi Bob,\n\n\
+         De cijfers voor het derde kwartaal zijn binnen en ze zien er goed uit: \
+         omzet € 1,2 mln, marge 14 %. Het rapport staat op \
+         https://files.corp.test/reports/2026/q3/kwartaalcijfers-definitief.pdf\n\n\
+         > Kun je de cijfers voor het derde kwartaal sturen voordat de vergadering begint?\n\
+         >> Graag voor vrijdag.\n\n\
+         From now on the numbers come monthly.\n\
+         -- \n\
+         Alice Demo\n\
+         Contoso Finance"
+    );
+}
+
+#[tokio::test]
 async fn a_recipient_only_the_envelope_names_gets_a_link_the_others_do_not_see() {
     let (app, listener) = app_with_listener(&[]).await;
     // Carol is in neither To nor Cc: a Bcc.

@@ -10,7 +10,8 @@ use common::ingress::*;
 use common::sender::{ADMIN, PASSWORD};
 use common::*;
 use sealmail_api::admin::{
-    AuditKind, AuditOutcome, MailFlowAction, MailFlowCondition, MailFlowTest, NewMailFlowRule,
+    AuditKind, AuditOutcome, MailFlowAction, MailFlowCondition, MailFlowReason, MailFlowTest,
+    NewMailFlowRule,
 };
 use sealmail_api::{ErrorCode, Protection};
 
@@ -114,6 +115,17 @@ async fn rule_test_says_which_rule_decides_what_for_each_recipient() {
         out.contains("dave@corp.test : relay unprotected (rule 2 "),
         "{out}"
     );
+    // And why, with what the mail had: Bob is outside and the subject is
+    // tagged; Dave is inside, so the first rule is passed over.
+    for line in [
+        "    because the recipient is outside the organisation (example.net)\n",
+        "    because the subject contains \"[secure]\"\n",
+        "    not rule 1 \"Protect mail to outside recipients tagged [secure] or [encrypt]\": \
+         the recipient is inside the organisation (corp.test)\n",
+        "    because it has no conditions (every recipient)\n",
+    ] {
+        assert!(out.contains(line), "{line:?} in {out}");
+    }
 
     let json = ok(run_sealmail(
         &app.data_dir(),
@@ -133,6 +145,12 @@ async fn rule_test_says_which_rule_decides_what_for_each_recipient() {
     assert_eq!(verdicts.len(), 1);
     assert_eq!(verdicts[0].recipient, "erin@example.org");
     assert_eq!(verdicts[0].rule.as_ref().map(|r| r.id), Some(1));
+    assert_eq!(
+        verdicts[0].because[0],
+        MailFlowReason::RecipientOutsideOrg {
+            domain: "example.org".into()
+        }
+    );
 }
 
 #[tokio::test]
@@ -223,12 +241,38 @@ async fn administrators_manage_and_try_the_rules_through_the_api() {
     assert_eq!(tried.len(), 2, "To and Cc: {tried:?}");
     assert_eq!(tried[0].recipient, BOB);
     assert_eq!(tried[0].rule.as_ref().map(|r| r.id), Some(new_id));
+    assert_eq!(
+        tried[0].because,
+        [
+            MailFlowReason::HeaderMatches {
+                name: "Sensitivity".into(),
+                value: Some("Company-Confidential".into()),
+            },
+            MailFlowReason::RecipientOutsideOrg {
+                domain: "example.net".into()
+            },
+        ],
+        "why the rule matched, with what the mail had"
+    );
     assert_eq!(tried[1].recipient, "dave@corp.test");
     assert_eq!(
         tried[1].action,
         MailFlowAction::Relay,
         "inside: not rejected"
     );
+    // Each rule before the one that decided, with the condition that failed.
+    let inside = MailFlowReason::RecipientOutsideOrg {
+        domain: "corp.test".into(),
+    };
+    assert_eq!(
+        tried[1]
+            .passed_over
+            .iter()
+            .map(|m| (m.rule.id, &m.failed))
+            .collect::<Vec<_>>(),
+        [(new_id, &inside), (1, &inside)]
+    );
+    assert_eq!(tried[1].rule.as_ref().map(|r| r.id), Some(2));
 
     let rules = admin.move_mail_flow_rule(new_id, 3).await;
     assert_eq!(rules.last().map(|r| r.id), Some(new_id));
@@ -348,6 +392,51 @@ async fn body_attachment_and_size_conditions_decide_on_the_decoded_mail() {
     let over = |bytes| MailFlowCondition::SizeOver { bytes };
     assert!(decides(over(size - 1), mail.clone()).await);
     assert!(!decides(over(size), mail.clone()).await);
+
+    // A test says why, with the count and the sizes it compared.
+    let why = |eml: String| {
+        let admin = admin.clone();
+        async move {
+            let verdicts = admin
+                .test_mail_flow(&MailFlowTest {
+                    eml,
+                    recipients: vec![BOB.into()],
+                    sender: None,
+                })
+                .await;
+            verdicts.into_iter().next().unwrap()
+        }
+    };
+    let rules = admin
+        .edit_mail_flow_rule(
+            id,
+            &NewMailFlowRule {
+                conditions: vec![has(true), over(100)],
+                ..protect_when(has(true))
+            },
+        )
+        .await;
+    assert_eq!(rules[0].conditions.len(), 2);
+    let attached = text("attachment.eml");
+    let verdict = why(attached.clone()).await;
+    assert_eq!(verdict.rule.map(|r| r.id), Some(id));
+    assert_eq!(
+        verdict.because,
+        [
+            MailFlowReason::HasAttachments { count: 1 },
+            MailFlowReason::SizeOver {
+                size: attached.len() as u64,
+                bytes: 100
+            },
+        ]
+    );
+    let verdict = why(text("related.eml")).await;
+    assert_eq!(
+        verdict.passed_over[0].failed,
+        MailFlowReason::HasAttachments { count: 0 },
+        "the inline image is not counted"
+    );
+    assert_eq!(verdict.rule.map(|r| r.id), Some(1), "then the tagged rule");
 
     // Rules that could never hold are refused, each with its code.
     for condition in [

@@ -548,4 +548,32 @@ pub struct Strings {
     pub rules_verdict_rule: &'static str,
     pub rules_verdict_none: &'static str,
     pub rules_verdict_because: &'static str,
+    pub rules_verdict_passed_over: &'static str,
+    /// `{}`: the rule's name, then why (a `rules_why_` sentence).
+    pub rules_verdict_missed: &'static str,
+    /// `{}`: the recipient's domain.
+    pub rules_why_outside: &'static str,
+    /// `{}`: the recipient's domain.
+    pub rules_why_inside: &'static str,
+    /// `{}`: the word found.
+    pub rules_why_subject: &'static str,
+    /// `{}`: the subject.
+    pub rules_why_subject_none: &'static str,
+    /// `{}`: the header's name, then its value.
+    pub rules_why_header: &'static str,
+    /// `{}`: the header's name.
+    pub rules_why_header_absent: &'static str,
+    /// `{}`: the sender's address.
+    pub rules_why_sender: &'static str,
+    /// `{}`: the word found.
+    pub rules_why_body: &'static str,
+    pub rules_why_body_none: &'static str,
+    pub rules_why_attachments_none: &'static str,
+    pub rules_why_attachments_one: &'static str,
+    /// `{}`: how many.
+    pub rules_why_attachments_other: &'static str,
+    /// `{}`: the message's size, then the rule's.
+    pub rules_why_size_over: &'static str,
+    /// `{}`: the message's size, then the rule's.
+    pub rules_why_size_not_over: &'static str,
 }

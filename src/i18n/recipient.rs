@@ -301,6 +301,22 @@ const fn without_staff(all: Strings) -> Strings {
         rules_verdict_rule: "",
         rules_verdict_none: "",
         rules_verdict_because: "",
+        rules_verdict_passed_over: "",
+        rules_verdict_missed: "",
+        rules_why_outside: "",
+        rules_why_inside: "",
+        rules_why_subject: "",
+        rules_why_subject_none: "",
+        rules_why_header: "",
+        rules_why_header_absent: "",
+        rules_why_sender: "",
+        rules_why_body: "",
+        rules_why_body_none: "",
+        rules_why_attachments_none: "",
+        rules_why_attachments_one: "",
+        rules_why_attachments_other: "",
+        rules_why_size_over: "",
+        rules_why_size_not_over: "",
         ..all
     }
 }

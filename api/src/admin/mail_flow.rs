@@ -145,6 +145,88 @@ pub struct MailFlowVerdict {
     pub rule: Option<MailFlowRuleRef>,
     /// What happens: the rule's action, or relaying when none matched.
     pub action: MailFlowAction,
+    /// Why the rule matched: each of its conditions, in its order, with
+    /// what the mail had. Empty when no rule matched or the rule has no
+    /// conditions (it matches every recipient).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<MailFlowReason>,
+    /// The rules tried before (in order) that did not match, each with the
+    /// first of its conditions that failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passed_over: Vec<MailFlowMiss>,
+}
+
+/// A rule that did not match a recipient, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailFlowMiss {
+    /// The rule.
+    pub rule: MailFlowRuleRef,
+    /// The first of its conditions that failed, with what the mail had.
+    pub failed: MailFlowReason,
+}
+
+/// One of a rule's conditions checked for a recipient, with what the mail
+/// had: facts, not sentences, so each client words them in its language.
+/// One kind per [`MailFlowCondition`] kind, named the same. In a verdict's
+/// `because` the condition held; in a [`MailFlowMiss`] it failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MailFlowReason {
+    /// `recipient_outside_org`: the recipient's domain (outside the
+    /// organisation when it held, inside when it failed).
+    RecipientOutsideOrg {
+        /// The part of the address after `@`, lower case.
+        domain: String,
+    },
+    /// `recipient_inside_org`: the recipient's domain (inside the
+    /// organisation when it held, outside when it failed).
+    RecipientInsideOrg {
+        /// The part of the address after `@`, lower case.
+        domain: String,
+    },
+    /// `subject_contains`: the mail's subject and the rule's word found in it.
+    SubjectContains {
+        /// The decoded subject.
+        subject: String,
+        /// The first of the rule's words the subject holds, as the rule
+        /// spells it; absent: it holds none of them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        found: Option<String>,
+    },
+    /// `header_matches`: the header the rule names, as the mail has it.
+    HeaderMatches {
+        /// Its name: as the mail spells it, or as the rule does when absent.
+        name: String,
+        /// Its (decoded) value: the first that holds the rule's text, else
+        /// the first; absent: the mail has no such header.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    },
+    /// `sender`: the sender's address.
+    Sender {
+        /// The envelope sender (else the mail's From).
+        address: String,
+    },
+    /// `body_contains`: the rule's word found in the body.
+    BodyContains {
+        /// The first of the rule's words the body holds, as the rule spells
+        /// it; absent: it holds none of them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        found: Option<String>,
+    },
+    /// `has_attachments`: how many the mail has (images its HTML shows
+    /// inline are not counted).
+    HasAttachments {
+        /// The number of attachments.
+        count: u32,
+    },
+    /// `size_over`: the mail's size beside the rule's.
+    SizeOver {
+        /// The mail's size as it came (headers and all), in bytes.
+        size: u64,
+        /// The size the rule says it must exceed, in bytes.
+        bytes: u64,
+    },
 }
 
 /// A rule named in a verdict.

@@ -1,6 +1,8 @@
 //! `sealmail rule list|add|edit|rm|move|test`
 
-use sealmail_api::admin::{MailFlowAction, MailFlowCondition, MailFlowRule, NewMailFlowRule};
+use sealmail_api::admin::{
+    MailFlowAction, MailFlowCondition, MailFlowReason, MailFlowRule, NewMailFlowRule,
+};
 
 use crate::audit::Actor;
 use crate::config::{RuleCommand, RuleTestArgs};
@@ -64,8 +66,91 @@ async fn test(state: &AppState, args: &RuleTestArgs) -> Result<()> {
             None => "no rule matched".to_owned(),
         };
         println!("{} : {} ({by})", v.recipient, action(&v.action));
+        // In the order the rules were tried: those passed over, then why
+        // the one that decided held.
+        for miss in &v.passed_over {
+            println!(
+                "    not rule {} \"{}\": {}",
+                miss.rule.id,
+                miss.rule.name,
+                reason(&miss.failed, false)
+            );
+        }
+        if v.rule.is_some() && v.because.is_empty() {
+            println!("    because it has no conditions (every recipient)");
+        }
+        for why in &v.because {
+            println!("    because {}", reason(why, true));
+        }
     }
     Ok(())
+}
+
+/// What the mail had for a condition, as a clause: why it `held` or not.
+fn reason(why: &MailFlowReason, held: bool) -> String {
+    let org = |inside: bool| {
+        if inside {
+            "inside the organisation"
+        } else {
+            "outside the organisation"
+        }
+    };
+    match why {
+        MailFlowReason::RecipientOutsideOrg { domain } => {
+            format!("the recipient is {} ({domain})", org(!held))
+        }
+        MailFlowReason::RecipientInsideOrg { domain } => {
+            format!("the recipient is {} ({domain})", org(held))
+        }
+        MailFlowReason::SubjectContains {
+            found: Some(word), ..
+        } => format!("the subject contains \"{word}\""),
+        MailFlowReason::SubjectContains {
+            subject,
+            found: None,
+        } => format!("the subject \"{subject}\" contains none of its words"),
+        MailFlowReason::HeaderMatches {
+            name,
+            value: Some(value),
+        } => format!("header {name} is \"{value}\""),
+        MailFlowReason::HeaderMatches { name, value: None } => {
+            format!("the mail has no {name} header")
+        }
+        MailFlowReason::Sender { address } => format!("the sender is {address}"),
+        MailFlowReason::BodyContains { found: Some(word) } => {
+            format!("the body contains \"{word}\"")
+        }
+        MailFlowReason::BodyContains { found: None } => {
+            "the body contains none of its words".to_owned()
+        }
+        MailFlowReason::HasAttachments { count: 0 } => "the mail has no attachments".to_owned(),
+        MailFlowReason::HasAttachments { count: 1 } => "the mail has 1 attachment".to_owned(),
+        MailFlowReason::HasAttachments { count } => format!("the mail has {count} attachments"),
+        MailFlowReason::SizeOver { size, bytes } => format!(
+            "the mail is {}, {} {}",
+            size_in_words(*size),
+            if held { "over" } else { "not over" },
+            size_in_words(*bytes)
+        ),
+    }
+}
+
+/// `1.2 MB (1258291 bytes)`: units of 1024, as the portal shows sizes.
+fn size_in_words(bytes: u64) -> String {
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    let units = ["bytes", "kB", "MB", "GB"];
+    while value >= 1024.0 && unit < units.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        let number = format!("{value:.1}");
+        let number = number.strip_suffix(".0").unwrap_or(&number);
+        format!("{number} {} ({bytes} bytes)", units[unit])
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

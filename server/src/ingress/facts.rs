@@ -1,6 +1,6 @@
 //! What the mail-flow rules are checked against, worked out once per mail
 //! (not once per recipient and rule): its headers, its body's text, whether
-//! it has attachments, its size. The SMTP listener and `sealmail rule test`
+//! many attachments it has, its size. The SMTP listener and `sealmail rule test`
 //! both build their [`Facts`] here, so a test decides as the listener would.
 
 use super::mime::Mail;
@@ -10,7 +10,7 @@ use crate::mailflow::{self, Facts, Rule};
 pub struct MailFacts {
     headers: Vec<(String, String)>,
     body: String,
-    has_attachments: bool,
+    attachments: usize,
     size: u64,
 }
 
@@ -25,7 +25,7 @@ impl MailFacts {
             } else {
                 String::new()
             },
-            has_attachments: !mail.attachments().is_empty(),
+            attachments: mail.attachments().len(),
             size: size as u64,
         }
     }
@@ -42,7 +42,7 @@ impl MailFacts {
             sender,
             headers: &self.headers,
             body: &self.body,
-            has_attachments: self.has_attachments,
+            attachments: self.attachments,
             size: self.size,
             is_inside,
         }

@@ -2,10 +2,14 @@
 //! and encoded words decoded), the attachments (RFC 2231 names), inline
 //! images, and the headers the rules and the stored message need.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use mail_parser::{Address, HeaderName, Message, MessageParser, MessagePart, MimeHeaders as _};
 use sealmail_api::Mailbox;
+
+use super::flowed::Flowed;
 
 /// A parsed mail; attachments are borrowed from it, not copied.
 pub struct Mail<'a> {
@@ -113,13 +117,20 @@ impl<'a> Mail<'a> {
             .collect()
     }
 
-    /// The plain-text body: the text/plain parts, in order.
+    /// The plain-text body: the text/plain parts, in order; a flowed one
+    /// (RFC 3676) unwrapped into its paragraphs.
     pub fn text(&self) -> Option<String> {
-        let parts: Vec<&str> = self
+        let parts: Vec<Cow<'_, str>> = self
             .message
             .text_bodies()
             .filter(|p| p.is_text() && !p.is_text_html())
-            .filter_map(MessagePart::text_contents)
+            .filter_map(|p| {
+                let text = p.text_contents()?;
+                Some(match flowed(p) {
+                    Some(flowed) => Cow::Owned(flowed.unwrap(text)),
+                    None => Cow::Borrowed(text),
+                })
+            })
             .collect();
         (!parts.is_empty()).then(|| parts.join("\n"))
     }
@@ -218,6 +229,18 @@ impl<'a> Mail<'a> {
         self.inlined = inlined;
         Some(html)
     }
+}
+
+/// How `part` is flowed, if its `Content-Type` says `format=flowed`.
+fn flowed(part: &MessagePart<'_>) -> Option<Flowed> {
+    let attributes = part.content_type()?.attributes()?;
+    let value = |name: &str| {
+        attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .map(|a| a.value.as_ref())
+    };
+    Flowed::of(value("format"), value("delsp"))
 }
 
 /// `type/subtype`, lower case; `application/octet-stream` when unsaid.

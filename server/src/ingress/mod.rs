@@ -13,6 +13,7 @@ mod conn;
 mod data;
 mod envelope;
 mod facts;
+mod flowed;
 mod listener;
 pub mod mime;
 pub mod reply;

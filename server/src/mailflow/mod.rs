@@ -6,10 +6,12 @@
 
 pub mod changes;
 pub mod rule;
+pub mod why;
 
 pub use rule::{Action, Condition, Facts, Rule, holds, matches};
 use sealmail_api::Protection;
-use sealmail_api::admin::{MailFlowRuleRef, MailFlowVerdict, NewMailFlowRule};
+use sealmail_api::admin::NewMailFlowRule;
+pub use why::verdicts;
 
 use crate::error::{Error, Result};
 
@@ -33,24 +35,6 @@ pub fn org_domains(configured: &[String]) -> Vec<String> {
         .iter()
         .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
         .filter(|d| !d.is_empty())
-        .collect()
-}
-
-/// Each recipient's verdict and the rule behind it (`sealmail rule test`).
-pub fn verdicts(rules: &[Rule], facts: &Facts<'_>, recipients: &[String]) -> Vec<MailFlowVerdict> {
-    recipients
-        .iter()
-        .map(|recipient| {
-            let rule = rules.iter().find(|r| matches(r, facts, recipient));
-            MailFlowVerdict {
-                recipient: recipient.clone(),
-                rule: rule.map(|r| MailFlowRuleRef {
-                    id: r.id,
-                    name: r.name.clone(),
-                }),
-                action: rule.map_or(Action::Relay, |r| r.action.clone()),
-            }
-        })
         .collect()
 }
 
@@ -256,7 +240,7 @@ mod tests {
             sender: "alice@corp.example",
             headers,
             body: "",
-            has_attachments: false,
+            attachments: 0,
             size: 1000,
             is_inside: &|a: &str| a.ends_with("@corp.example"),
         }
@@ -323,7 +307,7 @@ mod tests {
     fn body_attachment_and_size_conditions_hold_on_what_the_mail_has() {
         let f = Facts {
             body: "please sign the attached contract",
-            has_attachments: true,
+            attachments: 1,
             size: 2048,
             ..facts("x", &[])
         };

@@ -18,8 +18,8 @@ pub struct Facts<'a> {
     /// text of the text/html body ([`super::body_text`]). Empty when no rule
     /// looks at the body ([`super::needs_body`]): it is not worked out then.
     pub body: &'a str,
-    /// Whether the mail has attachments (images its HTML shows are not).
-    pub has_attachments: bool,
+    /// How many attachments the mail has (images its HTML shows are not).
+    pub attachments: usize,
     /// The mail's size as it came, in bytes.
     pub size: u64,
     /// Whether an address is inside the organisation.
@@ -32,24 +32,36 @@ pub fn holds(condition: &Condition, facts: &Facts<'_>, recipient: &str) -> bool 
         Condition::RecipientOutsideOrg => !(facts.is_inside)(recipient),
         Condition::RecipientInsideOrg => (facts.is_inside)(recipient),
         Condition::SubjectContains { words, .. } => {
-            let subject = facts.subject.to_lowercase();
-            words
-                .iter()
-                .any(|w| !w.is_empty() && subject.contains(&w.to_lowercase()))
+            first_word_in(&facts.subject.to_lowercase(), words).is_some()
         }
         Condition::HeaderMatches { name, contains } => {
-            let contains = contains.to_lowercase();
-            facts.headers.iter().any(|(n, v)| {
-                n.eq_ignore_ascii_case(name.trim()) && v.to_lowercase().contains(&contains)
-            })
+            matching_header(facts.headers, name, contains).is_some()
         }
         Condition::Sender { is } => sender_is(facts.sender, is),
-        Condition::BodyContains { words } => words
-            .iter()
-            .any(|w| !w.is_empty() && facts.body.contains(&w.to_lowercase())),
-        Condition::HasAttachments { has } => facts.has_attachments == *has,
+        Condition::BodyContains { words } => first_word_in(facts.body, words).is_some(),
+        Condition::HasAttachments { has } => (facts.attachments > 0) == *has,
         Condition::SizeOver { bytes } => facts.size > *bytes,
     }
+}
+
+/// The first of `words` that `text` (in lower case) holds, case-insensitively.
+pub(super) fn first_word_in<'w>(text: &str, words: &'w [String]) -> Option<&'w String> {
+    words
+        .iter()
+        .find(|w| !w.is_empty() && text.contains(&w.to_lowercase()))
+}
+
+/// The first header named `name` (case-insensitive) whose value holds
+/// `contains` (case-insensitive; empty: any value).
+pub(super) fn matching_header<'h>(
+    headers: &'h [(String, String)],
+    name: &str,
+    contains: &str,
+) -> Option<&'h (String, String)> {
+    let contains = contains.to_lowercase();
+    headers
+        .iter()
+        .find(|(n, v)| n.eq_ignore_ascii_case(name.trim()) && v.to_lowercase().contains(&contains))
 }
 
 /// Whether `sender` is the address `is`, or in its domain.

@@ -272,18 +272,12 @@ fn RuleRow(
 
 /// A rule's conditions in words: a list, or "for every recipient".
 #[component]
-fn Conditions(
-    conditions: Vec<MailFlowCondition>,
-    testid: &'static str,
-    /// Without the "when all of these hold" before the list.
-    #[prop(optional)]
-    bare: bool,
-) -> impl IntoView {
+fn Conditions(conditions: Vec<MailFlowCondition>, testid: &'static str) -> impl IntoView {
     if conditions.is_empty() {
         return view! { <p data-testid=testid>{tr(|s| s.rules_always)}</p> }.into_any();
     }
     view! {
-        {(!bare).then(|| view! { <p>{tr(|s| s.rules_if_all)}</p> })}
+        <p>{tr(|s| s.rules_if_all)}</p>
         <ul data-testid=testid>
             {conditions.into_iter().map(|c| view! {
                 <li>{text(move |s, lang| words::condition(s, lang, &c))}</li>

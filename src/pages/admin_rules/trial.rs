@@ -1,11 +1,13 @@
 //! "Test a message": a pasted mail tried against the rules as the server
 //! has them (`sealmail rule test --eml FILE`): for each recipient, the rule
-//! that matched and why (its conditions), and what happens; nothing is sent.
+//! that matched and why (each condition with what the mail had, as the
+//! server found it), the rules passed over before it, and what happens;
+//! nothing is sent.
 
 use leptos::prelude::*;
-use sealmail_api::admin::{MailFlowTest, MailFlowVerdict};
+use sealmail_api::admin::{MailFlowMiss, MailFlowReason, MailFlowTest, MailFlowVerdict};
 
-use super::{Conditions, Editor, words};
+use super::{Editor, words};
 use crate::api::{ApiError, use_api};
 use crate::components::staff::{error_text, redirect_if_signed_out};
 use crate::context::use_here;
@@ -105,8 +107,10 @@ pub(super) fn Trial(editor: Editor) -> impl IntoView {
     }
 }
 
-/// Each recipient's verdict: the rule that matched, by name, with its
-/// conditions as the reason, and the action; or "no rule: relayed unchanged".
+/// Each recipient's verdict: the rule that matched, by name, with why
+/// (its conditions with what the mail had), the rules passed over before it
+/// and the first condition each failed on, and the action; or "no rule:
+/// relayed unchanged".
 #[component]
 fn Verdicts(editor: Editor, verdicts: Vec<MailFlowVerdict>) -> impl IntoView {
     if verdicts.is_empty() {
@@ -120,12 +124,6 @@ fn Verdicts(editor: Editor, verdicts: Vec<MailFlowVerdict>) -> impl IntoView {
             {verdicts.into_iter().map(|verdict| {
                 let action = verdict.action.clone();
                 let matched = verdict.rule.clone();
-                // The rule as the list has it now: its conditions say why it matched.
-                let conditions = verdict.rule.as_ref().and_then(|rule| {
-                    editor.rules.with_untracked(|list| {
-                        list.iter().find(|r| r.id == rule.id).map(|r| r.conditions.clone())
-                    })
-                });
                 view! {
                     <li data-testid="verdict">
                         <strong data-testid="verdict-recipient">{verdict.recipient}</strong>
@@ -139,15 +137,47 @@ fn Verdicts(editor: Editor, verdicts: Vec<MailFlowVerdict>) -> impl IntoView {
                             <span data-testid="verdict-action">
                                 {text(move |s, _| templates.with_value(|t| words::action(s, &action, t)))}
                             </span>
-                        })}
-                        {conditions.map(|conditions| view! {
                             <p>{tr(|s| s.rules_verdict_because)}</p>
-                            <Conditions conditions testid="verdict-because" bare=true/>
+                            <Because because=verdict.because/>
                         })}
+                        <PassedOver passed_over=verdict.passed_over/>
                     </li>
                 }
             }).collect_view()}
         </ul>
     }
     .into_any()
+}
+
+/// Why the matched rule held: each condition with what the mail had, or
+/// "for every recipient" for a rule without conditions.
+#[component]
+fn Because(because: Vec<MailFlowReason>) -> impl IntoView {
+    if because.is_empty() {
+        return view! { <p data-testid="verdict-because">{tr(|s| s.rules_always)}</p> }.into_any();
+    }
+    view! {
+        <ul data-testid="verdict-because">
+            {because.into_iter().map(|why| view! {
+                <li>{text(move |s, lang| words::reason(s, lang, &why, true))}</li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The rules tried first that did not match, each with the condition it
+/// failed on; nothing when the first rule decided.
+#[component]
+fn PassedOver(passed_over: Vec<MailFlowMiss>) -> impl IntoView {
+    (!passed_over.is_empty()).then(|| {
+        view! {
+            <p>{tr(|s| s.rules_verdict_passed_over)}</p>
+            <ul data-testid="verdict-passed-over">
+                {passed_over.into_iter().map(|miss| view! {
+                    <li>{text(move |s, lang| words::missed(s, lang, &miss))}</li>
+                }).collect_view()}
+            </ul>
+        }
+    })
 }

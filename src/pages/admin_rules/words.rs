@@ -1,9 +1,12 @@
 //! A rule's conditions and action in the reader's language: what the list
-//! shows for each rule, and what a test's verdict gives as its reason.
+//! shows for each rule; and what a test's verdict gives as its reasons (the
+//! server's facts, worded here).
 
-use sealmail_api::admin::{BrandingTemplate, MailFlowAction, MailFlowCondition};
+use sealmail_api::admin::{
+    BrandingTemplate, MailFlowAction, MailFlowCondition, MailFlowMiss, MailFlowReason,
+};
 
-use crate::i18n::format::size;
+use crate::i18n::format::{self, size};
 use crate::i18n::{Lang, Strings, fill};
 
 /// One condition as a sentence.
@@ -58,6 +61,56 @@ pub fn action(s: &Strings, action: &MailFlowAction, templates: &[BrandingTemplat
         MailFlowAction::Relay => s.rules_desc_relay.to_owned(),
         MailFlowAction::Reject { reason } => fill(s.rules_desc_reject, reason),
     }
+}
+
+/// What the mail had for one condition, as a sentence: why it `held` (a
+/// verdict's reasons) or why not (a rule passed over).
+pub fn reason(s: &Strings, lang: Lang, reason: &MailFlowReason, held: bool) -> String {
+    match reason {
+        // Outside held, or inside failed: the recipient is outside.
+        MailFlowReason::RecipientOutsideOrg { domain } if held => fill(s.rules_why_outside, domain),
+        MailFlowReason::RecipientInsideOrg { domain } if !held => fill(s.rules_why_outside, domain),
+        MailFlowReason::RecipientOutsideOrg { domain }
+        | MailFlowReason::RecipientInsideOrg { domain } => fill(s.rules_why_inside, domain),
+        MailFlowReason::SubjectContains {
+            found: Some(word), ..
+        } => fill(s.rules_why_subject, word),
+        MailFlowReason::SubjectContains {
+            subject,
+            found: None,
+        } => fill(s.rules_why_subject_none, subject),
+        MailFlowReason::HeaderMatches {
+            name,
+            value: Some(value),
+        } => fill_each(s.rules_why_header, &[name, value]),
+        MailFlowReason::HeaderMatches { name, value: None } => {
+            fill(s.rules_why_header_absent, name)
+        }
+        MailFlowReason::Sender { address } => fill(s.rules_why_sender, address),
+        MailFlowReason::BodyContains { found: Some(word) } => fill(s.rules_why_body, word),
+        MailFlowReason::BodyContains { found: None } => s.rules_why_body_none.to_owned(),
+        MailFlowReason::HasAttachments { count: 0 } => s.rules_why_attachments_none.to_owned(),
+        MailFlowReason::HasAttachments { count: 1 } => s.rules_why_attachments_one.to_owned(),
+        MailFlowReason::HasAttachments { count } => {
+            fill(s.rules_why_attachments_other, &count.to_string())
+        }
+        MailFlowReason::SizeOver { size, bytes } => fill_each(
+            if held {
+                s.rules_why_size_over
+            } else {
+                s.rules_why_size_not_over
+            },
+            &[&format::size(*size, lang), &format::size(*bytes, lang)],
+        ),
+    }
+}
+
+/// A rule passed over, with the condition it failed on.
+pub fn missed(s: &Strings, lang: Lang, miss: &MailFlowMiss) -> String {
+    fill_each(
+        s.rules_verdict_missed,
+        &[&miss.rule.name, &reason(s, lang, &miss.failed, false)],
+    )
 }
 
 /// Fills each `{}` of `template` with the next value, in one pass: a value
