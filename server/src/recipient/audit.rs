@@ -9,6 +9,7 @@ use axum::response::Response;
 use sealmail_api::admin::{AuditKind, AuditOutcome};
 use sealmail_api::{ErrorCode, routes};
 
+use super::KnownLink;
 use crate::crypto::sha256;
 use crate::http::ClientAddress;
 use crate::state::AppState;
@@ -97,10 +98,12 @@ pub async fn recipient_events(
         };
         (response, subject, None)
     } else {
+        let mut request = request;
         let link = match store::links::by_token_hash(&state.db, &token_hash).await {
             Ok(Some(link)) => link,
             _ => return next.run(request).await,
         };
+        request.extensions_mut().insert(KnownLink(link.clone()));
         // Looked up first: a revoke deletes the attachment rows.
         let detail = match (kind, attachment) {
             (AuditKind::AttachmentDownloaded, Some(id)) => {

@@ -9,9 +9,9 @@ mod passcode;
 mod reply;
 mod session;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use sealmail_api::routes;
 
 use crate::crypto::sha256;
@@ -72,6 +72,27 @@ pub async fn load_link(state: &AppState, token: &str) -> Result<LinkRow> {
         .ok_or(Error::LinkUnknown)?;
     check_readable(state, &link).await?;
     Ok(link)
+}
+
+/// The link the access audit read for this request just before the handler
+/// ([`audit::recipient_events`]), handed on in the request's extensions so
+/// the handler does not read it again (one query fewer per passcode entry).
+#[derive(Debug, Clone)]
+pub struct KnownLink(pub LinkRow);
+
+/// [`load_link`], from the audit's `known` read when there is one.
+pub async fn load_known_link(
+    state: &AppState,
+    token: &str,
+    known: Option<Extension<KnownLink>>,
+) -> Result<LinkRow> {
+    match known {
+        Some(Extension(KnownLink(link))) => {
+            check_readable(state, &link).await?;
+            Ok(link)
+        }
+        None => load_link(state, token).await,
+    }
 }
 
 /// `message_revoked` or `message_expired` unless the link's message can still

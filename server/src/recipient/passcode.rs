@@ -1,10 +1,13 @@
 //! `POST /api/v1/links/{token}/passcode`: mail a one-time passcode.
 
+use axum::Extension;
 use axum::extract::State;
 use sealmail_api::recipient::{PasscodeRequest, PasscodeSent};
 use sealmail_api::{Language, Mailbox};
 
-use super::{PASSCODE_VALID_SECS, PASSCODES_PER_HOUR, check_not_locked, load_link};
+use super::{
+    KnownLink, PASSCODE_VALID_SECS, PASSCODES_PER_HOUR, check_not_locked, load_known_link,
+};
 use crate::crypto::new_passcode;
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath, ClientAddress, RawBody, optional_json};
@@ -22,10 +25,11 @@ pub async fn request(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
     client: ClientAddress,
+    known: Option<Extension<KnownLink>>,
     body: RawBody,
 ) -> Result<ApiJson<PasscodeSent>> {
     let body: PasscodeRequest = optional_json(body)?;
-    let link = load_link(&state, &token).await?;
+    let link = load_known_link(&state, &token, known).await?;
     let now = store::now();
     check_not_locked(&state, &link, &client, now).await?;
     let code = new_passcode();

@@ -3,6 +3,7 @@
 //! own, or with `--remove-encryption-from-replies` and a sender inside the
 //! organisation, the reply itself in a normal mail).
 
+use axum::Extension;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header;
 use axum_extra::extract::CookieJar;
@@ -10,7 +11,7 @@ use sealmail_api::Mailbox;
 use sealmail_api::recipient::{ReplyRequest, ReplySent};
 use sealmail_api::routes::REPLY_PART;
 
-use super::{load_link, session};
+use super::{KnownLink, load_known_link, session};
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath};
 use crate::messages::{Draft, Outgoing};
@@ -36,9 +37,10 @@ pub async fn send(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
     jar: CookieJar,
+    known: Option<Extension<KnownLink>>,
     request: Request,
 ) -> Result<ApiJson<ReplySent>> {
-    let link = load_link(&state, &token).await?;
+    let link = load_known_link(&state, &token, known).await?;
     session::require(&state, &jar, &link).await?;
     let now = store::now();
     // Counted before the body is read (one conditional INSERT: concurrent

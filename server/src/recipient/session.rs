@@ -1,6 +1,7 @@
 //! `POST /api/v1/links/{token}/session` (passcode → session cookie) and
 //! `DELETE` (sign out); session checks for the other routes.
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
@@ -10,8 +11,8 @@ use sealmail_api::routes;
 use sealmail_api::{Language, Mailbox};
 
 use super::{
-    LOCK_SECS, MAX_ATTEMPTS, MAX_FAILED_PASSCODES, SESSION_SECS, check_not_locked,
-    client_locked_until, load_link, lock_key,
+    KnownLink, LOCK_SECS, MAX_ATTEMPTS, MAX_FAILED_PASSCODES, SESSION_SECS, check_not_locked,
+    client_locked_until, load_known_link, lock_key,
 };
 use crate::crypto::{constant_time_eq, new_bearer_token, sha256};
 use crate::error::{Error, Result};
@@ -28,9 +29,10 @@ pub async fn open(
     ApiPath(token): ApiPath<String>,
     client: ClientAddress,
     jar: CookieJar,
+    known: Option<Extension<KnownLink>>,
     ApiJson(submit): ApiJson<PasscodeSubmit>,
 ) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
-    let link = load_link(&state, &token).await?;
+    let link = load_known_link(&state, &token, known).await?;
     let now = store::now();
     check_not_locked(&state, &link, &client, now).await?;
     let Some((passcode, failed)) = passcodes::current(&state.db, link.recipient_id, now).await?
@@ -111,14 +113,13 @@ async fn start_session(
 ) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
     let session = new_bearer_token();
     let expires_at = now + SESSION_SECS;
-    let receipt =
-        if store::messages::wants_read_receipt(&state.db, &link.message.id, link.recipient_id)
-            .await?
-        {
-            Some(read_receipt(state, link, now).await?)
-        } else {
-            None
-        };
+    // The first open queues it; of two racing first opens, only the one
+    // that records the open does (`mark_opened`, in the same transaction).
+    let receipt = if link.wants_read_receipt && link.opened_at.is_none() {
+        Some(read_receipt(state, link, now).await?)
+    } else {
+        None
+    };
     let new_session = passcodes::NewSession {
         id_hash: &sha256(session.expose().as_bytes()),
         expires_at,

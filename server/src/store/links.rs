@@ -11,6 +11,7 @@ use crate::error::Result;
 macro_rules! link_row_columns {
     () => {
         "r.id AS recipient_id, r.address, r.name, r.revoked_at, r.failed_passcodes,
+         r.opened_at, m.read_receipt AS wants_read_receipt,
          m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection,
          m.state, m.created_at, m.expires_at, m.language"
     };
@@ -31,6 +32,10 @@ pub struct LinkRow {
     pub revoked_at: Option<i64>,
     /// Wrong passcodes in a row for this link, from any client.
     pub failed_passcodes: i64,
+    /// When the recipient first opened the message (a correct passcode).
+    pub opened_at: Option<i64>,
+    /// The sender asked for a read receipt on the first open.
+    pub wants_read_receipt: bool,
     /// The language of the message's mail (`en`, `nl`, `da`, `ja`).
     pub language: String,
     /// The message.

@@ -385,17 +385,3 @@ pub async fn language_of(pool: &SqlitePool, id: &str) -> Result<Option<String>> 
             .await?,
     )
 }
-
-/// Whether opening message `id` now would be recipient `recipient_id`'s
-/// first open of a message that asked for read receipts.
-pub async fn wants_read_receipt(pool: &SqlitePool, id: &str, recipient_id: i64) -> Result<bool> {
-    let wanted: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM messages m JOIN recipients r ON r.message_id = m.id
-         WHERE m.id = ? AND r.id = ? AND m.read_receipt = 1 AND r.opened_at IS NULL",
-    )
-    .bind(id)
-    .bind(recipient_id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(wanted.is_some())
-}
