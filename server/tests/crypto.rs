@@ -222,6 +222,50 @@ async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
     assert_eq!(response.code(), ErrorCode::Internal);
 }
 
+#[tokio::test]
+async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later_batch() {
+    let app = TestApp::new().await;
+    // Three batches of chunks read ahead of their opening (8, 8, 5).
+    let data: Vec<u8> = (0..(20 * CHUNK_SIZE + 10))
+        .map(|i| (i % 251) as u8)
+        .collect();
+    let bob = app
+        .bob_reading_with(&[("long.bin", "application/octet-stream", &data)])
+        .await;
+    let view = bob.read().await;
+    let id = &view.attachments[0].id;
+    let whole = bob.download(id).stream().await.into_body().collect().await;
+    assert!(whole.unwrap().to_bytes() == data, "the bytes differ");
+
+    let dir = std::fs::read_dir(app.data_dir().join("attachments"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let file = dir.join(id);
+    let mut sealed = std::fs::read(&file).unwrap();
+    // A byte of chunk 17 (the third batch's second) altered.
+    sealed[17 * (CHUNK_SIZE + TAG_LEN) + 100] ^= 0x01;
+    std::fs::write(&file, &sealed).unwrap();
+    let mut body = bob.download(id).stream().await.into_body();
+    let mut got = Vec::new();
+    let broke = loop {
+        match body.frame().await {
+            Some(Ok(frame)) => got.extend_from_slice(frame.data_ref().unwrap()),
+            Some(Err(_)) => break true,
+            None => break false,
+        }
+    };
+    assert!(broke, "the damaged stream must fail, not end");
+    // Everything before the damaged chunk went out, and nothing after it.
+    assert_eq!(got.len(), 17 * CHUNK_SIZE);
+    assert!(
+        got == data[..17 * CHUNK_SIZE],
+        "the bytes before the damage differ"
+    );
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
