@@ -195,13 +195,7 @@ async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
         .bob_reading_with(&[("big.bin", "application/octet-stream", &data)])
         .await;
     let view = bob.read().await;
-    let dir = std::fs::read_dir(app.data_dir().join("attachments"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let file = dir.join(&view.attachments[0].id);
+    let file = sealed_file(&app, &view.attachments[0].id);
     let sealed = std::fs::read(&file).unwrap();
     // Drop the last chunk.
     std::fs::write(&file, &sealed[..2 * (CHUNK_SIZE + TAG_LEN)]).unwrap();
@@ -237,13 +231,7 @@ async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later
     let whole = bob.download(id).stream().await.into_body().collect().await;
     assert!(whole.unwrap().to_bytes() == data, "the bytes differ");
 
-    let dir = std::fs::read_dir(app.data_dir().join("attachments"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let file = dir.join(id);
+    let file = sealed_file(&app, id);
     let mut sealed = std::fs::read(&file).unwrap();
     // A byte of chunk 17 (the third batch's second) altered.
     sealed[17 * (CHUNK_SIZE + TAG_LEN) + 100] ^= 0x01;
@@ -264,6 +252,17 @@ async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later
         got == data[..17 * CHUNK_SIZE],
         "the bytes before the damage differ"
     );
+}
+
+/// The sealed file of attachment `id` of the app's one message.
+fn sealed_file(app: &TestApp, id: &str) -> std::path::PathBuf {
+    let dir = std::fs::read_dir(app.data_dir().join("attachments"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    dir.join(id)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
