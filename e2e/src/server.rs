@@ -90,7 +90,7 @@ impl Sealmail {
             .arg("--portal-dir")
             .arg(&portal)
             .args(extra)
-            .env("RUST_LOG", "warn")
+            .env("SEALMAIL_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary().display()));
