@@ -223,6 +223,22 @@ pub struct Config {
     #[arg(long, env = "SEALMAIL_TRUST_FORWARDED_FOR", global = true)]
     pub trust_forwarded_for: bool,
 
+    /// Keep the `X-Request-Id` a request comes with, if it is at most 64
+    /// characters of letters, digits and `-_.:=+/@`, instead of giving it a
+    /// new one. Set it only behind a reverse proxy that sets that header on
+    /// every request; otherwise clients could pick the id their requests are
+    /// logged under. Either way the id is in the response's `X-Request-Id`
+    /// and on every log line of the request.
+    #[arg(long, env = "SEALMAIL_TRUST_REQUEST_ID", global = true)]
+    pub trust_request_id: bool,
+
+    /// Serve Prometheus metrics at `/metrics` on this address and port (e.g.
+    /// `127.0.0.1:9464`), apart from --listen, so they are never on the
+    /// public port. Off unless set; anyone who reaches the address can read
+    /// them (counts and timings, never a path, token or address).
+    #[arg(long, env = "SEALMAIL_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Let pages from this origin (`scheme://host[:port]`, exactly; repeat the
     /// flag or separate with commas) call the API with the reader's cookies
     /// (CORS with credentials). Only for a portal served from elsewhere, such
@@ -246,6 +262,18 @@ pub struct Config {
     /// Default: `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "SEALMAIL_LOG", global = true)]
     pub log: Option<String>,
+
+    /// How log lines are written: `text` for people, `json` (one object per
+    /// line, with the request's `request_id` among its spans) for a log
+    /// collector.
+    #[arg(
+        long,
+        env = "SEALMAIL_LOG_FORMAT",
+        value_enum,
+        default_value_t = crate::logging::LogFormat::Text,
+        global = true
+    )]
+    pub log_format: crate::logging::LogFormat,
 }
 
 /// SMTP ingress: `sealmail serve` also accepts mail over SMTP, applies the

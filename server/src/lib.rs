@@ -14,9 +14,11 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod ingress;
+pub mod logging;
 pub mod mail;
 pub mod mailflow;
 pub mod messages;
+pub mod metrics;
 pub mod recipient;
 pub mod sanitize;
 pub mod sender;
@@ -64,8 +66,19 @@ pub fn app(state: AppState) -> Router {
         .settings
         .https
         .then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+    // Counted by route template, so it must see the route that matched:
+    // a layer of the router (each route and the fallback), not around it.
+    let count = state
+        .settings
+        .metrics
+        .then(|| axum::middleware::from_fn(metrics::track_request));
     api.fallback_service(portal::service(&state.settings.portal_dir))
+        .layer(tower::util::option_layer(count))
         .layer(axum::middleware::from_fn(layers::log_request))
+        .layer(axum::middleware::from_fn_with_state(
+            state.settings.trust_request_id,
+            layers::request_id,
+        ))
         .layer(tower::util::option_layer(hsts))
         // The policy and framing rule are set unless a response brings its
         // own: only the message body's document does (recipient/body.rs: a

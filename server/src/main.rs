@@ -14,13 +14,10 @@ async fn main() -> std::process::ExitCode {
         "warn"
     };
     let filter = cli.config.log.clone().unwrap_or_else(|| default.to_owned());
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| default.into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    sealmail::logging::init(
+        cli.config.log_format,
+        tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| default.into()),
+    );
     match sealmail::commands::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -58,6 +58,10 @@ pub struct Settings {
     pub max_message_bytes: u64,
     /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Keep a well-formed incoming `X-Request-Id` (behind a reverse proxy).
+    pub trust_request_id: bool,
+    /// Count requests and events for `/metrics` (`--metrics-listen` is set).
+    pub metrics: bool,
     /// Origins allowed to call the API cross-origin with cookies (none: no CORS).
     pub cors_allow_origins: Vec<String>,
     /// The language of mail when neither the sender nor the template picks one.
@@ -108,6 +112,8 @@ impl Settings {
             portal_dir: config.portal_dir.clone(),
             max_message_bytes: config.max_message_mib.saturating_mul(1024 * 1024),
             trust_forwarded_for: config.trust_forwarded_for,
+            trust_request_id: config.trust_request_id,
+            metrics: config.metrics_listen.is_some(),
             cors_allow_origins: config.cors_allow_origins.clone(),
             default_language: config.default_language,
             org_domains: crate::mailflow::org_domains(&config.ingress.org_domains),

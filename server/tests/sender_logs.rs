@@ -1,5 +1,6 @@
 //! The logs of the sender and admin flows never contain a password, a
-//! session id, a body, an attachment, a passcode or a link token.
+//! session id, a body, an attachment, a passcode or a link token — as text
+//! or as JSON (`--log-format`).
 
 mod common;
 
@@ -33,19 +34,23 @@ async fn logs_of_sign_in_compose_read_revoke_and_audit_hold_no_secret() {
         .await;
     admin.audit_csv(&AuditQuery::default()).await;
 
-    let logs = capture.text();
-    assert!(logs.contains("sender signed in"), "the flow was logged");
-    for (what, secret) in [
-        ("password", PASSWORD),
-        ("wrong password", "wrong-password-guess"),
-        ("sender session", alice.session_id()),
-        ("admin session", admin.session_id()),
-        ("body", SECRET_BODY),
-        ("attachment", "ATTACHED-PLAINTEXT-XYZ"),
-        ("link token", bob.token()),
-        ("passcode", passcode.as_str()),
-        ("recipient session", bob.session_id()),
-    ] {
-        assert!(!logs.contains(secret), "the logs hold the {what}");
+    for (format, logs) in capture.every_format() {
+        assert!(
+            logs.contains("sender signed in"),
+            "the flow was logged ({format})"
+        );
+        for (what, secret) in [
+            ("password", PASSWORD),
+            ("wrong password", "wrong-password-guess"),
+            ("sender session", alice.session_id()),
+            ("admin session", admin.session_id()),
+            ("body", SECRET_BODY),
+            ("attachment", "ATTACHED-PLAINTEXT-XYZ"),
+            ("link token", bob.token()),
+            ("passcode", passcode.as_str()),
+            ("recipient session", bob.session_id()),
+        ] {
+            assert!(!logs.contains(secret), "the {format} logs hold the {what}");
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::{AppState, app, ingress, mail, messages};
+use crate::{AppState, app, ingress, mail, messages, metrics};
 
 /// How often the background task purges expired messages (each access also
 /// checks the expiry, so this only bounds how long dead ciphertext lingers).
@@ -37,6 +37,16 @@ pub async fn run(config: &Config) -> Result<()> {
                 );
             }
             Some((ingress, smtp_listener))
+        }
+        None => None,
+    };
+    // Its own address, bound before the public port too: metrics are never
+    // served where the portal is. Counting starts here, before any request.
+    let metrics_listener = match config.metrics_listen {
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address).await?;
+            tracing::info!(metrics_listen = %address, "serving Prometheus metrics at /metrics");
+            Some((listener, metrics::router(state.clone())))
         }
         None => None,
     };
@@ -86,18 +96,33 @@ pub async fn run(config: &Config) -> Result<()> {
         body_timeout: config.body_timeout,
         max_connections: config.max_connections,
     };
-    // One stop for both listeners: the signal ends HTTP, and HTTP's end
-    // stops SMTP; each lets what is in flight finish.
+    // One stop for every listener: the signal ends HTTP, and HTTP's end
+    // stops SMTP and metrics; each lets what is in flight finish.
     let (stop_smtp, smtp_stopped) = tokio::sync::oneshot::channel::<()>();
     let smtp = smtp.map(|(ingress, smtp_listener)| {
         tokio::spawn(ingress::serve(smtp_listener, ingress, async {
             let _ = smtp_stopped.await;
         }))
     });
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics = metrics_listener.map(|(metrics_listener, metrics_app)| {
+        tokio::spawn(metrics::serve(
+            metrics_listener,
+            metrics_app,
+            limits,
+            async {
+                let _ = metrics_stopped.await;
+            },
+        ))
+    });
     crate::http::listen::serve(listener, app(state.clone()), limits, shutdown_signal()).await;
     let _ = stop_smtp.send(());
+    let _ = stop_metrics.send(());
     if let Some(smtp) = smtp {
         let _ = smtp.await;
+    }
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
     }
     purge.abort();
     let _ = stop_delivery.send(());

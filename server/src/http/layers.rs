@@ -1,10 +1,12 @@
-//! Middleware: the anti-forgery header, and request logs without secrets.
+//! Middleware: the anti-forgery header, request ids, and request logs
+//! without secrets.
 
-use axum::extract::Request;
-use axum::http::Method;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sealmail_api::routes::{CSRF_HEADER, CSRF_VALUE};
+use tracing::Instrument as _;
 
 use crate::error::Error;
 
@@ -24,6 +26,43 @@ pub async fn require_csrf_header(request: Request, next: Next) -> Response {
     } else {
         Error::Forbidden("state-changing requests need the header `X-Sealmail: 1`").into_response()
     }
+}
+
+/// The header that carries a request's id, in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest incoming request id kept (`--trust-request-id`).
+const MAX_REQUEST_ID: usize = 64;
+
+/// Gives every request an id: each log line written while it is served
+/// carries it (the span `request{request_id=…}`), and the response sends it
+/// back in `X-Request-Id`, so a user's report or a proxy's log leads to the
+/// server's lines. With `trust` (`--trust-request-id`) a proxy's id is kept
+/// if it is short and plain; otherwise it is a new random one, so a client
+/// cannot choose what its requests are logged under, nor put anything odd
+/// into a log line.
+pub async fn request_id(State(trust): State<bool>, request: Request, next: Next) -> Response {
+    let id = trust
+        .then(|| request.headers().get(REQUEST_ID))
+        .flatten()
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| is_plain_request_id(id))
+        .map_or_else(crate::crypto::random_id, str::to_owned);
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut response = next.run(request).instrument(span).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// 1 to 64 letters, digits and `-_.:=+/@`: what proxies' ids (UUIDs, hex,
+/// `Root=1-…` trace ids) are made of, and nothing that could break a log line.
+fn is_plain_request_id(id: &str) -> bool {
+    (1..=MAX_REQUEST_ID).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:=+/@".contains(&b))
 }
 
 /// Logs method, path (tokens replaced by `{token}`), status and duration;
@@ -61,7 +100,19 @@ pub fn redact_path(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_path;
+    use super::{is_plain_request_id, redact_path};
+
+    #[test]
+    fn only_short_plain_request_ids_are_kept() {
+        assert!(is_plain_request_id("3f2c9a1e-7b4d-4c2a-9e8f-0a1b2c3d4e5f"));
+        assert!(is_plain_request_id(
+            "Root=1-67891233-abcdef012345678912345678"
+        ));
+        assert!(!is_plain_request_id(""));
+        assert!(!is_plain_request_id(&"a".repeat(65)));
+        assert!(!is_plain_request_id("id with spaces"));
+        assert!(!is_plain_request_id("id\"\n{\"level\":\"ERROR\"}"));
+    }
 
     #[test]
     fn link_tokens_are_redacted_from_logged_paths() {

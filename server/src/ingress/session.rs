@@ -189,7 +189,11 @@ impl<'a> Session<'a> {
                     self.envelope = Some(e);
                     reply::NEED_RCPT
                 }
-                Some(envelope) => self.data(envelope, conn).await?,
+                Some(envelope) => {
+                    let answer = self.data(envelope, conn).await?;
+                    crate::metrics::smtp_mail(answer.code);
+                    answer
+                }
             },
             Request::Rset => {
                 self.envelope = None;

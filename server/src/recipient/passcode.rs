@@ -77,6 +77,7 @@ pub async fn request(
             passcodes::rate_limit_retry_after(&state.db, link.recipient_id, now, HOUR).await?;
         return Err(Error::RateLimited { retry_after_secs });
     }
+    crate::metrics::passcode_sent();
     state.mail_queue.wake();
     tracing::info!(recipient = link.recipient_id, "passcode queued");
     Ok(ApiJson(PasscodeSent {

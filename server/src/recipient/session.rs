@@ -18,6 +18,7 @@ use crate::crypto::{constant_time_eq, new_bearer_token, sha256};
 use crate::error::{Error, Result};
 use crate::http::{ApiJson, ApiPath, ClientAddress};
 use crate::mail::{Brand, templates};
+use crate::metrics::Lockout;
 use crate::state::AppState;
 use crate::store::mail_queue::MailKind;
 use crate::store::{self, links::LinkRow, passcodes, sessions};
@@ -57,8 +58,12 @@ pub async fn open(
     let failure =
         passcodes::record_failure(&state.db, passcode.id, now, MAX_ATTEMPTS, (&lock.0, lock.1))
             .await?;
+    if failure.is_some() {
+        crate::metrics::passcode_wrong();
+    }
     match failure {
         Some(failure) if failure.of_link >= MAX_FAILED_PASSCODES => {
+            crate::metrics::passcode_lockout(Lockout::Link);
             tracing::warn!(
                 recipient = link.recipient_id,
                 "link blocked after {MAX_FAILED_PASSCODES} wrong passcodes in a row"
@@ -66,6 +71,7 @@ pub async fn open(
             Err(Error::LinkBlocked)
         }
         Some(failure) if failure.of_passcode >= MAX_ATTEMPTS => {
+            crate::metrics::passcode_lockout(Lockout::Client);
             tracing::warn!(
                 recipient = link.recipient_id,
                 "client locked out of the link after too many wrong passcodes"

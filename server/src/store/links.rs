@@ -60,13 +60,14 @@ pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Optio
 /// Records the first open (a correct passcode), keeping the earliest time:
 /// a later open matches no row, so it writes nothing. `receipt`, the
 /// sender's read receipt, is queued with it, and only by the first open.
-/// Part of the caller's transaction ([`super::passcodes::redeem`]).
+/// Part of the caller's transaction ([`super::passcodes::redeem`]). Returns
+/// whether this was the first open.
 pub async fn mark_opened(
     tx: &mut sqlx::SqliteConnection,
     recipient_id: i64,
     now: i64,
     receipt: Option<&super::mail_queue::NewMail>,
-) -> Result<()> {
+) -> Result<bool> {
     let first: Option<i64> = sqlx::query_scalar(
         "UPDATE recipients SET opened_at = ? WHERE id = ? AND opened_at IS NULL RETURNING id",
     )
@@ -78,7 +79,7 @@ pub async fn mark_opened(
         // Not the reader's delivery: no recipient id.
         super::mail_queue::insert(tx, mail, None).await?;
     }
-    Ok(())
+    Ok(first.is_some())
 }
 
 /// Locks `client` out of the link until `until` (its passcode's tries ran
@@ -158,6 +159,9 @@ pub async fn revoke_recipient(
         Some(true)
     };
     tx.commit().await?;
+    if result == Some(true) {
+        crate::metrics::recipient_access_revoked();
+    }
     Ok(result)
 }
 

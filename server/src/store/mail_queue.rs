@@ -409,6 +409,39 @@ pub async fn next_due(pool: &SqlitePool) -> Result<Option<i64>> {
     .await?)
 }
 
+/// What waits in the queue (for `/metrics`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Waiting {
+    /// Mails not tried yet.
+    pub queued: i64,
+    /// Mails tried and failed, to be tried again.
+    pub deferred: i64,
+    /// When the oldest waiting mail was queued (Unix seconds), if any waits.
+    pub oldest_created_at: Option<i64>,
+}
+
+/// How many mails wait, by state, and since when. The waiting rows are
+/// those of the partial index `mail_queue_expiry`, so the finished mails,
+/// which are nearly all of the table, are never read.
+pub async fn waiting(pool: &SqlitePool) -> Result<Waiting> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT state, COUNT(*), MIN(created_at) FROM mail_queue
+         WHERE state IN ('queued', 'deferred') GROUP BY state",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut waiting = Waiting::default();
+    for (state, count, oldest) in rows {
+        match MailState::parse(&state)? {
+            MailState::Queued => waiting.queued = count,
+            _ => waiting.deferred = count,
+        }
+        waiting.oldest_created_at =
+            Some(waiting.oldest_created_at.map_or(oldest, |o| o.min(oldest)));
+    }
+    Ok(waiting)
+}
+
 /// The delivery of a recipient's notification, as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeliveryRow {

@@ -229,6 +229,7 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
         super::mail_queue::insert(&mut tx, mail, None).await?;
     }
     tx.commit().await?;
+    crate::metrics::message_stored();
     Ok(())
 }
 
@@ -345,6 +346,13 @@ pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Res
         super::audit::forget_file_names(&mut tx, message_id).await?;
     }
     tx.commit().await?;
+    if changed_id.is_some() {
+        match to {
+            MessageState::Revoked => crate::metrics::message_revoked(),
+            MessageState::Expired => crate::metrics::message_expired(),
+            MessageState::Active => {}
+        }
+    }
     Ok(changed_id.is_some())
 }
 

@@ -170,8 +170,11 @@ pub async fn redeem(
         session.expires_at,
     )
     .await?;
-    super::links::mark_opened(&mut tx, recipient_id, now, receipt).await?;
+    let first_open = super::links::mark_opened(&mut tx, recipient_id, now, receipt).await?;
     tx.commit().await?;
+    if first_open {
+        crate::metrics::message_opened();
+    }
     Ok(true)
 }
 

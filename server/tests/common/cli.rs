@@ -16,6 +16,8 @@ pub fn run_sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
         "SEALMAIL_MASTER_KEY",
         "SEALMAIL_PORTAL_DIR",
         "SEALMAIL_LOG",
+        "SEALMAIL_LOG_FORMAT",
+        "SEALMAIL_METRICS_LISTEN",
         "SEALMAIL_DEFAULT_LANGUAGE",
         "SEALMAIL_DKIM_KEY",
         "SEALMAIL_DKIM_SELECTOR",

@@ -24,15 +24,27 @@ impl Drop for Server {
 impl Server {
     /// Starts `sealmail serve` on a free port on `data`, and waits until it answers.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Self::start_with_log(data, extra, Stdio::null())
+    }
+
+    /// As [`Server::start`], its log (stderr) going to `log`.
+    pub fn start_logging_to(data: &Path, extra: &[&str], log: &Path) -> Server {
+        Self::start_with_log(data, extra, std::fs::File::create(log).unwrap().into())
+    }
+
+    fn start_with_log(data: &Path, extra: &[&str], log: Stdio) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_sealmail"))
-            .env_remove("SEALMAIL_MASTER_KEY")
-            .env_remove("SEALMAIL_PUBLIC_URL")
-            .env_remove("SEALMAIL_SMTP_URL")
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sealmail"));
+        for (var, _) in std::env::vars() {
+            if var.starts_with("SEALMAIL_") {
+                command.env_remove(var);
+            }
+        }
+        let child = command
             .arg("--data-dir")
             .arg(data)
             .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -42,7 +54,7 @@ impl Server {
             .args(extra)
             .arg("serve")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let server = Server { child, port };
@@ -68,25 +80,30 @@ impl Server {
 
     /// One request over a fresh connection.
     pub fn request(&self, method: &str, path: &str, headers: &[&str], body: &[u8]) -> Reply {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let mut head =
-            format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-        for h in headers {
-            head.push_str(h);
-            head.push_str("\r\n");
-        }
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body).unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
-        let raw = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-        Reply {
-            status: head.split(' ').nth(1).unwrap().parse().unwrap(),
-            head: head.to_owned(),
-            body: body.to_owned(),
-        }
+        request_to(self.port, method, path, headers, body)
+    }
+}
+
+/// One request over a fresh connection to a loopback port (another listener
+/// of the server: its metrics, say).
+pub fn request_to(port: u16, method: &str, path: &str, headers: &[&str], body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for h in headers {
+        head.push_str(h);
+        head.push_str("\r\n");
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    Reply {
+        status: head.split(' ').nth(1).unwrap().parse().unwrap(),
+        head: head.to_owned(),
+        body: body.to_owned(),
     }
 }
 
@@ -98,6 +115,16 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The value of a response header (the first, if it came more than once).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
+        })
+    }
+
     /// `name=value` of the first cookie set.
     pub fn cookie(&self) -> String {
         self.head
