@@ -5,16 +5,15 @@
 //! (`--smtp-memory-mib`, shared by all sessions), 452.
 
 use smtp_proto::request::receiver::{DataReceiver, DummyDataReceiver};
-use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::MEMORY_UNIT;
-use super::conn::{Conn, Stalled};
+use super::conn::{Conn, Stalled, Stream};
 use super::reply::{self, Reply};
 use super::session::{Envelope, Session};
 
 impl Session<'_> {
     /// Reads the message of `envelope` and hands it on; the reply to it.
-    pub(super) async fn data<S: AsyncRead + AsyncWrite + Unpin>(
+    pub(super) async fn data<S: Stream>(
         &mut self,
         envelope: Envelope,
         conn: &mut Conn<'_, S>,
