@@ -11,6 +11,7 @@
 mod accept;
 mod conn;
 mod data;
+pub mod decode;
 mod envelope;
 mod facts;
 mod listener;
@@ -18,6 +19,8 @@ pub mod mime;
 pub mod reply;
 mod sasl;
 mod session;
+pub mod skeleton;
+mod spool;
 mod tls;
 mod trial;
 
