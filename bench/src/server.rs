@@ -77,6 +77,12 @@ impl Drop for Server {
     }
 }
 
+/// Sets a process's peak resident memory back to its current one (Linux:
+/// `clear_refs` 5), so a peak read later belongs to what ran in between.
+pub fn reset_peak(pid: u32) {
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+}
+
 /// `VmRSS` and `VmHWM` of a process, in MB.
 pub fn memory_of(pid: u32) -> Result<(f64, f64), String> {
     let status = std::fs::read_to_string(PathBuf::from(format!("/proc/{pid}/status")))

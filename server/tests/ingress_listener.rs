@@ -310,6 +310,38 @@ async fn a_client_that_stalls_is_told_421_and_nothing_half_sent_is_kept() {
     assert_eq!(app.rows_in("messages").await, 0);
 }
 
+/// A client with Nagle's algorithm on (lettre's, many MTAs') writes the
+/// final `.` only once the mail before it is acknowledged; had the listener
+/// left that ACK to the delayed-ACK timer, each mail would wait ~40 ms for it.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_client_with_nagle_on_is_not_kept_waiting_for_the_end_of_its_mail() {
+    let app = TestApp::new().await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let listener = app.smtp_listener(&[TRUSTED]).await;
+    // The raw client's socket keeps Nagle on (no TCP_NODELAY).
+    let mut smtp = listener.raw().await;
+    smtp.command("EHLO mx.corp.test").await;
+    const MAILS: u32 = 20;
+    let started = std::time::Instant::now();
+    for _ in 0..MAILS {
+        assert_eq!(
+            smtp.command(&format!("MAIL FROM:<{ALICE}>")).await.code,
+            250
+        );
+        assert_eq!(smtp.command(&format!("RCPT TO:<{BOB}>")).await.code, 250);
+        assert_eq!(smtp.command("DATA").await.code, 354);
+        // The mail, then the end in a write of its own: the pattern Nagle holds.
+        smtp.write(b"no header, so refused at once\r\n").await;
+        assert_eq!(smtp.command(".").await.code, 554);
+    }
+    let each = started.elapsed() / MAILS;
+    assert!(
+        each < Duration::from_millis(20),
+        "{each:?} a mail: the end of each waited for a delayed ACK"
+    );
+}
+
 #[tokio::test]
 async fn past_the_connection_cap_a_client_is_told_421_while_the_others_are_served() {
     let app = TestApp::new().await;

@@ -439,3 +439,129 @@ async fn hostile_mime_gets_a_clear_answer_and_the_listener_keeps_serving() {
     submit_as_alice(&listener, &[BOB], &corpus("latin1.eml")).await;
     assert_eq!(app.rows_in("messages").await, 3);
 }
+
+/// Past 1 MiB a mail is spooled, and its large attachment bodies are decoded
+/// from the spool in pieces: the bytes must be the ones attached, whatever
+/// the encoding, line length and line breaks.
+#[tokio::test]
+async fn a_large_mails_attachments_arrive_byte_for_byte_in_base64_and_quoted_printable() {
+    let (app, listener) = app_with_listener(&[]).await;
+    let files = [
+        pattern(700_000, 1),
+        pattern(300_000, 2),
+        pattern(3_000, 3),
+        pattern(200_001, 4),
+    ];
+    let raw = large_mail(&[
+        // 57-character lines (not a multiple of four), bare LF.
+        ("scan.pdf", "base64", base64_lines(&files[0], 57, "\n")),
+        ("table.bin", "quoted-printable", quoted_printable(&files[1])),
+        ("small.bin", "base64", base64_lines(&files[2], 76, "\r\n")),
+        ("odd.bin", "base64", base64_lines(&files[3], 76, "\r\n")),
+    ]);
+    assert!(raw.len() > 1 << 20, "spooled: {} bytes", raw.len());
+    submit_as_alice(&listener, &[BOB], raw.as_bytes()).await;
+    app.deliver_mail().await;
+
+    let bob = app.recipient(BOB).signed_in().await;
+    let view = bob.read().await;
+    assert_eq!(view.subject, "Large files");
+    let names: Vec<&str> = view.attachments.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["scan.pdf", "table.bin", "small.bin", "odd.bin"]);
+    for (attachment, bytes) in view.attachments.iter().zip(&files) {
+        assert!(
+            bob.download(&attachment.id).await == *bytes,
+            "{} differs",
+            attachment.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_large_mail_is_relayed_unchanged_from_its_spool_and_stored_for_the_outside() {
+    let relay = SmtpSink::start();
+    let app = TestApp::with_relay(&relay.url(""), &[]).await;
+    app.add_user(ALICE, "Alice Demo", false).await;
+    let mut settings = tls_args();
+    settings.extend([ORG.to_owned()]);
+    let settings: Vec<&str> = settings.iter().map(String::as_str).collect();
+    let listener = app.smtp_listener(&settings).await;
+    let file = pattern(1_500_000, 5);
+    let raw = large_mail(&[("scan.pdf", "base64", base64_lines(&file, 76, "\r\n"))]);
+    submit_as_alice(&listener, &[BOB, DAVE], raw.as_bytes()).await;
+    let tally = app.deliver_mail().await;
+    assert_eq!(tally.sent, 2, "{tally:?}");
+
+    let mails = relay.wait_for(2, Duration::from_secs(20));
+    let to_dave = mails
+        .iter()
+        .find(|m| m.rcpt_to == DAVE)
+        .expect("Dave's copy");
+    assert!(
+        to_dave.raw.contains("\r\n\tby ") && to_dave.raw.ends_with(&raw),
+        "the mail as it came, below one Received line"
+    );
+    let to_bob = mails
+        .iter()
+        .find(|m| m.rcpt_to == BOB)
+        .expect("Bob's notification");
+    assert!(to_bob.text.contains("/m/"), "a link: {}", to_bob.text);
+    assert_eq!(app.rows_in("attachments").await, 1);
+}
+
+/// A `[secure]` mail from Alice to Bob with a short text and these
+/// attachments (name, transfer encoding, encoded body).
+fn large_mail(files: &[(&str, &str, String)]) -> String {
+    let mut raw = String::from(
+        "From: Alice Demo <alice@sealmail.test>\r\nTo: Bob <bob@example.net>\r\n\
+         Subject: [secure] Large files\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"large\"\r\n\r\n\
+         --large\r\nContent-Type: text/plain\r\n\r\nThe files.\r\n",
+    );
+    for (name, encoding, body) in files {
+        raw.push_str(&format!(
+            "--large\r\nContent-Type: application/octet-stream; name=\"{name}\"\r\n\
+             Content-Transfer-Encoding: {encoding}\r\n\r\n{body}"
+        ));
+    }
+    raw + "--large--\r\n"
+}
+
+/// `data` in base64, in lines of `width` characters.
+fn base64_lines(data: &[u8], width: usize, line_break: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(data);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(width)
+        .map(|l| std::str::from_utf8(l).unwrap())
+        .collect();
+    lines.join(line_break) + line_break
+}
+
+/// `n` bytes of every value, in no simple pattern.
+fn pattern(n: usize, seed: u32) -> Vec<u8> {
+    (0..n as u32)
+        .map(|i| (i.wrapping_add(seed << 20).wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect()
+}
+
+/// Quoted-printable with lines of odd lengths, soft line breaks (CRLF or
+/// LF), and a dot at the start of some lines (dot-stuffed on the way).
+fn quoted_printable(data: &[u8]) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for (i, &byte) in data.iter().enumerate() {
+        let text = match byte {
+            b'=' | b'-' => format!("={byte:02X}"),
+            b'.' | 33..=126 => (byte as char).to_string(),
+            _ => format!("={byte:02X}"),
+        };
+        out.push_str(&text);
+        line += text.len();
+        if line > 60 + i % 13 {
+            out.push_str(if i % 3 == 0 { "=\n" } else { "=\r\n" });
+            line = 0;
+        }
+    }
+    out + "\r\n"
+}

@@ -210,6 +210,101 @@ fn mail() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// A multipart mail of attachments encoded in base64 or quoted-printable,
+/// with odd line lengths and CRLF or LF line breaks, some in a nested
+/// multipart; then cut, spliced and garbled at random places like [`mail`].
+fn mime_mail() -> impl Strategy<Value = Vec<u8>> {
+    let part = (
+        prop::collection::vec(any::<u8>(), 0..3000),
+        any::<bool>(),
+        1usize..100,
+        any::<bool>(),
+        prop::sample::select(vec![
+            "application/pdf",
+            "image/png",
+            "text/plain",
+            "application/zip",
+        ]),
+    );
+    (
+        prop::collection::vec(part, 1..5),
+        any::<bool>(),
+        prop::collection::vec(
+            (
+                any::<prop::sample::Index>(),
+                0usize..40,
+                prop::collection::vec(
+                    prop::sample::select(vec![b'-', b'=', b'\r', b'\n', b'A', b'!', b' ']),
+                    0..6,
+                ),
+            ),
+            0..3,
+        ),
+    )
+        .prop_map(|(parts, nested, edits)| {
+            use base64::Engine as _;
+            let mut raw = String::from(
+                "From: Alice <alice@corp.test>\r\nTo: Bob <bob@example.net>\r\n\
+                 Subject: files\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\n",
+            );
+            if nested {
+                raw.push_str(
+                    "Content-Type: multipart/mixed; boundary=inner\r\n\r\n--inner\r\n\
+                     Content-Type: text/plain\r\n\r\nHello.\r\n--inner\r\n",
+                );
+            }
+            let delimiter = if nested { "--inner" } else { "--outer" };
+            for (i, (bytes, base64, width, crlf, content_type)) in parts.into_iter().enumerate() {
+                let line_break = if crlf { "\r\n" } else { "\n" };
+                let (encoding, body) = if base64 {
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                    let lines: Vec<&str> = encoded
+                        .as_bytes()
+                        .chunks(width)
+                        .map(|l| std::str::from_utf8(l).unwrap())
+                        .collect();
+                    ("base64", lines.join(line_break))
+                } else {
+                    let mut body = String::new();
+                    let mut line = 0;
+                    for byte in bytes {
+                        let text = match byte {
+                            b'=' | b'-' => format!("={byte:02X}"),
+                            b' ' | 33..=126 => (byte as char).to_string(),
+                            b'\n' => line_break.to_owned(),
+                            _ => format!("={byte:02X}"),
+                        };
+                        body.push_str(&text);
+                        line += text.len();
+                        if line >= width {
+                            body.push('=');
+                            body.push_str(line_break);
+                            line = 0;
+                        }
+                    }
+                    ("quoted-printable", body)
+                };
+                raw.push_str(&format!(
+                    "Content-Type: {content_type}; name=\"f{i}\"\r\n\
+                     Content-Transfer-Encoding: {encoding}\r\n\r\n{body}\r\n{delimiter}\r\n"
+                ));
+            }
+            raw.truncate(raw.len() - 2);
+            raw.push_str("--\r\n");
+            if nested {
+                raw.push_str("--outer--\r\n");
+            }
+            let mut raw = raw.into_bytes();
+            for (at, cut, insert) in edits {
+                let at = at.index(raw.len() + 1);
+                let end = (at + cut).min(raw.len());
+                raw.splice(at..end, insert);
+            }
+            raw
+        })
+}
+
 /// The ingress corpus (`server/tests/data/mime/`), the fuzz target's seeds too.
 const MAILS: [&[u8]; 7] = [
     include_bytes!("data/mime/alternative.eml"),
@@ -268,6 +363,14 @@ proptest! {
     fn mails_from_smtp_are_read_or_refused_cleanly(data in mail()) {
         checks::mails_parse_or_fail_cleanly(&data);
     }
+
+    #[test]
+    fn a_large_mail_read_from_its_skeleton_reads_as_the_whole_mail(
+        data in prop_oneof![mail(), mime_mail()],
+        elide_at in prop_oneof![Just(1usize), 1usize..2000],
+    ) {
+        checks::outlined_mails_read_as_whole_ones(&data, elide_at);
+    }
 }
 
 proptest! {
@@ -286,6 +389,11 @@ fn the_seeds_themselves_pass() {
     for mail in MAILS {
         checks::mails_parse_or_fail_cleanly(mail);
         assert!(sealmail::ingress::mime::parse(mail).is_some());
+        assert!(
+            checks::outlined_mails_read_as_whole_ones(mail, 1),
+            "the skeleton stands for {}",
+            String::from_utf8_lossy(mail)
+        );
     }
     let seed = checks::compose_body("hello", b"attached bytes");
     assert_eq!(COMPOSE.check(&seed), 201);

@@ -36,8 +36,8 @@ use crate::api::LEVELS;
 use crate::http::{self, Client, LoadRun, MakeRequest, full, get};
 use crate::report::{Figure, Goal};
 use crate::seed;
-use crate::server::{Server, free_addr, url};
-use snappass::{SnapPass, reset_peak};
+use crate::server::{Server, free_addr, reset_peak, url};
+use snappass::SnapPass;
 
 /// The secret both store and read: a password with a note, as SnapPass's users paste.
 const SECRET: &str = "staging database, user deploy: Tr0ub4dor&3-correct-horse-battery-staple";

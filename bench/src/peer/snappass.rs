@@ -202,12 +202,6 @@ impl Drop for SnapPass {
     }
 }
 
-/// Sets a process's peak resident memory back to its current one (Linux:
-/// `clear_refs` 5), so a peak read later belongs to what ran in between.
-pub fn reset_peak(pid: u32) {
-    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
-}
-
 /// The path of the `link` in SnapPass's JSON answer.
 fn link_path(json: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(json).ok()?;

@@ -8,10 +8,12 @@
 use sealmail_api::{Mailbox, Protection};
 use time::format_description::well_known::Rfc2822;
 
+use super::data::Held;
 use super::facts::MailFacts;
-use super::mime::{self, Mail};
+use super::mime::{self, Body, Mail, NeedsWhole};
 use super::reply::{self, Reply};
 use super::session::{Envelope, Session};
+use super::spool::{Received, Spooled};
 use crate::error::{Error, Result};
 use crate::mail::bounce::{self, Recorded};
 use crate::mailflow::{self, Plan};
@@ -23,8 +25,13 @@ const SEAL_PIECE: usize = 1 << 20;
 
 impl Session<'_> {
     /// Handles a complete message; the reply to its DATA.
-    pub(super) async fn accept(&self, envelope: &Envelope, raw: &[u8]) -> Reply {
-        match self.try_accept(envelope, raw).await {
+    pub(super) async fn accept(
+        &self,
+        envelope: &Envelope,
+        received: Received,
+        held: &mut Held,
+    ) -> Reply {
+        match self.try_accept(envelope, received, held).await {
             Ok(reply) => reply,
             // The mail itself is at fault: sending it again will not help.
             Err(e @ (Error::InvalidRequest(_) | Error::PayloadTooLarge)) => {
@@ -38,10 +45,30 @@ impl Session<'_> {
         }
     }
 
-    async fn try_accept(&self, envelope: &Envelope, raw: &[u8]) -> Result<Reply> {
+    async fn try_accept(
+        &self,
+        envelope: &Envelope,
+        received: Received,
+        held: &mut Held,
+    ) -> Result<Reply> {
         let state = &self.ingress.state;
-        for id in &envelope.bounces {
-            record_bounce(state, id, raw).await?;
+        // A large mail is spooled and outlined; `raw` then holds it only if
+        // it is needed whole (a bounce, a skeleton that cannot stand for it).
+        let (mut raw, mut spooled, outline) = match received {
+            Received::Whole(raw) => (raw, None, None),
+            Received::Spooled(file, outline) => (Vec::new(), Some(*file), Some(outline)),
+        };
+        let size = spooled.as_ref().map_or(raw.len() as u64, Spooled::len);
+        if !envelope.bounces.is_empty() {
+            if let Some(file) = spooled.as_mut()
+                && raw.is_empty()
+                && !file.read_whole(held, &mut raw).await?
+            {
+                return Ok(reply::MEMORY_FULL);
+            }
+            for id in &envelope.bounces {
+                record_bounce(state, id, &raw).await?;
+            }
         }
         let Some(sender) = envelope.sender.as_ref() else {
             // Only bounces (RCPT refuses anything else without a sender).
@@ -50,11 +77,32 @@ impl Session<'_> {
         if envelope.recipients.is_empty() {
             return Ok(Reply::new(250, [2, 0, 0], "Bounce received"));
         }
-        let Some(mail) = mime::parse(raw) else {
+        let parsed = match outline.as_ref() {
+            Some(outline) => mime::parse_outline(outline),
+            None => Err(NeedsWhole),
+        };
+        let parsed = match parsed {
+            Ok(parsed) => parsed,
+            Err(NeedsWhole) => {
+                if let Some(file) = spooled.as_mut()
+                    && raw.is_empty()
+                {
+                    tracing::info!(
+                        bytes = size,
+                        "a large mail is read whole: its outline cannot stand for it"
+                    );
+                    if !file.read_whole(held, &mut raw).await? {
+                        return Ok(reply::MEMORY_FULL);
+                    }
+                }
+                mime::parse(&raw)
+            }
+        };
+        let Some(mail) = parsed else {
             return Ok(reply::rejected("This is not a mail: it has no header"));
         };
         let rules = store::rules::list(&state.db).await?;
-        let known = MailFacts::of(&mail, raw.len(), &rules);
+        let known = MailFacts::of(&mail, usize::try_from(size).unwrap_or(usize::MAX), &rules);
         let is_inside = |address: &str| self.ingress.settings.is_inside(address);
         let facts = known.facts(&mail, &sender.email, &is_inside);
         let plan = mailflow::plan(&rules, &facts, &envelope.recipients);
@@ -76,22 +124,32 @@ impl Session<'_> {
         // nothing beside the DATA buffer and the decoded attachments.
         let now = store::now();
         // One copy for all the relayed recipients: stored and sent once.
-        let relays: Vec<NewMail> = (!plan.relay.is_empty())
-            .then(|| {
-                let mut traced = self.received().into_bytes();
+        let mut relays = Vec::new();
+        if !plan.relay.is_empty() {
+            let mut traced = self.received().into_bytes();
+            match spooled.as_mut() {
+                // Read from the spool straight after the trace line.
+                Some(file) if raw.is_empty() => {
+                    if !held.add(usize::try_from(size).unwrap_or(usize::MAX)) {
+                        return Ok(reply::MEMORY_FULL);
+                    }
+                    file.read_all(&mut traced).await?;
+                    if traced.ends_with(b"\r\n") {
+                        traced.truncate(traced.len() - 2);
+                    }
+                }
                 // The relay's client (lettre) ends DATA with CRLF . CRLF after
                 // the mail: the mail's own last CRLF is left for it to write.
-                traced.extend_from_slice(raw.strip_suffix(b"\r\n").unwrap_or(raw));
-                state.mail_queue.prepare_relay(
-                    &state.master_key,
-                    &envelope.from,
-                    &plan.relay,
-                    &traced,
-                    now,
-                )
-            })
-            .into_iter()
-            .collect();
+                _ => traced.extend_from_slice(raw.strip_suffix(b"\r\n").unwrap_or(&raw)),
+            }
+            relays.push(state.mail_queue.prepare_relay(
+                &state.master_key,
+                &envelope.from,
+                &plan.relay,
+                &traced,
+                now,
+            ));
+        }
 
         if plan.protect.is_empty() {
             store::mail_queue::insert_all(&state.db, &relays).await?;
@@ -100,7 +158,9 @@ impl Session<'_> {
             let id = mail.message_id().unwrap_or_default();
             return Ok(reply::queued(&id));
         }
-        let message_id = self.protect(&mail, sender, &plan, relays).await?;
+        let message_id = self
+            .protect(&mail, spooled.as_mut(), sender, &plan, relays)
+            .await?;
         Ok(reply::queued(&message_id))
     }
 
@@ -109,6 +169,7 @@ impl Session<'_> {
     async fn protect(
         &self,
         mail: &Mail<'_>,
+        mut spooled: Option<&mut Spooled>,
         sender: &UserRow,
         plan: &Plan,
         relays: Vec<NewMail>,
@@ -120,8 +181,18 @@ impl Session<'_> {
             let mut writer = outgoing
                 .attachment(&attachment.name, &attachment.content_type)
                 .await?;
-            for piece in attachment.bytes.chunks(SEAL_PIECE) {
-                writer.write(piece).await?;
+            match attachment.body {
+                Body::Bytes(bytes) => {
+                    for piece in bytes.chunks(SEAL_PIECE) {
+                        writer.write(piece).await?;
+                    }
+                }
+                Body::Elided(elided) => {
+                    let file = spooled.as_deref_mut().ok_or_else(|| {
+                        Error::Internal("an elided attachment without its spooled mail".into())
+                    })?;
+                    file.decode(elided, &mut writer).await?;
+                }
             }
             outgoing.finish_attachment(writer).await?;
         }

@@ -1,17 +1,46 @@
 //! One connection's bytes: what came in and is not yet parsed, what goes
 //! out and is not yet written. Replies to pipelined commands (RFC 2920) are
 //! gathered and written when the client's input runs dry.
+//!
+//! While a message comes in, what was received is acknowledged at once: a
+//! client with Nagle's algorithm on (lettre's, many MTAs') writes the final
+//! `.` only once the mail's last bytes are acknowledged, and Linux, seeing an
+//! interactive connection, delays that ACK by 40 ms. That wait was most of
+//! the time a 50 KB mail took to arrive over loopback (42 ms of ~47 ms).
 
 use std::time::Duration;
 
 use smtp_proto::request::receiver::LineReceiver;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use super::reply::Reply;
 
 /// Bytes read at once.
 const READ_SIZE: usize = 64 * 1024;
+
+/// What a session is spoken over: a TCP socket, or TLS on one.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin {
+    /// Acknowledges what the socket has received now, not when the
+    /// delayed-ACK timer runs out.
+    fn ack_now(&self);
+}
+
+impl Stream for TcpStream {
+    fn ack_now(&self) {
+        // Linux's TCP_QUICKACK sends an ACK that is due at once; it does not
+        // last (the kernel may go back to delaying), hence once per wait.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let _ = self.set_quickack(true);
+    }
+}
+
+impl Stream for tokio_rustls::server::TlsStream<TcpStream> {
+    fn ack_now(&self) {
+        self.get_ref().0.ack_now();
+    }
+}
 
 /// Why no more bytes came.
 pub enum Stalled {
@@ -33,7 +62,7 @@ pub struct Conn<'s, S> {
     stop: watch::Receiver<bool>,
 }
 
-impl<'s, S: AsyncRead + AsyncWrite + Unpin> Conn<'s, S> {
+impl<'s, S: Stream> Conn<'s, S> {
     pub fn new(io: &'s mut S, stop: watch::Receiver<bool>) -> Self {
         Conn {
             io,
@@ -64,9 +93,14 @@ impl<'s, S: AsyncRead + AsyncWrite + Unpin> Conn<'s, S> {
     }
 
     /// Flushes, then waits up to `timeout` for more bytes. While waiting for
-    /// a command (`between_commands`), a stop of the server ends the wait.
+    /// a command (`between_commands`), a stop of the server ends the wait;
+    /// otherwise (inside a message, where no reply carries the ACK) what
+    /// came so far is acknowledged first.
     pub async fn fill(&mut self, timeout: Duration, between_commands: bool) -> Result<(), Stalled> {
         self.flush().await.map_err(|_| Stalled::Closed)?;
+        if !between_commands {
+            self.io.ack_now();
+        }
         self.inbuf.reserve(READ_SIZE);
         let mut stop = self.stop.clone();
         let stopping = async move {

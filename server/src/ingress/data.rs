@@ -1,20 +1,24 @@
 //! DATA: the message is read to its end (dot-stuffing undone by smtp-proto)
 //! and handled only once it is complete, so a client that drops mid-DATA
-//! leaves nothing behind. Past the size limit the rest is read and thrown
-//! away, and the answer is 552; past the listener's memory budget
-//! (`--smtp-memory-mib`, shared by all sessions), 452.
+//! leaves nothing behind. A large one is spooled as it comes ([`super::spool`]).
+//! Past the size limit the rest is read and thrown away, and the answer is
+//! 552; past the listener's memory budget (`--smtp-memory-mib`, shared by
+//! all sessions), 452.
+
+use std::sync::Arc;
 
 use smtp_proto::request::receiver::{DataReceiver, DummyDataReceiver};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::MEMORY_UNIT;
-use super::conn::{Conn, Stalled};
+use super::conn::{Conn, Stalled, Stream};
 use super::reply::{self, Reply};
 use super::session::{Envelope, Session};
+use super::spool::Spool;
 
 impl Session<'_> {
     /// Reads the message of `envelope` and hands it on; the reply to it.
-    pub(super) async fn data<S: AsyncRead + AsyncWrite + Unpin>(
+    pub(super) async fn data<S: Stream>(
         &mut self,
         envelope: Envelope,
         conn: &mut Conn<'_, S>,
@@ -23,11 +27,14 @@ impl Session<'_> {
         let timeout = self.ingress.settings.data_timeout;
         conn.reply_raw(reply::GO_AHEAD);
         let mut receiver = DataReceiver::new();
+        let spool_dir = &self.ingress.state.settings.attachments_dir;
+        let mut spool = Spool::new(spool_dir);
+        // What has come and is not yet spooled.
         let mut message = Vec::new();
         let mut discard: Option<DummyDataReceiver> = None;
         // The budget this message holds, until it has been handled.
-        let mut held: Option<tokio::sync::OwnedSemaphorePermit> = None;
-        let mut out_of_memory = false;
+        let mut held = Held::new(&self.ingress.memory);
+        let (mut out_of_memory, mut too_big, mut spool_failed) = (false, false, false);
         loop {
             let mut bytes = conn.inbuf.iter();
             let done = match discard.as_mut() {
@@ -36,12 +43,20 @@ impl Session<'_> {
             };
             let used = conn.inbuf.len() - bytes.len();
             conn.inbuf.drain(..used);
-            if discard.is_none() && !self.hold_memory(&mut held, message.len()) {
-                out_of_memory = true;
-            }
-            if discard.is_none() && (message.len() > limit || out_of_memory) {
-                discard = Some(DummyDataReceiver::new_data(&receiver));
-                message = Vec::new();
+            if discard.is_none() {
+                if spool.len(&message) > limit as u64 {
+                    too_big = true;
+                } else if let Err(e) = spool.take(&mut message).await {
+                    tracing::error!(error = %e, "a mail coming in over SMTP could not be spooled");
+                    spool_failed = true;
+                } else if !held.cover(message.len() + spool.memory()) {
+                    out_of_memory = true;
+                }
+                if too_big || out_of_memory || spool_failed {
+                    discard = Some(DummyDataReceiver::new_data(&receiver));
+                    message = Vec::new();
+                    spool = Spool::new(spool_dir);
+                }
             }
             if done {
                 break;
@@ -55,39 +70,68 @@ impl Session<'_> {
                 Err(stalled) => return Err(stalled),
             }
         }
+        if spool_failed {
+            return Ok(reply::LOCAL_ERROR);
+        }
         if out_of_memory {
             return Ok(reply::MEMORY_FULL);
         }
-        if discard.is_some() {
+        if too_big {
             return Ok(reply::TOO_BIG);
         }
-        let answer = self.accept(&envelope, &message).await;
+        let received = match spool.finish(message).await {
+            Ok(received) => received,
+            Err(e) => {
+                tracing::error!(error = %e, "a mail coming in over SMTP could not be spooled");
+                return Ok(reply::LOCAL_ERROR);
+            }
+        };
+        let answer = self.accept(&envelope, received, &mut held).await;
         drop(held);
         Ok(answer)
     }
+}
 
-    /// Grows `held` to cover `bytes` of message from the shared budget;
-    /// `false` if the budget has no room left.
-    fn hold_memory(
-        &self,
-        held: &mut Option<tokio::sync::OwnedSemaphorePermit>,
-        bytes: usize,
-    ) -> bool {
+/// The share of the listener's memory budget a message holds while it is
+/// received and handled.
+pub(super) struct Held {
+    budget: Arc<Semaphore>,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Held {
+    fn new(budget: &Arc<Semaphore>) -> Self {
+        Held {
+            budget: budget.clone(),
+            permit: None,
+        }
+    }
+
+    /// Grows to cover `bytes` from the shared budget; `false` if the
+    /// budget has no room left.
+    pub(super) fn cover(&mut self, bytes: usize) -> bool {
         let needed = bytes.div_ceil(MEMORY_UNIT);
-        let have = held.as_ref().map_or(0, |p| p.num_permits());
+        let have = self.permit.as_ref().map_or(0, |p| p.num_permits());
         if needed <= have {
             return true;
         }
         let more = u32::try_from(needed - have).unwrap_or(u32::MAX);
-        match self.ingress.memory.clone().try_acquire_many_owned(more) {
+        match self.budget.clone().try_acquire_many_owned(more) {
             Ok(permit) => {
-                match held {
+                match self.permit.as_mut() {
                     Some(held) => held.merge(permit),
-                    None => *held = Some(permit),
+                    None => self.permit = Some(permit),
                 }
                 true
             }
             Err(_) => false,
         }
+    }
+
+    /// Grows by `bytes` more (a spooled mail read back whole); `false` if
+    /// the budget has no room left.
+    pub(super) fn add(&mut self, bytes: usize) -> bool {
+        let have = self.permit.as_ref().map_or(0, |p| p.num_permits());
+        self.cover((have * MEMORY_UNIT).saturating_add(bytes))
     }
 }

@@ -1,15 +1,21 @@
 //! A mail that came in over SMTP, read by mail-parser: the bodies (charsets
 //! and encoded words decoded), the attachments (RFC 2231 names), inline
-//! images, and the headers the rules and the stored message need.
+//! images, and the headers the rules and the stored message need. A large
+//! mail is read from its [skeleton](super::skeleton), its large attachments'
+//! bodies left in the spooled mail.
 
 use std::borrow::Cow;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use mail_parser::{Address, HeaderName, Message, MessageParser, MessagePart, MimeHeaders as _};
+use mail_parser::{
+    Address, HeaderName, Message, MessageParser, MessagePart, MimeHeaders as _, PartType,
+};
 use sealmail_api::Mailbox;
 
+use super::decode::Encoding;
 use super::flowed::Flowed;
+use super::skeleton::{Elided, Outline};
 
 /// A parsed mail; attachments are borrowed from it, not copied.
 pub struct Mail<'a> {
@@ -18,6 +24,8 @@ pub struct Mail<'a> {
     inlined: Vec<usize>,
     /// The HTML body, its `cid:` images made `data:` URLs.
     html: Option<String>,
+    /// The parts whose bodies the skeleton elided, by part index.
+    elided: Vec<(usize, &'a Elided)>,
 }
 
 /// One attachment of a [`Mail`].
@@ -26,14 +34,91 @@ pub struct Attachment<'m> {
     pub name: String,
     /// Its MIME type.
     pub content_type: String,
-    /// Its decoded bytes.
-    pub bytes: &'m [u8],
+    /// Its bytes.
+    pub body: Body<'m>,
+}
+
+/// An attachment's bytes.
+pub enum Body<'m> {
+    /// Decoded, in memory.
+    Bytes(&'m [u8]),
+    /// Still encoded in the spooled mail, where this says.
+    Elided(&'m Elided),
 }
 
 /// Parses `raw`; `None` if it is not a mail at all: not one header that
 /// RFC 5322 or MIME names (a line of text alone parses as an unknown header).
 pub fn parse(raw: &[u8]) -> Option<Mail<'_>> {
     let message = MessageParser::default().parse(raw)?;
+    read(message, raw.len(), Vec::new())
+}
+
+/// The skeleton cannot stand for the mail: the whole mail is to be parsed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NeedsWhole;
+
+/// Parses a large mail from its outline, as [`parse`] would parse the
+/// whole of it (the mail's headers are in the skeleton as they came, so
+/// whether it is a mail at all is decided there too).
+pub fn parse_outline(outline: &Outline) -> Result<Option<Mail<'_>>, NeedsWhole> {
+    if outline.is_broken() {
+        return Err(NeedsWhole);
+    }
+    let message = MessageParser::default()
+        .parse(outline.skeleton())
+        .ok_or(NeedsWhole)?;
+    let elided = stand_ins(&message, outline.elided()).ok_or(NeedsWhole)?;
+    Ok(read(
+        message,
+        usize::try_from(outline.len()).unwrap_or(usize::MAX),
+        elided,
+    ))
+}
+
+/// Each elided body's part, by index: where mail-parser found its stand-in
+/// as the whole body of a top-level attachment, decoded as the body would
+/// be, starting where the body started; `None` if one was not found so.
+fn stand_ins<'o>(message: &Message<'_>, elided: &'o [Elided]) -> Option<Vec<(usize, &'o Elided)>> {
+    if elided.is_empty() {
+        return Some(Vec::new());
+    }
+    // A mail inside the mail is handed out as the whole raw mail (the skeleton).
+    if message
+        .parts
+        .iter()
+        .any(|p| matches!(p.body, PartType::Message(_)))
+    {
+        return None;
+    }
+    elided
+        .iter()
+        .map(|e| {
+            let index = message
+                .parts
+                .iter()
+                .position(|p| p.offset_body as usize == e.skeleton_at)?;
+            let part = &message.parts[index];
+            let encoding = match e.encoding {
+                Encoding::Base64 => mail_parser::Encoding::Base64,
+                Encoding::QuotedPrintable => mail_parser::Encoding::QuotedPrintable,
+            };
+            let found = matches!(part.body, PartType::Binary(_) | PartType::InlineBinary(_))
+                && !part.is_encoding_problem
+                && part.encoding == encoding
+                && part.contents() == e.token.as_slice()
+                && part.content_id().is_none()
+                && message.attachments.contains(&(index as u32));
+            found.then_some((index, e))
+        })
+        .collect()
+}
+
+/// The mail `message` (`raw_len` bytes on the wire), if it is one.
+fn read<'a>(
+    message: Message<'a>,
+    raw_len: usize,
+    elided: Vec<(usize, &'a Elided)>,
+) -> Option<Mail<'a>> {
     let known = |h: &mail_parser::Header<'_>| !matches!(h.name, HeaderName::Other(_));
     if !message.root_part().headers().iter().any(known) {
         return None;
@@ -42,8 +127,9 @@ pub fn parse(raw: &[u8]) -> Option<Mail<'_>> {
         message,
         inlined: Vec::new(),
         html: None,
+        elided,
     };
-    mail.html = mail.inline_images(inlined_html_limit(raw.len()));
+    mail.html = mail.inline_images(inlined_html_limit(raw_len));
     Some(mail)
 }
 
@@ -171,10 +257,14 @@ impl<'a> Mail<'a> {
                 _ if part.is_message() => "forwarded-message.eml".to_owned(),
                 _ => format!("attachment-{}", out.len() + 1),
             };
+            let body = match self.elided.iter().find(|(i, _)| *i == index) {
+                Some((_, elided)) => Body::Elided(elided),
+                None => Body::Bytes(part.contents()),
+            };
             out.push(Attachment {
                 name,
                 content_type,
-                bytes: part.contents(),
+                body,
             });
         }
         out
@@ -335,6 +425,6 @@ mod tests {
         // The image is still there, as an attachment.
         let attachments = mail.attachments();
         assert_eq!(attachments.len(), 1);
-        assert_eq!(attachments[0].bytes.len(), 30_000);
+        assert!(matches!(attachments[0].body, Body::Bytes(b) if b.len() == 30_000));
     }
 }

@@ -11,6 +11,7 @@
 mod accept;
 mod conn;
 mod data;
+pub mod decode;
 mod envelope;
 mod facts;
 mod flowed;
@@ -19,6 +20,8 @@ pub mod mime;
 pub mod reply;
 mod sasl;
 mod session;
+pub mod skeleton;
+mod spool;
 mod tls;
 mod trial;
 

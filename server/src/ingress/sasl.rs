@@ -5,9 +5,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::conn::{Conn, Stalled};
+use super::conn::{Conn, Stalled, Stream};
 use super::reply::{self, Reply};
 use super::session::Session;
 use crate::crypto::Secret;
@@ -22,7 +21,7 @@ struct Credentials {
 
 impl Session<'_> {
     /// Handles AUTH: the exchange, then the password check.
-    pub(super) async fn auth<S: AsyncRead + AsyncWrite + Unpin>(
+    pub(super) async fn auth<S: Stream>(
         &mut self,
         mechanism: u64,
         initial: String,

@@ -8,10 +8,9 @@ use std::net::SocketAddr;
 
 use smtp_proto::request::receiver::RequestReceiver;
 use smtp_proto::{EhloResponse, Request};
-use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::Ingress;
-use super::conn::{Conn, Stalled};
+use super::conn::{Conn, Stalled, Stream};
 pub use super::envelope::Envelope;
 use super::reply::{self, Reply};
 use crate::store::users::UserRow;
@@ -66,7 +65,7 @@ impl<'a> Session<'a> {
     }
 
     /// Speaks SMTP on `conn` until the client quits, stalls or asks for TLS.
-    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(&mut self, conn: &mut Conn<'_, S>) -> Next {
+    pub async fn run<S: Stream>(&mut self, conn: &mut Conn<'_, S>) -> Next {
         let settings = &self.ingress.settings;
         if !self.tls {
             conn.reply_raw(&reply::greeting(&settings.hostname));
@@ -137,11 +136,7 @@ impl<'a> Session<'a> {
     }
 
     /// Says why the session ends (a timeout, a stop) and ends it.
-    async fn hang_up<S: AsyncRead + AsyncWrite + Unpin>(
-        &self,
-        conn: &mut Conn<'_, S>,
-        stalled: Stalled,
-    ) -> Next {
+    async fn hang_up<S: Stream>(&self, conn: &mut Conn<'_, S>, stalled: Stalled) -> Next {
         match stalled {
             // A reply already queued (a DATA timeout) still goes out if it can.
             Stalled::Closed => {}
@@ -152,7 +147,7 @@ impl<'a> Session<'a> {
         Next::Close
     }
 
-    async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
+    async fn handle<S: Stream>(
         &mut self,
         request: Request<String>,
         conn: &mut Conn<'_, S>,

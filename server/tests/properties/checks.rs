@@ -203,8 +203,85 @@ pub fn mails_parse_or_fail_cleanly(data: &[u8]) {
     }
     for attachment in mail.attachments() {
         assert!(!attachment.name.is_empty());
-        assert!(attachment.bytes.len() <= bound);
+        match attachment.body {
+            sealmail::ingress::mime::Body::Bytes(bytes) => assert!(bytes.len() <= bound),
+            sealmail::ingress::mime::Body::Elided(_) => panic!("elided from a whole mail"),
+        }
     }
+}
+
+/// A mail read from its skeleton (every base64 or quoted-printable
+/// attachment body of `elide_at` bytes or more elided, the mail scanned in
+/// odd pieces) reads as the whole mail does: the same headers, bodies and
+/// attachments, an elided body decoded from the mail in pieces to the same
+/// bytes. Or the skeleton says it cannot stand for the mail, and the whole
+/// mail is parsed instead (which is then the same thing by construction).
+/// Returns whether the skeleton stood for the mail.
+pub fn outlined_mails_read_as_whole_ones(data: &[u8], elide_at: usize) -> bool {
+    use sealmail::ingress::mime::{self, Body};
+    let scan = |piece: usize| {
+        let mut scanner = sealmail::ingress::skeleton::Scanner::new(elide_at);
+        for piece in data.chunks(piece.max(1)) {
+            scanner.feed(piece);
+        }
+        scanner.finish()
+    };
+    let outline = scan(7);
+    assert_eq!(outline.len(), data.len() as u64);
+    // However the mail came in pieces, the same bodies are elided (the
+    // stand-ins differ: each scan has its own).
+    let shape = |o: &sealmail::ingress::skeleton::Outline| {
+        let ranges: Vec<_> = o.elided().iter().map(|e| e.range.clone()).collect();
+        (o.is_broken(), ranges, o.skeleton().len())
+    };
+    assert_eq!(shape(&outline), shape(&scan(data.len())));
+    let Ok(outlined) = mime::parse_outline(&outline) else {
+        return false;
+    };
+    let whole = mime::parse(data);
+    let (outlined, whole) = match (outlined, whole) {
+        (None, None) => return true,
+        (Some(outlined), Some(whole)) => (outlined, whole),
+        (outlined, whole) => panic!(
+            "a mail read whole: {}, from its skeleton: {}",
+            whole.is_some(),
+            outlined.is_some()
+        ),
+    };
+    assert_eq!(outlined.subject(), whole.subject());
+    assert_eq!(outlined.message_id(), whole.message_id());
+    assert_eq!(outlined.in_reply_to(), whole.in_reply_to());
+    assert_eq!(outlined.headers(), whole.headers());
+    assert_eq!(outlined.from(), whole.from());
+    assert_eq!(outlined.to(), whole.to());
+    assert_eq!(outlined.cc(), whole.cc());
+    assert_eq!(outlined.text(), whole.text());
+    assert_eq!(outlined.body_text(), whole.body_text());
+    assert_eq!(outlined.html(), whole.html());
+    let (outlined, whole) = (outlined.attachments(), whole.attachments());
+    assert_eq!(outlined.len(), whole.len());
+    for (o, w) in outlined.iter().zip(&whole) {
+        assert_eq!((&o.name, &o.content_type), (&w.name, &w.content_type));
+        let Body::Bytes(expected) = w.body else {
+            panic!("elided from a whole mail")
+        };
+        match o.body {
+            Body::Bytes(bytes) => assert_eq!(bytes, expected),
+            Body::Elided(elided) => {
+                let range = elided.range.start as usize..elided.range.end as usize;
+                let mut decoder = elided.decoder();
+                let mut out = Vec::new();
+                for piece in data[range].chunks(5) {
+                    decoder
+                        .push(piece, &mut out)
+                        .expect("an elided body was checked as it was scanned");
+                }
+                decoder.finish(elided.at_boundary, &mut out);
+                assert_eq!(out, expected, "{}", o.name);
+            }
+        }
+    }
+    true
 }
 
 /// A real app (temporary data dir, real SQLite) with a signed-in sender, to
