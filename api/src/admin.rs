@@ -21,6 +21,7 @@ use crate::common::{Mailbox, Timestamp};
 
 /// A message's status (`sealmail status --message-id ID --json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageStatus {
     /// The RFC 5322 Message-ID (`"<...@...>"`).
     pub message_id: String,
@@ -47,6 +48,7 @@ pub struct MessageStatus {
 /// recipient, subject and date range. Every filter is optional; text filters
 /// match case-insensitively anywhere in the field.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct TraceQuery {
     /// The sender's address contains this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +90,7 @@ impl TraceQuery {
 
 /// One page of a message trace, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TracePage {
     /// The matching messages, each as its full status.
     pub messages: Vec<MessageStatus>,

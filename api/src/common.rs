@@ -7,11 +7,17 @@ use serde::{Deserialize, Serialize};
 /// Kept as text on the wire so `curl` output is readable and the portal can hand
 /// it straight to the browser's `Date` for formatting in the reader's language.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(format = DateTime, example = "2026-11-23T09:30:00Z")
+)]
 #[serde(transparent)]
 pub struct Timestamp(pub String);
 
 /// An email address with an optional display name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mailbox {
     /// The display name (`"Alice Example"`), if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +28,7 @@ pub struct Mailbox {
 
 /// The protection a sender chose for a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Protection {
     /// Encrypted in transit and at rest; the recipient may save, print and forward.
@@ -33,6 +40,7 @@ pub enum Protection {
 /// A language Sealmail's mail and portal speak. On the wire its BCP 47
 /// primary tag: `"en"`, `"nl"`, `"da"`, `"ja"` (any other is `invalid_request`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     /// English.
@@ -85,6 +93,7 @@ impl std::str::FromStr for Language {
 /// An organisation's branding, shown on the portal and in notification mail
 /// (the fields of the modelled product's OME configuration).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Branding {
     /// The organisation's name, shown in the portal's header.
     pub organisation: String,
@@ -112,6 +121,7 @@ pub struct Branding {
 
 /// A message's state as a whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageState {
     /// Its recipients can read it.
@@ -124,6 +134,7 @@ pub enum MessageState {
 
 /// One recipient's state, as the Sent list and `sealmail status` show it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientState {
     /// Sent to them, not opened yet (opening the link alone does not count:
@@ -140,6 +151,7 @@ pub enum RecipientState {
 
 /// Whether a recipient was in To or Cc.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientKind {
     /// A To recipient.
@@ -150,6 +162,7 @@ pub enum RecipientKind {
 
 /// One recipient of a message and where they stand.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecipientStatus {
     /// The recipient's address and name.
     pub recipient: Mailbox,
@@ -171,6 +184,7 @@ pub struct RecipientStatus {
 /// On the wire an object whose `state` names the variant:
 /// `{"state": "deferred", "last_error": "…", "next_try_at": "…", "attempts": 2}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Delivery {
     /// Waiting for its first try.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// HTTP status or by the human-readable `message`. Codes are only ever added;
 /// an existing code keeps its spelling forever.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The link token matches no recipient link (mistyped, or never issued). HTTP 404.
@@ -139,6 +140,7 @@ impl std::fmt::Display for ErrorCode {
 /// The JSON body of every error response: `{"code": "...", "message": "..."}`,
 /// plus the optional details some codes carry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong, for programs.
     pub code: ErrorCode,

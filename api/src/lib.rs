@@ -8,6 +8,8 @@
 pub mod admin;
 pub mod common;
 pub mod error;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod query;
 pub mod recipient;
 pub mod routes;

@@ -8,6 +8,7 @@ use crate::common::{Branding, Language, Mailbox, Protection, Timestamp};
 ///
 /// Fetching this does not count as opening the message: mail scanners pre-open links.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkInfo {
     /// Who sent the message.
     pub sender: Mailbox,
@@ -31,6 +32,7 @@ pub struct LinkInfo {
 /// `POST /api/v1/links/{token}/passcode`: the optional JSON body. Without a
 /// body (or without `language`) the passcode mail is in the message's language.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasscodeRequest {
     /// The language the portal shows, so the mail matches the page that asked for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +43,7 @@ pub struct PasscodeRequest {
 ///
 /// It always goes to the address bound to the link, never to one the request names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasscodeSent {
     /// Where it went, masked (`"b•••@example.net"`).
     pub sent_to_masked: String,
@@ -50,6 +53,7 @@ pub struct PasscodeSent {
 
 /// `POST /api/v1/links/{token}/session`: the passcode the recipient typed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasscodeSubmit {
     /// The 8 digits from the mail (spaces and dashes are ignored by the server).
     pub passcode: String,
@@ -58,6 +62,7 @@ pub struct PasscodeSubmit {
 /// The answer to a correct passcode; the session itself travels in an
 /// HttpOnly cookie the portal cannot read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionOpened {
     /// When the session ends; after that the recipient needs a new passcode.
     pub expires_at: Timestamp,
@@ -65,6 +70,7 @@ pub struct SessionOpened {
 
 /// `GET /api/v1/links/{token}/message`: the decrypted message, for a recipient with a session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageView {
     /// The RFC 5322 Message-ID (`"<...@...>"`).
     pub message_id: String,
@@ -94,6 +100,7 @@ pub struct MessageView {
 
 /// A message body: plain text, HTML, or both.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Body {
     /// The plain-text body, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +116,7 @@ pub struct Body {
 /// policy of its own, so it is neither sent twice nor ever put into the
 /// portal's page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BodyView {
     /// The plain-text body, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +128,7 @@ pub struct BodyView {
 
 /// An attachment's description; the bytes come from `GET .../attachments/{id}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentInfo {
     /// Opaque id, unique within the message.
     pub id: String,
@@ -136,6 +145,7 @@ pub struct AttachmentInfo {
 /// Sent as JSON, or as `multipart/form-data` with this JSON in a part named
 /// [`crate::routes::REPLY_PART`] followed by one part per attached file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplyRequest {
     /// The reply's text.
     pub text: String,
@@ -143,6 +153,7 @@ pub struct ReplyRequest {
 
 /// The reply was stored and the sender notified.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplySent {
     /// The reply's RFC 5322 Message-ID.
     pub message_id: String,

@@ -99,6 +99,9 @@ pub const LINK_ATTACHMENT: &str = "/api/v1/links/{token}/attachments/{id}";
 pub const LINK_REPLY: &str = "/api/v1/links/{token}/reply";
 /// `GET` → `"ok"` when the server runs (for load balancers and scripts).
 pub const HEALTH: &str = "/api/v1/health";
+/// `GET` → this API's OpenAPI 3.1 description, generated from this crate
+/// (its `openapi` feature): every route in [`ALL`], every [`crate::ErrorCode`].
+pub const OPENAPI: &str = "/api/v1/openapi.json";
 
 /// Name of the sender's session cookie (HttpOnly, SameSite=Strict, path `/`).
 pub const SENDER_SESSION_COOKIE: &str = "sealmail_session";
@@ -193,15 +196,15 @@ pub fn token(id: i64) -> String {
 /// A route that takes an API token, and what the token needs there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TokenRoute {
-    /// The method, upper case.
-    pub method: &'static str,
+    /// The method.
+    pub method: Method,
     /// The route as mounted (one of the constants above).
     pub route: &'static str,
     /// What the token needs.
     pub needs: TokenNeeds,
 }
 
-const fn needs(method: &'static str, route: &'static str, scope: TokenScope) -> TokenRoute {
+const fn needs(method: Method, route: &'static str, scope: TokenScope) -> TokenRoute {
     TokenRoute {
         method,
         route,
@@ -216,53 +219,149 @@ const fn needs(method: &'static str, route: &'static str, scope: TokenScope) -> 
 /// rather than open to every scope. The account counts too: an admin route
 /// also needs the account to be an administrator at the time of the request.
 pub const TOKEN_ROUTES: &[TokenRoute] = {
+    use Method::{Delete, Get, Patch, Post, Put};
     use TokenScope::{Admin, Revoke, Send, Status};
     &[
         TokenRoute {
-            method: "GET",
+            method: Get,
             route: ME,
             needs: TokenNeeds::AnyScope,
         },
-        needs("POST", MESSAGES, Send),
-        needs("GET", BRANDING_TEMPLATES, Send),
-        needs("GET", SENT, Status),
-        needs("GET", MESSAGE, Status),
-        needs("PATCH", MESSAGE, Revoke),
-        needs("POST", MESSAGE_REVOKE, Revoke),
-        needs("POST", MESSAGE_RESEND, Revoke),
-        needs("GET", ADMIN_MESSAGE, Admin),
-        needs("POST", ADMIN_MESSAGE_REVOKE, Admin),
-        needs("POST", ADMIN_MESSAGE_RESEND, Admin),
-        needs("GET", ADMIN_TRACE, Admin),
-        needs("GET", ADMIN_REPORT, Admin),
-        needs("GET", ADMIN_AUDIT, Admin),
-        needs("GET", ADMIN_BRANDING, Admin),
-        needs("POST", ADMIN_BRANDING, Admin),
-        needs("GET", ADMIN_BRANDING_ONE, Admin),
-        needs("PUT", ADMIN_BRANDING_ONE, Admin),
-        needs("DELETE", ADMIN_BRANDING_ONE, Admin),
-        needs("PUT", ADMIN_BRANDING_LOGO, Admin),
-        needs("DELETE", ADMIN_BRANDING_LOGO, Admin),
-        needs("GET", ADMIN_MAIL_FLOW_RULES, Admin),
-        needs("POST", ADMIN_MAIL_FLOW_RULES, Admin),
-        needs("PUT", ADMIN_MAIL_FLOW_RULE, Admin),
-        needs("DELETE", ADMIN_MAIL_FLOW_RULE, Admin),
-        needs("POST", ADMIN_MAIL_FLOW_RULE_MOVE, Admin),
-        needs("POST", ADMIN_MAIL_FLOW_TEST, Admin),
+        needs(Post, MESSAGES, Send),
+        needs(Get, BRANDING_TEMPLATES, Send),
+        needs(Get, SENT, Status),
+        needs(Get, MESSAGE, Status),
+        needs(Patch, MESSAGE, Revoke),
+        needs(Post, MESSAGE_REVOKE, Revoke),
+        needs(Post, MESSAGE_RESEND, Revoke),
+        needs(Get, ADMIN_MESSAGE, Admin),
+        needs(Post, ADMIN_MESSAGE_REVOKE, Admin),
+        needs(Post, ADMIN_MESSAGE_RESEND, Admin),
+        needs(Get, ADMIN_TRACE, Admin),
+        needs(Get, ADMIN_REPORT, Admin),
+        needs(Get, ADMIN_AUDIT, Admin),
+        needs(Get, ADMIN_BRANDING, Admin),
+        needs(Post, ADMIN_BRANDING, Admin),
+        needs(Get, ADMIN_BRANDING_ONE, Admin),
+        needs(Put, ADMIN_BRANDING_ONE, Admin),
+        needs(Delete, ADMIN_BRANDING_ONE, Admin),
+        needs(Put, ADMIN_BRANDING_LOGO, Admin),
+        needs(Delete, ADMIN_BRANDING_LOGO, Admin),
+        needs(Get, ADMIN_MAIL_FLOW_RULES, Admin),
+        needs(Post, ADMIN_MAIL_FLOW_RULES, Admin),
+        needs(Put, ADMIN_MAIL_FLOW_RULE, Admin),
+        needs(Delete, ADMIN_MAIL_FLOW_RULE, Admin),
+        needs(Post, ADMIN_MAIL_FLOW_RULE_MOVE, Admin),
+        needs(Post, ADMIN_MAIL_FLOW_TEST, Admin),
     ]
 };
 
-/// What a token needs for `method` on `route` (as mounted), or `None` if
-/// the route takes no token. `HEAD` is asked as `GET`, as the server answers it.
+/// What a token needs for `method` (its name, upper case) on `route` (as
+/// mounted), or `None` if the route takes no token. `HEAD` is asked as
+/// `GET`, as the server answers it.
 pub fn token_needs(method: &str, route: &str) -> Option<TokenNeeds> {
     let method = if method == "HEAD" { "GET" } else { method };
     TOKEN_ROUTES
         .iter()
-        .find(|r| r.method == method && r.route == route)
+        .find(|r| r.method.as_str() == method && r.route == route)
         .map(|r| r.needs)
 }
 
 // ---- end of API tokens ------------------------------------------------------
+
+/// An HTTP method an API route takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET` (the server answers `HEAD` too).
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+}
+
+impl Method {
+    /// Every method an API route may take.
+    pub const ALL: [Method; 5] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+    ];
+
+    /// The method's name on the wire (`"GET"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether the request changes something: then it must carry [`CSRF_HEADER`].
+    pub const fn is_state_changing(self) -> bool {
+        !matches!(self, Method::Get)
+    }
+}
+
+/// Every API route, each method it takes on its own line, in the order of
+/// the constants above. The server's tests check that it answers each and
+/// refuses every other method on these paths (`method_not_allowed`); the
+/// OpenAPI document describes exactly these; a test below fails when a path
+/// constant is missing here.
+pub const ALL: &[(Method, &str)] = &[
+    (Method::Get, LINK),
+    (Method::Post, LINK_PASSCODE),
+    (Method::Post, LINK_SESSION),
+    (Method::Delete, LINK_SESSION),
+    (Method::Get, LINK_MESSAGE),
+    (Method::Get, LINK_BODY),
+    (Method::Get, LINK_ATTACHMENT),
+    (Method::Post, LINK_REPLY),
+    (Method::Get, HEALTH),
+    (Method::Get, OPENAPI),
+    (Method::Post, SESSION),
+    (Method::Delete, SESSION),
+    (Method::Get, ME),
+    (Method::Post, MESSAGES),
+    (Method::Get, MESSAGE),
+    (Method::Patch, MESSAGE),
+    (Method::Post, MESSAGE_REVOKE),
+    (Method::Post, MESSAGE_RESEND),
+    (Method::Get, SENT),
+    (Method::Get, BRANDING_TEMPLATES),
+    (Method::Get, BRANDING_LOGO),
+    (Method::Get, ADMIN_MESSAGE),
+    (Method::Post, ADMIN_MESSAGE_REVOKE),
+    (Method::Post, ADMIN_MESSAGE_RESEND),
+    (Method::Get, ADMIN_TRACE),
+    (Method::Get, ADMIN_REPORT),
+    (Method::Get, ADMIN_AUDIT),
+    (Method::Get, ADMIN_BRANDING),
+    (Method::Post, ADMIN_BRANDING),
+    (Method::Get, ADMIN_BRANDING_ONE),
+    (Method::Put, ADMIN_BRANDING_ONE),
+    (Method::Delete, ADMIN_BRANDING_ONE),
+    (Method::Put, ADMIN_BRANDING_LOGO),
+    (Method::Delete, ADMIN_BRANDING_LOGO),
+    (Method::Get, ADMIN_MAIL_FLOW_RULES),
+    (Method::Post, ADMIN_MAIL_FLOW_RULES),
+    (Method::Put, ADMIN_MAIL_FLOW_RULE),
+    (Method::Delete, ADMIN_MAIL_FLOW_RULE),
+    (Method::Post, ADMIN_MAIL_FLOW_RULE_MOVE),
+    (Method::Post, ADMIN_MAIL_FLOW_TEST),
+    // API tokens (issue 20).
+    (Method::Get, TOKENS),
+    (Method::Post, TOKENS),
+    (Method::Delete, TOKEN),
+];
 
 /// The portal page for a link token.
 pub fn portal_link_page(token: &str) -> String {
@@ -445,6 +544,36 @@ mod tests {
             "",
         ] {
             assert!(!pages::is_reader(path), "{path}");
+        }
+    }
+
+    /// The values of this file's `pub const X: &str = "/api/…";` lines: what
+    /// a new API route adds, read from the source so none can be forgotten.
+    fn api_path_constants() -> Vec<&'static str> {
+        include_str!("routes.rs")
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("pub const "))
+            .filter_map(|rest| rest.split_once(": &str = \""))
+            .filter_map(|(_, value)| value.strip_suffix("\";"))
+            .filter(|path| path.starts_with("/api/"))
+            .collect()
+    }
+
+    #[test]
+    fn every_api_route_constant_is_in_all_with_a_method() {
+        let constants = api_path_constants();
+        assert!(constants.len() >= 30, "the scan found {constants:?}");
+        assert!(constants.contains(&LINK) && constants.contains(&OPENAPI));
+        for path in &constants {
+            assert!(
+                ALL.iter().any(|(_, p)| p == path),
+                "{path} is an API route constant missing from routes::ALL"
+            );
+        }
+        for (method, path) in ALL {
+            assert!(constants.contains(path), "{path} in ALL is not a constant");
+            let same = ALL.iter().filter(|(m, p)| m == method && p == path);
+            assert_eq!(same.count(), 1, "{} {path} twice", method.as_str());
         }
     }
 

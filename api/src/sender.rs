@@ -12,6 +12,7 @@ use crate::recipient::Body;
 /// (`credentials_wrong`), so the form does not reveal who has an account.
 /// `Debug` never prints the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignIn {
     /// The account's address.
     pub email: String,
@@ -31,6 +32,7 @@ impl std::fmt::Debug for SignIn {
 /// `GET /api/v1/me`, and the answer to a successful sign-in: who is signed in.
 /// The session itself travels in an HttpOnly cookie the portal cannot read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     /// The account's display name, if it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +60,7 @@ pub struct Me {
 /// [`crate::routes::COMPOSE_PART`] (it must come first), then one part per
 /// attached file (any part name; the part's file name and content type are kept).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComposeRequest {
     /// To recipients (at least one).
     pub to: Vec<Mailbox>,
@@ -92,6 +95,7 @@ pub struct ComposeRequest {
 /// When a new message expires. On the wire: `"template_default"`,
 /// `"never"`, or `{"at": "2026-12-01T12:00:00Z"}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Expiry {
     /// As the branding template says (its `expiry_days` after sending);
@@ -107,6 +111,7 @@ pub enum Expiry {
 /// The answer to a successful compose: the message is stored and the
 /// notifications are sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Composed {
     /// The message's id, for [`crate::routes::message`] and
     /// [`crate::routes::message_revoke`].
@@ -117,6 +122,7 @@ pub struct Composed {
 
 /// `GET /api/v1/sent`: query parameters of the Sent list.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct SentQuery {
     /// Only messages whose subject or a recipient's address or name contains
     /// this text (case-insensitive).
@@ -143,6 +149,7 @@ impl SentQuery {
 
 /// One page of the Sent list, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SentPage {
     /// The messages on this page.
     pub messages: Vec<SentMessage>,
@@ -153,6 +160,7 @@ pub struct SentPage {
 
 /// One message of the Sent list (also the answer to a revoke or an expiry change).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SentMessage {
     /// The message's id (for the revoke and expiry routes).
     pub id: String,
@@ -181,6 +189,7 @@ pub struct SentMessage {
 /// A reply to a sent message. Its content reaches the sender as an encrypted
 /// message of its own (a notification with a link); this is its metadata.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplySummary {
     /// The reply's RFC 5322 Message-ID.
     pub message_id: String,
@@ -199,6 +208,7 @@ pub struct ReplySummary {
 /// keep reading. Revoking what is already revoked answers `already_revoked`
 /// and changes nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevokeRequest {
     /// Revoke only this recipient's access (their address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,6 +219,7 @@ pub struct RevokeRequest {
 /// mail one recipient a new link to an active message. Their old link stops
 /// working at once; the answer is the message's status after it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResendRequest {
     /// The recipient's address.
     pub recipient: String,
@@ -217,6 +228,7 @@ pub struct ResendRequest {
 /// `PATCH /api/v1/messages/{id}`: change the expiry of an active message.
 /// The answer is the updated [`SentMessage`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpiryChange {
     /// The new expiry (in the future); `null` for none.
     pub expires_at: Option<Timestamp>,

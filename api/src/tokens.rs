@@ -29,6 +29,7 @@ pub const MAX_TOKEN_NAME: usize = 100;
 /// What a token may be used for. Each sender and admin route needs one of
 /// these ([`crate::routes::TOKEN_ROUTES`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenScope {
     /// Compose and send messages (and read the branding templates to pick from).
@@ -69,6 +70,7 @@ impl TokenScope {
 
 /// Where a token stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenState {
     /// It works (within its scopes).
@@ -82,6 +84,7 @@ pub enum TokenState {
 /// One of the signed-in user's API tokens, as listed. Never holds the
 /// secret: that is shown once, in [`CreatedApiToken`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     /// Its id, for [`crate::routes::token`]; also how the audit names it.
     pub id: i64,
@@ -109,6 +112,7 @@ pub struct ApiToken {
 
 /// How long a new token lasts. On the wire `{"days": 30}` or `"never"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenExpiry {
     /// This many days from now (1 to [`MAX_TOKEN_DAYS`]; `invalid_request` otherwise).
@@ -126,6 +130,7 @@ impl Default for TokenExpiry {
 
 /// `POST` [`crate::routes::TOKENS`]: a new token for the signed-in user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewApiToken {
     /// What it is for (1 to [`MAX_TOKEN_NAME`] characters, no control characters).
     pub name: String,
@@ -140,6 +145,7 @@ pub struct NewApiToken {
 /// The answer to creating a token: the token, and its secret — shown this
 /// once and never again (the server keeps only its SHA-256).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedApiToken {
     /// The token as it will be listed.
     pub token: ApiToken,

@@ -1451,7 +1451,7 @@ fn api_token_routes_and_what_each_route_needs_of_a_token() {
             route.needs == TokenNeeds::Scope(TokenScope::Admin),
             admin,
             "{} {}",
-            route.method,
+            route.method.as_str(),
             route.route
         );
     }

@@ -135,6 +135,15 @@ async fn a_sent_message_is_read_replied_to_and_revoked_in_real_browsers() {
     bob.find("page-link").await;
     assert!(bob.text("sender").await.contains("Alice Sender"));
     bob.check_page("link").await;
+    // The link's info came once: the page preloaded it (server/src/http/
+    // prefetch.rs) and the gate's request was answered from that preload.
+    let token = bob_link.rsplit('/').next().unwrap();
+    let info_fetches = format!(
+        "return performance.getEntriesByType('resource')
+            .filter(e => e.name.endsWith('/api/v1/links/{token}'))
+            .map(e => e.initiatorType).join()"
+    );
+    assert_eq!(bob.script(&info_fetches).await, Value::from("link"));
     assert_eq!(
         recipient_state(&status(&server, &message_id), BOB),
         "sent",

@@ -45,6 +45,7 @@ pub fn app(state: AppState) -> Router {
     let csp = portal::content_security_policy(&state.settings.portal_dir);
     let api = Router::new()
         .route(sealmail_api::routes::HEALTH, get(health))
+        .route(sealmail_api::routes::OPENAPI, get(http::openapi::document))
         .merge(recipient::router(state.clone()))
         .merge(sender::router())
         .merge(admin::router())

@@ -197,8 +197,8 @@ async fn every_sender_and_admin_route_refuses_a_token_without_its_scope_and_take
         let TokenNeeds::Scope(scope) = route.needs else {
             continue;
         };
-        let what = format!("{} {}", route.method, route.route);
-        let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+        let what = format!("{} {}", route.method.as_str(), route.route);
+        let method = Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
         let (without, only) = &secrets[&scope];
         let refused = app
             .script(without)

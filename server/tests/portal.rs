@@ -152,6 +152,7 @@ async fn a_link_page_hands_the_browser_the_reader_bundle_to_fetch_ahead() {
     assert_eq!(
         String::from_utf8_lossy(&link_page.body),
         "<!doctype html><title>recipient bundle</title><link href=/main.css rel=stylesheet>\
+         <link rel=preload as=fetch crossorigin=use-credentials href=\"/api/v1/links/SomeLinkToken_-123\">\
          <link rel=prefetch href=\"/reader/pages-1.css\">\
          <link rel=prefetch href=\"/reader/sealmail-reader-2.js\" crossorigin>\
          <link rel=prefetch href=\"/reader/sealmail-reader-2_bg.wasm\" crossorigin>\

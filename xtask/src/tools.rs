@@ -25,9 +25,12 @@ const ESBUILD_VERSION: &str = "0.28.2";
 /// dkimpy, an independent DKIM verifier (server/tests/dkim.rs), the DNS
 /// library it imports, and PyNaCl (with cffi and pycparser) for its Ed25519
 /// signatures; aiosmtpd (with atpublic and attrs), the real SMTP server the
-/// delivery tests start. Pinned together, installed with `--no-deps`, so
+/// delivery tests start; openapi-spec-validator, an independent check of
+/// the API's OpenAPI document (server/tests/openapi.rs), and what it imports
+/// (jsonschema and openapi-schema-validator check live answers against the
+/// document's schemas). Pinned together, installed with `--no-deps`, so
 /// nothing unpinned comes along.
-const PYTHON_PACKAGES: [&str; 8] = [
+const PYTHON_PACKAGES: [&str; 27] = [
     "dkimpy==1.1.8",
     "dnspython==2.7.0",
     "PyNaCl==1.5.0",
@@ -36,6 +39,25 @@ const PYTHON_PACKAGES: [&str; 8] = [
     "aiosmtpd==1.4.6",
     "atpublic==9.0.0",
     "attrs==26.1.0",
+    "openapi-spec-validator==0.9.0",
+    "openapi-schema-validator==0.9.0",
+    "jsonschema==4.26.0",
+    "jsonschema-specifications==2025.9.1",
+    "jsonschema-path==0.5.0",
+    "referencing==0.37.0",
+    "rpds-py==2026.9.1",
+    "rfc3339-validator==0.1.4",
+    "six==1.17.0",
+    "pathable==0.6.0",
+    "PyYAML==6.0.4",
+    "lazy-object-proxy==1.13.0",
+    "pydantic==2.14.4",
+    "pydantic-core==2.50.5",
+    "pydantic-settings==2.16.3",
+    "python-dotenv==1.2.4",
+    "annotated-types==0.8.0",
+    "typing-inspection==0.4.5",
+    "typing-extensions==4.16.0",
 ];
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's `fonts-noto-cjk` (Noto Sans CJK, Japanese included).

@@ -7,6 +7,7 @@ use crate::common::Timestamp;
 
 /// What an audit event records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditKind {
     /// A recipient asked for a passcode (outcome `failure`: refused, e.g. rate-limited).
@@ -133,6 +134,7 @@ impl AuditKind {
 
 /// Whether the audited action succeeded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditOutcome {
     /// It did.
@@ -154,6 +156,7 @@ impl AuditOutcome {
 /// One access-audit event. Never holds a secret: no passcode, link token,
 /// password, body or attachment content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     /// The event's sequence number (increasing).
     pub id: u64,
@@ -186,6 +189,7 @@ pub struct AuditEvent {
 /// With `format=csv` the answer is `text/csv` (every matching event, no paging)
 /// instead of an [`AuditPage`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AuditQuery {
     /// At or after this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -235,6 +239,7 @@ impl AuditQuery {
 
 /// One page of the access audit, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     /// The events on this page.
     pub events: Vec<AuditEvent>,

@@ -14,6 +14,7 @@ pub const LOGO_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "imag
 /// sent with it show its branding on the portal and in the notification mail,
 /// and get its expiry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BrandingTemplate {
     /// Opaque id (what [`crate::sender::ComposeRequest::branding_template`] names).
     pub id: String,
@@ -35,6 +36,7 @@ pub struct BrandingTemplate {
 
 /// The editable settings of a branding template (OME configuration fields).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BrandingFields {
     /// The organisation's name in the portal's header and the mail's footer;
     /// absent: the server's own (`sealmail serve --organisation`).
@@ -80,6 +82,7 @@ pub struct BrandingFields {
 /// Making a template the default makes the previous default an ordinary one;
 /// the default cannot be un-made except by making another the default.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BrandingTemplateInput {
     /// The template's name, unique.
     pub name: String,

@@ -8,6 +8,7 @@ use crate::common::Protection;
 
 /// A stored rule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailFlowRule {
     /// Its id.
     pub id: i64,
@@ -24,6 +25,7 @@ pub struct MailFlowRule {
 /// A rule to add (`POST`), or what a rule becomes (`PUT`
 /// [`crate::routes::ADMIN_MAIL_FLOW_RULE`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewMailFlowRule {
     /// What an administrator calls it.
     pub name: String,
@@ -40,6 +42,7 @@ pub struct NewMailFlowRule {
 
 /// Something a mail, for one of its recipients, may satisfy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MailFlowCondition {
     /// The recipient is not in one of the organisation's domains (`--org-domains`).
@@ -91,6 +94,7 @@ pub enum MailFlowCondition {
 
 /// What a rule does with a recipient it matches.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MailFlowAction {
     /// Store the mail encrypted; the recipient gets Sealmail's notification.
@@ -117,6 +121,7 @@ pub enum MailFlowAction {
 
 /// `POST` [`crate::routes::ADMIN_MAIL_FLOW_RULE_MOVE`]: where the rule goes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoveMailFlowRule {
     /// Its new place (1 = first); the rules between move along.
     pub position: i64,
@@ -124,6 +129,7 @@ pub struct MoveMailFlowRule {
 
 /// `POST` [`crate::routes::ADMIN_MAIL_FLOW_TEST`]: a mail to try the rules on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailFlowTest {
     /// The whole mail, headers included (RFC 5322, as pasted).
     pub eml: String,
@@ -137,6 +143,7 @@ pub struct MailFlowTest {
 
 /// What the rules decide for one recipient of a mail (`sealmail rule test`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailFlowVerdict {
     /// The recipient.
     pub recipient: String,
@@ -158,6 +165,7 @@ pub struct MailFlowVerdict {
 
 /// A rule that did not match a recipient, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailFlowMiss {
     /// The rule.
     pub rule: MailFlowRuleRef,
@@ -170,6 +178,7 @@ pub struct MailFlowMiss {
 /// One kind per [`MailFlowCondition`] kind, named the same. In a verdict's
 /// `because` the condition held; in a [`MailFlowMiss`] it failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MailFlowReason {
     /// `recipient_outside_org`: the recipient's domain (outside the
@@ -231,6 +240,7 @@ pub enum MailFlowReason {
 
 /// A rule named in a verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailFlowRuleRef {
     /// Its id.
     pub id: i64,

@@ -6,6 +6,7 @@ use crate::common::Timestamp;
 
 /// `GET /api/v1/admin/report`: the period of the encryption report.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ReportQuery {
     /// Start of the period (default: 7 days before `until`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +28,7 @@ impl ReportQuery {
 
 /// The encryption report over a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// Start of the period.
     pub from: Timestamp,
@@ -45,6 +47,7 @@ pub struct Report {
 /// a message sent on Monday and revoked on Tuesday counts as sent on Monday
 /// and revoked on Tuesday.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportCounts {
     /// Messages sent (replies from recipients not counted).
     pub sent: u64,
@@ -58,6 +61,7 @@ pub struct ReportCounts {
 
 /// One day of the report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportDay {
     /// The UTC date, `"2026-11-23"`.
     pub date: String,
@@ -68,6 +72,7 @@ pub struct ReportDay {
 
 /// How many messages went to one recipient domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainCount {
     /// The domain (`"example.net"`), lower case.
     pub domain: String,

@@ -1,6 +1,7 @@
 //! What every area's HTTP handlers share: extractors and body helpers, paging,
 //! the client's address, the middleware (anti-forgery header, request logs,
-//! CORS), the portal's files, and accepting connections. The router that puts the areas together is
+//! CORS), the portal's files, the API's OpenAPI document, and accepting
+//! connections. The router that puts the areas together is
 //! `app` in `lib.rs`; nothing here imports an area.
 
 mod client;
@@ -8,6 +9,7 @@ pub mod cors;
 mod extract;
 pub mod layers;
 pub mod listen;
+pub mod openapi;
 pub mod paging;
 pub mod portal;
 mod prefetch;

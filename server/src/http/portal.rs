@@ -109,8 +109,8 @@ async fn page_index(indexes: Indexes, request: Request) -> Result<Response, Infa
         indexes.staff
     } else if pages::is_reader(path) && indexes.reader.is_file() {
         indexes.reader
-    } else if path.starts_with("/m/")
-        && let Some(page) = link_page(&indexes).await
+    } else if let Some(token) = link_page_token(path)
+        && let Some(page) = link_page(&indexes, token).await
     {
         let mut response = page.into_response();
         response.headers_mut().insert(
@@ -132,16 +132,27 @@ async fn page_index(indexes: Indexes, request: Request) -> Result<Response, Infa
     Ok(response.map(Body::new))
 }
 
-/// The link page: the recipient bundle's index.html with the reader bundle
-/// to fetch ahead ([`super::prefetch`]). Read from disk each time, as
-/// `ServeFile` does, so a new build reaches readers at once; `None` (the
-/// page as it is) if either page cannot be read or has no `</head>`.
-async fn link_page(indexes: &Indexes) -> Option<String> {
+/// The token of a link page's path (`/m/{token}`, as the path spells it).
+fn link_page_token(path: &str) -> Option<&str> {
+    let token = path.strip_prefix("/m/")?.trim_end_matches('/');
+    (!token.is_empty() && !token.contains('/')).then_some(token)
+}
+
+/// The link page: the recipient bundle's index.html with the link's info and
+/// the reader bundle to fetch ahead ([`super::prefetch`]). Read from disk
+/// each time, as `ServeFile` does, so a new build reaches readers at once;
+/// `None` (the page as it is) if either page cannot be read or has no `</head>`.
+async fn link_page(indexes: &Indexes, token: &str) -> Option<String> {
     let (page, reader) = tokio::join!(
         tokio::fs::read_to_string(&indexes.recipient),
         tokio::fs::read_to_string(&indexes.reader)
     );
-    super::prefetch::with_links(&page.ok()?, &super::prefetch::reader_links(&reader.ok()?))
+    let links = [
+        super::prefetch::link_info_link(token),
+        super::prefetch::reader_links(&reader.ok()?),
+    ]
+    .concat();
+    super::prefetch::with_links(&page.ok()?, &links)
 }
 
 async fn not_built() -> impl IntoResponse {

@@ -1,15 +1,21 @@
-//! The link page hands the browser the reader bundle ahead: its index.html
-//! goes out with a `<link rel="prefetch">` for each file the reading page
-//! loads (the reader's script, wasm and styles, whose names carry content
-//! hashes), so the message appears at once after the passcode, from the
-//! browser's cache (the files are kept for a year: see `portal.rs`). Done
-//! here, not in the portal, because any view the link page draws for it
+//! What the link page has the browser fetch ahead, written into its
+//! index.html by the server:
+//!
+//! - the link's info (`<link rel="preload">` of [`routes::link`]), which the
+//!   gate asks for first: it then comes while the wasm loads, not one round
+//!   trip after it (the link page's time to interactive on a phone);
+//! - the reader bundle (a `<link rel="prefetch">` for each file the reading
+//!   page loads: the reader's script, wasm and styles, whose names carry
+//!   content hashes), so the message appears at once after the passcode,
+//!   from the browser's cache (the files are kept for a year: `portal.rs`).
+//!
+//! Done here, not in the portal, because any view the link page draws for it
 //! costs the recipient's budgeted first load some 1.5 KB gzip, and the
 //! portal would first have to fetch the reading page to learn the names.
 
 use html5ever::tendril::TendrilSink as _;
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
-use sealmail_api::routes::pages::READER_BUNDLE;
+use sealmail_api::routes::{self, pages::READER_BUNDLE};
 
 /// The `<link rel="prefetch">` tags for what `reader_page` (the reader
 /// bundle's index.html) loads from the reader bundle: each `<link>` whose
@@ -48,6 +54,17 @@ pub fn reader_links(reader_page: &str) -> String {
             format!("<link rel=prefetch href=\"{}\"{crossorigin}>", escape(href))
         })
         .collect()
+}
+
+/// The preload of the link info for `token` (as the link page's path spells
+/// it), as the gate asks for it: same URL, `fetch` with the credentials
+/// included, so the browser hands the gate's request the preloaded answer.
+pub fn link_info_link(token: &str) -> String {
+    let token = percent_encoding::percent_decode_str(token).decode_utf8_lossy();
+    format!(
+        "<link rel=preload as=fetch crossorigin=use-credentials href=\"{}\">",
+        escape(&routes::link(&token))
+    )
 }
 
 /// `page` with `links` just before its `</head>`; `None` if it has none.
@@ -121,6 +138,19 @@ mod tests {
             )
         );
         assert_eq!(with_links("<p>no head</p>", "<link>"), None);
+    }
+
+    #[test]
+    fn the_link_info_is_preloaded_at_the_url_the_gate_asks_for() {
+        assert_eq!(
+            link_info_link("abc_-DEF"),
+            "<link rel=preload as=fetch crossorigin=use-credentials href=\"/api/v1/links/abc_-DEF\">"
+        );
+        // Decoded from the page's path, encoded again as the gate does.
+        assert_eq!(
+            link_info_link("a%20b%22c"),
+            "<link rel=preload as=fetch crossorigin=use-credentials href=\"/api/v1/links/a%20b%22c\">"
+        );
     }
 
     #[test]
