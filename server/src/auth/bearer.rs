@@ -9,8 +9,8 @@
 //! Other schemes (`Basic`, from a proxy in front) are left alone.
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sealmail_api::admin::{AuditKind, AuditOutcome};
@@ -18,6 +18,7 @@ use sealmail_api::routes::token_needs;
 use sealmail_api::tokens::{TOKEN_LENGTH, TOKEN_PREFIX, TokenNeeds, TokenScope};
 
 use super::{TokenCaller, TokenRef};
+use crate::audit::Actor;
 use crate::crypto::{Secret, new_bearer_token, sha256};
 use crate::error::Error;
 use crate::http::ClientAddress;
@@ -110,16 +111,26 @@ pub async fn authenticate(
         .get::<MatchedPath>()
         .map_or("", |path| path.as_str())
         .to_owned();
-    let method = request.method().as_str().to_owned();
+    // A client may send any token as a method: the audit names only ours.
+    let method = match *request.method() {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    };
     let client = ClientAddress::from_request(
         request.headers(),
         request.extensions(),
         state.settings.trust_forwarded_for,
     );
     let what = format!("{method} {route}");
-    match check(&state, presented, &method, &route).await {
+    match check(&state, presented, method, &route).await {
         Ok(caller) => {
-            let actor = crate::audit::Actor::via_token(&caller.user.email, &caller.token, &client);
+            let actor = Actor::via_token(&caller.user.email, &caller.token, &client);
             state
                 .audit
                 .record(actor.did(AuditKind::ApiTokenUsed, what))
@@ -136,9 +147,9 @@ pub async fn authenticate(
                     outcome: AuditOutcome::Failure,
                     message_id: None,
                     recipient: None,
-                    actor: refusal.by.map(|(email, token)| {
-                        crate::audit::Actor::via_token(&email, &token, &client).name
-                    }),
+                    actor: refusal
+                        .by
+                        .map(|(email, token)| Actor::via_token(&email, &token, &client).name),
                     client_address: client.0,
                     detail: Some(format!("{code} ({}) {what}", refusal.why)),
                 })
