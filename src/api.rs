@@ -28,6 +28,7 @@ use sealmail_api::sender::{
     ComposeRequest, Composed, ExpiryChange, Me, ResendRequest, RevokeRequest, SentMessage,
     SentPage, SentQuery, SignIn,
 };
+use sealmail_api::tokens::{ApiToken, CreatedApiToken, NewApiToken};
 use sealmail_api::{ErrorBody, ErrorCode, routes};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
@@ -183,6 +184,12 @@ pub trait SenderApi: Send + Sync {
     /// `POST` [`routes::ADMIN_MAIL_FLOW_TEST`]: what the rules decide for
     /// each recipient of a pasted mail (nothing is sent).
     fn test_mail_flow(&self, mail: MailFlowTest) -> ApiFuture<Vec<MailFlowVerdict>>;
+    /// `GET` [`routes::TOKENS`]: the signed-in user's API tokens.
+    fn tokens(&self) -> ApiFuture<Vec<ApiToken>>;
+    /// `POST` [`routes::TOKENS`]: a new token, with its secret this once.
+    fn create_token(&self, token: NewApiToken) -> ApiFuture<CreatedApiToken>;
+    /// `DELETE` [`routes::token`]: the token, revoked.
+    fn revoke_token(&self, id: i64) -> ApiFuture<ApiToken>;
 }
 
 /// The API client the pages use, shared through context.
@@ -502,6 +509,19 @@ impl SenderApi for HttpApi {
             routes::ADMIN_MAIL_FLOW_TEST.to_owned(),
             Some(body),
         ))
+    }
+
+    fn tokens(&self) -> ApiFuture<Vec<ApiToken>> {
+        Box::pin(self.call(Method::GET, routes::TOKENS.to_owned(), None))
+    }
+
+    fn create_token(&self, token: NewApiToken) -> ApiFuture<CreatedApiToken> {
+        let body = serde_json::to_string(&token).map(Payload::Json);
+        Box::pin(self.call(Method::POST, routes::TOKENS.to_owned(), Some(body)))
+    }
+
+    fn revoke_token(&self, id: i64) -> ApiFuture<ApiToken> {
+        Box::pin(self.call(Method::DELETE, routes::token(id), None))
     }
 }
 

@@ -37,6 +37,7 @@ use crate::pages::home::Home;
 use crate::pages::recipient::RecipientFlow;
 use crate::pages::sent::SentPage;
 use crate::pages::signin::SignInPage;
+use crate::pages::tokens::TokensPage;
 use crate::translate::provide_i18n;
 
 /// The recipient bundle as served (`dist/`): a link's first pages (the
@@ -83,8 +84,8 @@ pub fn ReaderApp(#[prop(optional)] api: Option<Api>) -> impl IntoView {
     }
 }
 
-/// The staff bundle as served (`dist/staff/`): sign-in, Sent, compose and the
-/// admin pages. `api`: the server's client unless given (tests pass a fake).
+/// The staff bundle as served (`dist/staff/`): sign-in, Sent, compose, API
+/// tokens and the admin pages. `api`: the server's client unless given (tests pass a fake).
 #[component]
 pub fn StaffApp(#[prop(optional)] api: Option<Api>) -> impl IntoView {
     let api = api.unwrap_or_else(|| Api::new(Arc::new(HttpApi::same_origin())));
@@ -94,6 +95,7 @@ pub fn StaffApp(#[prop(optional)] api: Option<Api>) -> impl IntoView {
                 <Route path=path!("/signin") view=SignInPage/>
                 <Route path=path!("/sent") view=SentPage/>
                 <Route path=path!("/compose") view=ComposePage/>
+                <Route path=path!("/tokens") view=TokensPage/>
                 <Route path=path!("/admin") view=AdminStatusPage/>
                 <Route path=path!("/admin/trace") view=AdminTracePage/>
                 <Route path=path!("/admin/report") view=AdminReportPage/>

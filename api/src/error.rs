@@ -48,11 +48,18 @@ pub enum ErrorCode {
     /// So many wrong passcodes were typed for this link that it is locked for
     /// good: only the sender (or an administrator) can send a new link. HTTP 423.
     LinkBlocked,
+    /// The API token (`Authorization: Bearer`) is malformed, unknown,
+    /// expired or revoked. HTTP 401.
+    TokenInvalid,
+    /// The API token does not allow this request: it lacks the scope the
+    /// route needs, or the route takes no token (signing in, managing
+    /// tokens). HTTP 403.
+    TokenScope,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (for exhaustive tests and translations).
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::LinkUnknown,
         ErrorCode::MessageRevoked,
         ErrorCode::MessageExpired,
@@ -71,6 +78,8 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::Internal,
         ErrorCode::LinkBlocked,
+        ErrorCode::TokenInvalid,
+        ErrorCode::TokenScope,
     ];
 
     /// The HTTP status that goes with this code.
@@ -81,8 +90,9 @@ impl ErrorCode {
             | ErrorCode::PasscodeExpired
             | ErrorCode::SessionExpired
             | ErrorCode::NotSignedIn
-            | ErrorCode::CredentialsWrong => 401,
-            ErrorCode::Forbidden => 403,
+            | ErrorCode::CredentialsWrong
+            | ErrorCode::TokenInvalid => 401,
+            ErrorCode::Forbidden | ErrorCode::TokenScope => 403,
             ErrorCode::LinkUnknown | ErrorCode::NotFound => 404,
             ErrorCode::AlreadyRevoked => 409,
             ErrorCode::MessageRevoked | ErrorCode::MessageExpired => 410,
@@ -115,6 +125,8 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
             ErrorCode::LinkBlocked => "link_blocked",
+            ErrorCode::TokenInvalid => "token_invalid",
+            ErrorCode::TokenScope => "token_scope",
         }
     }
 }

@@ -17,10 +17,11 @@ mod operation;
 mod parts;
 mod recipient;
 mod sender;
+mod tokens;
 
 use std::collections::BTreeMap;
 
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::Tag;
 use utoipa::openapi::{Components, Info, License, OpenApi, OpenApiBuilder, PathItem, Paths, RefOr};
 
@@ -29,6 +30,7 @@ use crate::routes::{
     CSRF_HEADER, CSRF_VALUE, RECIPIENT_SESSION_COOKIE, RECIPIENT_SESSION_COOKIE_HTTPS,
     SENDER_SESSION_COOKIE, SENDER_SESSION_COOKIE_HTTPS,
 };
+use crate::tokens::TOKEN_PREFIX;
 
 use operation::{Answer, Caller, Operation};
 use parts::Registry;
@@ -39,6 +41,8 @@ const RECIPIENT_SESSION: &str = "recipient_session";
 const SENDER_SESSION: &str = "sender_session";
 /// The name of the security scheme of the anti-forgery header.
 const ANTI_FORGERY: &str = "anti_forgery";
+/// The name of the security scheme of an API token (`Authorization: Bearer`).
+const API_TOKEN: &str = "api_token";
 
 /// The whole document: every route of [`crate::routes::ALL`], every schema
 /// they use, and every [`ErrorCode`].
@@ -82,7 +86,7 @@ pub fn document() -> OpenApi {
 }
 
 /// The areas, each a tag: its name, what it holds, its operations.
-fn areas() -> [(&'static str, &'static str, Vec<Operation>); 4] {
+fn areas() -> [(&'static str, &'static str, Vec<Operation>); 5] {
     [
         (
             "recipient",
@@ -98,6 +102,11 @@ fn areas() -> [(&'static str, &'static str, Vec<Operation>); 4] {
             "admin",
             "An administrator: status, trace, report, audit, branding, mail-flow rules",
             admin::operations(),
+        ),
+        (
+            "tokens",
+            "A signed-in user's API tokens, managed with a browser session only",
+            tokens::operations(),
         ),
         ("server", "The server itself", server()),
     ]
@@ -134,7 +143,14 @@ fn description() -> String {
          status or the `message`. Each operation lists the codes it can answer. \
          A path here called with a method it does not take answers 405 \
          `method_not_allowed`; a path under `/api/` that is not here answers 404 \
-         `not_found`.\n\n| code | status |\n| --- | --- |\n",
+         `not_found`.\n\nA script may call the sender and admin operations that \
+         list the `api_token` scheme with `Authorization: Bearer <token>` instead \
+         of a session (and needs no anti-forgery header then): the token needs \
+         the scope the operation names, and the account must still be allowed \
+         (an administrator, on the admin API). A request with a token is decided \
+         by the token alone: `token_invalid` if it is malformed, unknown, expired \
+         or revoked, `token_scope` if it lacks the scope or the route takes no \
+         token (every operation without `api_token`).\n\n| code | status |\n| --- | --- |\n",
     );
     for code in ErrorCode::ALL {
         text.push_str(&format!("| `{code}` | {} |\n", code.http_status()));
@@ -142,7 +158,7 @@ fn description() -> String {
     text
 }
 
-/// The two session cookies and the anti-forgery header.
+/// The two session cookies, the anti-forgery header and API tokens.
 fn security_schemes() -> BTreeMap<String, RefOr<SecurityScheme>> {
     let cookie = |name: &str, description: String| {
         RefOr::T(SecurityScheme::ApiKey(ApiKey::Cookie(
@@ -171,6 +187,21 @@ fn security_schemes() -> BTreeMap<String, RefOr<SecurityScheme>> {
                      portal is served over https."
                 ),
             ),
+        ),
+        (
+            API_TOKEN.to_owned(),
+            RefOr::T(SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format(format!("{TOKEN_PREFIX}…"))
+                    .description(Some(format!(
+                        "An API token, made by `sealmail token create` or on the portal's \
+                         API tokens page: `{TOKEN_PREFIX}` and 43 base64url characters. \
+                         An operation names the scope it needs: `send`, `status`, \
+                         `revoke` or `admin` (none: any token)."
+                    )))
+                    .build(),
+            )),
         ),
         (
             ANTI_FORGERY.to_owned(),

@@ -4,6 +4,7 @@
 //! functions fill the parameters in and are what clients call.
 
 use crate::query::encode_segment;
+use crate::tokens::{TokenNeeds, TokenScope};
 
 /// Every state-changing request must carry this header with the value [`CSRF_VALUE`].
 /// A cross-site HTML form cannot set a custom header, so this blocks forged posts
@@ -55,6 +56,8 @@ pub mod pages {
     pub const ADMIN_BRANDING: &str = "/admin/branding";
     /// The mail-flow rules: list, add, edit, reorder, delete, try on a mail.
     pub const ADMIN_RULES: &str = "/admin/rules";
+    /// The signed-in user's API tokens: list, create (the secret shown once), revoke.
+    pub const TOKENS: &str = "/tokens";
     /// Where the staff bundle's files are served from.
     pub const STAFF_BUNDLE: &str = "/staff/";
     /// Where the reader bundle's files are served from.
@@ -65,7 +68,7 @@ pub mod pages {
     /// its landing page for an admin path it does not know).
     pub fn is_staff(path: &str) -> bool {
         let path = path.trim_end_matches('/');
-        matches!(path, SIGN_IN | SENT | COMPOSE | ADMIN) || path.starts_with("/admin/")
+        matches!(path, SIGN_IN | SENT | COMPOSE | ADMIN | TOKENS) || path.starts_with("/admin/")
     }
 
     /// Whether `path` is a reading page ([`super::PORTAL_READ_PAGE`]), with or
@@ -173,6 +176,99 @@ pub const ADMIN_MAIL_FLOW_RULE_MOVE: &str = "/api/v1/admin/mail-flow-rules/{id}/
 /// per recipient; nothing is sent.
 pub const ADMIN_MAIL_FLOW_TEST: &str = "/api/v1/admin/mail-flow-test";
 
+// ---- API tokens (issue 20) ------------------------------------------------
+
+/// `GET` → the signed-in user's `Vec<`[`crate::tokens::ApiToken`]`>`, newest
+/// first; `POST` [`crate::tokens::NewApiToken`] → 201
+/// [`crate::tokens::CreatedApiToken`]. With a browser session only: a token
+/// cannot list or mint tokens (`token_scope`).
+pub const TOKENS: &str = "/api/v1/tokens";
+/// `DELETE` → the revoked [`crate::tokens::ApiToken`] (`already_revoked` if
+/// it was; `not_found` for another user's). With a browser session only, as
+/// [`TOKENS`].
+pub const TOKEN: &str = "/api/v1/tokens/{id}";
+
+/// The path of [`TOKEN`] for a token id.
+pub fn token(id: i64) -> String {
+    fill(TOKEN, &[("id", &id.to_string())])
+}
+
+/// A route that takes an API token, and what the token needs there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenRoute {
+    /// The method.
+    pub method: Method,
+    /// The route as mounted (one of the constants above).
+    pub route: &'static str,
+    /// What the token needs.
+    pub needs: TokenNeeds,
+}
+
+const fn needs(method: Method, route: &'static str, scope: TokenScope) -> TokenRoute {
+    TokenRoute {
+        method,
+        route,
+        needs: TokenNeeds::Scope(scope),
+    }
+}
+
+/// Every route that takes `Authorization: Bearer <token>`, each with what
+/// the token needs there: the sender and admin API. Any other route (signing
+/// in, managing tokens, the recipient's routes) refuses a token with
+/// `token_scope`, so a route added without a line here is closed to tokens
+/// rather than open to every scope. The account counts too: an admin route
+/// also needs the account to be an administrator at the time of the request.
+pub const TOKEN_ROUTES: &[TokenRoute] = {
+    use Method::{Delete, Get, Patch, Post, Put};
+    use TokenScope::{Admin, Revoke, Send, Status};
+    &[
+        TokenRoute {
+            method: Get,
+            route: ME,
+            needs: TokenNeeds::AnyScope,
+        },
+        needs(Post, MESSAGES, Send),
+        needs(Get, BRANDING_TEMPLATES, Send),
+        needs(Get, SENT, Status),
+        needs(Get, MESSAGE, Status),
+        needs(Patch, MESSAGE, Revoke),
+        needs(Post, MESSAGE_REVOKE, Revoke),
+        needs(Post, MESSAGE_RESEND, Revoke),
+        needs(Get, ADMIN_MESSAGE, Admin),
+        needs(Post, ADMIN_MESSAGE_REVOKE, Admin),
+        needs(Post, ADMIN_MESSAGE_RESEND, Admin),
+        needs(Get, ADMIN_TRACE, Admin),
+        needs(Get, ADMIN_REPORT, Admin),
+        needs(Get, ADMIN_AUDIT, Admin),
+        needs(Get, ADMIN_BRANDING, Admin),
+        needs(Post, ADMIN_BRANDING, Admin),
+        needs(Get, ADMIN_BRANDING_ONE, Admin),
+        needs(Put, ADMIN_BRANDING_ONE, Admin),
+        needs(Delete, ADMIN_BRANDING_ONE, Admin),
+        needs(Put, ADMIN_BRANDING_LOGO, Admin),
+        needs(Delete, ADMIN_BRANDING_LOGO, Admin),
+        needs(Get, ADMIN_MAIL_FLOW_RULES, Admin),
+        needs(Post, ADMIN_MAIL_FLOW_RULES, Admin),
+        needs(Put, ADMIN_MAIL_FLOW_RULE, Admin),
+        needs(Delete, ADMIN_MAIL_FLOW_RULE, Admin),
+        needs(Post, ADMIN_MAIL_FLOW_RULE_MOVE, Admin),
+        needs(Post, ADMIN_MAIL_FLOW_TEST, Admin),
+    ]
+};
+
+/// What a token needs for `method` (its name, upper case) on `route` (as
+/// mounted), or `None` if the route takes no token. `HEAD` is asked as
+/// `GET`, as the server answers it.
+pub fn token_needs(method: &str, route: &str) -> Option<TokenNeeds> {
+    let method = if method == "HEAD" { "GET" } else { method };
+    TOKEN_ROUTES
+        .iter()
+        .find(|r| r.method.as_str() == method && r.route == route)
+        .map(|r| r.needs)
+}
+
+// ---- end of API tokens ------------------------------------------------------
+
 /// An HTTP method an API route takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
@@ -261,6 +357,10 @@ pub const ALL: &[(Method, &str)] = &[
     (Method::Delete, ADMIN_MAIL_FLOW_RULE),
     (Method::Post, ADMIN_MAIL_FLOW_RULE_MOVE),
     (Method::Post, ADMIN_MAIL_FLOW_TEST),
+    // API tokens (issue 20).
+    (Method::Get, TOKENS),
+    (Method::Post, TOKENS),
+    (Method::Delete, TOKEN),
 ];
 
 /// The portal page for a link token.
@@ -402,6 +502,8 @@ mod tests {
             "/admin/",
             "/admin/trace",
             pages::ADMIN_RULES,
+            pages::TOKENS,
+            "/tokens/",
             "/admin/x",
         ] {
             assert!(pages::is_staff(path), "{path}");
@@ -412,6 +514,7 @@ mod tests {
             "/m/signin",
             "/administrator",
             "/sentinel",
+            "/tokensmith",
             "/staff/x.js",
             "",
         ] {

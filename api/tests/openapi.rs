@@ -195,3 +195,31 @@ fn every_reference_points_at_a_schema_in_the_document() {
         );
     }
 }
+
+#[test]
+fn operations_that_take_an_api_token_name_its_scope_and_no_other_does() {
+    use sealmail_api::tokens::TokenNeeds;
+    let doc = document();
+    for (method, path, operation) in operations(&doc) {
+        let token: Vec<Value> = operation["security"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|requirement| requirement.get("api_token").cloned())
+            .collect();
+        let expected = match routes::token_needs(&method, &path) {
+            None => vec![],
+            Some(TokenNeeds::AnyScope) => vec![serde_json::json!([])],
+            Some(TokenNeeds::Scope(scope)) => vec![serde_json::json!([scope.as_str()])],
+        };
+        assert_eq!(token, expected, "{method} {path}");
+    }
+    let compose = &doc["paths"][routes::MESSAGES]["post"]["security"];
+    assert_eq!(
+        compose,
+        &serde_json::json!([{"sender_session": [], "anti_forgery": []}, {"api_token": ["send"]}])
+    );
+    let scheme = &doc["components"]["securitySchemes"]["api_token"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+}

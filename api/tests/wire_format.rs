@@ -50,6 +50,8 @@ fn every_error_code_is_snake_case_and_matches_as_str() {
             "rate_limited",
             "internal",
             "link_blocked",
+            "token_invalid",
+            "token_scope",
         ]
     );
 }
@@ -62,6 +64,8 @@ fn error_codes_map_to_fitting_statuses() {
     assert_eq!(ErrorCode::TooManyAttempts.http_status(), 429);
     assert_eq!(ErrorCode::PayloadTooLarge.http_status(), 413);
     assert_eq!(ErrorCode::LinkBlocked.http_status(), 423);
+    assert_eq!(ErrorCode::TokenInvalid.http_status(), 401);
+    assert_eq!(ErrorCode::TokenScope.http_status(), 403);
     assert_eq!(ErrorCode::Internal.http_status(), 500);
     for code in ErrorCode::ALL {
         assert!((400..600).contains(&code.http_status()), "{code}");
@@ -797,6 +801,9 @@ fn audit_kinds_and_outcomes() {
             "mail_flow_rule_changed",
             "mail_flow_rule_moved",
             "mail_flow_rule_removed",
+            "api_token_created",
+            "api_token_revoked",
+            "api_token_used",
         ]
     );
     for kind in AuditKind::ALL {
@@ -1278,4 +1285,174 @@ fn mail_flow_rules() {
         )
         .is_err()
     );
+}
+
+#[test]
+fn api_token_scopes_and_states() {
+    use sealmail_api::tokens::{TokenScope, TokenState};
+    let names: Vec<&str> = TokenScope::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(names, ["send", "status", "revoke", "admin"]);
+    for scope in TokenScope::ALL {
+        pins(&scope, json!(scope.as_str()));
+        assert_eq!(TokenScope::from_name(scope.as_str()), Some(scope));
+    }
+    assert_eq!(TokenScope::from_name("Send"), None);
+    assert!(serde_json::from_value::<TokenScope>(json!("everything")).is_err());
+    pins(&TokenState::Active, json!("active"));
+    pins(&TokenState::Expired, json!("expired"));
+    pins(&TokenState::Revoked, json!("revoked"));
+}
+
+#[test]
+fn api_tokens_listed_created_and_their_expiry() {
+    use sealmail_api::tokens::*;
+    let token = ApiToken {
+        id: 7,
+        name: "deploy script".into(),
+        hint: "smt_Ab3x".into(),
+        scopes: vec![TokenScope::Send, TokenScope::Status],
+        state: TokenState::Active,
+        created_at: Timestamp("2026-12-01T09:00:00Z".into()),
+        expires_at: Some(Timestamp("2027-03-01T09:00:00Z".into())),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    pins(
+        &token,
+        json!({
+            "id": 7,
+            "name": "deploy script",
+            "hint": "smt_Ab3x",
+            "scopes": ["send", "status"],
+            "state": "active",
+            "created_at": "2026-12-01T09:00:00Z",
+            "expires_at": "2027-03-01T09:00:00Z"
+        }),
+    );
+    let revoked = ApiToken {
+        state: TokenState::Revoked,
+        expires_at: None,
+        last_used_at: Some(Timestamp("2026-12-02T10:00:00Z".into())),
+        revoked_at: Some(Timestamp("2026-12-03T11:00:00Z".into())),
+        ..token.clone()
+    };
+    pins(
+        &revoked,
+        json!({
+            "id": 7,
+            "name": "deploy script",
+            "hint": "smt_Ab3x",
+            "scopes": ["send", "status"],
+            "state": "revoked",
+            "created_at": "2026-12-01T09:00:00Z",
+            "last_used_at": "2026-12-02T10:00:00Z",
+            "revoked_at": "2026-12-03T11:00:00Z"
+        }),
+    );
+    pins(
+        &CreatedApiToken {
+            token,
+            secret: "smt_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG".into(),
+        },
+        json!({
+            "token": {
+                "id": 7,
+                "name": "deploy script",
+                "hint": "smt_Ab3x",
+                "scopes": ["send", "status"],
+                "state": "active",
+                "created_at": "2026-12-01T09:00:00Z",
+                "expires_at": "2027-03-01T09:00:00Z"
+            },
+            "secret": "smt_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"
+        }),
+    );
+
+    pins(
+        &NewApiToken {
+            name: "ci".into(),
+            scopes: vec![TokenScope::Revoke],
+            expires: TokenExpiry::Days(30),
+        },
+        json!({"name": "ci", "scopes": ["revoke"], "expires": {"days": 30}}),
+    );
+    pins(
+        &NewApiToken {
+            name: "ci".into(),
+            scopes: vec![TokenScope::Admin],
+            expires: TokenExpiry::Never,
+        },
+        json!({"name": "ci", "scopes": ["admin"], "expires": "never"}),
+    );
+    // No expiry said: the default, 90 days.
+    let said_nothing: NewApiToken =
+        serde_json::from_value(json!({"name": "ci", "scopes": ["send"]})).unwrap();
+    assert_eq!(said_nothing.expires, TokenExpiry::Days(90));
+    assert_eq!(DEFAULT_TOKEN_DAYS, 90);
+    assert_eq!(TOKEN_PREFIX, "smt_");
+    assert_eq!(TOKEN_LENGTH, 47);
+}
+
+#[test]
+fn api_token_routes_and_what_each_route_needs_of_a_token() {
+    use sealmail_api::routes::*;
+    use sealmail_api::tokens::{TokenNeeds, TokenScope};
+    assert_eq!(TOKENS, "/api/v1/tokens");
+    assert_eq!(token(12), "/api/v1/tokens/12");
+    assert_eq!(pages::TOKENS, "/tokens");
+    assert!(pages::is_staff(pages::TOKENS));
+
+    let scope = |method, route| token_needs(method, route);
+    assert_eq!(scope("GET", ME), Some(TokenNeeds::AnyScope));
+    assert_eq!(scope("HEAD", ME), Some(TokenNeeds::AnyScope));
+    assert_eq!(
+        scope("POST", MESSAGES),
+        Some(TokenNeeds::Scope(TokenScope::Send))
+    );
+    assert_eq!(
+        scope("GET", SENT),
+        Some(TokenNeeds::Scope(TokenScope::Status))
+    );
+    assert_eq!(
+        scope("GET", MESSAGE),
+        Some(TokenNeeds::Scope(TokenScope::Status))
+    );
+    assert_eq!(
+        scope("PATCH", MESSAGE),
+        Some(TokenNeeds::Scope(TokenScope::Revoke))
+    );
+    assert_eq!(
+        scope("POST", MESSAGE_REVOKE),
+        Some(TokenNeeds::Scope(TokenScope::Revoke))
+    );
+    assert_eq!(
+        scope("POST", ADMIN_MESSAGE_REVOKE),
+        Some(TokenNeeds::Scope(TokenScope::Admin))
+    );
+    // Closed to tokens: signing in, the tokens themselves, the recipient's
+    // routes, anything not listed.
+    for (method, route) in [
+        ("POST", SESSION),
+        ("DELETE", SESSION),
+        ("GET", TOKENS),
+        ("POST", TOKENS),
+        ("DELETE", TOKEN),
+        ("GET", LINK_MESSAGE),
+        ("POST", LINK_REPLY),
+        ("GET", HEALTH),
+        ("DELETE", MESSAGE),
+    ] {
+        assert_eq!(scope(method, route), None, "{method} {route}");
+    }
+    // Every admin route needs the admin scope, and only they do.
+    for route in TOKEN_ROUTES {
+        let admin = route.route.starts_with("/api/v1/admin/");
+        assert_eq!(
+            route.needs == TokenNeeds::Scope(TokenScope::Admin),
+            admin,
+            "{} {}",
+            route.method.as_str(),
+            route.route
+        );
+    }
 }

@@ -453,6 +453,88 @@ pub enum Command {
     /// decides (protect, relay, reject).
     #[command(subcommand)]
     Rule(RuleCommand),
+    /// API tokens for scripts: `Authorization: Bearer <token>` on the sender
+    /// and admin API, within the token's scopes and the account's role.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `sealmail token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for an account and print its secret — shown this once;
+    /// only its SHA-256 is kept.
+    Create(TokenCreateArgs),
+    /// List tokens (never their secrets), newest first.
+    List(TokenListArgs),
+    /// Revoke a token: requests with it are refused from now on.
+    Revoke(TokenRevokeArgs),
+}
+
+/// `sealmail token create`
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// The account the token acts for.
+    #[arg(long)]
+    pub user: String,
+    /// What it may do, comma-separated: send (compose and send), status
+    /// (the Sent list, a message's status), revoke (revoke, resend, change
+    /// the expiry), admin (the admin API; administrators only).
+    #[arg(long, required = true, value_delimiter = ',', value_parser = parse_scope)]
+    pub scope: Vec<sealmail_api::tokens::TokenScope>,
+    /// What it is for ("deploy script"), shown in lists and the audit.
+    #[arg(long, default_value = "command line")]
+    pub name: String,
+    /// How long it lasts (`90s`, `30m`, `12h`, `90d`), or `never`.
+    #[arg(long, default_value = "90d")]
+    pub expires: TokenLifetime,
+    /// Print JSON (`sealmail_api::tokens::CreatedApiToken`) instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sealmail token list`
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// Only this account's tokens.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Print JSON (`sealmail_api::tokens::ApiToken`s) instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sealmail token revoke`
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    /// The token's id (`sealmail token list`).
+    #[arg(long)]
+    pub id: i64,
+}
+
+/// How long a token lasts: a duration, or `never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenLifetime {
+    /// This long from its creation.
+    For(std::time::Duration),
+    /// Until it is revoked.
+    Never,
+}
+
+impl FromStr for TokenLifetime {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.trim().eq_ignore_ascii_case("never") {
+            Ok(TokenLifetime::Never)
+        } else {
+            parse_duration(s).map(TokenLifetime::For)
+        }
+    }
+}
+
+fn parse_scope(text: &str) -> Result<sealmail_api::tokens::TokenScope, String> {
+    sealmail_api::tokens::TokenScope::from_name(text.trim())
+        .ok_or_else(|| format!("`{text}` is not a scope: send, status, revoke or admin"))
 }
 
 /// `sealmail rule …`

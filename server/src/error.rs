@@ -54,6 +54,13 @@ pub enum Error {
         /// Seconds until a new attempt can succeed.
         retry_after_secs: u64,
     },
+    /// 401 `token_invalid`: the same for a malformed, unknown, expired or
+    /// revoked token (the audit says which).
+    #[error("the API token is malformed, unknown, expired or revoked")]
+    TokenInvalid,
+    /// 403 `token_scope`.
+    #[error("{0}")]
+    TokenScope(String),
     /// 403 `forbidden`.
     #[error("{0}")]
     Forbidden(&'static str),
@@ -110,6 +117,8 @@ impl Error {
             Error::NotSignedIn => ErrorCode::NotSignedIn,
             Error::CredentialsWrong => ErrorCode::CredentialsWrong,
             Error::TooManySignIns { .. } => ErrorCode::RateLimited,
+            Error::TokenInvalid => ErrorCode::TokenInvalid,
+            Error::TokenScope(_) => ErrorCode::TokenScope,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::AlreadyRevoked(_) => ErrorCode::AlreadyRevoked,

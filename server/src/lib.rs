@@ -24,6 +24,7 @@ pub mod sanitize;
 pub mod sender;
 pub mod state;
 pub mod store;
+pub mod tokens;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -37,8 +38,9 @@ pub use state::{AppState, Settings};
 use crate::http::{CSP, JSON_BODY_LIMIT, cors, layers, portal};
 
 /// The whole HTTP application: the API under `/api` (each area's routes, the
-/// recipient's behind its access audit), the portal everywhere else, and the
-/// security headers on every response.
+/// recipient's behind its access audit; API tokens checked against the
+/// route before the anti-forgery header), the portal everywhere else, and
+/// the security headers on every response.
 pub fn app(state: AppState) -> Router {
     let csp = portal::content_security_policy(&state.settings.portal_dir);
     let api = Router::new()
@@ -48,11 +50,18 @@ pub fn app(state: AppState) -> Router {
         .merge(sender::router())
         .merge(admin::router())
         .merge(branding::router())
+        .merge(tokens::router())
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(layers::require_csrf_header))
+        // Before the anti-forgery check: a request it lets through with an
+        // API token needs no anti-forgery header.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::bearer::authenticate,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

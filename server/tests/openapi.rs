@@ -317,3 +317,61 @@ async fn the_validator_refuses_a_document_with_a_dangling_reference() {
     assert!(!ok, "{printed}");
     assert!(printed.contains("Mailbox"), "{printed}");
 }
+
+#[tokio::test]
+async fn api_token_answers_match_their_schemas_and_broken_ones_do_not() {
+    use common::tokens::new_token;
+    use routes::Method::{Delete, Get, Post};
+    use sealmail_api::tokens::TokenScope;
+    let app = TestApp::new().await;
+    let document = served_document(&app).await;
+    let alice = app.sender(ALICE).await;
+    let mut answers = Vec::new();
+
+    let created = alice
+        .create_token(&new_token("ci", &[TokenScope::Status]))
+        .response()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    answers.push(Answer::of(Post, routes::TOKENS, &created));
+    answers.push(Answer::of(Post, routes::TOKENS, &created).broken(|b| {
+        b.as_object_mut().unwrap().remove("secret");
+    }));
+    let secret: sealmail_api::tokens::CreatedApiToken = created.json();
+
+    // A script with it: its Sent list, and a refusal for a scope it lacks.
+    let script = app.script(&secret.secret);
+    answers.push(Answer::of(
+        Get,
+        routes::SENT,
+        &script.sent().response().await,
+    ));
+    let refused = script.send(&message_to(&[BOB])).response().await;
+    assert_eq!(refused.code(), ErrorCode::TokenScope);
+    answers.push(Answer::of(Post, routes::MESSAGES, &refused));
+
+    let listed = alice.tokens().response().await;
+    answers.push(Answer::of(Get, routes::TOKENS, &listed));
+    answers.push(
+        Answer::of(Get, routes::TOKENS, &listed).broken(|b| b[0]["scopes"] = json!(["root"])),
+    );
+    let revoked = alice.revoke_token(secret.token.id).response().await;
+    answers.push(Answer::of(Delete, routes::TOKEN, &revoked));
+    answers
+        .push(Answer::of(Delete, routes::TOKEN, &revoked).broken(|b| b["state"] = json!("paused")));
+    let again = alice.revoke_token(secret.token.id).response().await;
+    assert_eq!(again.code(), ErrorCode::AlreadyRevoked);
+    answers.push(Answer::of(Delete, routes::TOKEN, &again));
+    let bad = script.sent().response().await;
+    assert_eq!(bad.code(), ErrorCode::TokenInvalid);
+    answers.push(Answer::of(Get, routes::SENT, &bad));
+
+    let (ok, printed) = check(&document, &answers);
+    assert!(ok, "{printed}");
+    let refused = printed.lines().filter(|l| l.contains(" refused: ")).count();
+    assert_eq!(
+        refused,
+        answers.iter().filter(|a| !a.valid).count(),
+        "{printed}"
+    );
+}

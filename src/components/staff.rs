@@ -104,8 +104,8 @@ fn Forbidden() -> impl IntoView {
     }
 }
 
-/// The signed-in user's navigation: Sent, Compose, Admin (administrators),
-/// who is signed in, and Sign out.
+/// The signed-in user's navigation: Sent, Compose, API tokens, Admin
+/// (administrators), who is signed in, and Sign out.
 #[component]
 fn NavBar() -> impl IntoView {
     let session = use_session();
@@ -126,6 +126,7 @@ fn NavBar() -> impl IntoView {
                     <ul>
                         <li><Link href=paths::SENT testid="nav-sent">{tr(|s| s.nav_sent)}</Link></li>
                         <li><Link href=paths::COMPOSE testid="nav-compose">{tr(|s| s.nav_compose)}</Link></li>
+                        <li><Link href=paths::TOKENS testid="nav-tokens">{tr(|s| s.nav_tokens)}</Link></li>
                         {me.is_admin.then(|| view! {
                             <li><Link href=paths::ADMIN testid="nav-admin">{tr(|s| s.nav_admin)}</Link></li>
                         })}

@@ -109,7 +109,9 @@ impl Failure {
                 | ErrorCode::MethodNotAllowed
                 | ErrorCode::PayloadTooLarge
                 | ErrorCode::RateLimited
-                | ErrorCode::Internal,
+                | ErrorCode::Internal
+                | ErrorCode::TokenInvalid
+                | ErrorCode::TokenScope,
             )
             | None => Failure::Unavailable,
         }

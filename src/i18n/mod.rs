@@ -413,6 +413,9 @@ pub struct Strings {
     pub audit_mail_flow_rule_changed: &'static str,
     pub audit_mail_flow_rule_moved: &'static str,
     pub audit_mail_flow_rule_removed: &'static str,
+    pub audit_api_token_created: &'static str,
+    pub audit_api_token_revoked: &'static str,
+    pub audit_api_token_used: &'static str,
     pub branding_new: &'static str,
     pub branding_name: &'static str,
     pub branding_color: &'static str,
@@ -576,4 +579,38 @@ pub struct Strings {
     pub rules_why_size_over: &'static str,
     /// `{}`: the message's size, then the rule's.
     pub rules_why_size_not_over: &'static str,
+
+    // The API tokens page.
+    pub nav_tokens: &'static str,
+    pub tokens_title: &'static str,
+    pub tokens_intro: &'static str,
+    pub tokens_empty: &'static str,
+    pub tokens_new: &'static str,
+    pub token_name: &'static str,
+    /// The list's column of names.
+    pub token_name_header: &'static str,
+    pub token_scopes: &'static str,
+    pub token_scope_send: &'static str,
+    pub token_scope_status: &'static str,
+    pub token_scope_revoke: &'static str,
+    pub token_scope_admin: &'static str,
+    pub token_expires: &'static str,
+    /// `{}`: how many days.
+    pub token_days: &'static str,
+    pub token_never: &'static str,
+    pub token_create: &'static str,
+    pub token_created: &'static str,
+    pub token_secret_label: &'static str,
+    pub token_copy_hint: &'static str,
+    pub token_name_missing: &'static str,
+    pub token_scope_missing: &'static str,
+    pub token_starts_with: &'static str,
+    pub token_created_at: &'static str,
+    pub token_last_used: &'static str,
+    pub token_never_used: &'static str,
+    pub token_revoke: &'static str,
+    pub token_revoke_title: &'static str,
+    /// `{}`: the token's name.
+    pub token_revoke_body: &'static str,
+    pub token_revoked: &'static str,
 }

@@ -44,6 +44,9 @@ pub fn kind_text(s: &Strings, kind: AuditKind) -> &'static str {
         AuditKind::MailFlowRuleChanged => s.audit_mail_flow_rule_changed,
         AuditKind::MailFlowRuleMoved => s.audit_mail_flow_rule_moved,
         AuditKind::MailFlowRuleRemoved => s.audit_mail_flow_rule_removed,
+        AuditKind::ApiTokenCreated => s.audit_api_token_created,
+        AuditKind::ApiTokenRevoked => s.audit_api_token_revoked,
+        AuditKind::ApiTokenUsed => s.audit_api_token_used,
     }
 }
 

@@ -1,8 +1,8 @@
 //! One page per file, drawn with Leptos. The recipient's message is shown by
 //! [`recipient`]'s flow in the reader bundle (the link page, the passcode step
 //! and the end pages before it are the gate's, [`crate::gate`]); the sender's
-//! and administrator's pages ([`signin`], [`sent`], [`compose`], the `admin_*`
-//! pages) by the router.
+//! and administrator's pages ([`signin`], [`sent`], [`compose`], [`tokens`],
+//! the `admin_*` pages) by the router.
 
 pub mod admin_audit;
 pub mod admin_branding;
@@ -15,6 +15,7 @@ pub mod home;
 pub mod recipient;
 pub mod sent;
 pub mod signin;
+pub mod tokens;
 
 use leptos::prelude::*;
 

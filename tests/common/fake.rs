@@ -16,6 +16,7 @@ use sealmail_api::sender::{
     ComposeRequest, Composed, ExpiryChange, Me, ResendRequest, RevokeRequest, SentMessage,
     SentPage, SentQuery, SignIn,
 };
+use sealmail_api::tokens::{ApiToken, CreatedApiToken, NewApiToken};
 use sealmail_api::{ErrorCode, Language, Timestamp, routes};
 use sealmail_portal::api::{ApiError, ApiFuture, Progress, RecipientApi, SenderApi};
 
@@ -91,6 +92,9 @@ pub enum Call {
     },
     DeleteMailFlowRule(i64),
     TestMailFlow(MailFlowTest),
+    Tokens,
+    CreateToken(NewApiToken),
+    RevokeToken(i64),
 }
 
 /// Answers for one route, in order; the last one repeats.
@@ -139,6 +143,9 @@ struct State {
     mail_flow_change: Script<Vec<MailFlowRule>>,
     delete_mail_flow_rule: Script<()>,
     test_mail_flow: Script<Vec<MailFlowVerdict>>,
+    tokens: Script<Vec<ApiToken>>,
+    create_token: Script<CreatedApiToken>,
+    revoke_token: Script<ApiToken>,
     /// Where the HTML body's frame loads from, if not the route itself.
     body_url: Option<String>,
     calls: Vec<Call>,
@@ -190,6 +197,9 @@ impl FakeApi {
             mail_flow_change: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             delete_mail_flow_rule: Script::ok(()),
             test_mail_flow: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            tokens: Script::ok(Vec::new()),
+            create_token: Script(VecDeque::from([Err(ApiError::Unreachable)])),
+            revoke_token: Script(VecDeque::from([Err(ApiError::Unreachable)])),
             body_url: None,
             calls: Vec::new(),
             link_tokens: Vec::new(),
@@ -356,6 +366,24 @@ impl FakeApi {
         answers: Vec<Result<Vec<MailFlowVerdict>, ApiError>>,
     ) -> Arc<Self> {
         self.0.lock().unwrap().test_mail_flow = Script(answers.into());
+        self.clone()
+    }
+
+    pub fn tokens(self: &Arc<Self>, answers: Vec<Result<Vec<ApiToken>, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().tokens = Script(answers.into());
+        self.clone()
+    }
+
+    pub fn create_token(
+        self: &Arc<Self>,
+        answers: Vec<Result<CreatedApiToken, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().create_token = Script(answers.into());
+        self.clone()
+    }
+
+    pub fn revoke_token(self: &Arc<Self>, answers: Vec<Result<ApiToken, ApiError>>) -> Arc<Self> {
+        self.0.lock().unwrap().revoke_token = Script(answers.into());
         self.clone()
     }
 
@@ -573,5 +601,14 @@ impl SenderApi for FakeApi {
     }
     fn test_mail_flow(&self, mail: MailFlowTest) -> ApiFuture<Vec<MailFlowVerdict>> {
         self.answer(Call::TestMailFlow(mail), |s| s.test_mail_flow.next())
+    }
+    fn tokens(&self) -> ApiFuture<Vec<ApiToken>> {
+        self.answer(Call::Tokens, |s| s.tokens.next())
+    }
+    fn create_token(&self, token: NewApiToken) -> ApiFuture<CreatedApiToken> {
+        self.answer(Call::CreateToken(token), |s| s.create_token.next())
+    }
+    fn revoke_token(&self, id: i64) -> ApiFuture<ApiToken> {
+        self.answer(Call::RevokeToken(id), |s| s.revoke_token.next())
     }
 }

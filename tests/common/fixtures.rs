@@ -3,6 +3,7 @@
 use sealmail_api::admin::{BrandingFields, BrandingTemplate};
 use sealmail_api::common::Branding;
 use sealmail_api::recipient::{AttachmentInfo, BodyView, LinkInfo, MessageView, PasscodeSent};
+use sealmail_api::tokens::{ApiToken, TokenScope, TokenState};
 use sealmail_api::{ErrorBody, ErrorCode, Mailbox, Protection, Timestamp};
 use sealmail_portal::api::ApiError;
 
@@ -227,5 +228,20 @@ pub fn branding_template(id: &str, name: &str, is_default: bool) -> BrandingTemp
             language: None,
         },
         logo_url: None,
+    }
+}
+
+/// An active API token that was never used.
+pub fn api_token(id: i64, name: &str, scopes: &[TokenScope]) -> ApiToken {
+    ApiToken {
+        id,
+        name: name.into(),
+        hint: "smt_Ab3x".into(),
+        scopes: scopes.to_vec(),
+        state: TokenState::Active,
+        created_at: Timestamp("2026-11-20T09:00:00Z".into()),
+        expires_at: Some(Timestamp("2027-02-18T09:00:00Z".into())),
+        last_used_at: None,
+        revoked_at: None,
     }
 }

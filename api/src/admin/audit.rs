@@ -57,11 +57,22 @@ pub enum AuditKind {
     MailFlowRuleMoved,
     /// An administrator removed a mail-flow rule (`detail`: its id and name).
     MailFlowRuleRemoved,
+    /// Someone created an API token (`actor`: who, `detail`: the token's id,
+    /// name, scopes and expiry; never its secret).
+    ApiTokenCreated,
+    /// Someone revoked an API token (`detail`: its id and name).
+    ApiTokenRevoked,
+    /// A request came with an API token (`actor`: the account "via API
+    /// token" its id and name; `detail`: the method and route). `failure`:
+    /// refused — `detail` the error code and why (malformed, unknown,
+    /// expired, revoked, a missing scope, not an administrator), never the
+    /// token itself.
+    ApiTokenUsed,
 }
 
 impl AuditKind {
     /// Every kind, in declaration order.
-    pub const ALL: [AuditKind; 22] = [
+    pub const ALL: [AuditKind; 25] = [
         AuditKind::PasscodeRequested,
         AuditKind::PasscodeEntered,
         AuditKind::MessageOpened,
@@ -84,6 +95,9 @@ impl AuditKind {
         AuditKind::MailFlowRuleChanged,
         AuditKind::MailFlowRuleMoved,
         AuditKind::MailFlowRuleRemoved,
+        AuditKind::ApiTokenCreated,
+        AuditKind::ApiTokenRevoked,
+        AuditKind::ApiTokenUsed,
     ];
 
     /// The kind as it appears on the wire and in CSV (`"message_opened"`).
@@ -111,6 +125,9 @@ impl AuditKind {
             AuditKind::MailFlowRuleChanged => "mail_flow_rule_changed",
             AuditKind::MailFlowRuleMoved => "mail_flow_rule_moved",
             AuditKind::MailFlowRuleRemoved => "mail_flow_rule_removed",
+            AuditKind::ApiTokenCreated => "api_token_created",
+            AuditKind::ApiTokenRevoked => "api_token_revoked",
+            AuditKind::ApiTokenUsed => "api_token_used",
         }
     }
 }

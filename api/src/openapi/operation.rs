@@ -9,9 +9,10 @@ use utoipa::openapi::path::{HttpMethod, Parameter, ParameterIn};
 use utoipa::openapi::security::SecurityRequirement;
 
 use super::parts::{Named, Registry, failure, named, path_parameters, request_body, success};
-use super::{ANTI_FORGERY, RECIPIENT_SESSION, SENDER_SESSION};
+use super::{ANTI_FORGERY, API_TOKEN, RECIPIENT_SESSION, SENDER_SESSION};
 use crate::ErrorCode;
-use crate::routes::Method;
+use crate::routes::{Method, token_needs};
+use crate::tokens::TokenNeeds;
 
 /// Who may call an operation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -147,6 +148,8 @@ impl Operation {
                 ErrorCode::NotSignedIn,
             ),
             (self.caller == Caller::Admin, ErrorCode::Forbidden),
+            (self.token().is_some(), ErrorCode::TokenInvalid),
+            (self.token().is_some(), ErrorCode::TokenScope),
             (true, ErrorCode::Internal),
         ];
         let implied = implied
@@ -186,15 +189,22 @@ impl Operation {
         for (status, codes) in by_status {
             builder = builder.response(status.to_string(), failure(&codes, error_body.clone()));
         }
-        if let Some(security) = self.security() {
+        for security in self.security() {
             builder = builder.security(security);
         }
         (http_method(self.method), self.path, builder.build())
     }
 
+    /// What a token needs on this operation, if it takes one
+    /// ([`crate::routes::TOKEN_ROUTES`]).
+    fn token(&self) -> Option<TokenNeeds> {
+        token_needs(self.method.as_str(), self.path)
+    }
+
     /// The cookie the caller needs, and the anti-forgery header on a
-    /// state-changing request; `None` when anyone may call it with neither.
-    fn security(&self) -> Option<SecurityRequirement> {
+    /// state-changing request — or, where the route takes one, an API token
+    /// with the scope it needs instead of both; none when anyone may call it.
+    fn security(&self) -> Vec<SecurityRequirement> {
         let session = match self.caller {
             Caller::Anyone => None,
             Caller::Recipient => Some(RECIPIENT_SESSION),
@@ -202,13 +212,17 @@ impl Operation {
         };
         let header = self.method.is_state_changing().then_some(ANTI_FORGERY);
         let mut schemes = session.into_iter().chain(header);
-        let first = schemes.next()?;
         let none: [&str; 0] = [];
-        Some(
+        let cookie = schemes.next().map(|first| {
             schemes.fold(SecurityRequirement::new(first, none), |all, scheme| {
                 all.add(scheme, none)
-            }),
-        )
+            })
+        });
+        let token = self.token().map(|needs| match needs {
+            TokenNeeds::AnyScope => SecurityRequirement::new(API_TOKEN, none),
+            TokenNeeds::Scope(scope) => SecurityRequirement::new(API_TOKEN, [scope.as_str()]),
+        });
+        cookie.into_iter().chain(token).collect()
     }
 }
 

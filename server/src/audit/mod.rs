@@ -29,6 +29,19 @@ impl Actor {
         }
     }
 
+    /// An account acting through one of its API tokens: the audit shows
+    /// `alice@example.com via API token 12 (deploy script)`.
+    pub fn via_token(
+        account: &str,
+        token: &crate::auth::TokenRef,
+        client: &crate::http::ClientAddress,
+    ) -> Actor {
+        Actor {
+            name: format!("{account} via API token {} ({})", token.id, token.name),
+            client_address: client.0.clone(),
+        }
+    }
+
     /// The event of this actor's own action, done, about no one message
     /// (an administrator's change or look-up); `detail` says what it was
     /// done to, and never holds a secret or message content.

@@ -11,6 +11,7 @@ mod rule;
 mod send;
 mod serve;
 mod status;
+mod token;
 mod user;
 
 use crate::config::{Cli, Command, DkimCommand, UserCommand};
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Audit(args) => audit::run(&state, &args).await,
                 Command::Bounce(args) => bounce::run(&state, &args).await,
                 Command::Rule(command) => rule::run(&state, command).await,
+                Command::Token(command) => token::run(&state, command).await,
                 Command::Serve | Command::Outbox(_) | Command::Dkim(_) => {
                     unreachable!("handled above")
                 }

@@ -8,15 +8,18 @@ use axum::response::{IntoResponse, Response};
 use sealmail_api::routes::{CSRF_HEADER, CSRF_VALUE};
 use tracing::Instrument as _;
 
+use crate::auth::TokenCaller;
 use crate::error::Error;
 
 /// Refuses every state-changing request without `X-Sealmail: 1`: a
-/// cross-site form cannot set a custom header.
+/// cross-site form cannot set a custom header. A request an API token was
+/// let through with (`crate::auth::bearer`, which runs first) needs none:
+/// no cookie speaks for it, and a form cannot set `Authorization` either.
 pub async fn require_csrf_header(request: Request, next: Next) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    ) || request.extensions().get::<TokenCaller>().is_some();
     let has_header = request
         .headers()
         .get(CSRF_HEADER)

@@ -178,7 +178,7 @@ pub async fn change_expiry(
             outcome: AuditOutcome::Success,
             message_id: Some(row.message_id.clone()),
             recipient: None,
-            actor: Some(user.0.email.clone()),
+            actor: Some(user.actor(&client).name),
             client_address: client.0.clone(),
             detail: Some(
                 expires_at

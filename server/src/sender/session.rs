@@ -7,7 +7,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use sealmail_api::sender::{Me, SignIn};
 
 use super::SESSION_SECS;
-use crate::auth::{CurrentUser, check_password};
+use crate::auth::{Credential, CurrentUser, check_password};
 use crate::crypto::{Secret, new_bearer_token, sha256};
 use crate::error::Result;
 use crate::http::{ApiJson, ClientAddress};
@@ -44,7 +44,7 @@ pub async fn sign_in(
         .secure(state.settings.secure_cookies)
         .max_age(time::Duration::seconds(SESSION_SECS))
         .build();
-    let me = me_of(&CurrentUser(user), &state);
+    let me = me_of(&CurrentUser(user, Credential::Session), &state);
     Ok((jar.add(cookie), ApiJson(me)))
 }
 

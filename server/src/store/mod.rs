@@ -2,6 +2,7 @@
 //! server can share one data dir. All SQL lives in this module.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod app_passwords;
 pub mod audit;
 pub mod branding;

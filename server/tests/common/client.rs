@@ -44,6 +44,8 @@ pub struct Call<'a, T> {
     path: String,
     cookie: Option<String>,
     headers: Vec<(String, String)>,
+    /// Whether it carries the anti-forgery header (when not a `GET`).
+    csrf: bool,
     payload: Payload,
     expect: StatusCode,
     parse: fn(TestResponse) -> T,
@@ -64,6 +66,7 @@ impl<'a> Call<'a, TestResponse> {
             path: path.into(),
             cookie: cookie.map(str::to_owned),
             headers: Vec::new(),
+            csrf: true,
             payload: Payload::Empty,
             expect: StatusCode::OK,
             parse: |r| r,
@@ -90,6 +93,7 @@ impl<'a, T> Call<'a, T> {
             path: self.path,
             cookie: self.cookie,
             headers: self.headers,
+            csrf: self.csrf,
             payload: self.payload,
             expect: self.expect,
             parse,
@@ -174,6 +178,21 @@ impl<'a, T> Call<'a, T> {
         self
     }
 
+    /// `Authorization: Bearer <token>`, and no anti-forgery header: as a
+    /// script with an API token calls.
+    pub fn bearer(self, token: &str) -> Self {
+        self.authorization(&format!("Bearer {token}"))
+    }
+
+    /// This `Authorization` header (however malformed), and no anti-forgery
+    /// header.
+    pub fn authorization(mut self, value: &str) -> Self {
+        self.headers
+            .push(("authorization".to_owned(), value.to_owned()));
+        self.csrf = false;
+        self
+    }
+
     /// The status a success has (200 unless the route says otherwise).
     pub(crate) fn expect(mut self, status: StatusCode) -> Self {
         self.expect = status;
@@ -203,7 +222,7 @@ impl<'a, T> Call<'a, T> {
             .method(self.method.clone())
             .uri(&self.path);
         // As the portal does: every state-changing request carries the header.
-        if self.method != Method::GET {
+        if self.method != Method::GET && self.csrf {
             builder = builder.header(CSRF_HEADER, CSRF_VALUE);
         }
         if let Some(cookie) = &self.cookie {

@@ -18,6 +18,7 @@ pub mod recipient;
 pub mod sender;
 pub mod serve;
 pub mod smtp_sink;
+pub mod tokens;
 pub mod wire;
 
 use std::sync::Arc;

@@ -45,7 +45,10 @@ impl TestResponse {
 #[derive(Clone)]
 pub struct Sender<'a> {
     pub(crate) app: &'a TestApp,
+    /// The session cookie's `name=value` (empty: none).
     cookie: String,
+    /// An API token sent with every request (`Authorization: Bearer`).
+    token: Option<String>,
 }
 
 impl TestApp {
@@ -107,6 +110,18 @@ impl TestApp {
         Sender {
             app: self,
             cookie: cookie.to_owned(),
+            token: None,
+        }
+    }
+
+    /// A script holding this API token (real or made up), and no session:
+    /// every request carries `Authorization: Bearer <token>` and no
+    /// anti-forgery header.
+    pub fn script(&self, token: &str) -> Sender<'_> {
+        Sender {
+            app: self,
+            cookie: String::new(),
+            token: Some(token.to_owned()),
         }
     }
 }
@@ -122,13 +137,26 @@ impl<'a> Sender<'a> {
         self.cookie.split_once('=').unwrap().1
     }
 
-    /// A request with this session, answered by the whole response.
+    /// The same session, also sending this API token (which then decides alone).
+    pub fn with_token(&self, token: &str) -> Sender<'a> {
+        Sender {
+            token: Some(token.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// A request with this session (or token), answered by the whole response.
     pub(crate) fn request(
         &self,
         method: Method,
         path: impl Into<String>,
     ) -> Call<'a, TestResponse> {
-        Call::new(self.app, method, path, Some(&self.cookie))
+        let cookie = (!self.cookie.is_empty()).then_some(self.cookie.as_str());
+        let call = Call::new(self.app, method, path, cookie);
+        match &self.token {
+            Some(token) => call.bearer(token),
+            None => call,
+        }
     }
 
     pub(crate) fn call<T: DeserializeOwned>(

@@ -1,5 +1,8 @@
-//! Who is calling: the signed-in sender or administrator (extractors), and
-//! the password hashing behind sign-in and `sealmail user`.
+//! Who is calling: the signed-in sender or administrator (extractors), by
+//! session cookie or API token ([`bearer`]), and the password hashing behind
+//! sign-in and `sealmail user`.
+
+pub mod bearer;
 
 use std::sync::OnceLock;
 
@@ -32,31 +35,99 @@ pub const SIGN_INS_PER_ADDRESS: i64 = 100;
 /// behind one NAT address has several people typing).
 pub const SIGN_INS_PER_CLIENT: i64 = 50;
 
-/// The signed-in sender (or administrator); `not_signed_in` without a live session.
+/// The signed-in sender (or administrator), and how they proved it;
+/// `not_signed_in` without a live session or a token [`bearer`] let through.
 #[derive(Debug, Clone)]
-pub struct CurrentUser(pub UserRow);
+pub struct CurrentUser(pub UserRow, pub Credential);
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// The browser's session cookie.
+    Session,
+    /// An API token (`Authorization: Bearer`), already checked against the
+    /// route by [`bearer::authenticate`].
+    Token(TokenRef),
+}
+
+/// An API token as the audit names it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRef {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+/// What [`bearer::authenticate`] puts in a request it let through: the
+/// token's account (as it is now) and the token. Its presence is also what
+/// lets the request past the anti-forgery check.
+#[derive(Debug, Clone)]
+pub struct TokenCaller {
+    /// The account.
+    pub user: UserRow,
+    /// The token.
+    pub token: TokenRef,
+}
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        if let Some(caller) = parts.extensions.get::<TokenCaller>() {
+            return Ok(CurrentUser(
+                caller.user.clone(),
+                Credential::Token(caller.token.clone()),
+            ));
+        }
+        // A token the middleware did not let through (a route outside its
+        // reach) is refused, never passed over for the cookie beside it.
+        if bearer::presented(&parts.headers).is_some() {
+            return Err(Error::TokenScope(
+                "this route does not take API tokens".to_owned(),
+            ));
+        }
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar
             .get(state.settings.sender_cookie())
             .ok_or(Error::NotSignedIn)?;
         accounts::session_user(&state.db, &sha256(cookie.value().as_bytes()), store::now())
             .await?
-            .map(CurrentUser)
+            .map(|user| CurrentUser(user, Credential::Session))
             .ok_or(Error::NotSignedIn)
     }
 }
 
 impl CurrentUser {
-    /// This account acting from `client`, for the access audit.
+    /// This account acting from `client`, for the access audit: "via API
+    /// token …" when a token acted.
     pub fn actor(&self, client: &ClientAddress) -> Actor {
-        Actor {
-            name: self.0.email.clone(),
-            client_address: client.0.clone(),
+        match &self.1 {
+            Credential::Session => Actor {
+                name: self.0.email.clone(),
+                client_address: client.0.clone(),
+            },
+            Credential::Token(token) => Actor::via_token(&self.0.email, token, client),
+        }
+    }
+}
+
+/// A user signed in with the browser's session: what managing API tokens
+/// needs, so a token can never list, mint or revoke tokens. A token gets
+/// `token_scope`.
+#[derive(Debug, Clone)]
+pub struct SessionUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        match user.1 {
+            Credential::Session => Ok(SessionUser(user)),
+            Credential::Token(_) => Err(Error::TokenScope(
+                "API tokens are managed with a browser session, not a token".to_owned(),
+            )),
         }
     }
 }
