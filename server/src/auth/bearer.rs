@@ -9,8 +9,8 @@
 //! Other schemes (`Basic`, from a proxy in front) are left alone.
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
-use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sealmail_api::admin::{AuditKind, AuditOutcome};
@@ -111,17 +111,7 @@ pub async fn authenticate(
         .get::<MatchedPath>()
         .map_or("", |path| path.as_str())
         .to_owned();
-    // A client may send any token as a method: the audit names only ours.
-    let method = match *request.method() {
-        Method::GET => "GET",
-        Method::HEAD => "HEAD",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::PATCH => "PATCH",
-        Method::DELETE => "DELETE",
-        Method::OPTIONS => "OPTIONS",
-        _ => "other",
-    };
+    let method = crate::http::method_name(request.method());
     let client = ClientAddress::from_request(
         request.headers(),
         request.extensions(),
