@@ -247,11 +247,13 @@ async fn on_disk() -> Result<[Vec<f64>; 3], String> {
 }
 
 async fn internal_message_id(state: &sealmail::AppState, id: &str) -> Result<String, String> {
-    sqlx::query_scalar("SELECT message_id FROM messages WHERE id = ?")
-        .bind(id)
-        .fetch_one(&state.db)
-        .await
-        .map_err(|e| e.to_string())
+    sealmail::store::on_db!(&state.db, |c| sqlx::query_scalar(
+        "SELECT message_id FROM messages WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)
+    .map_err(|e| e.to_string())
 }
 
 fn openssl_runs(decrypt: bool) -> Result<Vec<f64>, String> {

@@ -139,8 +139,9 @@ async fn seed_big(
         .ok_or("unknown link")?;
     let session = new_bearer_token();
     let now = store::now();
+    let mut tx = state.db.write().await.map_err(|e| e.to_string())?;
     store::sessions::create(
-        &state.db,
+        &mut tx,
         &sha256(session.expose().as_bytes()),
         link.recipient_id,
         now,
@@ -148,6 +149,7 @@ async fn seed_big(
     )
     .await
     .map_err(err)?;
+    tx.commit().await.map_err(|e| e.to_string())?;
     state.db.close().await;
     let cookie = format!("{RECIPIENT_SESSION_COOKIE}={}", session.expose());
     Ok((token, cookie, attachment, sender_cookie))

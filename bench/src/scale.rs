@@ -45,7 +45,7 @@ pub async fn run(binary: &Path) -> Result<Vec<Figure>, String> {
     let first_user = insert(&state).await?;
     let insert_secs = started.elapsed().as_secs_f64();
     sqlx::query("ANALYZE")
-        .execute(&state.db)
+        .execute(state.db.as_sqlite().ok_or("this bench runs on SQLite")?)
         .await
         .map_err(db_err)?;
 
@@ -55,7 +55,7 @@ pub async fn run(binary: &Path) -> Result<Vec<Figure>, String> {
             .bind(MESSAGES)
             .bind(LOOKUPS as i64)
             .bind(LOOKUPS as i64)
-            .fetch_all(&state.db)
+            .fetch_all(state.db.as_sqlite().ok_or("this bench runs on SQLite")?)
             .await
             .map_err(db_err)?;
     let mut status_ms = Vec::new();
@@ -76,7 +76,7 @@ pub async fn run(binary: &Path) -> Result<Vec<Figure>, String> {
     )
     .bind(user)
     .bind(MESSAGES / SENDERS / 2)
-    .fetch_one(&state.db)
+    .fetch_one(state.db.as_sqlite().ok_or("this bench runs on SQLite")?)
     .await
     .map_err(db_err)?;
     let deep = Search {
@@ -96,7 +96,7 @@ pub async fn run(binary: &Path) -> Result<Vec<Figure>, String> {
             .bind(deep_row.0)
             .bind(&deep_row.1)
             .bind(51)
-            .fetch_all(&state.db)
+            .fetch_all(state.db.as_sqlite().ok_or("this bench runs on SQLite")?)
             .await
             .map_err(db_err)?;
         before_fix_ms.push(ms(t0));
@@ -222,7 +222,13 @@ async fn insert(state: &AppState) -> Result<i64, String> {
             first = id;
         }
     }
-    let mut tx = state.db.begin().await.map_err(db_err)?;
+    let mut tx = state
+        .db
+        .as_sqlite()
+        .ok_or("this bench runs on SQLite")?
+        .begin()
+        .await
+        .map_err(db_err)?;
     // Random ids, as the server makes them; one message every 30 s back from now.
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
@@ -264,7 +270,7 @@ async fn plan(state: &AppState, sql: &str, args: &[Value]) -> Result<Vec<String>
         };
     }
     let rows = query
-        .fetch_all(&state.db)
+        .fetch_all(state.db.as_sqlite().ok_or("this bench runs on SQLite")?)
         .await
         .map_err(|e| e.to_string())?;
     Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())

@@ -237,8 +237,9 @@ pub async fn api(
         let token = token_of(address)?;
         let link = recipient_id(&state, &token).await?;
         let session = new_bearer_token();
+        let mut tx = state.db.write().await.map_err(err)?;
         store::sessions::create(
-            &state.db,
+            &mut tx,
             &sha256(session.expose().as_bytes()),
             link,
             now,
@@ -246,13 +247,20 @@ pub async fn api(
         )
         .await
         .map_err(err)?;
+        tx.commit().await.map_err(err)?;
         viewer_sessions.push((
             token,
             format!("{RECIPIENT_SESSION_COOKIE}={}", session.expose()),
         ));
     }
     let mut passcodes = Vec::new();
-    let mut tx = state.db.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = state
+        .db
+        .as_sqlite()
+        .ok_or("this bench runs on SQLite")?
+        .begin()
+        .await
+        .map_err(|e| e.to_string())?;
     for (address, token) in links.iter().filter(|(a, _)| a.starts_with('v')) {
         let _ = address;
         let recipient: i64 = sqlx::query_scalar("SELECT id FROM recipients WHERE token_hash = ?")

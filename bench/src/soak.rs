@@ -336,16 +336,17 @@ async fn unreadable(dir: &Path, public_url: &str, sent: &[String]) -> Result<Vec
 }
 
 async fn readable(state: &AppState, id: &str) -> bool {
-    let row: Option<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
-        "SELECT k.master_key_id, k.wrapped_key, b.ciphertext
+    let row: Option<(String, Vec<u8>, Vec<u8>)> =
+        sealmail::store::on_db!(&state.db, |c| sqlx::query_as(
+            "SELECT k.master_key_id, k.wrapped_key, b.ciphertext
          FROM message_keys k JOIN message_bodies b ON b.message_id = k.message_id
-         WHERE k.message_id = ?",
-    )
-    .bind(id)
-    .fetch_optional(&state.db)
-    .await
-    .ok()
-    .flatten();
+         WHERE k.message_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+        .ok()
+        .flatten();
     let Some((master_key_id, wrapped_key, ciphertext)) = row else {
         return false;
     };

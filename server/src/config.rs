@@ -37,6 +37,26 @@ pub struct Config {
     )]
     pub data_dir: PathBuf,
 
+    /// The database: `sqlite://PATH` (default: `sealmail.db` in the data
+    /// dir), or `postgres://USER:PASSWORD@HOST:PORT/DATABASE` for several
+    /// servers sharing one database. Its password, if any, is never logged.
+    #[arg(
+        long,
+        env = "SEALMAIL_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// Connections each server keeps to PostgreSQL, at most.
+    #[arg(
+        long,
+        env = "SEALMAIL_DATABASE_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub database_connections: u32,
+
     /// The address and port the server listens on.
     #[arg(
         long,

@@ -260,9 +260,10 @@ async fn scrape(State(state): State<AppState>) -> Response {
         }
         Err(e) => tracing::warn!(error = %e, "reading the mail queue for /metrics failed"),
     }
-    gauge!(POOL_SIZE).set(f64::from(state.db.size()));
-    gauge!(POOL_IDLE).set(state.db.num_idle() as f64);
-    gauge!(POOL_MAX).set(f64::from(state.db.options().get_max_connections()));
+    let pool = state.db.pool_use();
+    gauge!(POOL_SIZE).set(f64::from(pool.size));
+    gauge!(POOL_IDLE).set(pool.idle as f64);
+    gauge!(POOL_MAX).set(f64::from(pool.max));
     (
         [(
             header::CONTENT_TYPE,

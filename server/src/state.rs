@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::store::Db;
 use sealmail_api::common::Branding;
-use sqlx::SqlitePool;
 
 use crate::audit::AuditLog;
 use crate::config::Config;
@@ -17,7 +17,7 @@ use crate::mail::Mailer;
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
-    pub db: SqlitePool,
+    pub db: Db,
     /// The master key (wraps data keys, keys the passcode MAC).
     pub master_key: Arc<MasterKey>,
     /// Earlier master keys, kept only to unwrap what they wrapped (rotation).
@@ -141,7 +141,10 @@ impl AppState {
                 .collect::<Result<Vec<_>>>()?,
             None => Vec::new(),
         };
-        let db = crate::store::open(&config.data_dir.join("sealmail.db")).await?;
+        let db = match &config.database_url {
+            Some(url) => crate::store::connect(url, config.database_connections).await?,
+            None => crate::store::open(&config.data_dir.join("sealmail.db")).await?,
+        };
         let mail_queue = crate::mail::queue::MailQueue::new(
             crate::mail::MailSender::from_config(config)?,
             config.bounce_domain.clone(),

@@ -122,11 +122,14 @@ async fn message_trace_finds_messages_by_sender_recipient_subject_and_date() {
     lunch.subject = "Lunch".into();
     let d = dave.send(&lunch).await;
     // Alice's a minute earlier, so the newest-first order is certain.
-    sqlx::query("UPDATE messages SET created_at = created_at - 60 WHERE message_id = ?")
-        .bind(&a.message_id)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    sealmail::store::on_db!(&app.state.db, |c| sqlx::query(
+        "UPDATE messages SET created_at = created_at - 60 WHERE message_id = $1"
+    )
+    .bind(&a.message_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
 
     let trace = async |q: TraceQuery| {
         let page = admin.trace(&q).await;

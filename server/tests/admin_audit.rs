@@ -116,12 +116,12 @@ async fn the_audit_csv_holds_every_event_of_a_full_flow_and_no_secrets() {
         );
     }
     // Nor does the table behind it.
-    let dump: Vec<String> = sqlx::query_scalar(
+    let dump: Vec<String> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
         "SELECT COALESCE(message_id,'') || COALESCE(recipient,'') || COALESCE(actor,'') ||
                 COALESCE(client_address,'') || COALESCE(detail,'') FROM audit_events",
     )
-    .fetch_all(&app.state.db)
-    .await
+    .fetch_all(c)
+    .await)
     .unwrap();
     for secret in &secrets {
         assert!(dump.iter().all(|row| !row.contains(secret.as_str())));
@@ -238,11 +238,11 @@ async fn the_client_address_is_recorded_from_a_trusted_proxy_header() {
         .response()
         .await;
     assert_eq!(response.status, StatusCode::OK);
-    let address: Option<String> = sqlx::query_scalar(
+    let address: Option<String> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
         "SELECT client_address FROM audit_events WHERE kind = 'passcode_requested'",
     )
-    .fetch_one(&app.state.db)
-    .await
+    .fetch_one(c)
+    .await)
     .unwrap();
     assert_eq!(
         address.as_deref(),
@@ -268,12 +268,13 @@ async fn only_the_proxys_own_forwarded_entry_counts() {
             .header("x-forwarded-for", header)
             .response()
             .await;
-        let address: Option<String> = sqlx::query_scalar(
-            "SELECT client_address FROM audit_events WHERE kind = 'passcode_requested'",
-        )
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+        let address: Option<String> =
+            sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+                "SELECT client_address FROM audit_events WHERE kind = 'passcode_requested'",
+            )
+            .fetch_one(c)
+            .await)
+            .unwrap();
         assert_eq!(address.as_deref(), expected, "{header}");
     }
 }
@@ -331,10 +332,12 @@ async fn a_password_typed_into_the_address_field_is_not_audited() {
     let csv = admin.audit_csv(&AuditQuery::default()).await;
     assert!(csv.contains("sign_in,failure,,,,"), "{csv}");
     assert!(!csv.contains("hunter2"));
-    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM sign_in_attempts")
-        .fetch_all(&app.state.db)
-        .await
-        .unwrap();
+    let keys: Vec<String> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT key FROM sign_in_attempts"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
     assert!(keys.iter().all(|k| !k.contains("hunter2")));
 }
 
@@ -388,11 +391,11 @@ async fn ending_a_message_takes_its_file_names_out_of_the_audit_but_keeps_the_ev
     let view = bob.read().await;
     bob.download(&view.attachments[0].id).await;
     let names = || async {
-        sqlx::query_scalar::<_, Option<String>>(
+        sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar::<_, Option<String>>(
             "SELECT detail FROM audit_events WHERE kind = 'attachment_downloaded'",
         )
-        .fetch_all(&app.state.db)
-        .await
+        .fetch_all(c)
+        .await)
         .unwrap()
     };
     assert_eq!(names().await, [Some("merger-terms.pdf".to_owned())]);

@@ -79,10 +79,12 @@ async fn concurrent_wrong_guesses_cannot_get_past_the_attempt_limit() {
         judged_wrong <= 4,
         "only 4 wrong tries may report tries left, got {judged_wrong}"
     );
-    let failed: i64 = sqlx::query_scalar("SELECT MAX(failed_attempts) FROM passcodes")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let failed: i64 = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT MAX(failed_attempts) FROM passcodes"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
     assert_eq!(failed, 5, "the counter stops at the limit");
     // And the right passcode no longer works.
     assert_eq!(

@@ -163,15 +163,19 @@ async fn tampered_ciphertext_in_the_database_is_an_internal_error_not_garbage() 
 async fn a_different_master_key_cannot_read_stored_messages() {
     let app = TestApp::new().await;
     let message_id = app.send(&[BOB], &[], &[]).await;
-    let id: String = sqlx::query_scalar("SELECT id FROM messages WHERE message_id = ?")
-        .bind(&message_id)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    let wrapped: Vec<u8> = sqlx::query_scalar("SELECT wrapped_key FROM message_keys")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let id: String = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT id FROM messages WHERE message_id = $1"
+    )
+    .bind(&message_id)
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    let wrapped: Vec<u8> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT wrapped_key FROM message_keys"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
     assert!(app.state.master_key.unwrap(&id, &wrapped).is_some());
     let stranger = MasterKey::from_bytes(&[1u8; 32]);
     assert!(stranger.unwrap(&id, &wrapped).is_none());
@@ -276,15 +280,16 @@ async fn after_revoke_the_ciphertext_and_wrapped_key_are_gone_from_the_database_
         .send(&[BOB], &[], &[("a.txt", "text/plain", b"attached secret")])
         .await;
     let keep = app.send(&[CAROL], &[], &[]).await;
-    let (ciphertext, wrapped): (Vec<u8>, Vec<u8>) = sqlx::query_as(
-        "SELECT b.ciphertext, k.wrapped_key FROM messages m
+    let (ciphertext, wrapped): (Vec<u8>, Vec<u8>) =
+        sealmail::store::on_db!(&app.state.db, |c| sqlx::query_as(
+            "SELECT b.ciphertext, k.wrapped_key FROM messages m
          JOIN message_bodies b ON b.message_id = m.id JOIN message_keys k ON k.message_id = m.id
-         WHERE m.message_id = ?",
-    )
-    .bind(&message_id)
-    .fetch_one(&app.state.db)
-    .await
-    .unwrap();
+         WHERE m.message_id = $1",
+        )
+        .bind(&message_id)
+        .fetch_one(c)
+        .await)
+        .unwrap();
     let db_path = app.data_dir().join("sealmail.db");
     let wal_path = app.data_dir().join("sealmail.db-wal");
     let raw = || {
@@ -313,11 +318,11 @@ async fn after_revoke_the_ciphertext_and_wrapped_key_are_gone_from_the_database_
         !contains(&bytes, &wrapped),
         "wrapped key still in the database file"
     );
-    let rows: (i64, i64, i64) = sqlx::query_as(
+    let rows: (i64, i64, i64) = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM message_keys), (SELECT COUNT(*) FROM message_bodies), (SELECT COUNT(*) FROM attachments)",
     )
-    .fetch_one(&app.state.db)
-    .await
+    .fetch_one(c)
+    .await)
     .unwrap();
     assert_eq!(
         rows,
@@ -373,10 +378,12 @@ async fn after_a_master_key_rotation_old_messages_stay_readable_with_the_previou
     let file = bob.download(&view.attachments[0].id).await;
     assert_eq!(file, b"old attachment");
     after.send(&[CAROL], &[], &[]).await;
-    let ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT master_key_id FROM message_keys")
-        .fetch_all(&after.state.db)
-        .await
-        .unwrap();
+    let ids: Vec<String> = sealmail::store::on_db!(&after.state.db, |c| sqlx::query_scalar(
+        "SELECT DISTINCT master_key_id FROM message_keys"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
     assert_eq!(
         ids.len(),
         2,

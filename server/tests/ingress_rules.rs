@@ -514,12 +514,13 @@ async fn a_protect_rule_sends_with_its_template_and_expiry_and_refuses_an_unknow
     let client = listener.client(Some((ALICE, PASSWORD)));
     // What the last protected message was sent with: its template and expiry.
     let last = || async {
-        let (message, expires_at): (String, Option<i64>) = sqlx::query_as(
-            "SELECT id, expires_at FROM messages ORDER BY created_at DESC, rowid DESC LIMIT 1",
-        )
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+        let (message, expires_at): (String, Option<i64>) =
+            sealmail::store::on_db!(&app.state.db, |c| sqlx::query_as(
+                sqlx::AssertSqlSafe(format!("SELECT id, expires_at FROM messages ORDER BY created_at DESC, {rowid} DESC LIMIT 1", rowid = common::pg::rowid())),
+            )
+            .fetch_one(c)
+            .await)
+            .unwrap();
         let template = sealmail::store::branding::for_message(&app.state.db, &message)
             .await
             .unwrap()

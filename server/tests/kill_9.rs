@@ -299,15 +299,16 @@ impl Load<'_> {
 
 /// The data dir opened in this process, as the server opens it.
 async fn open(data: &Path) -> AppState {
-    let config = Cli::parse_from([
-        "sealmail",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--public-url",
-        "http://127.0.0.1:1",
-        "serve",
-    ])
-    .config;
+    let mut args = vec![
+        "sealmail".to_owned(),
+        "--data-dir".to_owned(),
+        data.display().to_string(),
+        "--public-url".to_owned(),
+        "http://127.0.0.1:1".to_owned(),
+    ];
+    args.extend(common::pg::args(data));
+    args.push("serve".to_owned());
+    let config = Cli::parse_from(args).config;
     AppState::open(
         &config,
         std::sync::Arc::new(sealmail::mail::RecordingMailer::default()),
@@ -320,16 +321,20 @@ async fn open(data: &Path) -> AppState {
 /// to its last byte or gone entirely, every answered send and revoke held.
 /// Returns how many notifications were still waiting to go out.
 async fn check_after_kill(state: &AppState, ledger: &Ledger, round: usize) -> i64 {
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&state.db)
-        .await
-        .unwrap();
-    assert_eq!(integrity, "ok", "round {round}");
-    let broken: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
-        .fetch_all(&state.db)
-        .await
-        .unwrap();
-    assert!(broken.is_empty(), "round {round}: {broken:?}");
+    // SQLite's file whole (PostgreSQL keeps its own; what follows checks
+    // the data on both).
+    if let Some(pool) = state.db.as_sqlite() {
+        let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(integrity, "ok", "round {round}");
+        let broken: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        assert!(broken.is_empty(), "round {round}: {broken:?}");
+    }
 
     type Row = (
         String,
@@ -338,13 +343,13 @@ async fn check_after_kill(state: &AppState, ledger: &Ledger, round: usize) -> i6
         Option<Vec<u8>>,
         Option<Vec<u8>>,
     );
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = sealmail::store::on_db!(&state.db, |c| sqlx::query_as(
         "SELECT m.id, m.state, k.master_key_id, k.wrapped_key, b.ciphertext
          FROM messages m LEFT JOIN message_keys k ON k.message_id = m.id
                          LEFT JOIN message_bodies b ON b.message_id = m.id",
     )
-    .fetch_all(&state.db)
-    .await
+    .fetch_all(c)
+    .await)
     .unwrap();
     let mut states = HashMap::new();
     for (id, message_state, key_id, wrapped, ciphertext) in rows {
@@ -403,10 +408,12 @@ async fn check_after_kill(state: &AppState, ledger: &Ledger, round: usize) -> i6
             "round {round}: {id} was answered 200 to its revoke"
         );
     }
-    sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue WHERE state IN ('queued', 'deferred')")
-        .fetch_one(&state.db)
-        .await
-        .unwrap()
+    sealmail::store::on_db!(&state.db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_queue WHERE state IN ('queued', 'deferred')"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap()
 }
 
 /// The links in the outbox's mails, with their recipient id, of messages
@@ -449,8 +456,9 @@ async fn readers(state: &AppState, data: &Path) -> Vec<Reader> {
     let mut readers = Vec::new();
     for (token, recipient_id) in tokens.into_iter().rev().take(12) {
         let session = new_bearer_token();
+        let mut tx = state.db.write().await.unwrap();
         sealmail::store::sessions::create(
-            &state.db,
+            &mut tx,
             &sha256(session.expose().as_bytes()),
             recipient_id,
             now,
@@ -458,6 +466,7 @@ async fn readers(state: &AppState, data: &Path) -> Vec<Reader> {
         )
         .await
         .unwrap();
+        tx.commit().await.unwrap();
         readers.push(Reader {
             token,
             cookie: format!("{RECIPIENT_SESSION_COOKIE}={}", session.expose()),
@@ -471,15 +480,16 @@ async fn readers(state: &AppState, data: &Path) -> Vec<Reader> {
 async fn orphans(state: &AppState, data: &Path, wait: Duration) -> Vec<String> {
     let deadline = Instant::now() + wait;
     loop {
-        let kept: HashSet<(String, String)> = sqlx::query_as(
-            "SELECT a.message_id, a.id FROM attachments a
+        let kept: HashSet<(String, String)> =
+            sealmail::store::on_db!(&state.db, |c| sqlx::query_as(
+                "SELECT a.message_id, a.id FROM attachments a
              JOIN messages m ON m.id = a.message_id WHERE m.state = 'active'",
-        )
-        .fetch_all(&state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
+            )
+            .fetch_all(c)
+            .await)
+            .unwrap()
+            .into_iter()
+            .collect();
         let mut found = Vec::new();
         for dir in std::fs::read_dir(data.join("attachments")).unwrap() {
             let dir = dir.unwrap();
@@ -609,11 +619,11 @@ fn stored_data_stays_whole_through_twenty_kill_9s_under_load() {
         let state = open(&data).await;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let waiting: i64 = sqlx::query_scalar(
+            let waiting: i64 = sealmail::store::on_db!(&state.db, |c| sqlx::query_scalar(
                 "SELECT COUNT(*) FROM mail_queue WHERE state IN ('queued', 'deferred')",
             )
-            .fetch_one(&state.db)
-            .await
+            .fetch_one(c)
+            .await)
             .unwrap();
             if waiting == 0 {
                 break;
@@ -625,12 +635,12 @@ fn stored_data_stays_whole_through_twenty_kill_9s_under_load() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let mailed: HashSet<i64> = links_in_outbox(&state, &data).await.into_values().collect();
-        let active: Vec<i64> = sqlx::query_scalar(
+        let active: Vec<i64> = sealmail::store::on_db!(&state.db, |c| sqlx::query_scalar(
             "SELECT r.id FROM recipients r JOIN messages m ON m.id = r.message_id
              WHERE m.state = 'active' AND r.revoked_at IS NULL",
         )
-        .fetch_all(&state.db)
-        .await
+        .fetch_all(c)
+        .await)
         .unwrap();
         let unmailed: Vec<&i64> = active.iter().filter(|r| !mailed.contains(r)).collect();
         assert!(

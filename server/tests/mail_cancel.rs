@@ -73,11 +73,11 @@ async fn a_message_revoked_while_its_relay_is_down_never_reaches_the_relay() {
     );
     assert_eq!(mails.len(), 1);
 
-    let content: Option<Vec<u8>> = sqlx::query_scalar(
+    let content: Option<Vec<u8>> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
         "SELECT content FROM mail_queue WHERE state = 'cancelled' AND content IS NOT NULL",
     )
-    .fetch_optional(&app.state.db)
-    .await
+    .fetch_optional(c)
+    .await)
     .unwrap();
     assert!(content.is_none(), "a cancelled mail keeps no sealed link");
 }
@@ -161,11 +161,12 @@ async fn a_waiting_passcode_mail_is_cancelled_but_the_senders_read_receipt_still
         )],
         "the receipt went; Carol's passcode did not"
     );
-    let states: Vec<(String, String)> =
-        sqlx::query_as("SELECT kind, state FROM mail_queue WHERE kind = 'passcode' ORDER BY rowid")
-            .fetch_all(&app.state.db)
-            .await
-            .unwrap();
+    let states: Vec<(String, String)> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_as(
+        sqlx::AssertSqlSafe(format!("SELECT kind, state FROM mail_queue WHERE kind = 'passcode' ORDER BY {rowid}", rowid = common::pg::rowid()))
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
     assert_eq!(
         states,
         [

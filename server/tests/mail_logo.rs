@@ -49,12 +49,12 @@ fn template() -> BrandingTemplateInput {
 }
 
 async fn queued_bytes(app: &TestApp) -> (i64, i64) {
-    sqlx::query_as(
+    sealmail::store::on_db!(&app.state.db, |c| sqlx::query_as(
         "SELECT (SELECT COALESCE(SUM(LENGTH(content)), 0) FROM mail_queue),
                 (SELECT COALESCE(SUM(LENGTH(block)), 0) FROM mail_logos)",
     )
-    .fetch_one(&app.state.db)
-    .await
+    .fetch_one(c)
+    .await)
     .unwrap()
 }
 

@@ -75,10 +75,12 @@ async fn a_queued_mail_is_stored_sealed_and_wiped_once_sent() {
     let app = TestApp::new().await;
     send_held(&app, &[BOB]).await;
     let (content, envelope_to): (Vec<u8>, String) =
-        sqlx::query_as("SELECT content, envelope_to FROM mail_queue")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+        sealmail::store::on_db!(&app.state.db, |c| sqlx::query_as(
+            "SELECT content, envelope_to FROM mail_queue"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
     assert_eq!(envelope_to, BOB);
 
     app.deliver_mail().await;
@@ -92,10 +94,12 @@ async fn a_queued_mail_is_stored_sealed_and_wiped_once_sent() {
     ] {
         assert!(!text.contains(clear), "the queue holds `{clear}` in clear");
     }
-    let left: Option<Vec<u8>> = sqlx::query_scalar("SELECT content FROM mail_queue")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let left: Option<Vec<u8>> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT content FROM mail_queue"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
     assert_eq!(left, None, "a sent mail's content (its link) is not kept");
 }
 

@@ -240,10 +240,12 @@ async fn a_mail_is_given_up_after_the_configured_time() {
         Some(Delivery::GaveUp { attempts: 2, .. }) => {}
         other => panic!("not given up: {other:?}"),
     }
-    let content: Option<Vec<u8>> = sqlx::query_scalar("SELECT content FROM mail_queue")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let content: Option<Vec<u8>> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT content FROM mail_queue"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
     assert_eq!(content, None, "a given-up mail's link is not kept");
 }
 

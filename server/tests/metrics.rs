@@ -163,10 +163,12 @@ async fn a_scrape_counts_requests_by_route_and_every_event_and_no_label_holds_a_
         app.rows_in("messages").await as f64,
         "every stored message counted once (API, command line, SMTP)"
     );
-    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue WHERE state = 'queued'")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let queued: i64 = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_queue WHERE state = 'queued'"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
     assert!(queued >= 1);
     assert_eq!(
         after.value("sealmail_mail_queue_depth", &[("state", "queued")]),

@@ -174,11 +174,13 @@ async fn passcode_submission_is_checked_against_the_link_not_the_request() {
 
 /// The count of wrong passcodes in a row for Bob's link.
 async fn failed_in_a_row(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT failed_passcodes FROM recipients WHERE address = ?")
-        .bind(BOB)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap()
+    sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT failed_passcodes FROM recipients WHERE address = $1"
+    )
+    .bind(BOB)
+    .fetch_one(c)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]

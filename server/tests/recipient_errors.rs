@@ -290,11 +290,11 @@ async fn the_purge_task_destroys_expired_messages_nobody_opened() {
     app.sql("UPDATE messages SET expires_at = created_at - 1 WHERE expires_at IS NOT NULL")
         .await;
     assert_eq!(messages::purge_expired(&app.state).await.unwrap(), 1);
-    let counts: (i64, i64, i64) = sqlx::query_as(
+    let counts: (i64, i64, i64) = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM message_keys), (SELECT COUNT(*) FROM message_bodies), (SELECT COUNT(*) FROM attachments)",
     )
-    .fetch_one(&app.state.db)
-    .await
+    .fetch_one(c)
+    .await)
     .unwrap();
     assert_eq!(
         counts,
@@ -325,11 +325,13 @@ async fn the_background_purge_task_ends_expired_messages_on_its_own() {
     ));
     let mut state = String::new();
     for _ in 0..100 {
-        state = sqlx::query_scalar("SELECT state FROM messages WHERE message_id = ?")
-            .bind(&message_id)
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+        state = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+            "SELECT state FROM messages WHERE message_id = $1"
+        )
+        .bind(&message_id)
+        .fetch_one(c)
+        .await)
+        .unwrap();
         if state == "expired" {
             break;
         }

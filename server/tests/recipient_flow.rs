@@ -203,12 +203,12 @@ async fn a_reply_reaches_the_sender_as_a_protected_message_of_its_own() {
         Some("Thanks, Alice — numbers look fine.")
     );
 
-    let linked: Option<String> = sqlx::query_scalar(
-        "SELECT o.message_id FROM messages r JOIN messages o ON o.id = r.in_reply_to WHERE r.message_id = ?",
+    let linked: Option<String> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT o.message_id FROM messages r JOIN messages o ON o.id = r.in_reply_to WHERE r.message_id = $1",
     )
     .bind(&sent.message_id)
-    .fetch_one(&app.state.db)
-    .await
+    .fetch_one(c)
+    .await)
     .unwrap();
     assert_eq!(
         linked.as_deref(),

@@ -48,26 +48,30 @@ async fn a_reply_expires_with_the_message_it_answers_or_after_90_days() {
     let bob = app.bob_reading().await;
     bob.reply("no expiry on the original").await;
     let now = sealmail::store::now();
-    let kept: Option<i64> =
-        sqlx::query_scalar("SELECT expires_at FROM messages WHERE in_reply_to IS NOT NULL")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+    let kept: Option<i64> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT expires_at FROM messages WHERE in_reply_to IS NOT NULL"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
     let days = (kept.expect("an expiry") - now) as f64 / 86_400.0;
     assert!((89.9..=90.1).contains(&days), "{days} days");
 
     let original_ends = now + 3_600;
-    sqlx::query("UPDATE messages SET expires_at = ? WHERE in_reply_to IS NULL")
-        .bind(original_ends)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
-    bob.reply("the original ends in an hour").await;
-    let latest: Option<i64> = sqlx::query_scalar(
-        "SELECT expires_at FROM messages WHERE in_reply_to IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
+    sealmail::store::on_db!(&app.state.db, |c| sqlx::query(
+        "UPDATE messages SET expires_at = $1 WHERE in_reply_to IS NULL"
     )
-    .fetch_one(&app.state.db)
+    .bind(original_ends)
+    .execute(c)
     .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    bob.reply("the original ends in an hour").await;
+    let latest: Option<i64> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        sqlx::AssertSqlSafe(format!("SELECT expires_at FROM messages WHERE in_reply_to IS NOT NULL ORDER BY created_at DESC, {rowid} DESC LIMIT 1", rowid = common::pg::rowid())),
+    )
+    .fetch_one(c)
+    .await)
     .unwrap();
     assert_eq!(latest, Some(original_ends));
 }

@@ -208,19 +208,21 @@ async fn a_thousand_message_sent_list_pages_newest_first_without_gaps_or_repeats
     let app = TestApp::new().await;
     let alice = app.sender(ALICE).await;
     let dave_id = app.add_user(DAVE, "Dave", false).await;
-    let alice_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
-        .bind(ALICE)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let alice_id: i64 = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT id FROM users WHERE email = $1"
+    )
+    .bind(ALICE)
+    .fetch_one(c)
+    .await)
+    .unwrap();
     // 1,000 of Alice's (three per second, so pages split inside a second)
     // and 50 of Dave's, written straight into the store in one statement each.
     for (user, count, prefix) in [(alice_id, 1000, "a"), (dave_id, 50, "d")] {
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?3)
+        sealmail::store::on_db!(&app.state.db, |c| sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3)
              INSERT INTO messages (id, message_id, sender_user_id, sender_address, subject,
                                    protection, state, created_at)
-             SELECT printf('%s%04d', ?2, i), printf('<%s%04d@sealmail.test>', ?2, i), ?1,
+             SELECT printf('%s%04d', $2, i), printf('<%s%04d@sealmail.test>', $2, i), $1,
                     'x@sealmail.test', printf('Message %d', i), 'encrypt_only', 'active',
                     1700000000 + i / 3
              FROM n",
@@ -228,8 +230,9 @@ async fn a_thousand_message_sent_list_pages_newest_first_without_gaps_or_repeats
         .bind(user)
         .bind(prefix)
         .bind(count)
-        .execute(&app.state.db)
+        .execute(c)
         .await
+        .map(|r| r.rows_affected()))
         .unwrap();
     }
 

@@ -41,10 +41,12 @@ async fn a_sender_signs_in_sees_who_they_are_and_signs_out() {
 
     // Only the hash of the session id is stored.
     let value = alice.session_id().to_owned();
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT id_hash FROM user_sessions")
-        .fetch_all(&app.state.db)
-        .await
-        .unwrap();
+    let stored: Vec<Vec<u8>> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT id_hash FROM user_sessions"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
     assert_eq!(stored.len(), 1);
     assert!(
         !stored[0]

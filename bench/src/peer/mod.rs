@@ -310,8 +310,9 @@ async fn seed_sealmail(
             .map_err(|e| e.to_string())?
             .ok_or("a seeded link is unknown")?;
         let session = new_bearer_token();
+        let mut tx = state.db.write().await.map_err(|e| e.to_string())?;
         store::sessions::create(
-            &state.db,
+            &mut tx,
             &sha256(session.expose().as_bytes()),
             link.recipient_id,
             now,
@@ -319,6 +320,7 @@ async fn seed_sealmail(
         )
         .await
         .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
         readers.push((
             token,
             format!("{RECIPIENT_SESSION_COOKIE}={}", session.expose()),

@@ -31,7 +31,7 @@ pub struct AuditLog {
 
 impl AuditLog {
     /// Starts the writer task on the current Tokio runtime.
-    pub fn start(db: sqlx::SqlitePool) -> AuditLog {
+    pub fn start(db: crate::store::Db) -> AuditLog {
         let (queue, events) = mpsc::channel(QUEUE);
         tokio::spawn(write(db, events));
         AuditLog { queue }
@@ -58,7 +58,7 @@ impl AuditLog {
     }
 }
 
-async fn write(db: sqlx::SqlitePool, mut events: mpsc::Receiver<Pending>) {
+async fn write(db: crate::store::Db, mut events: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
     while events.recv_many(&mut batch, MOST_PER_COMMIT).await > 0 {
         let (rows, waiting): (Vec<_>, Vec<_>) = batch

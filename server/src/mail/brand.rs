@@ -1,9 +1,9 @@
 //! How one message's mail looks: the organisation, its colour and logo, and
 //! its branding template's texts.
 
+use crate::store::Db;
 use sealmail_api::admin::BrandingFields;
 use sealmail_api::common::Branding;
-use sqlx::SqlitePool;
 
 use super::InlineImage;
 use crate::error::Result;
@@ -74,7 +74,7 @@ impl Brand {
     /// The look for a message sent with `template` (or none), its logo read
     /// from the database.
     pub async fn load(
-        db: &SqlitePool,
+        db: &Db,
         branding: &Branding,
         template: Option<&TemplateRow>,
     ) -> Result<Brand> {

@@ -145,21 +145,13 @@ pub async fn sweep_orphans(state: &AppState) -> Result<usize> {
 }
 
 async fn owner(state: &AppState, id: &str) -> Result<Owner> {
-    let found: Option<(String, String)> = sqlx::query_as(
-        "SELECT m.state, (SELECT json_group_array(a.id) FROM attachments a WHERE a.message_id = m.id)
-         FROM messages m WHERE m.id = ?",
+    Ok(
+        match crate::store::messages::with_attachment_ids(&state.db, id).await? {
+            None => Owner::Nobody,
+            Some((message_state, files)) if message_state == "active" => Owner::Active(files),
+            Some(_) => Owner::Ended,
+        },
     )
-    .bind(id)
-    .fetch_optional(&state.db)
-    .await?;
-    Ok(match found {
-        None => Owner::Nobody,
-        Some((message_state, files)) if message_state == "active" => Owner::Active(
-            serde_json::from_str(&files)
-                .map_err(|e| Error::Internal(format!("attachment ids of {id}: {e}")))?,
-        ),
-        Some(_) => Owner::Ended,
-    })
 }
 
 /// `None` if a live writer holds `dir`; else its lock file, locked by us

@@ -1,7 +1,7 @@
 //! API tokens (`api_tokens`): stored as the SHA-256 of their secret, with
 //! the account they act for. Revoked tokens keep their row.
 
-use sqlx::SqlitePool;
+use super::{Db, on_db};
 
 use super::users::UserRow;
 use crate::error::Result;
@@ -52,18 +52,20 @@ pub struct NewToken<'a> {
 /// that still work (one conditional INSERT, so two at once cannot both slip
 /// past the limit). `None` when over it.
 pub async fn insert(
-    pool: &SqlitePool,
+    db: &Db,
     token: &NewToken<'_>,
     now: i64,
     max_working: i64,
 ) -> Result<Option<TokenRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO api_tokens (user_id, name, hint, scopes, hash, created_at, expires_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-         WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = ?1 AND revoked_at IS NULL
-                AND (expires_at IS NULL OR expires_at > ?6)) < ?8
+    Ok(on_db!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!(
+            "INSERT INTO api_tokens (user_id, name, hint, scopes, hash, created_at, expires_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL
+                AND (expires_at IS NULL OR expires_at > $6)) < $8
          RETURNING {COLUMNS}"
-    )))
+        )
+    ))
     .bind(token.user_id)
     .bind(token.name)
     .bind(token.hint)
@@ -72,13 +74,13 @@ pub async fn insert(
     .bind(now)
     .bind(token.expires_at)
     .bind(max_working)
-    .fetch_optional(pool)
-    .await?)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// The token whose secret hashes to `hash`, with its account as it is now
 /// (one statement: a demoted administrator is seen at once).
-pub async fn by_hash(pool: &SqlitePool, hash: &[u8]) -> Result<Option<(TokenRow, UserRow)>> {
+pub async fn by_hash(db: &Db, hash: &[u8]) -> Result<Option<(TokenRow, UserRow)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -88,16 +90,16 @@ pub async fn by_hash(pool: &SqlitePool, hash: &[u8]) -> Result<Option<(TokenRow,
         is_admin: bool,
         read_receipts: bool,
     }
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = on_db!(db, |c| sqlx::query_as(
         "SELECT t.id, t.user_id, t.name, t.hint, t.scopes, t.created_at, t.expires_at,
                 t.last_used_at, t.revoked_at,
                 u.email, u.name AS user_name, u.is_admin, u.read_receipts
          FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.hash = ?",
+         WHERE t.hash = $1",
     )
     .bind(hash)
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     Ok(row.map(|r| {
         let user = UserRow {
             id: r.token.user_id,
@@ -112,69 +114,67 @@ pub async fn by_hash(pool: &SqlitePool, hash: &[u8]) -> Result<Option<(TokenRow,
 
 /// Notes that the token was used now, unless that was noted less than
 /// `every_secs` ago: a script calling many times a second writes once a minute.
-pub async fn note_use(pool: &SqlitePool, id: i64, now: i64, every_secs: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE api_tokens SET last_used_at = ?2
-         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?3)",
+pub async fn note_use(db: &Db, id: i64, now: i64, every_secs: i64) -> Result<()> {
+    on_db!(db, |c| sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $2
+         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $2 - $3)",
     )
     .bind(id)
     .bind(now)
     .bind(every_secs)
-    .execute(pool)
-    .await?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The tokens of account `user_id` (every account's with `None`), newest
 /// first, each with its account's address.
-pub async fn list(pool: &SqlitePool, user_id: Option<i64>) -> Result<Vec<(TokenRow, String)>> {
+pub async fn list(db: &Db, user_id: Option<i64>) -> Result<Vec<(TokenRow, String)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         token: TokenRow,
         email: String,
     }
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = on_db!(db, |c| sqlx::query_as(
         "SELECT t.id, t.user_id, t.name, t.hint, t.scopes, t.created_at, t.expires_at,
                 t.last_used_at, t.revoked_at, u.email
          FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE ?1 IS NULL OR t.user_id = ?1
+         WHERE $1 IS NULL OR t.user_id = $1
          ORDER BY t.id DESC",
     )
     .bind(user_id)
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     Ok(rows.into_iter().map(|r| (r.token, r.email)).collect())
 }
 
 /// The token `id` (of account `user_id` only, when given).
-pub async fn by_id(pool: &SqlitePool, id: i64, user_id: Option<i64>) -> Result<Option<TokenRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE id = ?1 AND (?2 IS NULL OR user_id = ?2)"
-    )))
+pub async fn by_id(db: &Db, id: i64, user_id: Option<i64>) -> Result<Option<TokenRow>> {
+    Ok(on_db!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1 AND ($2 IS NULL OR user_id = $2)")
+    ))
     .bind(id)
     .bind(user_id)
-    .fetch_optional(pool)
-    .await?)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// Revokes the token `id` (of account `user_id` only, when given) if it is
 /// not revoked yet: one conditional UPDATE. `None` if there is no such
 /// token or it was revoked already.
-pub async fn revoke(
-    pool: &SqlitePool,
-    id: i64,
-    user_id: Option<i64>,
-    now: i64,
-) -> Result<Option<TokenRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE api_tokens SET revoked_at = ?3
-         WHERE id = ?1 AND (?2 IS NULL OR user_id = ?2) AND revoked_at IS NULL
+pub async fn revoke(db: &Db, id: i64, user_id: Option<i64>, now: i64) -> Result<Option<TokenRow>> {
+    Ok(on_db!(db, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!(
+            "UPDATE api_tokens SET revoked_at = $3
+         WHERE id = $1 AND ($2 IS NULL OR user_id = $2) AND revoked_at IS NULL
          RETURNING {COLUMNS}"
-    )))
+        )
+    ))
     .bind(id)
     .bind(user_id)
     .bind(now)
-    .fetch_optional(pool)
-    .await?)
+    .fetch_optional(c)
+    .await)?)
 }

@@ -2,7 +2,9 @@
 //! sign-in. Rows hold no secret.
 
 use sealmail_api::admin::{AuditEvent, AuditKind, AuditOutcome};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::QueryBuilder;
+
+use super::{Db, Serial, Tx, dialect, on_db, on_tx};
 
 use crate::error::Result;
 
@@ -29,39 +31,41 @@ pub struct NewEvent {
 /// statement is one trip to the connection's thread and one short hold of
 /// the write lock, however many events (a transaction of one `INSERT` per
 /// event took two trips more than events).
-pub async fn insert_all(pool: &SqlitePool, events: &[(NewEvent, i64)]) -> Result<()> {
+pub async fn insert_all(db: &Db, events: &[(NewEvent, i64)]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail) ",
-    );
-    q.push_values(events, |mut row, (e, at)| {
-        row.push_bind(at)
-            .push_bind(e.kind.as_str())
-            .push_bind(e.outcome.as_str())
-            .push_bind(&e.message_id)
-            .push_bind(&e.recipient)
-            .push_bind(&e.actor)
-            .push_bind(&e.client_address)
-            .push_bind(&e.detail);
-    });
     // With the message's end in one write order: an event of a message that
     // ended while it was on its way loses its file name here, as the events
     // before the end lost theirs in `forget_file_names`.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_events")
-        .fetch_one(&mut *tx)
-        .await?;
-    q.build().execute(&mut *tx).await?;
-    sqlx::query(
-        "UPDATE audit_events SET detail = NULL
-         WHERE kind = 'attachment_downloaded' AND outcome = 'success' AND detail IS NOT NULL
-           AND id > ? AND message_id IN (SELECT message_id FROM messages WHERE state <> 'active')",
-    )
-    .bind(before)
-    .execute(&mut *tx)
-    .await?;
+    let mut tx = db.write_serial(Serial::Audit).await?;
+    on_tx!(tx, |c| {
+        let mut q = QueryBuilder::new(
+            "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail) ",
+        );
+        q.push_values(events, |mut row, (e, at)| {
+            row.push_bind(at)
+                .push_bind(e.kind.as_str())
+                .push_bind(e.outcome.as_str())
+                .push_bind(&e.message_id)
+                .push_bind(&e.recipient)
+                .push_bind(&e.actor)
+                .push_bind(&e.client_address)
+                .push_bind(&e.detail);
+        });
+        q.push(" RETURNING id");
+        let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *c).await?;
+        let first = ids.iter().min().copied().unwrap_or(0);
+        sqlx::query(
+            "UPDATE audit_events SET detail = NULL
+             WHERE kind = 'attachment_downloaded' AND outcome = 'success' AND detail IS NOT NULL
+               AND id >= $1 AND message_id IN (SELECT message_id FROM messages WHERE state <> 'active')",
+        )
+        .bind(first)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())
+    })?;
     tx.commit().await?;
     Ok(())
 }
@@ -69,19 +73,18 @@ pub async fn insert_all(pool: &SqlitePool, events: &[(NewEvent, i64)]) -> Result
 /// Drops the attachment file names from the audit of the message with
 /// Message-ID `message_id`, inside the transaction that ends it: crypto-
 /// shredding takes the names with the files. The events stay.
-pub async fn forget_file_names(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    message_id: &str,
-) -> Result<()> {
+pub async fn forget_file_names(tx: &mut Tx, message_id: &str) -> Result<()> {
+    tx.serialize(Serial::Audit).await?;
     // A download's `detail` is the file's name.
-    sqlx::query(
+    on_tx!(tx, |c| sqlx::query(
         "UPDATE audit_events SET detail = NULL
          WHERE kind = 'attachment_downloaded' AND outcome = 'success' AND detail IS NOT NULL
-           AND message_id = ?",
+           AND message_id = $1",
     )
     .bind(message_id)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -118,39 +121,45 @@ struct Row {
 }
 
 /// Matching events, newest first, at most `limit` (all with `None`).
-pub async fn list(pool: &SqlitePool, f: &Filter, limit: Option<i64>) -> Result<Vec<AuditEvent>> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT id, at, kind, outcome, message_id, recipient, actor, client_address, detail
-         FROM audit_events WHERE 1 = 1",
-    );
-    if let Some(since) = f.since {
-        q.push(" AND at >= ").push_bind(since);
-    }
-    if let Some(until) = f.until {
-        q.push(" AND at < ").push_bind(until);
-    }
-    if let Some(kind) = f.kind {
-        q.push(" AND kind = ").push_bind(kind.as_str());
-    }
-    if let Some(outcome) = f.outcome {
-        q.push(" AND outcome = ").push_bind(outcome.as_str());
-    }
-    if let Some(message_id) = &f.message_id {
-        q.push(" AND message_id = ").push_bind(message_id.clone());
-    }
-    if let Some(recipient) = &f.recipient {
-        q.push(" AND recipient LIKE ")
+pub async fn list(db: &Db, f: &Filter, limit: Option<i64>) -> Result<Vec<AuditEvent>> {
+    let rows: Vec<Row> = on_db!(db, |c, pg| {
+        let mut q = QueryBuilder::new(
+            "SELECT id, at, kind, outcome, message_id, recipient, actor, client_address, detail
+             FROM audit_events WHERE 1 = 1",
+        );
+        if let Some(since) = f.since {
+            q.push(" AND at >= ").push_bind(since);
+        }
+        if let Some(until) = f.until {
+            q.push(" AND at < ").push_bind(until);
+        }
+        if let Some(kind) = f.kind {
+            q.push(" AND kind = ").push_bind(kind.as_str());
+        }
+        if let Some(outcome) = f.outcome {
+            q.push(" AND outcome = ").push_bind(outcome.as_str());
+        }
+        if let Some(message_id) = &f.message_id {
+            q.push(" AND message_id = ").push_bind(message_id.clone());
+        }
+        if let Some(recipient) = &f.recipient {
+            q.push(dialect!(
+                pg,
+                " AND recipient LIKE ",
+                " AND recipient ILIKE "
+            ))
             .push_bind(super::like_pattern(recipient))
             .push(" ESCAPE '\\'");
-    }
-    if let Some(before) = f.before_id {
-        q.push(" AND id < ").push_bind(before);
-    }
-    q.push(" ORDER BY id DESC");
-    if let Some(limit) = limit {
-        q.push(" LIMIT ").push_bind(limit);
-    }
-    let rows: Vec<Row> = q.build_query_as().fetch_all(pool).await?;
+        }
+        if let Some(before) = f.before_id {
+            q.push(" AND id < ").push_bind(before);
+        }
+        q.push(" ORDER BY id DESC");
+        if let Some(limit) = limit {
+            q.push(" LIMIT ").push_bind(limit);
+        }
+        q.build_query_as().fetch_all(c).await
+    })?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {

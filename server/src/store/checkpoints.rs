@@ -101,7 +101,9 @@ mod tests {
     async fn a_wal_past_its_size_is_copied_into_the_database_file_in_the_background() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wal.db");
-        let db = super::super::open(&path).await.unwrap();
+        let super::super::Db::Sqlite(db) = super::super::open(&path).await.unwrap() else {
+            unreachable!("open gives SQLite")
+        };
         sqlx::query("CREATE TABLE filler (data BLOB)")
             .execute(&db)
             .await

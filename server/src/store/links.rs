@@ -1,6 +1,6 @@
 //! Recipient links: a recipient row found by the hash of its token.
 
-use sqlx::SqlitePool;
+use super::{Db, Tx, dialect, on_db, on_tx};
 
 use super::messages::MessageRow;
 use crate::error::Result;
@@ -44,16 +44,16 @@ pub struct LinkRow {
 }
 
 /// Finds the link whose token hashes to `token_hash`.
-pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Option<LinkRow>> {
-    let row: Option<LinkRow> = sqlx::query_as(concat!(
+pub async fn by_token_hash(db: &Db, token_hash: &[u8]) -> Result<Option<LinkRow>> {
+    let row: Option<LinkRow> = on_db!(db, |c| sqlx::query_as(concat!(
         "SELECT ",
         link_row_columns!(),
         " FROM recipients r JOIN messages m ON m.id = r.message_id
-              WHERE r.token_hash = ?"
+              WHERE r.token_hash = $1"
     ))
     .bind(token_hash)
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     Ok(row)
 }
 
@@ -63,18 +63,18 @@ pub async fn by_token_hash(pool: &SqlitePool, token_hash: &[u8]) -> Result<Optio
 /// Part of the caller's transaction ([`super::passcodes::redeem`]). Returns
 /// whether this was the first open.
 pub async fn mark_opened(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Tx,
     recipient_id: i64,
     now: i64,
     receipt: Option<&super::mail_queue::NewMail>,
 ) -> Result<bool> {
-    let first: Option<i64> = sqlx::query_scalar(
-        "UPDATE recipients SET opened_at = ? WHERE id = ? AND opened_at IS NULL RETURNING id",
+    let first: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE recipients SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL RETURNING id",
     )
     .bind(now)
     .bind(recipient_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await)?;
     if let (Some(_), Some(mail)) = (first, receipt) {
         // Not the reader's delivery: no recipient id.
         super::mail_queue::insert(tx, mail, None).await?;
@@ -84,74 +84,72 @@ pub async fn mark_opened(
 
 /// Locks `client` out of the link until `until` (its passcode's tries ran
 /// out). Other clients, the recipient's own browser among them, are not.
-pub async fn lock_client(
-    db: &mut sqlx::SqliteConnection,
-    recipient_id: i64,
-    client: &str,
-    until: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO link_locks (recipient_id, client, until) VALUES (?, ?, ?)
+pub async fn lock_client(tx: &mut Tx, recipient_id: i64, client: &str, until: i64) -> Result<()> {
+    on_tx!(tx, |c, pg| sqlx::query(dialect!(
+        pg,
+        "INSERT INTO link_locks (recipient_id, client, until) VALUES ($1, $2, $3)
          ON CONFLICT (recipient_id, client) DO UPDATE SET until = MAX(until, excluded.until)",
-    )
+        "INSERT INTO link_locks (recipient_id, client, until) VALUES ($1, $2, $3)
+         ON CONFLICT (recipient_id, client) DO UPDATE
+         SET until = GREATEST(link_locks.until, excluded.until)"
+    ))
     .bind(recipient_id)
     .bind(client)
     .bind(until)
-    .execute(db)
-    .await?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Until when `client` is locked out of the link, if it is now.
 pub async fn client_locked_until(
-    pool: &SqlitePool,
+    db: &Db,
     recipient_id: i64,
     client: &str,
     now: i64,
 ) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT until FROM link_locks WHERE recipient_id = ? AND client = ? AND until > ?",
+    Ok(on_db!(db, |c| sqlx::query_scalar(
+        "SELECT until FROM link_locks WHERE recipient_id = $1 AND client = $2 AND until > $3",
     )
     .bind(recipient_id)
     .bind(client)
     .bind(now)
-    .fetch_optional(pool)
-    .await?)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// Revokes one recipient's access (and ends their sessions). Returns whether
 /// this call changed it; `None` if the message has no such recipient.
-pub async fn revoke_recipient(
-    pool: &SqlitePool,
-    id: &str,
-    address: &str,
-    now: i64,
-) -> Result<Option<bool>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let changed: Vec<i64> = sqlx::query_scalar(
-        "UPDATE recipients SET revoked_at = ?
-         WHERE message_id = ? AND address = ? COLLATE NOCASE AND revoked_at IS NULL RETURNING id",
+pub async fn revoke_recipient(db: &Db, id: &str, address: &str, now: i64) -> Result<Option<bool>> {
+    let mut tx = db.write().await?;
+    let changed: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE recipients SET revoked_at = $1
+         WHERE message_id = $2 AND address = $3 COLLATE NOCASE AND revoked_at IS NULL RETURNING id",
     )
     .bind(now)
     .bind(id)
     .bind(address)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(&mut *c)
+    .await)?;
     let result = if changed.is_empty() {
-        let exists: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM recipients WHERE message_id = ? AND address = ? COLLATE NOCASE",
+        let exists: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT id FROM recipients WHERE message_id = $1 AND address = $2 COLLATE NOCASE",
         )
         .bind(id)
         .bind(address)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(&mut *c)
+        .await)?;
         exists.map(|_| false)
     } else {
         for rid in &changed {
-            sqlx::query("DELETE FROM recipient_sessions WHERE recipient_id = ?")
-                .bind(rid)
-                .execute(&mut *tx)
-                .await?;
+            on_tx!(tx, |c| sqlx::query(
+                "DELETE FROM recipient_sessions WHERE recipient_id = $1"
+            )
+            .bind(rid)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
             // Their link no longer opens: a notification still waiting
             // (or a passcode for it) is not sent.
             super::mail_queue::cancel_for_recipient(&mut tx, *rid, now).await?;
@@ -183,7 +181,7 @@ pub enum Relinked {
 /// working), their sessions and passcodes end, notifications still waiting
 /// with the old link are dropped, and `mail` (the new link) is queued.
 pub async fn relink(
-    pool: &SqlitePool,
+    db: &Db,
     message_id: &str,
     recipient_id: i64,
     token_hash: &[u8],
@@ -191,27 +189,30 @@ pub async fn relink(
     now: i64,
 ) -> Result<Relinked> {
     use super::mail_queue::{self, MailKind};
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let changed: Option<i64> = sqlx::query_scalar(
-        "UPDATE recipients SET token_hash = ?1, failed_passcodes = 0
-         WHERE id = ?2 AND message_id = ?3 AND revoked_at IS NULL
-           AND (SELECT state FROM messages WHERE id = ?3) = 'active'
+    let mut tx = db.write().await?;
+    let changed: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE recipients SET token_hash = $1, failed_passcodes = 0
+         WHERE id = $2 AND message_id = $3 AND revoked_at IS NULL
+           AND (SELECT state FROM messages WHERE id = $3) = 'active'
          RETURNING id",
     )
     .bind(token_hash)
     .bind(recipient_id)
     .bind(message_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await)?;
     if changed.is_none() {
-        let found: Option<(Option<i64>, String)> = sqlx::query_as(
+        let found: Option<(Option<i64>, String)> =
+            on_tx!(tx, |c| {
+                sqlx::query_as(
             "SELECT r.revoked_at, m.state FROM recipients r JOIN messages m ON m.id = r.message_id
-             WHERE r.id = ? AND r.message_id = ?",
+             WHERE r.id = $1 AND r.message_id = $2",
         )
         .bind(recipient_id)
         .bind(message_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(&mut *c)
+        .await
+            })?;
         return Ok(match found {
             None => Relinked::NotARecipient,
             Some((_, state)) if state != "active" => Relinked::MessageEnded,
@@ -219,14 +220,15 @@ pub async fn relink(
         });
     }
     for sql in [
-        "DELETE FROM recipient_sessions WHERE recipient_id = ?",
-        "DELETE FROM passcodes WHERE recipient_id = ?",
-        "DELETE FROM link_locks WHERE recipient_id = ?",
+        "DELETE FROM recipient_sessions WHERE recipient_id = $1",
+        "DELETE FROM passcodes WHERE recipient_id = $1",
+        "DELETE FROM link_locks WHERE recipient_id = $1",
     ] {
-        sqlx::query(sql)
+        on_tx!(tx, |c| sqlx::query(sql)
             .bind(recipient_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     mail_queue::supersede(&mut tx, recipient_id, MailKind::Passcode, now).await?;
     mail_queue::supersede(&mut tx, recipient_id, MailKind::Notification, now).await?;

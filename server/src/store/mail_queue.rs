@@ -7,8 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::{SqliteConnection, SqlitePool};
-
+use super::{Db, Tx, dialect, on_db, on_tx};
 use crate::error::{Error, Result};
 
 /// What a queued mail is; passcode mails go first (someone is waiting for them).
@@ -105,8 +104,8 @@ pub struct QueuedLogo {
 }
 
 /// Queues `mails` in one transaction: all of them, or none.
-pub async fn insert_all(pool: &SqlitePool, mails: &[NewMail]) -> Result<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+pub async fn insert_all(db: &Db, mails: &[NewMail]) -> Result<()> {
+    let mut tx = db.write().await?;
     for mail in mails {
         insert(&mut tx, mail, None).await?;
     }
@@ -115,19 +114,12 @@ pub async fn insert_all(pool: &SqlitePool, mails: &[NewMail]) -> Result<()> {
 }
 
 /// Queues `mail` (for `recipient_id`'s delivery state, if it is one's).
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    mail: &NewMail,
-    recipient_id: Option<i64>,
-) -> Result<()> {
-    insert_many(conn, &[(mail, recipient_id)]).await
+pub async fn insert(tx: &mut Tx, mail: &NewMail, recipient_id: Option<i64>) -> Result<()> {
+    insert_many(tx, &[(mail, recipient_id)]).await
 }
 
 /// Queues many mails with one statement (a logo shared by them stored once).
-pub async fn insert_many(
-    conn: &mut SqliteConnection,
-    mails: &[(&NewMail, Option<i64>)],
-) -> Result<()> {
+pub async fn insert_many(tx: &mut Tx, mails: &[(&NewMail, Option<i64>)]) -> Result<()> {
     let mut logos: Vec<&QueuedLogo> = Vec::new();
     for (mail, _) in mails {
         if let Some(logo) = &mail.logo
@@ -139,84 +131,94 @@ pub async fn insert_many(
     for logo in logos {
         // Looked up first: binding the logo for every recipient of a large
         // message would copy it as many times.
-        let stored: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mail_logos WHERE sha256 = ?)")
-                .bind(&logo.sha256)
-                .fetch_one(&mut *conn)
-                .await?;
+        let stored: bool = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM mail_logos WHERE sha256 = $1)"
+        )
+        .bind(&logo.sha256)
+        .fetch_one(&mut *c)
+        .await)?;
         if !stored {
-            sqlx::query("INSERT INTO mail_logos (sha256, block) VALUES (?, ?)")
-                .bind(&logo.sha256)
-                .bind(&*logo.block)
-                .execute(&mut *conn)
-                .await?;
+            // Another server may store the same logo meanwhile.
+            on_tx!(tx, |c| sqlx::query(
+                "INSERT INTO mail_logos (sha256, block) VALUES ($1, $2)
+                 ON CONFLICT (sha256) DO NOTHING"
+            )
+            .bind(&logo.sha256)
+            .bind(&*logo.block)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
     }
     if mails.is_empty() {
         return Ok(());
     }
-    let mut insert = sqlx::QueryBuilder::new(
+    on_tx!(tx, |c| {
+        let mut insert = sqlx::QueryBuilder::new(
         "INSERT INTO mail_queue (id, kind, recipient_id, envelope_from, envelope_to, master_key_id,
                                  content, created_at, next_try_at, expires_at, logo_sha256,
                                  logo_offset) ",
     );
-    insert.push_values(mails, |mut row, (mail, recipient_id)| {
-        row.push_bind(&mail.id)
-            .push_bind(mail.kind.as_str())
-            .push_bind(*recipient_id)
-            .push_bind(&mail.envelope_from)
-            .push_bind(&mail.envelope_to)
-            .push_bind(&mail.master_key_id)
-            .push_bind(&mail.content)
-            .push_bind(mail.created_at)
-            .push_bind(mail.created_at)
-            .push_bind(mail.expires_at)
-            .push_bind(mail.logo.as_ref().map(|l| &l.sha256))
-            .push_bind(mail.logo.as_ref().map(|l| l.offset as i64));
-    });
-    insert.build().execute(&mut *conn).await?;
+        insert.push_values(mails, |mut row, (mail, recipient_id)| {
+            row.push_bind(&mail.id)
+                .push_bind(mail.kind.as_str())
+                .push_bind(*recipient_id)
+                .push_bind(&mail.envelope_from)
+                .push_bind(&mail.envelope_to)
+                .push_bind(&mail.master_key_id)
+                .push_bind(&mail.content)
+                .push_bind(mail.created_at)
+                .push_bind(mail.created_at)
+                .push_bind(mail.expires_at)
+                .push_bind(mail.logo.as_ref().map(|l| &l.sha256))
+                .push_bind(mail.logo.as_ref().map(|l| l.offset as i64));
+        });
+        insert
+            .build()
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 /// The logo block stored under `sha256`, if it is.
-pub async fn logo_block(pool: &SqlitePool, sha256: &[u8]) -> Result<Option<Vec<u8>>> {
-    Ok(
-        sqlx::query_scalar("SELECT block FROM mail_logos WHERE sha256 = ?")
-            .bind(sha256)
-            .fetch_optional(pool)
-            .await?,
+pub async fn logo_block(db: &Db, sha256: &[u8]) -> Result<Option<Vec<u8>>> {
+    Ok(on_db!(db, |c| sqlx::query_scalar(
+        "SELECT block FROM mail_logos WHERE sha256 = $1"
     )
+    .bind(sha256)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// Deletes the logos no waiting mail needs any more; returns how many.
-pub async fn drop_unused_logos(pool: &SqlitePool) -> Result<u64> {
-    Ok(sqlx::query(
+pub async fn drop_unused_logos(db: &Db) -> Result<u64> {
+    Ok(on_db!(db, |c| sqlx::query(
         "DELETE FROM mail_logos WHERE sha256 NOT IN (
              SELECT logo_sha256 FROM mail_queue
              WHERE logo_sha256 IS NOT NULL AND state IN ('queued', 'deferred'))",
     )
-    .execute(pool)
-    .await?
-    .rows_affected())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
 }
 
 /// Drops the recipient's mails of `kind` still waiting (on the caller's
 /// transaction): a newer passcode replaces theirs, a new link the old one.
-pub async fn supersede(
-    conn: &mut SqliteConnection,
-    recipient_id: i64,
-    kind: MailKind,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE mail_queue SET state = 'expired', finished_at = ?1, content = NULL, leased_until = NULL
-         WHERE recipient_id = ?2 AND kind = ?3 AND state IN ('queued', 'deferred')",
+pub async fn supersede(tx: &mut Tx, recipient_id: i64, kind: MailKind, now: i64) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE mail_queue SET state = 'expired', finished_at = $1, content = NULL, leased_until = NULL
+         WHERE recipient_id = $2 AND kind = $3 AND state IN ('queued', 'deferred')",
     )
     .bind(now)
     .bind(recipient_id)
     .bind(kind.as_str())
-    .execute(conn)
-    .await?;
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -229,36 +231,36 @@ pub async fn supersede(
 /// of its own, so its notice follows the reply's state, not this one's.
 /// A mail already in a worker's hands cannot be called back; its outcome is
 /// still recorded if the relay took it (see [`finish`]). Returns how many.
-pub async fn cancel_for_message(conn: &mut SqliteConnection, id: &str, now: i64) -> Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE mail_queue SET state = 'cancelled', finished_at = ?1, content = NULL, leased_until = NULL
-         WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = ?2)
+pub async fn cancel_for_message(tx: &mut Tx, id: &str, now: i64) -> Result<u64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE mail_queue SET state = 'cancelled', finished_at = $1, content = NULL, leased_until = NULL
+         WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = $2)
            AND state IN ('queued', 'deferred')",
     )
     .bind(now)
     .bind(id)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?)
 }
 
 /// Cancels recipient `recipient_id`'s mail still waiting (their access was
 /// revoked), on the caller's transaction, as [`cancel_for_message`] does for
 /// a whole message. Returns how many.
-pub async fn cancel_for_recipient(
-    conn: &mut SqliteConnection,
-    recipient_id: i64,
-    now: i64,
-) -> Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE mail_queue SET state = 'cancelled', finished_at = ?1, content = NULL, leased_until = NULL
-         WHERE recipient_id = ?2 AND state IN ('queued', 'deferred')",
+pub async fn cancel_for_recipient(tx: &mut Tx, recipient_id: i64, now: i64) -> Result<u64> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE mail_queue SET state = 'cancelled', finished_at = $1, content = NULL, leased_until = NULL
+         WHERE recipient_id = $2 AND state IN ('queued', 'deferred')",
     )
     .bind(now)
     .bind(recipient_id)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?)
 }
 
 /// A mail a worker has claimed: it holds the lease until `now + lease`.
@@ -290,16 +292,17 @@ pub struct ClaimedMail {
 
 /// Marks waiting passcode mails whose passcode has expired as `expired`:
 /// they are dropped, never sent late. Returns how many.
-pub async fn expire_stale(pool: &SqlitePool, now: i64) -> Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE mail_queue SET state = 'expired', finished_at = ?1, content = NULL, leased_until = NULL
-         WHERE state IN ('queued', 'deferred') AND expires_at <= ?1
-           AND (leased_until IS NULL OR leased_until <= ?1)",
+pub async fn expire_stale(db: &Db, now: i64) -> Result<u64> {
+    Ok(on_db!(db, |c| {
+        sqlx::query(
+        "UPDATE mail_queue SET state = 'expired', finished_at = $1, content = NULL, leased_until = NULL
+         WHERE state IN ('queued', 'deferred') AND expires_at <= $1
+           AND (leased_until IS NULL OR leased_until <= $1)",
     )
     .bind(now)
-    .execute(pool)
-    .await?
-    .rows_affected())
+    .execute(c)
+    .await.map(|r| r.rows_affected())
+    })?)
 }
 
 /// Claims up to `limit` due mails (passcodes first, then the longest
@@ -308,31 +311,48 @@ pub async fn expire_stale(pool: &SqlitePool, now: i64) -> Result<u64> {
 /// due again once its lease runs out. With `message`, only that message's
 /// notifications (what `sealmail send` just queued).
 pub async fn claim(
-    pool: &SqlitePool,
+    db: &Db,
     now: i64,
     lease_secs: i64,
     limit: usize,
     message: Option<&str>,
 ) -> Result<Vec<ClaimedMail>> {
-    Ok(sqlx::query_as(
-        "UPDATE mail_queue SET leased_until = ?1 + ?2, attempts = attempts + 1
+    // PostgreSQL: rows another server is claiming right now are skipped,
+    // not waited for and then taken twice.
+    Ok(on_db!(db, |c, pg| {
+        sqlx::query_as(dialect!(
+        pg,
+        "UPDATE mail_queue SET leased_until = $1 + $2, attempts = attempts + 1
          WHERE id IN (
              SELECT id FROM mail_queue
-             WHERE state IN ('queued', 'deferred') AND next_try_at <= ?1
-               AND (leased_until IS NULL OR leased_until <= ?1)
-               AND (expires_at IS NULL OR expires_at > ?1)
-               AND (?4 IS NULL OR recipient_id IN (SELECT id FROM recipients WHERE message_id = ?4))
+             WHERE state IN ('queued', 'deferred') AND next_try_at <= $1
+               AND (leased_until IS NULL OR leased_until <= $1)
+               AND (expires_at IS NULL OR expires_at > $1)
+               AND ($4 IS NULL OR recipient_id IN (SELECT id FROM recipients WHERE message_id = $4))
              ORDER BY kind <> 'passcode', next_try_at
-             LIMIT ?3)
+             LIMIT $3)
          RETURNING id, kind, recipient_id, envelope_from, envelope_to, master_key_id, content,
                    attempts, created_at, logo_sha256, logo_offset",
-    )
+        "UPDATE mail_queue SET leased_until = $1 + $2, attempts = attempts + 1
+         WHERE id IN (
+             SELECT id FROM mail_queue
+             WHERE state IN ('queued', 'deferred') AND next_try_at <= $1
+               AND (leased_until IS NULL OR leased_until <= $1)
+               AND (expires_at IS NULL OR expires_at > $1)
+               AND ($4::text IS NULL OR recipient_id IN (SELECT id FROM recipients WHERE message_id = $4))
+             ORDER BY kind <> 'passcode', next_try_at
+             LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+         RETURNING id, kind, recipient_id, envelope_from, envelope_to, master_key_id, content,
+                   attempts, created_at, logo_sha256, logo_offset"
+    ))
     .bind(now)
     .bind(lease_secs)
     .bind(limit as i64)
     .bind(message)
-    .fetch_all(pool)
-    .await?)
+    .fetch_all(c)
+    .await
+    })?)
 }
 
 /// How a try ended.
@@ -364,27 +384,21 @@ pub enum Outcome {
 /// cancelled while the relay was already taking it is recorded as sent,
 /// which is what happened). A mail that is done loses its content: the link
 /// or passcode in it is not kept.
-pub async fn finish(
-    pool: &SqlitePool,
-    id: &str,
-    attempt: i64,
-    now: i64,
-    outcome: &Outcome,
-) -> Result<bool> {
+pub async fn finish(db: &Db, id: &str, attempt: i64, now: i64, outcome: &Outcome) -> Result<bool> {
     let (state, error, next_try_at) = match outcome {
         Outcome::Sent => ("sent", None, None),
         Outcome::Deferred { error, next_try_at } => ("deferred", Some(error), Some(*next_try_at)),
         Outcome::Bounced { error } => ("bounced", Some(error), None),
         Outcome::GaveUp { error } => ("gave_up", Some(error), None),
     };
-    Ok(sqlx::query(
+    Ok(on_db!(db, |c| sqlx::query_scalar::<_, String>(
         "UPDATE mail_queue
-         SET state = ?1, last_error = ?2, leased_until = NULL,
-             next_try_at = COALESCE(?3, next_try_at),
-             finished_at = CASE WHEN ?1 = 'deferred' THEN NULL ELSE ?4 END,
-             content = CASE WHEN ?1 = 'deferred' THEN content ELSE NULL END
-         WHERE id = ?5 AND attempts = ?6
-           AND (state IN ('queued', 'deferred') OR (state = 'cancelled' AND ?1 = 'sent'))
+         SET state = $1, last_error = $2, leased_until = NULL,
+             next_try_at = COALESCE($3, next_try_at),
+             finished_at = CASE WHEN $1 = 'deferred' THEN NULL ELSE $4 END,
+             content = CASE WHEN $1 = 'deferred' THEN content ELSE NULL END
+         WHERE id = $5 AND attempts = $6
+           AND (state IN ('queued', 'deferred') OR (state = 'cancelled' AND $1 = 'sent'))
          RETURNING id",
     )
     .bind(state)
@@ -393,20 +407,23 @@ pub async fn finish(
     .bind(now)
     .bind(id)
     .bind(attempt)
-    .fetch_optional(pool)
-    .await?
+    .fetch_optional(c)
+    .await)?
     .is_some())
 }
 
 /// When the next waiting mail becomes due (its try time, or the end of the
 /// lease a worker holds on it), if any mail is waiting.
-pub async fn next_due(pool: &SqlitePool) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
+pub async fn next_due(db: &Db) -> Result<Option<i64>> {
+    Ok(on_db!(db, |c, pg| sqlx::query_scalar(dialect!(
+        pg,
         "SELECT MIN(MAX(next_try_at, COALESCE(leased_until, 0))) FROM mail_queue
          WHERE state IN ('queued', 'deferred')",
-    )
-    .fetch_one(pool)
-    .await?)
+        "SELECT MIN(GREATEST(next_try_at, COALESCE(leased_until, 0))) FROM mail_queue
+         WHERE state IN ('queued', 'deferred')"
+    ))
+    .fetch_one(c)
+    .await)?)
 }
 
 /// What waits in the queue (for `/metrics`).
@@ -423,13 +440,13 @@ pub struct Waiting {
 /// How many mails wait, by state, and since when. The waiting rows are
 /// those of the partial index `mail_queue_expiry`, so the finished mails,
 /// which are nearly all of the table, are never read.
-pub async fn waiting(pool: &SqlitePool) -> Result<Waiting> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+pub async fn waiting(db: &Db) -> Result<Waiting> {
+    let rows: Vec<(String, i64, i64)> = on_db!(db, |c| sqlx::query_as(
         "SELECT state, COUNT(*), MIN(created_at) FROM mail_queue
          WHERE state IN ('queued', 'deferred') GROUP BY state",
     )
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     let mut waiting = Waiting::default();
     for (state, count, oldest) in rows {
         match MailState::parse(&state)? {
@@ -461,19 +478,23 @@ pub struct DeliveryRow {
 
 /// The newest notification's delivery for each of `recipient_ids`, in one
 /// statement (the ids go in as one JSON array).
-pub async fn deliveries(
-    pool: &SqlitePool,
-    recipient_ids: &[i64],
-) -> Result<HashMap<i64, DeliveryRow>> {
+pub async fn deliveries(db: &Db, recipient_ids: &[i64]) -> Result<HashMap<i64, DeliveryRow>> {
     let ids = serde_json::to_string(recipient_ids).expect("a list of numbers is JSON");
-    let rows: Vec<DeliveryRow> = sqlx::query_as(
+    let rows: Vec<DeliveryRow> = on_db!(db, |c, pg| {
+        sqlx::query_as(dialect!(
+        pg,
         "SELECT recipient_id, state, attempts, next_try_at, finished_at, last_error FROM mail_queue
-         WHERE kind = 'notification' AND recipient_id IN (SELECT value FROM json_each(?))
+         WHERE kind = 'notification' AND recipient_id IN (SELECT value FROM json_each($1))
          ORDER BY created_at, rowid",
-    )
+        "SELECT recipient_id, state, attempts, next_try_at, finished_at, last_error FROM mail_queue
+         WHERE kind = 'notification'
+           AND recipient_id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($1 AS json)))
+         ORDER BY created_at, seq"
+    ))
     .bind(ids)
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(c)
+    .await
+    })?;
     // Oldest first, so each recipient ends with their newest notification.
     Ok(rows.into_iter().map(|r| (r.recipient_id, r)).collect())
 }
@@ -483,41 +504,45 @@ pub async fn deliveries(
 /// recipient's address and whether this call changed it; `None` if there is
 /// no such mail.
 pub async fn mark_bounced(
-    pool: &SqlitePool,
+    db: &Db,
     id: &str,
     now: i64,
     reason: &str,
 ) -> Result<Option<(String, bool)>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let changed: Option<String> = sqlx::query_scalar(
+    let mut tx = db.write().await?;
+    let changed: Option<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "UPDATE mail_queue
-         SET state = 'bounced', last_error = ?1, finished_at = ?2, content = NULL, leased_until = NULL
-         WHERE id = ?3 AND state <> 'bounced'
+         SET state = 'bounced', last_error = $1, finished_at = $2, content = NULL, leased_until = NULL
+         WHERE id = $3 AND state <> 'bounced'
          RETURNING envelope_to",
     )
     .bind(reason)
     .bind(now)
     .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await
+    })?;
     let result = match changed {
         Some(address) => Some((address, true)),
-        None => sqlx::query_scalar("SELECT envelope_to FROM mail_queue WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|address: String| (address, false)),
+        None => on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT envelope_to FROM mail_queue WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?
+        .map(|address: String| (address, false)),
     };
     tx.commit().await?;
     Ok(result)
 }
 
 /// Whether Sealmail queued a mail with this id (a bounce may name it).
-pub async fn exists(pool: &SqlitePool, id: &str) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mail_queue WHERE id = ?)")
-            .bind(id)
-            .fetch_one(pool)
-            .await?,
+pub async fn exists(db: &Db, id: &str) -> Result<bool> {
+    Ok(on_db!(db, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM mail_queue WHERE id = $1)"
     )
+    .bind(id)
+    .fetch_one(c)
+    .await)?)
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqlitePool;
+use super::{Db, dialect, on_db, on_tx};
 
 use super::MessageState;
 use crate::error::Result;
@@ -129,18 +129,19 @@ pub struct NewMessage {
 
 /// Stores a new message with its key, content, attachments and recipients,
 /// and queues their notifications.
-pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
+pub async fn insert(db: &Db, m: &NewMessage) -> Result<()> {
     if m.notifications.len() != m.recipients.len() {
         return Err(crate::error::Error::Internal(
             "one notification per recipient".to_owned(),
         ));
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query(
+    let mut tx = db.write().await?;
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO messages (id, message_id, sender_user_id, sender_address, sender_name, subject,
                                protection, state, created_at, expires_at, in_reply_to, language,
                                read_receipt)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12)",
     )
     .bind(&m.row.id)
     .bind(&m.row.message_id)
@@ -154,25 +155,30 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
     .bind(&m.in_reply_to)
     .bind(m.language.code())
     .bind(m.read_receipt)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO message_keys (message_id, master_key_id, wrapped_key) VALUES (?, ?, ?)",
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected())
+    })?;
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO message_keys (message_id, master_key_id, wrapped_key) VALUES ($1, $2, $3)",
     )
     .bind(&m.row.id)
     .bind(&m.master_key_id)
     .bind(&m.wrapped_key)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO message_bodies (message_id, ciphertext) VALUES (?, ?)")
-        .bind(&m.row.id)
-        .bind(&m.body)
-        .execute(&mut *tx)
-        .await?;
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO message_bodies (message_id, ciphertext) VALUES ($1, $2)"
+    )
+    .bind(&m.row.id)
+    .bind(&m.body)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
     for a in &m.attachments {
-        sqlx::query(
+        on_tx!(tx, |c| sqlx::query(
             "INSERT INTO attachments (id, message_id, position, name, content_type, size)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&a.id)
         .bind(&m.row.id)
@@ -180,8 +186,9 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
         .bind(&a.name)
         .bind(&a.content_type)
         .bind(a.size)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     // Many rows to a statement: each statement is a round trip to SQLite's
     // worker thread, and a message to 10,000 recipients made 20,000 of them.
@@ -192,27 +199,30 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
         .zip(m.notifications.chunks(ROWS_PER_INSERT))
     {
         let first = position;
-        let mut insert = sqlx::QueryBuilder::new(
-            "INSERT INTO recipients (message_id, kind, position, address, name, token_hash, hidden) ",
-        );
-        insert.push_values(recipients, |mut row, (r, token_hash)| {
-            row.push_bind(&m.row.id)
-                .push_bind(&r.kind)
-                .push_bind(position as i64)
-                .push_bind(&r.address)
-                .push_bind(&r.name)
-                .push_bind(token_hash)
-                .push_bind(r.hidden);
-            position += 1;
-        });
-        // RETURNING's row order is not promised: match ids by position.
-        insert.push(" RETURNING position, id");
-        let ids: std::collections::HashMap<i64, i64> = insert
-            .build_query_as()
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
+        let ids: HashMap<i64, i64> = on_tx!(tx, |c| {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO recipients (message_id, kind, position, address, name, token_hash, hidden) ",
+            );
+            insert.push_values(recipients, |mut row, (r, token_hash)| {
+                row.push_bind(&m.row.id)
+                    .push_bind(&r.kind)
+                    .push_bind(position as i64)
+                    .push_bind(&r.address)
+                    .push_bind(&r.name)
+                    .push_bind(token_hash)
+                    .push_bind(r.hidden);
+                position += 1;
+            });
+            // RETURNING's row order is not promised: match ids by position.
+            insert.push(" RETURNING position, id");
+            let ids: HashMap<i64, i64> = insert
+                .build_query_as()
+                .fetch_all(&mut *c)
+                .await?
+                .into_iter()
+                .collect();
+            Ok::<_, sqlx::Error>(ids)
+        })?;
         let queued: Vec<(&super::mail_queue::NewMail, Option<i64>)> = mails
             .iter()
             .enumerate()
@@ -237,48 +247,51 @@ pub async fn insert(pool: &SqlitePool, m: &NewMessage) -> Result<()> {
 const ROWS_PER_INSERT: usize = 500;
 
 /// Finds a message by its Message-ID.
-pub async fn by_message_id(pool: &SqlitePool, message_id: &str) -> Result<Option<MessageRow>> {
-    Ok(sqlx::query_as(
+pub async fn by_message_id(db: &Db, message_id: &str) -> Result<Option<MessageRow>> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_as(
         "SELECT id, message_id, sender_address, sender_name, subject, protection, state, created_at, expires_at
-         FROM messages WHERE message_id = ?",
+         FROM messages WHERE message_id = $1",
     )
     .bind(message_id)
-    .fetch_optional(pool)
-    .await?)
+    .fetch_optional(c)
+    .await
+    })?)
 }
 
 /// A message's recipients, To first, in the order the sender gave them.
-pub async fn recipients(pool: &SqlitePool, id: &str) -> Result<Vec<RecipientRow>> {
-    Ok(sqlx::query_as(
+pub async fn recipients(db: &Db, id: &str) -> Result<Vec<RecipientRow>> {
+    Ok(on_db!(db, |c| sqlx::query_as(
         "SELECT id, kind, address, name, revoked_at, opened_at FROM recipients
-         WHERE message_id = ? ORDER BY kind DESC, position",
+         WHERE message_id = $1 ORDER BY kind DESC, position",
     )
     .bind(id)
-    .fetch_all(pool)
-    .await?)
+    .fetch_all(c)
+    .await)?)
 }
 
 /// The recipients of each of the messages `ids` (each list To first, in the
 /// sender's order), in one statement: the ids go in as one JSON array, so the
 /// statement is the same, and prepared once, whatever their number.
-pub async fn recipients_of(
-    pool: &SqlitePool,
-    ids: &[&str],
-) -> Result<HashMap<String, Vec<RecipientRow>>> {
+pub async fn recipients_of(db: &Db, ids: &[&str]) -> Result<HashMap<String, Vec<RecipientRow>>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         message_id: String,
         #[sqlx(flatten)]
         recipient: RecipientRow,
     }
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = on_db!(db, |c, pg| sqlx::query_as(dialect!(
+        pg,
         "SELECT message_id, id, kind, address, name, revoked_at, opened_at FROM recipients
-         WHERE message_id IN (SELECT value FROM json_each(?))
+         WHERE message_id IN (SELECT value FROM json_each($1))
          ORDER BY message_id, kind DESC, position",
-    )
+        "SELECT message_id, id, kind, address, name, revoked_at, opened_at FROM recipients
+         WHERE message_id IN (SELECT json_array_elements_text(CAST($1 AS json)))
+         ORDER BY message_id, kind DESC, position"
+    ))
     .bind(json_list(ids))
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     let mut by_message: HashMap<String, Vec<RecipientRow>> = HashMap::new();
     for row in rows {
         by_message
@@ -289,30 +302,30 @@ pub async fn recipients_of(
     Ok(by_message)
 }
 
-/// `ids` as a JSON array, for `json_each`.
+/// `ids` as a JSON array, for `json_each` (PostgreSQL: `json_array_elements_text`).
 pub(super) fn json_list(ids: &[&str]) -> String {
     serde_json::to_string(ids).expect("a list of strings is JSON")
 }
 
 /// The wrapped data key alone (for attachment downloads).
-pub async fn wrapped_key(pool: &SqlitePool, id: &str) -> Result<Option<(String, Vec<u8>)>> {
-    Ok(
-        sqlx::query_as("SELECT master_key_id, wrapped_key FROM message_keys WHERE message_id = ?")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
+pub async fn wrapped_key(db: &Db, id: &str) -> Result<Option<(String, Vec<u8>)>> {
+    Ok(on_db!(db, |c| sqlx::query_as(
+        "SELECT master_key_id, wrapped_key FROM message_keys WHERE message_id = $1"
     )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// A message's attachments, in order.
-pub async fn attachments(pool: &SqlitePool, id: &str) -> Result<Vec<AttachmentRow>> {
-    Ok(sqlx::query_as(
+pub async fn attachments(db: &Db, id: &str) -> Result<Vec<AttachmentRow>> {
+    Ok(on_db!(db, |c| sqlx::query_as(
         "SELECT id, position, name, content_type, size FROM attachments
-         WHERE message_id = ? ORDER BY position",
+         WHERE message_id = $1 ORDER BY position",
     )
     .bind(id)
-    .fetch_all(pool)
-    .await?)
+    .fetch_all(c)
+    .await)?)
 }
 
 /// Ends an active message — revoked or expired — and destroys its wrapped key,
@@ -320,25 +333,31 @@ pub async fn attachments(pool: &SqlitePool, id: &str) -> Result<Vec<AttachmentRo
 /// the queue, in the same transaction. The conditional
 /// UPDATE is the whole decision: of two concurrent calls exactly one wins.
 /// Returns whether this call changed it.
-pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Result<bool> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let changed_id: Option<String> = sqlx::query_scalar(
-        "UPDATE messages SET state = ?, ended_at = ? WHERE id = ? AND state = 'active' RETURNING message_id",
+pub async fn end(db: &Db, id: &str, to: MessageState, now: i64) -> Result<bool> {
+    let mut tx = db.write().await?;
+    let changed_id: Option<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "UPDATE messages SET state = $1, ended_at = $2 WHERE id = $3 AND state = 'active' RETURNING message_id",
     )
     .bind(to.as_str())
     .bind(now)
     .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await
+    })?;
     if let Some(message_id) = &changed_id {
         for sql in [
-            "DELETE FROM message_keys WHERE message_id = ?",
-            "DELETE FROM message_bodies WHERE message_id = ?",
-            "DELETE FROM attachments WHERE message_id = ?",
-            "DELETE FROM recipient_sessions WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = ?)",
-            "DELETE FROM passcodes WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = ?)",
+            "DELETE FROM message_keys WHERE message_id = $1",
+            "DELETE FROM message_bodies WHERE message_id = $1",
+            "DELETE FROM attachments WHERE message_id = $1",
+            "DELETE FROM recipient_sessions WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = $1)",
+            "DELETE FROM passcodes WHERE recipient_id IN (SELECT id FROM recipients WHERE message_id = $1)",
         ] {
-            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+            on_tx!(tx, |c| sqlx::query(sql)
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         // Its links and passcodes are dead now: mail still waiting with them
         // must not go out later.
@@ -358,38 +377,64 @@ pub async fn end(pool: &SqlitePool, id: &str, to: MessageState, now: i64) -> Res
 
 /// What `address` has stored in replies to message `original` that are
 /// still readable: their sealed bodies and attachments, in bytes.
-pub async fn reply_bytes(pool: &SqlitePool, original: &str, address: &str) -> Result<u64> {
-    let bytes: i64 = sqlx::query_scalar(
-        "SELECT COALESCE((SELECT SUM(LENGTH(b.ciphertext)) FROM message_bodies b
+pub async fn reply_bytes(db: &Db, original: &str, address: &str) -> Result<u64> {
+    let bytes: i64 = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT CAST(COALESCE((SELECT SUM(LENGTH(b.ciphertext)) FROM message_bodies b
                            JOIN messages m ON m.id = b.message_id
-                          WHERE m.in_reply_to = ?1 AND m.sender_address = ?2), 0)
+                          WHERE m.in_reply_to = $1 AND m.sender_address = $2), 0)
               + COALESCE((SELECT SUM(a.size) FROM attachments a
                            JOIN messages m ON m.id = a.message_id
-                          WHERE m.in_reply_to = ?1 AND m.sender_address = ?2), 0)",
+                          WHERE m.in_reply_to = $1 AND m.sender_address = $2), 0) AS BIGINT)",
     )
     .bind(original)
     .bind(address)
-    .fetch_one(pool)
-    .await?;
+    .fetch_one(c)
+    .await)?;
     Ok(bytes.max(0) as u64)
 }
 
 /// Ids of active messages whose expiry has passed.
-pub async fn due_for_expiry(pool: &SqlitePool, now: i64) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM messages WHERE state = 'active' AND expires_at IS NOT NULL AND expires_at <= ?",
+pub async fn due_for_expiry(db: &Db, now: i64) -> Result<Vec<String>> {
+    Ok(on_db!(db, |c| {
+        sqlx::query_scalar(
+        "SELECT id FROM messages WHERE state = 'active' AND expires_at IS NOT NULL AND expires_at <= $1",
     )
     .bind(now)
-    .fetch_all(pool)
-    .await?)
+    .fetch_all(c)
+    .await
+    })?)
 }
 
 /// The language of message `id`'s mail (`en`, `nl`, `da`, `ja`).
-pub async fn language_of(pool: &SqlitePool, id: &str) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT language FROM messages WHERE id = ?")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
+pub async fn language_of(db: &Db, id: &str) -> Result<Option<String>> {
+    Ok(on_db!(db, |c| sqlx::query_scalar(
+        "SELECT language FROM messages WHERE id = $1"
     )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// Message `id`'s state and the ids of its attachments, in one statement.
+pub async fn with_attachment_ids(db: &Db, id: &str) -> Result<Option<(String, Vec<String>)>> {
+    let found: Option<(String, String)> = on_db!(db, |c, pg| {
+        sqlx::query_as(dialect!(
+        pg,
+        "SELECT m.state, (SELECT json_group_array(a.id) FROM attachments a WHERE a.message_id = m.id)
+         FROM messages m WHERE m.id = $1",
+        "SELECT m.state, COALESCE((SELECT CAST(json_agg(a.id) AS TEXT) FROM attachments a
+                                   WHERE a.message_id = m.id), '[]')
+         FROM messages m WHERE m.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(c)
+    .await
+    })?;
+    found
+        .map(|(state, ids)| {
+            serde_json::from_str(&ids)
+                .map(|ids| (state, ids))
+                .map_err(|e| crate::error::Error::Internal(format!("attachment ids of {id}: {e}")))
+        })
+        .transpose()
 }

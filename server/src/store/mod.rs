@@ -1,5 +1,6 @@
-//! The database: SQLite in WAL mode, so the `sealmail` commands and a running
-//! server can share one data dir. All SQL lives in this module.
+//! The database: SQLite in WAL mode by default, so the `sealmail` commands
+//! and a running server can share one data dir; or PostgreSQL, for several
+//! servers on one database ([`db`]). All SQL lives in this module.
 
 pub mod accounts;
 pub mod api_tokens;
@@ -7,6 +8,7 @@ pub mod app_passwords;
 pub mod audit;
 pub mod branding;
 mod checkpoints;
+mod db;
 pub mod links;
 pub mod mail_queue;
 pub mod messages;
@@ -22,17 +24,46 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sealmail_api::Timestamp;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+pub use db::{Db, PoolUse, Serial, Tx};
+pub use db::{dialect, on_db, on_tx};
+
+/// Opens the database `url` names: `sqlite://PATH` (or a bare path) or
+/// `postgres://…`, and brings its schema up to date.
+pub async fn connect(url: &str, pg_connections: u32) -> Result<Db> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return open_postgres(url, pg_connections).await;
+    }
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    open(Path::new(path)).await
+}
+
+/// Connects to PostgreSQL and runs its migrations. Replicas starting
+/// together are safe: sqlx holds an advisory lock while it migrates.
+async fn open_postgres(url: &str, connections: u32) -> Result<Db> {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(connections)
+        .connect(url)
+        .await?;
+    sqlx::migrate!("migrations/postgres")
+        .run(&pool)
+        .await
+        .map_err(|e| Error::Internal(format!("database migration: {e}")))?;
+    Ok(Db::Postgres(pool))
+}
+
+/// PostgreSQL's rows of a JSON array of strings bound as `$1` (SQLite's
+/// `SELECT value FROM json_each($1)`).
+pub(crate) const PG_JSON_TEXTS: &str = "(SELECT json_array_elements_text(CAST($1 AS json)))";
 
 /// Each connection's page cache: negative is KiB (`PRAGMA cache_size`).
 const CACHE_SIZE: &str = "-64";
 
-/// Opens (creating if needed) the database file and brings its schema up to date.
-pub async fn open(path: &Path) -> Result<SqlitePool> {
+/// Opens (creating if needed) the SQLite database file and brings its schema up to date.
+pub async fn open(path: &Path) -> Result<Db> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
@@ -74,11 +105,11 @@ pub async fn open(path: &Path) -> Result<SqlitePool> {
         .connect_with(options.clone())
         .await?;
     checkpoints::start(&pool, options, wal_grew);
-    sqlx::migrate!()
+    sqlx::migrate!("migrations/sqlite")
         .run(&pool)
         .await
-        .map_err(|e| crate::error::Error::Internal(format!("database migration: {e}")))?;
-    Ok(pool)
+        .map_err(|e| Error::Internal(format!("database migration: {e}")))?;
+    Ok(Db::Sqlite(pool))
 }
 
 /// How long a statement waits for another connection's write lock.
@@ -113,10 +144,13 @@ extern "C" fn busy_handler(_: *mut std::ffi::c_void, tries: std::ffi::c_int) -> 
 /// Copies the write-ahead log into the database file and empties it, so data
 /// deleted by a revoke is gone from the WAL file too (best effort: a reader
 /// holding an old snapshot can delay it until the next checkpoint).
-pub async fn checkpoint(pool: &SqlitePool) -> Result<()> {
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(pool)
-        .await?;
+/// PostgreSQL has no such file to empty: see the README on its WAL and backups.
+pub async fn checkpoint(db: &Db) -> Result<()> {
+    if let Db::Sqlite(pool) = db {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(pool)
+            .await?;
+    }
     Ok(())
 }
 
@@ -138,7 +172,7 @@ pub fn timestamp(secs: i64) -> Timestamp {
 
 /// Parses an RFC 3339 timestamp (or a bare `YYYY-MM-DD`, meaning its start
 /// in UTC) to Unix seconds; `invalid_request` otherwise.
-pub fn parse_timestamp(value: &Timestamp) -> crate::error::Result<i64> {
+pub fn parse_timestamp(value: &Timestamp) -> Result<i64> {
     let text = value.0.trim();
     if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
     {
@@ -148,14 +182,14 @@ pub fn parse_timestamp(value: &Timestamp) -> crate::error::Result<i64> {
     time::Date::parse(text, date_format)
         .map(|d| d.midnight().assume_utc().unix_timestamp())
         .map_err(|_| {
-            crate::error::Error::InvalidRequest(format!(
+            Error::InvalidRequest(format!(
                 "`{text}` is not a time like 2026-11-23T09:30:00Z or a date like 2026-11-23"
             ))
         })
 }
 
 /// [`parse_timestamp`] of an optional filter value.
-pub fn parse_optional_timestamp(value: Option<&Timestamp>) -> crate::error::Result<Option<i64>> {
+pub fn parse_optional_timestamp(value: Option<&Timestamp>) -> Result<Option<i64>> {
     value.map(parse_timestamp).transpose()
 }
 
@@ -188,9 +222,7 @@ impl FromStr for MessageState {
             "active" => Ok(MessageState::Active),
             "revoked" => Ok(MessageState::Revoked),
             "expired" => Ok(MessageState::Expired),
-            other => Err(crate::error::Error::Internal(format!(
-                "unknown message state {other}"
-            ))),
+            other => Err(Error::Internal(format!("unknown message state {other}"))),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! One-time passcodes, stored as MACs. Every state change is one conditional
 //! statement, so concurrent requests cannot get past a limit together.
 
-use sqlx::SqlitePool;
+use super::{Db, Serial, dialect, on_db, on_tx};
 
 use crate::error::Result;
 
@@ -20,7 +20,7 @@ pub struct PasscodeRow {
 /// waiting are dropped (only the newest mail counts). Returns whether it was stored.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_if_under_limit(
-    pool: &SqlitePool,
+    db: &Db,
     mail: &super::mail_queue::NewMail,
     recipient_id: i64,
     code_mac: &[u8],
@@ -29,11 +29,12 @@ pub async fn insert_if_under_limit(
     window_secs: i64,
     max_per_window: i64,
 ) -> Result<bool> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let inserted = sqlx::query(
+    // The count and the insert as one step, on PostgreSQL too.
+    let mut tx = db.write_serial(Serial::Link(recipient_id)).await?;
+    let inserted: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO passcodes (recipient_id, code_mac, created_at, expires_at)
-         SELECT ?1, ?2, ?3, ?4
-         WHERE (SELECT COUNT(*) FROM passcodes WHERE recipient_id = ?1 AND created_at > ?5) < ?6
+         SELECT $1, $2, $3, $4
+         WHERE (SELECT COUNT(*) FROM passcodes WHERE recipient_id = $1 AND created_at > $5) < $6
          RETURNING id",
     )
     .bind(recipient_id)
@@ -42,19 +43,22 @@ pub async fn insert_if_under_limit(
     .bind(now + valid_secs)
     .bind(now - window_secs)
     .bind(max_per_window)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(row) = &inserted {
-        use sqlx::Row as _;
-        let id: i64 = row.try_get(0)?;
-        sqlx::query(
-            "UPDATE passcodes SET expires_at = MIN(expires_at, ?) WHERE recipient_id = ? AND id <> ? AND used_at IS NULL",
-        )
+    .fetch_optional(&mut *c)
+    .await)?;
+    if let Some(id) = inserted {
+        on_tx!(tx, |c, pg| sqlx::query(dialect!(
+            pg,
+            "UPDATE passcodes SET expires_at = MIN(expires_at, $1)
+             WHERE recipient_id = $2 AND id <> $3 AND used_at IS NULL",
+            "UPDATE passcodes SET expires_at = LEAST(expires_at, $1)
+             WHERE recipient_id = $2 AND id <> $3 AND used_at IS NULL"
+        ))
         .bind(now)
         .bind(recipient_id)
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
         super::mail_queue::supersede(
             &mut tx,
             recipient_id,
@@ -70,42 +74,38 @@ pub async fn insert_if_under_limit(
 
 /// Seconds until the oldest passcode in the window leaves it.
 pub async fn rate_limit_retry_after(
-    pool: &SqlitePool,
+    db: &Db,
     recipient_id: i64,
     now: i64,
     window_secs: i64,
 ) -> Result<u64> {
-    let oldest: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(created_at) FROM passcodes WHERE recipient_id = ? AND created_at > ?",
+    let oldest: Option<i64> = on_db!(db, |c| sqlx::query_scalar(
+        "SELECT MIN(created_at) FROM passcodes WHERE recipient_id = $1 AND created_at > $2",
     )
     .bind(recipient_id)
     .bind(now - window_secs)
-    .fetch_one(pool)
-    .await?;
+    .fetch_one(c)
+    .await)?;
     Ok(oldest.map_or(1, |t| (t + window_secs - now).max(1) as u64))
 }
 
 /// The newest passcode of the link that is unused and unexpired (its tries may be spent).
-pub async fn current(
-    pool: &SqlitePool,
-    recipient_id: i64,
-    now: i64,
-) -> Result<Option<(PasscodeRow, i64)>> {
+pub async fn current(db: &Db, recipient_id: i64, now: i64) -> Result<Option<(PasscodeRow, i64)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: i64,
         code_mac: Vec<u8>,
         failed_attempts: i64,
     }
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = on_db!(db, |c| sqlx::query_as(
         "SELECT id, code_mac, failed_attempts FROM passcodes
-         WHERE recipient_id = ? AND used_at IS NULL AND expires_at > ?
+         WHERE recipient_id = $1 AND used_at IS NULL AND expires_at > $2
          ORDER BY id DESC LIMIT 1",
     )
     .bind(recipient_id)
     .bind(now)
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     Ok(row.map(|r| {
         (
             PasscodeRow {
@@ -135,35 +135,36 @@ pub struct NewSession<'a> {
 /// waited for the lock in turn); and a passcode is never spent without its
 /// session. Returns whether the passcode was used.
 pub async fn redeem(
-    pool: &SqlitePool,
+    db: &Db,
     id: i64,
     now: i64,
     max_attempts: i64,
     session: NewSession<'_>,
     receipt: Option<&super::mail_queue::NewMail>,
 ) -> Result<bool> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let used: Option<i64> = sqlx::query_scalar(
-        "UPDATE passcodes SET used_at = ?1
-         WHERE id = ?2 AND used_at IS NULL AND expires_at > ?1 AND failed_attempts < ?3
+    let mut tx = db.write().await?;
+    let used: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE passcodes SET used_at = $1
+         WHERE id = $2 AND used_at IS NULL AND expires_at > $1 AND failed_attempts < $3
          RETURNING recipient_id",
     )
     .bind(now)
     .bind(id)
     .bind(max_attempts)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await)?;
     let Some(recipient_id) = used else {
         return Ok(false);
     };
-    sqlx::query(
-        "UPDATE recipients SET failed_passcodes = 0 WHERE id = ? AND failed_passcodes <> 0",
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE recipients SET failed_passcodes = 0 WHERE id = $1 AND failed_passcodes <> 0",
     )
     .bind(recipient_id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
     super::sessions::create(
-        &mut *tx,
+        &mut tx,
         session.id_hash,
         recipient_id,
         now,
@@ -193,33 +194,33 @@ pub struct Failure {
 /// racing request that finds the passcode spent also finds the lock).
 /// `None` if nothing was counted (the passcode is used, expired, or out of tries).
 pub async fn record_failure(
-    pool: &SqlitePool,
+    db: &Db,
     id: i64,
     now: i64,
     max_attempts: i64,
     lock: (&str, i64),
 ) -> Result<Option<Failure>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let counted: Option<(i64, i64)> = sqlx::query_as(
+    let mut tx = db.write().await?;
+    let counted: Option<(i64, i64)> = on_tx!(tx, |c| sqlx::query_as(
         "UPDATE passcodes SET failed_attempts = failed_attempts + 1
-         WHERE id = ?1 AND used_at IS NULL AND expires_at > ?2 AND failed_attempts < ?3
+         WHERE id = $1 AND used_at IS NULL AND expires_at > $2 AND failed_attempts < $3
          RETURNING failed_attempts, recipient_id",
     )
     .bind(id)
     .bind(now)
     .bind(max_attempts)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(&mut *c)
+    .await)?;
     let Some((of_passcode, recipient_id)) = counted else {
         return Ok(None);
     };
-    let of_link: i64 = sqlx::query_scalar(
-        "UPDATE recipients SET failed_passcodes = failed_passcodes + 1 WHERE id = ?
+    let of_link: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE recipients SET failed_passcodes = failed_passcodes + 1 WHERE id = $1
          RETURNING failed_passcodes",
     )
     .bind(recipient_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(&mut *c)
+    .await)?;
     if of_passcode >= max_attempts {
         super::links::lock_client(&mut tx, recipient_id, lock.0, lock.1).await?;
     }

@@ -2,20 +2,20 @@
 //! without gaps; every change renumbers in one transaction.
 
 use sealmail_api::admin::NewMailFlowRule;
-use sqlx::{SqliteConnection, SqlitePool};
 
+use super::{Db, Serial, Tx, on_db, on_tx};
 use crate::error::{Error, Result};
 use crate::mailflow::Rule;
 
 /// Every rule, lowest position first. A rule whose stored JSON does not read
 /// is an error, not skipped: a skipped "protect" rule would let mail out
 /// unprotected.
-pub async fn list(pool: &SqlitePool) -> Result<Vec<Rule>> {
-    let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+pub async fn list(db: &Db) -> Result<Vec<Rule>> {
+    let rows: Vec<(i64, i64, String, String, String)> = on_db!(db, |c| sqlx::query_as(
         "SELECT id, position, name, conditions, action FROM mail_flow_rules ORDER BY position",
     )
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     rows.into_iter()
         .map(|(id, position, name, conditions, action)| {
             let bad = |e: serde_json::Error| {
@@ -33,19 +33,19 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<Rule>> {
 }
 
 /// Adds a rule at its position (default: last); returns its id.
-pub async fn add(pool: &SqlitePool, rule: &NewMailFlowRule, now: i64) -> Result<i64> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+pub async fn add(db: &Db, rule: &NewMailFlowRule, now: i64) -> Result<i64> {
+    let mut tx = db.write_serial(Serial::Rules).await?;
     // Parked at position 0 until the renumbering puts it in its place.
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO mail_flow_rules (position, name, conditions, action, created_at)
-         VALUES (0, ?, ?, ?, ?) RETURNING id",
+         VALUES (0, $1, $2, $3, $4) RETURNING id",
     )
     .bind(rule.name.trim())
     .bind(to_json(&rule.conditions))
     .bind(to_json(&rule.action))
     .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    .fetch_one(&mut *c)
+    .await)?;
     let mut order = ids_in_order(&mut tx).await?;
     order.retain(|&i| i != id);
     let at = rule
@@ -60,10 +60,10 @@ pub async fn add(pool: &SqlitePool, rule: &NewMailFlowRule, now: i64) -> Result<
 
 /// Replaces rule `id`'s name, conditions and action, in its place; `false`
 /// if there is no such rule, or `rule.position` names another place.
-pub async fn replace(pool: &SqlitePool, id: i64, rule: &NewMailFlowRule) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE mail_flow_rules SET name = ?, conditions = ?, action = ?
-         WHERE id = ? AND (? IS NULL OR position = ?)",
+pub async fn replace(db: &Db, id: i64, rule: &NewMailFlowRule) -> Result<bool> {
+    let done = on_db!(db, |c| sqlx::query(
+        "UPDATE mail_flow_rules SET name = $1, conditions = $2, action = $3
+         WHERE id = $4 AND ($5 IS NULL OR position = $6)",
     )
     .bind(rule.name.trim())
     .bind(to_json(&rule.conditions))
@@ -71,30 +71,31 @@ pub async fn replace(pool: &SqlitePool, id: i64, rule: &NewMailFlowRule) -> Resu
     .bind(id)
     .bind(rule.position)
     .bind(rule.position)
-    .execute(pool)
-    .await?
-    .rows_affected();
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
 
 /// Rule `id`'s place, if there is such a rule.
-pub async fn position(pool: &SqlitePool, id: i64) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT position FROM mail_flow_rules WHERE id = ?")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
+pub async fn position(db: &Db, id: i64) -> Result<Option<i64>> {
+    Ok(on_db!(db, |c| sqlx::query_scalar(
+        "SELECT position FROM mail_flow_rules WHERE id = $1"
     )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// Removes rule `id`; its name, or `None` if there is none.
-pub async fn remove(pool: &SqlitePool, id: i64) -> Result<Option<String>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let name: Option<String> =
-        sqlx::query_scalar("DELETE FROM mail_flow_rules WHERE id = ? RETURNING name")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+pub async fn remove(db: &Db, id: i64) -> Result<Option<String>> {
+    let mut tx = db.write_serial(Serial::Rules).await?;
+    let name: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "DELETE FROM mail_flow_rules WHERE id = $1 RETURNING name"
+    )
+    .bind(id)
+    .fetch_optional(&mut *c)
+    .await)?;
     let order = ids_in_order(&mut tx).await?;
     renumber(&mut tx, &order).await?;
     tx.commit().await?;
@@ -102,8 +103,8 @@ pub async fn remove(pool: &SqlitePool, id: i64) -> Result<Option<String>> {
 }
 
 /// Moves rule `id` to `position` (1 = first); `false` if there is no such rule.
-pub async fn move_to(pool: &SqlitePool, id: i64, position: i64) -> Result<bool> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+pub async fn move_to(db: &Db, id: i64, position: i64) -> Result<bool> {
+    let mut tx = db.write_serial(Serial::Rules).await?;
     let mut order = ids_in_order(&mut tx).await?;
     let Some(from) = order.iter().position(|&i| i == id) else {
         return Ok(false);
@@ -118,27 +119,33 @@ pub async fn move_to(pool: &SqlitePool, id: i64, position: i64) -> Result<bool> 
     Ok(true)
 }
 
-async fn ids_in_order(conn: &mut SqliteConnection) -> Result<Vec<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM mail_flow_rules ORDER BY position, id")
-            .fetch_all(conn)
-            .await?,
+async fn ids_in_order(tx: &mut Tx) -> Result<Vec<i64>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM mail_flow_rules ORDER BY position, id"
     )
+    .fetch_all(&mut *c)
+    .await)?)
 }
 
 /// Gives the rules positions 1, 2, 3… in `order`. Through negative numbers
-/// first: `position` is UNIQUE, and SQLite checks it row by row.
-async fn renumber(conn: &mut SqliteConnection, order: &[i64]) -> Result<()> {
+/// first: `position` is UNIQUE, and SQLite (and PostgreSQL) check it row by row.
+async fn renumber(tx: &mut Tx, order: &[i64]) -> Result<()> {
     for (index, id) in order.iter().enumerate() {
-        sqlx::query("UPDATE mail_flow_rules SET position = ? WHERE id = ?")
-            .bind(-(index as i64) - 1)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE mail_flow_rules SET position = $1 WHERE id = $2"
+        )
+        .bind(-(index as i64) - 1)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
-    sqlx::query("UPDATE mail_flow_rules SET position = -position WHERE position < 0")
-        .execute(&mut *conn)
-        .await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE mail_flow_rules SET position = -position WHERE position < 0"
+    )
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

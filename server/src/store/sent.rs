@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{AssertSqlSafe, QueryBuilder};
 
 use super::like_pattern;
 use super::messages::MessageRow;
+use super::{Db, dialect, on_db};
 use crate::error::Result;
 
 const COLUMNS: &str = "m.id, m.message_id, m.sender_address, m.sender_name, m.subject, \
@@ -69,100 +70,111 @@ pub struct Search {
 }
 
 /// Matching messages, newest first, at most `limit`.
-pub async fn search(pool: &SqlitePool, s: &Search, limit: i64) -> Result<Vec<MessageRow>> {
-    let mut q: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {COLUMNS} FROM messages m WHERE 1 = 1"));
-    if let Some(user) = s.sender_user_id {
-        q.push(" AND m.sender_user_id = ").push_bind(user);
-    }
-    if let Some(text) = &s.any_text {
-        let pattern = like_pattern(text);
-        q.push(" AND (m.subject LIKE ")
+pub async fn search(db: &Db, s: &Search, limit: i64) -> Result<Vec<MessageRow>> {
+    Ok(on_db!(db, |c, pg| {
+        // SQLite's LIKE ignores case (ASCII); PostgreSQL's ILIKE is its match.
+        let like = dialect!(pg, " LIKE ", " ILIKE ");
+        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM messages m WHERE 1 = 1"));
+        if let Some(user) = s.sender_user_id {
+            q.push(" AND m.sender_user_id = ").push_bind(user);
+        }
+        if let Some(text) = &s.any_text {
+            let pattern = like_pattern(text);
+            q.push(" AND (m.subject")
+            .push(like)
             .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND (r.address LIKE ")
+            .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND (r.address")
+            .push(like)
             .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR r.name LIKE ")
+            .push(" ESCAPE '\\' OR r.name")
+            .push(like)
             .push_bind(pattern)
             .push(" ESCAPE '\\')))");
-    }
-    if let Some(sender) = &s.sender {
-        q.push(" AND m.sender_address LIKE ")
-            .push_bind(like_pattern(sender))
-            .push(" ESCAPE '\\'");
-    }
-    if let Some(recipient) = &s.recipient {
-        q.push(
-            " AND EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND r.address LIKE ",
-        )
-        .push_bind(like_pattern(recipient))
-        .push(" ESCAPE '\\')");
-    }
-    if let Some(subject) = &s.subject {
-        q.push(" AND m.subject LIKE ")
-            .push_bind(like_pattern(subject))
-            .push(" ESCAPE '\\'");
-    }
-    if let Some(from) = s.from {
-        q.push(" AND m.created_at >= ").push_bind(from);
-    }
-    if let Some(until) = s.until {
-        q.push(" AND m.created_at < ").push_bind(until);
-    }
-    if let Some(after) = &s.after {
-        // `created_at <=` is implied by the OR below, but only this plain range
-        // lets SQLite seek in the index to the cursor instead of scanning every
-        // newer row (a deep page of a million messages took 5.5 ms without it).
-        q.push(" AND m.created_at <= ")
-            .push_bind(after.created_at)
-            .push(" AND (m.created_at < ")
-            .push_bind(after.created_at)
-            .push(" OR (m.created_at = ")
-            .push_bind(after.created_at)
-            .push(" AND m.id < ")
-            .push_bind(after.id.clone())
-            .push("))");
-    }
-    q.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
-        .push_bind(limit);
-    Ok(q.build_query_as().fetch_all(pool).await?)
+        }
+        if let Some(sender) = &s.sender {
+            q.push(" AND m.sender_address")
+                .push(like)
+                .push_bind(like_pattern(sender))
+                .push(" ESCAPE '\\'");
+        }
+        if let Some(recipient) = &s.recipient {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id AND r.address",
+            )
+            .push(like)
+            .push_bind(like_pattern(recipient))
+            .push(" ESCAPE '\\')");
+        }
+        if let Some(subject) = &s.subject {
+            q.push(" AND m.subject")
+                .push(like)
+                .push_bind(like_pattern(subject))
+                .push(" ESCAPE '\\'");
+        }
+        if let Some(from) = s.from {
+            q.push(" AND m.created_at >= ").push_bind(from);
+        }
+        if let Some(until) = s.until {
+            q.push(" AND m.created_at < ").push_bind(until);
+        }
+        if let Some(after) = &s.after {
+            // `created_at <=` is implied by the OR below, but only this plain range
+            // lets SQLite seek in the index to the cursor instead of scanning every
+            // newer row (a deep page of a million messages took 5.5 ms without it).
+            q.push(" AND m.created_at <= ")
+                .push_bind(after.created_at)
+                .push(" AND (m.created_at < ")
+                .push_bind(after.created_at)
+                .push(" OR (m.created_at = ")
+                .push_bind(after.created_at)
+                .push(" AND m.id < ")
+                .push_bind(after.id.clone())
+                .push("))");
+        }
+        q.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
+            .push_bind(limit);
+        q.build_query_as().fetch_all(c).await
+    })?)
 }
 
 /// A message by its internal id, with the account that sent it.
-pub async fn by_id(pool: &SqlitePool, id: &str) -> Result<Option<(MessageRow, Option<i64>)>> {
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<(MessageRow, Option<i64>)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         message: MessageRow,
         sender_user_id: Option<i64>,
     }
-    let row: Option<Row> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLUMNS}, m.sender_user_id FROM messages m WHERE m.id = ?"
+    let row: Option<Row> = on_db!(db, |c| sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, m.sender_user_id FROM messages m WHERE m.id = $1"
     )))
     .bind(id)
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     Ok(row.map(|r| (r.message, r.sender_user_id)))
 }
 
 /// The replies to each of the messages `ids`, each list oldest first, in one statement.
-pub async fn replies_to(
-    pool: &SqlitePool,
-    ids: &[&str],
-) -> Result<HashMap<String, Vec<MessageRow>>> {
+pub async fn replies_to(db: &Db, ids: &[&str]) -> Result<HashMap<String, Vec<MessageRow>>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         in_reply_to: String,
         #[sqlx(flatten)]
         message: MessageRow,
     }
-    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
+    let rows: Vec<Row> = on_db!(db, |c, pg| sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS}, m.in_reply_to FROM messages m
-         WHERE m.in_reply_to IN (SELECT value FROM json_each(?))
-         ORDER BY m.in_reply_to, m.created_at, m.id"
+         WHERE m.in_reply_to IN {}
+         ORDER BY m.in_reply_to, m.created_at, m.id",
+        dialect!(
+            pg,
+            "(SELECT value FROM json_each($1))",
+            super::PG_JSON_TEXTS
+        )
     )))
     .bind(super::messages::json_list(ids))
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     let mut by_message: HashMap<String, Vec<MessageRow>> = HashMap::new();
     for row in rows {
         by_message
@@ -175,22 +187,17 @@ pub async fn replies_to(
 
 /// Sets the expiry of a message that is active and not past its expiry —
 /// one conditional UPDATE. Returns whether it changed.
-pub async fn set_expiry(
-    pool: &SqlitePool,
-    id: &str,
-    expires_at: Option<i64>,
-    now: i64,
-) -> Result<bool> {
-    Ok(sqlx::query(
-        "UPDATE messages SET expires_at = ?1
-         WHERE id = ?2 AND state = 'active' AND (expires_at IS NULL OR expires_at > ?3)
+pub async fn set_expiry(db: &Db, id: &str, expires_at: Option<i64>, now: i64) -> Result<bool> {
+    Ok(on_db!(db, |c| sqlx::query_scalar::<_, String>(
+        "UPDATE messages SET expires_at = $1
+         WHERE id = $2 AND state = 'active' AND (expires_at IS NULL OR expires_at > $3)
          RETURNING id",
     )
     .bind(expires_at)
     .bind(id)
     .bind(now)
-    .fetch_optional(pool)
-    .await?
+    .fetch_optional(c)
+    .await)?
     .is_some())
 }
 
@@ -210,35 +217,35 @@ pub struct ReportDays {
 }
 
 /// The report's events in `[from, until)`.
-pub async fn report_days(pool: &SqlitePool, from: i64, until: i64) -> Result<ReportDays> {
+pub async fn report_days(db: &Db, from: i64, until: i64) -> Result<ReportDays> {
     let days = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(sql)
+        on_db!(db, |c| sqlx::query_scalar::<_, i64>(sql)
             .bind(from)
             .bind(until)
-            .fetch_all(pool)
-            .await
+            .fetch_all(c)
+            .await)
     };
     Ok(ReportDays {
         sent: days(
             "SELECT created_at / 86400 FROM messages
-             WHERE in_reply_to IS NULL AND created_at >= ?1 AND created_at < ?2",
+             WHERE in_reply_to IS NULL AND created_at >= $1 AND created_at < $2",
         )
         .await?,
         opened: days(
             "SELECT first / 86400 FROM (
                  SELECT MIN(r.opened_at) AS first FROM recipients r JOIN messages m ON m.id = r.message_id
-                 WHERE m.in_reply_to IS NULL AND r.opened_at IS NOT NULL GROUP BY m.id)
-             WHERE first >= ?1 AND first < ?2",
+                 WHERE m.in_reply_to IS NULL AND r.opened_at IS NOT NULL GROUP BY m.id) AS f
+             WHERE first >= $1 AND first < $2",
         )
         .await?,
         revoked: days(
             "SELECT ended_at / 86400 FROM messages
-             WHERE in_reply_to IS NULL AND state = 'revoked' AND ended_at >= ?1 AND ended_at < ?2",
+             WHERE in_reply_to IS NULL AND state = 'revoked' AND ended_at >= $1 AND ended_at < $2",
         )
         .await?,
         expired: days(
             "SELECT ended_at / 86400 FROM messages
-             WHERE in_reply_to IS NULL AND state = 'expired' AND ended_at >= ?1 AND ended_at < ?2",
+             WHERE in_reply_to IS NULL AND state = 'expired' AND ended_at >= $1 AND ended_at < $2",
         )
         .await?,
     })
@@ -246,22 +253,23 @@ pub async fn report_days(pool: &SqlitePool, from: i64, until: i64) -> Result<Rep
 
 /// The recipient domains of messages sent in `[from, until)`, with how many
 /// messages went to each, most first.
-pub async fn top_domains(
-    pool: &SqlitePool,
-    from: i64,
-    until: i64,
-    limit: i64,
-) -> Result<Vec<(String, i64)>> {
-    Ok(sqlx::query_as(
+pub async fn top_domains(db: &Db, from: i64, until: i64, limit: i64) -> Result<Vec<(String, i64)>> {
+    Ok(on_db!(db, |c, pg| sqlx::query_as(dialect!(
+        pg,
         "SELECT lower(substr(r.address, instr(r.address, '@') + 1)) AS domain,
                 COUNT(DISTINCT m.id) AS messages
          FROM recipients r JOIN messages m ON m.id = r.message_id
-         WHERE m.in_reply_to IS NULL AND m.created_at >= ? AND m.created_at < ?
-         GROUP BY domain ORDER BY messages DESC, domain LIMIT ?",
-    )
+         WHERE m.in_reply_to IS NULL AND m.created_at >= $1 AND m.created_at < $2
+         GROUP BY domain ORDER BY messages DESC, domain LIMIT $3",
+        "SELECT lower(substr(r.address, strpos(r.address, '@') + 1)) COLLATE \"C\" AS domain,
+                COUNT(DISTINCT m.id) AS messages
+         FROM recipients r JOIN messages m ON m.id = r.message_id
+         WHERE m.in_reply_to IS NULL AND m.created_at >= $1 AND m.created_at < $2
+         GROUP BY domain ORDER BY messages DESC, domain LIMIT $3"
+    ))
     .bind(from)
     .bind(until)
     .bind(limit)
-    .fetch_all(pool)
-    .await?)
+    .fetch_all(c)
+    .await)?)
 }

@@ -1,6 +1,6 @@
 //! Sender accounts.
 
-use sqlx::SqlitePool;
+use super::{Db, on_db};
 
 use crate::error::{Error, Result};
 
@@ -21,23 +21,25 @@ pub struct UserRow {
 
 /// Creates an account; the password must already be an argon2id PHC string.
 pub async fn insert(
-    pool: &SqlitePool,
+    db: &Db,
     email: &str,
     name: Option<&str>,
     is_admin: bool,
     password_hash: &str,
     now: i64,
 ) -> Result<i64> {
-    let result = sqlx::query_scalar(
-        "INSERT INTO users (email, name, is_admin, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    let result = on_db!(db, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO users (email, name, is_admin, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(email)
     .bind(name)
     .bind(is_admin)
     .bind(password_hash)
     .bind(now)
-    .fetch_one(pool)
-    .await;
+    .fetch_one(c)
+    .await
+    });
     match result {
         Ok(id) => Ok(id),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::InvalidRequest(
@@ -48,23 +50,24 @@ pub async fn insert(
 }
 
 /// Finds an account by address (case-insensitive).
-pub async fn by_email(pool: &SqlitePool, email: &str) -> Result<Option<UserRow>> {
-    Ok(
-        sqlx::query_as(
-            "SELECT id, email, name, is_admin, read_receipts FROM users WHERE email = ?",
-        )
-        .bind(email)
-        .fetch_optional(pool)
-        .await?,
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<UserRow>> {
+    Ok(on_db!(db, |c| sqlx::query_as(
+        "SELECT id, email, name, is_admin, read_receipts FROM users WHERE email = $1",
     )
+    .bind(email)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// Sets the account's read-receipt default.
-pub async fn set_read_receipts_default(pool: &SqlitePool, id: i64, on: bool) -> Result<()> {
-    sqlx::query("UPDATE users SET read_receipts = ? WHERE id = ?")
-        .bind(on)
-        .bind(id)
-        .execute(pool)
-        .await?;
+pub async fn set_read_receipts_default(db: &Db, id: i64, on: bool) -> Result<()> {
+    on_db!(db, |c| sqlx::query(
+        "UPDATE users SET read_receipts = $1 WHERE id = $2"
+    )
+    .bind(on)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! into those thread hand-offs. One statement also reads one consistent snapshot: the session,
 //! the state and the content cannot disagree.
 
-use sqlx::SqlitePool;
+use super::{Db, dialect, on_db};
 
 use super::links::{LinkRow, link_row_columns};
 use super::messages::{AttachmentRow, ContentRow, RecipientRow};
@@ -53,38 +53,64 @@ type AttachmentJson = (String, i64, String, String, i64);
 /// The view of the link whose token hashes to `token_hash`, with whether
 /// `session_hash` is a live session of it at `now`.
 pub async fn message(
-    pool: &SqlitePool,
+    db: &Db,
     token_hash: &[u8],
     session_hash: &[u8],
     now: i64,
 ) -> Result<Option<MessageView>> {
-    let row: Option<Joined> = sqlx::query_as(concat!(
-        "SELECT ",
-        link_row_columns!(),
-        ",
+    let row: Option<Joined> = on_db!(db, |c, pg| sqlx::query_as(dialect!(
+        pg,
+        concat!(
+            "SELECT ",
+            link_row_columns!(),
+            ",
                 EXISTS (SELECT 1 FROM recipient_sessions s
-                        WHERE s.id_hash = ?2 AND s.recipient_id = r.id AND s.expires_at > ?3)
+                        WHERE s.id_hash = $2 AND s.recipient_id = r.id AND s.expires_at > $3)
                     AS session_open,
                 k.master_key_id, k.wrapped_key, b.ciphertext,
                 (SELECT json_group_array(json_array(o.id, o.kind, o.address, o.name,
                                                     o.revoked_at, o.opened_at)
                                          ORDER BY o.kind DESC, o.position)
                  FROM recipients o
-                 WHERE o.message_id = m.id AND (o.hidden = 0 OR o.id = r.id)) AS recipients,
+                 WHERE o.message_id = m.id AND (NOT o.hidden OR o.id = r.id)) AS recipients,
                 (SELECT json_group_array(json_array(a.id, a.position, a.name, a.content_type,
                                                     a.size)
                                          ORDER BY a.position)
                  FROM attachments a WHERE a.message_id = m.id) AS attachments
-         FROM recipients r JOIN messages m ON m.id = r.message_id
-              LEFT JOIN message_keys k ON k.message_id = m.id
-              LEFT JOIN message_bodies b ON b.message_id = m.id
-         WHERE r.token_hash = ?1"
+             FROM recipients r JOIN messages m ON m.id = r.message_id
+                  LEFT JOIN message_keys k ON k.message_id = m.id
+                  LEFT JOIN message_bodies b ON b.message_id = m.id
+             WHERE r.token_hash = $1"
+        ),
+        concat!(
+            "SELECT ",
+            link_row_columns!(),
+            ",
+                EXISTS (SELECT 1 FROM recipient_sessions s
+                        WHERE s.id_hash = $2 AND s.recipient_id = r.id AND s.expires_at > $3)
+                    AS session_open,
+                k.master_key_id, k.wrapped_key, b.ciphertext,
+                COALESCE((SELECT CAST(json_agg(json_build_array(o.id, o.kind, o.address, o.name,
+                                                               o.revoked_at, o.opened_at)
+                                               ORDER BY o.kind DESC, o.position) AS TEXT)
+                          FROM recipients o
+                          WHERE o.message_id = m.id AND (NOT o.hidden OR o.id = r.id)), '[]')
+                    AS recipients,
+                COALESCE((SELECT CAST(json_agg(json_build_array(a.id, a.position, a.name,
+                                                               a.content_type, a.size)
+                                               ORDER BY a.position) AS TEXT)
+                          FROM attachments a WHERE a.message_id = m.id), '[]') AS attachments
+             FROM recipients r JOIN messages m ON m.id = r.message_id
+                  LEFT JOIN message_keys k ON k.message_id = m.id
+                  LEFT JOIN message_bodies b ON b.message_id = m.id
+             WHERE r.token_hash = $1"
+        )
     ))
     .bind(token_hash)
     .bind(session_hash)
     .bind(now)
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     let Some(j) = row else {
         return Ok(None);
     };

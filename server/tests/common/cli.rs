@@ -28,6 +28,7 @@ pub fn run_sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = command
         .arg("--data-dir")
         .arg(data)
+        .args(super::pg::args(data))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -13,6 +13,7 @@ pub mod http;
 pub mod ingress;
 pub mod logs;
 pub mod mail;
+pub mod pg;
 pub mod prometheus;
 pub mod recipient;
 pub mod sender;
@@ -180,6 +181,7 @@ impl TestApp {
             "--portal-dir".to_owned(),
             portal.display().to_string(),
         ];
+        args.extend(pg::args(&data));
         if !extra.contains(&"--public-url") {
             args.extend(["--public-url".to_owned(), "http://portal.test".to_owned()]);
         }
@@ -225,11 +227,11 @@ impl TestApp {
 
     /// The queue's rows, oldest first: (kind, state, attempts, last error).
     pub async fn queued_mail(&self) -> Vec<(String, String, i64, Option<String>)> {
-        sqlx::query_as(
-            "SELECT kind, state, attempts, last_error FROM mail_queue ORDER BY created_at, rowid",
+        sealmail::store::on_db!(&self.state.db, |c| sqlx::query_as(
+            sqlx::AssertSqlSafe(format!("SELECT kind, state, attempts, last_error FROM mail_queue ORDER BY created_at, {rowid}", rowid = super::pg::rowid())),
         )
-        .fetch_all(&self.state.db)
-        .await
+        .fetch_all(c)
+        .await)
         .unwrap()
     }
 
@@ -363,14 +365,20 @@ impl TestApp {
 
     /// How many rows `table` holds.
     pub async fn rows_in(&self, table: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-            .fetch_one(&self.state.db)
-            .await
-            .unwrap()
+        sealmail::store::on_db!(&self.state.db, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            format!("SELECT COUNT(*) FROM {table}")
+        ))
+        .fetch_one(c)
+        .await)
+        .unwrap()
     }
 
     /// Runs SQL against the app's database (to make time pass, or to tamper).
     pub async fn sql(&self, sql: &'static str) {
-        sqlx::query(sql).execute(&self.state.db).await.unwrap();
+        sealmail::store::on_db!(&self.state.db, |c| sqlx::query(sql)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
     }
 }

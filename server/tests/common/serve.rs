@@ -28,6 +28,7 @@ impl Serve {
         let mut child = command
             .arg("--data-dir")
             .arg(data)
+            .args(super::pg::args(data))
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(args)
             .arg("serve")
