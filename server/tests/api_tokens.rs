@@ -130,8 +130,11 @@ async fn a_token_made_on_the_api_is_shown_once_listed_without_its_secret_and_rev
     // Its use is noted, at most once a minute.
     app.script(&secret).sent().await;
     assert!(alice.tokens().await[0].last_used_at.is_some());
-    app.sql("UPDATE api_tokens SET last_used_at = CAST(strftime('%s', 'now') AS INTEGER) - 30")
-        .await;
+    app.sql(&format!(
+        "UPDATE api_tokens SET last_used_at = {}",
+        sealmail::store::now() - 30
+    ))
+    .await;
     let half_a_minute_ago = alice.tokens().await[0].last_used_at.clone();
     app.script(&secret).sent().await;
     assert_eq!(alice.tokens().await[0].last_used_at, half_a_minute_ago);
@@ -350,7 +353,7 @@ async fn a_demoted_administrators_token_loses_the_admin_api_at_once() {
         message_id
     );
 
-    app.sql("UPDATE users SET is_admin = 0 WHERE email = 'ops@sealmail.test'")
+    app.sql("UPDATE users SET is_admin = FALSE WHERE email = 'ops@sealmail.test'")
         .await;
     let refused = script.as_admin().status(&message_id).response().await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);

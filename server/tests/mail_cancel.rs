@@ -162,7 +162,10 @@ async fn a_waiting_passcode_mail_is_cancelled_but_the_senders_read_receipt_still
         "the receipt went; Carol's passcode did not"
     );
     let states: Vec<(String, String)> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_as(
-        sqlx::AssertSqlSafe(format!("SELECT kind, state FROM mail_queue WHERE kind = 'passcode' ORDER BY {rowid}", rowid = common::pg::rowid()))
+        sqlx::AssertSqlSafe(format!(
+            "SELECT kind, state FROM mail_queue WHERE kind = 'passcode' ORDER BY {rowid}",
+            rowid = common::pg::rowid()
+        ))
     )
     .fetch_all(c)
     .await)

@@ -118,8 +118,11 @@ async fn a_logo_row_altered_in_the_database_is_not_sent() {
     alice.send(&message_to(&[BOB])).await;
 
     // Someone who can write the database swaps the logo for another image.
-    app.sql("UPDATE mail_logos SET block = CAST('iVBORw0KGgo=' AS BLOB)")
-        .await;
+    app.sql_of(
+        "UPDATE mail_logos SET block = CAST('iVBORw0KGgo=' AS BLOB)",
+        "UPDATE mail_logos SET block = CAST('iVBORw0KGgo=' AS BYTEA)",
+    )
+    .await;
     let tally = app.deliver_mail().await;
     assert_eq!((tally.sent, tally.gave_up), (0, 1));
     assert!(app.mails().is_empty());

@@ -54,9 +54,13 @@ async fn a_passcode_is_spent_only_together_with_the_session_it_opens() {
     let right = bob.passcode_from_mail();
 
     // Storing the session fails (a full disk, say): the passcode stays unused.
-    app.sql(
+    app.sql_of(
         "CREATE TRIGGER no_sessions BEFORE INSERT ON recipient_sessions
          BEGIN SELECT RAISE(ABORT, 'no room'); END",
+        "CREATE FUNCTION no_room() RETURNS trigger LANGUAGE plpgsql
+             AS $$ BEGIN RAISE EXCEPTION 'no room'; END $$;
+         CREATE TRIGGER no_sessions BEFORE INSERT ON recipient_sessions
+             FOR EACH ROW EXECUTE FUNCTION no_room()",
     )
     .await;
     assert_eq!(
@@ -65,7 +69,11 @@ async fn a_passcode_is_spent_only_together_with_the_session_it_opens() {
     );
     assert_eq!(app.rows_in("recipient_sessions").await, 0);
 
-    app.sql("DROP TRIGGER no_sessions").await;
+    app.sql_of(
+        "DROP TRIGGER no_sessions",
+        "DROP TRIGGER no_sessions ON recipient_sessions",
+    )
+    .await;
     let opened = bob.submit_passcode(&right).response().await;
     assert_eq!(opened.status, StatusCode::OK, "{}", opened.text());
     let bob = bob.with_session(&opened.session_cookie().expect("a session cookie"));

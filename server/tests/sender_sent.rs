@@ -218,7 +218,8 @@ async fn a_thousand_message_sent_list_pages_newest_first_without_gaps_or_repeats
     // 1,000 of Alice's (three per second, so pages split inside a second)
     // and 50 of Dave's, written straight into the store in one statement each.
     for (user, count, prefix) in [(alice_id, 1000, "a"), (dave_id, 50, "d")] {
-        sealmail::store::on_db!(&app.state.db, |c| sqlx::query(
+        sealmail::store::on_db!(&app.state.db, |c, pg| sqlx::query(sealmail::store::dialect!(
+            pg,
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3)
              INSERT INTO messages (id, message_id, sender_user_id, sender_address, subject,
                                    protection, state, created_at)
@@ -226,7 +227,13 @@ async fn a_thousand_message_sent_list_pages_newest_first_without_gaps_or_repeats
                     'x@sealmail.test', printf('Message %d', i), 'encrypt_only', 'active',
                     1700000000 + i / 3
              FROM n",
-        )
+            "INSERT INTO messages (id, message_id, sender_user_id, sender_address, subject,
+                                   protection, state, created_at)
+             SELECT $2 || lpad(i::text, 4, '0'), '<' || $2 || lpad(i::text, 4, '0') || '@sealmail.test>',
+                    $1, 'x@sealmail.test', 'Message ' || i, 'encrypt_only', 'active',
+                    1700000000 + i / 3
+             FROM generate_series(1, $3) AS n(i)"
+        ))
         .bind(user)
         .bind(prefix)
         .bind(count)

@@ -6,6 +6,7 @@
 mod bench;
 mod deny;
 mod fuzz;
+mod postgres;
 mod real_server;
 mod run;
 mod shell;
@@ -23,8 +24,12 @@ commands:
   run     set up what is missing, build the portal and the server, create demo
           data on first run, and start Sealmail on http://127.0.0.1:8080
   test    set up what is missing, then run every check: format, clippy (host and
-          wasm), host tests, the dependency audit, a short fuzz, browser tests
-          in headless Chromium, end to end, a 30 s soak
+          wasm), host tests, the server's tests again on PostgreSQL, the
+          dependency audit, a short fuzz, browser tests in headless Chromium,
+          end to end, a 30 s soak
+  test-postgres
+          only the server's tests on PostgreSQL (a throwaway cluster of
+          Debian's package, started and stopped here)
   size    build the release portal and print the gzip size of each file it loads
   bench   build in release mode and measure: crypto against openssl, the API
           under load, memory, a million messages, a 3-minute soak, the portal's
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run::run(&args[1..]),
         Some("test") => test::test(&args[1..]),
+        Some("test-postgres") => test::server_tests_on_postgres(),
         Some("size") => size::size(),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),

@@ -8,7 +8,7 @@ use crate::run::portal_builds;
 use crate::shell::{self, Result, heading};
 use crate::size;
 use crate::tools::{Needs, Tools};
-use crate::{deny, fuzz, soak};
+use crate::{deny, fuzz, postgres, soak};
 
 const WASM: &str = "wasm32-unknown-unknown";
 const BROWSER_TESTS: &str =
@@ -92,6 +92,10 @@ pub fn test(args: &[String]) -> Result {
         ),
         ("host tests", Step::Run(cargo(&tools, "test", &HOST_TESTS))),
         (
+            "server tests again on PostgreSQL (a cluster of Debian's package, started here on loopback)",
+            Step::Check(server_tests_on_postgres),
+        ),
+        (
             "dependency audit (cargo-deny: licences, bans, sources; offline, so no advisories)",
             Step::Check(deny::check),
         ),
@@ -156,6 +160,34 @@ pub fn test(args: &[String]) -> Result {
     } else {
         Err(format!("{failed} of {} steps failed", results.len()))
     }
+}
+
+/// Tests that look into SQLite's own file (what a revoke leaves in it, how a
+/// secret is stored in it): they have no PostgreSQL run. What they check of
+/// the rows runs on both (`crypto.rs` counts the rows a revoke leaves).
+const SQLITE_FILE_TESTS: [&str; 3] = [
+    "after_revoke_the_ciphertext_and_wrapped_key_are_gone_from_the_database_file",
+    "a_token_is_stored_only_as_its_hash",
+    "the_password_is_stored_as_argon2id_only",
+];
+
+/// The server's whole test suite on a fresh PostgreSQL cluster: each test's
+/// data dir gets a database of its own (server/tests/common/pg.rs).
+pub fn server_tests_on_postgres() -> Result {
+    let cluster = postgres::Cluster::start("tests", true)?;
+    println!(
+        "PostgreSQL on 127.0.0.1:{}; not run here, as they read SQLite's file: {}",
+        cluster.port,
+        SQLITE_FILE_TESTS.join(", ")
+    );
+    let mut command = shell::cargo();
+    command
+        .args(["test", "--no-fail-fast", "-p", "sealmail", "--"])
+        .env("SEALMAIL_TEST_DATABASE_URL", cluster.url());
+    for name in SQLITE_FILE_TESTS {
+        command.args(["--skip", name]);
+    }
+    shell::run(&mut command)
 }
 
 /// A step: a command to run, or a check made here.

@@ -28,9 +28,8 @@ pub async fn insert(db: &Db, user_id: i64, name: &str, hash: &[u8], now: i64) ->
 
 /// Whether `hash` is one of account `user_id`'s app passwords; notes its use.
 pub async fn used(db: &Db, user_id: i64, hash: &[u8], now: i64) -> Result<bool> {
-    let found: Option<i64> =
-        on_db!(db, |c| {
-            sqlx::query_scalar(
+    let found: Option<i64> = on_db!(db, |c| {
+        sqlx::query_scalar(
         "UPDATE app_passwords SET last_used_at = $1 WHERE user_id = $2 AND hash = $3 RETURNING id",
     )
     .bind(now)
@@ -38,7 +37,7 @@ pub async fn used(db: &Db, user_id: i64, hash: &[u8], now: i64) -> Result<bool> 
     .bind(hash)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     Ok(found.is_some())
 }
 

@@ -202,9 +202,8 @@ pub async fn relink(
     .fetch_optional(&mut *c)
     .await)?;
     if changed.is_none() {
-        let found: Option<(Option<i64>, String)> =
-            on_tx!(tx, |c| {
-                sqlx::query_as(
+        let found: Option<(Option<i64>, String)> = on_tx!(tx, |c| {
+            sqlx::query_as(
             "SELECT r.revoked_at, m.state FROM recipients r JOIN messages m ON m.id = r.message_id
              WHERE r.id = $1 AND r.message_id = $2",
         )
@@ -212,7 +211,7 @@ pub async fn relink(
         .bind(message_id)
         .fetch_optional(&mut *c)
         .await
-            })?;
+        })?;
         return Ok(match found {
             None => Relinked::NotARecipient,
             Some((_, state)) if state != "active" => Relinked::MessageEnded,

@@ -28,15 +28,15 @@ pub async fn create(
 /// Whether `id_hash` is an unexpired session of this recipient (a session is
 /// bound to one link: another link's session does not count).
 pub async fn is_valid(db: &Db, id_hash: &[u8], recipient_id: i64, now: i64) -> Result<bool> {
-    Ok(on_db!(db, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT 1 FROM recipient_sessions WHERE id_hash = $1 AND recipient_id = $2 AND expires_at > $3",
+    Ok(on_db!(db, |c| sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM recipient_sessions
+                        WHERE id_hash = $1 AND recipient_id = $2 AND expires_at > $3)",
     )
     .bind(id_hash)
     .bind(recipient_id)
     .bind(now)
-    .fetch_optional(c)
-    .await)?
-    .is_some())
+    .fetch_one(c)
+    .await)?)
 }
 
 /// Ends a session; returns whether it existed.

@@ -54,13 +54,35 @@ pub fn unix_time(at: &sealmail_api::Timestamp) -> i64 {
 
 /// A running app (no socket) on its own data dir.
 pub struct TestApp {
-    pub dir: Arc<TempDir>,
+    pub dir: Arc<TestDir>,
     pub state: AppState,
     /// What was "sent" (unused by an app made with [`TestApp::with_relay`]).
     pub mailer: Arc<RecordingMailer>,
     pub router: Router,
     /// While set, requests leave queued mail in the queue.
     holding_mail: Arc<AtomicBool>,
+}
+
+/// A test's temp dir (the app's data dir is `data` in it), and on
+/// PostgreSQL the test's database, which goes with it.
+pub struct TestDir {
+    temp: TempDir,
+    _database: Option<pg::Database>,
+}
+
+impl TestDir {
+    fn new() -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let _database = pg::Database::create(&temp.path().join("data"));
+        TestDir { temp, _database }
+    }
+}
+
+impl std::ops::Deref for TestDir {
+    type Target = TempDir;
+    fn deref(&self) -> &TempDir {
+        &self.temp
+    }
 }
 
 /// A response, fully read.
@@ -155,7 +177,7 @@ impl TestApp {
 
     /// An app with extra command-line settings (e.g. `--public-url`).
     pub async fn with_args(extra: &[&str]) -> Self {
-        Self::open(Arc::new(tempfile::tempdir().unwrap()), extra).await
+        Self::open(Arc::new(TestDir::new()), extra).await
     }
 
     /// Another app on the same data dir (as after a restart), with other settings.
@@ -168,7 +190,7 @@ impl TestApp {
     pub async fn with_relay(url: &str, extra: &[&str]) -> Self {
         let mut args = vec!["--smtp-url", url];
         args.extend(extra);
-        Self::open_with(Arc::new(tempfile::tempdir().unwrap()), &args, true).await
+        Self::open_with(Arc::new(TestDir::new()), &args, true).await
     }
 
     fn config(dir: &std::path::Path, extra: &[&str]) -> sealmail::config::Config {
@@ -190,11 +212,15 @@ impl TestApp {
         Cli::parse_from(args).config
     }
 
-    async fn open(dir: Arc<TempDir>, extra: &[&str]) -> Self {
+    async fn open(dir: Arc<TestDir>, extra: &[&str]) -> Self {
         Self::open_with(dir, extra, false).await
     }
 
-    async fn open_with(dir: Arc<TempDir>, extra: &[&str], configured_mailer: bool) -> Self {
+    async fn open_with(dir: Arc<TestDir>, extra: &[&str], configured_mailer: bool) -> Self {
+        if std::env::var_os("SEALMAIL_TEST_LOG").is_some() {
+            // What the server logs, for a test being looked into.
+            let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+        }
         let config = Self::config(dir.path(), extra);
         let mailer = Arc::new(RecordingMailer::default());
         let state = if configured_mailer {
@@ -228,7 +254,7 @@ impl TestApp {
     /// The queue's rows, oldest first: (kind, state, attempts, last error).
     pub async fn queued_mail(&self) -> Vec<(String, String, i64, Option<String>)> {
         sealmail::store::on_db!(&self.state.db, |c| sqlx::query_as(
-            sqlx::AssertSqlSafe(format!("SELECT kind, state, attempts, last_error FROM mail_queue ORDER BY created_at, {rowid}", rowid = super::pg::rowid())),
+            sqlx::AssertSqlSafe(format!("SELECT kind, state, attempts, last_error FROM mail_queue ORDER BY created_at, {rowid}", rowid = pg::rowid())),
         )
         .fetch_all(c)
         .await)
@@ -374,11 +400,20 @@ impl TestApp {
     }
 
     /// Runs SQL against the app's database (to make time pass, or to tamper).
-    pub async fn sql(&self, sql: &'static str) {
-        sealmail::store::on_db!(&self.state.db, |c| sqlx::query(sql)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+    pub async fn sql(&self, sql: &str) {
+        // Unprepared, so one call may hold several statements.
+        sealmail::store::on_db!(&self.state.db, |c| sqlx::raw_sql(sqlx::AssertSqlSafe(
+            sql.to_owned()
+        ))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
         .unwrap();
+    }
+
+    /// Runs `sqlite` or `postgres`, whichever the app's database speaks.
+    pub async fn sql_of(&self, sqlite: &str, postgres: &str) {
+        self.sql(if pg::on_postgres() { postgres } else { sqlite })
+            .await;
     }
 }

@@ -17,17 +17,54 @@ pub fn on_postgres() -> bool {
 /// Data dir `data`'s database URL when the tests run on PostgreSQL: created
 /// on first use, and kept beside the dir so the processes of one test share it.
 pub fn database_url(data: &Path) -> Option<String> {
-    let cluster = std::env::var(CLUSTER).ok()?;
-    let kept = url_file(data);
-    if let Ok(url) = std::fs::read_to_string(&kept) {
+    std::env::var_os(CLUSTER)?;
+    if let Ok(url) = std::fs::read_to_string(url_file(data)) {
         return Some(url);
     }
-    let name = format!("t{:016x}", rand_u64());
-    let url = match cluster.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => panic!("{CLUSTER} is not a postgres:// URL"),
+    // Left to the cluster's end (a test of the commands alone).
+    let database = Database::create(data)?;
+    let url = database.url.clone();
+    std::mem::forget(database);
+    Some(url)
+}
+
+/// A test's database, dropped with its data dir (each is a copy of the
+/// cluster's template: hundreds of them would fill a small disk).
+pub struct Database {
+    name: String,
+    url: String,
+}
+
+impl Database {
+    /// A new database for data dir `data` when the tests run on PostgreSQL.
+    pub fn create(data: &Path) -> Option<Database> {
+        let cluster = std::env::var(CLUSTER).ok()?;
+        let name = format!("t{:016x}", rand_u64());
+        let url = match cluster.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("{CLUSTER} is not a postgres:// URL"),
+        };
+        on_cluster(format!("CREATE DATABASE {name}"));
+        std::fs::write(url_file(data), &url).unwrap();
+        Some(Database { name, url })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        on_cluster(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+    }
+}
+
+/// Runs `sql` on the cluster, on a thread of its own: callers may be inside
+/// a Tokio runtime or not.
+fn on_cluster(sql: String) {
+    let Ok(cluster) = std::env::var(CLUSTER) else {
+        return;
     };
-    // On a thread of its own: callers may be inside a Tokio runtime or not.
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -36,7 +73,7 @@ pub fn database_url(data: &Path) -> Option<String> {
             .block_on(async move {
                 use sqlx::Connection as _;
                 let mut admin = sqlx::PgConnection::connect(&cluster).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                     .execute(&mut admin)
                     .await
                     .unwrap();
@@ -45,8 +82,6 @@ pub fn database_url(data: &Path) -> Option<String> {
     })
     .join()
     .unwrap();
-    std::fs::write(&kept, &url).unwrap();
-    Some(url)
 }
 
 /// `--database-url URL` for data dir `data`, when the tests run on PostgreSQL.
