@@ -142,3 +142,42 @@ async fn concurrent_revokes_succeed_exactly_once() {
     }
     assert_eq!(ok, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn workers_claiming_at_once_never_claim_the_same_mail() {
+    use sealmail::store::mail_queue;
+    let app = Arc::new(TestApp::new().await);
+    app.hold_mail();
+    let crowd: Vec<String> = (0..60).map(|i| format!("r{i}@example.com")).collect();
+    let crowd: Vec<&str> = crowd.iter().map(String::as_str).collect();
+    app.send(&crowd, &[], &[]).await;
+    let now = sealmail::store::now();
+    // Eight workers (several servers' worth), each claiming small batches
+    // until the queue is empty.
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = mail_queue::claim(&app.state.db, now, 600, 3, None)
+                        .await
+                        .unwrap();
+                    if claimed.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(claimed.into_iter().map(|m| m.id));
+                }
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for worker in workers {
+        all.extend(worker.await.unwrap());
+    }
+    let claimed = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), claimed, "a mail was claimed twice");
+    assert_eq!(claimed, 60, "every mail claimed");
+}
