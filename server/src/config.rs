@@ -477,6 +477,19 @@ pub enum Command {
     /// and admin API, within the token's scopes and the account's role.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Copy everything to another database (SQLite to PostgreSQL, say), then
+    /// read every message back from it. Stop the servers first; the target
+    /// must be new (no accounts, no messages). Then start them with
+    /// --database-url set to the target.
+    MigrateStorage(MigrateStorageArgs),
+}
+
+/// `sealmail migrate-storage`
+#[derive(Debug, Clone, Args)]
+pub struct MigrateStorageArgs {
+    /// The database to copy into: `postgres://…` or `sqlite://PATH`.
+    #[arg(long)]
+    pub to_database: String,
 }
 
 /// `sealmail token …`

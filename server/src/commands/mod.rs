@@ -4,6 +4,7 @@
 mod audit;
 mod bounce;
 mod dkim;
+mod migrate;
 mod outbox;
 mod resend;
 mod revoke;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Command::Bounce(args) => bounce::run(&state, &args).await,
                 Command::Rule(command) => rule::run(&state, command).await,
                 Command::Token(command) => token::run(&state, command).await,
+                Command::MigrateStorage(args) => migrate::run(&state, &config, &args).await,
                 Command::Serve | Command::Outbox(_) | Command::Dkim(_) => {
                     unreachable!("handled above")
                 }

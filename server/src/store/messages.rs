@@ -438,3 +438,24 @@ pub async fn with_attachment_ids(db: &Db, id: &str) -> Result<Option<(String, Ve
         })
         .transpose()
 }
+
+/// Ids of the messages whose content is still stored.
+pub async fn with_content(db: &Db) -> Result<Vec<String>> {
+    Ok(on_db!(db, |c| sqlx::query_scalar(
+        "SELECT message_id FROM message_keys ORDER BY message_id"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Message `id`'s wrapped key and sealed body, while it has them.
+pub async fn content(db: &Db, id: &str) -> Result<Option<ContentRow>> {
+    Ok(on_db!(db, |c| sqlx::query_as(
+        "SELECT k.master_key_id, k.wrapped_key, b.ciphertext
+         FROM message_keys k JOIN message_bodies b ON b.message_id = k.message_id
+         WHERE k.message_id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}

@@ -8,6 +8,7 @@ pub mod app_passwords;
 pub mod audit;
 pub mod branding;
 mod checkpoints;
+pub mod copy;
 mod db;
 pub mod links;
 pub mod mail_queue;

@@ -7,6 +7,16 @@ use std::process::{Command, Output, Stdio};
 /// Runs `sealmail --data-dir DATA ARGS…` with `stdin`, isolated from the
 /// caller's SEALMAIL_* environment.
 pub fn run_sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
+    run_with(data, &super::pg::args(data), args, stdin)
+}
+
+/// [`run_sealmail`] on the data dir's own SQLite file, whatever database the
+/// tests run on (unless `args` name another).
+pub fn run_on_sqlite(data: &Path, args: &[&str], stdin: &str) -> Output {
+    run_with(data, &[], args, stdin)
+}
+
+fn run_with(data: &Path, database: &[String], args: &[&str], stdin: &str) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sealmail"));
     for var in [
         "SEALMAIL_DATA_DIR",
@@ -22,13 +32,14 @@ pub fn run_sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
         "SEALMAIL_DKIM_KEY",
         "SEALMAIL_DKIM_SELECTOR",
         "SEALMAIL_DKIM_DOMAIN",
+        "SEALMAIL_DATABASE_URL",
     ] {
         command.env_remove(var);
     }
     let mut child = command
         .arg("--data-dir")
         .arg(data)
-        .args(super::pg::args(data))
+        .args(database)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
