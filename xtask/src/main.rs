@@ -23,6 +23,8 @@ usage: cargo xtask <command>
 commands:
   run     set up what is missing, build the portal and the server, create demo
           data on first run, and start Sealmail on http://127.0.0.1:8080
+          [--scale] on PostgreSQL (a new local cluster), with a second replica
+          on http://127.0.0.1:8081
   test    set up what is missing, then run every check: format, clippy (host and
           wasm), host tests, the server's tests again on PostgreSQL, the
           dependency audit, a short fuzz, browser tests in headless Chromium,

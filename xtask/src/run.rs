@@ -5,6 +5,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::postgres;
 use crate::shell::{self, Result, heading};
 use crate::tools::{Needs, Tools};
 
@@ -18,14 +19,29 @@ const DEMO_SENDER: &str = "alice@sealmail.test";
 const DEMO_ADMIN: &str = "admin@sealmail.test";
 const DEMO_RECIPIENT: &str = "bob@example.net";
 
+/// `--scale`: the second replica's address.
+const LISTEN_B: &str = "127.0.0.1:8081";
+
+/// The database every `sealmail` command of this run uses (`--scale`).
+static DATABASE_URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 pub fn run(args: &[String]) -> Result {
-    if let Some(arg) = args.first() {
-        return Err(format!(
-            "`cargo xtask run` takes no arguments (got `{arg}`)"
-        ));
-    }
+    let scale = match args {
+        [] => false,
+        [flag] if flag == "--scale" => true,
+        [arg, ..] => {
+            return Err(format!(
+                "`cargo xtask run` takes only `--scale` (got `{arg}`)"
+            ));
+        }
+    };
     // Fail before a long build if a port is taken (an earlier run still going?).
-    for address in [LISTEN, SMTP_LISTEN] {
+    let ports: &[&str] = if scale {
+        &[LISTEN, LISTEN_B, SMTP_LISTEN]
+    } else {
+        &[LISTEN, SMTP_LISTEN]
+    };
+    for &address in ports {
         TcpListener::bind(address).map_err(|e| {
             format!(
                 "cannot listen on {address}: {e}. Is Sealmail (or something else) already running there?"
@@ -37,7 +53,26 @@ pub fn run(args: &[String]) -> Result {
     heading("Building the server (release)");
     shell::run(tools.cargo().args(["build", "--release", "-p", "sealmail"]))?;
 
-    let data_dir = shell::root().join("sealmail-data");
+    // --scale: PostgreSQL (a new cluster each run, so the demo data is new
+    // too) and a second replica on the same database and data dir.
+    let cluster = if scale {
+        heading("Starting PostgreSQL (Debian's package, loopback only)");
+        let cluster = postgres::Cluster::start("scale", false)?;
+        DATABASE_URL
+            .set(cluster.url())
+            .map_err(|_| "the database was set twice")?;
+        Some(cluster)
+    } else {
+        None
+    };
+    let data_dir = shell::root().join(if scale {
+        "sealmail-scale-data"
+    } else {
+        "sealmail-data"
+    });
+    if scale {
+        let _ = std::fs::remove_dir_all(&data_dir);
+    }
     let demo = Demo::load_or_create(&data_dir)?;
     heading("Sealmail is starting");
     println!("portal:          {PUBLIC_URL}/");
@@ -46,10 +81,31 @@ pub fn run(args: &[String]) -> Result {
     println!("demo sender:     {DEMO_SENDER} / {}", demo.sender_password);
     println!("demo admin:      {DEMO_ADMIN} / {}", demo.admin_password);
     println!(
-        "read a passcode: {} --data-dir sealmail-data outbox --last 1",
-        sealmail_bin().display()
+        "read a passcode: {} --data-dir {} outbox --last 1",
+        sealmail_bin().display(),
+        data_dir.display()
     );
-    println!("data (SQLite, master key, outbox): {}", data_dir.display());
+    let _replica_b = match &cluster {
+        Some(cluster) => {
+            println!("replica B:       http://{LISTEN_B}/ (the same database and data dir)");
+            println!("PostgreSQL:      {}", cluster.url());
+            println!(
+                "attachments:     {} (shared by both replicas; S3 storage is not built yet)",
+                data_dir.join("attachments").display()
+            );
+            println!("data (master key, outbox): {}", data_dir.display());
+            Some(Replica(
+                sealmail(&data_dir)
+                    .args(["serve", "--listen", LISTEN_B, "--portal-dir", "dist"])
+                    .spawn()
+                    .map_err(|e| format!("cannot start replica B: {e}"))?,
+            ))
+        }
+        None => {
+            println!("data (SQLite, master key, outbox): {}", data_dir.display());
+            None
+        }
+    };
     println!(
         "SMTP:            {SMTP_LISTEN} (127.0.0.0/8 may send as an account; inside: @{ORG_DOMAIN})"
     );
@@ -58,8 +114,9 @@ pub fn run(args: &[String]) -> Result {
     );
     println!("  {}", smtp_example());
     println!(
-        "  then: {} --data-dir sealmail-data outbox --last 1   (Bob's notification)",
-        sealmail_bin().display()
+        "  then: {} --data-dir {} outbox --last 1   (Bob's notification)",
+        sealmail_bin().display(),
+        data_dir.display()
     );
     println!("stop with Ctrl-C\n");
     shell::run(
@@ -149,7 +206,20 @@ fn sealmail(data_dir: &Path) -> Command {
         .arg("--data-dir")
         .arg(data_dir)
         .args(["--public-url", PUBLIC_URL]);
+    if let Some(url) = DATABASE_URL.get() {
+        command.env("SEALMAIL_DATABASE_URL", url);
+    }
     command
+}
+
+/// A second `sealmail serve`, stopped (by its own pid) with the run.
+struct Replica(std::process::Child);
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// The demo data made on the first run, and what is printed on every run.
