@@ -64,24 +64,26 @@ fn open_stored(state: &AppState, message: &str, content: ContentRow) -> Result<S
 
 /// Sealed chunks read, and then opened, per trip to the blocking thread pool
 /// (about 512 KiB): one chunk per trip spent more on the trips than on
-/// AES-GCM. A download holds about two batches (one being opened, the next
-/// being read), so this is also its memory: 16 read a little faster but
-/// tripled the server's peak RSS with 128 downloads at once.
+/// AES-GCM. A download holds about two batches (one being sent, the next
+/// being read and opened), so this is also its memory: 16 read a little
+/// faster but tripled the server's peak RSS with 128 downloads at once.
 const READ_BATCH: usize = 8;
 
-/// An attachment being decrypted a batch of chunks at a time, the next batch
-/// read from the file while this one is opened (on two blocking threads: one
-/// after the other, reading and AES-GCM added up to 0.65× what AES-GCM alone
-/// does). Memory stays at two batches whatever the file's size.
+/// An attachment being decrypted a batch of chunks at a time: each batch is
+/// read and opened in one trip to the blocking pool, while the batch before
+/// it is being sent. Reading and opening on the same thread opens the bytes
+/// while they are still in that core's cache, and makes one trip a batch
+/// where a read trip and an open trip made two. Memory stays at two
+/// batches whatever the file's size; their two buffers take turns.
 pub struct AttachmentStream {
-    /// The file, while no read of it is under way; `None` after the last.
-    file: Option<BatchFile>,
-    /// The next batch, being read ahead.
-    reading: Option<tokio::task::JoinHandle<(BatchFile, Read)>>,
-    /// `None` while a batch is being opened.
-    opener: Option<ChunkOpener>,
+    /// The next batch, being read and opened; `None` after the last one (or
+    /// a failure).
+    job: Option<tokio::task::JoinHandle<Job>>,
     /// Opened chunks not yet handed out (slices of one buffer, no copies).
     ready: VecDeque<Bytes>,
+    /// The whole buffer those chunks are slices of: once the body has sent
+    /// and dropped them all, the next batch is read into it.
+    spent: Option<Bytes>,
     /// What stopped the reading, reported after the chunks before it.
     failure: Option<Error>,
     size: u64,
@@ -104,12 +106,22 @@ struct Sealed {
     lens: Vec<usize>,
 }
 
-type Read = std::io::Result<Sealed>;
+/// A batch opened: its whole buffer, its chunks' plaintexts (slices of
+/// it), and what stopped it, if anything (after the chunks before it).
+struct Opened {
+    whole: Bytes,
+    chunks: Vec<Bytes>,
+    failure: Option<Error>,
+}
+
+/// A trip to the blocking pool: the file and the opener go and come back
+/// with the batch.
+type Job = (BatchFile, ChunkOpener, Opened);
 
 impl BatchFile {
-    /// Reads up to [`READ_BATCH`] sealed chunks into one buffer (no chunk
-    /// after the last one).
-    fn read_batch(&mut self) -> Read {
+    /// Reads up to [`READ_BATCH`] sealed chunks into `buf` (no chunk after
+    /// the last one), in one read where the file allows.
+    fn read_batch(&mut self, mut buf: Vec<u8>) -> std::io::Result<Sealed> {
         let left = self.chunks.saturating_sub(self.next_chunk);
         let lens: Vec<usize> = (0..left.min(READ_BATCH as u64))
             .map(|i| {
@@ -121,7 +133,8 @@ impl BatchFile {
         let total: usize = lens.iter().sum();
         // Into the vector's spare capacity: a zeroed buffer cost a memset as
         // long as the batch before every read.
-        let mut buf = Vec::with_capacity(total);
+        buf.clear();
+        buf.reserve(total);
         (&mut self.file).take(total as u64).read_to_end(&mut buf)?;
         Ok(Sealed { buf, lens })
     }
@@ -132,10 +145,10 @@ impl BatchFile {
 }
 
 /// Opens each chunk of `sealed` in place and returns their plaintexts as
-/// slices of its buffer. A file cut short, or a chunk altered, is the error
-/// returned beside the chunks before it, so those still go out first and
-/// the download breaks where the damage is.
-fn open_batch(opener: &mut ChunkOpener, sealed: Sealed) -> (Vec<Bytes>, Option<Error>) {
+/// slices of its buffer. A file cut short, or a chunk altered, is the
+/// failure returned beside the chunks before it, so those still go out
+/// first and the download breaks where the damage is.
+fn open_batch(opener: &mut ChunkOpener, sealed: Sealed) -> Opened {
     let Sealed { mut buf, lens } = sealed;
     let mut plains = Vec::with_capacity(lens.len());
     let mut failure = None;
@@ -154,17 +167,42 @@ fn open_batch(opener: &mut ChunkOpener, sealed: Sealed) -> (Vec<Bytes>, Option<E
         }
         at += len;
     }
-    let buf = Bytes::from(buf);
-    let chunks = plains.into_iter().map(|range| buf.slice(range)).collect();
-    (chunks, failure)
+    let whole = Bytes::from(buf);
+    let chunks = plains.into_iter().map(|range| whole.slice(range)).collect();
+    Opened {
+        whole,
+        chunks,
+        failure,
+    }
 }
 
-/// Reads `file`'s next batch on the blocking pool.
-fn read_ahead(mut file: BatchFile) -> tokio::task::JoinHandle<(BatchFile, Read)> {
+/// Reads `file`'s next batch into `buf` and opens it, on the blocking pool.
+fn read_and_open(
+    mut file: BatchFile,
+    mut opener: ChunkOpener,
+    buf: Vec<u8>,
+) -> tokio::task::JoinHandle<Job> {
     tokio::task::spawn_blocking(move || {
-        let read = file.read_batch();
-        (file, read)
+        let opened = match file.read_batch(buf) {
+            Ok(sealed) => open_batch(&mut opener, sealed),
+            Err(e) => Opened {
+                whole: Bytes::new(),
+                chunks: Vec::new(),
+                failure: Some(Error::Io(e)),
+            },
+        };
+        (file, opener, opened)
     })
+}
+
+/// The buffer of a batch already handed out, if nothing holds its chunks
+/// any more (the body has sent them): the next batch is read into it, with
+/// no copy. Otherwise a new one.
+fn reuse(spent: Option<Bytes>) -> Vec<u8> {
+    spent
+        .and_then(|whole| whole.try_into_mut().ok())
+        .map(Vec::from)
+        .unwrap_or_default()
 }
 
 /// Opens an attachment for streaming. The first batch is decrypted before
@@ -182,16 +220,17 @@ pub async fn open_attachment(
         .await?
         .into_std()
         .await;
+    let file = BatchFile {
+        file,
+        next_chunk: 0,
+        chunks: chunk_count(size),
+        size,
+    };
+    let opener = ChunkOpener::new(&key, message, object, size);
     let mut stream = AttachmentStream {
-        file: Some(BatchFile {
-            file,
-            next_chunk: 0,
-            chunks: chunk_count(size),
-            size,
-        }),
-        reading: None,
-        opener: Some(ChunkOpener::new(&key, message, object, size)),
+        job: Some(read_and_open(file, opener, Vec::new())),
         ready: VecDeque::new(),
+        spent: None,
         failure: None,
         size,
         failed: false,
@@ -222,54 +261,29 @@ impl AttachmentStream {
         }
     }
 
-    /// Opens the next batch (read ahead, or read now), and starts reading
-    /// the one after it meanwhile. File reads block, and AES-GCM on half a
-    /// megabyte is better off the async workers too.
+    /// Takes the batch being read and opened, and starts the next one (in
+    /// the buffer of the batch before, if the body is done with it) while
+    /// this one is sent. File reads block, and AES-GCM on half a megabyte is
+    /// better off the async workers too.
     async fn fill(&mut self) {
-        let reading = match (self.reading.take(), self.file.take()) {
-            (Some(reading), _) => reading,
-            (None, Some(file)) => read_ahead(file),
-            (None, None) => return,
+        let Some(job) = self.job.take() else {
+            return;
         };
-        let (file, sealed) = match reading.await {
-            Ok(read) => read,
+        let (file, opener, opened) = match job.await {
+            Ok(job) => job,
             Err(e) => {
                 self.failure = Some(Error::Internal(format!("attachment reader: {e}")));
                 return;
             }
         };
-        let sealed = match sealed {
-            Ok(sealed) if !sealed.lens.is_empty() => sealed,
-            Ok(_) => return,
-            Err(e) => {
-                self.failure = Some(Error::Io(e));
-                return;
-            }
-        };
-        let Some(mut opener) = self.opener.take() else {
-            return;
-        };
-        if !file.is_done() {
-            self.reading = Some(read_ahead(file));
+        // Nothing after a damaged chunk goes out.
+        if opened.failure.is_none() && !file.is_done() {
+            let buf = reuse(self.spent.take());
+            self.job = Some(read_and_open(file, opener, buf));
         }
-        let opened =
-            tokio::task::spawn_blocking(move || (open_batch(&mut opener, sealed), opener)).await;
-        match opened {
-            Ok(((batch, failure), opener)) => {
-                if failure.is_some() {
-                    // Nothing after a damaged chunk goes out.
-                    self.reading = None;
-                    self.failure = failure;
-                } else {
-                    self.opener = Some(opener);
-                }
-                self.ready.extend(batch);
-            }
-            Err(e) => {
-                self.reading = None;
-                self.failure = Some(Error::Internal(format!("attachment opener: {e}")));
-            }
-        }
+        self.spent = Some(opened.whole);
+        self.ready.extend(opened.chunks);
+        self.failure = opened.failure;
     }
 
     /// The whole stream as an HTTP body.
