@@ -226,7 +226,8 @@ async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
 #[tokio::test]
 async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later_batch() {
     let app = TestApp::new().await;
-    // Three batches of chunks read ahead of their opening (8, 8, 5).
+    // 21 chunks: six batches (4, 4, 4, 4, 4, 1), read and opened two at a
+    // time ahead of the one being sent.
     let data: Vec<u8> = (0..(20 * CHUNK_SIZE + 10))
         .map(|i| (i % 251) as u8)
         .collect();
@@ -240,7 +241,7 @@ async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later
 
     let file = sealed_file(&app, id);
     let mut sealed = std::fs::read(&file).unwrap();
-    // A byte of chunk 17 (the third batch's second) altered.
+    // A byte of chunk 17 (the fifth batch's second) altered.
     sealed[17 * (CHUNK_SIZE + TAG_LEN) + 100] ^= 0x01;
     std::fs::write(&file, &sealed).unwrap();
     let mut body = bob.download(id).stream().await.into_body();
