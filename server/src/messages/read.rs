@@ -323,3 +323,25 @@ impl AttachmentStream {
         axum::body::Body::from_stream(stream)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_buffer_is_read_into_again_only_once_nothing_holds_its_chunks() {
+        let whole = Bytes::from(vec![7u8; 1000]);
+        let at = whole.as_ptr();
+        let chunk = whole.slice(0..10);
+        // The body still holds a chunk: a new buffer, and the chunk's bytes stay.
+        assert_eq!(reuse(Some(whole.clone())).capacity(), 0);
+        assert_eq!(chunk[..], [7u8; 10]);
+        drop(chunk);
+        let again = reuse(Some(whole));
+        assert_eq!(
+            (again.as_ptr(), again.len()),
+            (at, 1000),
+            "the same buffer, no copy"
+        );
+    }
+}
