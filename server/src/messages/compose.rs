@@ -116,7 +116,8 @@ impl BatchWriter {
     }
 
     /// Room for a batch, the chunk that crosses its end, and the chunk the
-    /// sealer holds open (so filling one never reallocates).
+    /// sealer holds open: with frames of up to a chunk, filling one never
+    /// reallocates.
     fn buffer() -> Vec<u8> {
         Vec::with_capacity(WRITE_BATCH + 2 * (crypto::CHUNK_SIZE + crypto::TAG_LEN))
     }
