@@ -135,7 +135,9 @@ pub async fn run() -> Result<Vec<Figure>, String> {
     // alone, then the same reads and opens on one thread with no trips and
     // no async: what one core can give (two can give up to twice that).
     figures.push(Figure::median_of(
-        "crypto: from disk, the same reads (4 chunks each) without crypto (decrypt's breakdown)",
+        format!(
+            "crypto: from disk, the same reads ({READ_CHUNKS} chunks each) without crypto (decrypt's breakdown)"
+        ),
         &disk_reads,
         "MB/s",
     ));
