@@ -88,13 +88,20 @@ fn a_wrapped_key_opens_only_with_its_master_key_and_for_its_message() {
     );
 }
 
+/// Seals `data` in uneven pieces, taking the sealed bytes out now and then
+/// as the attachment writer does.
 fn seal_chunks(key: &DataKey, data: &[u8]) -> Vec<u8> {
-    let mut sealer = ChunkSealer::new(key, MSG, 1);
+    let mut sealer = ChunkSealer::new(key, MSG, 1, Vec::new());
     let mut out = Vec::new();
-    for piece in data.chunks(9_999) {
-        sealer.update(piece, &mut out);
+    for (i, piece) in data.chunks(9_999).enumerate() {
+        sealer.update(piece);
+        if i % 10 == 9 {
+            out.extend_from_slice(&sealer.take_sealed(Vec::new()));
+        }
     }
-    assert_eq!(sealer.finish(&mut out), data.len() as u64);
+    let (rest, size) = sealer.finish();
+    assert_eq!(size, data.len() as u64);
+    out.extend_from_slice(&rest);
     out
 }
 
@@ -224,7 +231,8 @@ async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
 #[tokio::test]
 async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later_batch() {
     let app = TestApp::new().await;
-    // Three batches of chunks read ahead of their opening (8, 8, 5).
+    // 21 chunks: six batches (4, 4, 4, 4, 4, 1), read and opened two at a
+    // time ahead of the one being sent.
     let data: Vec<u8> = (0..(20 * CHUNK_SIZE + 10))
         .map(|i| (i % 251) as u8)
         .collect();
@@ -238,7 +246,7 @@ async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later
 
     let file = sealed_file(&app, id);
     let mut sealed = std::fs::read(&file).unwrap();
-    // A byte of chunk 17 (the third batch's second) altered.
+    // A byte of chunk 17 (the fifth batch's second) altered.
     sealed[17 * (CHUNK_SIZE + TAG_LEN) + 100] ^= 0x01;
     std::fs::write(&file, &sealed).unwrap();
     let mut body = bob.download(id).stream().await.into_body();
@@ -391,4 +399,39 @@ async fn after_a_master_key_rotation_old_messages_stay_readable_with_the_previou
         "old and new messages are wrapped by different keys"
     );
     assert!(ids.contains(&after.state.master_key.id().to_owned()));
+}
+
+/// Data sealed by the sealer before it sealed in place (`tests/data/seal/`,
+/// see its README): a data key wrapped by master key `[7; 32]`, a body, and
+/// a three-chunk attachment of [`old_vector_plaintext`].
+fn old_vector(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/seal")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn old_vector_plaintext() -> Vec<u8> {
+    (0..(2 * CHUNK_SIZE + 1000))
+        .map(|i| (i % 251) as u8 ^ (i >> 16) as u8)
+        .collect()
+}
+
+#[test]
+fn data_sealed_by_the_earlier_sealer_still_opens_and_seals_to_the_same_bytes() {
+    let key = MasterKey::from_bytes(&[7u8; 32])
+        .unwrap(MSG, &old_vector("wrapped_key.bin"))
+        .expect("the committed key unwraps");
+    assert_eq!(
+        key.open_object(MSG, 0, &old_vector("body.sealed")).unwrap(),
+        br#"{"text":"sealed before the one-copy sealer"}"#
+    );
+    let plain = old_vector_plaintext();
+    let sealed = old_vector("attachment.sealed");
+    assert!(open_chunks(&key, &sealed, plain.len() as u64).unwrap() == plain);
+    // Nonces and associated data are the same as before, so the same key
+    // seals the same plaintext to the very same bytes.
+    assert!(seal_chunks(&key, &plain) == sealed, "the format changed");
 }

@@ -84,9 +84,12 @@ pub struct AttachmentWriter {
 impl AttachmentWriter {
     /// Adds the attachment's next bytes.
     pub async fn write(&mut self, data: &[u8]) -> Result<()> {
-        self.sealer.update(data, &mut self.disk.out);
-        if self.disk.out.len() >= WRITE_BATCH {
-            self.disk.write_out(false).await?;
+        self.sealer.update(data);
+        if self.sealer.sealed_len() >= WRITE_BATCH {
+            let sealer = &mut self.sealer;
+            self.disk
+                .write(|spare| sealer.take_sealed(spare), false)
+                .await?;
         }
         Ok(())
     }
@@ -96,12 +99,12 @@ impl AttachmentWriter {
 type Write = tokio::task::JoinHandle<std::io::Result<(std::fs::File, Vec<u8>)>>;
 
 /// A file written from a blocking thread, one batch in flight at a time.
+/// The sealer fills one buffer while the other is written; a finished
+/// write's buffer comes back to be filled next, so two serve the whole file.
 struct BatchWriter {
     /// `None` while a write is in flight (it comes back with the file).
     file: Option<std::fs::File>,
     in_flight: Option<Write>,
-    /// What is to be written next.
-    out: Vec<u8>,
 }
 
 impl BatchWriter {
@@ -109,21 +112,22 @@ impl BatchWriter {
         BatchWriter {
             file: Some(file),
             in_flight: None,
-            out: Self::buffer(),
         }
     }
 
+    /// Room for a batch, the chunk that crosses its end, and the chunk the
+    /// sealer holds open: with frames of up to a chunk, filling one never
+    /// reallocates.
     fn buffer() -> Vec<u8> {
-        Vec::with_capacity(WRITE_BATCH + crypto::CHUNK_SIZE + crypto::TAG_LEN)
+        Vec::with_capacity(WRITE_BATCH + 2 * (crypto::CHUNK_SIZE + crypto::TAG_LEN))
     }
 
-    /// Waits for the write in flight, if any; then hands `out` to a blocking
-    /// thread (with an fsync if `sync`). The finished write's buffer comes
-    /// back as the next `out`, so two buffers serve the whole file.
-    async fn write_out(&mut self, sync: bool) -> Result<()> {
-        let spare = self.wait().await?;
+    /// Waits for the write in flight, if any; then `fill` makes the next
+    /// batch in its emptied buffer (or a new one), and a blocking thread
+    /// writes it (with an fsync if `sync`).
+    async fn write(&mut self, fill: impl FnOnce(Vec<u8>) -> Vec<u8>, sync: bool) -> Result<()> {
+        let mut batch = fill(self.wait().await?);
         let mut file = self.file.take().expect("no write in flight after wait");
-        let mut batch = std::mem::replace(&mut self.out, spare);
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
             use std::io::Write as _;
             file.write_all(&batch)?;
@@ -224,7 +228,7 @@ impl Outgoing {
         let object = u32::try_from(position + 1)
             .map_err(|_| Error::InvalidRequest("too many attachments".into()))?;
         Ok(AttachmentWriter {
-            sealer: ChunkSealer::new(&self.key, &self.id, object),
+            sealer: ChunkSealer::new(&self.key, &self.id, object, BatchWriter::buffer()),
             disk: BatchWriter::new(file),
             row: AttachmentRow {
                 id,
@@ -243,10 +247,10 @@ impl Outgoing {
             mut disk,
             mut row,
         } = writer;
-        let size = sealer.finish(&mut disk.out);
+        let (rest, size) = sealer.finish();
         // The last bytes and one fsync, and wait for them: the file is durable
         // before the message that points at it is stored.
-        disk.write_out(true).await?;
+        disk.write(|_| rest, true).await?;
         disk.wait().await?;
         row.size = size as i64;
         self.attachments.push(row);

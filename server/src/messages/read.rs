@@ -1,7 +1,7 @@
 //! Opening a message's sealed body and streaming its attachments.
 
 use std::collections::VecDeque;
-use std::io::Read as _;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use sealmail_api::recipient::{Body, BodyView};
@@ -62,109 +62,144 @@ fn open_stored(state: &AppState, message: &str, content: ContentRow) -> Result<S
         .map_err(|e| Error::Internal(format!("stored body of {message}: {e}")))
 }
 
-/// Sealed chunks read, and then opened, per trip to the blocking thread pool
-/// (about 512 KiB): one chunk per trip spent more on the trips than on
-/// AES-GCM. A download holds about two batches (one being opened, the next
-/// being read), so this is also its memory: 16 read a little faster but
-/// tripled the server's peak RSS with 128 downloads at once.
-const READ_BATCH: usize = 8;
+/// Sealed chunks read and opened per trip to the blocking thread pool
+/// (about 256 KiB, in one read): one chunk per trip spent more on the trips
+/// than on AES-GCM.
+const READ_BATCH: u64 = 4;
 
-/// An attachment being decrypted a batch of chunks at a time, the next batch
-/// read from the file while this one is opened (on two blocking threads: one
-/// after the other, reading and AES-GCM added up to 0.65× what AES-GCM alone
-/// does). Memory stays at two batches whatever the file's size.
+/// Batches read and opened ahead of the one being sent. A download holds
+/// about this many plus one batches (768 KiB; the reader before this one
+/// held two of 512 KiB, and 1 MiB batches had tripled the server's peak RSS
+/// with 128 downloads at once). Two keep both cores busy on one download,
+/// and a batch is always ready while the next trip is under way.
+const IN_FLIGHT: usize = 2;
+
+/// An attachment being decrypted a batch of chunks at a time. Each batch is
+/// read and opened in one trip to the blocking pool (the bytes are opened
+/// while still in that core's cache), [`IN_FLIGHT`] of them at once, while
+/// the batch before them is sent. Memory stays at a few batches whatever the
+/// file's size, and their buffers are used again.
 pub struct AttachmentStream {
-    /// The file, while no read of it is under way; `None` after the last.
-    file: Option<BatchFile>,
-    /// The next batch, being read ahead.
-    reading: Option<tokio::task::JoinHandle<(BatchFile, Read)>>,
-    /// `None` while a batch is being opened.
-    opener: Option<ChunkOpener>,
+    source: Arc<Source>,
+    /// The first chunk of the next batch to start.
+    next_chunk: u64,
+    /// The batches under way, in order.
+    jobs: VecDeque<tokio::task::JoinHandle<Opened>>,
     /// Opened chunks not yet handed out (slices of one buffer, no copies).
     ready: VecDeque<Bytes>,
+    /// The whole buffer those chunks are slices of: once the body has sent
+    /// and dropped them all, a later batch is read into it.
+    spent: Option<Bytes>,
     /// What stopped the reading, reported after the chunks before it.
     failure: Option<Error>,
     size: u64,
     failed: bool,
 }
 
-/// The sealed file and which chunk it reads next; moves to the blocking
-/// pool and back.
-struct BatchFile {
+/// The sealed file and its opener, shared by the batches under way: each
+/// reads at its own offset and opens its chunks by their index.
+struct Source {
     file: std::fs::File,
-    next_chunk: u64,
+    opener: ChunkOpener,
     chunks: u64,
     size: u64,
 }
 
-/// A batch of sealed chunks as read: one buffer and each chunk's sealed
-/// length (the buffer is shorter than their sum if the file was cut short).
-struct Sealed {
-    buf: Vec<u8>,
-    lens: Vec<usize>,
+/// A batch opened: its whole buffer, its chunks' plaintexts (slices of
+/// it), and what stopped it, if anything (after the chunks before it).
+struct Opened {
+    whole: Bytes,
+    chunks: Vec<Bytes>,
+    failure: Option<Error>,
 }
 
-type Read = std::io::Result<Sealed>;
-
-impl BatchFile {
-    /// Reads up to [`READ_BATCH`] sealed chunks into one buffer (no chunk
-    /// after the last one).
-    fn read_batch(&mut self) -> Read {
-        let left = self.chunks.saturating_sub(self.next_chunk);
-        let lens: Vec<usize> = (0..left.min(READ_BATCH as u64))
-            .map(|i| {
-                let start = (self.next_chunk + i) * CHUNK_SIZE as u64;
-                (self.size - start.min(self.size)).min(CHUNK_SIZE as u64) as usize + TAG_LEN
-            })
-            .collect();
-        self.next_chunk += lens.len() as u64;
-        let total: usize = lens.iter().sum();
-        // Into the vector's spare capacity: a zeroed buffer cost a memset as
-        // long as the batch before every read.
-        let mut buf = Vec::with_capacity(total);
-        (&mut self.file).take(total as u64).read_to_end(&mut buf)?;
-        Ok(Sealed { buf, lens })
+impl Source {
+    /// The sealed length of chunk `chunk`.
+    fn sealed_len(&self, chunk: u64) -> usize {
+        let start = chunk * CHUNK_SIZE as u64;
+        (self.size - start.min(self.size)).min(CHUNK_SIZE as u64) as usize + TAG_LEN
     }
 
-    fn is_done(&self) -> bool {
-        self.next_chunk >= self.chunks
-    }
-}
-
-/// Opens each chunk of `sealed` in place and returns their plaintexts as
-/// slices of its buffer. A file cut short, or a chunk altered, is the error
-/// returned beside the chunks before it, so those still go out first and
-/// the download breaks where the damage is.
-fn open_batch(opener: &mut ChunkOpener, sealed: Sealed) -> (Vec<Bytes>, Option<Error>) {
-    let Sealed { mut buf, lens } = sealed;
-    let mut plains = Vec::with_capacity(lens.len());
-    let mut failure = None;
-    let mut at = 0;
-    for len in lens {
-        if at + len > buf.len() {
-            failure = Some(Error::Crypto(OpenError));
-            break;
-        }
-        match opener.open_next(&mut buf[at..at + len]) {
-            Ok(plain) => plains.push(at..at + plain),
+    /// Reads the batch of chunks `first..end` into `buf` and opens each in
+    /// place. A file cut short, or a chunk altered, is the failure returned
+    /// beside the chunks before it, so those still go out first and the
+    /// download breaks where the damage is.
+    fn read_and_open(&self, first: u64, end: u64, mut buf: Vec<u8>) -> Opened {
+        let total: usize = (first..end).map(|c| self.sealed_len(c)).sum();
+        // A buffer used before is overwritten as it is: zeroing a new one
+        // costs a memset as long as the batch.
+        buf.resize(buf.len().max(total), 0);
+        buf.truncate(total);
+        let offset = first * (CHUNK_SIZE + TAG_LEN) as u64;
+        let read = match read_at(&self.file, &mut buf, offset) {
+            Ok(read) => read,
             Err(e) => {
-                failure = Some(Error::Crypto(e));
+                return Opened {
+                    whole: Bytes::new(),
+                    chunks: Vec::new(),
+                    failure: Some(Error::Io(e)),
+                };
+            }
+        };
+        let mut plains = Vec::new();
+        let mut failure = None;
+        let mut at = 0;
+        for chunk in first..end {
+            let len = self.sealed_len(chunk);
+            if at + len > read {
+                failure = Some(Error::Crypto(OpenError));
                 break;
             }
+            match self.opener.open_at(chunk, &mut buf[at..at + len]) {
+                Ok(plain) => plains.push(at..at + plain),
+                Err(e) => {
+                    failure = Some(Error::Crypto(e));
+                    break;
+                }
+            }
+            at += len;
         }
-        at += len;
+        let whole = Bytes::from(buf);
+        let chunks = plains.into_iter().map(|range| whole.slice(range)).collect();
+        Opened {
+            whole,
+            chunks,
+            failure,
+        }
     }
-    let buf = Bytes::from(buf);
-    let chunks = plains.into_iter().map(|range| buf.slice(range)).collect();
-    (chunks, failure)
 }
 
-/// Reads `file`'s next batch on the blocking pool.
-fn read_ahead(mut file: BatchFile) -> tokio::task::JoinHandle<(BatchFile, Read)> {
-    tokio::task::spawn_blocking(move || {
-        let read = file.read_batch();
-        (file, read)
-    })
+/// Fills `buf` from `offset` of `file` (shared: no file position is used);
+/// returns how much was there (less than `buf` at the end of the file).
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    use std::os::unix::fs::FileExt as _;
+    #[cfg(windows)]
+    use std::os::windows::fs::FileExt as _;
+    let mut read = 0;
+    while read < buf.len() {
+        #[cfg(unix)]
+        let n = file.read_at(&mut buf[read..], offset + read as u64);
+        #[cfg(windows)]
+        let n = file.seek_read(&mut buf[read..], offset + read as u64);
+        match n {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(read)
+}
+
+/// The buffer of a batch already handed out, if nothing holds its chunks
+/// any more (the body has sent them): a later batch is read into it, with
+/// no copy. Otherwise a new one.
+fn reuse(spent: Option<Bytes>) -> Vec<u8> {
+    spent
+        .and_then(|whole| whole.try_into_mut().ok())
+        .map(Vec::from)
+        .unwrap_or_default()
 }
 
 /// Opens an attachment for streaming. The first batch is decrypted before
@@ -183,19 +218,21 @@ pub async fn open_attachment(
         .into_std()
         .await;
     let mut stream = AttachmentStream {
-        file: Some(BatchFile {
+        source: Arc::new(Source {
             file,
-            next_chunk: 0,
+            opener: ChunkOpener::new(&key, message, object, size),
             chunks: chunk_count(size),
             size,
         }),
-        reading: None,
-        opener: Some(ChunkOpener::new(&key, message, object, size)),
+        next_chunk: 0,
+        jobs: VecDeque::new(),
         ready: VecDeque::new(),
+        spent: None,
         failure: None,
         size,
         failed: false,
     };
+    stream.start_batches(Vec::new());
     stream.fill().await;
     if stream.ready.is_empty()
         && let Some(e) = stream.failure.take()
@@ -222,54 +259,47 @@ impl AttachmentStream {
         }
     }
 
-    /// Opens the next batch (read ahead, or read now), and starts reading
-    /// the one after it meanwhile. File reads block, and AES-GCM on half a
+    /// Starts batches until [`IN_FLIGHT`] are under way (or none is left),
+    /// the first in `buf`. File reads block, and AES-GCM on a quarter of a
     /// megabyte is better off the async workers too.
+    fn start_batches(&mut self, mut buf: Vec<u8>) {
+        while self.jobs.len() < IN_FLIGHT && self.next_chunk < self.source.chunks {
+            let first = self.next_chunk;
+            let end = (first + READ_BATCH).min(self.source.chunks);
+            self.next_chunk = end;
+            let source = self.source.clone();
+            let buf = std::mem::take(&mut buf);
+            self.jobs.push_back(tokio::task::spawn_blocking(move || {
+                source.read_and_open(first, end, buf)
+            }));
+        }
+    }
+
+    /// Takes the next batch, and starts another (in the buffer of the batch
+    /// before, if the body is done with it) while this one is sent.
     async fn fill(&mut self) {
-        let reading = match (self.reading.take(), self.file.take()) {
-            (Some(reading), _) => reading,
-            (None, Some(file)) => read_ahead(file),
-            (None, None) => return,
-        };
-        let (file, sealed) = match reading.await {
-            Ok(read) => read,
-            Err(e) => {
-                self.failure = Some(Error::Internal(format!("attachment reader: {e}")));
-                return;
-            }
-        };
-        let sealed = match sealed {
-            Ok(sealed) if !sealed.lens.is_empty() => sealed,
-            Ok(_) => return,
-            Err(e) => {
-                self.failure = Some(Error::Io(e));
-                return;
-            }
-        };
-        let Some(mut opener) = self.opener.take() else {
+        let Some(job) = self.jobs.pop_front() else {
             return;
         };
-        if !file.is_done() {
-            self.reading = Some(read_ahead(file));
+        let opened = match job.await {
+            Ok(opened) => opened,
+            Err(e) => Opened {
+                whole: Bytes::new(),
+                chunks: Vec::new(),
+                failure: Some(Error::Internal(format!("attachment reader: {e}"))),
+            },
+        };
+        if opened.failure.is_some() {
+            // Nothing after a damaged chunk goes out.
+            self.jobs.clear();
+            self.next_chunk = self.source.chunks;
+        } else {
+            let buf = reuse(self.spent.take());
+            self.start_batches(buf);
         }
-        let opened =
-            tokio::task::spawn_blocking(move || (open_batch(&mut opener, sealed), opener)).await;
-        match opened {
-            Ok(((batch, failure), opener)) => {
-                if failure.is_some() {
-                    // Nothing after a damaged chunk goes out.
-                    self.reading = None;
-                    self.failure = failure;
-                } else {
-                    self.opener = Some(opener);
-                }
-                self.ready.extend(batch);
-            }
-            Err(e) => {
-                self.reading = None;
-                self.failure = Some(Error::Internal(format!("attachment opener: {e}")));
-            }
-        }
+        self.spent = Some(opened.whole);
+        self.ready.extend(opened.chunks);
+        self.failure = opened.failure;
     }
 
     /// The whole stream as an HTTP body.
@@ -291,5 +321,27 @@ impl AttachmentStream {
             }
         });
         axum::body::Body::from_stream(stream)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_buffer_is_read_into_again_only_once_nothing_holds_its_chunks() {
+        let whole = Bytes::from(vec![7u8; 1000]);
+        let at = whole.as_ptr();
+        let chunk = whole.slice(0..10);
+        // The body still holds a chunk: a new buffer, and the chunk's bytes stay.
+        assert_eq!(reuse(Some(whole.clone())).capacity(), 0);
+        assert_eq!(chunk[..], [7u8; 10]);
+        drop(chunk);
+        let again = reuse(Some(whole));
+        assert_eq!(
+            (again.as_ptr(), again.len()),
+            (at, 1000),
+            "the same buffer, no copy"
+        );
     }
 }
