@@ -258,6 +258,10 @@ pub struct Config {
     #[command(flatten)]
     pub ingress: IngressConfig,
 
+    /// Staff single sign-on with the organisation's identity provider.
+    #[command(flatten)]
+    pub oidc: OidcConfig,
+
     /// What to log (to stderr), as a tracing filter (`info`, `sealmail=debug`, …).
     /// Default: `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "SEALMAIL_LOG", global = true)]
@@ -373,6 +377,90 @@ pub struct IngressConfig {
     /// DATA (RFC 5321 §4.5.3.2: the client's data block timeout is 3 minutes).
     #[arg(long, env = "SEALMAIL_SMTP_DATA_TIMEOUT", default_value = "3m", value_parser = parse_duration, global = true)]
     pub smtp_data_timeout: std::time::Duration,
+}
+
+/// Staff single sign-on with OpenID Connect (the authorization code flow
+/// with PKCE): the sign-in page offers "Sign in with …" beside the password.
+/// Off unless --oidc-issuer is set. The provider must send the browser back
+/// to PUBLIC_URL/api/v1/oidc/callback (register that redirect URI), and put
+/// `email` and `email_verified` (and the --oidc-admin-claim) in the ID token.
+/// Someone signing in for the first time gets a sender account (just-in-time);
+/// the provider decides who is an administrator at every sign-in.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Staff single sign-on (OpenID Connect)")]
+pub struct OidcConfig {
+    /// The identity provider's issuer URL, exactly as its discovery document
+    /// (ISSUER/.well-known/openid-configuration) and its ID tokens name it.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_ISSUER",
+        global = true,
+        requires_all = ["oidc_client_id", "oidc_allowed_domains"]
+    )]
+    pub oidc_issuer: Option<url::Url>,
+
+    /// The client id Sealmail has at the provider.
+    #[arg(long, env = "SEALMAIL_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret (sent with HTTP Basic to the token endpoint).
+    /// Prefer the environment variable: a flag shows up in process listings.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<SecretArg>,
+
+    /// The e-mail domains (comma-separated) whose people may sign in with
+    /// the provider, exactly (no subdomains): an address elsewhere, or one
+    /// the provider does not say is verified, is refused.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_ALLOWED_DOMAINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub oidc_allowed_domains: Vec<String>,
+
+    /// The ID token claim that makes an administrator (e.g. `groups` or
+    /// `roles`), with --oidc-admin-value. Each sign-in sets the account's
+    /// role from it. Unset: single sign-on never changes a role, and the
+    /// accounts it makes are senders.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_ADMIN_CLAIM",
+        global = true,
+        requires = "oidc_admin_value"
+    )]
+    pub oidc_admin_claim: Option<String>,
+
+    /// The value of --oidc-admin-claim that makes an administrator: the
+    /// claim equals it, or is a list holding it.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_ADMIN_VALUE",
+        global = true,
+        requires = "oidc_admin_claim"
+    )]
+    pub oidc_admin_value: Option<String>,
+
+    /// The scopes asked for beside `openid` (comma-separated): those that
+    /// put the address and the --oidc-admin-claim in the ID token.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_SCOPES",
+        value_delimiter = ',',
+        default_value = "email,profile",
+        global = true
+    )]
+    pub oidc_scopes: Vec<String>,
+
+    /// The provider's name on the sign-in button ("Sign in with NAME").
+    /// Default: the issuer's host name.
+    #[arg(long, env = "SEALMAIL_OIDC_PROVIDER_NAME", global = true)]
+    pub oidc_provider_name: Option<String>,
 }
 
 impl Config {

@@ -61,6 +61,19 @@ pub enum Error {
     /// 403 `token_scope`.
     #[error("{0}")]
     TokenScope(String),
+    /// 400 `sso_state_invalid`: a single sign-on callback with a forged,
+    /// replayed or stale state, or from another browser (the audit says which).
+    #[error("this sign-in was not begun in this browser, was already used or took too long; sign in again")]
+    SsoStateInvalid,
+    /// 401 `sso_token_invalid`: the provider's ID token (or code) was refused.
+    #[error("the identity provider's answer could not be verified")]
+    SsoTokenInvalid,
+    /// 403 `sso_account_refused`: an address outside the allowed domains, or unverified.
+    #[error("this account may not sign in here")]
+    SsoAccountRefused,
+    /// 502 `sso_unavailable`: the identity provider is unreachable or refused.
+    #[error("signing in with the identity provider did not work")]
+    SsoUnavailable,
     /// 403 `forbidden`.
     #[error("{0}")]
     Forbidden(&'static str),
@@ -119,6 +132,10 @@ impl Error {
             Error::TooManySignIns { .. } => ErrorCode::RateLimited,
             Error::TokenInvalid => ErrorCode::TokenInvalid,
             Error::TokenScope(_) => ErrorCode::TokenScope,
+            Error::SsoStateInvalid => ErrorCode::SsoStateInvalid,
+            Error::SsoTokenInvalid => ErrorCode::SsoTokenInvalid,
+            Error::SsoAccountRefused => ErrorCode::SsoAccountRefused,
+            Error::SsoUnavailable => ErrorCode::SsoUnavailable,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::AlreadyRevoked(_) => ErrorCode::AlreadyRevoked,

@@ -10,6 +10,7 @@ mod checkpoints;
 pub mod links;
 pub mod mail_queue;
 pub mod messages;
+pub mod oidc;
 pub mod passcodes;
 pub mod rules;
 pub mod sent;
