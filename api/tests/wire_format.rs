@@ -527,7 +527,12 @@ fn single_sign_on_options_and_the_two_navigations() {
         },
         json!({"single_sign_on": {"provider_name": "Contoso ID"}}),
     );
-    pins(&SignInOptions { single_sign_on: None }, json!({}));
+    pins(
+        &SignInOptions {
+            single_sign_on: None,
+        },
+        json!({}),
+    );
     assert_eq!(SIGN_IN_OPTIONS, "/api/v1/sign-in-options");
     assert_eq!(OIDC_START, "/api/v1/oidc/start");
     assert_eq!(OIDC_CALLBACK, "/api/v1/oidc/callback");

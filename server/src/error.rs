@@ -63,7 +63,9 @@ pub enum Error {
     TokenScope(String),
     /// 400 `sso_state_invalid`: a single sign-on callback with a forged,
     /// replayed or stale state, or from another browser (the audit says which).
-    #[error("this sign-in was not begun in this browser, was already used or took too long; sign in again")]
+    #[error(
+        "this sign-in was not begun in this browser, was already used or took too long; sign in again"
+    )]
     SsoStateInvalid,
     /// 401 `sso_token_invalid`: the provider's ID token (or code) was refused.
     #[error("the identity provider's answer could not be verified")]

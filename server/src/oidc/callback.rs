@@ -92,10 +92,8 @@ pub(super) async fn callback(
             if browser {
                 (jar, Redirect::to(&signed_in.next_page)).into_response()
             } else {
-                let me = crate::sender::me_of(
-                    &CurrentUser(signed_in.user, Credential::Session),
-                    &state,
-                );
+                let me =
+                    crate::sender::me_of(&CurrentUser(signed_in.user, Credential::Session), &state);
                 (jar, ApiJson(me)).into_response()
             }
         }
@@ -237,12 +235,12 @@ async fn finish(
         .map_err(signed_in)?;
     let password_hash = match existing {
         Some(_) => crate::auth::dummy_hash().to_owned(),
-        None => tokio::task::spawn_blocking(|| {
-            crate::auth::hash_password(&crate::crypto::random_id())
-        })
-        .await
-        .map_err(|e| signed_in(Error::Internal(e.to_string())))?
-        .map_err(signed_in)?,
+        None => {
+            tokio::task::spawn_blocking(|| crate::auth::hash_password(&crate::crypto::random_id()))
+                .await
+                .map_err(|e| signed_in(Error::Internal(e.to_string())))?
+                .map_err(signed_in)?
+        }
     };
     let (user, made) = store::oidc::sign_in_account(
         &state.db,

@@ -81,7 +81,8 @@ pub fn allowed_address(
     }
     match email.rsplit_once('@') {
         Some((local, domain))
-            if !local.is_empty() && !local.contains('@') && allowed.iter().any(|a| a == domain) => {
+            if !local.is_empty() && !local.contains('@') && allowed.iter().any(|a| a == domain) =>
+        {
             Ok(email)
         }
         _ => Err(AddressRefusal::DomainNotAllowed),

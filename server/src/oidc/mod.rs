@@ -79,8 +79,8 @@ impl Sso {
         // Discovery compares the issuer as a string: keep it as configured,
         // without the slash `Url` adds to a bare host.
         let issuer_text = issuer.as_str().trim_end_matches('/').to_owned();
-        let issuer = IssuerUrl::new(issuer_text)
-            .map_err(|e| invalid(&format!("--oidc-issuer: {e}")))?;
+        let issuer =
+            IssuerUrl::new(issuer_text).map_err(|e| invalid(&format!("--oidc-issuer: {e}")))?;
         let redirect = RedirectUrl::new(format!("{public_url}{}", routes::OIDC_CALLBACK))
             .map_err(|e| invalid(&format!("the callback URL: {e}")))?;
         let provider_name = config.oidc_provider_name.clone().unwrap_or_else(|| {
@@ -231,7 +231,10 @@ mod tests {
     #[test]
     fn the_page_after_signing_in_stays_on_the_portal() {
         assert_eq!(safe_next(Some("/compose".into())), "/compose");
-        assert_eq!(safe_next(Some("/admin/audit?kind=sign_in".into())), "/admin/audit?kind=sign_in");
+        assert_eq!(
+            safe_next(Some("/admin/audit?kind=sign_in".into())),
+            "/admin/audit?kind=sign_in"
+        );
         for elsewhere in [
             "https://evil.example/",
             "//evil.example/",

@@ -7,10 +7,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use openidconnect::core::{
-    CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim,
-    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata, CoreRevocableToken, CoreRevocationErrorResponse,
-    CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
     AdditionalClaims, ClientId, ClientSecret, EmptyExtraTokenFields, EndpointMaybeSet,
@@ -122,9 +121,12 @@ impl Provider {
         let metadata = match cached.as_ref() {
             Some((at, metadata)) if at.elapsed() < METADATA_TTL => metadata.clone(),
             _ => {
-                let metadata = CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
-                    .await
-                    .map_err(|e| format!("discovery at {}: {}", self.issuer.as_str(), chain(&e)))?;
+                let metadata =
+                    CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
+                        .await
+                        .map_err(|e| {
+                            format!("discovery at {}: {}", self.issuer.as_str(), chain(&e))
+                        })?;
                 *cached = Some((Instant::now(), metadata.clone()));
                 metadata
             }
