@@ -258,10 +258,6 @@ pub struct Config {
     #[command(flatten)]
     pub ingress: IngressConfig,
 
-    /// Staff single sign-on with the organisation's identity provider.
-    #[command(flatten)]
-    pub oidc: OidcConfig,
-
     /// What to log (to stderr), as a tracing filter (`info`, `sealmail=debug`, …).
     /// Default: `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "SEALMAIL_LOG", global = true)]
@@ -278,6 +274,11 @@ pub struct Config {
         global = true
     )]
     pub log_format: crate::logging::LogFormat,
+
+    /// Staff single sign-on with the organisation's identity provider (last:
+    /// its help heading holds for what follows).
+    #[command(flatten)]
+    pub oidc: OidcConfig,
 }
 
 /// SMTP ingress: `sealmail serve` also accepts mail over SMTP, applies the
@@ -389,8 +390,11 @@ pub struct IngressConfig {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Staff single sign-on (OpenID Connect)")]
 pub struct OidcConfig {
-    /// The identity provider's issuer URL, exactly as its discovery document
-    /// (ISSUER/.well-known/openid-configuration) and its ID tokens name it.
+    /// Turns single sign-on on: the identity provider's issuer URL, exactly
+    /// as its discovery document (ISSUER/.well-known/openid-configuration)
+    /// and its ID tokens name it. Register PUBLIC_URL/api/v1/oidc/callback as
+    /// the redirect URI; the ID token must carry `email` and `email_verified`.
+    /// A first sign-in makes a sender account (just-in-time).
     #[arg(
         long,
         env = "SEALMAIL_OIDC_ISSUER",
