@@ -351,7 +351,7 @@ async fn the_person_cancelling_at_the_provider_is_said_and_audited() {
         .unwrap();
     let answer = browser
         .open(&format!(
-            "{}?error=access_denied&error_description=End-User+aborted+interaction&state={state}",
+            "{}?error=access_denied&error_description=End-User+aborted%0Asign_in+success&state={state}",
             routes::OIDC_CALLBACK
         ))
         .await;
@@ -359,11 +359,11 @@ async fn the_person_cancelling_at_the_provider_is_said_and_audited() {
         answer.header(header::LOCATION),
         sign_in_page_saying(ErrorCode::SsoUnavailable)
     );
-    assert!(
-        the_refusal(&app)
-            .await
-            .1
-            .starts_with("sso_unavailable: the provider answered access_denied")
+    // The provider's words, on one line: they cannot forge an audit line.
+    assert_eq!(
+        the_refusal(&app).await.1,
+        "sso_unavailable: the provider answered access_denied: \
+         End-User aborted sign_in success (oidc)"
     );
 }
 

@@ -4,7 +4,9 @@
 // that signs in whoever `?account=` names (default `ann`) and consents at
 // once. It prints `listening PORT` and runs until killed.
 //
-//   node oidc_provider.mjs TOOLS_DIR REDIRECT_URI [--tamper MODE]
+//   node oidc_provider.mjs TOOLS_DIR REDIRECT_URIS [--tamper MODE]
+//
+// REDIRECT_URIS: the client's redirect URIs, comma-separated.
 //
 // MODE makes its token endpoint hand out an ID token of an attack instead of
 // its own, re-signed as the attacker could:
@@ -19,7 +21,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [toolsDir, redirectUri, ...rest] = process.argv.slice(2);
+const [toolsDir, redirectUris, ...rest] = process.argv.slice(2);
 const tamper = rest[0] === '--tamper' ? rest[1] : null;
 const { default: Provider } = await import(
   pathToFileURL(join(toolsDir, 'node_modules', 'oidc-provider', 'lib', 'index.js')).href
@@ -51,7 +53,7 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: CLIENT_ID,
     client_secret: CLIENT_SECRET,
-    redirect_uris: [redirectUri],
+    redirect_uris: redirectUris.split(','),
     response_types: ['code'],
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_basic',

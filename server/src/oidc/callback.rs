@@ -99,13 +99,14 @@ pub(super) async fn callback(
         }
         Err(refusal) => {
             let code = refusal.error.code();
-            tracing::warn!(%code, why = %refusal.why, "single sign-on refused");
+            let why = audit_text(&refusal.why);
+            tracing::warn!(%code, %why, "single sign-on refused");
             state
                 .audit
                 .record(event(
                     AuditOutcome::Failure,
                     refusal.email,
-                    format!("{code}: {} (oidc)", audit_text(&refusal.why)),
+                    format!("{code}: {why} (oidc)"),
                 ))
                 .await;
             if browser {
@@ -212,7 +213,9 @@ async fn finish(
     .map_err(|why| Refused {
         error: Error::SsoAccountRefused,
         why: why.as_str().to_owned(),
-        email: claims.email().map(|e| e.as_str().to_lowercase()),
+        email: claims
+            .email()
+            .map(|e| audit_text(&e.as_str().to_lowercase())),
     })?;
     let is_admin = sso
         .admin
@@ -289,9 +292,10 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-/// What the provider or an error said, made fit for the audit: one line, no
-/// control characters, at most 300 characters (a provider's
-/// `error_description` is text of someone else's choosing).
+/// What the provider or an error said, made fit for the audit and the log:
+/// one line, no control characters, at most 300 characters (a provider's
+/// `error_description`, and the callback's query with it, is text of anyone's
+/// choosing).
 fn audit_text(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
