@@ -53,6 +53,10 @@ pub struct SsoCallback {
     /// The `state` the sign-in was started with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// The issuer that answers (RFC 9207), from providers that say it: it
+    /// must be ours, or another provider is answering for it (a mix-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
     /// The provider's error (`access_denied` when the person cancelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -550,10 +550,11 @@ fn single_sign_on_options_and_the_two_navigations() {
         &SsoCallback {
             code: Some("c".into()),
             state: Some("s".into()),
+            iss: Some("https://id.contoso.example".into()),
             error: None,
             error_description: None,
         },
-        json!({"code": "c", "state": "s"}),
+        json!({"code": "c", "state": "s", "iss": "https://id.contoso.example"}),
     );
 }
 

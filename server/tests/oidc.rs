@@ -259,6 +259,30 @@ async fn a_callback_planted_in_another_browser_is_refused() {
 }
 
 #[tokio::test]
+async fn a_callback_in_the_name_of_another_issuer_is_refused_before_its_code_is_used() {
+    let provider = OidcProvider::start();
+    let app = provider.app().await;
+    let mut browser = Browser::new(&app);
+    let to_provider = browser.start(None).await;
+    let callback = browser.at_provider(&to_provider, ANN).await;
+    // RFC 9207: the provider names itself in the callback.
+    let ours = format!(
+        "iss={}",
+        provider.issuer().replace(':', "%3A").replace('/', "%2F")
+    );
+    assert!(callback.contains(&ours), "{callback}");
+    // Another provider answering for this sign-in (a mix-up).
+    let mixed_up = callback.replace(&ours, "iss=https%3A%2F%2Fidp.elsewhere.example");
+    let answer = browser.fetch(&mixed_up).await;
+    assert_eq!(answer.code(), ErrorCode::SsoTokenInvalid);
+    assert_eq!(
+        the_refusal(&app).await.1,
+        "sso_token_invalid: the callback names another issuer: https://idp.elsewhere.example (oidc)"
+    );
+    assert_eq!(app.rows_in("users").await, 0);
+}
+
+#[tokio::test]
 async fn a_sign_in_left_too_long_is_refused() {
     let provider = OidcProvider::start();
     let app = provider.app().await;

@@ -162,6 +162,17 @@ async fn finish(
         .code
         .filter(|c| !c.is_empty())
         .ok_or_else(|| refused(Error::SsoUnavailable, "the callback has no code"))?;
+    // A provider that names itself (RFC 9207) must be ours: otherwise another
+    // provider is answering for this sign-in (a mix-up), and its code is not
+    // sent to our token endpoint.
+    if let Some(iss) = query.iss
+        && iss.trim_end_matches('/') != sso.provider.issuer().trim_end_matches('/')
+    {
+        return Err(refused(
+            Error::SsoTokenInvalid,
+            format!("the callback names another issuer: {iss}"),
+        ));
+    }
 
     let client = sso
         .provider

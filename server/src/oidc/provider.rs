@@ -114,6 +114,11 @@ impl Provider {
         })
     }
 
+    /// The issuer URL, as configured.
+    pub fn issuer(&self) -> &str {
+        self.issuer.as_str()
+    }
+
     /// The client, from the discovery document (fetched if not fresh).
     /// Discovery checks that the document names our issuer exactly.
     pub async fn client(&self) -> Result<Client, String> {
