@@ -52,6 +52,45 @@ async fn the_sign_in_page_offers_single_sign_on_only_when_configured() {
 }
 
 #[tokio::test]
+async fn an_issuer_without_a_client_or_a_domain_is_refused_at_start_up() {
+    use clap::Parser as _;
+    use sealmail::config::Cli;
+    let issuer_alone = Cli::try_parse_from([
+        "sealmail",
+        "--oidc-issuer",
+        "https://id.contoso.example",
+        "serve",
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(issuer_alone.contains("--oidc-client-id"), "{issuer_alone}");
+    assert!(
+        issuer_alone.contains("--oidc-allowed-domains"),
+        "{issuer_alone}"
+    );
+
+    let no_domain = Cli::try_parse_from([
+        "sealmail",
+        "--oidc-issuer",
+        "https://id.contoso.example",
+        "--oidc-client-id",
+        "sealmail",
+        "--oidc-allowed-domains",
+        " ,",
+        "serve",
+    ])
+    .unwrap()
+    .config;
+    let refused = sealmail::oidc::Sso::from_config(&no_domain.oidc, "https://sealmail.test")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        refused,
+        "single sign-on: --oidc-allowed-domains names no domain"
+    );
+}
+
+#[tokio::test]
 async fn a_new_person_signs_in_with_the_provider_and_the_admin_group_makes_an_administrator() {
     let provider = OidcProvider::start();
     let app = provider.app().await;
