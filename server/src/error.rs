@@ -54,6 +54,12 @@ pub enum Error {
         /// Seconds until a new attempt can succeed.
         retry_after_secs: u64,
     },
+    /// 429 `rate_limited`: too many single sign-ons begun from one client.
+    #[error("too many sign-ins begun from here; try again later")]
+    TooManySsoStarts {
+        /// Seconds until a new one can begin.
+        retry_after_secs: u64,
+    },
     /// 401 `token_invalid`: the same for a malformed, unknown, expired or
     /// revoked token (the audit says which).
     #[error("the API token is malformed, unknown, expired or revoked")]
@@ -131,7 +137,7 @@ impl Error {
             Error::SessionExpired => ErrorCode::SessionExpired,
             Error::NotSignedIn => ErrorCode::NotSignedIn,
             Error::CredentialsWrong => ErrorCode::CredentialsWrong,
-            Error::TooManySignIns { .. } => ErrorCode::RateLimited,
+            Error::TooManySignIns { .. } | Error::TooManySsoStarts { .. } => ErrorCode::RateLimited,
             Error::TokenInvalid => ErrorCode::TokenInvalid,
             Error::TokenScope(_) => ErrorCode::TokenScope,
             Error::SsoStateInvalid => ErrorCode::SsoStateInvalid,
@@ -166,7 +172,8 @@ impl Error {
             Error::PasscodeWrong { tries_left } => body.tries_left = Some(*tries_left),
             Error::TooManyAttempts { retry_after_secs }
             | Error::RateLimited { retry_after_secs }
-            | Error::TooManySignIns { retry_after_secs } => {
+            | Error::TooManySignIns { retry_after_secs }
+            | Error::TooManySsoStarts { retry_after_secs } => {
                 body.retry_after_secs = Some(*retry_after_secs)
             }
             _ => {}

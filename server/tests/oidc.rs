@@ -431,6 +431,24 @@ async fn the_person_cancelling_at_the_provider_is_said_and_audited() {
 }
 
 #[tokio::test]
+async fn one_client_cannot_begin_sign_ins_without_end() {
+    let provider = OidcProvider::start();
+    let app = provider.app().await;
+    for _ in 0..sealmail::oidc::STARTS_PER_CLIENT {
+        let start = app.get(routes::OIDC_START, None).await;
+        assert_eq!(start.status, StatusCode::SEE_OTHER);
+    }
+    let refused = app.get(routes::OIDC_START, None).await;
+    assert_eq!(refused.code(), ErrorCode::RateLimited);
+    let retry: u64 = refused.header(header::RETRY_AFTER).parse().unwrap();
+    assert!((1..=600).contains(&retry), "{retry}");
+    assert_eq!(
+        app.rows_in("oidc_flows").await,
+        sealmail::oidc::STARTS_PER_CLIENT
+    );
+}
+
+#[tokio::test]
 async fn an_unreachable_provider_is_sso_unavailable() {
     let provider = OidcProvider::start();
     let app = provider.app().await;

@@ -30,7 +30,7 @@ pub(super) fn operations() -> Vec<Operation> {
             "the identity provider's authorization endpoint, with the sign-in's \
              state, nonce and PKCE challenge; a cookie ties the sign-in to this browser",
         ))
-        .fails(&[NotFound, SsoUnavailable]),
+        .fails(&[NotFound, RateLimited, SsoUnavailable]),
         Operation::new(
             "sso_callback",
             Get,

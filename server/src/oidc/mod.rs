@@ -29,18 +29,24 @@ use openidconnect::{
 use sealmail_api::routes;
 use sealmail_api::sso::{SignInOptions, SingleSignOn, SsoStart};
 
+use crate::auth::SIGN_IN_WINDOW_SECS;
 use crate::config::OidcConfig;
 use crate::crypto::{hex, sha256};
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiQuery};
+use crate::http::{ApiJson, ApiQuery, ClientAddress};
 use crate::state::{AppState, Settings};
-use crate::store;
+use crate::store::{self, accounts};
 
 pub use claims::AdminClaim;
 
 /// How long a sign-in may take at the provider (typing a password, a second
 /// factor) before its state is no longer taken.
 pub const FLOW_SECS: i64 = 10 * 60;
+
+/// Sign-ins one client (an address, an IPv6 /64) may begin in [`FLOW_SECS`]:
+/// plenty for an office behind one address, and a bound on the unfinished
+/// ones anyone can leave in the database.
+pub const STARTS_PER_CLIENT: i64 = 60;
 
 /// Single sign-on as configured (`--oidc-*`).
 #[derive(Debug)]
@@ -132,10 +138,13 @@ async fn options(State(state): State<AppState>) -> ApiJson<SignInOptions> {
 /// verifier's challenge (S256), and keeps a cookie holding the state.
 async fn start(
     State(state): State<AppState>,
+    client: ClientAddress,
     jar: CookieJar,
     ApiQuery(query): ApiQuery<SsoStart>,
 ) -> Result<(CookieJar, Redirect)> {
     let sso = configured(&state)?;
+    let now = store::now();
+    count_start(&state, &client, now).await?;
     let client = sso.provider.client().await.map_err(|why| {
         tracing::warn!(%why, "single sign-on: the identity provider is unavailable");
         Error::SsoUnavailable
@@ -150,7 +159,6 @@ async fn start(
         request = request.add_scope(Scope::new(scope.clone()));
     }
     let (url, csrf, nonce) = request.set_pkce_challenge(challenge).url();
-    let now = store::now();
     let flow = store::oidc::Flow {
         nonce: nonce.secret().clone(),
         pkce_verifier: verifier.secret().clone(),
@@ -166,6 +174,23 @@ async fn start(
     .await?;
     let cookie = flow_cookie(&state.settings, csrf.secret().clone());
     Ok((jar.add(cookie), Redirect::to(url.as_str())))
+}
+
+/// Counts a sign-in begun by `client` (one conditional INSERT into the
+/// sign-in counters), or refuses it past [`STARTS_PER_CLIENT`]; and drops
+/// counts older than any window.
+async fn count_start(state: &AppState, client: &ClientAddress, now: i64) -> Result<()> {
+    let from = client.limit_key().unwrap_or_else(|| "unknown".to_owned());
+    let key = hex(&sha256(format!("oidc-start:{from}").as_bytes()));
+    accounts::forget_attempts(&state.db, &[], now - SIGN_IN_WINDOW_SECS.max(FLOW_SECS)).await?;
+    match accounts::attempt_if_under_limit(&state.db, &key, now, FLOW_SECS, STARTS_PER_CLIENT)
+        .await?
+    {
+        Some(_) => Ok(()),
+        None => Err(Error::TooManySsoStarts {
+            retry_after_secs: accounts::retry_after(&state.db, &key, now, FLOW_SECS).await?,
+        }),
+    }
 }
 
 /// Single sign-on, or `not_found` when it is not configured.
