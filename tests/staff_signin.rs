@@ -212,6 +212,11 @@ async fn a_refused_single_sign_on_is_explained_in_the_readers_language() {
             "Sealmail kon het antwoord van uw identiteitsprovider niet controleren. Probeer het opnieuw; blijft het misgaan, laat het uw beheerder weten.",
         ),
         (
+            "rate_limited",
+            "en",
+            "Too many attempts. Try again in 10 minutes.",
+        ),
+        (
             "sso_unavailable",
             "ja",
             "ID プロバイダーでのサインインに失敗しました。利用できないか、サインインが取り消された可能性があります。もう一度お試しいただくか、パスワードでサインインしてください。",

@@ -183,7 +183,8 @@ pub const SIGN_IN_OPTIONS: &str = "/api/v1/sign-in-options";
 /// `GET` with [`crate::sso::SsoStart`] → 303 to the identity provider: a
 /// browser navigation (a link on the sign-in page), which begins an OpenID
 /// Connect sign-in (authorization code with PKCE). `not_found` when single
-/// sign-on is not configured.
+/// sign-on is not configured; a browser (`Accept: text/html`) that cannot
+/// begin is sent to the sign-in page with the code, as from [`OIDC_CALLBACK`].
 pub const OIDC_START: &str = "/api/v1/oidc/start";
 /// `GET` with [`crate::sso::SsoCallback`]: where the identity provider sends
 /// the browser back. Signed in: the session cookie is set and a browser

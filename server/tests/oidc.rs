@@ -455,4 +455,12 @@ async fn an_unreachable_provider_is_sso_unavailable() {
     drop(provider);
     let answer = app.get(routes::OIDC_START, None).await;
     assert_eq!(answer.code(), ErrorCode::SsoUnavailable);
+    // A browser is sent back to the sign-in page, which says so.
+    let mut browser = Browser::new(&app);
+    let answer = browser.open(routes::OIDC_START).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.header(header::LOCATION),
+        sign_in_page_saying(ErrorCode::SsoUnavailable)
+    );
 }

@@ -120,7 +120,7 @@ pub fn SignInPage() -> impl IntoView {
                 })}
                 {sso_error.map(|code| view! {
                     <p class="error" role="alert" data-testid="signin-sso-error">
-                        {text(move |s, _| sso_error_text(s, code).to_owned())}
+                        {text(move |s, _| sso_error_text(s, code))}
                     </p>
                 })}
                 <Transition fallback=|| ()>{single_sign_on}</Transition>
@@ -173,12 +173,14 @@ pub fn SignInPage() -> impl IntoView {
 
 /// What the sign-in page says when single sign-on sent the browser back
 /// with `code`.
-fn sso_error_text(s: &'static Strings, code: ErrorCode) -> &'static str {
+fn sso_error_text(s: &'static Strings, code: ErrorCode) -> String {
     match code {
-        ErrorCode::SsoStateInvalid => s.sso_state_invalid,
-        ErrorCode::SsoTokenInvalid => s.sso_token_invalid,
-        ErrorCode::SsoAccountRefused => s.sso_account_refused,
-        ErrorCode::SsoUnavailable => s.sso_unavailable,
-        _ => s.something_failed,
+        ErrorCode::SsoStateInvalid => s.sso_state_invalid.to_owned(),
+        ErrorCode::SsoTokenInvalid => s.sso_token_invalid.to_owned(),
+        ErrorCode::SsoAccountRefused => s.sso_account_refused.to_owned(),
+        ErrorCode::SsoUnavailable => s.sso_unavailable.to_owned(),
+        // Too many sign-ins begun from here: they count for ten minutes.
+        ErrorCode::RateLimited => fill(s.rate_limited_later, "10"),
+        _ => s.something_failed.to_owned(),
     }
 }

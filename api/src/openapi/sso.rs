@@ -28,7 +28,9 @@ pub(super) fn operations() -> Vec<Operation> {
         .query::<SsoStart>()
         .answers(Answer::Redirect(
             "the identity provider's authorization endpoint, with the sign-in's \
-             state, nonce and PKCE challenge; a cookie ties the sign-in to this browser",
+             state, nonce and PKCE challenge; a cookie ties the sign-in to this browser. \
+             A browser that cannot begin is sent to the sign-in page with the error \
+             code in `sso_error` instead of the JSON error",
         ))
         .fails(&[NotFound, RateLimited, SsoUnavailable]),
         Operation::new(

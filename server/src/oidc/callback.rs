@@ -6,7 +6,7 @@
 //! the portal to say in the reader's language.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use openidconnect::{
@@ -14,13 +14,14 @@ use openidconnect::{
     TokenResponse as _,
 };
 use sealmail_api::admin::{AuditKind, AuditOutcome};
-use sealmail_api::routes;
-use sealmail_api::sso::{SIGN_IN_ERROR_PARAM, SsoCallback};
+use sealmail_api::sso::SsoCallback;
 use subtle::ConstantTimeEq as _;
 
 use super::claims::allowed_address;
 use super::provider::chain;
-use super::{Sso, configured, flow_cookie, flow_cookie_name, state_hash};
+use super::{
+    Sso, back_to_sign_in, configured, flow_cookie, flow_cookie_name, is_navigation, state_hash,
+};
 use crate::auth::{Credential, CurrentUser};
 use crate::error::Error;
 use crate::http::{ApiJson, ApiQuery, ClientAddress};
@@ -57,7 +58,7 @@ pub(super) async fn callback(
     jar: CookieJar,
     ApiQuery(query): ApiQuery<SsoCallback>,
 ) -> Response {
-    let browser = wants_html(&headers);
+    let browser = is_navigation(&headers);
     let sso = match configured(&state) {
         Ok(sso) => sso,
         Err(error) => return error.into_response(),
@@ -110,8 +111,7 @@ pub(super) async fn callback(
                 ))
                 .await;
             if browser {
-                let page = format!("{}?{SIGN_IN_ERROR_PARAM}={code}", routes::pages::SIGN_IN);
-                (jar, Redirect::to(&page)).into_response()
+                (jar, back_to_sign_in(code)).into_response()
             } else {
                 (jar, refusal.error).into_response()
             }
@@ -293,14 +293,6 @@ fn token_refusal(error: &ClaimsVerificationError) -> String {
         _ => "the ID token is not valid",
     };
     format!("{what} ({})", chain(error))
-}
-
-/// Whether the request is a browser's navigation (it asks for HTML first).
-fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// What the provider or an error said, made fit for the audit and the log:

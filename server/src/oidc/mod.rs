@@ -18,7 +18,8 @@ mod provider;
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Redirect;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -26,8 +27,9 @@ use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
     ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, RedirectUrl, Scope,
 };
+use sealmail_api::ErrorCode;
 use sealmail_api::routes;
-use sealmail_api::sso::{SignInOptions, SingleSignOn, SsoStart};
+use sealmail_api::sso::{SIGN_IN_ERROR_PARAM, SignInOptions, SingleSignOn, SsoStart};
 
 use crate::auth::SIGN_IN_WINDOW_SECS;
 use crate::config::OidcConfig;
@@ -136,15 +138,34 @@ async fn options(State(state): State<AppState>) -> ApiJson<SignInOptions> {
 /// Begins a sign-in: a new state, nonce and PKCE verifier, stored; the
 /// browser is sent to the provider with the state, the nonce and the
 /// verifier's challenge (S256), and keeps a cookie holding the state.
+/// A browser that cannot begin (rate-limited, the provider unreachable) is
+/// sent back to the sign-in page with the code, as from the callback.
 async fn start(
     State(state): State<AppState>,
     client: ClientAddress,
+    headers: HeaderMap,
     jar: CookieJar,
     ApiQuery(query): ApiQuery<SsoStart>,
+) -> Response {
+    match begin(&state, &client, jar, query).await {
+        Ok(answer) => answer.into_response(),
+        Err(error) if is_navigation(&headers) => {
+            tracing::debug!(code = %error.code(), "single sign-on not begun");
+            back_to_sign_in(error.code()).into_response()
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn begin(
+    state: &AppState,
+    client: &ClientAddress,
+    jar: CookieJar,
+    query: SsoStart,
 ) -> Result<(CookieJar, Redirect)> {
-    let sso = configured(&state)?;
+    let sso = configured(state)?;
     let now = store::now();
-    count_start(&state, &client, now).await?;
+    count_start(state, client, now).await?;
     let client = sso.provider.client().await.map_err(|why| {
         tracing::warn!(%why, "single sign-on: the identity provider is unavailable");
         Error::SsoUnavailable
@@ -174,6 +195,23 @@ async fn start(
     .await?;
     let cookie = flow_cookie(&state.settings, csrf.secret().clone());
     Ok((jar.add(cookie), Redirect::to(url.as_str())))
+}
+
+/// Whether the request is a browser's navigation (it asks for HTML first):
+/// then a refusal is a page, not JSON.
+fn is_navigation(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// The sign-in page, saying why single sign-on did not work (`?sso_error=`).
+fn back_to_sign_in(code: ErrorCode) -> Redirect {
+    Redirect::to(&format!(
+        "{}?{SIGN_IN_ERROR_PARAM}={code}",
+        routes::pages::SIGN_IN
+    ))
 }
 
 /// Counts a sign-in begun by `client` (one conditional INSERT into the
