@@ -101,7 +101,8 @@ pub(super) async fn callback(
         Err(refusal) => {
             let code = refusal.error.code();
             let why = audit_text(&refusal.why);
-            tracing::warn!(%code, %why, "single sign-on refused");
+            // The error itself too: a database failure's details are only here.
+            tracing::warn!(%code, %why, error = %refusal.error, "single sign-on refused");
             state
                 .audit
                 .record(event(
@@ -237,35 +238,13 @@ async fn finish(
         .and_then(|n| n.get(None))
         .map(|n| n.as_str().to_owned());
 
-    let signed_in = |e: Error| Refused {
-        why: "storing the account".to_owned(),
-        email: Some(email.clone()),
-        error: e,
-    };
-    // A new account gets the hash of a password nobody knows: it signs in
-    // with the provider, and a password guess costs what it costs for anyone.
-    let existing = store::users::by_email(&state.db, &email)
+    let (user, made) = super::account::sign_in(state, &email, name.as_deref(), is_admin, now)
         .await
-        .map_err(signed_in)?;
-    let password_hash = match existing {
-        Some(_) => crate::auth::dummy_hash().to_owned(),
-        None => {
-            tokio::task::spawn_blocking(|| crate::auth::hash_password(&crate::crypto::random_id()))
-                .await
-                .map_err(|e| signed_in(Error::Internal(e.to_string())))?
-                .map_err(signed_in)?
-        }
-    };
-    let (user, made) = store::oidc::sign_in_account(
-        &state.db,
-        &email,
-        name.as_deref(),
-        &password_hash,
-        is_admin,
-        now,
-    )
-    .await
-    .map_err(signed_in)?;
+        .map_err(|error| Refused {
+            error,
+            why: "storing the account".to_owned(),
+            email: Some(email.clone()),
+        })?;
     let mut detail = "oidc".to_owned();
     if made {
         detail.push_str(", account created");

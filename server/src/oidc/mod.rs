@@ -11,33 +11,29 @@
 //! password. Someone new gets a sender account (just-in-time); the
 //! configured claim decides, at every sign-in, who is an administrator.
 
+mod account;
 mod callback;
 mod claims;
 mod http;
 mod provider;
+mod start;
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Redirect;
 use axum::routing::get;
-use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use openidconnect::core::CoreAuthenticationFlow;
-use openidconnect::{
-    ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, RedirectUrl, Scope,
-};
+use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
 use sealmail_api::ErrorCode;
 use sealmail_api::routes;
-use sealmail_api::sso::{SIGN_IN_ERROR_PARAM, SignInOptions, SingleSignOn, SsoStart};
+use sealmail_api::sso::{SIGN_IN_ERROR_PARAM, SignInOptions, SingleSignOn};
 
-use crate::auth::SIGN_IN_WINDOW_SECS;
 use crate::config::OidcConfig;
 use crate::crypto::{hex, sha256};
 use crate::error::{Error, Result};
-use crate::http::{ApiJson, ApiQuery, ClientAddress};
+use crate::http::ApiJson;
 use crate::state::{AppState, Settings};
-use crate::store::{self, accounts};
 
 pub use claims::AdminClaim;
 
@@ -122,7 +118,7 @@ impl Sso {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(routes::SIGN_IN_OPTIONS, get(options))
-        .route(routes::OIDC_START, get(start))
+        .route(routes::OIDC_START, get(start::start))
         .route(routes::OIDC_CALLBACK, get(callback::callback))
 }
 
@@ -133,68 +129,6 @@ async fn options(State(state): State<AppState>) -> ApiJson<SignInOptions> {
             provider_name: sso.provider_name.clone(),
         }),
     })
-}
-
-/// Begins a sign-in: a new state, nonce and PKCE verifier, stored; the
-/// browser is sent to the provider with the state, the nonce and the
-/// verifier's challenge (S256), and keeps a cookie holding the state.
-/// A browser that cannot begin (rate-limited, the provider unreachable) is
-/// sent back to the sign-in page with the code, as from the callback.
-async fn start(
-    State(state): State<AppState>,
-    client: ClientAddress,
-    headers: HeaderMap,
-    jar: CookieJar,
-    ApiQuery(query): ApiQuery<SsoStart>,
-) -> Response {
-    match begin(&state, &client, jar, query).await {
-        Ok(answer) => answer.into_response(),
-        Err(error) if is_navigation(&headers) => {
-            tracing::debug!(code = %error.code(), "single sign-on not begun");
-            back_to_sign_in(error.code()).into_response()
-        }
-        Err(error) => error.into_response(),
-    }
-}
-
-async fn begin(
-    state: &AppState,
-    client: &ClientAddress,
-    jar: CookieJar,
-    query: SsoStart,
-) -> Result<(CookieJar, Redirect)> {
-    let sso = configured(state)?;
-    let now = store::now();
-    count_start(state, client, now).await?;
-    let client = sso.provider.client().await.map_err(|why| {
-        tracing::warn!(%why, "single sign-on: the identity provider is unavailable");
-        Error::SsoUnavailable
-    })?;
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let mut request = client.authorize_url(
-        CoreAuthenticationFlow::AuthorizationCode,
-        CsrfToken::new_random,
-        Nonce::new_random,
-    );
-    for scope in &sso.scopes {
-        request = request.add_scope(Scope::new(scope.clone()));
-    }
-    let (url, csrf, nonce) = request.set_pkce_challenge(challenge).url();
-    let flow = store::oidc::Flow {
-        nonce: nonce.secret().clone(),
-        pkce_verifier: verifier.secret().clone(),
-        next_page: safe_next(query.next),
-    };
-    store::oidc::begin(
-        &state.db,
-        &state_hash(csrf.secret()),
-        &flow,
-        now,
-        now + FLOW_SECS,
-    )
-    .await?;
-    let cookie = flow_cookie(&state.settings, csrf.secret().clone());
-    Ok((jar.add(cookie), Redirect::to(url.as_str())))
 }
 
 /// Whether the request is a browser's navigation (it asks for HTML first):
@@ -212,23 +146,6 @@ fn back_to_sign_in(code: ErrorCode) -> Redirect {
         "{}?{SIGN_IN_ERROR_PARAM}={code}",
         routes::pages::SIGN_IN
     ))
-}
-
-/// Counts a sign-in begun by `client` (one conditional INSERT into the
-/// sign-in counters), or refuses it past [`STARTS_PER_CLIENT`]; and drops
-/// counts older than any window.
-async fn count_start(state: &AppState, client: &ClientAddress, now: i64) -> Result<()> {
-    let from = client.limit_key().unwrap_or_else(|| "unknown".to_owned());
-    let key = hex(&sha256(format!("oidc-start:{from}").as_bytes()));
-    accounts::forget_attempts(&state.db, &[], now - SIGN_IN_WINDOW_SECS.max(FLOW_SECS)).await?;
-    match accounts::attempt_if_under_limit(&state.db, &key, now, FLOW_SECS, STARTS_PER_CLIENT)
-        .await?
-    {
-        Some(_) => Ok(()),
-        None => Err(Error::TooManySsoStarts {
-            retry_after_secs: accounts::retry_after(&state.db, &key, now, FLOW_SECS).await?,
-        }),
-    }
 }
 
 /// Single sign-on, or `not_found` when it is not configured.
@@ -265,49 +182,5 @@ fn flow_cookie_name(settings: &Settings) -> &'static str {
         routes::OIDC_FLOW_COOKIE_HTTPS
     } else {
         routes::OIDC_FLOW_COOKIE
-    }
-}
-
-/// A `next` page that stays on this portal (a path, not `//host`, a URL or
-/// the API), else the Sent list: the sign-in cannot be used to send someone
-/// elsewhere.
-fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(next)
-            if next.starts_with('/')
-                && !next.starts_with("//")
-                && !next.starts_with("/api/")
-                && !next.contains('\\')
-                && !next.chars().any(char::is_control)
-                && next.len() <= 2000 =>
-        {
-            next
-        }
-        _ => routes::pages::SENT.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn the_page_after_signing_in_stays_on_the_portal() {
-        assert_eq!(safe_next(Some("/compose".into())), "/compose");
-        assert_eq!(
-            safe_next(Some("/admin/audit?kind=sign_in".into())),
-            "/admin/audit?kind=sign_in"
-        );
-        for elsewhere in [
-            "https://evil.example/",
-            "//evil.example/",
-            "/\\evil.example",
-            "/api/v1/session",
-            "/x\r\nLocation: https://evil.example",
-            "",
-        ] {
-            assert_eq!(safe_next(Some(elsewhere.into())), "/sent", "{elsewhere:?}");
-        }
-        assert_eq!(safe_next(None), "/sent");
     }
 }
