@@ -398,10 +398,11 @@ pub struct OidcConfig {
     #[arg(
         long,
         env = "SEALMAIL_OIDC_ISSUER",
+        value_parser = parse_issuer,
         global = true,
         requires_all = ["oidc_client_id", "oidc_allowed_domains"]
     )]
-    pub oidc_issuer: Option<url::Url>,
+    pub oidc_issuer: Option<String>,
 
     /// The client id Sealmail has at the provider.
     #[arg(long, env = "SEALMAIL_OIDC_CLIENT_ID", global = true)]
@@ -893,6 +894,19 @@ pub struct OutboxArgs {
     /// How many of the newest mails to print (oldest first).
     #[arg(long, default_value_t = 1)]
     pub last: usize,
+}
+
+/// An OpenID Connect issuer: an http(s) URL, kept exactly as written (a
+/// trailing slash too): discovery and the ID token compare it as a string.
+pub fn parse_issuer(text: &str) -> Result<String, String> {
+    match url::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "https" | "http") && url.host().is_some() => {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!(
+            "`{text}` is not an issuer URL like https://login.example.com/realms/staff"
+        )),
+    }
 }
 
 /// An origin as browsers send it: `http://` or `https://`, a host, an optional

@@ -69,6 +69,29 @@ async fn an_issuer_without_a_client_or_a_domain_is_refused_at_start_up() {
         "{issuer_alone}"
     );
 
+    // Kept exactly as written: an issuer with a trailing slash (Auth0's
+    // have one) must match its discovery document as a string.
+    let with_slash = Cli::try_parse_from([
+        "sealmail",
+        "--oidc-issuer",
+        "https://contoso.auth0.example/",
+        "--oidc-client-id",
+        "sealmail",
+        "--oidc-allowed-domains",
+        "contoso.example",
+        "serve",
+    ])
+    .unwrap()
+    .config;
+    assert_eq!(
+        with_slash.oidc.oidc_issuer.as_deref(),
+        Some("https://contoso.auth0.example/")
+    );
+    let not_a_url = Cli::try_parse_from(["sealmail", "--oidc-issuer", "contoso", "serve"])
+        .unwrap_err()
+        .to_string();
+    assert!(not_a_url.contains("is not an issuer URL"), "{not_a_url}");
+
     let no_domain = Cli::try_parse_from([
         "sealmail",
         "--oidc-issuer",

@@ -167,7 +167,7 @@ async fn finish(
     // provider is answering for this sign-in (a mix-up), and its code is not
     // sent to our token endpoint.
     if let Some(iss) = query.iss
-        && iss.trim_end_matches('/') != sso.provider.issuer().trim_end_matches('/')
+        && iss != sso.provider.issuer()
     {
         return Err(refused(
             Error::SsoTokenInvalid,

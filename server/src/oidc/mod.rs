@@ -80,11 +80,10 @@ impl Sso {
         if allowed_domains.is_empty() {
             return Err(invalid("--oidc-allowed-domains names no domain"));
         }
-        // Discovery compares the issuer as a string: keep it as configured,
-        // without the slash `Url` adds to a bare host.
-        let issuer_text = issuer.as_str().trim_end_matches('/').to_owned();
+        // Exactly as configured: discovery and the ID token's check compare
+        // the issuer as a string.
         let issuer =
-            IssuerUrl::new(issuer_text).map_err(|e| invalid(&format!("--oidc-issuer: {e}")))?;
+            IssuerUrl::new(issuer.clone()).map_err(|e| invalid(&format!("--oidc-issuer: {e}")))?;
         let redirect = RedirectUrl::new(format!("{public_url}{}", routes::OIDC_CALLBACK))
             .map_err(|e| invalid(&format!("the callback URL: {e}")))?;
         let provider_name = config.oidc_provider_name.clone().unwrap_or_else(|| {
