@@ -383,8 +383,9 @@ pub struct IngressConfig {
 /// Staff single sign-on with OpenID Connect (the authorization code flow
 /// with PKCE): the sign-in page offers "Sign in with …" beside the password.
 /// Off unless --oidc-issuer is set. The provider must send the browser back
-/// to PUBLIC_URL/api/v1/oidc/callback (register that redirect URI), and put
-/// `email` and `email_verified` (and the --oidc-admin-claim) in the ID token.
+/// to PUBLIC_URL/api/v1/oidc/callback (register that redirect URI), and give
+/// `email` and `email_verified` (and the --oidc-admin-claim) in the ID token
+/// or its UserInfo answer.
 /// Someone signing in for the first time gets a sender account (just-in-time);
 /// the provider decides who is an administrator at every sign-in.
 #[derive(Debug, Clone, Args)]
@@ -393,7 +394,8 @@ pub struct OidcConfig {
     /// Turns single sign-on on: the identity provider's issuer URL, exactly
     /// as its discovery document (ISSUER/.well-known/openid-configuration)
     /// and its ID tokens name it. Register PUBLIC_URL/api/v1/oidc/callback as
-    /// the redirect URI; the ID token must carry `email` and `email_verified`.
+    /// the redirect URI. `email`, `email_verified` (and the admin claim) are
+    /// read from the ID token, or else from the provider's UserInfo endpoint.
     /// A first sign-in makes a sender account (just-in-time).
     #[arg(
         long,

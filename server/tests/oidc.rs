@@ -181,6 +181,28 @@ async fn someone_outside_the_admin_group_is_a_sender_and_the_group_decides_at_ev
 }
 
 #[tokio::test]
+async fn what_the_id_token_leaves_out_is_asked_of_the_userinfo_endpoint() {
+    let provider = OidcProvider::with_claims_in_userinfo();
+    let app = provider.app().await;
+    let mut browser = Browser::new(&app);
+    let answer = browser.sign_in(ANN).await;
+    assert_eq!(answer.header(header::LOCATION), routes::pages::SENT);
+    let cookie = browser.session_cookie().expect("signed in");
+    let me: Me = app.get(routes::ME, Some(&cookie)).await.json();
+    assert_eq!(me.address, ANN);
+    assert_eq!(me.name.as_deref(), Some("Ann Admin"));
+    assert!(me.is_admin, "the groups came from UserInfo");
+
+    // And its address is held to the same rules.
+    let mut eve = Browser::new(&app);
+    let refused = eve.sign_in(EVE).await;
+    assert_eq!(
+        refused.header(header::LOCATION),
+        sign_in_page_saying(ErrorCode::SsoAccountRefused)
+    );
+}
+
+#[tokio::test]
 async fn a_program_following_the_callback_gets_json() {
     let provider = OidcProvider::start();
     let app = provider.app().await;

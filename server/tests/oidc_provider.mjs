@@ -4,9 +4,11 @@
 // that signs in whoever `?account=` names (default `ann`) and consents at
 // once. It prints `listening PORT` and runs until killed.
 //
-//   node oidc_provider.mjs TOOLS_DIR REDIRECT_URIS [--tamper MODE]
+//   node oidc_provider.mjs TOOLS_DIR REDIRECT_URIS [--claims-in-userinfo] [--tamper MODE]
 //
 // REDIRECT_URIS: the client's redirect URIs, comma-separated.
+// --claims-in-userinfo: the ID token carries the subject alone; the address,
+// name and groups come from the UserInfo endpoint (as some providers do).
 //
 // MODE makes its token endpoint hand out an ID token of an attack instead of
 // its own, re-signed as the attacker could:
@@ -22,7 +24,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [toolsDir, redirectUris, ...rest] = process.argv.slice(2);
-const tamper = rest[0] === '--tamper' ? rest[1] : null;
+const flag = (name) => rest.indexOf(name);
+const tamper = flag('--tamper') >= 0 ? rest[flag('--tamper') + 1] : null;
+const claimsInUserinfo = flag('--claims-in-userinfo') >= 0;
 const { default: Provider } = await import(
   pathToFileURL(join(toolsDir, 'node_modules', 'oidc-provider', 'lib', 'index.js')).href
 );
@@ -60,8 +64,9 @@ const provider = new Provider(issuer, {
   }],
   jwks: { keys: [own.jwk] },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
-  // The address and groups in the ID token itself, as most providers put them.
-  conformIdTokenClaims: false,
+  // The address and groups in the ID token itself, as most providers put
+  // them, unless --claims-in-userinfo.
+  conformIdTokenClaims: claimsInUserinfo,
   features: { devInteractions: { enabled: false } },
   pkce: { required: () => true },
   cookies: { keys: ['oidc-provider-test-cookie-key'] },

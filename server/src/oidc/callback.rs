@@ -10,8 +10,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use openidconnect::{
-    AuthorizationCode, ClaimsVerificationError, Nonce, PkceCodeVerifier, RequestTokenError,
-    TokenResponse as _,
+    AuthorizationCode, ClaimsVerificationError, Nonce, OAuth2TokenResponse as _, PkceCodeVerifier,
+    RequestTokenError, TokenResponse as _,
 };
 use sealmail_api::admin::{AuditKind, AuditOutcome};
 use sealmail_api::sso::SsoCallback;
@@ -217,26 +217,24 @@ async fn finish(
         }
     };
 
+    let person = super::person::person(sso, &client, claims, tokens.access_token())
+        .await
+        .map_err(|why| refused(Error::SsoUnavailable, why))?;
     let email = allowed_address(
-        claims.email().map(|e| e.as_str()),
-        claims.email_verified(),
+        person.email.as_deref(),
+        person.email_verified,
         &sso.allowed_domains,
     )
     .map_err(|why| Refused {
         error: Error::SsoAccountRefused,
         why: why.as_str().to_owned(),
-        email: claims
-            .email()
-            .map(|e| audit_text(&e.as_str().to_lowercase())),
+        email: person.email.as_ref().map(|e| audit_text(&e.to_lowercase())),
     })?;
     let is_admin = sso
         .admin
         .as_ref()
-        .map(|admin| admin.grants(claims.additional_claims().get(&admin.name)));
-    let name = claims
-        .name()
-        .and_then(|n| n.get(None))
-        .map(|n| n.as_str().to_owned());
+        .map(|admin| admin.grants(person.admin_claim.as_ref()));
+    let name = person.name;
 
     let (user, made) = super::account::sign_in(state, &email, name.as_deref(), is_admin, now)
         .await

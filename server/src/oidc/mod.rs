@@ -6,15 +6,17 @@
 //! sets a cookie tying it to this browser, and sends the browser to the
 //! provider. [`routes::OIDC_CALLBACK`] ([`callback`]) takes the state out
 //! once, exchanges the code with the verifier, has `openidconnect` check the
-//! ID token (issuer, audience, signature, nonce, expiry), checks the address
-//! (verified, in an allowed domain), and opens the same session as the
-//! password. Someone new gets a sender account (just-in-time); the
+//! ID token (issuer, audience, signature, nonce, expiry), completes its
+//! claims from the UserInfo endpoint if need be ([`person`]), checks the
+//! address (verified, in an allowed domain), and opens the same session as
+//! the password. Someone new gets a sender account (just-in-time); the
 //! configured claim decides, at every sign-in, who is an administrator.
 
 mod account;
 mod callback;
 mod claims;
 mod http;
+mod person;
 mod provider;
 mod start;
 

@@ -33,16 +33,22 @@ pub struct OidcProvider {
 impl OidcProvider {
     /// The provider, honest.
     pub fn start() -> Self {
-        Self::spawn(None)
+        Self::spawn(&[])
     }
 
     /// The provider, its token endpoint handing out the ID token of an
     /// attack (`oidc_provider.mjs` lists them).
     pub fn tampering(attack: &str) -> Self {
-        Self::spawn(Some(attack))
+        Self::spawn(&["--tamper", attack])
     }
 
-    fn spawn(attack: Option<&str>) -> Self {
+    /// The provider, its ID tokens naming the subject alone: the address,
+    /// name and groups are only in its UserInfo answer.
+    pub fn with_claims_in_userinfo() -> Self {
+        Self::spawn(&["--claims-in-userinfo"])
+    }
+
+    fn spawn(flags: &[&str]) -> Self {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let tools = root.join("../.tools");
         assert!(
@@ -54,9 +60,7 @@ impl OidcProvider {
             .arg(root.join("tests/oidc_provider.mjs"))
             .arg(&tools)
             .arg(format!("{PORTAL}{}", routes::OIDC_CALLBACK));
-        if let Some(attack) = attack {
-            command.args(["--tamper", attack]);
-        }
+        command.args(flags);
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
