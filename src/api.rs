@@ -28,6 +28,7 @@ use sealmail_api::sender::{
     ComposeRequest, Composed, ExpiryChange, Me, ResendRequest, RevokeRequest, SentMessage,
     SentPage, SentQuery, SignIn,
 };
+use sealmail_api::sso::SignInOptions;
 use sealmail_api::tokens::{ApiToken, CreatedApiToken, NewApiToken};
 use sealmail_api::{ErrorBody, ErrorCode, routes};
 use serde::de::DeserializeOwned;
@@ -113,6 +114,15 @@ pub trait SenderApi: Send + Sync {
     fn me(&self) -> ApiFuture<Me>;
     /// `POST` [`routes::SESSION`].
     fn sign_in(&self, sign_in: SignIn) -> ApiFuture<Me>;
+    /// `GET` [`routes::SIGN_IN_OPTIONS`]: whether single sign-on is offered.
+    fn sign_in_options(&self) -> ApiFuture<SignInOptions>;
+    /// Where the browser goes to sign in with the identity provider (a
+    /// plain link: the server sends it on), coming back to `next`.
+    fn sso_start_url(&self, next: &str) -> String {
+        routes::oidc_start(&sealmail_api::sso::SsoStart {
+            next: Some(next.to_owned()),
+        })
+    }
     /// `DELETE` [`routes::SESSION`].
     fn sign_out(&self) -> ApiFuture<()>;
     /// `GET` [`routes::sent`].
@@ -357,6 +367,10 @@ impl SenderApi for HttpApi {
     fn sign_in(&self, sign_in: SignIn) -> ApiFuture<Me> {
         let body = serde_json::to_string(&sign_in).map(Payload::Json);
         Box::pin(self.call(Method::POST, routes::SESSION.to_owned(), Some(body)))
+    }
+
+    fn sign_in_options(&self) -> ApiFuture<SignInOptions> {
+        Box::pin(self.call(Method::GET, routes::SIGN_IN_OPTIONS.to_owned(), None))
     }
 
     fn sign_out(&self) -> ApiFuture<()> {

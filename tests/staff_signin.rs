@@ -159,3 +159,81 @@ async fn the_sign_in_page_and_the_navigation_speak_japanese() {
     find("revoke-message").await;
     assert_eq!(text("revoke-message"), "外部アクセスを削除");
 }
+
+#[wasm_bindgen_test]
+async fn single_sign_on_is_offered_beside_the_password_only_when_configured() {
+    use sealmail_api::sso::{SignInOptions, SingleSignOn};
+    let api = FakeApi::new();
+    let _page = mount_portal(&api, "/signin", Some("en"));
+    find("page-signin").await;
+    find("signin-submit").await;
+    until("the sign-in page asks how", || {
+        api.calls().contains(&Call::SignInOptions)
+    })
+    .await;
+    sleep(50).await;
+    assert!(testid("signin-sso").is_none(), "not configured: no button");
+    drop(_page);
+
+    let api = FakeApi::new().sign_in_options(vec![Ok(SignInOptions {
+        single_sign_on: Some(SingleSignOn {
+            provider_name: "Contoso ID".into(),
+        }),
+    })]);
+    let _page = mount_portal(&api, "/signin?next=/compose", Some("nl"));
+    let link = find("signin-sso").await;
+    assert_eq!(link.tag_name(), "A");
+    assert_eq!(text("signin-sso"), "Aanmelden met Contoso ID");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("/api/v1/oidc/start?next=%2Fcompose")
+    );
+    // The router leaves it to the browser: the server sends it on.
+    assert_eq!(link.get_attribute("rel").as_deref(), Some("external"));
+    assert!(testid("signin-email").is_some(), "the password form stays");
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_single_sign_on_is_explained_in_the_readers_language() {
+    let cases = [
+        (
+            "sso_state_invalid",
+            "en",
+            "That sign-in was not begun here, was already used or took too long. Sign in again.",
+        ),
+        (
+            "sso_account_refused",
+            "da",
+            "Din konto hos identitetsudbyderen må ikke logge på Sealmail. Spørg din administrator.",
+        ),
+        (
+            "sso_token_invalid",
+            "nl",
+            "Sealmail kon het antwoord van uw identiteitsprovider niet controleren. Probeer het opnieuw; blijft het misgaan, laat het uw beheerder weten.",
+        ),
+        (
+            "rate_limited",
+            "en",
+            "Too many attempts. Try again in 10 minutes.",
+        ),
+        (
+            "sso_unavailable",
+            "ja",
+            "ID プロバイダーでのサインインに失敗しました。利用できないか、サインインが取り消された可能性があります。もう一度お試しいただくか、パスワードでサインインしてください。",
+        ),
+    ];
+    for (code, lang, said) in cases {
+        let api = FakeApi::new();
+        let page = mount_portal(&api, &format!("/signin?sso_error={code}"), Some(lang));
+        find("signin-sso-error").await;
+        assert_eq!(text("signin-sso-error"), said, "{code}");
+        assert_eq!(
+            testid("signin-sso-error")
+                .unwrap()
+                .get_attribute("role")
+                .as_deref(),
+            Some("alert")
+        );
+        drop(page);
+    }
+}

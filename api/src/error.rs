@@ -55,11 +55,28 @@ pub enum ErrorCode {
     /// route needs, or the route takes no token (signing in, managing
     /// tokens). HTTP 403.
     TokenScope,
+    /// Single sign-on (OpenID Connect) refused the answer coming back from
+    /// the identity provider: its `state` is unknown, already used, too old,
+    /// or not from this browser's sign-in (a forged or replayed callback).
+    /// Start again. HTTP 400.
+    SsoStateInvalid,
+    /// Single sign-on refused the identity provider's ID token: another
+    /// issuer or audience, a bad signature, a nonce not of this sign-in, or
+    /// expired (or no token came). HTTP 401.
+    SsoTokenInvalid,
+    /// Single sign-on worked, but this account may not sign in here: its
+    /// address is not in an allowed domain, or not verified by the provider.
+    /// HTTP 403.
+    SsoAccountRefused,
+    /// Single sign-on could not be completed with the identity provider: it
+    /// is unreachable, refused the sign-in (the person cancelled, say) or
+    /// did not answer as OpenID Connect says. HTTP 502.
+    SsoUnavailable,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (for exhaustive tests and translations).
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::LinkUnknown,
         ErrorCode::MessageRevoked,
         ErrorCode::MessageExpired,
@@ -80,19 +97,24 @@ impl ErrorCode {
         ErrorCode::LinkBlocked,
         ErrorCode::TokenInvalid,
         ErrorCode::TokenScope,
+        ErrorCode::SsoStateInvalid,
+        ErrorCode::SsoTokenInvalid,
+        ErrorCode::SsoAccountRefused,
+        ErrorCode::SsoUnavailable,
     ];
 
     /// The HTTP status that goes with this code.
     pub const fn http_status(self) -> u16 {
         match self {
-            ErrorCode::InvalidRequest => 400,
+            ErrorCode::InvalidRequest | ErrorCode::SsoStateInvalid => 400,
             ErrorCode::PasscodeWrong
             | ErrorCode::PasscodeExpired
             | ErrorCode::SessionExpired
             | ErrorCode::NotSignedIn
             | ErrorCode::CredentialsWrong
-            | ErrorCode::TokenInvalid => 401,
-            ErrorCode::Forbidden | ErrorCode::TokenScope => 403,
+            | ErrorCode::TokenInvalid
+            | ErrorCode::SsoTokenInvalid => 401,
+            ErrorCode::Forbidden | ErrorCode::TokenScope | ErrorCode::SsoAccountRefused => 403,
             ErrorCode::LinkUnknown | ErrorCode::NotFound => 404,
             ErrorCode::AlreadyRevoked => 409,
             ErrorCode::MessageRevoked | ErrorCode::MessageExpired => 410,
@@ -101,6 +123,7 @@ impl ErrorCode {
             ErrorCode::LinkBlocked => 423,
             ErrorCode::TooManyAttempts | ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::SsoUnavailable => 502,
         }
     }
 
@@ -127,6 +150,10 @@ impl ErrorCode {
             ErrorCode::LinkBlocked => "link_blocked",
             ErrorCode::TokenInvalid => "token_invalid",
             ErrorCode::TokenScope => "token_scope",
+            ErrorCode::SsoStateInvalid => "sso_state_invalid",
+            ErrorCode::SsoTokenInvalid => "sso_token_invalid",
+            ErrorCode::SsoAccountRefused => "sso_account_refused",
+            ErrorCode::SsoUnavailable => "sso_unavailable",
         }
     }
 }

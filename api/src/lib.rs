@@ -14,6 +14,7 @@ mod query;
 pub mod recipient;
 pub mod routes;
 pub mod sender;
+pub mod sso;
 pub mod tokens;
 
 pub use common::{Language, Mailbox, Protection, Timestamp};

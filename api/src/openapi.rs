@@ -1,7 +1,7 @@
 //! The API's OpenAPI 3.1 description (the `openapi` feature), generated from
 //! this crate: the schemas are derived from the wire types (`utoipa`), the
 //! operations come from one table per area (`recipient.rs`, `sender.rs`,
-//! `admin.rs`, and [`server`] here), whose routes are exactly
+//! `admin.rs`, `tokens.rs`, `sso.rs`, and [`server`] here), whose routes are exactly
 //! [`crate::routes::ALL`] (`api/tests/openapi.rs`). The server serves it at
 //! [`crate::routes::OPENAPI`].
 //!
@@ -17,6 +17,7 @@ mod operation;
 mod parts;
 mod recipient;
 mod sender;
+mod sso;
 mod tokens;
 
 use std::collections::BTreeMap;
@@ -86,7 +87,7 @@ pub fn document() -> OpenApi {
 }
 
 /// The areas, each a tag: its name, what it holds, its operations.
-fn areas() -> [(&'static str, &'static str, Vec<Operation>); 5] {
+fn areas() -> [(&'static str, &'static str, Vec<Operation>); 6] {
     [
         (
             "recipient",
@@ -107,6 +108,11 @@ fn areas() -> [(&'static str, &'static str, Vec<Operation>); 5] {
             "tokens",
             "A signed-in user's API tokens, managed with a browser session only",
             tokens::operations(),
+        ),
+        (
+            "sso",
+            "Staff single sign-on with the organisation's identity provider (OpenID Connect)",
+            sso::operations(),
         ),
         ("server", "The server itself", server()),
     ]

@@ -176,6 +176,36 @@ pub const ADMIN_MAIL_FLOW_RULE_MOVE: &str = "/api/v1/admin/mail-flow-rules/{id}/
 /// per recipient; nothing is sent.
 pub const ADMIN_MAIL_FLOW_TEST: &str = "/api/v1/admin/mail-flow-test";
 
+// ---- Single sign-on (issue 20) ---------------------------------------------
+
+/// `GET` → [`crate::sso::SignInOptions`]: how staff may sign in here (anyone).
+pub const SIGN_IN_OPTIONS: &str = "/api/v1/sign-in-options";
+/// `GET` with [`crate::sso::SsoStart`] → 303 to the identity provider: a
+/// browser navigation (a link on the sign-in page), which begins an OpenID
+/// Connect sign-in (authorization code with PKCE). `not_found` when single
+/// sign-on is not configured; a browser (`Accept: text/html`) that cannot
+/// begin is sent to the sign-in page with the code, as from [`OIDC_CALLBACK`].
+pub const OIDC_START: &str = "/api/v1/oidc/start";
+/// `GET` with [`crate::sso::SsoCallback`]: where the identity provider sends
+/// the browser back. Signed in: the session cookie is set and a browser
+/// (`Accept: text/html`) is sent on (303) to the page the sign-in was for;
+/// any other client gets [`crate::sender::Me`]. Refused: an `sso_*` error
+/// code, as JSON — or, for a browser, a 303 to the sign-in page with the
+/// code in [`crate::sso::SIGN_IN_ERROR_PARAM`].
+pub const OIDC_CALLBACK: &str = "/api/v1/oidc/callback";
+/// Name of the cookie that ties a sign-in to the browser that began it
+/// (HttpOnly, SameSite=Lax so it comes back with the provider's redirect,
+/// path [`OIDC_CALLBACK`], ten minutes): a callback from another browser —
+/// an attacker's code planted in a victim's browser — is refused.
+pub const OIDC_FLOW_COOKIE: &str = "sealmail_oidc";
+/// [`OIDC_FLOW_COOKIE`]'s name when the portal is served over https.
+pub const OIDC_FLOW_COOKIE_HTTPS: &str = "__Secure-sealmail_oidc";
+
+/// [`OIDC_START`] with its query string.
+pub fn oidc_start(query: &crate::sso::SsoStart) -> String {
+    format!("{OIDC_START}{}", query.to_query_string())
+}
+
 // ---- API tokens (issue 20) ------------------------------------------------
 
 /// `GET` → the signed-in user's `Vec<`[`crate::tokens::ApiToken`]`>`, newest
@@ -361,6 +391,10 @@ pub const ALL: &[(Method, &str)] = &[
     (Method::Get, TOKENS),
     (Method::Post, TOKENS),
     (Method::Delete, TOKEN),
+    // Single sign-on (issue 20).
+    (Method::Get, SIGN_IN_OPTIONS),
+    (Method::Get, OIDC_START),
+    (Method::Get, OIDC_CALLBACK),
 ];
 
 /// The portal page for a link token.

@@ -52,6 +52,10 @@ fn every_error_code_is_snake_case_and_matches_as_str() {
             "link_blocked",
             "token_invalid",
             "token_scope",
+            "sso_state_invalid",
+            "sso_token_invalid",
+            "sso_account_refused",
+            "sso_unavailable",
         ]
     );
 }
@@ -67,6 +71,10 @@ fn error_codes_map_to_fitting_statuses() {
     assert_eq!(ErrorCode::TokenInvalid.http_status(), 401);
     assert_eq!(ErrorCode::TokenScope.http_status(), 403);
     assert_eq!(ErrorCode::Internal.http_status(), 500);
+    assert_eq!(ErrorCode::SsoStateInvalid.http_status(), 400);
+    assert_eq!(ErrorCode::SsoTokenInvalid.http_status(), 401);
+    assert_eq!(ErrorCode::SsoAccountRefused.http_status(), 403);
+    assert_eq!(ErrorCode::SsoUnavailable.http_status(), 502);
     for code in ErrorCode::ALL {
         assert!((400..600).contains(&code.http_status()), "{code}");
     }
@@ -505,6 +513,49 @@ fn sign_in_and_me() {
             .unwrap();
     assert_eq!(older.max_message_bytes, None);
     assert!(!older.read_receipts);
+}
+
+#[test]
+fn single_sign_on_options_and_the_two_navigations() {
+    use sealmail_api::routes::*;
+    use sealmail_api::sso::*;
+    pins(
+        &SignInOptions {
+            single_sign_on: Some(SingleSignOn {
+                provider_name: "Contoso ID".into(),
+            }),
+        },
+        json!({"single_sign_on": {"provider_name": "Contoso ID"}}),
+    );
+    pins(
+        &SignInOptions {
+            single_sign_on: None,
+        },
+        json!({}),
+    );
+    assert_eq!(SIGN_IN_OPTIONS, "/api/v1/sign-in-options");
+    assert_eq!(OIDC_START, "/api/v1/oidc/start");
+    assert_eq!(OIDC_CALLBACK, "/api/v1/oidc/callback");
+    assert_eq!(OIDC_FLOW_COOKIE, "sealmail_oidc");
+    assert_eq!(OIDC_FLOW_COOKIE_HTTPS, "__Secure-sealmail_oidc");
+    assert_eq!(SIGN_IN_ERROR_PARAM, "sso_error");
+    assert_eq!(oidc_start(&SsoStart::default()), "/api/v1/oidc/start");
+    assert_eq!(
+        oidc_start(&SsoStart {
+            next: Some("/compose?x=1".into())
+        }),
+        "/api/v1/oidc/start?next=%2Fcompose%3Fx%3D1"
+    );
+    pins(
+        &SsoCallback {
+            code: Some("c".into()),
+            state: Some("s".into()),
+            iss: Some("https://id.contoso.example".into()),
+            error: None,
+            error_description: None,
+        },
+        json!({"code": "c", "state": "s", "iss": "https://id.contoso.example"}),
+    );
 }
 
 #[test]

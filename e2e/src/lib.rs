@@ -6,10 +6,12 @@
 //! Nothing is stubbed: what these tests pass, a person with a browser can do.
 
 mod browser;
+mod oidc;
 mod relay;
 mod server;
 
 pub use browser::{Browser, Scheme, Width};
+pub use oidc::OidcProvider;
 pub use relay::Relay;
 pub use server::{Mail, Sealmail};
 pub use thirtyfour::PageLoadStrategy;

@@ -64,14 +64,28 @@ impl Sealmail {
         server
     }
 
+    /// Starts the server on `port` (so what must know its URL beforehand,
+    /// an identity provider's redirect URI, can), with these extra settings.
+    pub fn start_on(port: u16, extra: &[String]) -> Sealmail {
+        Self::launch_on(port, None, None, extra)
+    }
+
     fn launch(relay: Option<Relay>, smtp_port: Option<u16>, extra: &[String]) -> Sealmail {
+        Self::launch_on(free_port(), relay, smtp_port, extra)
+    }
+
+    fn launch_on(
+        port: u16,
+        relay: Option<Relay>,
+        smtp_port: Option<u16>,
+        extra: &[String],
+    ) -> Sealmail {
         let portal = portal_dir();
         assert!(
             portal.join("index.html").exists(),
             "the release portal is not built in {} (cargo xtask test builds it)",
             portal.display()
         );
-        let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
         let data_dir = tempfile::Builder::new()
             .prefix("sealmail-e2e-")

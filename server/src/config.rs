@@ -294,6 +294,11 @@ pub struct Config {
         global = true
     )]
     pub log_format: crate::logging::LogFormat,
+
+    /// Staff single sign-on with the organisation's identity provider (last:
+    /// its help heading holds for what follows).
+    #[command(flatten)]
+    pub oidc: OidcConfig,
 }
 
 /// SMTP ingress: `sealmail serve` also accepts mail over SMTP, applies the
@@ -393,6 +398,96 @@ pub struct IngressConfig {
     /// DATA (RFC 5321 §4.5.3.2: the client's data block timeout is 3 minutes).
     #[arg(long, env = "SEALMAIL_SMTP_DATA_TIMEOUT", default_value = "3m", value_parser = parse_duration, global = true)]
     pub smtp_data_timeout: std::time::Duration,
+}
+
+/// Staff single sign-on with OpenID Connect (the authorization code flow
+/// with PKCE): the sign-in page offers "Sign in with …" beside the password.
+/// Off unless --oidc-issuer is set. The provider must send the browser back
+/// to PUBLIC_URL/api/v1/oidc/callback (register that redirect URI), and give
+/// `email` and `email_verified` (and the --oidc-admin-claim) in the ID token
+/// or its UserInfo answer.
+/// Someone signing in for the first time gets a sender account (just-in-time);
+/// the provider decides who is an administrator at every sign-in.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Staff single sign-on (OpenID Connect)")]
+pub struct OidcConfig {
+    /// Turns single sign-on on: the identity provider's issuer URL, exactly
+    /// as its discovery document (ISSUER/.well-known/openid-configuration)
+    /// and its ID tokens name it. Register PUBLIC_URL/api/v1/oidc/callback as
+    /// the redirect URI. `email`, `email_verified` (and the admin claim) are
+    /// read from the ID token, or else from the provider's UserInfo endpoint.
+    /// A first sign-in makes a sender account (just-in-time).
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_ISSUER",
+        value_parser = parse_issuer,
+        global = true,
+        requires_all = ["oidc_client_id", "oidc_allowed_domains"]
+    )]
+    pub oidc_issuer: Option<String>,
+
+    /// The client id Sealmail has at the provider.
+    #[arg(long, env = "SEALMAIL_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret (sent with HTTP Basic to the token endpoint).
+    /// Prefer the environment variable: a flag shows up in process listings.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<SecretArg>,
+
+    /// The e-mail domains (comma-separated) whose people may sign in with
+    /// the provider, exactly (no subdomains): an address elsewhere, or one
+    /// the provider does not say is verified, is refused.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_ALLOWED_DOMAINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub oidc_allowed_domains: Vec<String>,
+
+    /// The ID token claim that makes an administrator (e.g. `groups` or
+    /// `roles`), with --oidc-admin-value. Each sign-in sets the account's
+    /// role from it. Unset: single sign-on never changes a role, and the
+    /// accounts it makes are senders.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_ADMIN_CLAIM",
+        global = true,
+        requires = "oidc_admin_value"
+    )]
+    pub oidc_admin_claim: Option<String>,
+
+    /// The value of --oidc-admin-claim that makes an administrator: the
+    /// claim equals it, or is a list holding it.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_ADMIN_VALUE",
+        global = true,
+        requires = "oidc_admin_claim"
+    )]
+    pub oidc_admin_value: Option<String>,
+
+    /// The scopes asked for beside `openid` (comma-separated): those that
+    /// put the address and the --oidc-admin-claim in the ID token.
+    #[arg(
+        long,
+        env = "SEALMAIL_OIDC_SCOPES",
+        value_delimiter = ',',
+        default_value = "email,profile",
+        global = true
+    )]
+    pub oidc_scopes: Vec<String>,
+
+    /// The provider's name on the sign-in button ("Sign in with NAME").
+    /// Default: the issuer's host name.
+    #[arg(long, env = "SEALMAIL_OIDC_PROVIDER_NAME", global = true)]
+    pub oidc_provider_name: Option<String>,
 }
 
 impl Config {
@@ -834,6 +929,19 @@ pub struct OutboxArgs {
     /// How many of the newest mails to print (oldest first).
     #[arg(long, default_value_t = 1)]
     pub last: usize,
+}
+
+/// An OpenID Connect issuer: an http(s) URL, kept exactly as written (a
+/// trailing slash too): discovery and the ID token compare it as a string.
+pub fn parse_issuer(text: &str) -> Result<String, String> {
+    match url::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "https" | "http") && url.host().is_some() => {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!(
+            "`{text}` is not an issuer URL like https://login.example.com/realms/staff"
+        )),
+    }
 }
 
 /// An origin as browsers send it: `http://` or `https://`, a host, an optional

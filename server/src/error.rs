@@ -54,6 +54,12 @@ pub enum Error {
         /// Seconds until a new attempt can succeed.
         retry_after_secs: u64,
     },
+    /// 429 `rate_limited`: too many single sign-ons begun from one client.
+    #[error("too many sign-ins begun from here; try again later")]
+    TooManySsoStarts {
+        /// Seconds until a new one can begin.
+        retry_after_secs: u64,
+    },
     /// 401 `token_invalid`: the same for a malformed, unknown, expired or
     /// revoked token (the audit says which).
     #[error("the API token is malformed, unknown, expired or revoked")]
@@ -61,6 +67,21 @@ pub enum Error {
     /// 403 `token_scope`.
     #[error("{0}")]
     TokenScope(String),
+    /// 400 `sso_state_invalid`: a single sign-on callback with a forged,
+    /// replayed or stale state, or from another browser (the audit says which).
+    #[error(
+        "this sign-in was not begun in this browser, was already used or took too long; sign in again"
+    )]
+    SsoStateInvalid,
+    /// 401 `sso_token_invalid`: the provider's ID token (or code) was refused.
+    #[error("the identity provider's answer could not be verified")]
+    SsoTokenInvalid,
+    /// 403 `sso_account_refused`: an address outside the allowed domains, or unverified.
+    #[error("this account may not sign in here")]
+    SsoAccountRefused,
+    /// 502 `sso_unavailable`: the identity provider is unreachable or refused.
+    #[error("signing in with the identity provider did not work")]
+    SsoUnavailable,
     /// 403 `forbidden`.
     #[error("{0}")]
     Forbidden(&'static str),
@@ -116,9 +137,13 @@ impl Error {
             Error::SessionExpired => ErrorCode::SessionExpired,
             Error::NotSignedIn => ErrorCode::NotSignedIn,
             Error::CredentialsWrong => ErrorCode::CredentialsWrong,
-            Error::TooManySignIns { .. } => ErrorCode::RateLimited,
+            Error::TooManySignIns { .. } | Error::TooManySsoStarts { .. } => ErrorCode::RateLimited,
             Error::TokenInvalid => ErrorCode::TokenInvalid,
             Error::TokenScope(_) => ErrorCode::TokenScope,
+            Error::SsoStateInvalid => ErrorCode::SsoStateInvalid,
+            Error::SsoTokenInvalid => ErrorCode::SsoTokenInvalid,
+            Error::SsoAccountRefused => ErrorCode::SsoAccountRefused,
+            Error::SsoUnavailable => ErrorCode::SsoUnavailable,
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::AlreadyRevoked(_) => ErrorCode::AlreadyRevoked,
@@ -147,7 +172,8 @@ impl Error {
             Error::PasscodeWrong { tries_left } => body.tries_left = Some(*tries_left),
             Error::TooManyAttempts { retry_after_secs }
             | Error::RateLimited { retry_after_secs }
-            | Error::TooManySignIns { retry_after_secs } => {
+            | Error::TooManySignIns { retry_after_secs }
+            | Error::TooManySsoStarts { retry_after_secs } => {
                 body.retry_after_secs = Some(*retry_after_secs)
             }
             _ => {}

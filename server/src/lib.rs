@@ -19,6 +19,7 @@ pub mod mail;
 pub mod mailflow;
 pub mod messages;
 pub mod metrics;
+pub mod oidc;
 pub mod recipient;
 pub mod sanitize;
 pub mod sender;
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(branding::router())
         .merge(tokens::router())
+        .merge(oidc::router())
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))

@@ -32,6 +32,8 @@ pub struct AppState {
     pub audit: AuditLog,
     /// Room for password checks running at once (see `--password-checks`).
     pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// Staff single sign-on, when configured (`--oidc-issuer`).
+    pub sso: Option<Arc<crate::oidc::Sso>>,
 }
 
 /// The settings the running code needs, derived once from [`Config`].
@@ -151,6 +153,7 @@ impl AppState {
             crate::mail::queue::RetryPolicy::from_config(config),
         );
         let settings = Settings::from_config(config);
+        let sso = crate::oidc::Sso::from_config(&config.oidc, &settings.public_url)?.map(Arc::new);
         std::fs::create_dir_all(&settings.attachments_dir)?;
         let password_checks = config.password_checks.unwrap_or_else(|| {
             2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
@@ -158,6 +161,7 @@ impl AppState {
         Ok(AppState {
             audit: AuditLog::start(db.clone()),
             password_checks: Arc::new(tokio::sync::Semaphore::new(password_checks)),
+            sso,
             db,
             master_key: Arc::new(master_key),
             previous_master_keys: Arc::new(previous_master_keys),

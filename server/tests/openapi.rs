@@ -375,3 +375,59 @@ async fn api_token_answers_match_their_schemas_and_broken_ones_do_not() {
         "{printed}"
     );
 }
+
+#[tokio::test]
+async fn single_sign_on_answers_match_their_schemas() {
+    use common::oidc::{Browser, EVE, OidcProvider, SAM};
+    use routes::Method::Get;
+    let provider = OidcProvider::start();
+    let app = provider.app().await;
+    let document = served_document(&app).await;
+    let mut answers = Vec::new();
+
+    let options = app.get(routes::SIGN_IN_OPTIONS, None).await;
+    answers.push(Answer::of(Get, routes::SIGN_IN_OPTIONS, &options));
+    answers.push(
+        Answer::of(Get, routes::SIGN_IN_OPTIONS, &options)
+            .broken(|b| b["single_sign_on"] = json!("Contoso ID")),
+    );
+
+    // A browser begins (303), a program finishes (JSON), then is refused.
+    let mut browser = Browser::new(&app);
+    let start = browser.open(routes::OIDC_START).await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER);
+    answers.push(Answer::of(Get, routes::OIDC_START, &start));
+    let to_provider = start.header(header::LOCATION);
+    let callback = browser.at_provider(&to_provider, SAM).await;
+    let signed_in = browser.fetch(&callback).await;
+    answers.push(Answer::of(Get, routes::OIDC_CALLBACK, &signed_in));
+    let replayed = browser.fetch(&callback).await;
+    assert_eq!(replayed.code(), ErrorCode::SsoStateInvalid);
+    answers.push(Answer::of(Get, routes::OIDC_CALLBACK, &replayed));
+    answers.push(
+        Answer::of(Get, routes::OIDC_CALLBACK, &replayed)
+            .broken(|b| b["code"] = json!("credentials_wrong")),
+    );
+    // Someone else, in a browser of their own (the provider remembers Sam).
+    let mut browser = Browser::new(&app);
+    let to_provider = browser.start(None).await;
+    let callback = browser.at_provider(&to_provider, EVE).await;
+    let refused = browser.fetch(&callback).await;
+    assert_eq!(refused.code(), ErrorCode::SsoAccountRefused);
+    answers.push(Answer::of(Get, routes::OIDC_CALLBACK, &refused));
+    // A browser's refusal: a 303 to the sign-in page.
+    let to_provider = browser.start(None).await;
+    let callback = browser.at_provider(&to_provider, EVE).await;
+    let refused = browser.open(&callback).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    answers.push(Answer::of(Get, routes::OIDC_CALLBACK, &refused));
+
+    let (ok, printed) = check(&document, &answers);
+    assert!(ok, "{printed}");
+    let refused = printed.lines().filter(|l| l.contains(" refused: ")).count();
+    assert_eq!(
+        refused,
+        answers.iter().filter(|a| !a.valid).count(),
+        "{printed}"
+    );
+}

@@ -111,7 +111,11 @@ impl Failure {
                 | ErrorCode::RateLimited
                 | ErrorCode::Internal
                 | ErrorCode::TokenInvalid
-                | ErrorCode::TokenScope,
+                | ErrorCode::TokenScope
+                | ErrorCode::SsoStateInvalid
+                | ErrorCode::SsoTokenInvalid
+                | ErrorCode::SsoAccountRefused
+                | ErrorCode::SsoUnavailable,
             )
             | None => Failure::Unavailable,
         }

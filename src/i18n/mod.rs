@@ -279,6 +279,14 @@ pub struct Strings {
     pub credentials_wrong: &'static str,
     pub sign_in: &'static str,
     pub signing_in: &'static str,
+    /// `{}`: the identity provider's name (single sign-on).
+    pub sign_in_with: &'static str,
+    /// Between single sign-on and the password form.
+    pub sign_in_or: &'static str,
+    pub sso_state_invalid: &'static str,
+    pub sso_token_invalid: &'static str,
+    pub sso_account_refused: &'static str,
+    pub sso_unavailable: &'static str,
     pub sent_title: &'static str,
     pub search_label: &'static str,
     pub search: &'static str,

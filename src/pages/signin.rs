@@ -1,15 +1,19 @@
 //! `/signin`: a sender or administrator signs in, then goes where they were
-//! headed (`?next=`), or to the Sent list.
+//! headed (`?next=`), or to the Sent list — with the password, or, when the
+//! server offers it, with the organisation's identity provider (a link the
+//! server sends on; a refusal comes back here with `?sso_error=CODE`).
 
 use leptos::prelude::*;
 use sealmail_api::ErrorCode;
 use sealmail_api::sender::SignIn;
+use sealmail_api::sso::SIGN_IN_ERROR_PARAM;
 
 use crate::api::use_api;
 use crate::components::shell::Shell;
 use crate::components::staff::error_text;
 use crate::components::{focus_when_mounted, set_title};
 use crate::context::{safe_next, use_here, use_session};
+use crate::i18n::{Strings, fill};
 use crate::translate::{text, tr};
 
 /// The sign-in form.
@@ -19,6 +23,10 @@ pub fn SignInPage() -> impl IntoView {
     let session = use_session();
     let here = use_here();
     let signed_out = here.query("signed_out").is_some();
+    // Why single sign-on failed, if it sent the browser back here.
+    let sso_error = here
+        .query(SIGN_IN_ERROR_PARAM)
+        .and_then(|code| ErrorCode::ALL.into_iter().find(|c| c.as_str() == code));
     let next = StoredValue::new(safe_next(here.query("next")));
     // An address or password left empty: said before asking the server.
     let missing = RwSignal::new(false);
@@ -85,6 +93,24 @@ pub fn SignInPage() -> impl IntoView {
         sign_in.dispatch(request);
     };
 
+    // Single sign-on, when the server offers it. Until it answers (or if it
+    // cannot), the password form stands alone.
+    let options =
+        LocalResource::new(move || async move { api.get_value().sender().sign_in_options().await });
+    let single_sign_on = move || {
+        Suspend::new(async move {
+            let sso = options.await.ok()?.single_sign_on?;
+            let href = api.get_value().sender().sso_start_url(&next.get_value());
+            let name = sso.provider_name;
+            Some(view! {
+                <a href=href rel="external" class="button primary" data-testid="signin-sso">
+                    {text(move |s, _| fill(s.sign_in_with, &name))}
+                </a>
+                <p class="divider">{tr(|s| s.sign_in_or)}</p>
+            })
+        })
+    };
+
     view! {
         <Shell branding=Signal::derive(|| None)>
             <section class="card narrow" data-testid="page-signin">
@@ -92,6 +118,12 @@ pub fn SignInPage() -> impl IntoView {
                 {signed_out.then(|| view! {
                     <p class="notice" role="status" data-testid="signin-signed-out">{tr(|s| s.signed_out_staff)}</p>
                 })}
+                {sso_error.map(|code| view! {
+                    <p class="error" role="alert" data-testid="signin-sso-error">
+                        {text(move |s, _| sso_error_text(s, code))}
+                    </p>
+                })}
+                <Transition fallback=|| ()>{single_sign_on}</Transition>
                 <form on:submit=submit novalidate>
                     <label for="signin-email">{tr(|s| s.email_address)}</label>
                     <input
@@ -136,5 +168,19 @@ pub fn SignInPage() -> impl IntoView {
                 </form>
             </section>
         </Shell>
+    }
+}
+
+/// What the sign-in page says when single sign-on sent the browser back
+/// with `code`.
+fn sso_error_text(s: &'static Strings, code: ErrorCode) -> String {
+    match code {
+        ErrorCode::SsoStateInvalid => s.sso_state_invalid.to_owned(),
+        ErrorCode::SsoTokenInvalid => s.sso_token_invalid.to_owned(),
+        ErrorCode::SsoAccountRefused => s.sso_account_refused.to_owned(),
+        ErrorCode::SsoUnavailable => s.sso_unavailable.to_owned(),
+        // Too many sign-ins begun from here: they count for ten minutes.
+        ErrorCode::RateLimited => fill(s.rate_limited_later, "10"),
+        _ => s.something_failed.to_owned(),
     }
 }

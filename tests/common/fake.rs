@@ -16,6 +16,7 @@ use sealmail_api::sender::{
     ComposeRequest, Composed, ExpiryChange, Me, ResendRequest, RevokeRequest, SentMessage,
     SentPage, SentQuery, SignIn,
 };
+use sealmail_api::sso::SignInOptions;
 use sealmail_api::tokens::{ApiToken, CreatedApiToken, NewApiToken};
 use sealmail_api::{ErrorCode, Language, Timestamp, routes};
 use sealmail_portal::api::{ApiError, ApiFuture, Progress, RecipientApi, SenderApi};
@@ -39,6 +40,7 @@ pub enum Call {
         email: String,
         password: String,
     },
+    SignInOptions,
     SignOut,
     Sent(SentQuery),
     Revoke {
@@ -122,6 +124,7 @@ struct State {
     reply: Script<ReplySent>,
     me: Script<Me>,
     sign_in: Script<Me>,
+    sign_in_options: Script<SignInOptions>,
     sent: Script<SentPage>,
     revoke: Script<SentMessage>,
     resend: Script<SentMessage>,
@@ -174,6 +177,9 @@ impl FakeApi {
             }),
             me: Script::ok(sender_me()),
             sign_in: Script::ok(sender_me()),
+            sign_in_options: Script::ok(SignInOptions {
+                single_sign_on: None,
+            }),
             sent: Script::ok(sent_page()),
             revoke: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
             resend: Script(VecDeque::from([Err(error(ErrorCode::Internal))])),
@@ -245,6 +251,13 @@ impl FakeApi {
     }
     pub fn sign_in(self: &Arc<Self>, answers: Vec<Result<Me, ApiError>>) -> Arc<Self> {
         self.0.lock().unwrap().sign_in = Script(answers.into());
+        self.clone()
+    }
+    pub fn sign_in_options(
+        self: &Arc<Self>,
+        answers: Vec<Result<SignInOptions, ApiError>>,
+    ) -> Arc<Self> {
+        self.0.lock().unwrap().sign_in_options = Script(answers.into());
         self.clone()
     }
     pub fn sent(self: &Arc<Self>, answers: Vec<Result<SentPage, ApiError>>) -> Arc<Self> {
@@ -476,6 +489,9 @@ impl SenderApi for FakeApi {
             password: sign_in.password,
         };
         self.answer(call, |s| s.sign_in.next())
+    }
+    fn sign_in_options(&self) -> ApiFuture<SignInOptions> {
+        self.answer(Call::SignInOptions, |s| s.sign_in_options.next())
     }
     fn sign_out(&self) -> ApiFuture<()> {
         self.answer(Call::SignOut, |_| Ok(()))

@@ -21,6 +21,10 @@ const AXE_CORE_VERSION: &str = "4.14.1";
 /// post-build hook `xtask/hooks/minify-glue.mjs`; Trunk's own JS minifier
 /// fails on that glue and ships it unminified).
 const ESBUILD_VERSION: &str = "0.28.2";
+/// oidc-provider, the real OpenID Connect provider the single sign-on tests
+/// start (server/tests/oidc_provider.mjs). 8.x: 9.x asks for Node 22, and
+/// these machines have Debian's Node 20.
+const OIDC_PROVIDER_VERSION: &str = "8.8.1";
 /// Python packages the host tests run, from PyPI into `.tools/python`:
 /// dkimpy, an independent DKIM verifier (server/tests/dkim.rs), the DNS
 /// library it imports, and PyNaCl (with cffi and pycparser) for its Ed25519
@@ -166,17 +170,19 @@ impl Tools {
         ]))
     }
 
-    /// wasm-opt (binaryen), axe-core and esbuild, from npm into `.tools/`, at
-    /// pinned versions.
+    /// wasm-opt (binaryen), axe-core, esbuild and oidc-provider, from npm
+    /// into `.tools/`, at pinned versions.
     fn npm_tools(&self) -> Result {
         let wasm_opt_ok = self
             .version_of("wasm-opt", "--version")
             .is_some_and(|v| v.contains(WASM_OPT_VERSION));
         let axe_ok = npm_package_version("axe-core").is_some_and(|v| v == AXE_CORE_VERSION);
         let esbuild_ok = npm_package_version("esbuild").is_some_and(|v| v == ESBUILD_VERSION);
-        if wasm_opt_ok && axe_ok && esbuild_ok {
+        let oidc_ok =
+            npm_package_version("oidc-provider").is_some_and(|v| v == OIDC_PROVIDER_VERSION);
+        if wasm_opt_ok && axe_ok && esbuild_ok && oidc_ok {
             println!(
-                "ok  wasm-opt {WASM_OPT_VERSION} (binaryen {BINARYEN_VERSION}), axe-core {AXE_CORE_VERSION}, esbuild {ESBUILD_VERSION}"
+                "ok  wasm-opt {WASM_OPT_VERSION} (binaryen {BINARYEN_VERSION}), axe-core {AXE_CORE_VERSION}, esbuild {ESBUILD_VERSION}, oidc-provider {OIDC_PROVIDER_VERSION}"
             );
             return Ok(());
         }
@@ -188,7 +194,7 @@ impl Tools {
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         // A manifest naming them all, so installing one never prunes another.
         let manifest = format!(
-            "{{\"private\": true, \"dependencies\": {{\"binaryen\": \"{BINARYEN_VERSION}\", \"axe-core\": \"{AXE_CORE_VERSION}\", \"esbuild\": \"{ESBUILD_VERSION}\"}}}}\n"
+            "{{\"private\": true, \"dependencies\": {{\"binaryen\": \"{BINARYEN_VERSION}\", \"axe-core\": \"{AXE_CORE_VERSION}\", \"esbuild\": \"{ESBUILD_VERSION}\", \"oidc-provider\": \"{OIDC_PROVIDER_VERSION}\"}}}}\n"
         );
         std::fs::write(dir.join("package.json"), manifest).map_err(|e| e.to_string())?;
         shell::run(

@@ -62,6 +62,11 @@ pub(super) enum Answer {
     OpenApi,
     /// Nothing: 204.
     Nothing,
+    /// 303 to where this says (a browser navigation).
+    Redirect(&'static str),
+    /// JSON; a browser (`Accept: text/html`) is sent on instead: 303 to
+    /// where this says.
+    JsonOrRedirect(Named, &'static str),
 }
 
 /// One method on one path.
@@ -177,10 +182,14 @@ impl Operation {
             .request_body(self.body.as_ref().map(|b| request_body(b, registry)));
         let status = match (&self.answer, self.created) {
             (Answer::Nothing, _) => "204",
+            (Answer::Redirect(_), _) => "303",
             (_, true) => "201",
             (_, false) => "200",
         };
         builder = builder.response(status, success(&self.answer, registry));
+        if let Answer::JsonOrRedirect(_, to) = self.answer {
+            builder = builder.response("303", super::parts::redirect(to));
+        }
         let error_body = registry.add(named::<crate::ErrorBody>());
         let mut by_status: BTreeMap<u16, Vec<ErrorCode>> = BTreeMap::new();
         for code in self.error_codes() {

@@ -176,8 +176,22 @@ pub(super) fn success(answer: &Answer, registry: &mut Registry) -> Response {
             with_schema(Object::with_type(Type::Object)),
         ),
         Answer::Nothing => response("Done"),
+        Answer::Redirect(to) => return redirect(to),
+        Answer::JsonOrRedirect(schema, _) => response("OK (a client that is not a browser)")
+            .content("application/json", with_schema(registry.add(*schema))),
     }
     .build()
+}
+
+/// A 303 answer: `Location` says where, as `to` describes it.
+pub(super) fn redirect(to: &str) -> Response {
+    Response::builder()
+        .description(format!("See Other: {to}"))
+        .header(
+            "Location",
+            utoipa::openapi::header::Header::new(Object::with_type(Type::String)),
+        )
+        .build()
 }
 
 /// An error answer with one of `codes` (all of one status).

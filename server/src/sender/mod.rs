@@ -5,6 +5,7 @@ mod sent;
 mod session;
 
 pub use sent::{owned_message, sent_message, sent_messages};
+pub use session::{me_of, open_session};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -25,18 +25,25 @@ pub async fn sign_in(
 ) -> Result<(CookieJar, ApiJson<Me>)> {
     let password = Secret::new(request.password.clone());
     let user = check_password(&state, &request.email, password, &client, None, false).await?;
-    let now = store::now();
+    let jar = open_session(&state, jar, user.id).await?;
+    tracing::info!(user = user.id, "sender signed in");
+    let me = me_of(&CurrentUser(user, Credential::Session), &state);
+    Ok((jar, ApiJson(me)))
+}
 
+/// Opens a session for the account `user_id` and adds its cookie to `jar`:
+/// where the password and single sign-on both end.
+pub async fn open_session(state: &AppState, jar: CookieJar, user_id: i64) -> Result<CookieJar> {
+    let now = store::now();
     let session = new_bearer_token();
     accounts::create_session(
         &state.db,
         &sha256(session.expose().as_bytes()),
-        user.id,
+        user_id,
         now,
         now + SESSION_SECS,
     )
     .await?;
-    tracing::info!(user = user.id, "sender signed in");
     let cookie = Cookie::build((state.settings.sender_cookie(), session.expose().clone()))
         .path("/")
         .http_only(true)
@@ -44,8 +51,7 @@ pub async fn sign_in(
         .secure(state.settings.secure_cookies)
         .max_age(time::Duration::seconds(SESSION_SECS))
         .build();
-    let me = me_of(&CurrentUser(user, Credential::Session), &state);
-    Ok((jar.add(cookie), ApiJson(me)))
+    Ok(jar.add(cookie))
 }
 
 /// Signs out: ends the session and clears the cookie. 204 even without one.

@@ -255,6 +255,18 @@ const TABLES: &[Table] = &[
         identity: Some("id"),
     },
     Table {
+        name: "oidc_flows",
+        columns: &[
+            ("state_hash", Text),
+            ("nonce", Text),
+            ("pkce_verifier", Text),
+            ("next_page", Text),
+            ("created_at", Int),
+            ("expires_at", Int),
+        ],
+        identity: None,
+    },
+    Table {
         name: "api_tokens",
         columns: &[
             ("id", Int),

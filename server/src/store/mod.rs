@@ -13,6 +13,7 @@ mod db;
 pub mod links;
 pub mod mail_queue;
 pub mod messages;
+pub mod oidc;
 pub mod passcodes;
 pub mod rules;
 pub mod sent;

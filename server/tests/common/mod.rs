@@ -13,6 +13,7 @@ pub mod http;
 pub mod ingress;
 pub mod logs;
 pub mod mail;
+pub mod oidc;
 pub mod pg;
 pub mod prometheus;
 pub mod recipient;
