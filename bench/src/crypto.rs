@@ -379,12 +379,10 @@ fn read_batches(
 
 /// The data key of message `id` (internal id), unwrapped by the current master key.
 async fn message_key(state: &sealmail::AppState, id: &str) -> Result<DataKey, String> {
-    let wrapped: Vec<u8> =
-        sqlx::query_scalar("SELECT wrapped_key FROM message_keys WHERE message_id = ?")
-            .bind(id)
-            .fetch_one(&state.db)
-            .await
-            .map_err(|e| e.to_string())?;
+    let (_, wrapped) = sealmail::store::messages::wrapped_key(&state.db, id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the bench's own message has no key")?;
     state
         .master_key
         .unwrap(id, &wrapped)
