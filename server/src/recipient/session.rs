@@ -137,6 +137,7 @@ async fn start_session(
         MAX_ATTEMPTS,
         new_session,
         receipt.as_ref(),
+        link.opened_at.is_none(),
     )
     .await?;
     if !used {
