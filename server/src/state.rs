@@ -33,7 +33,7 @@ pub struct AppState {
     /// Room for password checks running at once (see `--password-checks`).
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Staff single sign-on, when configured (`--oidc-issuer`).
-    pub sso: Option<Arc<crate::oidc::Sso>>,
+    pub sso: Option<Arc<crate::oidc::sso::Sso>>,
 }
 
 /// The settings the running code needs, derived once from [`Config`].
@@ -153,7 +153,8 @@ impl AppState {
             crate::mail::queue::RetryPolicy::from_config(config),
         );
         let settings = Settings::from_config(config);
-        let sso = crate::oidc::Sso::from_config(&config.oidc, &settings.public_url)?.map(Arc::new);
+        let sso =
+            crate::oidc::sso::Sso::from_config(&config.oidc, &settings.public_url)?.map(Arc::new);
         std::fs::create_dir_all(&settings.attachments_dir)?;
         let password_checks = config.password_checks.unwrap_or_else(|| {
             2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)

@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use utoipa::openapi::path::{HttpMethod, Parameter, ParameterIn};
 use utoipa::openapi::security::SecurityRequirement;
 
-use super::parts::{Named, Registry, failure, named, path_parameters, request_body, success};
+use super::parts::{Registry, failure, named, path_parameters, request_body, success};
 use super::{ANTI_FORGERY, API_TOKEN, RECIPIENT_SESSION, SENDER_SESSION};
 use crate::ErrorCode;
 use crate::routes::{Method, token_needs};
@@ -27,47 +27,7 @@ pub(super) enum Caller {
     Admin,
 }
 
-/// What a request carries.
-pub(super) enum Body {
-    /// JSON.
-    Json(Named),
-    /// JSON, or nothing at all (then every field takes its default).
-    OptionalJson(Named),
-    /// `multipart/form-data`: the JSON in the part named `part`, first, then
-    /// one part per file.
-    Multipart { part: &'static str, json: Named },
-    /// JSON, or multipart as [`Body::Multipart`].
-    JsonOrMultipart { part: &'static str, json: Named },
-    /// The bytes of a file of one of these types.
-    File(&'static [&'static str]),
-}
-
-/// What a success answers.
-pub(super) enum Answer {
-    /// JSON.
-    Json(Named),
-    /// A JSON array.
-    List(Named),
-    /// JSON, or CSV with `format=csv`.
-    JsonOrCsv(Named),
-    /// This JSON string.
-    Text(&'static str),
-    /// An HTML document.
-    Html,
-    /// A file of its stored type, as a download.
-    Download,
-    /// An image of one of these types.
-    Image(&'static [&'static str]),
-    /// This very document.
-    OpenApi,
-    /// Nothing: 204.
-    Nothing,
-    /// 303 to where this says (a browser navigation).
-    Redirect(&'static str),
-    /// JSON; a browser (`Accept: text/html`) is sent on instead: 303 to
-    /// where this says.
-    JsonOrRedirect(Named, &'static str),
-}
+pub(super) use super::parts::{Answer, Body};
 
 /// One method on one path.
 pub(super) struct Operation {

@@ -11,7 +11,6 @@ use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::schema::{AllOf, Array, Object, Type};
 use utoipa::openapi::{Content, Ref, RefOr, Required, Response, Schema};
 
-use super::operation::{Answer, Body};
 use crate::ErrorCode;
 
 /// A schema of this crate, put in the components when an operation uses it.
@@ -208,4 +207,46 @@ pub(super) fn failure(codes: &[ErrorCode], error_body: RefOr<Schema>) -> Respons
         .description(listed.join(", "))
         .content("application/json", with_schema(schema))
         .build()
+}
+
+/// What a request carries.
+pub(super) enum Body {
+    /// JSON.
+    Json(Named),
+    /// JSON, or nothing at all (then every field takes its default).
+    OptionalJson(Named),
+    /// `multipart/form-data`: the JSON in the part named `part`, first, then
+    /// one part per file.
+    Multipart { part: &'static str, json: Named },
+    /// JSON, or multipart as [`Body::Multipart`].
+    JsonOrMultipart { part: &'static str, json: Named },
+    /// The bytes of a file of one of these types.
+    File(&'static [&'static str]),
+}
+
+/// What a success answers.
+pub(super) enum Answer {
+    /// JSON.
+    Json(Named),
+    /// A JSON array.
+    List(Named),
+    /// JSON, or CSV with `format=csv`.
+    JsonOrCsv(Named),
+    /// This JSON string.
+    Text(&'static str),
+    /// An HTML document.
+    Html,
+    /// A file of its stored type, as a download.
+    Download,
+    /// An image of one of these types.
+    Image(&'static [&'static str]),
+    /// This very document.
+    OpenApi,
+    /// Nothing: 204.
+    Nothing,
+    /// 303 to where this says (a browser navigation).
+    Redirect(&'static str),
+    /// JSON; a browser (`Accept: text/html`) is sent on instead: 303 to
+    /// where this says.
+    JsonOrRedirect(Named, &'static str),
 }

@@ -10,6 +10,15 @@ pub use writer::AuditLog;
 
 use crate::store::audit::NewEvent;
 
+/// An API token as the audit names it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRef {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}
+
 /// Who acted, for the audit: a signed-in account's address (or a command's
 /// name) and the client's IP address when it came over HTTP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +42,7 @@ impl Actor {
     /// `alice@example.com via API token 12 (deploy script)`.
     pub fn via_token(
         account: &str,
-        token: &crate::auth::TokenRef,
+        token: &TokenRef,
         client: &crate::http::ClientAddress,
     ) -> Actor {
         Actor {

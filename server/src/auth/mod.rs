@@ -50,14 +50,7 @@ pub enum Credential {
     Token(TokenRef),
 }
 
-/// An API token as the audit names it: never its secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenRef {
-    /// Its id.
-    pub id: i64,
-    /// Its name.
-    pub name: String,
-}
+pub use crate::audit::TokenRef;
 
 /// What [`bearer::authenticate`] puts in a request it let through: the
 /// token's account (as it is now) and the token. Its presence is also what

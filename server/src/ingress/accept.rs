@@ -8,7 +8,7 @@
 use sealmail_api::{Mailbox, Protection};
 use time::format_description::well_known::Rfc2822;
 
-use super::data::Held;
+use super::budget::Held;
 use super::facts::MailFacts;
 use super::mime::{self, Body, Mail, NeedsWhole};
 use super::reply::{self, Reply};

@@ -5,12 +5,9 @@
 //! 552; past the listener's memory budget (`--smtp-memory-mib`, shared by
 //! all sessions), 452.
 
-use std::sync::Arc;
-
 use smtp_proto::request::receiver::{DataReceiver, DummyDataReceiver};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::MEMORY_UNIT;
+use super::budget::Held;
 use super::conn::{Conn, Stalled, Stream};
 use super::reply::{self, Reply};
 use super::session::{Envelope, Session};
@@ -89,49 +86,5 @@ impl Session<'_> {
         let answer = self.accept(&envelope, received, &mut held).await;
         drop(held);
         Ok(answer)
-    }
-}
-
-/// The share of the listener's memory budget a message holds while it is
-/// received and handled.
-pub(super) struct Held {
-    budget: Arc<Semaphore>,
-    permit: Option<OwnedSemaphorePermit>,
-}
-
-impl Held {
-    fn new(budget: &Arc<Semaphore>) -> Self {
-        Held {
-            budget: budget.clone(),
-            permit: None,
-        }
-    }
-
-    /// Grows to cover `bytes` from the shared budget; `false` if the
-    /// budget has no room left.
-    pub(super) fn cover(&mut self, bytes: usize) -> bool {
-        let needed = bytes.div_ceil(MEMORY_UNIT);
-        let have = self.permit.as_ref().map_or(0, |p| p.num_permits());
-        if needed <= have {
-            return true;
-        }
-        let more = u32::try_from(needed - have).unwrap_or(u32::MAX);
-        match self.budget.clone().try_acquire_many_owned(more) {
-            Ok(permit) => {
-                match self.permit.as_mut() {
-                    Some(held) => held.merge(permit),
-                    None => self.permit = Some(permit),
-                }
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// Grows by `bytes` more (a spooled mail read back whole); `false` if
-    /// the budget has no room left.
-    pub(super) fn add(&mut self, bytes: usize) -> bool {
-        let have = self.permit.as_ref().map_or(0, |p| p.num_permits());
-        self.cover((have * MEMORY_UNIT).saturating_add(bytes))
     }
 }

@@ -9,6 +9,7 @@
 //! protected part and queue the rest in one transaction.
 
 mod accept;
+mod budget;
 mod conn;
 mod data;
 pub mod decode;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _, AsyncWriteExt as _};
 
-use super::data::Held;
+use super::budget::Held;
 use super::skeleton::{Elided, Outline, Scanner};
 use crate::crypto::{self, CHUNK_SIZE, DataKey, TAG_LEN};
 use crate::error::{Error, Result};

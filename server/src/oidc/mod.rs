@@ -18,6 +18,7 @@ mod claims;
 mod http;
 mod person;
 mod provider;
+pub mod sso;
 mod start;
 
 use axum::Router;
@@ -26,18 +27,17 @@ use axum::http::{HeaderMap, header};
 use axum::response::Redirect;
 use axum::routing::get;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
 use sealmail_api::ErrorCode;
 use sealmail_api::routes;
 use sealmail_api::sso::{SIGN_IN_ERROR_PARAM, SignInOptions, SingleSignOn};
 
-use crate::config::OidcConfig;
 use crate::crypto::{hex, sha256};
 use crate::error::{Error, Result};
 use crate::http::ApiJson;
 use crate::state::{AppState, Settings};
 
 pub use claims::AdminClaim;
+pub use sso::Sso;
 
 /// How long a sign-in may take at the provider (typing a password, a second
 /// factor) before its state is no longer taken.
@@ -47,73 +47,6 @@ pub const FLOW_SECS: i64 = 10 * 60;
 /// plenty for an office behind one address, and a bound on the unfinished
 /// ones anyone can leave in the database.
 pub const STARTS_PER_CLIENT: i64 = 60;
-
-/// Single sign-on as configured (`--oidc-*`).
-#[derive(Debug)]
-pub struct Sso {
-    provider: provider::Provider,
-    /// The name on the sign-in button.
-    provider_name: String,
-    /// Scopes asked for beside `openid`.
-    scopes: Vec<String>,
-    /// The e-mail domains whose people may sign in, lower case.
-    allowed_domains: Vec<String>,
-    /// What makes an administrator, if anything.
-    admin: Option<AdminClaim>,
-}
-
-impl Sso {
-    /// Single sign-on from the configuration, or `None` when no issuer is set.
-    pub fn from_config(config: &OidcConfig, public_url: &str) -> Result<Option<Self>> {
-        let Some(issuer) = &config.oidc_issuer else {
-            return Ok(None);
-        };
-        let invalid = |what: &str| Error::InvalidRequest(format!("single sign-on: {what}"));
-        let client_id = config
-            .oidc_client_id
-            .clone()
-            .ok_or_else(|| invalid("--oidc-client-id is missing"))?;
-        let allowed_domains: Vec<String> = config
-            .oidc_allowed_domains
-            .iter()
-            .map(|d| d.trim().trim_start_matches('@').to_lowercase())
-            .filter(|d| !d.is_empty())
-            .collect();
-        if allowed_domains.is_empty() {
-            return Err(invalid("--oidc-allowed-domains names no domain"));
-        }
-        // Exactly as configured: discovery and the ID token's check compare
-        // the issuer as a string.
-        let issuer =
-            IssuerUrl::new(issuer.clone()).map_err(|e| invalid(&format!("--oidc-issuer: {e}")))?;
-        let redirect = RedirectUrl::new(format!("{public_url}{}", routes::OIDC_CALLBACK))
-            .map_err(|e| invalid(&format!("the callback URL: {e}")))?;
-        let provider_name = config.oidc_provider_name.clone().unwrap_or_else(|| {
-            issuer
-                .url()
-                .host_str()
-                .unwrap_or("single sign-on")
-                .to_owned()
-        });
-        let provider = provider::Provider::new(
-            issuer,
-            ClientId::new(client_id),
-            config
-                .oidc_client_secret
-                .as_ref()
-                .map(|s| ClientSecret::new(s.0.expose().clone())),
-            redirect,
-        )
-        .map_err(Error::Internal)?;
-        Ok(Some(Sso {
-            provider,
-            provider_name,
-            scopes: config.oidc_scopes.clone(),
-            allowed_domains,
-            admin: AdminClaim::from_config(config),
-        }))
-    }
-}
 
 /// The single sign-on routes.
 pub fn router() -> Router<AppState> {

@@ -7,8 +7,8 @@ use openidconnect::core::CoreGenderClaim;
 use openidconnect::{AccessToken, IdTokenClaims, UserInfoClaims};
 use serde_json::Value;
 
-use super::Sso;
 use super::provider::{Client, OtherClaims, chain};
+use super::sso::Sso;
 
 /// What the sign-in needs to know about the person.
 #[derive(Debug, Default)]
