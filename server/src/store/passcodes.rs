@@ -137,7 +137,7 @@ pub struct NewSession<'a> {
 ///
 /// On SQLite, unless a read receipt may be due (`receipt`), all of it is one
 /// INSERT of the session, selected only while the passcode is usable, whose
-/// trigger (migration 0024) does the rest: one trip to SQLite's thread
+/// trigger (migration 0025) does the rest: one trip to SQLite's thread
 /// instead of six. `unopened` (the link as the request found it) counts the
 /// first open for `/metrics`; two first opens racing there may both count.
 pub async fn redeem(

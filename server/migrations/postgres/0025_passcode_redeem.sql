@@ -1,4 +1,4 @@
--- Issue 21: SQLite's 0024 lets a correct passcode open its session in one
+-- Issue 21: SQLite's 0025 lets a correct passcode open its session in one
 -- statement (a trigger spends the passcode). On PostgreSQL the session is
 -- stored in one transaction with conditional statements, as before (rows
 -- are locked one by one there, so the tries limit is re-checked by the
