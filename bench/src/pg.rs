@@ -37,6 +37,20 @@ impl PgDatabase {
         })
     }
 
+    /// `ALTER DATABASE … SET setting = value`: connections made afterwards
+    /// start with it.
+    pub async fn set(&self, setting: &str, value: &str) -> Result<(), String> {
+        let mut admin = connect(&self.cluster_url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {} SET {setting} = {value}",
+            self.name
+        )))
+        .execute(&mut admin)
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
     /// The flags that point `sealmail` at it.
     pub fn args(&self) -> [&str; 2] {
         ["--database-url", &self.url]

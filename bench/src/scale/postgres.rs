@@ -77,7 +77,15 @@ async fn measure(binary: &Path, db: &PgDatabase) -> Result<Vec<Figure>, String> 
     let reads = Reads::time(&state, &ids, user, &deep_row).await?;
 
     let (created_at, cursor_id) = (Value::from(deep_row.0), Value::from(deep_row.1.clone()));
-    let page_ids = json!([ids[0], ids[1]]).to_string();
+    // A first page's internal ids, as the handler passes them on.
+    let page_ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM messages WHERE sender_user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50",
+    )
+    .bind(user)
+    .fetch_all(&pool)
+    .await
+    .map_err(db_err)?;
+    let page_ids = json!(page_ids).to_string();
     let plans = [
         (
             "status: message by Message-ID",
