@@ -1,13 +1,15 @@
 //! The million messages on PostgreSQL (issue 19): generated inside the
 //! server with `generate_series` in one transaction, on a database of their
 //! own made by the real migrations; then the same reads as on SQLite through
-//! the same store functions, with PostgreSQL's plans (`EXPLAIN ANALYZE`) and
-//! a count of those that read a whole table instead of an index.
+//! the same store functions, and the message view's one statement, with
+//! PostgreSQL's plans (`EXPLAIN ANALYZE`) and a count of those that read a
+//! whole table instead of an index.
 
 use std::path::Path;
 use std::time::Instant;
 
 use sealmail::AppState;
+use sealmail::crypto::sha256;
 use sealmail::store::{self, Db};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -23,6 +25,8 @@ const RECIPIENTS_SQL: &str = "SELECT id, kind, address, name, revoked_at, opened
 const SENT_FIRST_SQL: &str = "SELECT m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection, m.state, m.created_at, m.expires_at FROM messages m WHERE 1 = 1 AND m.sender_user_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT $2";
 const SENT_DEEP_SQL: &str = "SELECT m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection, m.state, m.created_at, m.expires_at FROM messages m WHERE 1 = 1 AND m.sender_user_id = $1 AND m.created_at <= $2 AND (m.created_at < $3 OR (m.created_at = $4 AND m.id < $5)) ORDER BY m.created_at DESC, m.id DESC LIMIT $6";
 const PAGE_RECIPIENTS_SQL: &str = "SELECT message_id, id, kind, address, name, revoked_at, opened_at FROM recipients WHERE message_id IN (SELECT json_array_elements_text(CAST($1 AS json))) ORDER BY message_id, kind DESC, position";
+/// The message view's one statement (`store::view::message`), its link columns written out.
+const VIEW_SQL: &str = "SELECT r.id AS recipient_id, r.address, r.name, r.revoked_at, r.failed_passcodes, r.opened_at, m.read_receipt AS wants_read_receipt, m.id, m.message_id, m.sender_address, m.sender_name, m.subject, m.protection, m.state, m.created_at, m.expires_at, m.language, EXISTS (SELECT 1 FROM recipient_sessions s WHERE s.id_hash = $2 AND s.recipient_id = r.id AND s.expires_at > $3) AS session_open, k.master_key_id, k.wrapped_key, b.ciphertext, COALESCE((SELECT CAST(json_agg(json_build_array(o.id, o.kind, o.address, o.name, o.revoked_at, o.opened_at) ORDER BY o.kind DESC, o.position) AS TEXT) FROM recipients o WHERE o.message_id = m.id AND (NOT o.hidden OR o.id = r.id)), '[]') AS recipients, COALESCE((SELECT CAST(json_agg(json_build_array(a.id, a.position, a.name, a.content_type, a.size) ORDER BY a.position) AS TEXT) FROM attachments a WHERE a.message_id = m.id), '[]') AS attachments FROM recipients r JOIN messages m ON m.id = r.message_id LEFT JOIN message_keys k ON k.message_id = m.id LEFT JOIN message_bodies b ON b.message_id = m.id WHERE r.token_hash = $1";
 const PAGE_REPLIES_SQL: &str = "SELECT m.id, m.in_reply_to FROM messages m WHERE m.in_reply_to IN (SELECT json_array_elements_text(CAST($1 AS json))) ORDER BY m.in_reply_to, m.created_at, m.id";
 
 const PREFIX: &str = "scale, PostgreSQL";
@@ -76,7 +80,29 @@ async fn measure(binary: &Path, db: &PgDatabase) -> Result<Vec<Figure>, String> 
     .map_err(db_err)?;
     let reads = Reads::time(&state, &ids, user, &deep_row).await?;
 
-    let (created_at, cursor_id) = (Value::from(deep_row.0), Value::from(deep_row.1.clone()));
+    // The message view's statement for links spread over the table (each
+    // message's one link has the token hash `insert` gave it).
+    let internal_ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM messages WHERE seq % ($1 / $2) = 3 LIMIT $2")
+            .bind(MESSAGES)
+            .bind(LOOKUPS as i64)
+            .fetch_all(&pool)
+            .await
+            .map_err(db_err)?;
+    let no_session = [0u8; 32];
+    let mut view_ms = Vec::new();
+    for id in &internal_ids {
+        let t0 = Instant::now();
+        let view =
+            store::view::message(&state.db, &sha256(id.as_bytes()), &no_session, store::now())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("a seeded link is unknown")?;
+        view_ms.push(super::ms(t0));
+        assert!(view.content.is_some() && view.recipients.len() == 1);
+    }
+
+    let (created_at, cursor_id) = (Arg::Int(deep_row.0), Arg::Text(deep_row.1.clone()));
     // A first page's internal ids, as the handler passes them on.
     let page_ids: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM messages WHERE sender_user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50",
@@ -88,8 +114,21 @@ async fn measure(binary: &Path, db: &PgDatabase) -> Result<Vec<Figure>, String> 
     let page_ids = json!(page_ids).to_string();
     let plans = [
         (
+            "message view: link, session, content, recipients, attachments",
+            plan(
+                &pool,
+                VIEW_SQL,
+                &[
+                    Arg::Bytes(sha256(internal_ids[0].as_bytes())),
+                    Arg::Bytes(no_session.to_vec()),
+                    Arg::Int(store::now()),
+                ],
+            )
+            .await?,
+        ),
+        (
             "status: message by Message-ID",
-            plan(&pool, STATUS_SQL, &[Value::from(ids[0].clone())]).await?,
+            plan(&pool, STATUS_SQL, &[Arg::Text(ids[0].clone())]).await?,
         ),
         (
             "status: its recipients",
@@ -97,7 +136,7 @@ async fn measure(binary: &Path, db: &PgDatabase) -> Result<Vec<Figure>, String> 
         ),
         (
             "Sent list: first page",
-            plan(&pool, SENT_FIRST_SQL, &[Value::from(user), Value::from(51)]).await?,
+            plan(&pool, SENT_FIRST_SQL, &[Arg::Int(user), Arg::Int(51)]).await?,
         ),
         (
             "Sent list: deep page",
@@ -105,23 +144,23 @@ async fn measure(binary: &Path, db: &PgDatabase) -> Result<Vec<Figure>, String> 
                 &pool,
                 SENT_DEEP_SQL,
                 &[
-                    Value::from(user),
+                    Arg::Int(user),
                     created_at.clone(),
                     created_at.clone(),
                     created_at,
                     cursor_id,
-                    Value::from(51),
+                    Arg::Int(51),
                 ],
             )
             .await?,
         ),
         (
             "Sent list: the page's recipients",
-            plan(&pool, PAGE_RECIPIENTS_SQL, &[Value::from(page_ids.clone())]).await?,
+            plan(&pool, PAGE_RECIPIENTS_SQL, &[Arg::Text(page_ids.clone())]).await?,
         ),
         (
             "Sent list: the page's replies",
-            plan(&pool, PAGE_REPLIES_SQL, &[Value::from(page_ids)]).await?,
+            plan(&pool, PAGE_REPLIES_SQL, &[Arg::Text(page_ids)]).await?,
         ),
     ];
     let whole_table_reads: Vec<&str> = plans
@@ -147,9 +186,16 @@ async fn measure(binary: &Path, db: &PgDatabase) -> Result<Vec<Figure>, String> 
         Value::Object(plans),
         &command_ms,
     );
+    figures.push(Figure::median_of(
+        format!(
+            "{PREFIX}: message view's statement (link, session, content, recipients, attachments)"
+        ),
+        &view_ms,
+        "ms",
+    ));
     figures.push(
         Figure::new(
-            format!("{PREFIX}: query plans that read a whole table (of 6)"),
+            format!("{PREFIX}: query plans that read a whole table (of 7)"),
             whole_table_reads.len() as f64,
             "",
         )
@@ -215,18 +261,37 @@ async fn insert(state: &AppState, pool: &PgPool) -> Result<i64, String> {
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;
+    // Each message's key and body (stand-ins of the real sizes' order), so
+    // the message view's joins to them are over a million rows too.
+    for sql in [
+        "INSERT INTO message_keys (message_id, master_key_id, wrapped_key)
+         SELECT id, 'bench', sha256(convert_to(message_id, 'UTF8')) FROM messages",
+        "INSERT INTO message_bodies (message_id, ciphertext)
+         SELECT id, decode(repeat(md5(id), 8), 'hex') FROM messages",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.map_err(db_err)?;
+    }
     tx.commit().await.map_err(db_err)?;
     Ok(first)
 }
 
+/// A value bound to a statement that is explained.
+#[derive(Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
 /// `EXPLAIN (ANALYZE, BUFFERS)` of `sql` with `args` bound, one line per step.
-async fn plan(pool: &PgPool, sql: &str, args: &[Value]) -> Result<Vec<String>, String> {
+async fn plan(pool: &PgPool, sql: &str, args: &[Arg]) -> Result<Vec<String>, String> {
     let text = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
     let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(text));
     for arg in args {
-        query = match arg {
-            Value::Number(n) => query.bind(n.as_i64()),
-            other => query.bind(other.as_str().unwrap_or_default().to_owned()),
+        query = match arg.clone() {
+            Arg::Int(n) => query.bind(n),
+            Arg::Text(t) => query.bind(t),
+            Arg::Bytes(b) => query.bind(b),
         };
     }
     query
