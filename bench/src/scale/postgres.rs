@@ -132,7 +132,7 @@ async fn measure(binary: &Path, db: &PgDatabase) -> Result<Vec<Figure>, String> 
         ),
         (
             "status: its recipients",
-            plan(&pool, RECIPIENTS_SQL, &[cursor_id.clone()]).await?,
+            plan(&pool, RECIPIENTS_SQL, std::slice::from_ref(&cursor_id)).await?,
         ),
         (
             "Sent list: first page",
