@@ -137,10 +137,22 @@ pub async fn load(
     max_time: Duration,
     make: MakeRequest,
 ) -> Result<LoadRun, String> {
+    load_spread(&[addr], clients, max_requests, max_time, make).await
+}
+
+/// [`load`] over several replicas of one server: client `i` keeps its
+/// connection to `addrs[i % addrs.len()]`, so the load is split evenly.
+pub async fn load_spread(
+    addrs: &[SocketAddr],
+    clients: usize,
+    max_requests: u64,
+    max_time: Duration,
+    make: MakeRequest,
+) -> Result<LoadRun, String> {
     let next = Arc::new(AtomicU64::new(0));
     let mut connections = Vec::with_capacity(clients);
-    for _ in 0..clients {
-        connections.push(Client::connect(addr).await?);
+    for addr in addrs.iter().cycle().take(clients) {
+        connections.push(Client::connect(*addr).await?);
     }
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(clients);

@@ -13,6 +13,7 @@ mod ingest;
 mod mail;
 mod memory;
 mod peer;
+mod pg;
 mod portal;
 mod report;
 mod scale;
@@ -28,7 +29,9 @@ use serde_json::json;
 
 const USAGE: &str = "\
 usage: sealmail-bench --sealmail PATH [--portal-dir DIR] [--portal-gzip-bytes N --portal-budget-bytes N]
-                      [--out FILE] [--only crypto,api,portal,memory,scale,mail,ingest,soak,peer]
+                      [--out FILE] [--only crypto,api,portal,memory,scale,mail,ingest,soak,peer,api-pg,scale-pg]
+                      [--postgres-url URL]   (a PostgreSQL the pg phases may create databases in;
+                                              with it, api-pg and scale-pg run too; `--only pg`: both)
                       [--peer-python DIR]   (SnapPass and gunicorn; default .tools/peer-python)
                       [--soak SECS]   (alone: only the soak, SECS long; default 180)";
 
@@ -40,7 +43,11 @@ struct Options {
     only: Vec<String>,
     soak_secs: u64,
     peer_python: PathBuf,
+    postgres_url: Option<String>,
 }
+
+/// The phases on PostgreSQL (`--only pg` names them both).
+const PG_PHASES: [&str; 2] = ["api-pg", "scale-pg"];
 
 fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
@@ -52,7 +59,7 @@ fn options() -> Result<Options, String> {
     .map(String::from)
     .to_vec();
     let mut peer_python = PathBuf::from(".tools/peer-python");
-    let (mut soak, mut only_given) = (None, false);
+    let (mut soak, mut only_given, mut postgres_url) = (None, false, None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
         match arg.as_str() {
@@ -62,9 +69,17 @@ fn options() -> Result<Options, String> {
             "--portal-budget-bytes" => budget = Some(value()?.parse().map_err(|_| "not a number")?),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--only" => {
-                only = value()?.split(',').map(String::from).collect();
+                only = value()?
+                    .split(',')
+                    .flat_map(|p| match p {
+                        "pg" => PG_PHASES.to_vec(),
+                        p => vec![p],
+                    })
+                    .map(String::from)
+                    .collect();
                 only_given = true;
             }
+            "--postgres-url" => postgres_url = Some(value()?),
             "--peer-python" => peer_python = PathBuf::from(value()?),
             "--soak" => soak = Some(value()?.parse().map_err(|_| "--soak takes seconds")?),
             _ => return Err(USAGE.to_owned()),
@@ -72,6 +87,15 @@ fn options() -> Result<Options, String> {
     }
     if soak.is_some() && !only_given {
         only = vec!["soak".to_owned()];
+    }
+    if !only_given && postgres_url.is_some() {
+        only.extend(PG_PHASES.map(String::from));
+    }
+    if postgres_url.is_none() && only.iter().any(|p| PG_PHASES.contains(&p.as_str())) {
+        return Err(format!(
+            "{} need --postgres-url (`cargo xtask bench` starts a cluster and passes it)\n{USAGE}",
+            PG_PHASES.join(" and ")
+        ));
     }
     Ok(Options {
         soak_secs: soak.unwrap_or(180),
@@ -81,6 +105,7 @@ fn options() -> Result<Options, String> {
         out,
         only,
         peer_python,
+        postgres_url,
     })
 }
 
@@ -154,6 +179,14 @@ async fn main() -> std::process::ExitCode {
             Err(e) => record("api", Err(e), &mut figures),
         }
     }
+    if let (true, Some(url)) = (wants("api-pg"), &options.postgres_url) {
+        println!("\n==> API on PostgreSQL: two replicas on one database, 16 clients");
+        record(
+            "api-pg",
+            api::postgres::run(&options.sealmail, &options.portal_dir, url).await,
+            &mut figures,
+        );
+    }
     if wants("memory") {
         println!("\n==> memory: 1 GB up and 1 GB down at once");
         record(
@@ -199,6 +232,14 @@ async fn main() -> std::process::ExitCode {
     if wants("scale") {
         println!("\n==> scale: {} messages", scale::MESSAGES);
         record("scale", scale::run(&options.sealmail).await, &mut figures);
+    }
+    if let (true, Some(url)) = (wants("scale-pg"), &options.postgres_url) {
+        println!("\n==> scale on PostgreSQL: {} messages", scale::MESSAGES);
+        record(
+            "scale-pg",
+            scale::postgres::run(&options.sealmail, url).await,
+            &mut figures,
+        );
     }
 
     let table = report::table(&figures);

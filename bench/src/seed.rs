@@ -54,15 +54,27 @@ pub async fn open_state(
     data_dir: &Path,
     public_url: &str,
 ) -> Result<(AppState, Arc<RecordingMailer>), String> {
+    open_state_on(data_dir, public_url, None).await
+}
+
+/// [`open_state`] on the database `database_url` names (SQLite in the data dir if none).
+pub async fn open_state_on(
+    data_dir: &Path,
+    public_url: &str,
+    database_url: Option<&str>,
+) -> Result<(AppState, Arc<RecordingMailer>), String> {
     use clap::Parser as _;
-    let args = [
+    let mut args = vec![
         "sealmail".to_owned(),
         "--data-dir".to_owned(),
         data_dir.display().to_string(),
         "--public-url".to_owned(),
         public_url.to_owned(),
-        "serve".to_owned(),
     ];
+    if let Some(url) = database_url {
+        args.extend(["--database-url".to_owned(), url.to_owned()]);
+    }
+    args.push("serve".to_owned());
     let config = Cli::parse_from(args).config;
     let mailer = Arc::new(RecordingMailer::default());
     let state = AppState::open(&config, mailer.clone())
@@ -143,13 +155,15 @@ pub async fn sender(state: &AppState) -> Result<(i64, String), String> {
 }
 
 /// Seeds `verify_links` links with a fresh passcode each, the viewed message
-/// (10 KB body, 10 MB attachment) and a Sent list of 60 messages.
+/// (10 KB body, 10 MB attachment) and a Sent list of 60 messages, on the
+/// database `database_url` names (SQLite in the data dir if none).
 pub async fn api(
     data_dir: &Path,
     public_url: &str,
     verify_links: usize,
+    database_url: Option<&str>,
 ) -> Result<ApiFixture, String> {
-    let (state, mailer) = open_state(data_dir, public_url).await?;
+    let (state, mailer) = open_state_on(data_dir, public_url, database_url).await?;
     let (sender_id, sender_cookie) = sender(&state).await?;
     let err = |e: sealmail::Error| e.to_string();
 
@@ -254,34 +268,33 @@ pub async fn api(
         ));
     }
     let mut passcodes = Vec::new();
-    let mut tx = state
-        .db
-        .as_sqlite()
-        .ok_or("this bench runs on SQLite")?
-        .begin()
-        .await
-        .map_err(|e| e.to_string())?;
+    // One transaction, in the SQL both databases understand.
+    let mut tx = state.db.write().await.map_err(err)?;
     for (address, token) in links.iter().filter(|(a, _)| a.starts_with('v')) {
         let _ = address;
-        let recipient: i64 = sqlx::query_scalar("SELECT id FROM recipients WHERE token_hash = ?")
-            .bind(sha256(token.as_bytes()))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| e.to_string())?;
+        let recipient: i64 = sealmail::on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT id FROM recipients WHERE token_hash = $1"
+        )
+        .bind(sha256(token.as_bytes()))
+        .fetch_one(&mut *c)
+        .await)
+        .map_err(|e| e.to_string())?;
         let code = format!("{:08}", (recipient * 7_919_357) % 100_000_000);
-        sqlx::query(
-            "INSERT INTO passcodes (recipient_id, code_mac, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        let mac = state.master_key.passcode_mac(recipient, &code);
+        sealmail::on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO passcodes (recipient_id, code_mac, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(recipient)
-        .bind(state.master_key.passcode_mac(recipient, &code))
+        .bind(&mac)
         .bind(now)
         .bind(now + sealmail::recipient::PASSCODE_VALID_SECS)
-        .execute(&mut *tx)
+        .execute(&mut *c)
         .await
+        .map(|_| ()))
         .map_err(|e| e.to_string())?;
         passcodes.push((token.clone(), code));
     }
-    tx.commit().await.map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(err)?;
     state.db.close().await;
 
     Ok(ApiFixture {

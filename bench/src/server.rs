@@ -25,7 +25,8 @@ pub fn url(addr: SocketAddr) -> String {
 }
 
 impl Server {
-    /// Starts `binary serve` on `data_dir` (made by the seeding) and waits until healthy.
+    /// Starts `binary serve` on `data_dir` (made by the seeding) and waits
+    /// until healthy; `extra` flags go before `serve` (`--database-url …`).
     pub async fn start(
         binary: &Path,
         data_dir: &Path,
@@ -33,7 +34,9 @@ impl Server {
         portal_dir: &Path,
         extra: &[&str],
     ) -> Result<Server, String> {
-        let log = std::fs::File::create(data_dir.join("server.log")).map_err(|e| e.to_string())?;
+        // One log per port: replicas share the data dir.
+        let log = std::fs::File::create(data_dir.join(format!("server-{}.log", addr.port())))
+            .map_err(|e| e.to_string())?;
         let child = Command::new(binary)
             .arg("--data-dir")
             .arg(data_dir)

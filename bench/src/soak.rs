@@ -59,7 +59,7 @@ pub async fn run(binary: &Path, portal_dir: &Path, secs: u64) -> Result<Vec<Figu
         .tempdir_in(seed::scratch_dir())
         .map_err(|e| e.to_string())?;
     let addr = free_addr();
-    let fixture = seed::api(data_dir.path(), &url(addr), 10).await?;
+    let fixture = seed::api(data_dir.path(), &url(addr), 10, None).await?;
     let server = Server::start(binary, data_dir.path(), addr, portal_dir, &[]).await?;
     // Long enough for SQLite's page caches (8 connections, 2 MB each) to fill.
     let warm_up = Duration::from_secs((secs / 3).clamp(10, 60));

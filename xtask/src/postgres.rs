@@ -1,4 +1,4 @@
-//! A throwaway PostgreSQL cluster for the tests (and `run --scale`): Debian's
+//! A throwaway PostgreSQL cluster for the tests, `run --scale` and the bench: Debian's
 //! `postgresql` package, initialised in a temp dir, listening on loopback
 //! only, stopped and deleted when the guard is dropped.
 
