@@ -173,3 +173,50 @@ async fn a_store_that_does_not_answer_stops_the_server_at_start() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("attachment store"), "{stderr}");
 }
+
+#[tokio::test]
+async fn an_abandoned_upload_is_aborted_and_leaves_no_parts() {
+    let s3 = S3Server::start(BUCKET);
+    let app = app_on(&s3, "cut").await;
+    // s3s-fs keeps an upload's parts as `.upload_id-…` files in its root
+    // until it is completed or aborted.
+    let parts = || {
+        std::fs::read_dir(s3.root())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".upload_id-")
+            })
+            .count()
+    };
+    let mut outgoing = sealmail::messages::Outgoing::new(&app.state);
+    let mut writer = outgoing
+        .attachment("big.bin", "application/octet-stream")
+        .await
+        .unwrap();
+    // Past the first 5 MiB part: a multipart upload is under way.
+    for _ in 0..7 {
+        writer.write(&pattern(1024 * 1024)).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    while parts() == 0 && started.elapsed().as_secs() < 5 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(parts() > 0, "a part went up");
+
+    // The sender goes away (a broken upload, a refused message).
+    drop(writer);
+    drop(outgoing);
+    let started = std::time::Instant::now();
+    while parts() > 0 && started.elapsed().as_secs() < 5 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(parts(), 0, "the upload's parts are gone");
+    assert_eq!(
+        s3.objects(&format!("{BUCKET}/cut")),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
