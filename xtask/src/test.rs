@@ -171,11 +171,16 @@ const SQLITE_FILE_TESTS: [&str; 3] = [
     "the_password_is_stored_as_argon2id_only",
 ];
 
-/// Tests that look into the local attachment folder itself (its writers'
-/// lock files): they have no run on the S3 store, where the orphan sweep
-/// goes by the objects' age instead (server/src/messages/orphans.rs).
-const LOCAL_FOLDER_TESTS: [&str; 1] =
-    ["the_sweep_removes_what_a_dead_writer_left_and_spares_a_live_one"];
+/// Tests of the local attachment folder only, with no run on the S3 store:
+/// the orphan sweep's writer locks (in a bucket the sweep goes by the
+/// objects' age instead, server/src/messages/orphans.rs), and the SMTP
+/// listener's memory bound for a 5 MiB attachment, which is S3's smallest
+/// part, held whole before an upload's first part goes (s3_memory.rs
+/// measures the bound on S3, with a 48 MiB attachment).
+const LOCAL_FOLDER_TESTS: [&str; 2] = [
+    "the_sweep_removes_what_a_dead_writer_left_and_spares_a_live_one",
+    "a_large_protected_mail_and_its_attachment_are_never_whole_in_memory",
+];
 
 /// The server's whole test suite on a fresh PostgreSQL cluster and an S3
 /// store (s3s-fs): each test's data dir gets a database of its own
