@@ -220,3 +220,60 @@ async fn an_abandoned_upload_is_aborted_and_leaves_no_parts() {
         Vec::<std::path::PathBuf>::new()
     );
 }
+
+#[tokio::test]
+async fn the_sweep_takes_from_the_bucket_what_nothing_points_at_and_spares_a_writer_in_progress() {
+    let s3 = S3Server::start(BUCKET);
+    let app = app_on(&s3, "sweep").await;
+    app.send(&[BOB], &[], &[("a.txt", "text/plain", b"kept")])
+        .await;
+    let kept = app.stored_objects().await.remove(0);
+    let ended = app
+        .send(&[CAROL], &[], &[("b.txt", "text/plain", b"revoked")])
+        .await;
+    let ended_id = app
+        .stored_objects()
+        .await
+        .into_iter()
+        .find(|o| o.message != kept.message)
+        .unwrap()
+        .message;
+    revoke(&app.state, &ended).await.unwrap();
+    let blobs = &app.state.blobs;
+    // What a failed delete, a crash and a writer still uploading leave:
+    // an ended message's object, a stray beside a stored message's, and
+    // objects of messages with no row, one old, one new.
+    blobs.put(&ended_id, "left", b"x".to_vec()).await.unwrap();
+    blobs
+        .put(&kept.message, "stray", b"x".to_vec())
+        .await
+        .unwrap();
+    blobs.put("deadwriter", "a1", b"x".to_vec()).await.unwrap();
+    blobs.put("livewriter", "a1", b"x".to_vec()).await.unwrap();
+    let old = s3.root().join(BUCKET).join("sweep/deadwriter/a1");
+    let touched = std::process::Command::new("touch")
+        .args(["-d", "2 days ago"])
+        .arg(&old)
+        .status()
+        .unwrap();
+    assert!(touched.success());
+
+    assert_eq!(
+        sealmail::messages::sweep_orphans(&app.state).await.unwrap(),
+        3
+    );
+
+    let mut left: Vec<(String, String)> = app
+        .stored_objects()
+        .await
+        .into_iter()
+        .map(|o| (o.message, o.attachment))
+        .collect();
+    left.sort();
+    let mut expected = vec![
+        (kept.message.clone(), kept.attachment.clone()),
+        ("livewriter".to_owned(), "a1".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(left, expected);
+}
