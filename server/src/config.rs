@@ -299,6 +299,54 @@ pub struct Config {
     /// its help heading holds for what follows).
     #[command(flatten)]
     pub oidc: OidcConfig,
+
+    #[command(flatten)]
+    pub blobs: BlobConfig,
+}
+
+/// Where sealed attachments are kept. Bodies stay in the database (they are
+/// small); attachments go to a folder or an S3-compatible bucket.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Attachment storage")]
+pub struct BlobConfig {
+    /// Where sealed attachments are stored: a local folder (default:
+    /// DATA_DIR/attachments), or `s3://BUCKET/PREFIX` on AWS S3 or any
+    /// S3-compatible store (MinIO, Garage, Ceph). Several servers sharing one
+    /// database need a bucket (or a folder they all mount). Credentials come
+    /// from --s3-access-key-id / --s3-secret-access-key, or else the usual
+    /// AWS variables and roles (AWS_SESSION_TOKEN, web identity, instance
+    /// metadata).
+    #[arg(long, env = "SEALMAIL_BLOB_URL", global = true)]
+    pub blob_url: Option<String>,
+
+    /// The S3 endpoint, for a store that is not AWS (e.g.
+    /// `https://minio.example.net:9000`). Plain http only with
+    /// --s3-allow-http, or on a loopback address.
+    #[arg(long, env = "AWS_ENDPOINT_URL", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// The S3 region (default: us-east-1; most other stores ignore it).
+    #[arg(long, env = "AWS_REGION", global = true)]
+    pub s3_region: Option<String>,
+
+    /// The S3 access key id.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", global = true, hide_env_values = true)]
+    pub s3_access_key_id: Option<String>,
+
+    /// The S3 secret access key.
+    #[arg(
+        long,
+        env = "AWS_SECRET_ACCESS_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<SecretArg>,
+
+    /// Speak plain http to a non-loopback S3 endpoint (a store on a private
+    /// network). The ciphertext is sealed either way, but the credentials'
+    /// signatures and the objects' names travel in the clear.
+    #[arg(long, env = "SEALMAIL_S3_ALLOW_HTTP", global = true)]
+    pub s3_allow_http: bool,
 }
 
 /// SMTP ingress: `sealmail serve` also accepts mail over SMTP, applies the
@@ -581,10 +629,16 @@ pub enum Command {
 
 /// `sealmail migrate-storage`
 #[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = true)]
 pub struct MigrateStorageArgs {
     /// The database to copy into: `postgres://…` or `sqlite://PATH`.
     #[arg(long)]
-    pub to_database: String,
+    pub to_database: Option<String>,
+    /// The attachment store to copy into: a folder or `s3://BUCKET/PREFIX`
+    /// (with the --s3-* options). Every stored message's attachments are
+    /// copied, then read back from there.
+    #[arg(long)]
+    pub to_blobs: Option<String>,
 }
 
 /// `sealmail token …`

@@ -18,6 +18,8 @@ use crate::mail::Mailer;
 pub struct AppState {
     /// The database.
     pub db: Db,
+    /// Where sealed attachments are stored (`--blob-url`).
+    pub blobs: crate::blobs::Blobs,
     /// The master key (wraps data keys, keys the passcode MAC).
     pub master_key: Arc<MasterKey>,
     /// Earlier master keys, kept only to unwrap what they wrapped (rotation).
@@ -50,7 +52,8 @@ pub struct Settings {
     pub mail_domain: String,
     /// The branding shown on the portal.
     pub branding: Branding,
-    /// Where encrypted attachments live.
+    /// DATA_DIR/attachments: the local attachment store's default folder,
+    /// and where mail coming in over SMTP is spooled whatever the store.
     pub attachments_dir: PathBuf,
     /// Where the local outbox lives.
     pub outbox_dir: PathBuf,
@@ -156,6 +159,8 @@ impl AppState {
         let sso =
             crate::oidc::sso::Sso::from_config(&config.oidc, &settings.public_url)?.map(Arc::new);
         std::fs::create_dir_all(&settings.attachments_dir)?;
+        let blobs = crate::blobs::Blobs::from_config(config)?;
+        blobs.prepare().await?;
         let password_checks = config.password_checks.unwrap_or_else(|| {
             2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
@@ -164,6 +169,7 @@ impl AppState {
             password_checks: Arc::new(tokio::sync::Semaphore::new(password_checks)),
             sso,
             db,
+            blobs,
             master_key: Arc::new(master_key),
             previous_master_keys: Arc::new(previous_master_keys),
             mailer,

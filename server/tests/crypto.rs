@@ -207,10 +207,11 @@ async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
         .bob_reading_with(&[("big.bin", "application/octet-stream", &data)])
         .await;
     let view = bob.read().await;
-    let file = sealed_file(&app, &view.attachments[0].id);
-    let sealed = std::fs::read(&file).unwrap();
+    let id = &view.attachments[0].id;
+    let sealed = app.sealed_object(id).await;
     // Drop the last chunk.
-    std::fs::write(&file, &sealed[..2 * (CHUNK_SIZE + TAG_LEN)]).unwrap();
+    app.replace_sealed_object(id, sealed[..2 * (CHUNK_SIZE + TAG_LEN)].to_vec())
+        .await;
     let response = bob.download(&view.attachments[0].id).stream().await;
     // The first chunk is fine, so the download starts; it must then break,
     // not end as a shorter "complete" file.
@@ -223,7 +224,7 @@ async fn a_truncated_attachment_fails_instead_of_serving_partial_bytes() {
     // A damaged first chunk fails before any byte is sent.
     let mut damaged = sealed.clone();
     damaged[5] ^= 0xff;
-    std::fs::write(&file, &damaged).unwrap();
+    app.replace_sealed_object(id, damaged).await;
     let response = bob.download(&view.attachments[0].id).response().await;
     assert_eq!(response.code(), ErrorCode::Internal);
 }
@@ -244,11 +245,10 @@ async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later
     let whole = bob.download(id).stream().await.into_body().collect().await;
     assert!(whole.unwrap().to_bytes() == data, "the bytes differ");
 
-    let file = sealed_file(&app, id);
-    let mut sealed = std::fs::read(&file).unwrap();
+    let mut sealed = app.sealed_object(id).await;
     // A byte of chunk 17 (the fifth batch's second) altered.
     sealed[17 * (CHUNK_SIZE + TAG_LEN) + 100] ^= 0x01;
-    std::fs::write(&file, &sealed).unwrap();
+    app.replace_sealed_object(id, sealed).await;
     let mut body = bob.download(id).stream().await.into_body();
     let mut got = Vec::new();
     let broke = loop {
@@ -265,17 +265,6 @@ async fn a_long_attachment_streams_whole_and_stops_at_a_damaged_chunk_in_a_later
         got == data[..17 * CHUNK_SIZE],
         "the bytes before the damage differ"
     );
-}
-
-/// The sealed file of attachment `id` of the app's one message.
-fn sealed_file(app: &TestApp, id: &str) -> std::path::PathBuf {
-    let dir = std::fs::read_dir(app.data_dir().join("attachments"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    dir.join(id)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -338,12 +327,7 @@ async fn after_revoke_the_ciphertext_and_wrapped_key_are_gone_from_the_database_
         (1, 1, 0),
         "only the other message keeps its key and body"
     );
-    assert_eq!(
-        std::fs::read_dir(app.data_dir().join("attachments"))
-            .unwrap()
-            .count(),
-        0
-    );
+    assert_eq!(app.stored_objects().await, []);
     // The other message is untouched and readable.
     let view = app.recipient(CAROL).signed_in().await.read().await;
     assert_eq!(view.message_id, keep);

@@ -307,6 +307,7 @@ async fn open(data: &Path) -> AppState {
         "http://127.0.0.1:1".to_owned(),
     ];
     args.extend(common::pg::args(data));
+    args.extend(common::blobs::args(data));
     args.push("serve".to_owned());
     let config = Cli::parse_from(args).config;
     AppState::open(
@@ -476,8 +477,14 @@ async fn readers(state: &AppState, data: &Path) -> Vec<Reader> {
 }
 
 /// Attachment files (other than those of an active message's attachment
-/// rows), after the server's start-up sweep has had `wait` to run.
+/// rows), after the server's start-up sweep has had `wait` to run. In a
+/// bucket, the objects of a message that was never stored (a writer killed)
+/// wait a day before the sweep takes them (messages/orphans.rs): there only
+/// those of ended messages, and strays beside a stored message's, count.
 async fn orphans(state: &AppState, data: &Path, wait: Duration) -> Vec<String> {
+    if state.blobs.local_root().is_none() {
+        return bucket_orphans(state, wait).await;
+    }
     let deadline = Instant::now() + wait;
     loop {
         let kept: HashSet<(String, String)> =
@@ -508,6 +515,34 @@ async fn orphans(state: &AppState, data: &Path, wait: Duration) -> Vec<String> {
                 if !kept.contains(&(message.clone(), file.clone())) {
                     found.push(format!("{message}/{file}"));
                 }
+            }
+        }
+        if found.is_empty() || Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn bucket_orphans(state: &AppState, wait: Duration) -> Vec<String> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let rows: Vec<(String, String, Option<String>)> =
+            sealmail::store::on_db!(&state.db, |c| sqlx::query_as(
+                "SELECT m.id, m.state, a.id FROM messages m
+                 LEFT JOIN attachments a ON a.message_id = m.id",
+            )
+            .fetch_all(c)
+            .await)
+            .unwrap();
+        let mut found = Vec::new();
+        for object in state.blobs.list().await.unwrap() {
+            let of_message: Vec<_> = rows.iter().filter(|r| r.0 == object.message).collect();
+            let kept = of_message
+                .iter()
+                .any(|r| r.1 == "active" && r.2.as_deref() == Some(object.attachment.as_str()));
+            if !of_message.is_empty() && !kept {
+                found.push(format!("{}/{}", object.message, object.attachment));
             }
         }
         if found.is_empty() || Instant::now() > deadline {

@@ -117,3 +117,57 @@ async fn the_copy_names_every_table_of_the_schema() {
     copied.sort();
     assert_eq!(copied, tables);
 }
+
+#[test]
+fn attachments_move_from_the_folder_to_a_bucket_and_read_back_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(run_on_sqlite(
+        &data,
+        &["user", "add", "--email", ALICE, "--password-stdin"],
+        "demo-password\n",
+    ));
+    let file = dir.path().join("plan.bin");
+    let plain: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&file, &plain).unwrap();
+    on_sqlite(
+        &data,
+        &[
+            "send",
+            "--from",
+            ALICE,
+            "--to",
+            "bob@example.net",
+            "--subject",
+            "Moving",
+            "--attach",
+            file.to_str().unwrap(),
+        ],
+    );
+
+    let s3 = common::blobs::S3Server::start("sealed");
+    let to = "s3://sealed/moved";
+    // The endpoint and credentials, without --blob-url (the source is the folder).
+    let endpoint = s3.args("sealed/moved").split_off(2);
+    let mut args = vec!["migrate-storage", "--to-blobs", to];
+    args.extend(endpoint.iter().map(String::as_str));
+    let report = on_sqlite(&data, &args);
+    assert!(
+        report.contains("copied 1 attachments") && report.contains("to s3://sealed/moved"),
+        "{report}"
+    );
+    assert!(
+        report.contains("1 messages and 3000000 bytes of attachments read back"),
+        "{report}"
+    );
+
+    // The object in the bucket is the sealed file, byte for byte.
+    let objects = s3.objects("sealed/moved");
+    let [object] = &objects[..] else {
+        panic!("{objects:?}")
+    };
+    let message = object.parent().unwrap().file_name().unwrap();
+    let attachment = object.file_name().unwrap();
+    let local = data.join("attachments").join(message).join(attachment);
+    assert!(std::fs::read(object).unwrap() == std::fs::read(local).unwrap());
+}

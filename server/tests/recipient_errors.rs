@@ -301,10 +301,7 @@ async fn the_purge_task_destroys_expired_messages_nobody_opened() {
         (1, 1, 0),
         "only the unexpired message keeps its key and body"
     );
-    let files = std::fs::read_dir(app.data_dir().join("attachments"))
-        .unwrap()
-        .count();
-    assert_eq!(files, 0, "attachment files removed");
+    assert_eq!(app.stored_objects().await, [], "attachments removed");
     assert_eq!(
         messages::status(&app.state, &keep).await.unwrap().state,
         sealmail_api::admin::MessageState::Active

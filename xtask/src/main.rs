@@ -9,6 +9,7 @@ mod fuzz;
 mod postgres;
 mod real_server;
 mod run;
+mod s3;
 mod shell;
 mod size;
 mod soak;
@@ -26,12 +27,13 @@ commands:
           [--scale] on PostgreSQL (a new local cluster), with a second replica
           on http://127.0.0.1:8081
   test    set up what is missing, then run every check: format, clippy (host and
-          wasm), host tests, the server's tests again on PostgreSQL, the
+          wasm), host tests, the server's tests again on PostgreSQL and an S3
+          store (s3s-fs), the
           dependency audit, a short fuzz, browser tests in headless Chromium,
           end to end, a 30 s soak
   test-postgres
-          only the server's tests on PostgreSQL (a throwaway cluster of
-          Debian's package, started and stopped here)
+          only the server's tests on PostgreSQL and S3 (a throwaway cluster
+          of Debian's package and an s3s-fs, started and stopped here)
   size    build the release portal and print the gzip size of each file it loads
   bench   build in release mode and measure: crypto against openssl, the API
           under load, memory, a million messages, a 3-minute soak, the portal's
@@ -40,7 +42,7 @@ commands:
           for N seconds (default 120); without nightly, the same properties
           with proptest on stable
   setup   only install what is missing (the wasm target, trunk, wasm-bindgen,
-          wasm-opt, Chromium and chromedriver, Python's dkimpy)
+          wasm-opt, Chromium and chromedriver, Python's dkimpy, s3s-fs)
 ";
 
 fn main() -> ExitCode {

@@ -63,6 +63,9 @@ const PYTHON_PACKAGES: [&str; 27] = [
     "typing-inspection==0.4.5",
     "typing-extensions==4.16.0",
 ];
+/// s3s-fs, the S3-compatible server the tests store attachments in (one
+/// folder served over the S3 protocol). 0.14.1: 0.17 needs a newer rustc.
+const S3S_FS_VERSION: &str = "0.14.1";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's `fonts-noto-cjk` (Noto Sans CJK, Japanese included).
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
@@ -96,6 +99,7 @@ impl Tools {
         if needs == Needs::Everything {
             tools.chromium()?;
             python_packages(&python_dir(), &PYTHON_PACKAGES)?;
+            Tools::s3s_fs()?;
         }
         Ok(tools)
     }
@@ -117,6 +121,32 @@ impl Tools {
     /// Where chromedriver is, for the wasm test runner and the end-to-end tests.
     pub fn chromedriver(&self) -> &'static str {
         CHROMEDRIVER
+    }
+
+    /// s3s-fs, installed with cargo into cargo's bin folder (as trunk is)
+    /// if it is not there at [`S3S_FS_VERSION`]; returns its path.
+    pub fn s3s_fs() -> Result<PathBuf> {
+        let bin = cargo_bin_dir()
+            .ok_or("neither CARGO_HOME nor HOME is set")?
+            .join("s3s-fs");
+        let want = format!("s3s-fs v{S3S_FS_VERSION}");
+        let installed = shell::output(shell::cargo().args(["install", "--list"]))
+            .is_some_and(|list| list.lines().any(|l| l.starts_with(&want)));
+        if installed && bin.exists() {
+            println!("ok  {want}");
+            return Ok(bin);
+        }
+        println!("installing {want} (about 4 minutes the first time)");
+        shell::run(shell::cargo().args([
+            "install",
+            "--locked",
+            "s3s-fs",
+            "--version",
+            S3S_FS_VERSION,
+            "--features",
+            "binary",
+        ]))?;
+        Ok(bin)
     }
 
     fn version_of(&self, program: &str, arg: &str) -> Option<String> {
@@ -303,15 +333,20 @@ fn npm_package_version(package: &str) -> Option<String> {
 
 /// `PATH` with cargo's bin folder and `.tools/node_modules/.bin` in front.
 fn search_path() -> OsString {
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
     let mut dirs: Vec<PathBuf> = vec![tools_dir().join("node_modules/.bin")];
-    dirs.extend(cargo_home.map(|h| h.join("bin")));
+    dirs.extend(cargo_bin_dir());
     if let Some(path) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&path));
     }
     std::env::join_paths(dirs).expect("PATH entries contain no separator")
+}
+
+/// Where `cargo install` puts programs.
+fn cargo_bin_dir() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|h| h.join("bin"))
 }
 
 /// The exact wasm-bindgen version Cargo.lock pins (the CLI must equal it).

@@ -1,12 +1,12 @@
 //! Sealing and storing a new message, with a mail to each recipient (their
 //! own link) queued in the same transaction.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use sealmail_api::{Language, Mailbox, Protection};
 
-use super::{StoredBody, attachment_dir, plain};
+use super::{StoredBody, plain};
+use crate::blobs::{BlobWriter, WRITE_BATCH};
 use crate::crypto::{self, ChunkSealer, DataKey};
 use crate::error::{Error, Result};
 use crate::mail::{Brand, templates};
@@ -46,18 +46,18 @@ pub struct Draft {
     pub read_receipt: bool,
 }
 
-/// A message being built: attachments are sealed to disk first, then
-/// [`Outgoing::send`] stores everything, and queues the links' mails, in one transaction.
-/// Dropped without sending, it removes its attachment files.
+/// A message being built: attachments are sealed into the blob store first,
+/// then [`Outgoing::send`] stores everything, and queues the links' mails, in
+/// one transaction. Dropped without sending, it removes its attachments.
 pub struct Outgoing {
     state: AppState,
     id: String,
     key: DataKey,
     attachments: Vec<AttachmentRow>,
-    dir: PathBuf,
     committed: bool,
     /// Held from the first attachment until the message is stored or
-    /// dropped: while it is, the orphan sweep leaves the files alone.
+    /// dropped: while it is, the orphan sweep leaves the files alone (a
+    /// local store only; in a bucket the sweep goes by the objects' age).
     writing: Option<super::orphans::Writing>,
     template: Option<store::branding::TemplateRow>,
     message_id: Option<String>,
@@ -67,17 +67,12 @@ pub struct Outgoing {
     plain_answers: Option<String>,
 }
 
-/// Sealed bytes gathered before each write (about 1 MiB): the upload's frames
-/// are often 64 KiB or less, and a write per frame spent more on trips to the
-/// blocking pool than the disk needed.
-const WRITE_BATCH: usize = 1 << 20;
-
-/// Seals one attachment into its file, chunk by chunk. Sealed bytes are
-/// written a megabyte at a time on the blocking pool while the next megabyte
-/// is being sealed; [`Outgoing::finish_attachment`] writes the rest and fsyncs.
+/// Seals one attachment into the blob store, chunk by chunk. Sealed bytes
+/// go out a megabyte at a time while the next megabyte is being sealed;
+/// [`Outgoing::finish_attachment`] writes the rest and makes it durable.
 pub struct AttachmentWriter {
     sealer: ChunkSealer,
-    disk: BatchWriter,
+    blob: BlobWriter,
     row: AttachmentRow,
 }
 
@@ -87,69 +82,9 @@ impl AttachmentWriter {
         self.sealer.update(data);
         if self.sealer.sealed_len() >= WRITE_BATCH {
             let sealer = &mut self.sealer;
-            self.disk
-                .write(|spare| sealer.take_sealed(spare), false)
-                .await?;
+            self.blob.write(|spare| sealer.take_sealed(spare)).await?;
         }
         Ok(())
-    }
-}
-
-/// A write on the blocking pool; it hands back the file and the emptied buffer.
-type Write = tokio::task::JoinHandle<std::io::Result<(std::fs::File, Vec<u8>)>>;
-
-/// A file written from a blocking thread, one batch in flight at a time.
-/// The sealer fills one buffer while the other is written; a finished
-/// write's buffer comes back to be filled next, so two serve the whole file.
-struct BatchWriter {
-    /// `None` while a write is in flight (it comes back with the file).
-    file: Option<std::fs::File>,
-    in_flight: Option<Write>,
-}
-
-impl BatchWriter {
-    fn new(file: std::fs::File) -> Self {
-        BatchWriter {
-            file: Some(file),
-            in_flight: None,
-        }
-    }
-
-    /// Room for a batch, the chunk that crosses its end, and the chunk the
-    /// sealer holds open: with frames of up to a chunk, filling one never
-    /// reallocates.
-    fn buffer() -> Vec<u8> {
-        Vec::with_capacity(WRITE_BATCH + 2 * (crypto::CHUNK_SIZE + crypto::TAG_LEN))
-    }
-
-    /// Waits for the write in flight, if any; then `fill` makes the next
-    /// batch in its emptied buffer (or a new one), and a blocking thread
-    /// writes it (with an fsync if `sync`).
-    async fn write(&mut self, fill: impl FnOnce(Vec<u8>) -> Vec<u8>, sync: bool) -> Result<()> {
-        let mut batch = fill(self.wait().await?);
-        let mut file = self.file.take().expect("no write in flight after wait");
-        self.in_flight = Some(tokio::task::spawn_blocking(move || {
-            use std::io::Write as _;
-            file.write_all(&batch)?;
-            if sync {
-                file.sync_all()?;
-            }
-            batch.clear();
-            Ok((file, batch))
-        }));
-        Ok(())
-    }
-
-    /// Waits for the write in flight; returns its emptied buffer (or a new one).
-    async fn wait(&mut self) -> Result<Vec<u8>> {
-        let Some(write) = self.in_flight.take() else {
-            return Ok(Self::buffer());
-        };
-        let (file, buffer) = write
-            .await
-            .map_err(|e| Error::Internal(format!("attachment writer: {e}")))??;
-        self.file = Some(file);
-        Ok(buffer)
     }
 }
 
@@ -158,7 +93,6 @@ impl Outgoing {
     pub fn new(state: &AppState) -> Self {
         let id = crypto::random_id();
         Outgoing {
-            dir: attachment_dir(state, &id),
             state: state.clone(),
             id,
             key: DataKey::generate(),
@@ -216,20 +150,19 @@ impl Outgoing {
 
     /// Starts sealing an attachment.
     pub async fn attachment(&mut self, name: &str, content_type: &str) -> Result<AttachmentWriter> {
-        if self.writing.is_none() {
-            self.writing = Some(super::orphans::Writing::start(self.dir.clone()).await?);
+        if self.writing.is_none()
+            && let Some(dir) = self.state.blobs.local_dir(&self.id)
+        {
+            self.writing = Some(super::orphans::Writing::start(dir).await?);
         }
         let position = self.attachments.len() as i64;
         let id = crypto::hex(&crypto::random_bytes::<6>());
-        let file = tokio::fs::File::create(self.dir.join(&id))
-            .await?
-            .into_std()
-            .await;
+        let blob = self.state.blobs.create(&self.id, &id).await?;
         let object = u32::try_from(position + 1)
             .map_err(|_| Error::InvalidRequest("too many attachments".into()))?;
         Ok(AttachmentWriter {
-            sealer: ChunkSealer::new(&self.key, &self.id, object, BatchWriter::buffer()),
-            disk: BatchWriter::new(file),
+            sealer: ChunkSealer::new(&self.key, &self.id, object, BlobWriter::buffer()),
+            blob,
             row: AttachmentRow {
                 id,
                 position,
@@ -244,14 +177,14 @@ impl Outgoing {
     pub async fn finish_attachment(&mut self, writer: AttachmentWriter) -> Result<()> {
         let AttachmentWriter {
             sealer,
-            mut disk,
+            blob,
             mut row,
         } = writer;
         let (rest, size) = sealer.finish();
-        // The last bytes and one fsync, and wait for them: the file is durable
-        // before the message that points at it is stored.
-        disk.write(|_| rest, true).await?;
-        disk.wait().await?;
+        // The last bytes (and an fsync, or the upload's completion), and wait
+        // for them: the attachment is durable before the message that points
+        // at it is stored.
+        blob.finish(rest).await?;
         row.size = size as i64;
         self.attachments.push(row);
         Ok(())
@@ -317,7 +250,6 @@ impl Outgoing {
                 let sealed = plain::Sealed {
                     id: &self.id,
                     key: &self.key,
-                    dir: &self.dir,
                     attachments: &self.attachments,
                     message_id: &message_id,
                 };
@@ -459,7 +391,7 @@ impl NotificationJob {
 impl Drop for Outgoing {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            self.state.blobs.discard_message(&self.id);
             if let Some(writing) = self.writing.take() {
                 writing.abandon();
             }

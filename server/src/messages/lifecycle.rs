@@ -10,7 +10,7 @@ use sealmail_api::admin::{
     RecipientStatus,
 };
 
-use super::{attachment_dir, normalize_message_id};
+use super::normalize_message_id;
 use crate::audit::Actor;
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -31,17 +31,16 @@ pub async fn find(state: &AppState, message_id: &str) -> Result<MessageRow> {
 }
 
 /// Ends a message (revoked or expired): the state change and the destruction
-/// of its key and content are one transaction; its files go right after.
+/// of its key and content are one transaction; its attachments go from the
+/// blob store right after it commits.
 /// Returns whether this call ended it.
 pub async fn end(state: &AppState, id: &str, to: MessageState) -> Result<bool> {
     let changed = messages::end(&state.db, id, to, store::now()).await?;
     if changed {
-        // Without the key the files are unreadable already; this frees the space.
-        match tokio::fs::remove_dir_all(attachment_dir(state, id)).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                tracing::warn!(message = %id, error = %e, "could not remove attachment files")
-            }
-            _ => {}
+        // Without the key the objects are unreadable already; this frees the
+        // space and keeps the promise. If it fails the orphan sweep finishes it.
+        if let Err(e) = state.blobs.delete_message(id).await {
+            tracing::warn!(message = %id, error = %e, "could not remove attachment files");
         }
         if let Err(e) = store::checkpoint(&state.db).await {
             tracing::warn!(error = %e, "WAL checkpoint after ending a message failed");

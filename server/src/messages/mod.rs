@@ -37,8 +37,3 @@ pub fn mask_address(address: &str) -> String {
         None => "•••".to_owned(),
     }
 }
-
-/// Where a message's attachment files live.
-fn attachment_dir(state: &crate::state::AppState, message: &str) -> std::path::PathBuf {
-    state.settings.attachments_dir.join(message)
-}

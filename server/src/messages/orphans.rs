@@ -7,7 +7,18 @@
 //! the process dies, even by `kill -9`), so the sweep can tell a dead
 //! writer's files from a live one's, in any process (`sealmail send` writes
 //! too): a dir with neither a message nor a held lock is an orphan.
+//!
+//! A bucket (`--blob-url s3://…`) has no locks, and several servers write
+//! to it: there the sweep goes by the database and the objects' age. An
+//! ended message's objects go at once (its key is destroyed). Objects of a
+//! message with no row go once they are a day old: a writer may still be
+//! uploading the message's later attachments, and until its row is stored
+//! its key exists nowhere but in that writer's memory, so the wait costs
+//! space, never secrecy. Uploads a crash left incomplete are not objects
+//! at all: the bucket's lifecycle rule `AbortIncompleteMultipartUpload`
+//! removes them (README).
 
+use std::collections::BTreeMap;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
@@ -95,11 +106,55 @@ enum Owner {
     Ended,
 }
 
-/// Removes the attachment files no active message points at, and the dirs
-/// of messages that were never stored or have ended. Returns how many files
-/// went. Files of a message still being written (its lock held) stay.
+/// How old the objects of a message with no row must be before they are
+/// swept from a bucket (see the module's comment).
+const UNSTORED_GRACE_SECONDS: i64 = 24 * 60 * 60;
+
+/// Removes the attachments no active message points at, and those of
+/// messages that were never stored or have ended. Returns how many went.
+/// Attachments of a message still being written stay.
 pub async fn sweep_orphans(state: &AppState) -> Result<usize> {
-    let root = state.settings.attachments_dir.clone();
+    match state.blobs.local_root() {
+        Some(root) => sweep_folder(state, root.to_owned()).await,
+        None => sweep_bucket(state).await,
+    }
+}
+
+/// The sweep of a bucket, by the database and the objects' age.
+async fn sweep_bucket(state: &AppState) -> Result<usize> {
+    let mut by_message: BTreeMap<String, Vec<crate::blobs::StoredObject>> = BTreeMap::new();
+    for object in state.blobs.list().await? {
+        by_message
+            .entry(object.message.clone())
+            .or_default()
+            .push(object);
+    }
+    let now = crate::store::now();
+    let mut removed = 0;
+    for (id, objects) in by_message {
+        let owner = owner(state, &id).await?;
+        for object in objects {
+            let orphan = match &owner {
+                Owner::Active(files) => !files.contains(&object.attachment),
+                Owner::Ended => true,
+                Owner::Nobody => now - object.modified > UNSTORED_GRACE_SECONDS,
+            };
+            if !orphan {
+                continue;
+            }
+            match state.blobs.delete(&id, &object.attachment).await {
+                Ok(()) => removed += 1,
+                Err(e) => {
+                    tracing::warn!(message = %id, error = %e, "sweeping an attachment failed")
+                }
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// The sweep of a local folder, by its writers' locks and the database.
+async fn sweep_folder(state: &AppState, root: PathBuf) -> Result<usize> {
     let dirs = blocking({
         let root = root.clone();
         move || {

@@ -2,8 +2,6 @@
 //! the mail to its sender carries the reply itself, opened from what was just
 //! sealed, instead of a link.
 
-use std::path::Path;
-
 use sealmail_api::Mailbox;
 
 use super::Draft;
@@ -18,7 +16,6 @@ use crate::store::messages::AttachmentRow;
 pub(super) struct Sealed<'a> {
     pub id: &'a str,
     pub key: &'a DataKey,
-    pub dir: &'a Path,
     pub attachments: &'a [AttachmentRow],
     pub message_id: &'a str,
 }
@@ -35,14 +32,14 @@ pub(super) async fn mails(
 ) -> Result<Vec<NewMail>> {
     let mut mails = Vec::with_capacity(recipients.len());
     for to in recipients {
-        // Opened again from the sealed files (no plaintext copy was kept
+        // Opened again from the stored attachments (no plaintext copy was kept
         // while they were uploaded): the mail carries what is stored.
         let mut attachments = Vec::with_capacity(sealed.attachments.len());
         for row in sealed.attachments {
             attachments.push(PlainAttachment {
                 name: row.name.clone(),
                 content_type: row.content_type.clone(),
-                bytes: open_file(&sealed, row).await?,
+                bytes: open_file(state, &sealed, row).await?,
             });
         }
         let reply = PlainReply {
@@ -66,8 +63,8 @@ pub(super) async fn mails(
 
 /// An attachment's plaintext, opened chunk by chunk in the buffer it was
 /// read into.
-async fn open_file(sealed: &Sealed<'_>, row: &AttachmentRow) -> Result<Vec<u8>> {
-    let mut buf = tokio::fs::read(sealed.dir.join(&row.id)).await?;
+async fn open_file(state: &AppState, sealed: &Sealed<'_>, row: &AttachmentRow) -> Result<Vec<u8>> {
+    let mut buf = state.blobs.read_all(sealed.id, &row.id).await?;
     let size = u64::try_from(row.size).unwrap_or_default();
     let object = u32::try_from(row.position + 1)
         .map_err(|_| Error::Internal("attachment position out of range".to_owned()))?;

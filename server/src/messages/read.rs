@@ -6,7 +6,8 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use sealmail_api::recipient::{Body, BodyView};
 
-use super::{StoredBody, attachment_dir};
+use super::StoredBody;
+use crate::blobs::BlobReader;
 use crate::crypto::{CHUNK_SIZE, ChunkOpener, DataKey, OpenError, TAG_LEN, chunk_count};
 use crate::error::{Error, Result};
 use crate::sanitize::sanitize_html;
@@ -96,10 +97,10 @@ pub struct AttachmentStream {
     failed: bool,
 }
 
-/// The sealed file and its opener, shared by the batches under way: each
+/// The sealed object and its opener, shared by the batches under way: each
 /// reads at its own offset and opens its chunks by their index.
 struct Source {
-    file: std::fs::File,
+    blob: BlobReader,
     opener: ChunkOpener,
     chunks: u64,
     size: u64,
@@ -120,27 +121,48 @@ impl Source {
         (self.size - start.min(self.size)).min(CHUNK_SIZE as u64) as usize + TAG_LEN
     }
 
-    /// Reads the batch of chunks `first..end` into `buf` and opens each in
-    /// place. A file cut short, or a chunk altered, is the failure returned
-    /// beside the chunks before it, so those still go out first and the
-    /// download breaks where the damage is.
+    /// The sealed bytes of the batch of chunks `first..end`: where they
+    /// start, and how many.
+    fn span(&self, first: u64, end: u64) -> (u64, usize) {
+        let total = (first..end).map(|c| self.sealed_len(c)).sum();
+        (first * (CHUNK_SIZE + TAG_LEN) as u64, total)
+    }
+
+    /// Reads the batch of chunks `first..end` from a file into `buf` and
+    /// opens each in place, in one trip to the blocking pool.
     fn read_and_open(&self, first: u64, end: u64, mut buf: Vec<u8>) -> Opened {
-        let total: usize = (first..end).map(|c| self.sealed_len(c)).sum();
+        let Some(file) = self.blob.file() else {
+            return Opened::failed(Error::Internal("not a local attachment".into()));
+        };
+        let (offset, total) = self.span(first, end);
         // A buffer used before is overwritten as it is: zeroing a new one
         // costs a memset as long as the batch.
         buf.resize(buf.len().max(total), 0);
         buf.truncate(total);
-        let offset = first * (CHUNK_SIZE + TAG_LEN) as u64;
-        let read = match read_at(&self.file, &mut buf, offset) {
+        match crate::blobs::read_at(file, &mut buf, offset) {
+            Ok(read) => self.open_batch(first, end, buf, read),
+            Err(e) => Opened::failed(Error::Io(e)),
+        }
+    }
+
+    /// Fetches the batch of chunks `first..end` from a remote store (one
+    /// ranged read) into `buf`, then opens it on the blocking pool.
+    async fn fetch_and_open(self: Arc<Self>, first: u64, end: u64, mut buf: Vec<u8>) -> Opened {
+        let (offset, total) = self.span(first, end);
+        let read = match self.blob.read_at(offset, total, &mut buf).await {
             Ok(read) => read,
-            Err(e) => {
-                return Opened {
-                    whole: Bytes::new(),
-                    chunks: Vec::new(),
-                    failure: Some(Error::Io(e)),
-                };
-            }
+            Err(e) => return Opened::failed(e),
         };
+        tokio::task::spawn_blocking(move || self.open_batch(first, end, buf, read))
+            .await
+            .unwrap_or_else(|e| Opened::failed(Error::Internal(format!("attachment reader: {e}"))))
+    }
+
+    /// Opens in place each chunk of the batch `first..end`, whose sealed
+    /// bytes are `buf[..read]`. A batch cut short, or a chunk altered, is the
+    /// failure returned beside the chunks before it, so those still go out
+    /// first and the download breaks where the damage is.
+    fn open_batch(&self, first: u64, end: u64, mut buf: Vec<u8>, read: usize) -> Opened {
         let mut plains = Vec::new();
         let mut failure = None;
         let mut at = 0;
@@ -169,27 +191,14 @@ impl Source {
     }
 }
 
-/// Fills `buf` from `offset` of `file` (shared: no file position is used);
-/// returns how much was there (less than `buf` at the end of the file).
-fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    #[cfg(unix)]
-    use std::os::unix::fs::FileExt as _;
-    #[cfg(windows)]
-    use std::os::windows::fs::FileExt as _;
-    let mut read = 0;
-    while read < buf.len() {
-        #[cfg(unix)]
-        let n = file.read_at(&mut buf[read..], offset + read as u64);
-        #[cfg(windows)]
-        let n = file.seek_read(&mut buf[read..], offset + read as u64);
-        match n {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+impl Opened {
+    fn failed(e: Error) -> Opened {
+        Opened {
+            whole: Bytes::new(),
+            chunks: Vec::new(),
+            failure: Some(e),
         }
     }
-    Ok(read)
 }
 
 /// The buffer of a batch already handed out, if nothing holds its chunks
@@ -213,13 +222,10 @@ pub async fn open_attachment(
     let size = attachment.size as u64;
     let object = u32::try_from(attachment.position + 1)
         .map_err(|_| Error::Internal("attachment position out of range".into()))?;
-    let file = tokio::fs::File::open(attachment_dir(state, message).join(&attachment.id))
-        .await?
-        .into_std()
-        .await;
+    let blob = state.blobs.open(message, &attachment.id).await?;
     let mut stream = AttachmentStream {
         source: Arc::new(Source {
-            file,
+            blob,
             opener: ChunkOpener::new(&key, message, object, size),
             chunks: chunk_count(size),
             size,
@@ -261,7 +267,8 @@ impl AttachmentStream {
 
     /// Starts batches until [`IN_FLIGHT`] are under way (or none is left),
     /// the first in `buf`. File reads block, and AES-GCM on a quarter of a
-    /// megabyte is better off the async workers too.
+    /// megabyte is better off the async workers too; a remote store's
+    /// ranged read is awaited first, then the batch is opened the same way.
     fn start_batches(&mut self, mut buf: Vec<u8>) {
         while self.jobs.len() < IN_FLIGHT && self.next_chunk < self.source.chunks {
             let first = self.next_chunk;
@@ -269,9 +276,11 @@ impl AttachmentStream {
             self.next_chunk = end;
             let source = self.source.clone();
             let buf = std::mem::take(&mut buf);
-            self.jobs.push_back(tokio::task::spawn_blocking(move || {
-                source.read_and_open(first, end, buf)
-            }));
+            self.jobs.push_back(if source.blob.file().is_some() {
+                tokio::task::spawn_blocking(move || source.read_and_open(first, end, buf))
+            } else {
+                tokio::spawn(source.fetch_and_open(first, end, buf))
+            });
         }
     }
 
@@ -283,11 +292,7 @@ impl AttachmentStream {
         };
         let opened = match job.await {
             Ok(opened) => opened,
-            Err(e) => Opened {
-                whole: Bytes::new(),
-                chunks: Vec::new(),
-                failure: Some(Error::Internal(format!("attachment reader: {e}"))),
-            },
+            Err(e) => Opened::failed(Error::Internal(format!("attachment reader: {e}"))),
         };
         if opened.failure.is_some() {
             // Nothing after a damaged chunk goes out.

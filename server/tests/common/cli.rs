@@ -7,7 +7,9 @@ use std::process::{Command, Output, Stdio};
 /// Runs `sealmail --data-dir DATA ARGS…` with `stdin`, isolated from the
 /// caller's SEALMAIL_* environment.
 pub fn run_sealmail(data: &Path, args: &[&str], stdin: &str) -> Output {
-    run_with(data, &super::pg::args(data), args, stdin)
+    let mut stores = super::pg::args(data);
+    stores.extend(super::blobs::args(data));
+    run_with(data, &stores, args, stdin)
 }
 
 /// [`run_sealmail`] on the data dir's own SQLite file, whatever database the
@@ -33,6 +35,7 @@ fn run_with(data: &Path, database: &[String], args: &[&str], stdin: &str) -> Out
         "SEALMAIL_DKIM_SELECTOR",
         "SEALMAIL_DKIM_DOMAIN",
         "SEALMAIL_DATABASE_URL",
+        "SEALMAIL_BLOB_URL",
     ] {
         command.env_remove(var);
     }

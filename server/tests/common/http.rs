@@ -48,6 +48,7 @@ impl Server {
             .arg("--data-dir")
             .arg(data)
             .args(super::pg::args(data))
+            .args(super::blobs::args(data))
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--public-url", &format!("http://127.0.0.1:{port}")])
             .arg("--portal-dir")

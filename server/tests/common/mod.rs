@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod admin;
+pub mod blobs;
 pub mod bounce;
 pub mod cli;
 pub mod client;
@@ -205,6 +206,10 @@ impl TestApp {
             portal.display().to_string(),
         ];
         args.extend(pg::args(&data));
+        // A test with a store of its own names it.
+        if !extra.contains(&"--blob-url") {
+            args.extend(blobs::args(&data));
+        }
         if !extra.contains(&"--public-url") {
             args.extend(["--public-url".to_owned(), "http://portal.test".to_owned()]);
         }
@@ -269,6 +274,32 @@ impl TestApp {
 
     pub fn data_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("data")
+    }
+
+    /// Every sealed attachment in the app's blob store (folder or bucket).
+    pub async fn stored_objects(&self) -> Vec<sealmail::blobs::StoredObject> {
+        self.state.blobs.list().await.unwrap()
+    }
+
+    /// The sealed bytes of attachment `id`, from the blob store.
+    pub async fn sealed_object(&self, id: &str) -> Vec<u8> {
+        let message = self.message_of_object(id).await;
+        self.state.blobs.read_all(&message, id).await.unwrap()
+    }
+
+    /// Replaces the sealed bytes of attachment `id` in the blob store.
+    pub async fn replace_sealed_object(&self, id: &str, bytes: Vec<u8>) {
+        let message = self.message_of_object(id).await;
+        self.state.blobs.put(&message, id, bytes).await.unwrap()
+    }
+
+    async fn message_of_object(&self, id: &str) -> String {
+        self.stored_objects()
+            .await
+            .into_iter()
+            .find(|o| o.attachment == id)
+            .unwrap_or_else(|| panic!("no stored attachment {id}"))
+            .message
     }
 
     /// Sends a message from Alice with the given attachments; returns the Message-ID.

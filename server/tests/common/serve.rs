@@ -29,6 +29,7 @@ impl Serve {
             .arg("--data-dir")
             .arg(data)
             .args(super::pg::args(data))
+            .args(super::blobs::args(data))
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(args)
             .arg("serve")
