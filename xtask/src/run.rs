@@ -90,7 +90,7 @@ pub fn run(args: &[String]) -> Result {
             println!("replica B:       http://{LISTEN_B}/ (the same database and data dir)");
             println!("PostgreSQL:      {}", cluster.url());
             println!(
-                "attachments:     {} (shared by both replicas; S3 storage is not built yet)",
+                "attachments:     {} (shared by both replicas; or a bucket: --blob-url s3://…)",
                 data_dir.join("attachments").display()
             );
             println!("data (master key, outbox): {}", data_dir.display());
