@@ -42,7 +42,7 @@ commands:
           for N seconds (default 120); without nightly, the same properties
           with proptest on stable
   setup   only install what is missing (the wasm target, trunk, wasm-bindgen,
-          wasm-opt, Chromium and chromedriver, Python's dkimpy, s3s-fs)
+          wasm-opt, Chromium and chromedriver, Python's dkimpy, s3s-serve)
 ";
 
 fn main() -> ExitCode {

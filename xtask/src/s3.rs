@@ -1,5 +1,5 @@
-//! A throwaway S3-compatible store for the tests: `s3s-fs` (installed by
-//! `cargo xtask setup`, see tools.rs) serving a temp folder on loopback,
+//! A throwaway S3-compatible store for the tests: s3s-fs's file system
+//! (`tools/s3s-serve`, built by `cargo xtask setup`) serving a temp folder on loopback,
 //! where a bucket is a folder; stopped and deleted when the guard is dropped.
 
 use std::net::TcpListener;
@@ -25,10 +25,10 @@ pub struct Store {
 }
 
 impl Store {
-    /// Installs `s3s-fs` if missing and starts it on a free port with
+    /// Builds `s3s-serve` if missing and starts it on a free port with
     /// bucket [`BUCKET`].
     pub fn start(name: &str) -> Result<Store> {
-        let program = Tools::s3s_fs()?;
+        let program = Tools::s3_server()?;
         let dir = std::env::temp_dir().join(format!("sealmail-{name}-s3-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join(BUCKET)).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -49,7 +49,7 @@ impl Store {
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if started.elapsed() > Duration::from_secs(30) {
-                return Err(format!("s3s-fs did not listen on port {port}"));
+                return Err(format!("s3s-serve did not listen on port {port}"));
             }
             std::thread::sleep(Duration::from_millis(100));
         }

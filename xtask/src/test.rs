@@ -92,7 +92,7 @@ pub fn test(args: &[String]) -> Result {
         ),
         ("host tests", Step::Run(cargo(&tools, "test", &HOST_TESTS))),
         (
-            "server tests again on PostgreSQL and S3 (a cluster of Debian's package and s3s-fs, started here on loopback)",
+            "server tests again on PostgreSQL and S3 (a cluster of Debian's package and s3s-fs's file system, started here on loopback)",
             Step::Check(server_tests_on_postgres),
         ),
         (

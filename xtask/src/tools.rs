@@ -63,9 +63,6 @@ const PYTHON_PACKAGES: [&str; 27] = [
     "typing-inspection==0.4.5",
     "typing-extensions==4.16.0",
 ];
-/// s3s-fs, the S3-compatible server the tests store attachments in (one
-/// folder served over the S3 protocol). 0.14.1: 0.17 needs a newer rustc.
-const S3S_FS_VERSION: &str = "0.14.1";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's `fonts-noto-cjk` (Noto Sans CJK, Japanese included).
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
@@ -99,7 +96,7 @@ impl Tools {
         if needs == Needs::Everything {
             tools.chromium()?;
             python_packages(&python_dir(), &PYTHON_PACKAGES)?;
-            Tools::s3s_fs()?;
+            Tools::s3_server()?;
         }
         Ok(tools)
     }
@@ -123,30 +120,28 @@ impl Tools {
         CHROMEDRIVER
     }
 
-    /// s3s-fs, installed with cargo into cargo's bin folder (as trunk is)
-    /// if it is not there at [`S3S_FS_VERSION`]; returns its path.
-    pub fn s3s_fs() -> Result<PathBuf> {
-        let bin = cargo_bin_dir()
-            .ok_or("neither CARGO_HOME nor HOME is set")?
-            .join("s3s-fs");
-        let want = format!("s3s-fs v{S3S_FS_VERSION}");
-        let installed = shell::output(shell::cargo().args(["install", "--list"]))
-            .is_some_and(|list| list.lines().any(|l| l.starts_with(&want)));
-        if installed && bin.exists() {
-            println!("ok  {want}");
-            return Ok(bin);
+    /// The S3-compatible server the tests, `run --scale` and the bench
+    /// store attachments in: `tools/s3s-serve` (s3s-fs's file system with
+    /// TCP_NODELAY; see its Cargo.toml), built with its own lock file into
+    /// `target/s3s-serve` (cargo only checks it is fresh after the first
+    /// time); returns the program's path.
+    pub fn s3_server() -> Result<PathBuf> {
+        let target = shell::target_dir().join("s3s-serve");
+        let manifest = shell::root().join("tools/s3s-serve/Cargo.toml");
+        let program = target.join("release/s3s-serve");
+        if !program.exists() {
+            println!("building s3s-serve (s3s-fs 0.14.1; about 3 minutes the first time)");
         }
-        println!("installing {want} (about 4 minutes the first time)");
-        shell::run(shell::cargo().args([
-            "install",
-            "--locked",
-            "s3s-fs",
-            "--version",
-            S3S_FS_VERSION,
-            "--features",
-            "binary",
-        ]))?;
-        Ok(bin)
+        shell::run(
+            shell::cargo()
+                .args(["build", "--release", "--locked", "--quiet"])
+                .arg("--manifest-path")
+                .arg(&manifest)
+                .arg("--target-dir")
+                .arg(&target),
+        )?;
+        println!("ok  s3s-serve (s3s-fs 0.14.1)");
+        Ok(program)
     }
 
     fn version_of(&self, program: &str, arg: &str) -> Option<String> {

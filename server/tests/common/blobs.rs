@@ -1,6 +1,6 @@
 //! The server's tests on an S3-compatible store: with
 //! `SEALMAIL_TEST_BLOB_URL` set (`cargo xtask test` sets it for its second
-//! run, at an `s3s-fs` it started, with `SEALMAIL_TEST_S3_ENDPOINT` and the
+//! run, at an S3 server (s3s-fs's file system) it started, with `SEALMAIL_TEST_S3_ENDPOINT` and the
 //! credentials), every data dir a test uses gets a prefix of its own in
 //! that bucket, and the app, `sealmail serve` and the commands of that test
 //! all use it. [`S3Server`] starts a store of a test's own.
@@ -71,22 +71,20 @@ impl S3Args {
     }
 }
 
-/// The `s3s-fs` program (`cargo xtask setup` installs it): `S3S_FS`, else
-/// cargo's bin folder, else `PATH`.
+/// The S3 server program: `SEALMAIL_TEST_S3_SERVER`, else `s3s-serve`
+/// (tools/s3s-serve, s3s-fs's file system with TCP_NODELAY) where
+/// `cargo xtask setup` builds it, in this build's target folder.
 fn program() -> PathBuf {
-    if let Some(path) = std::env::var_os("S3S_FS") {
+    if let Some(path) = std::env::var_os("SEALMAIL_TEST_S3_SERVER") {
         return path.into();
     }
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    match home.map(|h| h.join("bin/s3s-fs")) {
-        Some(path) if path.exists() => path,
-        _ => "s3s-fs".into(),
-    }
+    // This test is TARGET/debug/deps/NAME.
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.ancestors().nth(3).unwrap();
+    target.join("s3s-serve/release/s3s-serve")
 }
 
-/// An `s3s-fs` of a test's own, serving a temp folder (a bucket is a folder
+/// An S3 server of a test's own (s3s-fs's file system), serving a temp folder (a bucket is a folder
 /// in it) on loopback; stopped when dropped.
 pub struct S3Server {
     child: Child,
@@ -116,13 +114,16 @@ impl S3Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("cannot start s3s-fs ({e}): `cargo xtask setup` installs it")
+                panic!(
+                    "cannot start {} ({e}): `cargo xtask setup` builds it",
+                    program().display()
+                )
             });
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 started.elapsed() < Duration::from_secs(20),
-                "s3s-fs did not listen"
+                "the S3 server did not listen"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
