@@ -181,3 +181,58 @@ async fn workers_claiming_at_once_never_claim_the_same_mail() {
     assert_eq!(all.len(), claimed, "a mail was claimed twice");
     assert_eq!(claimed, 60, "every mail claimed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn downloads_audited_while_their_message_ends_keep_no_file_name() {
+    use sealmail::store::audit::{self, NewEvent};
+    use sealmail::store::{MessageState, messages, now};
+    use sealmail_api::admin::{AuditKind, AuditOutcome};
+
+    let app = Arc::new(TestApp::new().await);
+    for round in 0..12 {
+        let message_id = app.send(&[BOB], &[], &[]).await;
+        let id: String = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+            "SELECT id FROM messages WHERE message_id = $1"
+        )
+        .bind(&message_id)
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        let download = NewEvent {
+            kind: AuditKind::AttachmentDownloaded,
+            outcome: AuditOutcome::Success,
+            message_id: Some(message_id.clone()),
+            recipient: Some(BOB.into()),
+            actor: None,
+            client_address: None,
+            detail: Some(format!("round-{round}.pdf")),
+        };
+        // Downloads stored from several writers (replicas) as the revoke commits.
+        let writers: Vec<_> = (0..4)
+            .map(|_| {
+                let (app, download) = (app.clone(), download.clone());
+                tokio::spawn(async move {
+                    for _ in 0..3 {
+                        audit::insert_all(&app.state.db, &[(download.clone(), now())])
+                            .await
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        let ended = messages::end(&app.state.db, &id, MessageState::Revoked, now())
+            .await
+            .unwrap();
+        assert!(ended);
+        for writer in writers {
+            writer.await.unwrap();
+        }
+    }
+    let named: i64 = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE kind = 'attachment_downloaded' AND detail IS NOT NULL"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    assert_eq!(named, 0, "an ended message's file names are all gone");
+}

@@ -5,11 +5,13 @@
 //! event made the views queue for the write lock (the message view's p99 at
 //! 16 clients). Events go to one writer task instead, which stores
 //! whatever has arrived while its previous commit ran as one `INSERT`
-//! (one statement: all or none). Nothing waits for a timer, and a request still returns only
+//! (one statement: all or none; on PostgreSQL a few commits run at once). Nothing waits for a timer, and a request still returns only
 //! after its event is stored ("logged before served" as before), so a crash
 //! loses no event a client saw the effect of.
 
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::store::{self, audit::NewEvent};
 
@@ -19,6 +21,9 @@ const QUEUE: usize = 4096;
 /// The most events in one commit (8 values each, well under SQLite's
 /// 32,766 bound parameters).
 const MOST_PER_COMMIT: usize = 512;
+
+/// Batches being committed at once on PostgreSQL.
+const COMMITS_IN_FLIGHT: usize = 4;
 
 type Pending = (NewEvent, i64, oneshot::Sender<()>);
 
@@ -59,18 +64,40 @@ impl AuditLog {
 }
 
 async fn write(db: crate::store::Db, mut events: mpsc::Receiver<Pending>) {
-    let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
-    while events.recv_many(&mut batch, MOST_PER_COMMIT).await > 0 {
-        let (rows, waiting): (Vec<_>, Vec<_>) = batch
-            .drain(..)
-            .map(|(event, at, stored)| ((event, at), stored))
-            .unzip();
-        if let Err(e) = store::audit::insert_all(&db, &rows).await {
-            tracing::error!(error = %e, events = rows.len(), "could not record audit events");
+    // SQLite has one writer: a second commit in flight would only wait for
+    // the first. PostgreSQL flushes commits that wait together in one go, so
+    // while one batch waits for its flush the next ones are sent.
+    let in_flight = Arc::new(Semaphore::new(if db.is_postgres() {
+        COMMITS_IN_FLIGHT
+    } else {
+        1
+    }));
+    loop {
+        let Ok(turn) = in_flight.clone().acquire_owned().await else {
+            return;
+        };
+        let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
+        if events.recv_many(&mut batch, MOST_PER_COMMIT).await == 0 {
+            return;
         }
-        for stored in waiting {
-            let _ = stored.send(());
-        }
+        let db = db.clone();
+        tokio::spawn(async move {
+            store_batch(&db, batch).await;
+            drop(turn);
+        });
+    }
+}
+
+async fn store_batch(db: &crate::store::Db, batch: Vec<Pending>) {
+    let (rows, waiting): (Vec<_>, Vec<_>) = batch
+        .into_iter()
+        .map(|(event, at, stored)| ((event, at), stored))
+        .unzip();
+    if let Err(e) = store::audit::insert_all(db, &rows).await {
+        tracing::error!(error = %e, events = rows.len(), "could not record audit events");
+    }
+    for stored in waiting {
+        let _ = stored.send(());
     }
 }
 

@@ -27,6 +27,15 @@ pub struct NewEvent {
     pub detail: Option<String>,
 }
 
+impl NewEvent {
+    /// Whether its `detail` is an attachment's file name (a download's).
+    fn names_a_file(&self) -> bool {
+        self.kind == AuditKind::AttachmentDownloaded
+            && self.outcome == AuditOutcome::Success
+            && self.detail.is_some()
+    }
+}
+
 /// Stores events, each with its time, in one statement: all or none. One
 /// statement is one trip to the connection's thread and one short hold of
 /// the write lock, however many events (a transaction of one `INSERT` per
@@ -35,10 +44,23 @@ pub async fn insert_all(db: &Db, events: &[(NewEvent, i64)]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
-    // With the message's end in one write order: an event of a message that
-    // ended while it was on its way loses its file name here, as the events
-    // before the end lost theirs in `forget_file_names`.
-    let mut tx = db.write_serial(Serial::Audit).await?;
+    // In one write order with the end of each message whose file names these
+    // events carry: an event of a message that ended while it was on its way
+    // loses its name here, as the events before the end lost theirs in
+    // `forget_file_names`. Only those messages are locked (in one order, so
+    // two writers never wait on each other), so on PostgreSQL the writers of
+    // several replicas commit side by side.
+    let mut named: Vec<Serial> = events
+        .iter()
+        .filter(|(e, _)| e.names_a_file())
+        .filter_map(|(e, _)| e.message_id.as_deref().map(Serial::message_files))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut tx = db.write().await?;
+    for message in &named {
+        tx.serialize(*message).await?;
+    }
     on_tx!(tx, |c| {
         let mut q = QueryBuilder::new(
             "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail) ",
@@ -56,15 +78,19 @@ pub async fn insert_all(db: &Db, events: &[(NewEvent, i64)]) -> Result<()> {
         q.push(" RETURNING id");
         let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *c).await?;
         let first = ids.iter().min().copied().unwrap_or(0);
-        sqlx::query(
+        if named.is_empty() {
+            Ok(())
+        } else {
+            sqlx::query(
             "UPDATE audit_events SET detail = NULL
              WHERE kind = 'attachment_downloaded' AND outcome = 'success' AND detail IS NOT NULL
                AND id >= $1 AND message_id IN (SELECT message_id FROM messages WHERE state <> 'active')",
         )
-        .bind(first)
-        .execute(&mut *c)
-        .await
-        .map(|_| ())
+            .bind(first)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+        }
     })?;
     tx.commit().await?;
     Ok(())
@@ -74,7 +100,7 @@ pub async fn insert_all(db: &Db, events: &[(NewEvent, i64)]) -> Result<()> {
 /// Message-ID `message_id`, inside the transaction that ends it: crypto-
 /// shredding takes the names with the files. The events stay.
 pub async fn forget_file_names(tx: &mut Tx, message_id: &str) -> Result<()> {
-    tx.serialize(Serial::Audit).await?;
+    tx.serialize(Serial::message_files(message_id)).await?;
     // A download's `detail` is the file's name.
     on_tx!(tx, |c| sqlx::query(
         "UPDATE audit_events SET detail = NULL

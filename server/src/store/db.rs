@@ -37,12 +37,14 @@ pub enum Tx {
 
 /// What a transaction that reads before it writes must not interleave with,
 /// on PostgreSQL (on SQLite the write lock already serialises every writer).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Serial {
     /// Everything done for one recipient's link (its passcodes' limits).
     Link(i64),
-    /// The audit log's chain of row ids.
-    Audit,
+    /// The attachment file names in one message's audit (keyed by a hash
+    /// of its Message-ID, see [`Serial::message_files`]): a download event
+    /// stored while the message ends must lose its name like the rest.
+    MessageFiles(i64),
     /// Branding templates (there is one default).
     Branding,
     /// The ordered list of mail-flow rules.
@@ -52,12 +54,22 @@ pub enum Serial {
 }
 
 impl Serial {
+    /// [`Serial::MessageFiles`] of the message with Message-ID `message_id`:
+    /// a stable hash, the same in every replica and version (two messages
+    /// sharing one only wait for each other).
+    pub fn message_files(message_id: &str) -> Serial {
+        let digest = ring::digest::digest(&ring::digest::SHA256, message_id.as_bytes());
+        let mut first = [0; 8];
+        first.copy_from_slice(&digest.as_ref()[..8]);
+        Serial::MessageFiles(i64::from_le_bytes(first))
+    }
+
     /// The key of PostgreSQL's transaction-level advisory lock: a class in
     /// the high bits, an id in the low ones.
     fn key(self) -> i64 {
         let (class, id): (i64, i64) = match self {
             Serial::Link(id) => (1, id),
-            Serial::Audit => (2, 0),
+            Serial::MessageFiles(id) => (2, id),
             Serial::Branding => (3, 0),
             Serial::Rules => (4, 0),
             Serial::SignIn => (5, 0),
