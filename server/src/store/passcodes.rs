@@ -135,11 +135,15 @@ pub struct NewSession<'a> {
 /// waited for the lock in turn); and a passcode is never spent without its
 /// session. Returns whether the passcode was used.
 ///
-/// On SQLite, unless a read receipt may be due (`receipt`), all of it is one
-/// INSERT of the session, selected only while the passcode is usable, whose
-/// trigger (migration 0025) does the rest: one trip to SQLite's thread
-/// instead of six. `unopened` (the link as the request found it) counts the
-/// first open for `/metrics`; two first opens racing there may both count.
+/// Unless a read receipt may be due (`receipt`), all of it is one statement:
+/// on SQLite an INSERT of the session, selected only while the passcode is
+/// usable, whose trigger (migration 0025) does the rest; on PostgreSQL the
+/// same INSERT fed by the UPDATEs in its `WITH` (each runs once, in the
+/// statement's one transaction; the passcode's UPDATE takes its row lock
+/// and re-checks the tries against a racing wrong try). One trip to the
+/// database instead of six. `unopened` (the link as the request found it)
+/// counts the first open for `/metrics`; two first opens racing there may
+/// both count.
 pub async fn redeem(
     db: &Db,
     id: i64,
@@ -149,20 +153,32 @@ pub async fn redeem(
     receipt: Option<&super::mail_queue::NewMail>,
     unopened: bool,
 ) -> Result<bool> {
-    if let (Db::Sqlite(pool), None) = (db, receipt) {
-        let opened: Option<i64> = sqlx::query_scalar(
+    if receipt.is_none() {
+        let opened: Option<i64> = on_db!(db, |c, pg| sqlx::query_scalar(dialect!(
+            pg,
             "INSERT INTO recipient_sessions (id_hash, recipient_id, created_at, expires_at, passcode_id)
              SELECT $1, recipient_id, $2, $3, id FROM passcodes
              WHERE id = $4 AND used_at IS NULL AND expires_at > $2 AND failed_attempts < $5
              RETURNING recipient_id",
-        )
+            "WITH used AS (
+                 UPDATE passcodes SET used_at = $2
+                 WHERE id = $4 AND used_at IS NULL AND expires_at > $2 AND failed_attempts < $5
+                 RETURNING id, recipient_id
+             ), opened AS (
+                 UPDATE recipients SET failed_passcodes = 0, opened_at = COALESCE(opened_at, $2)
+                 WHERE id IN (SELECT recipient_id FROM used)
+             )
+             INSERT INTO recipient_sessions (id_hash, recipient_id, created_at, expires_at, passcode_id)
+             SELECT $1, recipient_id, $2, $3, id FROM used
+             RETURNING recipient_id"
+        ))
         .bind(session.id_hash)
         .bind(now)
         .bind(session.expires_at)
         .bind(id)
         .bind(max_attempts)
-        .fetch_optional(pool)
-        .await?;
+        .fetch_optional(c)
+        .await)?;
         if opened.is_some() && unopened {
             crate::metrics::message_opened();
         }
