@@ -11,8 +11,8 @@ use sealmail_api::routes;
 use sealmail_api::{Language, Mailbox};
 
 use super::{
-    KnownLink, LOCK_SECS, MAX_ATTEMPTS, MAX_FAILED_PASSCODES, SESSION_SECS, check_not_locked,
-    client_locked_until, load_known_link, lock_key,
+    KnownLink, LOCK_SECS, MAX_ATTEMPTS, MAX_FAILED_PASSCODES, SESSION_SECS, client_locked_until,
+    load_known_link, lock_key,
 };
 use crate::crypto::{constant_time_eq, new_bearer_token, sha256};
 use crate::error::{Error, Result};
@@ -35,9 +35,16 @@ pub async fn open(
 ) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
     let link = load_known_link(&state, &token, known).await?;
     let now = store::now();
-    check_not_locked(&state, &link, &client, now).await?;
-    let Some((passcode, failed)) = passcodes::current(&state.db, link.recipient_id, now).await?
-    else {
+    if link.failed_passcodes >= MAX_FAILED_PASSCODES {
+        return Err(Error::LinkBlocked);
+    }
+    let entry = passcodes::entry(&state.db, link.recipient_id, &lock_key(&client), now).await?;
+    if let Some(until) = entry.client_locked_until {
+        return Err(Error::TooManyAttempts {
+            retry_after_secs: (until - now) as u64,
+        });
+    }
+    let Some((passcode, failed)) = entry.passcode else {
         return Err(Error::PasscodeExpired);
     };
     if failed >= MAX_ATTEMPTS {

@@ -89,32 +89,49 @@ pub async fn rate_limit_retry_after(
     Ok(oldest.map_or(1, |t| (t + window_secs - now).max(1) as u64))
 }
 
-/// The newest passcode of the link that is unused and unexpired (its tries may be spent).
-pub async fn current(db: &Db, recipient_id: i64, now: i64) -> Result<Option<(PasscodeRow, i64)>> {
+/// What a passcode entry needs to know first, read in one statement.
+#[derive(Debug)]
+pub struct Entry {
+    /// The newest unused, unexpired passcode of the link, with its wrong
+    /// tries so far (they may be spent).
+    pub passcode: Option<(PasscodeRow, i64)>,
+    /// Until when the client is locked out of the link, if it is now.
+    pub client_locked_until: Option<i64>,
+}
+
+/// The link's current passcode and the client's lock on the link
+/// (`links::client_locked_until`) in one statement: one trip, not two.
+pub async fn entry(db: &Db, recipient_id: i64, client: &str, now: i64) -> Result<Entry> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        id: i64,
-        code_mac: Vec<u8>,
-        failed_attempts: i64,
+        locked_until: Option<i64>,
+        id: Option<i64>,
+        code_mac: Option<Vec<u8>>,
+        failed_attempts: Option<i64>,
     }
-    let row: Option<Row> = on_db!(db, |c| sqlx::query_as(
-        "SELECT id, code_mac, failed_attempts FROM passcodes
-         WHERE recipient_id = $1 AND used_at IS NULL AND expires_at > $2
-         ORDER BY id DESC LIMIT 1",
+    let row: Row = on_db!(db, |c| sqlx::query_as(
+        "SELECT (SELECT until FROM link_locks
+                 WHERE recipient_id = $1 AND client = $3 AND until > $2) AS locked_until,
+                p.id, p.code_mac, p.failed_attempts
+         FROM (SELECT 1 AS one) AS one LEFT JOIN (
+             SELECT id, code_mac, failed_attempts FROM passcodes
+             WHERE recipient_id = $1 AND used_at IS NULL AND expires_at > $2
+             ORDER BY id DESC LIMIT 1
+         ) AS p ON TRUE",
     )
     .bind(recipient_id)
     .bind(now)
-    .fetch_optional(c)
+    .bind(client)
+    .fetch_one(c)
     .await)?;
-    Ok(row.map(|r| {
-        (
-            PasscodeRow {
-                id: r.id,
-                code_mac: r.code_mac,
-            },
-            r.failed_attempts,
-        )
-    }))
+    let passcode = match (row.id, row.code_mac, row.failed_attempts) {
+        (Some(id), Some(code_mac), Some(failed)) => Some((PasscodeRow { id, code_mac }, failed)),
+        _ => None,
+    };
+    Ok(Entry {
+        passcode,
+        client_locked_until: row.locked_until,
+    })
 }
 
 /// The session a correct passcode opens: its id's hash and when it ends.
@@ -154,7 +171,8 @@ pub async fn redeem(
     unopened: bool,
 ) -> Result<bool> {
     if receipt.is_none() {
-        let opened: Option<i64> = on_db!(db, |c, pg| sqlx::query_scalar(dialect!(
+        let opened: Option<i64> = on_db!(db, |c, pg| {
+            sqlx::query_scalar(dialect!(
             pg,
             "INSERT INTO recipient_sessions (id_hash, recipient_id, created_at, expires_at, passcode_id)
              SELECT $1, recipient_id, $2, $3, id FROM passcodes
@@ -178,7 +196,8 @@ pub async fn redeem(
         .bind(id)
         .bind(max_attempts)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         if opened.is_some() && unopened {
             crate::metrics::message_opened();
         }
