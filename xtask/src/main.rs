@@ -24,8 +24,8 @@ usage: cargo xtask <command>
 commands:
   run     set up what is missing, build the portal and the server, create demo
           data on first run, and start Sealmail on http://127.0.0.1:8080
-          [--scale] on PostgreSQL (a new local cluster), with a second replica
-          on http://127.0.0.1:8081
+          [--scale] on PostgreSQL and an S3 store (a new local cluster and
+          s3s-serve bucket), with a second replica on http://127.0.0.1:8081
   test    set up what is missing, then run every check: format, clippy (host and
           wasm), host tests, the server's tests again on PostgreSQL and an S3
           store (s3s-fs), the
