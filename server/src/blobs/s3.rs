@@ -4,13 +4,18 @@
 //! chunks, so an attachment of any size is never all in memory.
 
 use std::ops::Range;
+use std::path::Path as FilePath;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload, WriteMultipart};
+use object_store::{
+    Certificate, ClientOptions, ObjectStore, ObjectStoreExt as _, PutPayload, WriteMultipart,
+};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject as _;
 
 use super::StoredObject;
 use crate::config::BlobConfig;
@@ -44,7 +49,16 @@ impl std::fmt::Display for S3Blobs {
 }
 
 fn failed(what: &str, e: object_store::Error) -> Error {
-    Error::Internal(format!("attachment store: {what}: {e}"))
+    // The client's message ends at "error sending request": the reason a
+    // certificate was refused is further down its sources.
+    match certificate_problem(&e) {
+        Some(problem) => Error::Internal(format!(
+            "attachment store: {what}: {e}: the S3 endpoint's TLS certificate does not \
+             verify ({problem}); if a private CA issued it, give that CA's certificate \
+             with --s3-ca-file"
+        )),
+        None => Error::Internal(format!("attachment store: {what}: {e}")),
+    }
 }
 
 impl S3Blobs {
@@ -63,9 +77,15 @@ impl S3Blobs {
         // The HTTP client is reqwest over rustls with no provider of its own
         // (no second crypto stack): it takes the process's, ring.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut client = ClientOptions::new();
+        if let Some(path) = &config.s3_ca_file {
+            for certificate in ca_certificates(path)? {
+                client = client.with_root_certificate(certificate);
+            }
+        }
         // The usual AWS variables first (session tokens, web identity,
         // container credentials), then our options over them.
-        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        let mut builder = builder_from_env(client).with_bucket_name(bucket);
         if let Some(endpoint) = &config.s3_endpoint {
             let plain = endpoint.starts_with("http://");
             if plain && !config.s3_allow_http && !is_loopback(endpoint) {
@@ -204,6 +224,74 @@ async fn delete_prefix(store: &Arc<AmazonS3>, prefix: Path) -> Result<()> {
             object_store::Error::NotFound { .. } => Ok(()),
             e => Err(failed("deleting", e)),
         })
+}
+
+/// [`AmazonS3Builder::from_env`] over our client options: the variables'
+/// client settings (`AWS_PROXY_URL`, …) still apply, added to ours rather
+/// than replaced by them.
+fn builder_from_env(client: ClientOptions) -> AmazonS3Builder {
+    let mut builder = AmazonS3Builder::new().with_client_options(client);
+    for (key, value) in std::env::vars() {
+        if key.starts_with("AWS_")
+            && let Ok(key) = key.to_ascii_lowercase().parse()
+        {
+            builder = builder.with_config(key, value);
+        }
+    }
+    builder
+}
+
+/// The certificates of `--s3-ca-file`, each checked as rustls will use it
+/// (the HTTP client would only say so at the first request).
+fn ca_certificates(path: &FilePath) -> Result<Vec<Certificate>> {
+    let wrong =
+        |what: String| Error::InvalidRequest(format!("--s3-ca-file {}: {what}", path.display()));
+    let pem = std::fs::read(path).map_err(|e| wrong(format!("cannot read it: {e}")))?;
+    let certificates: Vec<CertificateDer<'_>> = CertificateDer::pem_slice_iter(&pem)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| wrong(format!("not PEM: {e}")))?;
+    if certificates.is_empty() {
+        return Err(wrong(
+            "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    certificates
+        .into_iter()
+        .map(|der| {
+            roots.add(der.clone()).map_err(|e| {
+                wrong(match e {
+                    // Not "invalid peer certificate", as rustls words it: it is ours.
+                    rustls::Error::InvalidCertificate(why) => {
+                        format!("not a CA certificate ({why:?})")
+                    }
+                    e => format!("not a CA certificate ({e})"),
+                })
+            })?;
+            Certificate::from_der(&der).map_err(|e| wrong(format!("not a CA certificate ({e})")))
+        })
+        .collect()
+}
+
+/// What rustls said of the endpoint's certificate, if that is why `error`
+/// happened. It sits a few sources down, inside I/O errors nested in I/O
+/// errors, whose `source` skips what they wrap: those are opened by hand.
+fn certificate_problem(error: &object_store::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(mut e) = source {
+        while let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            e = inner;
+        }
+        if let Some(tls @ rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>()
+        {
+            return Some(tls.to_string());
+        }
+        source = e.source();
+    }
+    None
 }
 
 fn is_loopback(endpoint: &str) -> bool {
