@@ -36,8 +36,9 @@ commands:
           of Debian's package and an s3s-fs, started and stopped here)
   size    build the release portal and print the gzip size of each file it loads
   bench   build in release mode and measure: crypto against openssl, the API
-          under load, memory, a million messages, a 3-minute soak, the portal's
-          size and time to interactive; prints one table, writes target/bench/bench.json
+          under load, memory, 1 GiB through S3, a million messages, a 3-minute
+          soak, the portal's size and time to interactive; prints one table,
+          writes target/bench/bench.json
   fuzz    [--secs N] [--dev] run each fuzz target (fuzz/, cargo-fuzz on nightly)
           for N seconds (default 120); without nightly, the same properties
           with proptest on stable
