@@ -3,19 +3,16 @@
 //! at most two parts in flight), read with ranged GETs of whole batches of
 //! chunks, so an attachment of any size is never all in memory.
 
+mod tls;
+
 use std::ops::Range;
-use std::path::Path as FilePath;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
-use object_store::{
-    Certificate, ClientOptions, ObjectStore, ObjectStoreExt as _, PutPayload, WriteMultipart,
-};
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject as _;
+use object_store::{ClientOptions, ObjectStore, ObjectStoreExt as _, PutPayload, WriteMultipart};
 
 use super::StoredObject;
 use crate::config::BlobConfig;
@@ -51,7 +48,7 @@ impl std::fmt::Display for S3Blobs {
 fn failed(what: &str, e: object_store::Error) -> Error {
     // The client's message ends at "error sending request": the reason a
     // certificate was refused is further down its sources.
-    match certificate_problem(&e) {
+    match tls::certificate_problem(&e) {
         Some(problem) => Error::Internal(format!(
             "attachment store: {what}: {e}: the S3 endpoint's TLS certificate does not \
              verify ({problem}); if a private CA issued it, give that CA's certificate \
@@ -77,12 +74,7 @@ impl S3Blobs {
         // The HTTP client is reqwest over rustls with no provider of its own
         // (no second crypto stack): it takes the process's, ring.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut client = ClientOptions::new();
-        if let Some(path) = &config.s3_ca_file {
-            for certificate in ca_certificates(path)? {
-                client = client.with_root_certificate(certificate);
-            }
-        }
+        let client = tls::client_options(config.s3_ca_file.as_deref())?;
         // The usual AWS variables first (session tokens, web identity,
         // container credentials), then our options over them.
         let mut builder = builder_from_env(client).with_bucket_name(bucket);
@@ -239,59 +231,6 @@ fn builder_from_env(client: ClientOptions) -> AmazonS3Builder {
         }
     }
     builder
-}
-
-/// The certificates of `--s3-ca-file`, each checked as rustls will use it
-/// (the HTTP client would only say so at the first request).
-fn ca_certificates(path: &FilePath) -> Result<Vec<Certificate>> {
-    let wrong =
-        |what: String| Error::InvalidRequest(format!("--s3-ca-file {}: {what}", path.display()));
-    let pem = std::fs::read(path).map_err(|e| wrong(format!("cannot read it: {e}")))?;
-    let certificates: Vec<CertificateDer<'_>> = CertificateDer::pem_slice_iter(&pem)
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|e| wrong(format!("not PEM: {e}")))?;
-    if certificates.is_empty() {
-        return Err(wrong(
-            "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
-        ));
-    }
-    let mut roots = rustls::RootCertStore::empty();
-    certificates
-        .into_iter()
-        .map(|der| {
-            roots.add(der.clone()).map_err(|e| {
-                wrong(match e {
-                    // Not "invalid peer certificate", as rustls words it: it is ours.
-                    rustls::Error::InvalidCertificate(why) => {
-                        format!("not a CA certificate ({why:?})")
-                    }
-                    e => format!("not a CA certificate ({e})"),
-                })
-            })?;
-            Certificate::from_der(&der).map_err(|e| wrong(format!("not a CA certificate ({e})")))
-        })
-        .collect()
-}
-
-/// What rustls said of the endpoint's certificate, if that is why `error`
-/// happened. It sits a few sources down, inside I/O errors nested in I/O
-/// errors, whose `source` skips what they wrap: those are opened by hand.
-fn certificate_problem(error: &object_store::Error) -> Option<String> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(mut e) = source {
-        while let Some(inner) = e
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-        {
-            e = inner;
-        }
-        if let Some(tls @ rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>()
-        {
-            return Some(tls.to_string());
-        }
-        source = e.source();
-    }
-    None
 }
 
 fn is_loopback(endpoint: &str) -> bool {
