@@ -11,7 +11,7 @@ use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt as _, Full};
 use hyper::client::conn::http1::SendRequest;
-use hyper::{Request, StatusCode};
+use hyper::{HeaderMap, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
@@ -59,6 +59,26 @@ impl Client {
         request: Request<Body>,
         keep: usize,
     ) -> Result<(StatusCode, u64, Vec<u8>), String> {
+        let mut kept = Vec::new();
+        let (status, _, total) = self
+            .fetch(request, |data| {
+                if kept.len() < keep {
+                    let take = (keep - kept.len()).min(data.len());
+                    kept.extend_from_slice(&data[..take]);
+                }
+            })
+            .await?;
+        Ok((status, total, kept))
+    }
+
+    /// Sends `request` and hands each piece of the answer to `each` as it
+    /// arrives (nothing is held); returns the status, the headers and the
+    /// byte count.
+    pub async fn fetch(
+        &mut self,
+        request: Request<Body>,
+        mut each: impl FnMut(&[u8]),
+    ) -> Result<(StatusCode, HeaderMap, u64), String> {
         if self.sender.ready().await.is_err() {
             *self = Client::connect(self.addr).await?;
             self.sender.ready().await.map_err(|e| e.to_string())?;
@@ -68,20 +88,16 @@ impl Client {
             .send_request(request)
             .await
             .map_err(|e| e.to_string())?;
-        let status = response.status();
-        let mut body = response.into_body();
-        let (mut total, mut kept) = (0u64, Vec::new());
+        let (head, mut body) = response.into_parts();
+        let mut total = 0u64;
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| e.to_string())?;
             if let Some(data) = frame.data_ref() {
                 total += data.len() as u64;
-                if kept.len() < keep {
-                    let take = (keep - kept.len()).min(data.len());
-                    kept.extend_from_slice(&data[..take]);
-                }
+                each(data);
             }
         }
-        Ok((status, total, kept))
+        Ok((head.status, head.headers, total))
     }
 }
 

@@ -16,6 +16,7 @@ mod peer;
 mod pg;
 mod portal;
 mod report;
+mod s3;
 mod scale;
 mod seed;
 mod server;
@@ -29,10 +30,12 @@ use serde_json::json;
 
 const USAGE: &str = "\
 usage: sealmail-bench --sealmail PATH [--portal-dir DIR] [--portal-gzip-bytes N --portal-budget-bytes N]
-                      [--out FILE] [--only crypto,api,portal,memory,scale,mail,ingest,soak,peer,api-pg,scale-pg]
+                      [--out FILE] [--only crypto,api,portal,memory,s3,scale,mail,ingest,soak,peer,api-pg,scale-pg]
                       [--postgres-url URL]   (a PostgreSQL the pg phases may create databases in;
                                               with it, api-pg and scale-pg run too; `--only pg`: both)
                       [--peer-python DIR]   (SnapPass and gunicorn; default .tools/peer-python)
+                      [--s3-server PATH]   (the s3 phase's S3 server, tools/s3s-serve; default:
+                                            TARGET/s3s-serve/release/s3s-serve, where xtask builds it)
                       [--soak SECS]   (alone: only the soak, SECS long; default 180)";
 
 struct Options {
@@ -44,6 +47,7 @@ struct Options {
     soak_secs: u64,
     peer_python: PathBuf,
     postgres_url: Option<String>,
+    s3_server: PathBuf,
 }
 
 /// The phases on PostgreSQL (`--only pg` names them both).
@@ -54,11 +58,12 @@ fn options() -> Result<Options, String> {
     let (mut sealmail, mut portal_dir, mut out) = (None, PathBuf::from("dist"), None);
     let (mut gzip, mut budget) = (None, None);
     let mut only: Vec<String> = [
-        "crypto", "api", "portal", "memory", "scale", "mail", "ingest", "soak", "peer",
+        "crypto", "api", "portal", "memory", "s3", "scale", "mail", "ingest", "soak", "peer",
     ]
     .map(String::from)
     .to_vec();
     let mut peer_python = PathBuf::from(".tools/peer-python");
+    let mut s3_server = s3::default_program();
     let (mut soak, mut only_given, mut postgres_url) = (None, false, None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
@@ -81,6 +86,7 @@ fn options() -> Result<Options, String> {
             }
             "--postgres-url" => postgres_url = Some(value()?),
             "--peer-python" => peer_python = PathBuf::from(value()?),
+            "--s3-server" => s3_server = PathBuf::from(value()?),
             "--soak" => soak = Some(value()?.parse().map_err(|_| "--soak takes seconds")?),
             _ => return Err(USAGE.to_owned()),
         }
@@ -106,6 +112,7 @@ fn options() -> Result<Options, String> {
         only,
         peer_python,
         postgres_url,
+        s3_server,
     })
 }
 
@@ -192,6 +199,14 @@ async fn main() -> std::process::ExitCode {
         record(
             "memory",
             memory::run(&options.sealmail, &options.portal_dir).await,
+            &mut figures,
+        );
+    }
+    if wants("s3") {
+        println!("\n==> s3: 1 GiB up and down through S3 (s3s-serve), and on the local disk");
+        record(
+            "s3",
+            s3::run(&options.sealmail, &options.portal_dir, &options.s3_server).await,
             &mut figures,
         );
     }

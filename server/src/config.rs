@@ -347,6 +347,13 @@ pub struct BlobConfig {
     /// signatures and the objects' names travel in the clear.
     #[arg(long, env = "SEALMAIL_S3_ALLOW_HTTP", global = true)]
     pub s3_allow_http: bool,
+
+    /// A PEM file with the CA certificate(s) the S3 endpoint's https
+    /// certificate chains to, trusted beside the system's: for a MinIO,
+    /// Ceph or Garage behind an organisation's own CA. Read at start; a file
+    /// that holds no usable certificate stops the server.
+    #[arg(long, env = "SEALMAIL_S3_CA_FILE", global = true)]
+    pub s3_ca_file: Option<PathBuf>,
 }
 
 /// SMTP ingress: `sealmail serve` also accepts mail over SMTP, applies the

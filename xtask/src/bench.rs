@@ -9,7 +9,9 @@
 //! The PostgreSQL rows (issue 19) run on a throwaway cluster started here,
 //! as for the tests (`postgres.rs`: this crate installs Debian's package and
 //! owns the cluster's life), and passed to the bench as `--postgres-url`; the
-//! bench makes a database of its own in it for each phase.
+//! bench makes a database of its own in it for each phase. The s3 rows (1 GiB
+//! up and down through S3) start an S3 server of their own, the s3s-serve
+//! the setup builds, passed as `--s3-server`.
 
 use std::process::Command;
 
@@ -97,6 +99,9 @@ pub fn bench(args: &[String]) -> Result {
             .arg("--out")
             .arg(bench_dir.join("bench.json"))
             .args(["--postgres-url", &cluster.url()])
+            // The s3 rows' store (installed by the setup above).
+            .arg("--s3-server")
+            .arg(Tools::s3_server()?)
             .env("SEALMAIL_BENCH_SCRATCH", &scratch),
     );
     // A benchmark that failed half-way may leave a gigabyte behind.

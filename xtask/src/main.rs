@@ -24,8 +24,8 @@ usage: cargo xtask <command>
 commands:
   run     set up what is missing, build the portal and the server, create demo
           data on first run, and start Sealmail on http://127.0.0.1:8080
-          [--scale] on PostgreSQL (a new local cluster), with a second replica
-          on http://127.0.0.1:8081
+          [--scale] on PostgreSQL and an S3 store (a new local cluster and
+          s3s-serve bucket), with a second replica on http://127.0.0.1:8081
   test    set up what is missing, then run every check: format, clippy (host and
           wasm), host tests, the server's tests again on PostgreSQL and an S3
           store (s3s-fs), the
@@ -36,8 +36,9 @@ commands:
           of Debian's package and an s3s-fs, started and stopped here)
   size    build the release portal and print the gzip size of each file it loads
   bench   build in release mode and measure: crypto against openssl, the API
-          under load, memory, a million messages, a 3-minute soak, the portal's
-          size and time to interactive; prints one table, writes target/bench/bench.json
+          under load, memory, 1 GiB through S3, a million messages, a 3-minute
+          soak, the portal's size and time to interactive; prints one table,
+          writes target/bench/bench.json
   fuzz    [--secs N] [--dev] run each fuzz target (fuzz/, cargo-fuzz on nightly)
           for N seconds (default 120); without nightly, the same properties
           with proptest on stable

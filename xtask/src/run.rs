@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::postgres;
+use crate::s3;
 use crate::shell::{self, Result, heading};
 use crate::tools::{Needs, Tools};
 
@@ -21,9 +22,12 @@ const DEMO_RECIPIENT: &str = "bob@example.net";
 
 /// `--scale`: the second replica's address.
 const LISTEN_B: &str = "127.0.0.1:8081";
+/// `--scale`: the bucket both replicas keep attachments in.
+const SCALE_BUCKET: &str = "sealmail-scale";
 
-/// The database every `sealmail` command of this run uses (`--scale`).
-static DATABASE_URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// `--scale`: the variables that give every `sealmail` command of this run
+/// the shared database and bucket.
+static SHARED: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
 
 pub fn run(args: &[String]) -> Result {
     let scale = match args {
@@ -52,16 +56,29 @@ pub fn run(args: &[String]) -> Result {
     build_portal(&tools)?;
     heading("Building the server (release)");
     shell::run(tools.cargo().args(["build", "--release", "-p", "sealmail"]))?;
+    if scale {
+        // Built now (minutes the first time), not once the cluster is up.
+        Tools::s3_server()?;
+    }
 
-    // --scale: PostgreSQL (a new cluster each run, so the demo data is new
-    // too) and a second replica on the same database and data dir.
-    let cluster = if scale {
+    // --scale: PostgreSQL and an S3 store (a new cluster and a new bucket
+    // folder each run, so the demo data is new too) and a second replica on
+    // the same database, bucket and data dir.
+    let backends = if scale {
         heading("Starting PostgreSQL (Debian's package, loopback only)");
         let cluster = postgres::Cluster::start("scale", false)?;
-        DATABASE_URL
-            .set(cluster.url())
-            .map_err(|_| "the database was set twice")?;
-        Some(cluster)
+        // Throwaway like the cluster: objects kept from an earlier run would
+        // belong to messages no database knows.
+        heading(
+            "Starting the S3-compatible store (s3s-serve: s3s-fs's file system, loopback only)",
+        );
+        let store = s3::Store::start("scale", SCALE_BUCKET)?;
+        let mut shared = vec![("SEALMAIL_DATABASE_URL", cluster.url())];
+        shared.extend(store.server_env());
+        SHARED
+            .set(shared)
+            .map_err(|_| "the shared backends were set twice")?;
+        Some((cluster, store))
     } else {
         None
     };
@@ -85,13 +102,22 @@ pub fn run(args: &[String]) -> Result {
         sealmail_bin().display(),
         data_dir.display()
     );
-    let _replica_b = match &cluster {
-        Some(cluster) => {
-            println!("replica B:       http://{LISTEN_B}/ (the same database and data dir)");
+    let _replica_b = match &backends {
+        Some((cluster, store)) => {
+            println!(
+                "replica B:       http://{LISTEN_B}/ (the same database, bucket and data dir)"
+            );
             println!("PostgreSQL:      {}", cluster.url());
             println!(
-                "attachments:     {} (shared by both replicas; or a bucket: --blob-url s3://…)",
-                data_dir.join("attachments").display()
+                "S3:              {} (key {}, secret {}), attachments in {}",
+                store.endpoint(),
+                s3::ACCESS_KEY,
+                s3::SECRET_KEY,
+                store.bucket_url()
+            );
+            println!(
+                "                 its objects are the files under {}",
+                store.bucket_dir().display()
             );
             println!("data (master key, outbox): {}", data_dir.display());
             Some(Replica(
@@ -119,7 +145,7 @@ pub fn run(args: &[String]) -> Result {
         data_dir.display()
     );
     println!("stop with Ctrl-C\n");
-    shell::run(
+    shell::run_until_ctrl_c(
         sealmail(&data_dir)
             .args(["serve", "--listen", LISTEN, "--portal-dir", "dist"])
             .args([
@@ -206,8 +232,8 @@ fn sealmail(data_dir: &Path) -> Command {
         .arg("--data-dir")
         .arg(data_dir)
         .args(["--public-url", PUBLIC_URL]);
-    if let Some(url) = DATABASE_URL.get() {
-        command.env("SEALMAIL_DATABASE_URL", url);
+    if let Some(shared) = SHARED.get() {
+        command.envs(shared.iter().map(|(name, value)| (name, value)));
     }
     command
 }

@@ -41,6 +41,40 @@ pub fn run(command: &mut Command) -> Result {
     }
 }
 
+/// Runs `command` in the workspace root until it ends, as [`run`] does, but
+/// outlives a Ctrl-C: the terminal sends it to this whole process group, so
+/// `command` stops on it, and this process then returns and drops (stops)
+/// whatever else it started, instead of dying with them still running.
+pub fn run_until_ctrl_c(command: &mut Command) -> Result {
+    println!("$ {}", describe(command));
+    let mut child = command
+        .current_dir(root())
+        .spawn()
+        .map_err(|e| format!("could not start `{}`: {e}", describe(command)))?;
+    // Only now: a child started after this would inherit the ignoring.
+    ignore_ctrl_c();
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(command)))
+    }
+}
+
+/// Ignores SIGINT in this process (libc's `signal`, which std links anyway:
+/// not worth a crate in this tiny one).
+fn ignore_ctrl_c() {
+    const SIGINT: i32 = 2;
+    const SIG_IGN: usize = 1;
+    unsafe extern "C" {
+        fn signal(signum: i32, handler: usize) -> usize;
+    }
+    // SAFETY: SIG_IGN is a valid disposition for SIGINT; no handler code runs.
+    unsafe {
+        signal(SIGINT, SIG_IGN);
+    }
+}
+
 /// Runs `command` quietly and returns its standard output, or `None` if it
 /// cannot be started or fails (used to ask a tool for its version).
 pub fn output(command: &mut Command) -> Option<String> {

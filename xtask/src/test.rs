@@ -188,7 +188,7 @@ const LOCAL_FOLDER_TESTS: [&str; 2] = [
 /// (server/tests/common/blobs.rs).
 pub fn server_tests_on_postgres() -> Result {
     let cluster = postgres::Cluster::start("tests", true)?;
-    let store = s3::Store::start("tests")?;
+    let store = s3::Store::start("tests", s3::BUCKET)?;
     println!(
         "PostgreSQL on 127.0.0.1:{}, attachments in s3://{} at {}",
         cluster.port,

@@ -3,6 +3,8 @@
 //! at most two parts in flight), read with ranged GETs of whole batches of
 //! chunks, so an attachment of any size is never all in memory.
 
+mod tls;
+
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -10,7 +12,7 @@ use axum::body::Bytes;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload, WriteMultipart};
+use object_store::{ClientOptions, ObjectStore, ObjectStoreExt as _, PutPayload, WriteMultipart};
 
 use super::StoredObject;
 use crate::config::BlobConfig;
@@ -44,7 +46,16 @@ impl std::fmt::Display for S3Blobs {
 }
 
 fn failed(what: &str, e: object_store::Error) -> Error {
-    Error::Internal(format!("attachment store: {what}: {e}"))
+    // The client's message ends at "error sending request": the reason a
+    // certificate was refused is further down its sources.
+    match tls::certificate_problem(&e) {
+        Some(problem) => Error::Internal(format!(
+            "attachment store: {what}: {e}: the S3 endpoint's TLS certificate does not \
+             verify ({problem}); if a private CA issued it, give that CA's certificate \
+             with --s3-ca-file"
+        )),
+        None => Error::Internal(format!("attachment store: {what}: {e}")),
+    }
 }
 
 impl S3Blobs {
@@ -63,9 +74,10 @@ impl S3Blobs {
         // The HTTP client is reqwest over rustls with no provider of its own
         // (no second crypto stack): it takes the process's, ring.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = tls::client_options(config.s3_ca_file.as_deref())?;
         // The usual AWS variables first (session tokens, web identity,
         // container credentials), then our options over them.
-        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        let mut builder = builder_from_env(client).with_bucket_name(bucket);
         if let Some(endpoint) = &config.s3_endpoint {
             let plain = endpoint.starts_with("http://");
             if plain && !config.s3_allow_http && !is_loopback(endpoint) {
@@ -204,6 +216,21 @@ async fn delete_prefix(store: &Arc<AmazonS3>, prefix: Path) -> Result<()> {
             object_store::Error::NotFound { .. } => Ok(()),
             e => Err(failed("deleting", e)),
         })
+}
+
+/// [`AmazonS3Builder::from_env`] over our client options: the variables'
+/// client settings (`AWS_PROXY_URL`, …) still apply, added to ours rather
+/// than replaced by them.
+fn builder_from_env(client: ClientOptions) -> AmazonS3Builder {
+    let mut builder = AmazonS3Builder::new().with_client_options(client);
+    for (key, value) in std::env::vars() {
+        if key.starts_with("AWS_")
+            && let Ok(key) = key.to_ascii_lowercase().parse()
+        {
+            builder = builder.with_config(key, value);
+        }
+    }
+    builder
 }
 
 fn is_loopback(endpoint: &str) -> bool {

@@ -89,7 +89,7 @@ fn program() -> PathBuf {
 pub struct S3Server {
     child: Child,
     root: tempfile::TempDir,
-    endpoint: String,
+    port: u16,
 }
 
 const KEY: &str = "sealmail-test";
@@ -127,18 +127,27 @@ impl S3Server {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        S3Server {
-            child,
-            root,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        }
+        S3Server { child, root, port }
+    }
+
+    /// Its port on 127.0.0.1 (plain http).
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// The options for the server, at `s3://BUCKET/PREFIX`.
     pub fn args(&self, bucket_and_prefix: &str) -> Vec<String> {
+        self.args_via(
+            &format!("http://127.0.0.1:{}", self.port),
+            bucket_and_prefix,
+        )
+    }
+
+    /// The same, reaching it through `endpoint` (a proxy in front of it).
+    pub fn args_via(&self, endpoint: &str, bucket_and_prefix: &str) -> Vec<String> {
         S3Args {
             url: format!("s3://{bucket_and_prefix}"),
-            endpoint: self.endpoint.clone(),
+            endpoint: endpoint.to_owned(),
             access_key: KEY.to_owned(),
             secret_key: SECRET.to_owned(),
         }

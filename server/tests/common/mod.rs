@@ -21,6 +21,7 @@ pub mod recipient;
 pub mod sender;
 pub mod serve;
 pub mod smtp_sink;
+pub mod tls_proxy;
 pub mod tokens;
 pub mod wire;
 
