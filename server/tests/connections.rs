@@ -155,16 +155,19 @@ fn a_slow_body_that_keeps_moving_is_not_cut_off() {
 #[test]
 fn an_idle_keep_alive_connection_is_closed() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--header-timeout", "1s"]);
+    // 2 s, not less: the timer starts with the connection, and with 1 s a
+    // machine busy with a whole test run once saw the connection end with
+    // nothing said (read before the request was, it seems: a reset).
+    let server = Server::start(dir.path(), &["--header-timeout", "2s"]);
     let mut idle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     idle.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
     let started = Instant::now();
-    let said = until_closed(&mut idle, Duration::from_secs(6));
+    let said = until_closed(&mut idle, Duration::from_secs(12));
     let waited = started.elapsed();
     let said = said.unwrap_or_else(|| panic!("still open after {waited:?}"));
-    assert!(said.starts_with("HTTP/1.1 200"), "{said}");
+    assert!(said.starts_with("HTTP/1.1 200"), "{said:?} after {waited:?}");
     // Kept alive for a while (no `Connection: close`), then closed.
-    assert!(waited > Duration::from_millis(700), "{waited:?}");
-    assert!(waited < Duration::from_secs(4), "{waited:?}");
+    assert!(waited > Duration::from_millis(1500), "{waited:?}");
+    assert!(waited < Duration::from_secs(8), "{waited:?}");
 }
