@@ -48,6 +48,26 @@ impl AuditSubject {
     }
 }
 
+/// In a response's extensions: its handler stored the request's event itself,
+/// in the transaction of what it did, so the middleware does not.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditedInline;
+
+/// The event of a successful `kind` request for `link` from `client`, as
+/// [`recipient_events`] would record it.
+pub fn success(kind: AuditKind, link: &store::links::LinkRow, client: &ClientAddress) -> NewEvent {
+    let subject = AuditSubject::of(link);
+    NewEvent {
+        kind,
+        outcome: AuditOutcome::Success,
+        message_id: Some(subject.message_id),
+        recipient: Some(subject.recipient),
+        actor: None,
+        client_address: client.0.clone(),
+        detail: None,
+    }
+}
+
 /// Middleware on the recipient routes: after each audited request, records
 /// what it was, for which message and recipient, its outcome (the error
 /// code on failure) and the client address. Requests for unknown links are
@@ -118,6 +138,9 @@ pub async fn recipient_events(
         (next.run(request).await, AuditSubject::of(&link), detail)
     };
 
+    if response.extensions().get::<AuditedInline>().is_some() {
+        return response;
+    }
     let succeeded = response.status().is_success();
     let code = response.extensions().get::<ErrorCode>().copied();
     state

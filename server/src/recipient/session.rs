@@ -6,10 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use sealmail_api::admin::AuditKind;
 use sealmail_api::recipient::{PasscodeSubmit, SessionOpened};
 use sealmail_api::routes;
 use sealmail_api::{Language, Mailbox};
 
+use super::audit::AuditedInline;
 use super::{
     KnownLink, LOCK_SECS, MAX_ATTEMPTS, MAX_FAILED_PASSCODES, SESSION_SECS, client_locked_until,
     load_known_link, lock_key,
@@ -32,7 +34,11 @@ pub async fn open(
     jar: CookieJar,
     known: Option<Extension<KnownLink>>,
     ApiJson(submit): ApiJson<PasscodeSubmit>,
-) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
+) -> Result<(
+    CookieJar,
+    Option<Extension<AuditedInline>>,
+    ApiJson<SessionOpened>,
+)> {
     let link = load_known_link(&state, &token, known).await?;
     let now = store::now();
     if link.failed_passcodes >= MAX_FAILED_PASSCODES {
@@ -123,7 +129,11 @@ async fn start_session(
     jar: CookieJar,
     passcode_id: i64,
     now: i64,
-) -> Result<(CookieJar, ApiJson<SessionOpened>)> {
+) -> Result<(
+    CookieJar,
+    Option<Extension<AuditedInline>>,
+    ApiJson<SessionOpened>,
+)> {
     let session = new_bearer_token();
     let expires_at = now + SESSION_SECS;
     // The first open queues it; of two racing first opens, only the one
@@ -133,11 +143,13 @@ async fn start_session(
     } else {
         None
     };
+    let event = super::audit::success(AuditKind::PasscodeEntered, link, client);
     let new_session = passcodes::NewSession {
         id_hash: &sha256(session.expose().as_bytes()),
         expires_at,
+        audit: &event,
     };
-    let used = passcodes::redeem(
+    let Some(redeemed) = passcodes::redeem(
         &state.db,
         passcode_id,
         now,
@@ -146,10 +158,10 @@ async fn start_session(
         receipt.as_ref(),
         link.opened_at.is_none(),
     )
-    .await?;
-    if !used {
+    .await?
+    else {
         return Err(spent(state, link, client, now).await?);
-    }
+    };
     if receipt.is_some() {
         state.mail_queue.wake();
     }
@@ -163,6 +175,7 @@ async fn start_session(
         .build();
     Ok((
         jar.add(cookie),
+        redeemed.audited.then_some(Extension(AuditedInline)),
         ApiJson(SessionOpened {
             expires_at: store::timestamp(expires_at),
         }),

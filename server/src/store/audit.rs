@@ -96,6 +96,30 @@ pub async fn insert_all(db: &Db, events: &[(NewEvent, i64)]) -> Result<()> {
     Ok(())
 }
 
+/// Stores `event`, timed `at`, inside the caller's transaction (a handler
+/// that audits what it did in the same commit). It carries no file name.
+pub async fn insert_in(tx: &mut Tx, event: &NewEvent, at: i64) -> Result<()> {
+    debug_assert!(!event.names_a_file());
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(at)
+    .bind(event.kind.as_str())
+    .bind(event.outcome.as_str())
+    .bind(&event.message_id)
+    .bind(&event.recipient)
+    .bind(&event.actor)
+    .bind(&event.client_address)
+    .bind(&event.detail)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// Drops the attachment file names from the audit of the message with
 /// Message-ID `message_id`, inside the transaction that ends it: crypto-
 /// shredding takes the names with the files. The events stay.

@@ -141,6 +141,9 @@ pub struct NewSession<'a> {
     pub id_hash: &'a [u8],
     /// Unix seconds.
     pub expires_at: i64,
+    /// The passcode entry's audit event, stored with the session where
+    /// [`Redeemed::audited`] says.
+    pub audit: &'a super::audit::NewEvent,
 }
 
 /// Uses the passcode and opens `session` with it, in one transaction: the
@@ -150,7 +153,8 @@ pub struct NewSession<'a> {
 /// first open recorded (queuing `receipt` if this is it). One write lock
 /// and one commit for all of it (they were three, and under load each
 /// waited for the lock in turn); and a passcode is never spent without its
-/// session. Returns whether the passcode was used.
+/// session. The passcode entry's audit event goes in the same commit where
+/// [`Redeemed::audited`] says. `None` if the passcode was not usable.
 ///
 /// Unless a read receipt may be due (`receipt`), all of it is one statement:
 /// on SQLite an INSERT of the session, selected only while the passcode is
@@ -169,10 +173,11 @@ pub async fn redeem(
     session: NewSession<'_>,
     receipt: Option<&super::mail_queue::NewMail>,
     unopened: bool,
-) -> Result<bool> {
+) -> Result<Option<Redeemed>> {
+    let audit = session.audit;
     if receipt.is_none() {
         let opened: Option<i64> = on_db!(db, |c, pg| {
-            sqlx::query_scalar(dialect!(
+            let statement = sqlx::query_scalar(dialect!(
             pg,
             "INSERT INTO recipient_sessions (id_hash, recipient_id, created_at, expires_at, passcode_id)
              SELECT $1, recipient_id, $2, $3, id FROM passcodes
@@ -185,6 +190,9 @@ pub async fn redeem(
              ), opened AS (
                  UPDATE recipients SET failed_passcodes = 0, opened_at = COALESCE(opened_at, $2)
                  WHERE id IN (SELECT recipient_id FROM used)
+             ), audited AS (
+                 INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail)
+                 SELECT $2, $6, $7, $8, $9, $10, $11, $12 FROM used
              )
              INSERT INTO recipient_sessions (id_hash, recipient_id, created_at, expires_at, passcode_id)
              SELECT $1, recipient_id, $2, $3, id FROM used
@@ -194,14 +202,28 @@ pub async fn redeem(
         .bind(now)
         .bind(session.expires_at)
         .bind(id)
-        .bind(max_attempts)
-        .fetch_optional(c)
-        .await
+        .bind(max_attempts);
+            // PostgreSQL's statement stores the audit event too.
+            let statement = if pg {
+                statement
+                    .bind(audit.kind.as_str())
+                    .bind(audit.outcome.as_str())
+                    .bind(&audit.message_id)
+                    .bind(&audit.recipient)
+                    .bind(&audit.actor)
+                    .bind(&audit.client_address)
+                    .bind(&audit.detail)
+            } else {
+                statement
+            };
+            statement.fetch_optional(c).await
         })?;
         if opened.is_some() && unopened {
             crate::metrics::message_opened();
         }
-        return Ok(opened.is_some());
+        return Ok(opened.map(|_| Redeemed {
+            audited: db.is_postgres(),
+        }));
     }
     let mut tx = db.write().await?;
     let used: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
@@ -215,7 +237,7 @@ pub async fn redeem(
     .fetch_optional(&mut *c)
     .await)?;
     let Some(recipient_id) = used else {
-        return Ok(false);
+        return Ok(None);
     };
     on_tx!(tx, |c| sqlx::query(
         "UPDATE recipients SET failed_passcodes = 0 WHERE id = $1 AND failed_passcodes <> 0",
@@ -233,11 +255,22 @@ pub async fn redeem(
     )
     .await?;
     let first_open = super::links::mark_opened(&mut tx, recipient_id, now, receipt).await?;
+    super::audit::insert_in(&mut tx, audit, now).await?;
     tx.commit().await?;
     if first_open {
         crate::metrics::message_opened();
     }
-    Ok(true)
+    Ok(Some(Redeemed { audited: true }))
+}
+
+/// A passcode [`redeem`]ed.
+#[derive(Debug, Clone, Copy)]
+pub struct Redeemed {
+    /// Whether its audit event (`audit`) was stored with it, in the same
+    /// statement or transaction: always on PostgreSQL, where each commit
+    /// waits for its flush; on SQLite when a read receipt was due. Else the
+    /// caller records it (a SQLite commit does not wait for the disk).
+    pub audited: bool,
 }
 
 /// A wrong try, as counted by [`record_failure`].
