@@ -166,7 +166,10 @@ fn an_idle_keep_alive_connection_is_closed() {
     let said = until_closed(&mut idle, Duration::from_secs(12));
     let waited = started.elapsed();
     let said = said.unwrap_or_else(|| panic!("still open after {waited:?}"));
-    assert!(said.starts_with("HTTP/1.1 200"), "{said:?} after {waited:?}");
+    assert!(
+        said.starts_with("HTTP/1.1 200"),
+        "{said:?} after {waited:?}"
+    );
     // Kept alive for a while (no `Connection: close`), then closed.
     assert!(waited > Duration::from_millis(1500), "{waited:?}");
     assert!(waited < Duration::from_secs(8), "{waited:?}");
