@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use ring::digest::{Context, SHA256};
+use sealmail::crypto::hex;
 use sealmail_api::recipient::{MessageView, PasscodeSubmit};
 use sealmail_api::routes::{self, CSRF_HEADER, CSRF_VALUE};
 use serde_json::json;
@@ -294,10 +295,6 @@ fn expected_sha256() -> String {
         hash.update(&piece);
     }
     hex(hash.finish().as_ref())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The link's token, from the newest notification to the recipient in the

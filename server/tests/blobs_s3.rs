@@ -159,16 +159,7 @@ async fn a_store_that_does_not_answer_stops_the_server_at_start() {
     // The right store, the wrong secret.
     let last = args.len() - 1;
     args[last] = "wrong-secret".to_owned();
-    let dir = tempfile::tempdir().unwrap();
-    let out = common::cli::run_on_sqlite(
-        &dir.path().join("data"),
-        &args
-            .iter()
-            .map(String::as_str)
-            .chain(["status", "--message-id", "<nope@x>"])
-            .collect::<Vec<_>>(),
-        "",
-    );
+    let out = common::blobs::status_with(&args);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("attachment store"), "{stderr}");

@@ -24,17 +24,8 @@ fn pattern(len: usize) -> Vec<u8> {
 /// `sealmail … status` (any command that opens the attachment store) with
 /// these options; returns whether it succeeded, its stderr and its time.
 fn start_with(args: &[String]) -> (bool, String, Duration) {
-    let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let out = common::cli::run_on_sqlite(
-        &dir.path().join("data"),
-        &args
-            .iter()
-            .map(String::as_str)
-            .chain(["status", "--message-id", "<nope@x>"])
-            .collect::<Vec<_>>(),
-        "",
-    );
+    let out = common::blobs::status_with(args);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).into_owned(),

@@ -191,13 +191,7 @@ async fn downloads_audited_while_their_message_ends_keep_no_file_name() {
     let app = Arc::new(TestApp::new().await);
     for round in 0..12 {
         let message_id = app.send(&[BOB], &[], &[]).await;
-        let id: String = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
-            "SELECT id FROM messages WHERE message_id = $1"
-        )
-        .bind(&message_id)
-        .fetch_one(c)
-        .await)
-        .unwrap();
+        let id = app.internal_id(&message_id).await;
         let download = NewEvent {
             kind: AuditKind::AttachmentDownloaded,
             outcome: AuditOutcome::Success,

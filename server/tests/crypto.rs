@@ -171,13 +171,7 @@ async fn tampered_ciphertext_in_the_database_is_an_internal_error_not_garbage() 
 async fn a_different_master_key_cannot_read_stored_messages() {
     let app = TestApp::new().await;
     let message_id = app.send(&[BOB], &[], &[]).await;
-    let id: String = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
-        "SELECT id FROM messages WHERE message_id = $1"
-    )
-    .bind(&message_id)
-    .fetch_one(c)
-    .await)
-    .unwrap();
+    let id = app.internal_id(&message_id).await;
     let wrapped: Vec<u8> = sealmail::store::on_db!(&app.state.db, |c| sqlx::query_scalar(
         "SELECT wrapped_key FROM message_keys"
     )

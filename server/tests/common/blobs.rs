@@ -71,6 +71,22 @@ impl S3Args {
     }
 }
 
+/// `sealmail … status` for a Message-ID no one has, in a fresh data dir on
+/// SQLite, with `args` before the command: a command that opens the
+/// attachment store, so it fails if the store cannot be reached.
+pub fn status_with(args: &[String]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    super::cli::run_on_sqlite(
+        &dir.path().join("data"),
+        &args
+            .iter()
+            .map(String::as_str)
+            .chain(["status", "--message-id", "<nope@x>"])
+            .collect::<Vec<_>>(),
+        "",
+    )
+}
+
 /// The S3 server program: `SEALMAIL_TEST_S3_SERVER`, else `s3s-serve`
 /// (tools/s3s-serve, s3s-fs's file system with TCP_NODELAY) where
 /// `cargo xtask setup` builds it, in this build's target folder.

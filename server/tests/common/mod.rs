@@ -277,6 +277,17 @@ impl TestApp {
         self.dir.path().join("data")
     }
 
+    /// The internal id of the message with Message-ID `message_id`.
+    pub async fn internal_id(&self, message_id: &str) -> String {
+        sealmail::store::on_db!(&self.state.db, |c| sqlx::query_scalar(
+            "SELECT id FROM messages WHERE message_id = $1"
+        )
+        .bind(message_id)
+        .fetch_one(c)
+        .await)
+        .unwrap()
+    }
+
     /// Every sealed attachment in the app's blob store (folder or bucket).
     pub async fn stored_objects(&self) -> Vec<sealmail::blobs::StoredObject> {
         self.state.blobs.list().await.unwrap()
