@@ -27,6 +27,27 @@ pub struct NewEvent {
     pub detail: Option<String>,
 }
 
+/// The one `INSERT` of `events` (each with its time), as a query builder:
+/// written once, expanded for each driver inside `on_db!`/`on_tx!`.
+macro_rules! insert_events {
+    ($events:expr) => {{
+        let mut q = QueryBuilder::new(
+            "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail) ",
+        );
+        q.push_values($events, |mut row, (e, at)| {
+            row.push_bind(at)
+                .push_bind(e.kind.as_str())
+                .push_bind(e.outcome.as_str())
+                .push_bind(&e.message_id)
+                .push_bind(&e.recipient)
+                .push_bind(&e.actor)
+                .push_bind(&e.client_address)
+                .push_bind(&e.detail);
+        });
+        q
+    }};
+}
+
 impl NewEvent {
     /// Whether its `detail` is an attachment's file name (a download's).
     fn names_a_file(&self) -> bool {
@@ -57,40 +78,33 @@ pub async fn insert_all(db: &Db, events: &[(NewEvent, i64)]) -> Result<()> {
         .collect();
     named.sort_unstable();
     named.dedup();
+    if named.is_empty() {
+        // One statement is all or none by itself: no transaction around it.
+        on_db!(db, |c| insert_events!(events)
+            .build()
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        return Ok(());
+    }
     let mut tx = db.write().await?;
     for message in &named {
         tx.serialize(*message).await?;
     }
     on_tx!(tx, |c| {
-        let mut q = QueryBuilder::new(
-            "INSERT INTO audit_events (at, kind, outcome, message_id, recipient, actor, client_address, detail) ",
-        );
-        q.push_values(events, |mut row, (e, at)| {
-            row.push_bind(at)
-                .push_bind(e.kind.as_str())
-                .push_bind(e.outcome.as_str())
-                .push_bind(&e.message_id)
-                .push_bind(&e.recipient)
-                .push_bind(&e.actor)
-                .push_bind(&e.client_address)
-                .push_bind(&e.detail);
-        });
+        let mut q = insert_events!(events);
         q.push(" RETURNING id");
         let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *c).await?;
         let first = ids.iter().min().copied().unwrap_or(0);
-        if named.is_empty() {
-            Ok(())
-        } else {
-            sqlx::query(
+        sqlx::query(
             "UPDATE audit_events SET detail = NULL
              WHERE kind = 'attachment_downloaded' AND outcome = 'success' AND detail IS NOT NULL
                AND id >= $1 AND message_id IN (SELECT message_id FROM messages WHERE state <> 'active')",
         )
-            .bind(first)
-            .execute(&mut *c)
-            .await
-            .map(|_| ())
-        }
+        .bind(first)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())
     })?;
     tx.commit().await?;
     Ok(())
